@@ -1,0 +1,107 @@
+# pdgen: Markdown + Mustache + YAML -> PDF letters for prosecutorial-discretion escalations.
+# Quick start: `make demo`, then `make test`. BUILD=dir keeps objects apart (default build/).
+
+VERSION  = 0.1.0
+PREFIX  ?= /usr/local
+DATADIR  = $(PREFIX)/share/pdgen
+BUILD   ?= build
+CC      ?= cc
+PKGS     = libcmark-gfm yaml-0.1 libutf8proc
+CFLAGS  ?= -O2 -g
+WARN     = -std=c11 -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes
+CPPFLAGS += -D_POSIX_C_SOURCE=200809L -DPD_VERSION='"$(VERSION)"' -DPD_DATADIR='"$(DATADIR)"'
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcmark-gfm-extensions -lhpdf -lm
+
+SRCS     = $(wildcard generator/*.c)
+OBJS     = $(SRCS:generator/%.c=$(BUILD)/%.o)
+LIB_OBJS = $(filter-out $(BUILD)/main.o,$(OBJS))
+UNIT_SRCS = $(wildcard tests/unit/test_*.c)
+UNITS    = $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
+PDGEN    = $(BUILD)/pdgen
+
+# Debian 12 packages the build, the tests and the demo need.
+DEB_PKGS = build-essential pkg-config libhpdf-dev libcmark-gfm-dev \
+	   libcmark-gfm-extensions-dev libyaml-dev libutf8proc-dev libcmocka-dev \
+	   poppler-utils qpdf
+
+.PHONY: all deps demo test unit e2e regress regress-update clean install uninstall \
+	asan valgrind lint format bench fuzz
+
+all: pdgen
+
+pdgen: $(PDGEN)
+	cp $(PDGEN) pdgen
+
+$(PDGEN): $(OBJS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(OBJS) $(PKG_LIBS)
+
+$(BUILD)/%.o: generator/%.c generator/*.h | $(BUILD)
+	$(CC) $(WARN) $(CFLAGS) $(CPPFLAGS) $(PKG_CFLAGS) -Igenerator -c -o $@ $<
+
+$(BUILD):
+	mkdir -p $(BUILD)/tests
+
+$(BUILD)/tests/%: tests/unit/%.c $(LIB_OBJS) generator/*.h | $(BUILD)
+	$(CC) $(WARN) -Wno-missing-prototypes $(CFLAGS) $(CPPFLAGS) $(PKG_CFLAGS) -Igenerator \
+		-o $@ $< $(LIB_OBJS) $(PKG_LIBS) -lcmocka
+
+# Installs what is missing (apt-get as root, else sudo); does nothing when all is there.
+deps:
+	@missing=""; for p in $(DEB_PKGS); do \
+		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' \
+			|| missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+		echo "installing:$$missing"; \
+		if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+		$$SUDO apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
+	fi
+
+demo: deps
+	$(MAKE) pdgen
+	@sh tests/demo.sh ./pdgen out
+
+test: deps
+	$(MAKE) pdgen units
+	@PDGEN=./pdgen BUILD=$(BUILD) sh tests/run.sh
+
+units: $(UNITS)
+
+regress: pdgen
+	@PDGEN=./pdgen sh tests/regress.sh
+
+regress-update: pdgen
+	@PDGEN=./pdgen sh tests/regress.sh --update
+
+asan:
+	$(MAKE) BUILD=build-asan CFLAGS='-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer' \
+		LDFLAGS='-fsanitize=address,undefined' test
+
+valgrind: pdgen units
+	@PDGEN=./pdgen BUILD=$(BUILD) VALGRIND='valgrind -q --error-exitcode=99 --leak-check=full' \
+		sh tests/run.sh
+
+lint:
+	cppcheck --quiet --std=c11 --enable=warning,portability --error-exitcode=1 generator
+
+format:
+	clang-format -i generator/*.c generator/*.h tests/unit/*.c
+
+install: pdgen
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(DATADIR)/templates $(DESTDIR)$(DATADIR)/fonts \
+		$(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/man/man5
+	install -m 755 pdgen $(DESTDIR)$(PREFIX)/bin/pdgen
+	cp -R templates/. $(DESTDIR)$(DATADIR)/templates/
+	cp -R fonts/. $(DESTDIR)$(DATADIR)/fonts/
+	install -m 644 man/pdgen.1 $(DESTDIR)$(PREFIX)/share/man/man1/
+	install -m 644 man/pdgen-case.5 man/pdgen-template.5 $(DESTDIR)$(PREFIX)/share/man/man5/
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/pdgen $(DESTDIR)$(PREFIX)/share/man/man1/pdgen.1 \
+		$(DESTDIR)$(PREFIX)/share/man/man5/pdgen-case.5 \
+		$(DESTDIR)$(PREFIX)/share/man/man5/pdgen-template.5
+	rm -rf $(DESTDIR)$(DATADIR)
+
+clean:
+	rm -rf build build-* pdgen out

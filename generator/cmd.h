@@ -1,0 +1,25 @@
+/* cmd: the subcommands of pdgen, one file each (cmd_<name>.c), and what they share.
+ * In: argc/argv after the subcommand name. Out: an exit code (0, 1 input, 2 usage, 3 I/O). */
+#ifndef PD_CMD_H
+#define PD_CMD_H
+
+#include <stdio.h>
+
+struct pd_command {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	const char *synopsis; /* "letter CASE.yaml --level LEVEL [-o OUT.pdf]" */
+	const char *summary;  /* one line */
+};
+
+int cmd_letter(int argc, char **argv);
+
+/* Prints "usage: pdgen SYNOPSIS" of the named command to f. */
+void cmd_usage(const char *name, FILE *f);
+/* Prints "pdgen: error: msg" and the usage of the command; returns 2. */
+int cmd_usage_error(const char *name, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Directory of the project's data (templates/, fonts/): PDGEN_DATADIR, the directory of
+ * the running binary when it holds templates/, else the installed PD_DATADIR. */
+const char *cmd_datadir(void);
+
+#endif

@@ -1,0 +1,257 @@
+/* diag: collects located diagnostics from every stage and prints them once.
+ * In: severity, place, rule id, message. Out: "FILE:LINE:COL: error: msg", source line, caret. */
+#include "diag.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+struct source {
+	struct source *next;
+	const char *file;
+	const char *text;
+	size_t len;
+};
+
+static struct source *sources;
+
+struct interned {
+	struct interned *next;
+	char name[];
+};
+
+static struct interned *names;
+
+const char *diag_intern(const char *name)
+{
+	if (!name)
+		return NULL;
+	for (struct interned *i = names; i; i = i->next)
+		if (strcmp(i->name, name) == 0)
+			return i->name;
+	size_t len = strlen(name);
+	struct interned *i = xmalloc(sizeof *i + len + 1);
+	memcpy(i->name, name, len + 1);
+	i->next = names;
+	names = i;
+	return i->name;
+}
+
+void diag_source(const char *file, const char *text, size_t len)
+{
+	file = diag_intern(file);
+	for (struct source *s = sources; s; s = s->next)
+		if (s->file == file) {
+			s->text = text;
+			s->len = len;
+			return;
+		}
+	struct source *s = xmalloc(sizeof *s);
+	*s = (struct source){sources, file, text, len};
+	sources = s;
+}
+
+void diag_forget_source(const char *file)
+{
+	file = diag_intern(file);
+	for (struct source **p = &sources; *p; p = &(*p)->next)
+		if ((*p)->file == file) {
+			struct source *dead = *p;
+			*p = dead->next;
+			free(dead);
+			return;
+		}
+}
+
+void diag_vadd(struct pd_diags *d, enum pd_severity sev, struct pd_loc loc, const char *rule,
+	       const char *fmt, va_list ap)
+{
+	if (d->n == d->cap) {
+		d->cap = d->cap ? d->cap * 2 : 8;
+		d->v = xrealloc(d->v, d->cap * sizeof *d->v);
+	}
+	struct pd_buf msg = {0};
+	buf_vprintf(&msg, fmt, ap);
+	d->v[d->n++] = (struct pd_diag){sev, loc, rule ? xstrdup(rule) : NULL, buf_take(&msg),
+					NULL};
+	if (sev == PD_ERROR)
+		d->errors++;
+	else if (sev == PD_WARNING)
+		d->warnings++;
+}
+
+void diag_add(struct pd_diags *d, enum pd_severity sev, struct pd_loc loc, const char *rule,
+	      const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	diag_vadd(d, sev, loc, rule, fmt, ap);
+	va_end(ap);
+}
+
+void diag_context(struct pd_diags *d, const char *fmt, ...)
+{
+	if (!d->n)
+		return;
+	struct pd_diag *last = &d->v[d->n - 1];
+	struct pd_buf b = {0};
+	if (last->context) {
+		buf_puts(&b, last->context);
+		buf_putc(&b, '\n');
+		free(last->context);
+	}
+	va_list ap;
+	va_start(ap, fmt);
+	buf_vprintf(&b, fmt, ap);
+	va_end(ap);
+	last->context = buf_take(&b);
+}
+
+void diag_move(struct pd_diags *dst, struct pd_diags *src)
+{
+	for (size_t i = 0; i < src->n; i++) {
+		if (dst->n == dst->cap) {
+			dst->cap = dst->cap ? dst->cap * 2 : 8;
+			dst->v = xrealloc(dst->v, dst->cap * sizeof *dst->v);
+		}
+		dst->v[dst->n++] = src->v[i];
+	}
+	dst->errors += src->errors;
+	dst->warnings += src->warnings;
+	free(src->v);
+	*src = (struct pd_diags){0};
+}
+
+static const struct source *source_of(const char *file)
+{
+	for (const struct source *s = sources; s; s = s->next)
+		if (s->file == file || (file && strcmp(s->file, file) == 0))
+			return s;
+	return NULL;
+}
+
+/* Prints the quoted line and a caret under the column (columns count characters). */
+static void print_excerpt(const struct pd_loc *loc, FILE *f)
+{
+	const struct source *src = source_of(loc->file);
+	if (!src || loc->line < 1)
+		return;
+	const char *p = src->text, *end = src->text + src->len;
+	for (int line = 1; line < loc->line && p < end; line++) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		if (!nl)
+			return;
+		p = nl + 1;
+	}
+	const char *eol = memchr(p, '\n', (size_t)(end - p));
+	if (!eol)
+		eol = end;
+	if (eol > p && eol[-1] == '\r')
+		eol--;
+	if ((size_t)(eol - p) > 300)
+		eol = p + 300;
+	fprintf(f, "  %.*s\n  ", (int)(eol - p), p);
+	int col = 1;
+	for (const char *q = p; q < eol && col < loc->col; q++) {
+		if (((unsigned char)*q & 0xC0) == 0x80)
+			continue;
+		fputc(*q == '\t' ? '\t' : ' ', f);
+		col++;
+	}
+	fputs("^\n", f);
+}
+
+static const char *severity_name(enum pd_severity sev)
+{
+	return sev == PD_ERROR ? "error" : sev == PD_WARNING ? "warning" : "note";
+}
+
+void diag_print(const struct pd_diags *d, FILE *f)
+{
+	for (size_t i = 0; i < d->n; i++) {
+		const struct pd_diag *g = &d->v[i];
+		if (g->loc.file && g->loc.line > 0)
+			fprintf(f, "%s:%d:%d: ", g->loc.file, g->loc.line, g->loc.col);
+		else if (g->loc.file)
+			fprintf(f, "%s: ", g->loc.file);
+		else
+			fputs("pdgen: ", f);
+		fprintf(f, "%s: ", severity_name(g->sev));
+		if (g->rule)
+			fprintf(f, "[%s] ", g->rule);
+		fprintf(f, "%s\n", g->msg);
+		print_excerpt(&g->loc, f);
+		if (g->context)
+			fprintf(f, "%s\n", g->context);
+	}
+}
+
+void diag_clear(struct pd_diags *d)
+{
+	for (size_t i = 0; i < d->n; i++) {
+		free(d->v[i].rule);
+		free(d->v[i].msg);
+		free(d->v[i].context);
+	}
+	free(d->v);
+	*d = (struct pd_diags){0};
+}
+
+struct pd_loc diag_loc_at(const char *file, const char *text, size_t len, size_t offset)
+{
+	struct pd_loc loc = {file, 1, 1};
+	if (offset > len)
+		offset = len;
+	for (size_t i = 0; i < offset; i++) {
+		unsigned char c = (unsigned char)text[i];
+		if (c == '\n') {
+			loc.line++;
+			loc.col = 1;
+		} else if ((c & 0xC0) != 0x80) {
+			loc.col++;
+		}
+	}
+	return loc;
+}
+
+size_t diag_distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+	size_t *row = xcalloc(lb + 1, sizeof *row);
+	for (size_t j = 0; j <= lb; j++)
+		row[j] = j;
+	for (size_t i = 1; i <= la; i++) {
+		size_t diag = row[0];
+		row[0] = i;
+		for (size_t j = 1; j <= lb; j++) {
+			size_t up = row[j];
+			size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
+			size_t best = diag + cost;
+			if (up + 1 < best)
+				best = up + 1;
+			if (row[j - 1] + 1 < best)
+				best = row[j - 1] + 1;
+			row[j] = best;
+			diag = up;
+		}
+	}
+	size_t result = row[lb];
+	free(row);
+	return result;
+}
+
+const char *diag_nearest(const char *name, const char *const *candidates, size_t n)
+{
+	const char *best = NULL;
+	size_t best_d = (size_t)-1;
+	size_t limit = strlen(name) / 3 + 2;
+	for (size_t i = 0; i < n; i++) {
+		size_t dist = diag_distance(name, candidates[i]);
+		if (dist < best_d) {
+			best_d = dist;
+			best = candidates[i];
+		}
+	}
+	return best_d <= limit ? best : NULL;
+}

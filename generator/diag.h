@@ -1,0 +1,63 @@
+/* diag: the one place that collects and prints diagnostics (errors, warnings, notes).
+ * In: located messages from every stage. Out: "FILE:LINE:COL: error: msg" with source and caret. */
+#ifndef PD_DIAG_H
+#define PD_DIAG_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+enum pd_severity { PD_NOTE, PD_WARNING, PD_ERROR };
+
+/* A place in an input file: 1-based line and column (column counts characters).
+ * file points to a string that lives as long as the process (see diag_intern). */
+struct pd_loc {
+	const char *file;
+	int line, col;
+};
+
+struct pd_diag {
+	enum pd_severity sev;
+	struct pd_loc loc;
+	char *rule; /* "R-chain" or NULL; printed as "[R-chain] " before the message */
+	char *msg;
+	char *context; /* extra lines printed after the caret ("in partial ..."), or NULL */
+};
+
+/* The list owns its messages (diag_clear frees them). */
+struct pd_diags {
+	struct pd_diag *v;
+	size_t n, cap;
+	int errors, warnings;
+};
+
+void diag_add(struct pd_diags *d, enum pd_severity sev, struct pd_loc loc, const char *rule,
+	      const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+void diag_vadd(struct pd_diags *d, enum pd_severity sev, struct pd_loc loc, const char *rule,
+	       const char *fmt, va_list ap);
+#define diag_error(d, loc, ...) diag_add((d), PD_ERROR, (loc), NULL, __VA_ARGS__)
+#define diag_warn(d, loc, ...) diag_add((d), PD_WARNING, (loc), NULL, __VA_ARGS__)
+/* Appends a line of context to the last diagnostic. */
+void diag_context(struct pd_diags *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Moves every diagnostic of src to the end of dst. */
+void diag_move(struct pd_diags *dst, struct pd_diags *src);
+void diag_print(const struct pd_diags *d, FILE *f);
+void diag_clear(struct pd_diags *d);
+
+/* Returns a copy of name that lives until exit: use it for pd_loc.file. */
+const char *diag_intern(const char *name);
+/* Remembers the text of an input so that diag_print can quote its lines. The text must
+ * stay valid until the process exits or diag_forget_source is called. */
+void diag_source(const char *file, const char *text, size_t len);
+void diag_forget_source(const char *file);
+
+/* Converts a byte offset into 1-based line and column (columns count UTF-8 characters). */
+struct pd_loc diag_loc_at(const char *file, const char *text, size_t len, size_t offset);
+
+/* Edit distance, for "did you mean" suggestions. */
+size_t diag_distance(const char *a, const char *b);
+/* The candidate nearest to name (NULL when none is close enough). */
+const char *diag_nearest(const char *name, const char *const *candidates, size_t n);
+
+#endif

@@ -1,0 +1,127 @@
+/* main: the pdgen command line; dispatches to the subcommands of cmd.h.
+ * In: argv. Out: the subcommand's exit code, or usage (exit 2). */
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cmd.h"
+#include "util.h"
+
+static const struct pd_command commands[] = {
+    {"letter", cmd_letter, "letter CASE.yaml --level LEVEL [-o OUT.pdf] [--templates DIR]",
+     "make the request letter for one level of the chain of command"},
+};
+
+static const size_t ncommands = sizeof commands / sizeof commands[0];
+
+static const struct pd_command *command_find(const char *name)
+{
+	for (size_t i = 0; i < ncommands; i++)
+		if (strcmp(commands[i].name, name) == 0)
+			return &commands[i];
+	return NULL;
+}
+
+void cmd_usage(const char *name, FILE *f)
+{
+	const struct pd_command *c = command_find(name);
+	if (c)
+		fprintf(f, "usage: pdgen %s\n", c->synopsis);
+}
+
+int cmd_usage_error(const char *name, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	fputs("pdgen: error: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+	cmd_usage(name, stderr);
+	return PD_EXIT_USAGE;
+}
+
+static void usage(FILE *f)
+{
+	fputs("usage: pdgen COMMAND [ARGS]\n"
+	      "       pdgen --help | --version | help COMMAND\n\ncommands:\n",
+	      f);
+	for (size_t i = 0; i < ncommands; i++)
+		fprintf(f, "  %-8s %s\n", commands[i].name, commands[i].summary);
+	fputs("\nSee pdgen(1), pdgen-case(5) and pdgen-template(5).\n", f);
+}
+
+static int help(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stdout);
+		return PD_EXIT_OK;
+	}
+	const struct pd_command *c = command_find(argv[1]);
+	if (!c) {
+		fprintf(stderr, "pdgen: error: unknown command '%s'\n", argv[1]);
+		usage(stderr);
+		return PD_EXIT_USAGE;
+	}
+	printf("usage: pdgen %s\n\n%s.\n", c->synopsis, c->summary);
+	return PD_EXIT_OK;
+}
+
+static int dir_has_templates(const char *dir)
+{
+	char path[PATH_MAX];
+	snprintf(path, sizeof path, "%s/templates", dir);
+	return access(path, R_OK) == 0;
+}
+
+const char *cmd_datadir(void)
+{
+	static char dir[PATH_MAX];
+	if (dir[0])
+		return dir;
+	const char *env = getenv("PDGEN_DATADIR");
+	if (env && *env) {
+		snprintf(dir, sizeof dir, "%s", env);
+		return dir;
+	}
+	ssize_t n = readlink("/proc/self/exe", dir, sizeof dir - 1);
+	for (; n > 0; ) { /* the binary's directory, then its parent (build dirs) */
+		dir[n] = '\0';
+		char *slash = strrchr(dir, '/');
+		if (!slash)
+			break;
+		*slash = '\0';
+		if (dir_has_templates(dir))
+			return dir;
+		n = (ssize_t)(slash - dir);
+		if (n == 0)
+			break;
+	}
+	snprintf(dir, sizeof dir, "%s", PD_DATADIR);
+	return dir;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return PD_EXIT_USAGE;
+	}
+	const char *name = argv[1];
+	if (strcmp(name, "--help") == 0 || strcmp(name, "-h") == 0 || strcmp(name, "help") == 0)
+		return help(argc - 1, argv + 1);
+	if (strcmp(name, "--version") == 0 || strcmp(name, "version") == 0) {
+		printf("pdgen %s\n", PD_VERSION);
+		return PD_EXIT_OK;
+	}
+	const struct pd_command *c = command_find(name);
+	if (!c) {
+		fprintf(stderr, "pdgen: error: unknown command '%s'\n", name);
+		usage(stderr);
+		return PD_EXIT_USAGE;
+	}
+	return c->fn(argc - 1, argv + 1);
+}

@@ -1,0 +1,282 @@
+/* util: allocation wrappers, arenas and buffers used by every stage.
+ * In: sizes, bytes, file paths. Out: memory that is never NULL (failure exits with 3). */
+#include "util.h"
+
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+static void out_of_memory(size_t size)
+{
+	fprintf(stderr, "pdgen: error: out of memory (%zu bytes)\n", size);
+	exit(PD_EXIT_SYSTEM);
+}
+
+void *xmalloc(size_t size)
+{
+	void *p = malloc(size ? size : 1);
+	if (!p)
+		out_of_memory(size);
+	return p;
+}
+
+void *xcalloc(size_t count, size_t size)
+{
+	void *p = calloc(count ? count : 1, size ? size : 1);
+	if (!p)
+		out_of_memory(count * size);
+	return p;
+}
+
+void *xrealloc(void *ptr, size_t size)
+{
+	void *p = realloc(ptr, size ? size : 1);
+	if (!p)
+		out_of_memory(size);
+	return p;
+}
+
+char *xstrndup(const char *s, size_t len)
+{
+	char *p = xmalloc(len + 1);
+	memcpy(p, s, len);
+	p[len] = '\0';
+	return p;
+}
+
+char *xstrdup(const char *s)
+{
+	return xstrndup(s, strlen(s));
+}
+
+/* ------------------------------------------------------------------ arena */
+
+struct arena_block {
+	struct arena_block *next;
+	size_t size, used;
+	_Alignas(16) unsigned char data[];
+};
+
+struct pd_arena {
+	struct arena_block *head;
+	size_t total;
+};
+
+#define ARENA_BLOCK 65536
+
+static struct arena_block *block_new(size_t size)
+{
+	struct arena_block *b = xmalloc(sizeof *b + size);
+	b->next = NULL;
+	b->size = size;
+	b->used = 0;
+	return b;
+}
+
+struct pd_arena *arena_new(void)
+{
+	struct pd_arena *a = xcalloc(1, sizeof *a);
+	a->head = block_new(ARENA_BLOCK);
+	return a;
+}
+
+void *arena_alloc(struct pd_arena *a, size_t size)
+{
+	size = (size + 15) & ~(size_t)15;
+	struct arena_block *b = a->head;
+	if (b->size - b->used < size) {
+		size_t want = size > ARENA_BLOCK / 4 ? size : ARENA_BLOCK;
+		struct arena_block *nb = block_new(want);
+		if (want == size && b->size - b->used > 0) {
+			/* keep the current block for small allocations */
+			nb->next = b->next;
+			b->next = nb;
+			b = nb;
+		} else {
+			nb->next = b;
+			a->head = b = nb;
+		}
+	}
+	void *p = b->data + b->used;
+	b->used += size;
+	a->total += size;
+	memset(p, 0, size);
+	return p;
+}
+
+char *arena_strndup(struct pd_arena *a, const char *s, size_t len)
+{
+	char *p = arena_alloc(a, len + 1);
+	memcpy(p, s, len);
+	p[len] = '\0';
+	return p;
+}
+
+char *arena_strdup(struct pd_arena *a, const char *s)
+{
+	return arena_strndup(a, s, strlen(s));
+}
+
+char *arena_printf(struct pd_arena *a, const char *fmt, ...)
+{
+	struct pd_buf b = {0};
+	va_list ap;
+	va_start(ap, fmt);
+	buf_vprintf(&b, fmt, ap);
+	va_end(ap);
+	char *p = arena_strndup(a, b.s ? b.s : "", b.len);
+	buf_free(&b);
+	return p;
+}
+
+void arena_reset(struct pd_arena *a)
+{
+	struct arena_block *b = a->head, *keep = NULL;
+	while (b) {
+		struct arena_block *next = b->next;
+		if (!keep && b->size == ARENA_BLOCK)
+			keep = b;
+		else
+			free(b);
+		b = next;
+	}
+	if (!keep)
+		keep = block_new(ARENA_BLOCK);
+	keep->next = NULL;
+	keep->used = 0;
+	a->head = keep;
+	a->total = 0;
+}
+
+void arena_free(struct pd_arena *a)
+{
+	if (!a)
+		return;
+	struct arena_block *b = a->head;
+	while (b) {
+		struct arena_block *next = b->next;
+		free(b);
+		b = next;
+	}
+	free(a);
+}
+
+size_t arena_used(const struct pd_arena *a)
+{
+	return a->total;
+}
+
+/* ----------------------------------------------------------------- buffer */
+
+static void buf_grow(struct pd_buf *b, size_t extra)
+{
+	if (b->len + extra + 1 <= b->cap)
+		return;
+	size_t cap = b->cap ? b->cap : 64;
+	while (cap < b->len + extra + 1)
+		cap *= 2;
+	b->s = xrealloc(b->s, cap);
+	b->cap = cap;
+}
+
+void buf_put(struct pd_buf *b, const char *s, size_t len)
+{
+	buf_grow(b, len);
+	if (len)
+		memcpy(b->s + b->len, s, len);
+	b->len += len;
+	b->s[b->len] = '\0';
+}
+
+void buf_puts(struct pd_buf *b, const char *s)
+{
+	buf_put(b, s, strlen(s));
+}
+
+void buf_putc(struct pd_buf *b, char c)
+{
+	buf_put(b, &c, 1);
+}
+
+void buf_vprintf(struct pd_buf *b, const char *fmt, va_list ap)
+{
+	va_list copy;
+	va_copy(copy, ap);
+	int n = vsnprintf(NULL, 0, fmt, copy);
+	va_end(copy);
+	if (n < 0)
+		return;
+	buf_grow(b, (size_t)n);
+	vsnprintf(b->s + b->len, (size_t)n + 1, fmt, ap);
+	b->len += (size_t)n;
+}
+
+void buf_printf(struct pd_buf *b, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	buf_vprintf(b, fmt, ap);
+	va_end(ap);
+}
+
+void buf_clear(struct pd_buf *b)
+{
+	b->len = 0;
+	if (b->s)
+		b->s[0] = '\0';
+}
+
+void buf_free(struct pd_buf *b)
+{
+	free(b->s);
+	b->s = NULL;
+	b->len = b->cap = 0;
+}
+
+char *buf_take(struct pd_buf *b)
+{
+	char *s = b->s ? b->s : xstrdup("");
+	b->s = NULL;
+	b->len = b->cap = 0;
+	return s;
+}
+
+/* ------------------------------------------------------------------- files */
+
+char *file_read(const char *path, size_t *len, size_t max_len)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return NULL;
+	struct stat st;
+	if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
+		fclose(f);
+		errno = EISDIR;
+		return NULL;
+	}
+	struct pd_buf b = {0};
+	char chunk[65536];
+	size_t n;
+	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
+		if (max_len && b.len + n > max_len) {
+			fclose(f);
+			buf_free(&b);
+			errno = EFBIG;
+			return NULL;
+		}
+		buf_put(&b, chunk, n);
+	}
+	int failed = ferror(f);
+	fclose(f);
+	if (failed) {
+		buf_free(&b);
+		errno = EIO;
+		return NULL;
+	}
+	if (len)
+		*len = b.len;
+	return buf_take(&b);
+}

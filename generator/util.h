@@ -1,0 +1,50 @@
+/* util: memory (allocation that never returns NULL), arenas and growable buffers.
+ * In: sizes and bytes. Out: memory owned by the caller or by the arena it came from. */
+#ifndef PD_UTIL_H
+#define PD_UTIL_H
+
+#include <stdarg.h>
+#include <stddef.h>
+
+#define PD_EXIT_OK 0
+#define PD_EXIT_INPUT 1  /* input, template or rule error */
+#define PD_EXIT_USAGE 2
+#define PD_EXIT_SYSTEM 3 /* system or I/O failure, out of memory */
+
+/* Allocation failure prints one message and exits with PD_EXIT_SYSTEM. */
+void *xmalloc(size_t size);
+void *xcalloc(size_t count, size_t size);
+void *xrealloc(void *ptr, size_t size);
+char *xstrdup(const char *s);
+char *xstrndup(const char *s, size_t len);
+
+/* An arena owns everything allocated from it until arena_reset/arena_free. */
+struct pd_arena;
+struct pd_arena *arena_new(void);
+void *arena_alloc(struct pd_arena *arena, size_t size); /* zeroed, 16-byte aligned */
+char *arena_strndup(struct pd_arena *arena, const char *s, size_t len);
+char *arena_strdup(struct pd_arena *arena, const char *s);
+char *arena_printf(struct pd_arena *arena, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+void arena_reset(struct pd_arena *arena);
+void arena_free(struct pd_arena *arena);
+size_t arena_used(const struct pd_arena *arena);
+
+/* A growable, always NUL-terminated byte buffer; the caller owns s (buf_free). */
+struct pd_buf {
+	char *s;
+	size_t len, cap;
+};
+void buf_put(struct pd_buf *b, const char *s, size_t len);
+void buf_puts(struct pd_buf *b, const char *s);
+void buf_putc(struct pd_buf *b, char c);
+void buf_printf(struct pd_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void buf_vprintf(struct pd_buf *b, const char *fmt, va_list ap);
+void buf_clear(struct pd_buf *b);
+void buf_free(struct pd_buf *b);
+char *buf_take(struct pd_buf *b); /* hands s to the caller and empties b */
+
+/* Reads a whole file (NUL-terminated). Returns NULL with errno set on failure. */
+char *file_read(const char *path, size_t *len, size_t max_len);
+
+#endif

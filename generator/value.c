@@ -1,0 +1,598 @@
+/* value: YAML load stage, built on libyaml's event API with caps on size, depth and counts.
+ * In: YAML bytes and a file name. Out: a pd_value tree (arena) with 1-based places, or diagnostics. */
+#include "value.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <utf8proc.h>
+#include <yaml.h>
+
+#define DEFAULT_MAX_BYTES (16u << 20)
+#define DEFAULT_MAX_DEPTH 64
+#define DEFAULT_MAX_ITEMS 100000
+#define DEFAULT_MAX_STRING (1u << 20)
+
+struct anchor {
+	const char *name;
+	struct pd_value *node;
+	bool complete;
+};
+
+struct frame {
+	struct pd_value *node;
+	const char *key; /* a map's key waiting for its value */
+	struct pd_loc key_loc;
+};
+
+struct loader {
+	struct pd_arena *arena;
+	const char *file;
+	const char *text;
+	size_t len;
+	struct pd_value_opts opts;
+	struct pd_diags *diags;
+	struct frame *stack; /* open containers */
+	struct anchor *anchors;
+	size_t nanchors;
+	int depth;
+	bool failed;
+};
+
+static struct pd_loc mark_loc(const struct loader *ld, yaml_mark_t m)
+{
+	return (struct pd_loc){ld->file, (int)m.line + 1, (int)m.column + 1};
+}
+
+static void load_error(struct loader *ld, struct pd_loc loc, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void load_error(struct loader *ld, struct pd_loc loc, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	diag_vadd(ld->diags, PD_ERROR, loc, NULL, fmt, ap);
+	va_end(ap);
+	ld->failed = true;
+}
+
+/* ------------------------------------------------------------- scalars */
+
+static bool is_null_text(const char *s)
+{
+	return !*s || !strcmp(s, "~") || !strcmp(s, "null") || !strcmp(s, "Null") ||
+	       !strcmp(s, "NULL");
+}
+
+static int bool_text(const char *s)
+{
+	if (!strcmp(s, "true") || !strcmp(s, "True") || !strcmp(s, "TRUE"))
+		return 1;
+	if (!strcmp(s, "false") || !strcmp(s, "False") || !strcmp(s, "FALSE"))
+		return 0;
+	return -1;
+}
+
+static bool is_int_text(const char *s)
+{
+	if (*s == '-' || *s == '+')
+		s++;
+	if (!*s)
+		return false;
+	for (; *s; s++)
+		if (*s < '0' || *s > '9')
+			return false;
+	return true;
+}
+
+static bool is_float_text(const char *s)
+{
+	const char *p = s;
+	if (*p == '-' || *p == '+')
+		p++;
+	if (!strcmp(p, ".inf") || !strcmp(p, ".Inf") || !strcmp(p, ".INF"))
+		return true;
+	if (p == s && (!strcmp(p, ".nan") || !strcmp(p, ".NaN") || !strcmp(p, ".NAN")))
+		return true;
+	size_t digits = strspn(p, "0123456789");
+	p += digits;
+	if (*p == '.') {
+		size_t frac = strspn(p + 1, "0123456789");
+		digits += frac;
+		p += 1 + frac;
+	}
+	if (!digits)
+		return false;
+	if (*p == 'e' || *p == 'E') {
+		p++;
+		if (*p == '-' || *p == '+')
+			p++;
+		size_t exp = strspn(p, "0123456789");
+		if (!exp)
+			return false;
+		p += exp;
+	}
+	return *p == '\0';
+}
+
+static double parse_number(const char *s)
+{
+	const char *p = (*s == '-' || *s == '+') ? s + 1 : s;
+	if (*p == '.' && (p[1] == 'i' || p[1] == 'I'))
+		return *s == '-' ? -INFINITY : INFINITY;
+	if (*p == '.' && (p[1] == 'n' || p[1] == 'N'))
+		return NAN;
+	return strtod(s, NULL);
+}
+
+/* The shortest text that reads back as the same double, as JSON writers print it. */
+static char *shortest_number(struct pd_arena *arena, double x)
+{
+	char tmp[40];
+	if (isinf(x))
+		return arena_strdup(arena, x > 0 ? ".inf" : "-.inf");
+	if (isnan(x))
+		return arena_strdup(arena, ".nan");
+	if (x == floor(x) && fabs(x) < 1e17) {
+		snprintf(tmp, sizeof tmp, "%.0f", x);
+		return arena_strdup(arena, tmp);
+	}
+	for (int prec = 1; prec <= 17; prec++) {
+		snprintf(tmp, sizeof tmp, "%.*g", prec, x);
+		if (strtod(tmp, NULL) == x)
+			break;
+	}
+	return arena_strdup(arena, tmp);
+}
+
+static void resolve_plain(struct loader *ld, struct pd_value *v)
+{
+	int b;
+	if (is_null_text(v->str)) {
+		v->kind = PD_NULL;
+		v->str = "";
+		v->len = 0;
+	} else if ((b = bool_text(v->str)) >= 0) {
+		v->kind = PD_BOOL;
+		v->boolean = b;
+	} else if (is_int_text(v->str) || is_float_text(v->str)) {
+		v->kind = is_int_text(v->str) ? PD_INT : PD_FLOAT;
+		v->number = parse_number(v->str);
+		if (ld->opts.canonical_numbers) {
+			v->str = shortest_number(ld->arena, v->number);
+			v->len = strlen(v->str);
+		}
+	}
+}
+
+/* ------------------------------------------------------------- tree building */
+
+struct pd_value *value_new(struct pd_arena *arena, enum pd_vkind kind, struct pd_loc loc)
+{
+	struct pd_value *v = arena_alloc(arena, sizeof *v);
+	v->kind = kind;
+	v->loc = loc;
+	v->str = "";
+	return v;
+}
+
+struct pd_value *value_new_str(struct pd_arena *arena, const char *s, struct pd_loc loc)
+{
+	struct pd_value *v = value_new(arena, PD_STR, loc);
+	v->len = strlen(s);
+	v->str = arena_strndup(arena, s, v->len);
+	v->quoted = true;
+	return v;
+}
+
+static void grow(struct pd_arena *arena, struct pd_value *c)
+{
+	if (c->n < c->cap)
+		return;
+	size_t cap = c->cap ? c->cap * 2 : 4;
+	struct pd_value **items = arena_alloc(arena, cap * sizeof *items);
+	if (c->n)
+		memcpy(items, c->items, c->n * sizeof *items);
+	c->items = items;
+	if (c->kind == PD_MAP) {
+		const char **keys = arena_alloc(arena, cap * sizeof *keys);
+		struct pd_loc *locs = arena_alloc(arena, cap * sizeof *locs);
+		if (c->n) {
+			memcpy(keys, c->keys, c->n * sizeof *keys);
+			memcpy(locs, c->key_locs, c->n * sizeof *locs);
+		}
+		c->keys = keys;
+		c->key_locs = locs;
+	}
+	c->cap = cap;
+}
+
+void value_append(struct pd_arena *arena, struct pd_value *seq, struct pd_value *item)
+{
+	grow(arena, seq);
+	seq->items[seq->n++] = item;
+}
+
+static long map_index(const struct pd_value *map, const char *key)
+{
+	for (size_t i = 0; i < map->n; i++)
+		if (map->keys[i] && strcmp(map->keys[i], key) == 0)
+			return (long)i;
+	return -1;
+}
+
+void value_set(struct pd_arena *arena, struct pd_value *map, const char *key,
+	       struct pd_value *item)
+{
+	long i = map_index(map, key);
+	if (i >= 0) {
+		map->items[i] = item;
+		return;
+	}
+	grow(arena, map);
+	map->keys[map->n] = arena_strdup(arena, key);
+	map->key_locs[map->n] = item->loc;
+	map->items[map->n++] = item;
+}
+
+/* Adds a finished node to the open container on top of the stack. A map's frame holds
+ * the key until its value arrives. */
+static void add_child(struct loader *ld, struct frame *top, struct pd_value *child)
+{
+	struct pd_value *parent = top->node;
+	size_t limit = ld->opts.max_items;
+	if (parent->n >= limit)
+		return load_error(ld, child->loc, "more than %zu entries in one %s", limit,
+				  parent->kind == PD_SEQ ? "list" : "mapping");
+	if (parent->kind == PD_SEQ)
+		return value_append(ld->arena, parent, child);
+	if (top->key) {
+		grow(ld->arena, parent);
+		parent->keys[parent->n] = top->key;
+		parent->key_locs[parent->n] = top->key_loc;
+		parent->items[parent->n++] = child;
+		top->key = NULL;
+		return;
+	}
+	if (child->kind == PD_SEQ || child->kind == PD_MAP)
+		return load_error(ld, child->loc, "a key must be a plain value, not a %s",
+				  child->kind == PD_SEQ ? "list" : "mapping");
+	long prev = map_index(parent, child->str);
+	if (prev >= 0) {
+		struct pd_loc first = parent->key_locs[prev];
+		return load_error(ld, child->loc, "duplicate key '%s' (first defined at %s:%d:%d)",
+				  child->str, first.file, first.line, first.col);
+	}
+	top->key = child->str;
+	top->key_loc = child->loc;
+}
+
+static void attach(struct loader *ld, struct pd_value *node, struct pd_value **root)
+{
+	if (ld->depth == 0)
+		*root = node;
+	else
+		add_child(ld, &ld->stack[ld->depth - 1], node);
+}
+
+static void remember_anchor(struct loader *ld, const yaml_char_t *anchor, struct pd_value *node)
+{
+	if (!anchor)
+		return;
+	struct anchor *a = arena_alloc(ld->arena, (ld->nanchors + 1) * sizeof *a);
+	if (ld->nanchors)
+		memcpy(a, ld->anchors, ld->nanchors * sizeof *a);
+	a[ld->nanchors++] = (struct anchor){arena_strdup(ld->arena, (const char *)anchor), node,
+					    node->kind != PD_SEQ && node->kind != PD_MAP};
+	ld->anchors = a;
+}
+
+static void complete_anchor(struct loader *ld, struct pd_value *node)
+{
+	for (size_t i = 0; i < ld->nanchors; i++)
+		if (ld->anchors[i].node == node)
+			ld->anchors[i].complete = true;
+}
+
+static struct pd_value *alias_target(struct loader *ld, yaml_event_t *ev)
+{
+	struct pd_loc loc = mark_loc(ld, ev->start_mark);
+	const char *name = (const char *)ev->data.alias.anchor;
+	if (!ld->opts.allow_aliases) {
+		load_error(ld, loc, "aliases (*%s) are not allowed in this file: write the value out",
+			   name);
+		return NULL;
+	}
+	for (size_t i = ld->nanchors; i-- > 0;)
+		if (strcmp(ld->anchors[i].name, name) == 0) {
+			if (!ld->anchors[i].complete) {
+				load_error(ld, loc, "alias *%s refers to a node that contains it",
+					   name);
+				return NULL;
+			}
+			return ld->anchors[i].node;
+		}
+	load_error(ld, loc, "unknown anchor '%s'", name);
+	return NULL;
+}
+
+static struct pd_value *scalar_node(struct loader *ld, yaml_event_t *ev)
+{
+	struct pd_loc loc = mark_loc(ld, ev->start_mark);
+	size_t len = ev->data.scalar.length;
+	if (len > ld->opts.max_string) {
+		load_error(ld, loc, "value too long (%zu bytes; the limit is %zu)", len,
+			   ld->opts.max_string);
+		return NULL;
+	}
+	struct pd_value *v = value_new(ld->arena, PD_STR, loc);
+	v->str = arena_strndup(ld->arena, (const char *)ev->data.scalar.value, len);
+	v->len = len;
+	const char *tag = (const char *)ev->data.scalar.tag;
+	v->quoted = !ev->data.scalar.plain_implicit || (tag && strcmp(tag, YAML_STR_TAG) == 0);
+	if (memchr(v->str, '\0', len)) {
+		load_error(ld, loc, "value contains a NUL character");
+		return NULL;
+	}
+	if (!v->quoted)
+		resolve_plain(ld, v);
+	return v;
+}
+
+static struct pd_value *open_container(struct loader *ld, yaml_event_t *ev, enum pd_vkind kind)
+{
+	struct pd_loc loc = mark_loc(ld, ev->start_mark);
+	if (ld->depth >= ld->opts.max_depth) {
+		load_error(ld, loc, "nesting deeper than %d levels", ld->opts.max_depth);
+		return NULL;
+	}
+	return value_new(ld->arena, kind, loc);
+}
+
+/* Handles one event; returns false when loading must stop. */
+static bool handle_event(struct loader *ld, yaml_event_t *ev, struct pd_value **root, int *docs)
+{
+	struct pd_value *node = NULL;
+	switch (ev->type) {
+	case YAML_DOCUMENT_START_EVENT:
+		if (++*docs > 1) {
+			load_error(ld, mark_loc(ld, ev->start_mark),
+				   "more than one YAML document in this file");
+			return false;
+		}
+		return true;
+	case YAML_SCALAR_EVENT:
+		node = scalar_node(ld, ev);
+		if (node)
+			remember_anchor(ld, ev->data.scalar.anchor, node);
+		break;
+	case YAML_ALIAS_EVENT:
+		node = alias_target(ld, ev);
+		break;
+	case YAML_SEQUENCE_START_EVENT:
+	case YAML_MAPPING_START_EVENT: {
+		bool seq = ev->type == YAML_SEQUENCE_START_EVENT;
+		node = open_container(ld, ev, seq ? PD_SEQ : PD_MAP);
+		if (!node)
+			return false;
+		remember_anchor(ld, seq ? ev->data.sequence_start.anchor
+					: ev->data.mapping_start.anchor,
+				node);
+		attach(ld, node, root);
+		ld->stack[ld->depth++] = (struct frame){node, NULL, {0}};
+		return !ld->failed;
+	}
+	case YAML_SEQUENCE_END_EVENT:
+	case YAML_MAPPING_END_EVENT:
+		complete_anchor(ld, ld->stack[--ld->depth].node);
+		return true;
+	default:
+		return true;
+	}
+	if (!node)
+		return false;
+	attach(ld, node, root);
+	return !ld->failed;
+}
+
+static void parser_error(struct loader *ld, yaml_parser_t *p)
+{
+	struct pd_loc loc;
+	const char *problem = p->problem ? p->problem : "invalid YAML";
+	if (p->error == YAML_READER_ERROR)
+		loc = diag_loc_at(ld->file, ld->text, ld->len, p->problem_offset);
+	else
+		loc = mark_loc(ld, p->problem_mark);
+	if (p->error == YAML_READER_ERROR && strstr(problem, "UTF-8"))
+		load_error(ld, loc, "invalid UTF-8 (%s)", problem);
+	else if (p->error == YAML_READER_ERROR)
+		load_error(ld, loc, "%s (byte 0x%02X)", problem, (unsigned)p->problem_value & 0xFF);
+	else if (p->context)
+		load_error(ld, loc, "YAML syntax: %s %s (line %zu)", problem, p->context,
+			   p->context_mark.line + 1);
+	else
+		load_error(ld, loc, "YAML syntax: %s", problem);
+}
+
+static struct pd_value *load(struct loader *ld)
+{
+	yaml_parser_t parser;
+	yaml_parser_initialize(&parser);
+	yaml_parser_set_input_string(&parser, (const unsigned char *)ld->text, ld->len);
+	yaml_parser_set_encoding(&parser, YAML_UTF8_ENCODING);
+	struct pd_value *root = NULL;
+	int docs = 0;
+	bool done = false;
+	ld->stack = xmalloc(((size_t)ld->opts.max_depth + 1) * sizeof *ld->stack);
+	while (!done) {
+		yaml_event_t ev;
+		if (!yaml_parser_parse(&parser, &ev)) {
+			parser_error(ld, &parser);
+			break;
+		}
+		done = ev.type == YAML_STREAM_END_EVENT;
+		bool go_on = handle_event(ld, &ev, &root, &docs);
+		yaml_event_delete(&ev);
+		if (!go_on)
+			break;
+	}
+	free(ld->stack);
+	yaml_parser_delete(&parser);
+	if (ld->failed)
+		return NULL;
+	return root ? root : value_new(ld->arena, PD_MAP, (struct pd_loc){ld->file, 1, 1});
+}
+
+/* libyaml reports bad bytes by offset only and after the fact: check first, and point at
+ * the first byte of the bad sequence. */
+static bool text_is_clean(struct loader *ld)
+{
+	const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)ld->text;
+	size_t off = 0;
+	while (off < ld->len) {
+		utf8proc_int32_t cp;
+		utf8proc_ssize_t n = utf8proc_iterate(p + off, (utf8proc_ssize_t)(ld->len - off), &cp);
+		if (n < 0 || cp == 0) {
+			struct pd_loc loc = diag_loc_at(ld->file, ld->text, ld->len, off);
+			if (n < 0)
+				load_error(ld, loc, "invalid UTF-8 (byte 0x%02X): save the file as UTF-8",
+					   p[off]);
+			else
+				load_error(ld, loc, "NUL byte in the file");
+			return false;
+		}
+		off += (size_t)n;
+	}
+	return true;
+}
+
+static void fill_defaults(struct pd_value_opts *o)
+{
+	if (!o->max_bytes)
+		o->max_bytes = DEFAULT_MAX_BYTES;
+	if (!o->max_depth)
+		o->max_depth = DEFAULT_MAX_DEPTH;
+	if (!o->max_items)
+		o->max_items = DEFAULT_MAX_ITEMS;
+	if (!o->max_string)
+		o->max_string = DEFAULT_MAX_STRING;
+}
+
+struct pd_value *value_load_mem(struct pd_arena *arena, const char *name, const char *text,
+				size_t len, const struct pd_value_opts *opts,
+				struct pd_diags *diags)
+{
+	struct loader ld = {.arena = arena, .file = diag_intern(name), .text = text, .len = len,
+			    .diags = diags};
+	if (opts)
+		ld.opts = *opts;
+	fill_defaults(&ld.opts);
+	diag_source(ld.file, text, len);
+	if (len > ld.opts.max_bytes) {
+		diag_error(diags, ((struct pd_loc){ld.file, 0, 0}),
+			   "file too large (%zu bytes; the limit is %zu)", len, ld.opts.max_bytes);
+		return NULL;
+	}
+	if (!text_is_clean(&ld))
+		return NULL;
+	return load(&ld);
+}
+
+struct pd_value *value_load_file(struct pd_arena *arena, const char *path,
+				 const struct pd_value_opts *opts, struct pd_diags *diags)
+{
+	struct pd_value_opts o = opts ? *opts : (struct pd_value_opts){0};
+	fill_defaults(&o);
+	size_t len;
+	char *text = file_read(path, &len, o.max_bytes);
+	if (!text) {
+		struct pd_loc loc = {diag_intern(path), 0, 0};
+		if (errno == EFBIG)
+			diag_error(diags, loc, "file too large (the limit is %zu bytes)", o.max_bytes);
+		else
+			diag_error(diags, loc, "cannot read: %s", strerror(errno));
+		return NULL;
+	}
+	char *copy = arena_strndup(arena, text, len);
+	free(text);
+	return value_load_mem(arena, path, copy, len, &o, diags);
+}
+
+/* ------------------------------------------------------------- lookup */
+
+const struct pd_value *value_get(const struct pd_value *map, const char *key)
+{
+	if (!map || map->kind != PD_MAP)
+		return NULL;
+	long i = map_index(map, key);
+	return i >= 0 ? map->items[i] : NULL;
+}
+
+const struct pd_value *value_path(const struct pd_value *root, const char *dotted)
+{
+	const struct pd_value *v = root;
+	char part[256];
+	while (v && *dotted) {
+		size_t n = strcspn(dotted, ".");
+		if (n >= sizeof part)
+			return NULL;
+		memcpy(part, dotted, n);
+		part[n] = '\0';
+		if (v->kind == PD_SEQ) {
+			char *end;
+			unsigned long idx = strtoul(part, &end, 10);
+			v = (*end || end == part || idx >= v->n) ? NULL : v->items[idx];
+		} else {
+			v = value_get(v, part);
+		}
+		dotted += n;
+		if (*dotted == '.')
+			dotted++;
+	}
+	return v;
+}
+
+const char *value_str(const struct pd_value *v)
+{
+	if (!v || v->kind == PD_SEQ || v->kind == PD_MAP || v->kind == PD_NULL)
+		return NULL;
+	return v->str;
+}
+
+bool value_truthy(const struct pd_value *v)
+{
+	if (!v || v->kind == PD_NULL)
+		return false;
+	if (v->kind == PD_BOOL)
+		return v->boolean;
+	if (v->kind == PD_SEQ)
+		return v->n > 0;
+	return true;
+}
+
+/* ------------------------------------------------------------- dump */
+
+static const char *kind_name(enum pd_vkind k)
+{
+	static const char *names[] = {"null", "bool", "int", "float", "str", "seq", "map"};
+	return names[k];
+}
+
+static void dump(const struct pd_value *v, int indent, const char *key, FILE *f)
+{
+	fprintf(f, "%*s", indent * 2, "");
+	if (key)
+		fprintf(f, "%s: ", key);
+	fprintf(f, "%s %d:%d", kind_name(v->kind), v->loc.line, v->loc.col);
+	if (v->kind != PD_SEQ && v->kind != PD_MAP)
+		fprintf(f, " \"%s\"", v->str);
+	fputc('\n', f);
+	for (size_t i = 0; (v->kind == PD_SEQ || v->kind == PD_MAP) && i < v->n; i++)
+		dump(v->items[i], indent + 1, v->kind == PD_MAP ? v->keys[i] : NULL, f);
+}
+
+void value_dump(const struct pd_value *v, FILE *f)
+{
+	dump(v, 0, NULL, f);
+}
