@@ -15,7 +15,7 @@ PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcmark-gfm-extensio
 
 SRCS     = $(wildcard generator/*.c)
 OBJS     = $(SRCS:generator/%.c=$(BUILD)/%.o)
-LIB_OBJS = $(filter-out $(BUILD)/main.o,$(OBJS))
+LIB_OBJS = $(filter-out $(BUILD)/main.o $(BUILD)/cmd_%.o,$(OBJS))
 UNIT_SRCS = $(wildcard tests/unit/test_*.c)
 UNITS    = $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 PDGEN    = $(BUILD)/pdgen

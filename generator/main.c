@@ -72,7 +72,7 @@ static int help(int argc, char **argv)
 
 static int dir_has_templates(const char *dir)
 {
-	char path[PATH_MAX];
+	char path[PATH_MAX + 16];
 	snprintf(path, sizeof path, "%s/templates", dir);
 	return access(path, R_OK) == 0;
 }
