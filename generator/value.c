@@ -571,6 +571,23 @@ bool value_truthy(const struct pd_value *v)
 	return true;
 }
 
+struct pd_value *value_merge(struct pd_arena *arena, const struct pd_value *base,
+			     const struct pd_value *over)
+{
+	if (!base || !over || base->kind != PD_MAP || over->kind != PD_MAP)
+		return (struct pd_value *)(over ? over : base);
+	struct pd_value *m = value_new(arena, PD_MAP, over->loc);
+	for (size_t i = 0; i < base->n; i++)
+		value_set(arena, m, base->keys[i], base->items[i]);
+	for (size_t i = 0; i < over->n; i++) {
+		struct pd_value *item = value_merge(arena, value_get(base, over->keys[i]),
+						    over->items[i]);
+		value_set(arena, m, over->keys[i], item);
+		m->key_locs[map_index(m, over->keys[i])] = over->key_locs[i];
+	}
+	return m;
+}
+
 /* ------------------------------------------------------------- dump */
 
 static const char *kind_name(enum pd_vkind k)

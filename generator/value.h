@@ -62,6 +62,11 @@ void value_append(struct pd_arena *arena, struct pd_value *seq, struct pd_value 
 void value_set(struct pd_arena *arena, struct pd_value *map, const char *key,
 	       struct pd_value *item);
 
+/* A new tree: over laid on base, maps merged key by key (over wins; lists and scalars are
+ * replaced whole). Nodes are shared, not copied; either side may be NULL. */
+struct pd_value *value_merge(struct pd_arena *arena, const struct pd_value *base,
+			     const struct pd_value *over);
+
 /* Writes the tree as indented text with places (--dump=value). */
 void value_dump(const struct pd_value *v, FILE *f);
 

@@ -109,6 +109,23 @@ static void test_aliases_allowed(void **state)
 	diag_clear(&d);
 }
 
+static void test_merge(void **state)
+{
+	(void)state;
+	struct pd_arena *a = arena_new();
+	struct pd_diags d = {0};
+	struct pd_value *base = load(a, "firm: {name: A, phone: '1'}\nlist: [1, 2]\nx: 1\n", &d, NULL);
+	struct pd_value *over = load(a, "firm: {name: B}\nlist: [3]\n", &d, NULL);
+	struct pd_value *m = value_merge(a, base, over);
+	assert_string_equal(value_path(m, "firm.name")->str, "B");
+	assert_string_equal(value_path(m, "firm.phone")->str, "1");
+	assert_int_equal(value_get(m, "list")->n, 1);
+	assert_string_equal(value_get(m, "x")->str, "1");
+	assert_string_equal(value_path(base, "firm.name")->str, "A");
+	arena_free(a);
+	diag_clear(&d);
+}
+
 static void test_loc_at(void **state)
 {
 	(void)state;
@@ -123,7 +140,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_places_and_kinds), cmocka_unit_test(test_canonical_numbers),
 	    cmocka_unit_test(test_errors), cmocka_unit_test(test_nul_byte),		 cmocka_unit_test(test_aliases_allowed),
-	    cmocka_unit_test(test_loc_at),
+	    cmocka_unit_test(test_loc_at), cmocka_unit_test(test_merge),
 	};
 	return cmocka_run_group_tests_name("value", tests, NULL, NULL);
 }
