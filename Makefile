@@ -11,7 +11,7 @@ CFLAGS  ?= -O2 -g
 WARN     = -std=c11 -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes
 CPPFLAGS += -D_POSIX_C_SOURCE=200809L -DPD_VERSION='"$(VERSION)"' -DPD_DATADIR='"$(DATADIR)"'
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcmark-gfm-extensions -lhpdf -lm
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcmark-gfm-extensions -lhpdf -lnettle -lm
 
 SRCS     = $(wildcard generator/*.c)
 OBJS     = $(SRCS:generator/%.c=$(BUILD)/%.o)
@@ -23,7 +23,7 @@ PDGEN    = $(BUILD)/pdgen
 # Debian 12 packages the build, the tests and the demo need.
 DEB_PKGS = build-essential pkg-config libhpdf-dev libcmark-gfm-dev \
 	   libcmark-gfm-extensions-dev libyaml-dev libutf8proc-dev libcmocka-dev \
-	   poppler-utils qpdf
+	   poppler-utils qpdf nettle-dev
 
 .PHONY: all deps demo test unit e2e regress regress-update clean install uninstall \
 	asan valgrind lint format bench fuzz
@@ -81,6 +81,30 @@ asan:
 valgrind: pdgen units
 	@PDGEN=./pdgen BUILD=$(BUILD) VALGRIND='valgrind -q --error-exitcode=99 --leak-check=full' \
 		sh tests/run.sh
+
+# libFuzzer targets (clang): each runs FUZZ_SECONDS from a seed corpus of samples and regress inputs.
+FUZZ_SECONDS ?= 60
+FUZZ_SRCS = $(wildcard tests/fuzz/fuzz_*.c)
+fuzz:
+	$(MAKE) BUILD=build-fuzz CC=clang \
+		CFLAGS='-O1 -g -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer' \
+		$(patsubst tests/fuzz/%.c,build-fuzz/%,$(FUZZ_SRCS))
+	@for f in $(FUZZ_SRCS); do \
+		name=$$(basename $$f .c); corpus=build-fuzz/corpus-$$name; mkdir -p $$corpus; \
+		cp samples/*.yaml templates/*.md tests/regress/*/*.* tests/fuzz/seeds/$$name/* $$corpus/ 2>/dev/null; \
+		echo "fuzzing $$name for $(FUZZ_SECONDS) s"; \
+		build-fuzz/$$name -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=2048 \
+			-artifact_prefix=build-fuzz/$$name- $$corpus >build-fuzz/$$name.log 2>&1 \
+			|| { tail -40 build-fuzz/$$name.log; exit 1; }; \
+		tail -1 build-fuzz/$$name.log; \
+	done
+
+build-fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(LIB_OBJS)
+	$(CC) $(WARN) -Wno-missing-prototypes $(CFLAGS) -fsanitize=fuzzer $(CPPFLAGS) $(PKG_CFLAGS) \
+		-Igenerator -o $@ $< $(LIB_OBJS) $(PKG_LIBS)
+
+bench: pdgen
+	@PDGEN=./pdgen sh tests/bench.sh
 
 lint:
 	cppcheck --quiet --std=c11 --enable=warning,portability --error-exitcode=1 generator

@@ -1,0 +1,53 @@
+#!/bin/sh
+# make bench: a synthetic docket of N cases (default 1000) made from the samples with varied
+# clients, rendered with `pdgen batch -j JOBS`; prints letters per second, ms per letter,
+# peak memory per worker and KB per letter, then the single-letter time. Figures, not a test.
+: "${PDGEN:=./pdgen}" "${N:=1000}" "${JOBS:=2}"
+dir=$(mktemp -d) || exit 3
+trap 'rm -rf "$dir"' EXIT
+mkdir -p "$dir/cases"
+
+families="Hernández-López Nguyễn Öztürk D'Souza Çelik Muñoz Kowalczyk Østergaard Pérez-Ruiz Trần"
+givens="José Thị_Minh Çağrı Anaïs Zoë Łukasz Björn María_José Ngọc_Ánh Seán"
+natives="王小明 李娜 陳美玲 - - - - - - -"
+word() { echo "$1" | tr ' ' '\n' | sed -n "$(( $2 % $(echo "$1" | wc -w) + 1 ))p" | tr '_' ' '; }
+
+set -- samples/hernandez-lopez-ero.yaml:fod samples/occ-track.yaml:occ \
+	samples/nguyen-thi-minh-khai.yaml:ero
+nsamples=$#
+echo "docket: synthetic benchmark" >"$dir/docket.yaml"
+echo "cases:" >>"$dir/docket.yaml"
+i=0
+while [ $i -lt "$N" ]; do
+	k=$((i % nsamples + 1)); eval "pick=\${$k}"
+	src=${pick%%:*} level=${pick##*:}
+	fam=$(word "$families" $((i / 3))) giv=$(word "$givens" $((i / 7))) nat=$(word "$natives" $((i / 11)))
+	anum=$(printf 'A%09d' $((100000000 + i * 7919 % 899999999)))
+	sed -e "s/^  name: {given: .*/  name: {given: \"$giv\", family: \"$fam\"}/" \
+		-e "s/^  a_number: .*/  a_number: \"$anum\"/" "$src" >"$dir/cases/c$i.yaml"
+	[ "$nat" != - ] && sed -i "s/^  a_number: /  native_name: \"$nat\"\n  a_number: /" "$dir/cases/c$i.yaml"
+	echo "  - {file: cases/c$i.yaml, level: $level, documents: [letter]}" >>"$dir/docket.yaml"
+	i=$((i + 1))
+done
+
+echo "pdgen bench: $N cases, -j $JOBS, $(nproc) cores"
+"$PDGEN" batch "$dir/docket.yaml" -o "$dir/out" -j "$JOBS" --force --quiet --stats || exit $?
+
+# one letter, one process, as an attorney runs it: the median of 21 runs
+times=""
+for r in $(seq 21); do
+	t0=$(date +%s%N)
+	"$PDGEN" letter samples/hernandez-lopez-ero.yaml --level fod -o "$dir/one.pdf" || exit $?
+	t1=$(date +%s%N)
+	times="$times $(( (t1 - t0) / 1000 ))"
+done
+median=$(echo $times | tr ' ' '\n' | sort -n | sed -n 11p)
+echo "single letter: $(echo "$median" | awk '{printf "%.1f", $1 / 1000}') ms wall (median of 21 runs)"
+
+floor=../shared/bench/floor.c
+if [ -f "$floor" ] && [ -f ../shared/bench/sample-letter.md ]; then
+	cc -O2 -o "$dir/floor" "$floor" -lhpdf -lm 2>/dev/null && mkdir -p "$dir/floor-out" &&
+	t0=$(date +%s%N) && "$dir/floor" -n 200 -o "$dir/floor-out" ../shared/bench/sample-letter.md &&
+	t1=$(date +%s%N) &&
+	echo "yardstick floor.c: $(( (t1 - t0) / 200000 )) us per letter (one process, 200 letters)"
+fi
