@@ -13,6 +13,7 @@ struct pd_command {
 };
 
 int cmd_letter(int argc, char **argv);
+int cmd_render(int argc, char **argv);
 
 /* Prints "usage: pdgen SYNOPSIS" of the named command to f. */
 void cmd_usage(const char *name, FILE *f);

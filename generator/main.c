@@ -13,6 +13,9 @@
 static const struct pd_command commands[] = {
     {"letter", cmd_letter, "letter CASE.yaml --level LEVEL [-o OUT.pdf] [--templates DIR]",
      "make the request letter for one level of the chain of command"},
+    {"render", cmd_render,
+     "render TEMPLATE --data FILE.yaml [--templates DIR] [--escape markdown|html|none] [--lenient]",
+     "render a template with YAML data to stdout (proofing templates)"},
 };
 
 static const size_t ncommands = sizeof commands / sizeof commands[0];

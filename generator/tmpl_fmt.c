@@ -1,0 +1,361 @@
+/* tmpl_fmt: the template stage's value formatters ({{x | date}}) and output escaping.
+ * In: a pd_value or text. Out: a formatted value in an arena, or escaped text in a pd_buf. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <utf8proc.h>
+
+#include "tmpl.h"
+
+/* ------------------------------------------------------------- escaping */
+
+static void escape_html(const char *s, size_t len, struct pd_buf *out)
+{
+	size_t from = 0;
+	for (size_t i = 0; i < len; i++) {
+		const char *rep = NULL;
+		switch (s[i]) {
+		case '&': rep = "&amp;"; break;
+		case '<': rep = "&lt;"; break;
+		case '>': rep = "&gt;"; break;
+		case '"': rep = "&quot;"; break;
+		default: continue;
+		}
+		buf_put(out, s + from, i - from);
+		buf_puts(out, rep);
+		from = i + 1;
+	}
+	buf_put(out, s + from, len - from);
+}
+
+/* ASCII punctuation that can start or end Markdown structure (emphasis, code, links,
+ * autolinks, HTML, entities, headings, lists, tables, block quotes, smart quotes and
+ * dashes). A backslash makes each one literal text. */
+static bool md_special(char c)
+{
+	return c && strchr("!\"#&'()*+-.:<=>@[\\]_`{|}~", c) != NULL;
+}
+
+static bool is_blank(char c)
+{
+	return c == ' ' || c == '\t';
+}
+
+/* Newlines become spaces, so a value stays inside the line (and table cell) it is in. */
+static size_t md_unwrap(const char *s, size_t len, size_t i, char *c)
+{
+	if (s[i] == '\r' && i + 1 < len && s[i + 1] == '\n') {
+		*c = ' ';
+		return 2;
+	}
+	*c = (s[i] == '\r' || s[i] == '\n') ? ' ' : s[i];
+	return 1;
+}
+
+static void escape_markdown(const char *s, size_t len, struct pd_buf *out)
+{
+	/* Leading and trailing blanks as character references: they can neither indent
+	 * a code block nor end a line with a hard break. */
+	size_t lead = 0, trail = len;
+	while (lead < len && (is_blank(s[lead]) || s[lead] == '\n' || s[lead] == '\r'))
+		lead++;
+	while (trail > lead && (is_blank(s[trail - 1]) || s[trail - 1] == '\n' || s[trail - 1] == '\r'))
+		trail--;
+	for (size_t i = 0; i < len;) {
+		char c;
+		size_t step = md_unwrap(s, len, i, &c);
+		if (i < lead || i >= trail)
+			buf_puts(out, c == '\t' ? "&#9;" : "&#32;");
+		else if (md_special(c)) {
+			buf_putc(out, '\\');
+			buf_putc(out, c);
+		} else {
+			buf_putc(out, c);
+		}
+		i += step;
+	}
+}
+
+void tmpl_escape(enum pd_escape esc, const char *s, size_t len, struct pd_buf *out)
+{
+	if (esc == PD_ESC_HTML)
+		escape_html(s, len, out);
+	else if (esc == PD_ESC_MARKDOWN)
+		escape_markdown(s, len, out);
+	else
+		buf_put(out, s, len);
+}
+
+/* ------------------------------------------------------------- formatters */
+
+typedef const struct pd_value *(*fmt_fn)(const struct pd_value *v, struct pd_arena *a,
+					  struct pd_buf *why);
+
+static const char *const month_names[] = {"January", "February", "March",     "April",
+					  "May",     "June",     "July",      "August",
+					  "September", "October", "November", "December"};
+
+static bool scalar(const struct pd_value *v)
+{
+	return v && (v->kind == PD_STR || v->kind == PD_INT || v->kind == PD_FLOAT ||
+		     v->kind == PD_BOOL);
+}
+
+static bool parse_date(const struct pd_value *v, int *y, int *m, int *d)
+{
+	if (!scalar(v) || v->len != 10)
+		return false;
+	const char *s = v->str;
+	for (int i = 0; i < 10; i++) {
+		bool dash = i == 4 || i == 7;
+		if (dash ? s[i] != '-' : (s[i] < '0' || s[i] > '9'))
+			return false;
+	}
+	*y = atoi(s);
+	*m = atoi(s + 5);
+	*d = atoi(s + 8);
+	static const int days[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+	if (*m < 1 || *m > 12 || *d < 1 || *d > days[*m - 1])
+		return false;
+	bool leap = (*y % 4 == 0 && *y % 100 != 0) || *y % 400 == 0;
+	return !(*m == 2 && *d == 29 && !leap);
+}
+
+static const struct pd_value *out_str(struct pd_arena *a, const struct pd_value *from,
+				      const char *s)
+{
+	return value_new_str(a, s, from->loc);
+}
+
+static const struct pd_value *fmt_date(const struct pd_value *v, struct pd_arena *a,
+				       struct pd_buf *why)
+{
+	int y, m, d;
+	if (!parse_date(v, &y, &m, &d)) {
+		buf_puts(why, "needs a date written YYYY-MM-DD");
+		return NULL;
+	}
+	return out_str(a, v, arena_printf(a, "%s %d, %d", month_names[m - 1], d, y));
+}
+
+static const struct pd_value *fmt_date_short(const struct pd_value *v, struct pd_arena *a,
+					     struct pd_buf *why)
+{
+	int y, m, d;
+	if (!parse_date(v, &y, &m, &d)) {
+		buf_puts(why, "needs a date written YYYY-MM-DD");
+		return NULL;
+	}
+	return out_str(a, v, arena_printf(a, "%02d/%02d/%04d", m, d, y));
+}
+
+/* "A 012-345-678", "A#12345678", "012345678" -> "A012-345-678". */
+static const struct pd_value *fmt_anumber(const struct pd_value *v, struct pd_arena *a,
+					  struct pd_buf *why)
+{
+	char digits[10];
+	size_t n = 0;
+	bool ok = scalar(v) && v->kind != PD_BOOL;
+	const char *s = ok ? v->str : "", *end = s + (ok ? v->len : 0);
+	if (s < end && (*s == 'A' || *s == 'a'))
+		s++;
+	if (s < end && *s == '#')
+		s++;
+	for (; ok && s < end; s++) {
+		if (*s >= '0' && *s <= '9' && n < 9)
+			digits[n++] = *s;
+		else if (*s != ' ' && *s != '-')
+			ok = false;
+	}
+	if (!ok || n < 8) {
+		buf_puts(why, "needs an A-number of 8 or 9 digits (\"A012-345-678\")");
+		return NULL;
+	}
+	if (n == 8) {
+		memmove(digits + 1, digits, 8);
+		digits[0] = '0';
+	}
+	return out_str(a, v, arena_printf(a, "A%.3s-%.3s-%.3s", digits, digits + 3, digits + 6));
+}
+
+static const struct pd_value *fmt_join(const struct pd_value *v, struct pd_arena *a,
+				       struct pd_buf *why)
+{
+	if (scalar(v))
+		return v;
+	if (!v || v->kind != PD_SEQ) {
+		buf_puts(why, "needs a list");
+		return NULL;
+	}
+	size_t total = 0, done = 0;
+	for (size_t i = 0; i < v->n; i++) {
+		if (v->items[i]->kind == PD_NULL)
+			continue;
+		if (!scalar(v->items[i])) {
+			buf_printf(why, "needs a list of texts, but item %zu is not text", i + 1);
+			return NULL;
+		}
+		total++;
+	}
+	struct pd_buf b = {0};
+	for (size_t i = 0; i < v->n; i++) {
+		const struct pd_value *item = v->items[i];
+		if (item->kind == PD_NULL)
+			continue;
+		if (done > 0)
+			buf_puts(&b, done + 1 == total ? " and " : ", ");
+		buf_put(&b, item->str, item->len);
+		done++;
+	}
+	const struct pd_value *r = out_str(a, v, b.s ? b.s : "");
+	buf_free(&b);
+	return r;
+}
+
+static void words_below_1000(unsigned n, struct pd_buf *b)
+{
+	static const char *const ones[] = {"zero",    "one",     "two",       "three",
+					   "four",    "five",    "six",       "seven",
+					   "eight",   "nine",    "ten",       "eleven",
+					   "twelve",  "thirteen", "fourteen", "fifteen",
+					   "sixteen", "seventeen", "eighteen", "nineteen"};
+	static const char *const tens[] = {"",      "",      "twenty",  "thirty", "forty",
+					   "fifty", "sixty", "seventy", "eighty", "ninety"};
+	if (n >= 100) {
+		buf_printf(b, "%s hundred", ones[n / 100]);
+		n %= 100;
+		if (!n)
+			return;
+		buf_putc(b, ' ');
+	}
+	if (n < 20)
+		buf_puts(b, ones[n]);
+	else if (n % 10)
+		buf_printf(b, "%s-%s", tens[n / 10], ones[n % 10]);
+	else
+		buf_puts(b, tens[n / 10]);
+}
+
+static const struct pd_value *fmt_words(const struct pd_value *v, struct pd_arena *a,
+					struct pd_buf *why)
+{
+	char *end = NULL;
+	long n = scalar(v) && v->kind != PD_BOOL ? strtol(v->str, &end, 10) : -1;
+	if (!end || end == v->str || *end || n < 0 || n > 999999999) {
+		buf_puts(why, "needs a whole number from 0 to 999999999");
+		return NULL;
+	}
+	struct pd_buf b = {0};
+	static const char *const scale[] = {" million", " thousand", ""};
+	static const long unit[] = {1000000, 1000, 1};
+	bool any = false;
+	for (int i = 0; i < 3; i++) {
+		unsigned part = (unsigned)(n / unit[i] % 1000);
+		if (!part && (i < 2 || any))
+			continue;
+		if (any)
+			buf_putc(&b, ' ');
+		words_below_1000(part, &b);
+		buf_puts(&b, scale[i]);
+		any = true;
+	}
+	const struct pd_value *r = out_str(a, v, b.s);
+	buf_free(&b);
+	return r;
+}
+
+static const struct pd_value *change_case(const struct pd_value *v, struct pd_arena *a,
+					  struct pd_buf *why, bool up)
+{
+	if (!scalar(v)) {
+		buf_puts(why, "needs a text");
+		return NULL;
+	}
+	struct pd_buf b = {0};
+	const utf8proc_uint8_t *s = (const utf8proc_uint8_t *)v->str;
+	utf8proc_ssize_t left = (utf8proc_ssize_t)v->len;
+	while (left > 0) {
+		utf8proc_int32_t cp;
+		utf8proc_ssize_t k = utf8proc_iterate(s, left, &cp);
+		if (k <= 0) { /* not UTF-8: keep the byte */
+			buf_putc(&b, (char)*s);
+			s++;
+			left--;
+			continue;
+		}
+		utf8proc_uint8_t enc[4];
+		cp = up ? utf8proc_toupper(cp) : utf8proc_tolower(cp);
+		buf_put(&b, (const char *)enc, (size_t)utf8proc_encode_char(cp, enc));
+		s += k;
+		left -= k;
+	}
+	const struct pd_value *r = out_str(a, v, b.s ? b.s : "");
+	buf_free(&b);
+	return r;
+}
+
+static const struct pd_value *fmt_upper(const struct pd_value *v, struct pd_arena *a,
+					struct pd_buf *why)
+{
+	return change_case(v, a, why, true);
+}
+
+static const struct pd_value *fmt_lower(const struct pd_value *v, struct pd_arena *a,
+					struct pd_buf *why)
+{
+	return change_case(v, a, why, false);
+}
+
+static const struct pd_value *fmt_count(const struct pd_value *v, struct pd_arena *a,
+					struct pd_buf *why)
+{
+	size_t n = 0;
+	if (v && (v->kind == PD_SEQ || v->kind == PD_MAP))
+		n = v->n;
+	else if (v && v->kind != PD_NULL) {
+		buf_puts(why, "needs a list");
+		return NULL;
+	}
+	struct pd_value *r = value_new(a, PD_INT, v ? v->loc : (struct pd_loc){0});
+	r->str = arena_printf(a, "%zu", n);
+	r->len = strlen(r->str);
+	r->number = (double)n;
+	return r;
+}
+
+static const struct {
+	const char *name;
+	fmt_fn fn;
+} formatters[] = {
+    {"date", fmt_date},   {"date_short", fmt_date_short}, {"anumber", fmt_anumber},
+    {"join", fmt_join},   {"words", fmt_words},           {"upper", fmt_upper},
+    {"lower", fmt_lower}, {"count", fmt_count},
+};
+
+size_t tmpl_formatter_count(void)
+{
+	return sizeof formatters / sizeof formatters[0];
+}
+
+const char *tmpl_formatter_name(int id)
+{
+	return id >= 0 && (size_t)id < tmpl_formatter_count() ? formatters[id].name : NULL;
+}
+
+int tmpl_formatter_find(const char *name, size_t len)
+{
+	for (size_t i = 0; i < tmpl_formatter_count(); i++)
+		if (strlen(formatters[i].name) == len && !memcmp(formatters[i].name, name, len))
+			return (int)i;
+	return -1;
+}
+
+const struct pd_value *tmpl_format(int id, const struct pd_value *v, struct pd_arena *arena,
+				   struct pd_buf *why)
+{
+	if (id < 0 || (size_t)id >= tmpl_formatter_count()) {
+		buf_puts(why, "unknown formatter");
+		return NULL;
+	}
+	return formatters[id].fn(v, arena, why);
+}
