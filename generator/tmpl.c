@@ -679,13 +679,28 @@ struct entry {
 	struct pd_diags errs; /* parse errors, given again at every use */
 };
 
+struct kept { /* the text of a template that failed to parse, for the carets */
+	struct kept *next;
+	const char *file;
+	char *text;
+};
+
 struct pd_tmpl_set {
 	char **dirs;
 	size_t ndirs;
 	struct mem *mems;
 	struct entry *cache;
 	struct pd_tmpl *owned;
+	struct kept *kept;
 };
+
+static void keep_source(struct pd_tmpl_set *set, const char *file, char *text, size_t len)
+{
+	struct kept *k = xmalloc(sizeof *k);
+	*k = (struct kept){set->kept, diag_intern(file), text};
+	set->kept = k;
+	diag_source(k->file, text, len);
+}
 
 struct pd_tmpl_set *tmpl_set_new(const char *const *dirs, size_t ndirs)
 {
@@ -734,6 +749,13 @@ void tmpl_set_free(struct pd_tmpl_set *set)
 		set->owned = t->next;
 		tmpl_free(t);
 	}
+	while (set->kept) {
+		struct kept *k = set->kept;
+		set->kept = k->next;
+		diag_forget_source(k->file);
+		free(k->text);
+		free(k);
+	}
 	free(set);
 }
 
@@ -754,16 +776,15 @@ char *tmpl_set_path(const struct pd_tmpl_set *set, const char *name)
 	return NULL;
 }
 
-static struct pd_tmpl *load_registered(const char *file, char *text, size_t len,
-				       struct pd_diags *errs)
+static struct pd_tmpl *load_registered(struct pd_tmpl_set *set, const char *file, char *text,
+				       size_t len, struct pd_diags *errs)
 {
 	struct pd_tmpl *t = parse(file, text, len, 1, 1, errs);
 	if (t) {
 		diag_source(t->file, t->text, t->len);
 		t->registered = true;
 	} else {
-		/* keep the text for the carets of the stored errors */
-		diag_source(file, text, len);
+		keep_source(set, file, text, len);
 		return NULL;
 	}
 	free(text);
@@ -781,7 +802,7 @@ static struct entry *set_load(struct pd_tmpl_set *set, const char *name)
 	set->cache = e;
 	for (struct mem *m = set->mems; m; m = m->next)
 		if (!strcmp(m->name, name)) {
-			e->t = load_registered(name, xstrndup(m->text, m->len), m->len, &e->errs);
+			e->t = load_registered(set, name, xstrndup(m->text, m->len), m->len, &e->errs);
 			return e;
 		}
 	for (size_t i = 0; i < set->ndirs; i++) {
@@ -798,7 +819,7 @@ static struct entry *set_load(struct pd_tmpl_set *set, const char *name)
 				   "cannot read template: %s",
 				   errno == EFBIG ? "larger than the template limit" : strerror(errno));
 		else
-			e->t = load_registered(path.s, text, len, &e->errs);
+			e->t = load_registered(set, path.s, text, len, &e->errs);
 		buf_free(&path);
 		return e;
 	}
@@ -848,7 +869,7 @@ const struct pd_tmpl *tmpl_parse_mem(struct pd_tmpl_set *set, const char *name, 
 	struct pd_tmpl *t = parse(name, text, len, first_line, 1, diags);
 	if (!t) {
 		if (first_line <= 1)
-			diag_source(diag_intern(name), xstrndup(text, len), len);
+			keep_source(set, name, xstrndup(text, len), len);
 		return NULL;
 	}
 	if (first_line <= 1) {
@@ -1115,6 +1136,16 @@ static void push(struct ev *ev, const struct pd_value *v)
 	ev->stack[ev->depth++] = v;
 }
 
+/* Counts work (nodes and section items) so that no input can make rendering endless. */
+static bool step(struct ev *ev, const struct node *n)
+{
+	if (++ev->work <= TMPL_MAX_WORK)
+		return true;
+	ev_error(ev, n->loc, "the template does too much work (more than %ld steps)", TMPL_MAX_WORK);
+	ev->stop = true;
+	return false;
+}
+
 static void section(struct ev *ev, const struct node *n, struct frame *f, const struct ovr *o)
 {
 	const struct pd_value *v = resolve(ev, n->s, n->len);
@@ -1126,7 +1157,7 @@ static void section(struct ev *ev, const struct node *n, struct frame *f, const 
 	if (!value_truthy(v))
 		return;
 	if (v->kind == PD_SEQ) {
-		for (size_t i = 0; i < v->n && !ev->stop; i++) {
+		for (size_t i = 0; i < v->n && !ev->stop && step(ev, n); i++) {
 			push(ev, v->items[i]);
 			render(ev, n->kids, n->nkids, f, o);
 			ev->depth--;
@@ -1269,12 +1300,8 @@ static void render(struct ev *ev, struct node *const *kids, size_t n, struct fra
 {
 	for (size_t i = 0; i < n && !ev->stop; i++) {
 		const struct node *k = kids[i];
-		if (++ev->work > TMPL_MAX_WORK) {
-			ev_error(ev, k->loc, "the template does too much work (more than %ld steps)",
-				 TMPL_MAX_WORK);
-			ev->stop = true;
+		if (!step(ev, k))
 			return;
-		}
 		const char *s = k->s;
 		size_t len = k->len;
 		if (k->bol && k->kind == N_TEXT) {
