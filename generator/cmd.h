@@ -14,6 +14,9 @@ struct pd_command {
 
 int cmd_letter(int argc, char **argv);
 int cmd_render(int argc, char **argv);
+int cmd_check(int argc, char **argv);
+int cmd_next(int argc, char **argv);
+int cmd_levels(int argc, char **argv);
 
 /* Prints "usage: pdgen SYNOPSIS" of the named command to f. */
 void cmd_usage(const char *name, FILE *f);

@@ -16,6 +16,11 @@ static const struct pd_command commands[] = {
     {"render", cmd_render,
      "render TEMPLATE --data FILE.yaml [--templates DIR] [--escape markdown|html|none] [--lenient]",
      "render a template with YAML data to stdout (proofing templates)"},
+    {"check", cmd_check, "check CASE.yaml... [--level LEVEL [--memo] [--markdown]]",
+     "report every schema and escalation-rule diagnostic of case files (no PDF)"},
+    {"next", cmd_next, "next CASE.yaml", "name the next level of the chain of command and why"},
+    {"levels", cmd_levels, "levels [--date YYYY-MM-DD]",
+     "list the levels of both chains of command with addressees and mailboxes"},
 };
 
 static const size_t ncommands = sizeof commands / sizeof commands[0];

@@ -1,0 +1,915 @@
+/* case_context: a checked pd_case -> the value tree the letter and memo templates see.
+ * In: the case, a level and a document. Out: the case tree plus derived fields, in the arena. */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <utf8proc.h>
+
+#include "case_impl.h"
+
+struct ctx {
+	struct pd_arena *a;
+	const struct pd_case *c;
+	const struct pd_level *lv;
+	struct pd_loc at; /* place given to derived values: the case file's top */
+};
+
+static bool is(const char *a, const char *b)
+{
+	return a && b && strcmp(a, b) == 0;
+}
+
+/* ---- builders ---- */
+
+static struct pd_value *s(struct ctx *x, const char *str)
+{
+	return value_new_str(x->a, str ? str : "", x->at);
+}
+
+static struct pd_value *b(struct ctx *x, bool on)
+{
+	struct pd_value *v = value_new(x->a, PD_BOOL, x->at);
+	v->boolean = on;
+	v->str = on ? "true" : "false";
+	v->len = strlen(v->str);
+	return v;
+}
+
+static struct pd_value *nil(struct ctx *x)
+{
+	return value_new(x->a, PD_NULL, x->at);
+}
+
+static struct pd_value *n(struct ctx *x, long num)
+{
+	struct pd_value *v = value_new(x->a, PD_INT, x->at);
+	v->str = arena_printf(x->a, "%ld", num);
+	v->len = strlen(v->str);
+	v->number = (double)num;
+	return v;
+}
+
+static struct pd_value *map(struct ctx *x)
+{
+	return value_new(x->a, PD_MAP, x->at);
+}
+
+static struct pd_value *seq(struct ctx *x)
+{
+	return value_new(x->a, PD_SEQ, x->at);
+}
+
+/* A shallow copy of a map (an empty map when src is not one). */
+static struct pd_value *clone(struct ctx *x, const struct pd_value *src)
+{
+	struct pd_value *m = map(x);
+	if (src && src->kind == PD_MAP) {
+		m->loc = src->loc;
+		for (size_t i = 0; i < src->n; i++)
+			value_set(x->a, m, src->keys[i], src->items[i]);
+	}
+	return m;
+}
+
+static void set(struct ctx *x, struct pd_value *m, const char *key, struct pd_value *v)
+{
+	value_set(x->a, m, key, v ? v : nil(x));
+}
+
+static void sets(struct ctx *x, struct pd_value *m, const char *key, const char *str)
+{
+	set(x, m, key, str ? s(x, str) : nil(x));
+}
+
+/* Sets key only when the map lacks it (so templates can test optional fields). */
+static void dflt(struct ctx *x, struct pd_value *m, const char *key)
+{
+	if (!value_get(m, key))
+		set(x, m, key, nil(x));
+}
+
+static const char *str_of(const struct pd_value *m, const char *key)
+{
+	const struct pd_value *v = value_get(m, key);
+	return v && v->kind != PD_NULL && v->kind != PD_SEQ && v->kind != PD_MAP && *v->str
+		   ? v->str
+		   : NULL;
+}
+
+/* ---- labels ---- */
+
+struct label {
+	const char *code, *text;
+};
+
+static const struct label form_labels[] = {
+    {"deferred_action", "deferred action"},
+    {"stay_of_removal", "a stay of removal"},
+    {"administrative_closure", "administrative closure of the removal proceedings"},
+    {"dismissal", "dismissal of the removal proceedings"},
+    {"termination", "termination of the removal proceedings"},
+    {"decline_nta", "a decision not to issue a Notice to Appear"},
+    {"cancel_nta", "cancellation of the Notice to Appear"},
+    {"release", "release from detention"},
+    {"order_of_supervision", "release on an order of supervision"},
+    {"bond", "agreement to a reasonable bond"},
+    {"continuance", "no opposition to a continuance"},
+    {"join_motion_to_reopen", "joining a motion to reopen"},
+    {"no_appeal", "a decision not to appeal"},
+    {NULL, NULL}};
+
+static const struct label role_labels[] = {
+    {"DO", "Deportation Officer"},
+    {"SDDO", "Supervisory Detention and Deportation Officer"},
+    {"AFOD", "Assistant Field Office Director"},
+    {"DFOD", "Deputy Field Office Director"},
+    {"FOD", "Field Office Director"},
+    {"ACC", "Assistant Chief Counsel"},
+    {"DCC", "Deputy Chief Counsel"},
+    {"CC", "Chief Counsel"},
+    {"FLO", "Field Legal Operations"},
+    {NULL, NULL}};
+
+static const struct label outcome_labels[] = {{"pending", "Pending"},
+					      {"granted", "Granted"},
+					      {"denied", "Denied"},
+					      {"no_response", "No response"},
+					      {"returned", "Returned"},
+					      {NULL, NULL}};
+
+static const struct label channel_labels[] = {
+    {"email", "Email"}, {"phone", "Telephone"},	    {"mail", "Mail"}, {"fax", "Fax"},
+    {"in_person", "In person"}, {"portal", "Online portal"}, {NULL, NULL}};
+
+static const char *label(const struct label *t, const char *code)
+{
+	for (; code && t->code; t++)
+		if (strcmp(t->code, code) == 0)
+			return t->text;
+	return code;
+}
+
+static const char *const months[] = {"January", "February", "March",	 "April",
+				     "May",	"June",	    "July",	 "August",
+				     "September", "October", "November", "December"};
+
+static const char *long_date(struct pd_arena *a, const char *d)
+{
+	if (!d || !date_valid(d))
+		return d ? d : "";
+	return arena_printf(a, "%s %d, %d", months[atoi(d + 5) - 1], atoi(d + 8), atoi(d));
+}
+
+/* Tab names: A..Z, AA, AB, ... */
+static const char *tab_name(struct pd_arena *a, size_t i)
+{
+	char buf[8];
+	if (i < 26) {
+		buf[0] = (char)('A' + i);
+		buf[1] = '\0';
+	} else {
+		buf[0] = (char)('A' + (i / 26 - 1) % 26);
+		buf[1] = (char)('A' + i % 26);
+		buf[2] = '\0';
+	}
+	return arena_strdup(a, buf);
+}
+
+/* ---- client, attorney, level ---- */
+
+static const char *surname(const char *name)
+{
+	const char *sp = name ? strrchr(name, ' ') : NULL;
+	return sp ? sp + 1 : name;
+}
+
+static struct pd_value *client(struct ctx *x)
+{
+	const struct pd_case *c = x->c;
+	struct pd_value *m = clone(x, value_get(c->root, "client"));
+	sets(x, m, "full_name", c->full_name);
+	const char *hon = str_of(m, "honorific");
+	const char *last = c->family ? c->family : c->given;
+	sets(x, m, "short_name",
+	     hon && last ? arena_printf(x->a, "%s %s", hon, last) : c->full_name);
+	char fmt[13] = "";
+	if (c->anum[0])
+		case_anumber_format(c->anum, fmt);
+	sets(x, m, "a_number_display", c->anum[0] ? fmt : NULL);
+	sets(x, m, "a_number_digits", c->anum[0] ? c->anum : NULL);
+	struct pd_value *all = seq(x);
+	if (c->anum[0])
+		value_append(x->a, all, s(x, fmt));
+	const struct pd_value *other = value_get(m, "other_a_numbers");
+	for (size_t i = 0; other && other->kind == PD_SEQ && i < other->n; i++) {
+		char d[10], f[13];
+		if (other->items[i]->str && case_anumber_normalize(other->items[i]->str, d)) {
+			case_anumber_format(d, f);
+			value_append(x->a, all, s(x, f));
+		}
+	}
+	set(x, m, "a_numbers_display", all);
+	set(x, m, "has_other_a_numbers", b(x, all->n > 1));
+	set(x, m, "detained", b(x, c->detained));
+	sets(x, m, "facility", case_str(c->root, "client.detention.facility"));
+	sets(x, m, "removal_scheduled", case_str(c->root, "client.removal.scheduled"));
+	set(x, m, "final_order", b(x, value_truthy(value_path(c->root, "client.removal.final_order"))));
+	dflt(x, m, "native_name");
+	dflt(x, m, "dob");
+	dflt(x, m, "country_of_birth");
+	return m;
+}
+
+static struct pd_value *attorney(struct ctx *x)
+{
+	struct pd_value *m = clone(x, value_get(x->c->root, "attorney"));
+	const struct pd_value *bars = value_get(m, "bars");
+	struct pd_value *lines = seq(x);
+	for (size_t i = 0; bars && bars->kind == PD_SEQ && i < bars->n; i++) {
+		const char *st = str_of(bars->items[i], "state"), *num = str_of(bars->items[i], "number");
+		if (st || num)
+			value_append(x->a, lines,
+				     s(x, arena_printf(x->a, "%s Bar No. %s", st ? st : "",
+						       num ? num : "")));
+	}
+	set(x, m, "bar_lines", lines);
+	set(x, m, "is_rep", b(x, value_truthy(value_get(m, "accredited_rep"))));
+	dflt(x, m, "organization");
+	dflt(x, m, "eoir_id");
+	dflt(x, m, "email");
+	dflt(x, m, "phone");
+	return m;
+}
+
+static struct pd_value *level(struct ctx *x)
+{
+	const struct pd_level *lv = x->lv;
+	struct pd_value *m = map(x);
+	sets(x, m, "name", lv->name);
+	sets(x, m, "track", lv->track);
+	set(x, m, "rung", n(x, lv->rung));
+	sets(x, m, "title", lv->title);
+	set(x, m, "is_ero", b(x, is(lv->track, "ero")));
+	set(x, m, "is_occ", b(x, is(lv->track, "occ")));
+	set(x, m, "is_first", b(x, lv->rung <= 1));
+	set(x, m, "is_escalation", b(x, lv->rung >= 2));
+	set(x, m, "is_local_review", b(x, lv->rung == 2));
+	set(x, m, "is_hq", b(x, lv->rung >= 3));
+	set(x, m, "is_suboffice", b(x, lv->needs_suboffice));
+	return m;
+}
+
+/* ---- addressee and routing ---- */
+
+static const struct pd_value *office_of(struct ctx *x)
+{
+	const struct pd_case *c = x->c;
+	if (is(x->lv->office, "ero"))
+		return levels_office(c->dom, c->ero_office);
+	if (is(x->lv->office, "occ"))
+		return levels_office(c->dom, c->occ_office);
+	if (is(x->lv->office, "occ_sub"))
+		return levels_office(c->dom, c->occ_suboffice);
+	return NULL;
+}
+
+static const struct pd_value *contact_of(struct ctx *x)
+{
+	const struct pd_value *contacts = value_path(x->c->root, "case.contacts");
+	const struct pd_value *ct = value_get(contacts, x->lv->name);
+	return ct && ct->kind == PD_MAP ? ct : NULL;
+}
+
+static void append_lines(struct ctx *x, struct pd_value *lines, const struct pd_value *list)
+{
+	for (size_t i = 0; list && list->kind == PD_SEQ && i < list->n; i++)
+		if (list->items[i]->kind != PD_NULL && list->items[i]->kind != PD_MAP)
+			value_append(x->a, lines, s(x, list->items[i]->str));
+}
+
+/* Lines for a block with hard breaks: [{text, more}], more false on the last line. */
+static struct pd_value *break_lines(struct ctx *x, const struct pd_value *strings)
+{
+	struct pd_value *out = seq(x);
+	for (size_t i = 0; i < strings->n; i++) {
+		struct pd_value *m = map(x);
+		set(x, m, "text", strings->items[i]);
+		set(x, m, "more", b(x, i + 1 < strings->n));
+		value_append(x->a, out, m);
+	}
+	return out;
+}
+
+static const char *greeting(struct ctx *x, const struct pd_value *ct, const char *name)
+{
+	const char *over = case_str(x->c->root, "letter.salutation");
+	if (over)
+		return over;
+	const char *sal = str_of(ct, "salutation");
+	if (sal)
+		return arena_printf(x->a, "Dear %s:", sal);
+	if (name && x->lv->salutation)
+		return arena_printf(x->a, "Dear %s %s:", x->lv->salutation, surname(name));
+	return x->lv->greeting ? x->lv->greeting : "Dear Sir or Madam:";
+}
+
+static struct pd_value *addressee(struct ctx *x, const struct pd_value *office, const char **email)
+{
+	const struct pd_value *ct = contact_of(x);
+	const struct pd_level *lv = x->lv;
+	struct pd_value *m = map(x), *lines = seq(x);
+	const char *name = str_of(ct, "name");
+	const char *title = str_of(ct, "title") ? str_of(ct, "title") : lv->title;
+	const char *office_name = str_of(ct, "office") ? str_of(ct, "office") : str_of(office, "name");
+	const char *org = office ? str_of(office, "org") : str_of(lv->node, "org");
+	if (name)
+		value_append(x->a, lines, s(x, name));
+	if (title)
+		value_append(x->a, lines, s(x, title));
+	if (office_name)
+		value_append(x->a, lines, s(x, office_name));
+	if (org)
+		value_append(x->a, lines, s(x, org));
+	value_append(x->a, lines, s(x, "U.S. Immigration and Customs Enforcement"));
+	const struct pd_value *addr = value_get(ct, "address");
+	if (!addr)
+		addr = office ? value_get(office, "address") : value_get(lv->node, "address");
+	append_lines(x, lines, addr);
+	*email = str_of(ct, "email");
+	if (!*email && office)
+		*email = str_of(office, "pd_email") ? str_of(office, "pd_email") : str_of(office, "email");
+	sets(x, m, "name", name);
+	sets(x, m, "title", title);
+	sets(x, m, "office", office_name);
+	sets(x, m, "org", org);
+	set(x, m, "lines", lines);
+	if (*email)
+		value_append(x->a, lines, s(x, *email));
+	set(x, m, "block", break_lines(x, lines));
+	sets(x, m, "email", *email);
+	sets(x, m, "salutation", greeting(x, ct, name));
+	return m;
+}
+
+static struct pd_value *routing(struct ctx *x, const char *to_email, struct pd_value **cc_out)
+{
+	const struct pd_case *c = x->c;
+	struct pd_value *m = map(x), *to = seq(x), *cc = seq(x);
+	struct pd_value *to_named = seq(x), *cc_named = seq(x);
+	bool fixed = false;
+	for (size_t i = 0; i < c->dom->nmailboxes; i++) {
+		const struct pd_mailbox *mb = &c->dom->mailboxes[i];
+		if (!is(mb->level, x->lv->name))
+			continue;
+		fixed = true;
+		bool is_to = is(mb->role, "to");
+		value_append(x->a, is_to ? to : cc, s(x, mb->address));
+		struct pd_value *e = map(x);
+		sets(x, e, "address", mb->address);
+		sets(x, e, "name", mb->name);
+		value_append(x->a, is_to ? to_named : cc_named, e);
+	}
+	if (!fixed && to_email) {
+		value_append(x->a, to, s(x, to_email));
+		struct pd_value *e = map(x);
+		sets(x, e, "address", to_email);
+		sets(x, e, "name", NULL);
+		value_append(x->a, to_named, e);
+	}
+	const char *delivery = case_str(c->root, "letter.delivery");
+	if (!delivery)
+		delivery = to->n ? "email" : "mail";
+	struct pd_buf line = {0};
+	if (is(delivery, "email")) {
+		buf_puts(&line, "VIA EMAIL");
+		for (size_t i = 0; i < to->n; i++)
+			buf_printf(&line, "%s%s", i ? ", " : ": ", to->items[i]->str);
+	} else {
+		buf_puts(&line, is(delivery, "hand")	  ? "BY HAND DELIVERY"
+				: is(delivery, "fax")	  ? "VIA FACSIMILE"
+				: is(delivery, "courier") ? "VIA OVERNIGHT COURIER"
+							  : "VIA FIRST-CLASS MAIL");
+	}
+	struct pd_buf ccline = {0};
+	for (size_t i = 0; i < cc->n; i++)
+		buf_printf(&ccline, "%s%s", i ? ", " : "", cc->items[i]->str);
+	set(x, m, "to", to);
+	set(x, m, "cc", cc);
+	set(x, m, "to_named", to_named);
+	set(x, m, "cc_named", cc_named);
+	sets(x, m, "delivery", delivery);
+	sets(x, m, "delivery_line", arena_strdup(x->a, line.s));
+	sets(x, m, "cc_line", ccline.len ? arena_strdup(x->a, ccline.s) : NULL);
+	set(x, m, "is_email", b(x, is(delivery, "email")));
+	buf_free(&line);
+	buf_free(&ccline);
+	*cc_out = cc;
+	return m;
+}
+
+/* The "cc:" notation: routing copies, then letter.cc. */
+static struct pd_value *cc_list(struct ctx *x, const struct pd_value *routing_cc)
+{
+	struct pd_value *list = seq(x);
+	for (size_t i = 0; i < routing_cc->n; i++)
+		value_append(x->a, list, routing_cc->items[i]);
+	append_lines(x, list, value_path(x->c->root, "letter.cc"));
+	return list;
+}
+
+/* ---- request, priority, equities ---- */
+
+static struct pd_value *request(struct ctx *x)
+{
+	struct pd_value *m = clone(x, value_get(x->c->root, "request"));
+	const struct pd_value *forms = value_get(m, "forms");
+	struct pd_value *labels = seq(x);
+	for (size_t i = 0; forms && forms->kind == PD_SEQ && i < forms->n; i++)
+		value_append(x->a, labels, s(x, label(form_labels, forms->items[i]->str)));
+	set(x, m, "form_labels", labels);
+	dflt(x, m, "narrative");
+	dflt(x, m, "background");
+	return m;
+}
+
+static const struct pd_value *find_code(const struct pd_value *list, const char *code)
+{
+	for (size_t i = 0; code && list && list->kind == PD_SEQ && i < list->n; i++)
+		if (is(str_of(list->items[i], "code"), code))
+			return list->items[i];
+	return NULL;
+}
+
+static struct pd_value *priority(struct ctx *x, struct pd_value **regime_out)
+{
+	const struct pd_case *c = x->c;
+	struct pd_value *m = clone(x, value_get(c->root, "priority"));
+	struct pd_value *regime = clone(x, c->regime);
+	const char *id = c->regime_id ? c->regime_id : "none";
+	sets(x, regime, "partial", arena_printf(x->a, "priority-%s", id));
+	*regime_out = regime;
+	const struct pd_value *cat = find_code(value_get(c->regime, "categories"),
+					       case_str(c->root, "priority.category"));
+	set(x, m, "info", cat ? clone(x, cat) : nil(x));
+	const char *tier = cat ? str_of(cat, "priority") : NULL;
+	set(x, m, "is_none", b(x, !tier || is(tier, "0")));
+	set(x, m, "is_priority", b(x, tier && !is(tier, "0")));
+	for (int t = 1; t <= 3; t++)
+		set(x, m, arena_printf(x->a, "is_%d", t), b(x, tier && atoi(tier) == t));
+	const struct pd_value *exc = value_get(c->regime, "exceptions");
+	sets(x, m, "exception", tier ? str_of(exc, tier) : NULL);
+	dflt(x, m, "rationale");
+	return m;
+}
+
+static const char *tabs_text(struct ctx *x, const struct pd_value *ids, const struct pd_value *tabs)
+{
+	struct pd_buf t = {0};
+	for (size_t i = 0; ids && ids->kind == PD_SEQ && i < ids->n; i++) {
+		const char *tab = str_of(tabs, ids->items[i]->str);
+		buf_printf(&t, "%s%s", t.len ? ", " : "", tab ? tab : ids->items[i]->str);
+	}
+	const char *r = t.len ? arena_printf(x->a, "Tab%s %s", strchr(t.s, ',') ? "s" : "", t.s)
+			      : NULL;
+	buf_free(&t);
+	return r;
+}
+
+static struct pd_value *with_exhibits(struct ctx *x, const char *list, const struct pd_value *tabs,
+				      bool equity)
+{
+	const struct pd_value *src = value_get(x->c->root, list);
+	struct pd_value *out = seq(x);
+	const struct pd_value *factors = value_get(x->c->regime, "factors");
+	for (size_t i = 0; src && src->kind == PD_SEQ && i < src->n; i++) {
+		struct pd_value *m = clone(x, src->items[i]);
+		sets(x, m, "exhibits_text", tabs_text(x, value_get(m, "exhibits"), tabs));
+		if (equity) {
+			const struct pd_value *f = find_code(factors, str_of(m, "factor"));
+			sets(x, m, "factor_label", f ? str_of(f, "label") : str_of(m, "factor"));
+			dflt(x, m, "factor");
+		} else {
+			dflt(x, m, "mitigation");
+		}
+		dflt(x, m, "text");
+		value_append(x->a, out, m);
+	}
+	return out;
+}
+
+/* ---- history, materials, communications ---- */
+
+static const struct pd_request **sorted_requests(const struct pd_case *c)
+{
+	const struct pd_request **v = xcalloc(c->nreq + 1, sizeof *v);
+	for (size_t i = 0; i < c->nreq; i++)
+		v[i] = &c->req[i];
+	for (size_t i = 1; i < c->nreq; i++) /* stable insertion sort by date sent */
+		for (size_t j = i; j > 0; j--) {
+			const char *a = v[j - 1]->sent ? v[j - 1]->sent : "";
+			const char *bb = v[j]->sent ? v[j]->sent : "";
+			if (strcmp(a, bb) <= 0)
+				break;
+			const struct pd_request *t = v[j];
+			v[j] = v[j - 1];
+			v[j - 1] = t;
+		}
+	return v;
+}
+
+static struct pd_value *history_row(struct ctx *x, const struct pd_request *q)
+{
+	struct pd_value *m = map(x);
+	sets(x, m, "id", q->id);
+	sets(x, m, "level", q->level);
+	sets(x, m, "level_title", q->lv ? (q->lv->rung >= 3 ? str_of(q->lv->node, "org")
+				     ? arena_printf(x->a, "%s (%s)", q->lv->title, str_of(q->lv->node, "org"))
+				     : q->lv->title : q->lv->title) : q->level);
+	sets(x, m, "sent", q->sent);
+	sets(x, m, "to", q->to);
+	sets(x, m, "channel", label(channel_labels, q->channel));
+	sets(x, m, "outcome", q->outcome);
+	sets(x, m, "outcome_label", label(outcome_labels, q->outcome));
+	set(x, m, "is_denied", b(x, is(q->outcome, "denied")));
+	sets(x, m, "decided", q->decided);
+	sets(x, m, "by_role", q->by_role);
+	sets(x, m, "by_role_label", q->by_role ? label(role_labels, q->by_role) : NULL);
+	sets(x, m, "by", q->by);
+	sets(x, m, "reason", q->reason);
+	const struct pd_value *dch = q->decision ? value_get(q->decision, "channel") : NULL;
+	set(x, m, "oral", b(x, dch && (is(dch->str, "phone") || is(dch->str, "in_person"))));
+	return m;
+}
+
+struct materials {
+	struct pd_value *list;  /* every enclosure, in tab order */
+	struct pd_value *prior; /* those submitted with earlier requests */
+	struct pd_value *tabs;  /* id -> tab */
+};
+
+static struct pd_value *encl_row(struct ctx *x, const struct pd_encl *e, size_t index)
+{
+	struct pd_value *m = clone(x, e->node);
+	sets(x, m, "tab", tab_name(x->a, index));
+	dflt(x, m, "date");
+	dflt(x, m, "pages");
+	dflt(x, m, "file");
+	return m;
+}
+
+static bool listed(const struct pd_value *tabs, const char *id)
+{
+	return value_get(tabs, id) != NULL;
+}
+
+static void add_encl(struct ctx *x, struct materials *mt, const char *id)
+{
+	const struct pd_encl *e = case_enclosure(x->c, id);
+	if (!e || listed(mt->tabs, id))
+		return;
+	struct pd_value *row = encl_row(x, e, mt->list->n);
+	value_append(x->a, mt->list, row);
+	set(x, mt->tabs, id, value_get(row, "tab") ? (struct pd_value *)value_get(row, "tab") : NULL);
+}
+
+static void materials(struct ctx *x, const struct pd_request **reqs, const struct pd_value *comms,
+		      struct materials *mt)
+{
+	const struct pd_case *c = x->c;
+	mt->list = seq(x);
+	mt->prior = seq(x);
+	mt->tabs = map(x);
+	bool esc = x->lv->rung >= 2;
+	if (esc) {
+		for (size_t i = 0; i < c->nreq; i++) {
+			const struct pd_request *q = reqs[i];
+			for (size_t j = 0; q->enclosures && j < q->enclosures->n; j++) {
+				const char *id = q->enclosures->items[j]->str;
+				if (listed(mt->tabs, id) || !case_enclosure(c, id))
+					continue;
+				add_encl(x, mt, id);
+				struct pd_value *row = clone(x, mt->list->items[mt->list->n - 1]);
+				sets(x, row, "first_request", q->id);
+				sets(x, row, "first_level", q->level);
+				sets(x, row, "first_level_title", q->lv ? q->lv->title : q->level);
+				sets(x, row, "first_sent", q->sent);
+				value_append(x->a, mt->prior, row);
+			}
+		}
+		for (size_t i = 0; i < comms->n; i++)
+			if (str_of(comms->items[i], "enclosure"))
+				add_encl(x, mt, str_of(comms->items[i], "enclosure"));
+	}
+	for (size_t i = 0; i < c->nencl; i++)
+		if (c->encl[i].id)
+			add_encl(x, mt, c->encl[i].id);
+}
+
+static struct pd_value *communications(struct ctx *x)
+{
+	const struct pd_case *c = x->c;
+	const struct pd_comm **v = xcalloc(c->ncomm + 1, sizeof *v);
+	for (size_t i = 0; i < c->ncomm; i++)
+		v[i] = &c->comm[i];
+	for (size_t i = 1; i < c->ncomm; i++)
+		for (size_t j = i; j > 0; j--) {
+			const char *a = v[j - 1]->date ? v[j - 1]->date : "";
+			const char *bb = v[j]->date ? v[j]->date : "";
+			if (strcmp(a, bb) <= 0)
+				break;
+			const struct pd_comm *t = v[j];
+			v[j] = v[j - 1];
+			v[j - 1] = t;
+		}
+	struct pd_value *out = seq(x);
+	for (size_t i = 0; i < c->ncomm; i++) {
+		struct pd_value *m = clone(x, v[i]->node);
+		sets(x, m, "direction_label", is(v[i]->direction, "sent") ? "Sent" : "Received");
+		sets(x, m, "channel_label", label(channel_labels, v[i]->channel));
+		dflt(x, m, "from");
+		dflt(x, m, "to");
+		dflt(x, m, "summary");
+		dflt(x, m, "enclosure");
+		value_append(x->a, out, m);
+	}
+	free(v);
+	return out;
+}
+
+static void fill_copy_tabs(struct ctx *x, struct pd_value *comms, const struct pd_value *tabs)
+{
+	for (size_t i = 0; i < comms->n; i++) {
+		const char *id = str_of(comms->items[i], "enclosure");
+		sets(x, comms->items[i], "copy_tab", id ? str_of(tabs, id) : NULL);
+	}
+}
+
+static long total_pages(const struct pd_value *list)
+{
+	long total = 0;
+	for (size_t i = 0; i < list->n; i++) {
+		const char *p = str_of(list->items[i], "pages");
+		total += p ? atol(p) : 0;
+	}
+	return total;
+}
+
+/* ---- document kind, subject, emergency ---- */
+
+static const char *doc_kind(const struct pd_case *c, const struct pd_level *lv, const char *document)
+{
+	if (is(document, "memo"))
+		return "memo";
+	if (lv->rung >= 2)
+		return "review";
+	if (case_old_denial(c))
+		return "reconsideration";
+	if (is(c->stage, "bia") && is(lv->track, "occ"))
+		return "bia";
+	return "request";
+}
+
+static const char *subject(const char *kind)
+{
+	if (is(kind, "review") || is(kind, "memo"))
+		return "Request for Review of Denial of Prosecutorial Discretion";
+	if (is(kind, "reconsideration"))
+		return "Request for Reconsideration of Prosecutorial Discretion";
+	if (is(kind, "bia"))
+		return "Request for Prosecutorial Discretion (Case Pending Before the BIA)";
+	return "Request for Prosecutorial Discretion";
+}
+
+static struct pd_value *document(struct ctx *x, const char *document_name)
+{
+	const struct pd_case *c = x->c;
+	const char *kind = doc_kind(c, x->lv, document_name);
+	struct pd_value *m = map(x);
+	sets(x, m, "name", document_name ? document_name : "letter");
+	sets(x, m, "kind", kind);
+	set(x, m, "is_request", b(x, is(kind, "request")));
+	set(x, m, "is_review", b(x, is(kind, "review")));
+	set(x, m, "is_reconsideration", b(x, is(kind, "reconsideration")));
+	set(x, m, "is_bia", b(x, is(kind, "bia")));
+	set(x, m, "is_memo", b(x, is(kind, "memo")));
+	bool emergency = case_is_emergency(c);
+	set(x, m, "is_emergency", b(x, emergency));
+	const char *subj = subject(kind);
+	sets(x, m, "subject", emergency ? arena_printf(x->a, "EMERGENCY: %s", subj) : subj);
+	const struct pd_request *old = case_old_denial(c);
+	if (old)
+		set(x, m, "old_denial", history_row(x, old));
+	else
+		set(x, m, "old_denial", nil(x));
+	sets(x, m, "policy_cutoff", c->dom->rereq_before);
+	return m;
+}
+
+static struct pd_value *emergency(struct ctx *x)
+{
+	const struct pd_case *c = x->c;
+	struct pd_value *m = clone(x, value_get(c->root, "emergency"));
+	bool on = case_is_emergency(c);
+	set(x, m, "flag", b(x, on));
+	dflt(x, m, "reason");
+	dflt(x, m, "deadline");
+	const char *when = case_str(c->root, "client.removal.scheduled");
+	long days = when && c->letter_date && date_valid(when)
+			? date_days(when) - date_days(c->letter_date)
+			: -1;
+	set(x, m, "removal_days", days >= 0 ? n(x, days) : nil(x));
+	return on ? m : nil(x);
+}
+
+static struct pd_value *last_denial(struct ctx *x, const struct pd_request **reqs)
+{
+	for (size_t i = x->c->nreq; i-- > 0;)
+		if (is(reqs[i]->outcome, "denied") && reqs[i]->lv && reqs[i]->lv->rung < x->lv->rung)
+			return history_row(x, reqs[i]);
+	return nil(x);
+}
+
+/* ---- the whole context ---- */
+
+static void misc(struct ctx *x, struct pd_value *root)
+{
+	const struct pd_case *c = x->c;
+	struct pd_value *letter = clone(x, value_get(c->root, "letter"));
+	if (!str_of(letter, "closing"))
+		sets(x, letter, "closing", "Respectfully submitted,");
+	dflt(x, letter, "cc");
+	set(x, root, "letter", letter);
+	struct pd_value *esc = clone(x, value_get(c->root, "escalation"));
+	dflt(x, esc, "argument");
+	dflt(x, esc, "policy_points");
+	set(x, root, "escalation", esc);
+	struct pd_value *cs = clone(x, value_get(c->root, "case"));
+	struct pd_value *hearing = clone(x, value_get(cs, "next_hearing"));
+	dflt(x, hearing, "date");
+	dflt(x, hearing, "type");
+	set(x, cs, "next_hearing", value_get(cs, "next_hearing") &&
+				       value_get(cs, "next_hearing")->kind == PD_MAP
+				   ? hearing
+				   : nil(x));
+	dflt(x, cs, "court");
+	set(x, root, "case", cs);
+	struct pd_value *firm = clone(x, value_get(c->root, "firm"));
+	struct pd_value *lines = seq(x);
+	append_lines(x, lines, value_get(firm, "address"));
+	struct pd_buf contact = {0};
+	if (str_of(firm, "phone"))
+		buf_printf(&contact, "Tel. %s", str_of(firm, "phone"));
+	if (str_of(firm, "fax"))
+		buf_printf(&contact, "%sFax %s", contact.len ? " \xC2\xB7 " : "", str_of(firm, "fax"));
+	if (str_of(firm, "email"))
+		buf_printf(&contact, "%s%s", contact.len ? " \xC2\xB7 " : "", str_of(firm, "email"));
+	if (contact.len)
+		value_append(x->a, lines, s(x, contact.s));
+	buf_free(&contact);
+	set(x, firm, "lines", break_lines(x, lines));
+	dflt(x, firm, "address");
+	dflt(x, firm, "phone");
+	dflt(x, firm, "email");
+	dflt(x, firm, "fax");
+	set(x, root, "firm", firm);
+	struct pd_value *dir = map(x);
+	sets(x, dir, "as_of", str_of(c->dom->offices_root, "as_of"));
+	sets(x, dir, "source", str_of(c->dom->offices_root, "source"));
+	set(x, root, "directory", dir);
+	const char *form = is(x->lv->track, "ero") || c->g28 ? "Form G-28" : NULL;
+	if (is(x->lv->track, "occ")) {
+		if (is(c->stage, "bia") && c->eoir27)
+			form = "Form EOIR-27";
+		else if (c->eoir28)
+			form = "Form EOIR-28";
+		else if (c->eoir27)
+			form = "Form EOIR-27";
+	}
+	sets(x, root, "appearance_form", form);
+	sets(x, root, "header_text", case_header_text(x->a, c));
+}
+
+struct pd_value *case_context(struct pd_arena *arena, const struct pd_case *c, const char *lvname,
+			      const char *document_name)
+{
+	const struct pd_level *lv = levels_find(c->dom, lvname);
+	if (!lv)
+		return NULL;
+	struct ctx x = {arena, c, lv, {c->path, 1, 1}};
+	struct pd_value *root = clone(&x, c->root);
+	set(&x, root, "client", client(&x));
+	set(&x, root, "attorney", attorney(&x));
+	set(&x, root, "level", level(&x));
+	set(&x, root, "document", document(&x, document_name));
+	const char *email = NULL;
+	const struct pd_value *office = office_of(&x);
+	set(&x, root, "office", office ? clone(&x, office) : nil(&x));
+	set(&x, root, "addressee", addressee(&x, office, &email));
+	struct pd_value *rcc;
+	set(&x, root, "routing", routing(&x, email, &rcc));
+	set(&x, root, "cc_list", cc_list(&x, rcc));
+	set(&x, root, "request", request(&x));
+	struct pd_value *regime;
+	set(&x, root, "priority", priority(&x, &regime));
+	set(&x, root, "regime", regime);
+	set(&x, root, "emergency", emergency(&x));
+	const struct pd_request **reqs = sorted_requests(c);
+	struct pd_value *hist = seq(&x);
+	for (size_t i = 0; i < c->nreq; i++)
+		value_append(arena, hist, history_row(&x, reqs[i]));
+	set(&x, root, "history", hist);
+	set(&x, root, "last_denial", last_denial(&x, reqs));
+	struct pd_value *comms = communications(&x);
+	struct materials mt;
+	materials(&x, reqs, comms, &mt);
+	fill_copy_tabs(&x, comms, mt.tabs);
+	set(&x, root, "communications", comms);
+	set(&x, root, "enclosure_list", mt.list);
+	set(&x, root, "prior_materials", mt.prior);
+	set(&x, root, "total_pages", n(&x, total_pages(mt.list)));
+	set(&x, root, "equities", with_exhibits(&x, "equities", mt.tabs, true));
+	set(&x, root, "negatives", with_exhibits(&x, "negatives", mt.tabs, false));
+	misc(&x, root);
+	struct pd_value *has = map(&x);
+	static const char *const lists[] = {"equities", "negatives", "history", "communications",
+					    "prior_materials", "enclosure_list", "cc_list", NULL};
+	for (size_t i = 0; lists[i]; i++) {
+		const struct pd_value *l = value_get(root, lists[i]);
+		set(&x, has, lists[i], b(&x, l && l->kind == PD_SEQ && l->n > 0));
+	}
+	set(&x, root, "has", has);
+	free(reqs);
+	return root;
+}
+
+/* ---- names ---- */
+
+const char *case_template_name(const struct pd_case *c, const char *lvname, const char *document_name)
+{
+	const struct pd_level *lv = levels_find(c->dom, lvname);
+	if (!lv)
+		return NULL;
+	if (is(document_name, "memo"))
+		return lv->memo ? lv->memo : "memo";
+	const char *kind = doc_kind(c, lv, document_name);
+	if (is(kind, "reconsideration"))
+		return "letter-reconsideration";
+	if (is(kind, "bia"))
+		return "letter-bia";
+	return lv->letter ? lv->letter : "letter-request";
+}
+
+/* Lowercase ASCII letters and digits of s, other runs folded to one '-'. */
+static void ascii_slug(const char *s, struct pd_buf *out)
+{
+	utf8proc_uint8_t *folded = NULL;
+	utf8proc_ssize_t len = utf8proc_map((const utf8proc_uint8_t *)s, 0, &folded,
+					    UTF8PROC_NULLTERM | UTF8PROC_STABLE | UTF8PROC_DECOMPOSE |
+						UTF8PROC_STRIPMARK | UTF8PROC_CASEFOLD);
+	const char *p = len >= 0 ? (const char *)folded : "";
+	bool dash = false;
+	for (; *p; p++) {
+		unsigned char ch = (unsigned char)*p;
+		if (ch < 0x80 && isalnum(ch)) {
+			if (dash && out->len)
+				buf_putc(out, '-');
+			buf_putc(out, (char)tolower(ch));
+			dash = false;
+		} else if (ch < 0x80 || (ch & 0xC0) == 0xC0) {
+			dash = true;
+		}
+	}
+	free(folded);
+}
+
+char *case_output_name(struct pd_arena *arena, const struct pd_case *c, const char *lvname,
+		       const char *document_name)
+{
+	struct pd_buf b = {0};
+	ascii_slug(c->family ? c->family : c->given ? c->given : "", &b);
+	if (!b.len)
+		buf_puts(&b, "client");
+	if (c->anum[0])
+		buf_printf(&b, "-A%s", c->anum);
+	buf_printf(&b, "-%s-%s.pdf", lvname, document_name ? document_name : "letter");
+	char *r = arena_strdup(arena, b.s);
+	buf_free(&b);
+	return r;
+}
+
+const char *case_header_text(struct pd_arena *arena, const struct pd_case *c)
+{
+	char fmt[13] = "";
+	if (c->anum[0])
+		case_anumber_format(c->anum, fmt);
+	struct pd_buf b = {0};
+	buf_puts(&b, c->full_name ? c->full_name : "");
+	if (fmt[0])
+		buf_printf(&b, " \xC2\xB7 %s", fmt);
+	if (c->letter_date)
+		buf_printf(&b, " \xC2\xB7 %s", long_date(arena, c->letter_date));
+	const char *r = arena_strdup(arena, b.s);
+	buf_free(&b);
+	return r;
+}

@@ -1,0 +1,64 @@
+/* case_impl: the typed case shared by case_model.c, case_rules.c and case_context.c.
+ * In: nothing (declarations only). Out: struct pd_case; it lives in the arena of case_load. */
+#ifndef PD_CASE_IMPL_H
+#define PD_CASE_IMPL_H
+
+#include "case.h"
+
+struct pd_request {
+	const struct pd_value *node;
+	const char *id, *level, *sent, *channel, *to;
+	const struct pd_level *lv; /* NULL when level is unknown */
+	const struct pd_value *enclosures;
+	const struct pd_value *decision;
+	const char *outcome, *decided, *by_role, *by, *reason;
+};
+
+struct pd_comm {
+	const struct pd_value *node;
+	const char *date, *direction, *channel, *from, *to, *summary, *enclosure;
+};
+
+struct pd_encl {
+	const struct pd_value *node;
+	const char *id, *title, *date, *file;
+	long pages;
+};
+
+struct pd_case {
+	const char *path, *dir; /* the case file and its directory (enclosure files) */
+	struct pd_value *root;
+	const struct pd_domain *dom;
+	const struct pd_value *regime; /* the regime file of priority.regime, or NULL */
+	const char *regime_id;
+
+	char anum[10]; /* nine digits or "" */
+	const char *given, *family, *full_name;
+	const char *track, *stage, *letter_date;
+	const char *ero_office, *occ_office, *occ_suboffice;
+	bool g28, eoir28, eoir27;
+	bool detained;
+
+	struct pd_request *req;
+	size_t nreq;
+	struct pd_comm *comm;
+	size_t ncomm;
+	struct pd_encl *encl;
+	size_t nencl;
+};
+
+/* Helpers shared by the case_*.c files. */
+const char *case_str(const struct pd_value *root, const char *dotted);
+struct pd_loc case_loc(const struct pd_case *c, const char *dotted); /* the node, else its
+								       nearest parent */
+const struct pd_encl *case_enclosure(const struct pd_case *c, const char *id);
+/* true when some request denied at rung `rung` of the track (by level, or by a deciding
+ * role of that rung for rungs >= 2). */
+bool case_rung_denied(const struct pd_case *c, const char *track, int rung);
+/* The request whose denial is before the reconsideration cut-off, or NULL. */
+const struct pd_request *case_old_denial(const struct pd_case *c);
+/* true when the document is an emergency (R-emergency). */
+bool case_is_emergency(const struct pd_case *c);
+/* The case's effective template kind for a level: see case_template_name. */
+
+#endif

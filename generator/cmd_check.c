@@ -1,0 +1,86 @@
+/* cmd_check: `pdgen check CASE... [--level LEVEL] [--memo]`: case files -> every diagnostic.
+ * In: argv. Out: diagnostics on stderr, no PDF; exit 0, or 1 when any case has an error. */
+#include <stdio.h>
+#include <string.h>
+
+#include "case.h"
+#include "cmd.h"
+#include "diag.h"
+#include "tmpl.h"
+#include "util.h"
+
+/* Renders the document's template with the case's data to stdout (Markdown, no PDF). */
+static int print_markdown(struct pd_arena *arena, const struct pd_case *c, const char *level,
+			  const char *document, struct pd_diags *diags)
+{
+	struct pd_buf dir = {0};
+	buf_printf(&dir, "%s/templates", cmd_datadir());
+	const char *dirs[] = {dir.s};
+	struct pd_tmpl_set *set = tmpl_set_new(dirs, 1);
+	const struct pd_value *data = case_context(arena, c, level, document);
+	const struct pd_tmpl *t = tmpl_get(set, case_template_name(c, level, document), diags);
+	struct pd_buf out = {0};
+	struct pd_tmpl_opts opts = {PD_ESC_MARKDOWN, false};
+	int rc = t && data ? tmpl_eval(set, t, data, &opts, &out, diags) : 1;
+	if (!rc)
+		fputs(out.s ? out.s : "", stdout);
+	buf_free(&out);
+	buf_free(&dir);
+	tmpl_set_free(set);
+	return rc;
+}
+
+static bool markdown;
+
+static int check_one(const char *path, const char *level, const char *document)
+{
+	struct pd_arena *arena = arena_new();
+	struct pd_diags diags = {0};
+	struct pd_case *c = case_load(arena, path, cmd_datadir(), &diags);
+	if (c)
+		case_check(c, level, document, &diags);
+	if (c && !diags.errors && markdown && level)
+		print_markdown(arena, c, level, document, &diags);
+	diag_print(&diags, stderr);
+	int rc = !c || diags.errors ? PD_EXIT_INPUT : PD_EXIT_OK;
+	diag_clear(&diags);
+	arena_free(arena);
+	return rc;
+}
+
+int cmd_check(int argc, char **argv)
+{
+	const char *level = NULL, *document = NULL;
+	int ncases = 0;
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--level") && i + 1 < argc)
+			level = argv[++i];
+		else if (!strcmp(argv[i], "--memo"))
+			document = "memo";
+		else if (!strcmp(argv[i], "--letter"))
+			document = "letter";
+		else if (!strcmp(argv[i], "--markdown"))
+			markdown = true;
+		else if (argv[i][0] == '-' && argv[i][1])
+			return cmd_usage_error("check", "unknown option '%s'", argv[i]);
+		else
+			ncases++;
+	}
+	if (!ncases)
+		return cmd_usage_error("check", "no case file");
+	if ((document || markdown) && !level)
+		return cmd_usage_error("check", "--%s needs --level",
+				       markdown ? "markdown" : document);
+	int rc = PD_EXIT_OK;
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--level")) {
+			i++;
+			continue;
+		}
+		if (argv[i][0] == '-' && argv[i][1])
+			continue;
+		if (check_one(argv[i], level, document ? document : (level ? "letter" : NULL)))
+			rc = PD_EXIT_INPUT;
+	}
+	return rc;
+}

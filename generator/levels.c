@@ -1,0 +1,191 @@
+/* levels: data files of templates/ -> the level table, HQ mailboxes, office directory, regimes.
+ * In: DATADIR/templates/{levels,offices}.yaml and regimes/ID.yaml. Out: a pd_domain in the arena. */
+#include "levels.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const struct pd_value_opts data_opts = {0};
+
+bool date_valid(const char *s)
+{
+	if (!s || strlen(s) != 10 || s[4] != '-' || s[7] != '-')
+		return false;
+	for (int i = 0; i < 10; i++)
+		if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9'))
+			return false;
+	int y = atoi(s), m = atoi(s + 5), d = atoi(s + 8);
+	static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+	if (y < 1900 || m < 1 || m > 12 || d < 1)
+		return false;
+	int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+	return d <= mdays[m - 1] + (m == 2 && leap);
+}
+
+long date_days(const char *s)
+{
+	long y = atoi(s), m = atoi(s + 5), d = atoi(s + 8);
+	y -= m <= 2;
+	long era = (y >= 0 ? y : y - 399) / 400;
+	long yoe = y - era * 400;
+	long doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + doe - 719468;
+}
+
+static const char *str_at(const struct pd_value *map, const char *key)
+{
+	return value_str(value_get(map, key));
+}
+
+static const struct pd_value *load_data(struct pd_arena *arena, const char *datadir,
+					const char *name, struct pd_diags *diags)
+{
+	char *path = arena_printf(arena, "%s/templates/%s", datadir, name);
+	return value_load_file(arena, path, &data_opts, diags);
+}
+
+static bool level_from(struct pd_arena *arena, struct pd_level *lv, const struct pd_value *row,
+		       struct pd_diags *diags)
+{
+	lv->node = row;
+	lv->name = str_at(row, "name");
+	lv->track = str_at(row, "track");
+	const char *rung = str_at(row, "rung");
+	if (!lv->name || !lv->track || !rung) {
+		diag_error(diags, row->loc, "a level needs name, track and rung");
+		return false;
+	}
+	lv->rung = atoi(rung);
+	lv->office = str_at(row, "office");
+	lv->title = str_at(row, "title");
+	lv->salutation = str_at(row, "salutation");
+	lv->greeting = str_at(row, "greeting");
+	lv->addressee = str_at(row, "addressee");
+	lv->letter = str_at(row, "letter");
+	lv->memo = str_at(row, "memo");
+	lv->needs_suboffice = value_truthy(value_get(row, "needs_suboffice"));
+	const struct pd_value *by = value_get(row, "decided_by");
+	if (by && by->kind == PD_SEQ) {
+		const char **v = arena_alloc(arena, (by->n + 1) * sizeof *v);
+		for (size_t i = 0; i < by->n; i++)
+			v[i] = value_str(by->items[i]);
+		lv->decided_by = v;
+		lv->ndecided_by = by->n;
+	}
+	if (!lv->office)
+		lv->office = lv->track;
+	return true;
+}
+
+static void mailboxes_from(struct pd_arena *arena, struct pd_domain *dom,
+			   const struct pd_value *seq)
+{
+	if (!seq || seq->kind != PD_SEQ)
+		return;
+	dom->mailboxes = arena_alloc(arena, (seq->n + 1) * sizeof *dom->mailboxes);
+	for (size_t i = 0; i < seq->n; i++) {
+		const struct pd_value *m = seq->items[i];
+		dom->mailboxes[dom->nmailboxes++] = (struct pd_mailbox){
+		    str_at(m, "level"),	     str_at(m, "role"),	    str_at(m, "address"),
+		    str_at(m, "name"),	     str_at(m, "valid_from"), str_at(m, "valid_to"),
+		    str_at(m, "source"), m->loc};
+	}
+}
+
+static void rules_from(struct pd_domain *dom, const struct pd_value *rules)
+{
+	const char *days = str_at(rules, "emergency_days");
+	dom->emergency_days = days ? atoi(days) : 14;
+	dom->rereq_before = str_at(rules, "reconsideration_before");
+	dom->rereq_regime = str_at(rules, "reconsideration_regime");
+}
+
+struct pd_domain *levels_load(struct pd_arena *arena, const char *datadir,
+			      struct pd_diags *diags)
+{
+	const struct pd_value *root = load_data(arena, datadir, "levels.yaml", diags);
+	if (!root)
+		return NULL;
+	struct pd_domain *dom = arena_alloc(arena, sizeof *dom);
+	dom->datadir = arena_strdup(arena, datadir);
+	const struct pd_value *rows = value_get(root, "levels");
+	if (!rows || rows->kind != PD_SEQ || rows->n == 0) {
+		diag_error(diags, root->loc, "levels.yaml has no 'levels' list");
+		return NULL;
+	}
+	dom->levels = arena_alloc(arena, rows->n * sizeof *dom->levels);
+	const char **names = arena_alloc(arena, (rows->n + 1) * sizeof *names);
+	for (size_t i = 0; i < rows->n; i++) {
+		if (!level_from(arena, &dom->levels[dom->nlevels], rows->items[i], diags))
+			return NULL;
+		names[dom->nlevels] = dom->levels[dom->nlevels].name;
+		dom->nlevels++;
+	}
+	dom->level_names = names;
+	mailboxes_from(arena, dom, value_get(root, "mailboxes"));
+	rules_from(dom, value_get(root, "rules"));
+	dom->offices_root = load_data(arena, datadir, "offices.yaml", diags);
+	if (!dom->offices_root)
+		return NULL;
+	dom->offices = value_get(dom->offices_root, "offices");
+	return dom;
+}
+
+const struct pd_level *levels_find(const struct pd_domain *dom, const char *name)
+{
+	for (size_t i = 0; name && i < dom->nlevels; i++)
+		if (strcmp(dom->levels[i].name, name) == 0)
+			return &dom->levels[i];
+	return NULL;
+}
+
+const struct pd_value *levels_office(const struct pd_domain *dom, const char *id)
+{
+	if (!id || !dom->offices || dom->offices->kind != PD_SEQ)
+		return NULL;
+	for (size_t i = 0; i < dom->offices->n; i++) {
+		const char *oid = str_at(dom->offices->items[i], "id");
+		if (oid && strcmp(oid, id) == 0)
+			return dom->offices->items[i];
+	}
+	return NULL;
+}
+
+const struct pd_value *levels_regime(struct pd_arena *arena, const struct pd_domain *dom,
+				     const char *id, struct pd_loc loc, struct pd_diags *diags)
+{
+	for (const char *p = id; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '-')) {
+			diag_error(diags, loc, "policy regime '%s' is not a valid regime id", id);
+			return NULL;
+		}
+	char *path = arena_printf(arena, "%s/templates/regimes/%s.yaml", dom->datadir, id);
+	FILE *f = fopen(path, "r");
+	if (!f) {
+		diag_error(diags, loc, "unknown policy regime '%s' (no file regimes/%s.yaml)", id, id);
+		return NULL;
+	}
+	fclose(f);
+	return value_load_file(arena, path, &data_opts, diags);
+}
+
+bool levels_decides(const struct pd_level *lv, const char *role)
+{
+	for (size_t i = 0; role && i < lv->ndecided_by; i++)
+		if (lv->decided_by[i] && strcmp(lv->decided_by[i], role) == 0)
+			return true;
+	return false;
+}
+
+bool levels_mailbox_valid(const struct pd_mailbox *m, const char *date)
+{
+	if (!date)
+		return true;
+	if (m->valid_from && strcmp(date, m->valid_from) < 0)
+		return false;
+	if (m->valid_to && strcmp(date, m->valid_to) > 0)
+		return false;
+	return true;
+}

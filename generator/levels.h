@@ -1,0 +1,73 @@
+/* levels: the data that ships in templates/ — the level table (two chains of command, HQ
+ * mailboxes, rule settings), the office directory and the policy regimes.
+ * In: templates/levels.yaml, templates/offices.yaml, templates/regimes/ID.yaml. Out: a
+ * pd_domain; everything it holds lives in the arena passed to levels_load. */
+#ifndef PD_LEVELS_H
+#define PD_LEVELS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "diag.h"
+#include "util.h"
+#include "value.h"
+
+/* One rung of a chain of command (a row of levels.yaml). */
+struct pd_level {
+	const char *name;       /* CLI name: "fod" */
+	const char *track;      /* "ero" | "occ" */
+	int rung;               /* 0 (OCC sub-office) .. 3 (headquarters) */
+	const char *office;     /* whose office receives it: "ero" | "occ" | "occ_sub" | "hq" */
+	const char *title;      /* addressee's title: "Field Office Director" */
+	const char *salutation; /* before a surname: "Field Office Director" */
+	const char *greeting;   /* without a name: "Dear Field Office Director:" */
+	const char *addressee;  /* one line for `pdgen levels` */
+	const char *letter;     /* template name for the letter */
+	const char *memo;       /* template name for the memo, or NULL */
+	bool needs_suboffice;   /* only for cases under an OCC sub-office */
+	const char *const *decided_by; /* roles whose denial satisfies this rung */
+	size_t ndecided_by;
+	const struct pd_value *node; /* the whole row (org, address lines for HQ levels) */
+};
+
+/* A fixed mailbox of a level (HQ), valid between two dates (NULL: open end). */
+struct pd_mailbox {
+	const char *level, *role; /* role: "to" | "cc" */
+	const char *address, *name, *valid_from, *valid_to, *source;
+	struct pd_loc loc;
+};
+
+struct pd_domain {
+	const char *datadir;
+	struct pd_level *levels;
+	size_t nlevels;
+	struct pd_mailbox *mailboxes;
+	size_t nmailboxes;
+	int emergency_days;          /* R-emergency window */
+	const char *rereq_before;    /* R-rereq cut-off date */
+	const char *rereq_regime;    /* the regime a reconsideration cites */
+	const struct pd_value *offices_root; /* offices.yaml (as_of, source, offices) */
+	const struct pd_value *offices;      /* the sequence of offices */
+	const char *const *level_names;      /* for "did you mean" */
+};
+
+/* Loads levels.yaml and offices.yaml under DATADIR/templates. NULL after adding errors. */
+struct pd_domain *levels_load(struct pd_arena *arena, const char *datadir,
+			      struct pd_diags *diags);
+const struct pd_level *levels_find(const struct pd_domain *dom, const char *name);
+/* The office with this id, or NULL. */
+const struct pd_value *levels_office(const struct pd_domain *dom, const char *id);
+/* Loads DATADIR/templates/regimes/ID.yaml (NULL after adding errors at loc). */
+const struct pd_value *levels_regime(struct pd_arena *arena, const struct pd_domain *dom,
+				     const char *id, struct pd_loc loc, struct pd_diags *diags);
+/* true when role is one of the level's deciding roles. */
+bool levels_decides(const struct pd_level *lv, const char *role);
+/* true when the mailbox is valid on date (YYYY-MM-DD; NULL date: always). */
+bool levels_mailbox_valid(const struct pd_mailbox *m, const char *date);
+
+/* Dates: true for a real calendar date written YYYY-MM-DD. */
+bool date_valid(const char *s);
+/* Days since 1970-01-01 of a valid date. */
+long date_days(const char *s);
+
+#endif
