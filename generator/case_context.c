@@ -106,9 +106,9 @@ struct label {
 static const struct label form_labels[] = {
     {"deferred_action", "deferred action"},
     {"stay_of_removal", "a stay of removal"},
-    {"administrative_closure", "administrative closure of the removal proceedings"},
-    {"dismissal", "dismissal of the removal proceedings"},
-    {"termination", "termination of the removal proceedings"},
+    {"administrative_closure", "administrative closure of the proceedings"},
+    {"dismissal", "dismissal of the proceedings"},
+    {"termination", "termination of the proceedings"},
     {"decline_nta", "a decision not to issue a Notice to Appear"},
     {"cancel_nta", "cancellation of the Notice to Appear"},
     {"release", "release from detention"},
@@ -250,6 +250,7 @@ static struct pd_value *level(struct ctx *x)
 	sets(x, m, "track", lv->track);
 	set(x, m, "rung", n(x, lv->rung));
 	sets(x, m, "title", lv->title);
+	sets(x, m, "reviewer", str_of(lv->node, "reviewer") ? str_of(lv->node, "reviewer") : lv->title);
 	set(x, m, "is_ero", b(x, is(lv->track, "ero")));
 	set(x, m, "is_occ", b(x, is(lv->track, "occ")));
 	set(x, m, "is_first", b(x, lv->rung <= 1));
