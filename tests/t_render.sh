@@ -3,15 +3,17 @@
 # partial errors, usage, and every example of pdgen-template(5).
 . tests/lib.sh
 
-SPEC=${PDGEN_MUSTACHE_SPEC:-../shared/conformance/mustache-spec}
+SPEC=${PDGEN_MUSTACHE_SPEC:-tests/mustache-spec}
 
 # --- the spec, fed from outside: TEMPLATE file, DATA.yaml, each partial as NAME.md
-if ! python3 -c 'import yaml' 2>/dev/null; then
+PY=python3
+[ -x /usr/bin/python3 ] && /usr/bin/python3 -c 'import yaml' 2>/dev/null && PY=/usr/bin/python3
+if ! $PY -c 'import yaml' 2>/dev/null; then
 	fail "spec through render" "python3 with PyYAML is needed to split the spec files"
 elif [ ! -f "$SPEC/sections.yml" ]; then
 	fail "spec through render" "no Mustache spec at $SPEC (set PDGEN_MUSTACHE_SPEC)"
 else
-	python3 - "$SPEC" "$SCRATCH/spec" <<'EOF'
+	$PY - "$SPEC" "$SCRATCH/spec" <<'EOF'
 import json, os, sys, yaml
 spec, out = sys.argv[1], sys.argv[2]
 files = ["comments", "delimiters", "interpolation", "inverted", "partials", "sections",

@@ -1,5 +1,5 @@
 /* test_mustache_spec: runs the Mustache spec's YAML files through value_load_file and tmpl_eval.
- * In: ../shared/conformance/mustache-spec (or $PDGEN_MUSTACHE_SPEC). Out: one cmocka test per case. */
+ * In: tests/mustache-spec, a copy of the official spec (or $PDGEN_MUSTACHE_SPEC). Out: one cmocka test per case. */
 #include <limits.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -28,8 +28,8 @@ static bool dir_has_spec(const char *dir)
 	return access(path, R_OK) == 0;
 }
 
-/* $PDGEN_MUSTACHE_SPEC, else ../shared/conformance/mustache-spec from the project root
- * (the working directory, or three levels above this binary). */
+/* $PDGEN_MUSTACHE_SPEC, else tests/mustache-spec from the project root (the working
+ * directory, or three levels above this binary). */
 static bool find_spec_dir(void)
 {
 	const char *env = getenv("PDGEN_MUSTACHE_SPEC");
@@ -37,7 +37,7 @@ static bool find_spec_dir(void)
 		snprintf(spec_dir, sizeof spec_dir, "%s", env);
 		return dir_has_spec(spec_dir);
 	}
-	snprintf(spec_dir, sizeof spec_dir, "../shared/conformance/mustache-spec");
+	snprintf(spec_dir, sizeof spec_dir, "tests/mustache-spec");
 	if (dir_has_spec(spec_dir))
 		return true;
 	char exe[PATH_MAX];
@@ -51,7 +51,7 @@ static bool find_spec_dir(void)
 			return false;
 		*slash = '\0';
 	}
-	snprintf(spec_dir, sizeof spec_dir, "%s/../shared/conformance/mustache-spec", exe);
+	snprintf(spec_dir, sizeof spec_dir, "%s/tests/mustache-spec", exe);
 	return dir_has_spec(spec_dir);
 }
 
