@@ -202,7 +202,7 @@ static void missing_rung(const struct pd_case *c, const struct pd_level *lv, int
 			 "in this case file was denied at %s%s%s; headquarters returns requests "
 			 "that skip a level",
 			 lv->name, lv->rung, rung, names, names,
-			 roles && *roles ? " or by an " : "", roles ? roles : "");
+			 roles && *roles ? ", nor by a decision of a " : "", roles ? roles : "");
 		explain_rung(c, lv->track, rung, d);
 	}
 	free(names);
@@ -444,15 +444,18 @@ static void need_office(const struct pd_case *c, const struct pd_level *lv, cons
 {
 	char contact[64];
 	snprintf(contact, sizeof contact, "case.contacts.%s", lv->name);
-	if (!id) {
-		if (!value_path(c->root, contact))
-			diag_error(d, case_loc(c, key),
-				   "%s is missing: the %s letter goes to the office of record "
-				   "(or give %s)",
-				   key, lv->name, contact);
-		return;
-	}
-	if (levels_office(c->dom, id))
+	if (!id && !value_path(c->root, contact))
+		diag_error(d, case_loc(c, key),
+			   "%s is missing: the %s letter goes to the office of record "
+			   "(or give %s)",
+			   key, lv->name, contact);
+}
+
+/* An office id that the directory does not hold: a warning with the nearest id. */
+static void known_office(const struct pd_case *c, const char *key, const char *id,
+			 struct pd_diags *d)
+{
+	if (!id || levels_office(c->dom, id))
 		return;
 	const struct pd_value *offs = c->dom->offices;
 	const char **ids = xcalloc(offs && offs->kind == PD_SEQ ? offs->n + 1 : 1, sizeof *ids);
@@ -461,8 +464,8 @@ static void need_office(const struct pd_case *c, const struct pd_level *lv, cons
 		ids[n++] = value_str(value_get(offs->items[i], "id"));
 	const char *near = diag_nearest(id, ids, n);
 	diag_warn(d, case_loc(c, key),
-		  "%s '%s' is not in the office directory%s%s%s: give the address in %s", key, id,
-		  near ? " (did you mean '" : "", near ? near : "", near ? "'?)" : "", contact);
+		  "%s '%s' is not in the office directory%s%s%s: give the office in case.contacts",
+		  key, id, near ? " (did you mean '" : "", near ? near : "", near ? "'?)" : "");
 	free(ids);
 }
 
@@ -491,6 +494,9 @@ int case_check(const struct pd_case *c, const char *level, const char *document,
 	int before = d->errors;
 	if (is(c->stage, "bia") && !level)
 		rule_bia(c, NULL, d);
+	known_office(c, "case.ero_office", c->ero_office, d);
+	known_office(c, "case.occ_office", c->occ_office, d);
+	known_office(c, "case.occ_suboffice", c->occ_suboffice, d);
 	rule_emergency(c, d);
 	rule_dates(c, d);
 	rule_refs(c, d);
