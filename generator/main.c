@@ -21,6 +21,8 @@ static const struct pd_command commands[] = {
     {"next", cmd_next, "next CASE.yaml", "name the next level of the chain of command and why"},
     {"levels", cmd_levels, "levels [--date YYYY-MM-DD]",
      "list the levels of both chains of command with addressees and mailboxes"},
+    {"typeset", cmd_typeset, "typeset DOC.md [-o OUT.pdf] [--text] [--date YYYY-MM-DD]",
+     "typeset a Markdown file with front matter (proof a layout)"},
 };
 
 static const size_t ncommands = sizeof commands / sizeof commands[0];

@@ -1,0 +1,122 @@
+/* cmd_typeset: `pdgen typeset DOC.md [-o OUT.pdf]`: a Markdown file with front matter
+ * and no case data -> PDF (or its text with --text), for proofing a layout. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cmd.h"
+#include "diag.h"
+#include "md.h"
+#include "typeset.h"
+#include "util.h"
+#include "value.h"
+
+static char *default_out(const char *in)
+{
+	size_t n = strlen(in);
+	if (n > 3 && !strcmp(in + n - 3, ".md"))
+		n -= 3;
+	char *out = xmalloc(n + 5);
+	memcpy(out, in, n);
+	memcpy(out + n, ".pdf", 5);
+	return out;
+}
+
+static char *dir_of(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	if (!slash)
+		return xstrdup(".");
+	if (slash == path)
+		return xstrdup("/");
+	return xstrndup(path, (size_t)(slash - path));
+}
+
+/* House style (templates/style.yaml) with the document's front matter over it. */
+static const struct pd_value *page_style(struct pd_arena *arena, const char *path,
+					 const char *text, size_t fm_end, bool has_fm,
+					 struct pd_diags *diags, int *err)
+{
+	char house[4096];
+	snprintf(house, sizeof house, "%s/templates/style.yaml", cmd_datadir());
+	const struct pd_value *base = NULL, *fm = NULL;
+	if (access(house, R_OK) == 0) {
+		base = value_load_file(arena, house, NULL, diags);
+		if (!base)
+			*err = 1;
+	}
+	if (has_fm) {
+		/* the opening "---" is a YAML document start: places stay exact */
+		fm = value_load_mem(arena, path, text, fm_end, NULL, diags);
+		if (!fm)
+			*err = 1;
+	}
+	return value_merge(arena, base, fm);
+}
+
+int cmd_typeset(int argc, char **argv)
+{
+	const char *in = NULL, *out = NULL, *date = NULL;
+	bool text = false;
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "-o") && i + 1 < argc)
+			out = argv[++i];
+		else if (!strcmp(argv[i], "--date") && i + 1 < argc)
+			date = argv[++i];
+		else if (!strcmp(argv[i], "--text"))
+			text = true;
+		else if (argv[i][0] == '-' && argv[i][1])
+			return cmd_usage_error("typeset", "unknown option '%s'", argv[i]);
+		else if (!in)
+			in = argv[i];
+		else
+			return cmd_usage_error("typeset", "more than one Markdown file");
+	}
+	if (!in)
+		return cmd_usage_error("typeset", "a Markdown file is required");
+	size_t len;
+	char *src = file_read(in, &len, 16u << 20);
+	if (!src) {
+		fprintf(stderr, "pdgen: error: cannot read '%s'\n", in);
+		return PD_EXIT_SYSTEM;
+	}
+	const char *name = diag_intern(in);
+	diag_source(name, src, len);
+	size_t fm_off, fm_len, body_off;
+	int body_line;
+	bool has_fm = md_front_matter(src, len, &fm_off, &fm_len, &body_off, &body_line);
+	struct pd_arena *arena = arena_new();
+	struct pd_diags diags = {0};
+	int err = 0;
+	const struct pd_value *style =
+	    page_style(arena, name, src, fm_off + fm_len, has_fm, &diags, &err);
+	int rc = PD_EXIT_INPUT;
+	char *dir = dir_of(in), *outp = out ? xstrdup(out) : default_out(in);
+	if (!err) {
+		typeset_set_datadir(cmd_datadir());
+		struct pd_typeset_opts o = {0};
+		o.source_name = name;
+		o.first_line = body_line;
+		o.style = style;
+		o.base_dir = dir;
+		o.date_iso = date;
+		if (text) {
+			struct pd_buf b = {0};
+			rc = typeset_text(src + body_off, len - body_off, &o, &b, &diags);
+			if (!rc && b.s)
+				fputs(b.s, stdout);
+			buf_free(&b);
+		} else {
+			rc = typeset_pdf(src + body_off, len - body_off, &o, outp, &diags);
+		}
+		typeset_shutdown();
+	}
+	diag_print(&diags, stderr);
+	diag_clear(&diags);
+	free(dir);
+	free(outp);
+	arena_free(arena);
+	/* src stays registered with diag_source until exit */
+	return rc;
+}

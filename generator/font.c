@@ -1,0 +1,343 @@
+/* font: font stage of typesetting, shared by layout (metrics) and the PDF writer (files).
+ * In: TrueType files (fonts/ and system fallbacks). Out: per-face glyph maps and widths. */
+#include "font.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+struct pd_face {
+	char *path;
+	int index, serial;
+	uint16_t *gid;  /* code point (BMP) -> glyph id, 0 = none */
+	uint16_t *adv;  /* glyph id -> advance in 1/1000 em */
+	unsigned nglyphs;
+	int ascent, descent;
+	struct pd_face *next;
+};
+
+struct pd_fonts {
+	char *dir;
+	struct pd_face *faces; /* every face parsed so far */
+	int nfaces;
+	bool fallback_tried;
+	struct pd_face *fallback[4];
+	int nfallback;
+};
+
+#define FONT_MAX_BYTES (64u << 20)
+
+static unsigned be16(const unsigned char *p) { return (unsigned)p[0] << 8 | p[1]; }
+static unsigned long be32(const unsigned char *p)
+{
+	return (unsigned long)p[0] << 24 | (unsigned long)p[1] << 16 | (unsigned long)p[2] << 8 | p[3];
+}
+
+struct ttf {
+	const unsigned char *d;
+	size_t len;
+	size_t dir; /* offset of the table directory */
+};
+
+static const unsigned char *ttf_table(const struct ttf *t, const char *tag, size_t *len)
+{
+	if (t->dir + 12 > t->len)
+		return NULL;
+	unsigned n = be16(t->d + t->dir + 4);
+	for (unsigned i = 0; i < n; i++) {
+		size_t e = t->dir + 12 + 16 * (size_t)i;
+		if (e + 16 > t->len)
+			return NULL;
+		if (memcmp(t->d + e, tag, 4) == 0) {
+			unsigned long off = be32(t->d + e + 8), l = be32(t->d + e + 12);
+			if (off > t->len || l > t->len - off)
+				return NULL;
+			*len = l;
+			return t->d + off;
+		}
+	}
+	return NULL;
+}
+
+/* cmap format 4 (the only one the PDF writer reads), platform 3/1 or Unicode 0/x. */
+static int parse_cmap(const struct ttf *t, uint16_t *gid)
+{
+	size_t len;
+	const unsigned char *c = ttf_table(t, "cmap", &len);
+	if (!c || len < 4)
+		return -1;
+	unsigned n = be16(c + 2);
+	const unsigned char *sub = NULL;
+	size_t sublen = 0;
+	for (unsigned i = 0; i < n && 4 + 8 * (size_t)i + 8 <= len; i++) {
+		const unsigned char *r = c + 4 + 8 * i;
+		unsigned pid = be16(r), eid = be16(r + 2);
+		unsigned long off = be32(r + 4);
+		if (off + 4 > len || be16(c + off) != 4)
+			continue;
+		if ((pid == 3 && eid == 1) || (pid == 0 && !sub)) {
+			sub = c + off;
+			sublen = len - off;
+			if (pid == 3)
+				break;
+		}
+	}
+	if (!sub || sublen < 14)
+		return -1;
+	unsigned segx2 = be16(sub + 6);
+	if (14 + 4 * (size_t)segx2 + 2 > sublen)
+		return -1;
+	const unsigned char *ends = sub + 14, *starts = ends + segx2 + 2, *deltas = starts + segx2,
+			    *ranges = deltas + segx2;
+	for (unsigned s = 0; s < segx2 / 2; s++) {
+		unsigned end = be16(ends + 2 * s), start = be16(starts + 2 * s);
+		unsigned delta = be16(deltas + 2 * s), ro = be16(ranges + 2 * s);
+		for (unsigned cp = start; cp <= end && cp < 0xFFFF; cp++) {
+			unsigned g;
+			if (ro == 0) {
+				g = (cp + delta) & 0xFFFF;
+			} else {
+				size_t at = (size_t)(ranges + 2 * s - sub) + ro + 2 * (size_t)(cp - start);
+				if (at + 2 > sublen)
+					break;
+				g = be16(sub + at);
+				if (g)
+					g = (g + delta) & 0xFFFF;
+			}
+			gid[cp] = (uint16_t)g;
+		}
+	}
+	return 0;
+}
+
+static int parse_metrics(const struct ttf *t, struct pd_face *f)
+{
+	size_t hl, hhl, ml, mpl;
+	const unsigned char *head = ttf_table(t, "head", &hl), *hhea = ttf_table(t, "hhea", &hhl),
+			    *hmtx = ttf_table(t, "hmtx", &ml), *maxp = ttf_table(t, "maxp", &mpl);
+	if (!head || hl < 54 || !hhea || hhl < 36 || !hmtx || !maxp || mpl < 6)
+		return -1;
+	unsigned upm = be16(head + 18);
+	if (upm == 0)
+		return -1;
+	f->nglyphs = be16(maxp + 4);
+	unsigned nh = be16(hhea + 34);
+	if (nh == 0 || 4 * (size_t)nh > ml)
+		return -1;
+	f->ascent = (int)((short)be16(hhea + 4)) * 1000 / (int)upm;
+	f->descent = -(int)((short)be16(hhea + 6)) * 1000 / (int)upm;
+	f->adv = xcalloc(f->nglyphs + 1, sizeof *f->adv);
+	for (unsigned g = 0; g < f->nglyphs; g++) {
+		unsigned a = be16(hmtx + 4 * (g < nh ? g : nh - 1));
+		f->adv[g] = (uint16_t)(a * 1000u / upm); /* as the PDF writer rounds */
+	}
+	return 0;
+}
+
+static struct pd_face *face_load(struct pd_fonts *fonts, const char *path, int index)
+{
+	for (struct pd_face *f = fonts->faces; f; f = f->next)
+		if (f->index == index && strcmp(f->path, path) == 0)
+			return f;
+	size_t len;
+	char *data = file_read(path, &len, FONT_MAX_BYTES);
+	if (!data)
+		return NULL;
+	struct ttf t = {(const unsigned char *)data, len, 0};
+	if (len >= 16 && memcmp(data, "ttcf", 4) == 0) {
+		if ((unsigned long)index >= be32(t.d + 8) || 12 + 4 * (size_t)index + 4 > len) {
+			free(data);
+			return NULL;
+		}
+		t.dir = be32(t.d + 12 + 4 * index);
+	}
+	struct pd_face *f = xcalloc(1, sizeof *f);
+	f->gid = xcalloc(65536, sizeof *f->gid);
+	if (parse_metrics(&t, f) < 0 || parse_cmap(&t, f->gid) < 0) {
+		free(f->gid);
+		free(f->adv);
+		free(f);
+		free(data);
+		return NULL;
+	}
+	free(data);
+	for (unsigned cp = 0; cp < 65536; cp++)
+		if (f->gid[cp] >= f->nglyphs)
+			f->gid[cp] = 0;
+	f->path = xstrdup(path);
+	f->index = index;
+	f->serial = fonts->nfaces++;
+	f->next = fonts->faces;
+	fonts->faces = f;
+	return f;
+}
+
+struct pd_fonts *fonts_new(const char *dir)
+{
+	struct pd_fonts *fonts = xcalloc(1, sizeof *fonts);
+	fonts->dir = xstrdup(dir ? dir : "fonts");
+	return fonts;
+}
+
+void fonts_free(struct pd_fonts *fonts)
+{
+	if (!fonts)
+		return;
+	for (struct pd_face *f = fonts->faces, *next; f; f = next) {
+		next = f->next;
+		free(f->path);
+		free(f->gid);
+		free(f->adv);
+		free(f);
+	}
+	free(fonts->dir);
+	free(fonts);
+}
+
+/* "Liberation Serif" -> "LiberationSerif" */
+static void family_stem(const char *family, char *out, size_t cap)
+{
+	size_t n = 0;
+	for (; *family && n + 1 < cap; family++)
+		if (*family != ' ' && *family != '/')
+			out[n++] = *family;
+	out[n] = '\0';
+}
+
+static struct pd_face *style_load(struct pd_fonts *fonts, const char *stem, const char *suffix)
+{
+	char path[4096];
+	static const char *const ext[] = {"ttf", "otf", "ttc"};
+	for (size_t i = 0; i < 3; i++) {
+		snprintf(path, sizeof path, "%s/%s-%s.%s", fonts->dir, stem, suffix, ext[i]);
+		struct pd_face *f = face_load(fonts, path, 0);
+		if (f)
+			return f;
+	}
+	return NULL;
+}
+
+int fonts_family(struct pd_fonts *fonts, const char *family, const char *mono_family,
+		 struct pd_fontset *set, struct pd_loc loc, struct pd_diags *diags)
+{
+	static const char *const suffix[PD_NSTYLES] = {"Regular", "Bold", "Italic", "BoldItalic",
+						       "Regular"};
+	char stem[256], mstem[256];
+	family_stem(family && *family ? family : "Liberation Serif", stem, sizeof stem);
+	family_stem(mono_family && *mono_family ? mono_family : "Liberation Mono", mstem,
+		    sizeof mstem);
+	memset(set, 0, sizeof *set);
+	set->style[PD_REGULAR] = style_load(fonts, stem, "Regular");
+	if (!set->style[PD_REGULAR]) {
+		diag_error(diags, loc, "font family '%s' not found: no readable %s/%s-Regular.ttf",
+			   family, fonts->dir, stem);
+		return -1;
+	}
+	for (int s = PD_BOLD; s < PD_NSTYLES; s++) {
+		set->style[s] = style_load(fonts, s == PD_MONO ? mstem : stem, suffix[s]);
+		if (!set->style[s])
+			set->style[s] = set->style[PD_REGULAR];
+	}
+	return 0;
+}
+
+const char *const *fonts_fallback_paths(void)
+{
+	static const char *const paths[] = {
+	    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
+	    "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
+	    "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
+	    "/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc",
+	    NULL};
+	return paths;
+}
+
+static void fallback_load(struct pd_fonts *fonts)
+{
+	fonts->fallback_tried = true;
+	const char *env = getenv("PDGEN_FALLBACK_FONTS");
+	if (env && *env) {
+		char *copy = xstrdup(env), *save = NULL;
+		for (char *p = strtok_r(copy, ":", &save); p && fonts->nfallback < 4;
+		     p = strtok_r(NULL, ":", &save)) {
+			struct pd_face *f = face_load(fonts, p, 0);
+			if (f)
+				fonts->fallback[fonts->nfallback++] = f;
+		}
+		free(copy);
+	}
+	for (const char *const *p = fonts_fallback_paths(); *p && fonts->nfallback < 4; p++) {
+		struct pd_face *f = face_load(fonts, *p, 0);
+		if (f)
+			fonts->fallback[fonts->nfallback++] = f;
+	}
+}
+
+bool face_has(const struct pd_face *face, uint32_t cp)
+{
+	return cp < 0xFFFF && face->gid[cp] != 0;
+}
+
+const struct pd_face *fonts_pick(struct pd_fonts *fonts, const struct pd_fontset *set,
+				 enum pd_face_id style, uint32_t cp)
+{
+	if (cp >= 0xFFFF)
+		return NULL;
+	if (face_has(set->style[style], cp))
+		return set->style[style];
+	if (face_has(set->style[PD_REGULAR], cp))
+		return set->style[PD_REGULAR];
+	if (!fonts->fallback_tried)
+		fallback_load(fonts);
+	for (int i = 0; i < fonts->nfallback; i++)
+		if (face_has(fonts->fallback[i], cp))
+			return fonts->fallback[i];
+	return NULL;
+}
+
+int face_advance(const struct pd_face *face, uint32_t cp)
+{
+	unsigned g = cp < 0xFFFF ? face->gid[cp] : 0;
+	return face->adv[g];
+}
+
+int face_ascent(const struct pd_face *face) { return face->ascent; }
+int face_descent(const struct pd_face *face) { return face->descent; }
+int face_serial(const struct pd_face *face) { return face->serial; }
+
+const char *face_path(const struct pd_face *face, int *index)
+{
+	if (index)
+		*index = face->index;
+	return face->path;
+}
+
+double face_text_width(const struct pd_face *face, const char *s, size_t len, double size)
+{
+	long w = 0;
+	const unsigned char *p = (const unsigned char *)s, *e = p + len;
+	while (p < e) {
+		uint32_t cp;
+		int n;
+		if (*p < 0x80) {
+			cp = *p;
+			n = 1;
+		} else if ((*p & 0xE0) == 0xC0 && e - p >= 2) {
+			cp = (uint32_t)(*p & 0x1F) << 6 | (p[1] & 0x3F);
+			n = 2;
+		} else if ((*p & 0xF0) == 0xE0 && e - p >= 3) {
+			cp = (uint32_t)(*p & 0x0F) << 12 | (uint32_t)(p[1] & 0x3F) << 6 | (p[2] & 0x3F);
+			n = 3;
+		} else {
+			cp = 0xFFFF;
+			n = 1;
+			while (p + n < e && (p[n] & 0xC0) == 0x80)
+				n++;
+		}
+		w += face_advance(face, cp);
+		p += n;
+	}
+	return (double)w * size / 1000.0;
+}

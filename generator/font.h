@@ -1,0 +1,64 @@
+/* font: the faces a document is set in: metrics, glyph coverage and the fallback chain.
+ * The pd_fonts object and every face it returns are owned by it (fonts_free). */
+#ifndef PD_FONT_H
+#define PD_FONT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "diag.h"
+
+enum pd_face_id {
+	PD_REGULAR,
+	PD_BOLD,
+	PD_ITALIC,
+	PD_BOLDITALIC,
+	PD_MONO,
+	PD_NSTYLES
+};
+
+/* One font file (a TrueType font or one font of a collection), parsed once. */
+struct pd_face;
+
+/* The faces of one document: the five styles, then the fallback faces. */
+struct pd_fontset {
+	const struct pd_face *style[PD_NSTYLES];
+};
+
+/* A long-lived cache of parsed faces, shared by every document of a process. dir holds
+ * the shipped fonts (fonts/). */
+struct pd_fonts *fonts_new(const char *dir);
+void fonts_free(struct pd_fonts *fonts);
+
+/* Resolves a family ("Liberation Serif") to its files in the fonts directory
+ * (LiberationSerif-Regular.ttf, -Bold, -Italic, -BoldItalic; mono from mono_family).
+ * A missing style falls back to the regular face; a missing regular face is an error
+ * at loc. Returns 0, or -1 after adding a diagnostic. */
+int fonts_family(struct pd_fonts *fonts, const char *family, const char *mono_family,
+		 struct pd_fontset *set, struct pd_loc loc, struct pd_diags *diags);
+
+/* The face that prints cp for a text in style: the style's face when it has the glyph,
+ * else the regular face, else the system fallback fonts (CJK), which are loaded on first
+ * need. NULL when no font has the character. Code points above U+FFFF are never
+ * printable (the PDF writer maps them to a space). */
+const struct pd_face *fonts_pick(struct pd_fonts *fonts, const struct pd_fontset *set,
+				 enum pd_face_id style, uint32_t cp);
+
+bool face_has(const struct pd_face *face, uint32_t cp);
+/* Advance width of cp in 1/1000 em (as the PDF writer computes it). */
+int face_advance(const struct pd_face *face, uint32_t cp);
+/* Ascent and descent (positive) in 1/1000 em. */
+int face_ascent(const struct pd_face *face);
+int face_descent(const struct pd_face *face);
+const char *face_path(const struct pd_face *face, int *index);
+/* A small number unique to the face within its pd_fonts, stable for the process. */
+int face_serial(const struct pd_face *face);
+
+/* Width of UTF-8 text in points, each character in the face given. */
+double face_text_width(const struct pd_face *face, const char *s, size_t len, double size);
+
+/* Where the fallback fonts are looked for, in order: $PDGEN_FALLBACK_FONTS (a colon
+ * separated list of files), then the Debian locations of WenQuanYi and Noto CJK. */
+const char *const *fonts_fallback_paths(void);
+
+#endif

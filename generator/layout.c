@@ -1,0 +1,542 @@
+/* layout: layout stage of typesetting (after md and style, before out_*).
+ * In: a cmark-gfm tree, a page style and fonts. Out: pages of positioned runs (pd_layout). */
+#include "layout.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <cmark-gfm-core-extensions.h>
+#include <cmark-gfm.h>
+
+#include "layout_impl.h"
+
+/* ------------------------------------------------------------------ vectors */
+
+void *lay_push(void **v, size_t *n, size_t *cap, size_t size)
+{
+	if (*n == *cap) {
+		*cap = *cap ? *cap * 2 : 32;
+		*v = xrealloc(*v, *cap * size);
+	}
+	char *p = (char *)*v + (*n)++ * size;
+	memset(p, 0, size);
+	return p;
+}
+
+/* ------------------------------------------------------------------ UTF-8 */
+
+int lay_utf8(const char *s, size_t len, uint32_t *cp)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	if (p[0] < 0x80) {
+		*cp = p[0];
+		return 1;
+	}
+	if ((p[0] & 0xE0) == 0xC0 && len >= 2) {
+		*cp = (uint32_t)(p[0] & 0x1F) << 6 | (p[1] & 0x3F);
+		return 2;
+	}
+	if ((p[0] & 0xF0) == 0xE0 && len >= 3) {
+		*cp = (uint32_t)(p[0] & 0x0F) << 12 | (uint32_t)(p[1] & 0x3F) << 6 | (p[2] & 0x3F);
+		return 3;
+	}
+	if ((p[0] & 0xF8) == 0xF0 && len >= 4) {
+		*cp = (uint32_t)(p[0] & 0x07) << 18 | (uint32_t)(p[1] & 0x3F) << 12 |
+		      (uint32_t)(p[2] & 0x3F) << 6 | (p[3] & 0x3F);
+		return 4;
+	}
+	*cp = 0xFFFD;
+	return 1;
+}
+
+/* ------------------------------------------------------------------ inline tokens */
+
+static bool link_allowed(const char *url)
+{
+	return !strncasecmp(url, "http://", 7) || !strncasecmp(url, "https://", 8) ||
+	       !strncasecmp(url, "mailto:", 7);
+}
+
+static void tok_add(struct lay *L, enum tok_kind k, const char *s, size_t len, int style,
+		    bool strike, const char *link)
+{
+	struct tok *t = VPUSH(toks);
+	t->kind = k;
+	t->s = s;
+	t->len = len;
+	t->style = style;
+	t->strike = strike;
+	t->link = link;
+}
+
+/* Splits text at spaces, tabs and newlines into TEXT and SPACE tokens. */
+static void tok_text(struct lay *L, const char *s, size_t len, int style, bool strike,
+		     const char *link)
+{
+	size_t i = 0;
+	while (i < len) {
+		if (s[i] == ' ' || s[i] == '\n' || s[i] == '\t' || s[i] == '\r') {
+			while (i < len && (s[i] == ' ' || s[i] == '\n' || s[i] == '\t' || s[i] == '\r'))
+				i++;
+			tok_add(L, TK_SPACE, " ", 1, style, strike, link);
+			continue;
+		}
+		size_t j = i;
+		while (j < len && s[j] != ' ' && s[j] != '\n' && s[j] != '\t' && s[j] != '\r')
+			j++;
+		tok_add(L, TK_TEXT, s + i, j - i, style, strike, link);
+		i = j;
+	}
+}
+
+void lay_inlines(struct lay *L, cmark_node *n, int style, bool strike, const char *link)
+{
+	for (cmark_node *c = cmark_node_first_child(n); c; c = cmark_node_next(c)) {
+		const char *lit = cmark_node_get_literal(c);
+		switch (cmark_node_get_type(c)) {
+		case CMARK_NODE_TEXT:
+			tok_text(L, lit, strlen(lit), style, strike, link);
+			break;
+		case CMARK_NODE_CODE:
+			tok_text(L, lit, strlen(lit), style | ST_MONO, strike, link);
+			break;
+		case CMARK_NODE_SOFTBREAK:
+			tok_add(L, TK_SPACE, " ", 1, style, strike, link);
+			break;
+		case CMARK_NODE_LINEBREAK:
+			tok_add(L, TK_BREAK, "", 0, style, strike, link);
+			break;
+		case CMARK_NODE_EMPH:
+			lay_inlines(L, c, style | ST_ITALIC, strike, link);
+			break;
+		case CMARK_NODE_STRONG:
+			lay_inlines(L, c, style | ST_BOLD, strike, link);
+			break;
+		case CMARK_NODE_LINK: {
+			const char *url = cmark_node_get_url(c);
+			const char *use = link;
+			if (url && link_allowed(url))
+				use = arena_strdup(L->arena, url);
+			else
+				diag_warn(L->diags, L->loc,
+					  "link to '%s' is not clickable: only http, https and mailto "
+					  "links are allowed",
+					  url ? url : "");
+			lay_inlines(L, c, style, strike, use);
+			break;
+		}
+		case CMARK_NODE_IMAGE:
+			break; /* placed as a block by the paragraph */
+		case CMARK_NODE_HTML_INLINE:
+			diag_warn(L->diags, L->loc, "raw HTML is not rendered: '%.40s'", lit ? lit : "");
+			break;
+		default:
+			if (!strcmp(cmark_node_get_type_string(c), "strikethrough"))
+				lay_inlines(L, c, style, true, link);
+			else
+				lay_inlines(L, c, style, strike, link);
+			break;
+		}
+	}
+}
+
+void lay_plain(struct lay *L, const char *s, int style)
+{
+	L->ntoks = 0;
+	tok_text(L, s, strlen(s), style, false, NULL);
+}
+
+/* Plain text of a node's inlines, for bookmarks. */
+static void plain_text(cmark_node *n, struct pd_buf *b)
+{
+	for (cmark_node *c = cmark_node_first_child(n); c; c = cmark_node_next(c)) {
+		cmark_node_type t = cmark_node_get_type(c);
+		if (t == CMARK_NODE_TEXT || t == CMARK_NODE_CODE)
+			buf_puts(b, cmark_node_get_literal(c));
+		else if (t == CMARK_NODE_SOFTBREAK || t == CMARK_NODE_LINEBREAK)
+			buf_putc(b, ' ');
+		else if (t != CMARK_NODE_HTML_INLINE)
+			plain_text(c, b);
+	}
+}
+
+/* ------------------------------------------------------------------ vertical list */
+
+void lay_glue(struct lay *L, double h)
+{
+	struct vitem *v = VPUSH(vl);
+	v->type = VI_GLUE;
+	v->h = h;
+}
+
+void lay_penalty(struct lay *L, int pen)
+{
+	if (L->keep && pen > -LB_INF)
+		return;
+	struct vitem *v = VPUSH(vl);
+	v->type = VI_PEN;
+	v->pen = pen;
+}
+
+/* Starts a box: everything added to runs/rules/images/links until lay_box_end. */
+void lay_box_begin(struct lay *L, struct vitem *box)
+{
+	memset(box, 0, sizeof *box);
+	box->type = VI_BOX;
+	box->run0 = L->nruns;
+	box->rule0 = L->nrules;
+	box->img0 = L->nimgs;
+	box->link0 = L->nlinks;
+	box->outline = -1;
+	box->thead = -1;
+}
+
+size_t lay_box_end(struct lay *L, struct vitem *box, double h)
+{
+	box->h = h;
+	box->nrun = L->nruns - box->run0;
+	box->nrule = L->nrules - box->rule0;
+	box->nimg = L->nimgs - box->img0;
+	box->nlink = L->nlinks - box->link0;
+	*VPUSH(vl) = *box;
+	return L->nvl - 1;
+}
+
+/* Moves the content of a box (added since box) down by dy. */
+void lay_shift(struct lay *L, const struct vitem *box, double dy)
+{
+	for (size_t i = box->run0; i < L->nruns; i++)
+		L->runs[i].y += dy;
+	for (size_t i = box->rule0; i < L->nrules; i++)
+		L->rules[i].y0 += dy, L->rules[i].y1 += dy;
+	for (size_t i = box->img0; i < L->nimgs; i++)
+		L->imgs[i].y += dy;
+	for (size_t i = box->link0; i < L->nlinks; i++)
+		L->links[i].y0 += dy, L->links[i].y1 += dy;
+}
+
+/* Paragraph lines as boxes with page-break penalties: no orphan (a break after the first
+ * line) and no widow (a break before the last). */
+void lay_lines_to_boxes(struct lay *L, struct para_out *po)
+{
+	for (size_t i = 0; i < po->nlines; i++) {
+		if (i > 0) {
+			bool ok = i >= 2 && po->nlines - i >= 2;
+			if (ok)
+				lay_penalty(L, 0);
+		}
+		struct vitem box;
+		lay_box_begin(L, &box);
+		box.run0 = po->lines[i].run0;
+		box.rule0 = po->lines[i].rule0;
+		box.link0 = po->lines[i].link0;
+		box.img0 = L->nimgs;
+		box.h = po->lines[i].h;
+		box.nrun = po->lines[i].nrun;
+		box.nrule = po->lines[i].nrule;
+		box.nlink = po->lines[i].nlink;
+		box.nimg = 0;
+		box.outline = -1;
+		box.thead = -1;
+		*VPUSH(vl) = box;
+	}
+}
+
+/* ------------------------------------------------------------------ blocks */
+
+static double line_h(const struct lay *L) { return L->st->size * L->st->leading; }
+
+static struct pd_loc node_loc(const struct lay *L, cmark_node *n)
+{
+	return md_loc(L->in->doc, cmark_node_get_start_line(n), cmark_node_get_start_column(n));
+}
+
+static void paragraph(struct lay *L, cmark_node *n, int style, double size, enum align al,
+		      int outline_level)
+{
+	L->ntoks = 0;
+	lay_inlines(L, n, style, false, NULL);
+	struct para_out po;
+	lay_set_para(L, size, al, L->left, L->right, &po);
+	size_t first = L->nvl;
+	lay_lines_to_boxes(L, &po);
+	if (outline_level > 0 && L->nvl > first) {
+		struct pd_buf b = {0};
+		plain_text(n, &b);
+		struct pd_outline *o = VPUSH(outl);
+		o->title = arena_strdup(L->arena, b.s ? b.s : "");
+		o->level = outline_level;
+		buf_free(&b);
+		for (size_t i = first; i < L->nvl; i++)
+			if (L->vl[i].type == VI_BOX) {
+				L->vl[i].outline = (int)(L->noutl - 1);
+				break;
+			}
+	}
+}
+
+static void block(struct lay *L, cmark_node *n, int depth);
+
+/* Images of a paragraph are placed as blocks of their own, in order. */
+static bool has_text(cmark_node *n)
+{
+	for (cmark_node *c = cmark_node_first_child(n); c; c = cmark_node_next(c)) {
+		cmark_node_type t = cmark_node_get_type(c);
+		if (t == CMARK_NODE_IMAGE)
+			continue;
+		if (t == CMARK_NODE_TEXT) {
+			for (const char *s = cmark_node_get_literal(c); *s; s++)
+				if (*s != ' ' && *s != '\t' && *s != '\n')
+					return true;
+			continue;
+		}
+		if (t == CMARK_NODE_SOFTBREAK || t == CMARK_NODE_LINEBREAK)
+			continue;
+		return true;
+	}
+	return false;
+}
+
+static void images_of(struct lay *L, cmark_node *n)
+{
+	for (cmark_node *c = cmark_node_first_child(n); c; c = cmark_node_next(c))
+		if (cmark_node_get_type(c) == CMARK_NODE_IMAGE)
+			lay_image_block(L, cmark_node_get_url(c), cmark_node_get_title(c));
+}
+
+static void list_block(struct lay *L, cmark_node *n, int depth)
+{
+	bool ordered = cmark_node_get_list_type(n) == CMARK_ORDERED_LIST;
+	bool tight = cmark_node_get_list_tight(n);
+	int num = cmark_node_get_list_start(n);
+	char delim = cmark_node_get_list_delim(n) == CMARK_PAREN_DELIM ? ')' : '.';
+	static const char *const bullets[] = {"\xE2\x80\xA2", "\xE2\x80\x93", "\xE2\x80\xA2"};
+	double indent = 1.5 * L->st->size;
+	int k = 0;
+	for (cmark_node *it = cmark_node_first_child(n); it; it = cmark_node_next(it), k++) {
+		if (k > 0)
+			lay_glue(L, tight ? 0.15 * line_h(L) : 0.5 * line_h(L));
+		if (k > 0)
+			lay_penalty(L, 0);
+		char mark[32];
+		if (ordered)
+			snprintf(mark, sizeof mark, "%d%c", num + k, delim);
+		else
+			snprintf(mark, sizeof mark, "%s", bullets[depth % 3]);
+		double save = L->left;
+		L->left += indent;
+		snprintf(L->marker, sizeof L->marker, "%s", mark);
+		L->marker_x = L->left;
+		int j = 0;
+		for (cmark_node *c = cmark_node_first_child(it); c; c = cmark_node_next(c), j++) {
+			if (j > 0) {
+				lay_glue(L, tight ? 0.15 * line_h(L) : 0.5 * line_h(L));
+				lay_penalty(L, 0);
+			}
+			block(L, c, depth + 1);
+		}
+		L->marker[0] = '\0';
+		L->left = save;
+	}
+}
+
+static void code_block(struct lay *L, cmark_node *n)
+{
+	const char *lit = cmark_node_get_literal(n);
+	double size = 0.9 * L->st->size;
+	size_t len = strlen(lit);
+	if (len && lit[len - 1] == '\n')
+		len--;
+	size_t nl = 0;
+	for (size_t i = 0; i <= len; nl++) {
+		size_t e = i;
+		while (e < len && lit[e] != '\n')
+			e++;
+		if (nl > 0)
+			lay_penalty(L, 0);
+		L->ntoks = 0;
+		/* one word per source line: spaces kept, broken only when too wide */
+		if (e > i)
+			tok_add(L, TK_TEXT, lit + i, e - i, ST_MONO, false, NULL);
+		struct para_out po;
+		lay_set_para(L, size, AL_LEFT, L->left + 0.5 * L->st->size, L->right, &po);
+		if (po.nlines == 0) {
+			struct vitem box;
+			lay_box_begin(L, &box);
+			lay_box_end(L, &box, size * L->st->leading);
+		}
+		lay_lines_to_boxes(L, &po);
+		i = e + 1;
+	}
+}
+
+static void thematic(struct lay *L)
+{
+	struct vitem box;
+	lay_box_begin(L, &box);
+	double h = line_h(L);
+	struct pd_rule *r = VPUSH(rules);
+	*r = (struct pd_rule){L->left, h / 2, L->st->page_w - L->right, h / 2, 0.5};
+	lay_box_end(L, &box, h);
+}
+
+static void heading(struct lay *L, cmark_node *n)
+{
+	int level = cmark_node_get_heading_level(n);
+	static const double scale[] = {1.35, 1.35, 1.15, 1.0, 1.0, 1.0, 1.0};
+	int style = level >= 3 ? ST_BOLD | ST_ITALIC : ST_BOLD;
+	if (level > 3)
+		style = ST_BOLD;
+	paragraph(L, n, style, L->st->size * scale[level > 6 ? 6 : level], AL_LEFT,
+		  level <= 3 ? level : 3);
+	lay_glue(L, 0.4 * line_h(L)); /* no penalty: a heading stays with what follows */
+}
+
+static void block(struct lay *L, cmark_node *n, int depth)
+{
+	struct pd_loc save = L->loc;
+	L->loc = node_loc(L, n);
+	switch (cmark_node_get_type(n)) {
+	case CMARK_NODE_PARAGRAPH:
+		images_of(L, n);
+		if (has_text(n))
+			paragraph(L, n, 0, L->st->size, L->st->justify ? AL_JUSTIFY : AL_LEFT, 0);
+		break;
+	case CMARK_NODE_HEADING:
+		heading(L, n);
+		break;
+	case CMARK_NODE_LIST:
+		list_block(L, n, depth);
+		break;
+	case CMARK_NODE_BLOCK_QUOTE: {
+		double l = L->left, r = L->right;
+		L->left += 2 * L->st->size;
+		L->right += 2 * L->st->size;
+		int k = 0;
+		for (cmark_node *c = cmark_node_first_child(n); c; c = cmark_node_next(c), k++) {
+			if (k) {
+				lay_glue(L, 0.5 * line_h(L));
+				lay_penalty(L, 0);
+			}
+			block(L, c, depth);
+		}
+		L->left = l;
+		L->right = r;
+		break;
+	}
+	case CMARK_NODE_CODE_BLOCK:
+		code_block(L, n);
+		break;
+	case CMARK_NODE_THEMATIC_BREAK:
+		thematic(L);
+		break;
+	case CMARK_NODE_HTML_BLOCK:
+		diag_warn(L->diags, L->loc, "raw HTML is not rendered");
+		break;
+	default:
+		if (!strcmp(cmark_node_get_type_string(n), "table"))
+			lay_table(L, n);
+		break;
+	}
+	L->loc = save;
+}
+
+/* ------------------------------------------------------------------ top level */
+
+static bool renders(cmark_node *n)
+{
+	return cmark_node_get_type(n) != CMARK_NODE_HTML_BLOCK;
+}
+
+/* Index of the keep region holding line, or -1. */
+static int keep_region(const struct md_doc *doc, int line)
+{
+	int open = -1, region = 0;
+	for (size_t i = 0; i < doc->nmarks; i++) {
+		if (doc->marks[i].kind == MD_KEEP_BEGIN)
+			open = doc->marks[i].line;
+		else if (doc->marks[i].kind == MD_KEEP_END) {
+			if (open >= 0 && line > open && line < doc->marks[i].line)
+				return region;
+			open = -1;
+			region++;
+		}
+	}
+	return -1;
+}
+
+static void body(struct lay *L)
+{
+	const struct md_doc *doc = L->in->doc;
+	size_t mark = 0;
+	int prev_keep = -1;
+	bool first = true;
+	for (cmark_node *n = cmark_node_first_child(doc->root); n; n = cmark_node_next(n)) {
+		int line = cmark_node_get_start_line(n);
+		bool brk = false;
+		for (; mark < doc->nmarks && doc->marks[mark].line < line; mark++)
+			if (doc->marks[mark].kind == MD_PAGEBREAK)
+				brk = true;
+		if (!renders(n)) {
+			block(L, n, 0);
+			continue;
+		}
+		int keep = keep_region(doc, line);
+		if (!first) {
+			L->keep = false;
+			if (brk)
+				lay_penalty(L, -LB_INF);
+			else if (keep < 0 || keep != prev_keep)
+				lay_penalty(L, 0);
+			lay_glue(L, cmark_node_get_type(n) == CMARK_NODE_HEADING ? 1.0 * line_h(L)
+										  : 0.75 * line_h(L));
+		} else if (brk) {
+			lay_penalty(L, -LB_INF);
+		}
+		L->keep = keep >= 0;
+		block(L, n, 0);
+		prev_keep = keep;
+		first = false;
+	}
+	L->keep = false;
+}
+
+static void lay_free(struct lay *L)
+{
+	free(L->toks);
+	free(L->vl);
+	free(L->runs);
+	free(L->rules);
+	free(L->imgs);
+	free(L->links);
+	free(L->outl);
+	free(L->frags);
+	free(L->items);
+	free(L->iext);
+	free(L->wch);
+	free(L->lines);
+	free(L->missing);
+}
+
+int layout_doc(const struct pd_layout_in *in, struct pd_arena *arena, struct pd_layout *out,
+	       struct pd_diags *diags)
+{
+	struct lay L = {0};
+	L.in = in;
+	L.st = in->style;
+	L.arena = arena;
+	L.diags = diags;
+	L.left = in->style->margin_left;
+	L.right = in->style->margin_right;
+	int errors = diags->errors;
+	memset(out, 0, sizeof *out);
+	lay_letterhead(&L);
+	body(&L);
+	if (diags->errors == errors)
+		lay_paginate(&L, out);
+	lay_free(&L);
+	return diags->errors == errors ? 0 : -1;
+}

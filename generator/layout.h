@@ -1,0 +1,105 @@
+/* layout: cmark-gfm tree -> pages of positioned runs, rules, images and links.
+ * Everything a pd_layout points to lives in the arena given to layout_doc; faces belong
+ * to the pd_fonts. Also the line breaker (Knuth-Plass total fit), exposed for tests. */
+#ifndef PD_LAYOUT_H
+#define PD_LAYOUT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "diag.h"
+#include "font.h"
+#include "md.h"
+#include "style.h"
+#include "util.h"
+
+/* Coordinates are points from the page's top-left corner, y downwards. */
+struct pd_run {
+	double x, y; /* start of the baseline */
+	double w, size;
+	const struct pd_face *face;
+	const char *text; /* UTF-8, NFC */
+	size_t len;
+};
+struct pd_rule {
+	double x0, y0, x1, y1, width;
+};
+struct pd_image {
+	const char *path; /* resolved file name */
+	double x, y, w, h; /* y: top edge */
+	bool png;
+};
+struct pd_link {
+	double x0, y0, x1, y1; /* y0 top, y1 bottom */
+	const char *uri;
+};
+struct pd_page {
+	struct pd_run *runs;
+	size_t nruns;
+	struct pd_rule *rules;
+	size_t nrules;
+	struct pd_image *images;
+	size_t nimages;
+	struct pd_link *links;
+	size_t nlinks;
+};
+struct pd_outline {
+	const char *title;
+	int level; /* 1..3 */
+	size_t page;
+	double y;
+};
+struct pd_layout {
+	double page_w, page_h;
+	struct pd_page *pages;
+	size_t npages;
+	struct pd_outline *outlines;
+	size_t noutlines;
+	const struct pd_face **faces; /* every face used, in first-use order */
+	size_t nfaces;
+};
+
+struct pd_layout_in {
+	const struct md_doc *doc;
+	const struct pd_style *style;
+	struct pd_fonts *fonts;
+	const struct pd_fontset *set;
+	const char *base_dir;    /* images resolve relative to this ("." when NULL) */
+	const char *header_left; /* continuation header text, or NULL for the style's */
+	struct pd_loc style_loc; /* where front-matter text came from, for diagnostics */
+};
+
+/* Lays the document out. Returns 0, or -1 after adding errors (a character no font has,
+ * a missing image...). Warnings (raw HTML, refused links) are added either way. */
+int layout_doc(const struct pd_layout_in *in, struct pd_arena *arena, struct pd_layout *out,
+	       struct pd_diags *diags);
+
+/* The line breaker. A paragraph is a list of boxes, glue and penalties (as in TeX). */
+enum lb_type { LB_BOX, LB_GLUE, LB_PENALTY };
+#define LB_INF 10000
+struct lb_item {
+	enum lb_type type;
+	double w, stretch, shrink; /* points */
+	int penalty;               /* LB_PENALTY: <= -LB_INF forces a break, >= LB_INF forbids */
+	bool flagged;              /* a hyphen break */
+};
+struct lb_opts {
+	double width;      /* the measure */
+	double tolerance;  /* largest adjustment ratio accepted in the first pass (e.g. 2) */
+	double rag;        /* extra stretch per line for ragged-right setting (0: justified) */
+	int line_penalty;  /* added to each line's badness (10) */
+	int flag_demerits; /* two hyphen breaks in a row (3000) */
+	int fit_demerits;  /* adjacent lines of very different tightness (1000) */
+};
+/* Chooses breaks for items[0..n) (which must end with a forced break) minimising total
+ * demerits; no line is wider than the measure when every box fits in it. Writes the
+ * indices of the break items into breaks (capacity n) and returns how many. */
+size_t lb_break(const struct lb_item *items, size_t n, const struct lb_opts *opts,
+		size_t *breaks);
+/* The same with first fit (greedy), for comparison and as a fallback. */
+size_t lb_greedy(const struct lb_item *items, size_t n, const struct lb_opts *opts,
+		 size_t *breaks);
+/* Adjustment ratio of the line items[from..to) (to is the break item). */
+double lb_ratio(const struct lb_item *items, size_t from, size_t to, const struct lb_opts *opts);
+
+#endif

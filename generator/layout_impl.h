@@ -1,0 +1,127 @@
+/* layout_impl: what the layout stage's files share (layout.c, layout_para.c,
+ * layout_page.c). Not for other stages. Vectors are owned by struct lay. */
+#ifndef PD_LAYOUT_IMPL_H
+#define PD_LAYOUT_IMPL_H
+
+#include <stdint.h>
+
+#include "layout.h"
+
+struct cmark_node;
+
+enum { ST_BOLD = 1, ST_ITALIC = 2, ST_MONO = 4 };
+enum tok_kind { TK_TEXT, TK_SPACE, TK_BREAK };
+enum align { AL_JUSTIFY, AL_LEFT, AL_CENTER, AL_RIGHT };
+enum { VI_BOX, VI_GLUE, VI_PEN };
+
+struct tok {
+	enum tok_kind kind;
+	const char *s;
+	size_t len;
+	int style;
+	bool strike;
+	const char *link;
+};
+
+/* A piece of a word in one face. */
+struct frag {
+	const struct pd_face *face;
+	double size, w;
+	const char *s; /* arena */
+	size_t len;
+	const char *link;
+	bool strike;
+};
+
+/* What a line-breaker item stands for: boxes hold frags [f0, f0 + nf); a penalty may
+ * carry a hyphen frag drawn when the line breaks there. */
+struct iext {
+	size_t f0, nf;
+	long hyphen;
+};
+
+/* A character of a word being built. */
+struct wch {
+	const char *p;
+	int n;
+	uint32_t cp;
+	const struct tok *tok;
+	const struct pd_face *face;
+	double w;
+	int brk; /* break opportunity before this char: 0 none, else a penalty kind */
+};
+
+struct line {
+	size_t run0, nrun, rule0, nrule, link0, nlink;
+	double h;
+};
+
+struct para_out {
+	struct line *lines; /* points into lay.lines */
+	size_t nlines;
+};
+
+struct vitem {
+	int type;
+	double h;
+	int pen;
+	size_t run0, nrun, rule0, nrule, img0, nimg, link0, nlink;
+	int outline;
+	long thead; /* a table row: index of its header box to repeat after a page break */
+};
+
+#define VEC(T, name) T *name; size_t n##name, cap_##name
+
+struct lay {
+	const struct pd_layout_in *in;
+	const struct pd_style *st;
+	struct pd_arena *arena;
+	struct pd_diags *diags;
+	struct pd_loc loc; /* the block being laid out */
+	double left, right; /* margins of the current block */
+	bool keep;          /* inside a keep-together region: no page breaks */
+	char marker[32];    /* list marker to draw with the next line */
+	double marker_x;
+	VEC(struct tok, toks);
+	VEC(struct vitem, vl);
+	VEC(struct pd_run, runs);
+	VEC(struct pd_rule, rules);
+	VEC(struct pd_image, imgs);
+	VEC(struct pd_link, links);
+	VEC(struct pd_outline, outl);
+	VEC(struct frag, frags);
+	VEC(struct lb_item, items);
+	VEC(struct iext, iext);
+	VEC(struct wch, wch);
+	VEC(struct line, lines);
+	VEC(uint32_t, missing);
+	double letterhead_h;
+};
+
+#define VPUSH(v) ((__typeof__(L->v))lay_push((void **)&(L->v), &L->n##v, &L->cap_##v, sizeof *(L->v)))
+
+void *lay_push(void **v, size_t *n, size_t *cap, size_t size);
+int lay_utf8(const char *s, size_t len, uint32_t *cp);
+void lay_inlines(struct lay *L, struct cmark_node *n, int style, bool strike, const char *link);
+void lay_glue(struct lay *L, double h);
+void lay_penalty(struct lay *L, int pen);
+void lay_box_begin(struct lay *L, struct vitem *box);
+size_t lay_box_end(struct lay *L, struct vitem *box, double h);
+void lay_shift(struct lay *L, const struct vitem *box, double dy);
+void lay_lines_to_boxes(struct lay *L, struct para_out *po);
+
+/* layout_para.c: the tokens in L->toks -> lines (runs with y relative to the line top). */
+void lay_set_para(struct lay *L, double size, enum align al, double left, double right,
+		  struct para_out *po);
+/* Natural width of the tokens (max: all on one line; min: the widest unbreakable piece). */
+void lay_measure_toks(struct lay *L, double size, double *minw, double *maxw);
+/* Tokens for plain text (front matter, header). */
+void lay_plain(struct lay *L, const char *s, int style);
+
+/* layout_page.c */
+void lay_letterhead(struct lay *L);
+void lay_table(struct lay *L, struct cmark_node *n);
+void lay_image_block(struct lay *L, const char *url, const char *title);
+void lay_paginate(struct lay *L, struct pd_layout *out);
+
+#endif

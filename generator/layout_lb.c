@@ -1,0 +1,213 @@
+/* layout_lb: the line breaker of the layout stage (Knuth and Plass, "Breaking
+ * Paragraphs into Lines", 1981). In: boxes, glue, penalties. Out: break indices. */
+#include <math.h>
+#include <stdlib.h>
+
+#include "layout.h"
+
+#define LB_AWFUL 1e9
+
+struct node {
+	long pos;    /* break item, -1 for the start */
+	long start;  /* first item of the next line */
+	int fitness; /* 0 tight .. 3 very loose */
+	double demerits;
+	int prev;    /* index in the node pool, -1 */
+	int line;
+	bool flagged;
+	bool active;
+};
+
+struct sums {
+	double *w, *st, *sh; /* totals of items [0, i) */
+};
+
+static bool is_break(const struct lb_item *it, size_t i)
+{
+	if (it[i].type == LB_PENALTY)
+		return it[i].penalty < LB_INF;
+	if (it[i].type == LB_GLUE)
+		return i > 0 && it[i - 1].type == LB_BOX;
+	return false;
+}
+
+/* First item of the line after a break at pos: discardable items are dropped. */
+static long line_start(const struct lb_item *it, size_t n, long pos)
+{
+	long i = pos + 1;
+	while ((size_t)i < n && it[i].type != LB_BOX &&
+	       !(it[i].type == LB_PENALTY && it[i].penalty <= -LB_INF))
+		i++;
+	return i;
+}
+
+static double ratio(const struct lb_item *it, const struct sums *s, long from, size_t to,
+		    const struct lb_opts *o)
+{
+	double w = s->w[to] - s->w[from], st = s->st[to] - s->st[from] + o->rag,
+	       sh = s->sh[to] - s->sh[from];
+	if (it[to].type == LB_PENALTY)
+		w += it[to].w;
+	if (w < o->width - 1e-9)
+		return st > 0 ? (o->width - w) / st : LB_AWFUL;
+	if (w > o->width + 1e-9)
+		return sh > 0 ? (o->width - w) / sh : -LB_AWFUL;
+	return 0;
+}
+
+static void sums_make(const struct lb_item *it, size_t n, struct sums *s)
+{
+	s->w = calloc(n + 1, sizeof *s->w);
+	s->st = calloc(n + 1, sizeof *s->st);
+	s->sh = calloc(n + 1, sizeof *s->sh);
+	if (!s->w || !s->st || !s->sh)
+		abort();
+	for (size_t i = 0; i < n; i++) {
+		s->w[i + 1] = s->w[i] + (it[i].type == LB_PENALTY ? 0 : it[i].w);
+		s->st[i + 1] = s->st[i] + (it[i].type == LB_GLUE ? it[i].stretch : 0);
+		s->sh[i + 1] = s->sh[i] + (it[i].type == LB_GLUE ? it[i].shrink : 0);
+	}
+}
+
+static void sums_free(struct sums *s)
+{
+	free(s->w);
+	free(s->st);
+	free(s->sh);
+}
+
+double lb_ratio(const struct lb_item *items, size_t from, size_t to, const struct lb_opts *opts)
+{
+	struct sums s;
+	sums_make(items, to + 1, &s);
+	double r = ratio(items, &s, (long)from, to, opts);
+	sums_free(&s);
+	return r;
+}
+
+static int fitness_of(double r)
+{
+	return r < -0.5 ? 0 : r <= 0.5 ? 1 : r <= 1 ? 2 : 3;
+}
+
+static size_t trace(const struct node *pool, int best, size_t *breaks)
+{
+	size_t k = 0;
+	for (int i = best; i >= 0 && pool[i].pos >= 0; i = pool[i].prev)
+		k++;
+	size_t m = k;
+	for (int i = best; i >= 0 && pool[i].pos >= 0; i = pool[i].prev)
+		breaks[--k] = (size_t)pool[i].pos;
+	return m;
+}
+
+/* One pass; returns the number of breaks, 0 when no feasible set exists. */
+static size_t kp_pass(const struct lb_item *it, size_t n, const struct lb_opts *o,
+		      const struct sums *s, double tol, size_t *breaks)
+{
+	size_t cap = 64, npool = 1;
+	struct node *pool = malloc(cap * sizeof *pool);
+	if (!pool)
+		abort();
+	pool[0] = (struct node){-1, line_start(it, n, -1), 1, 0, -1, 0, false, true};
+	int nactive = 1;
+	for (size_t b = 0; b < n && nactive > 0; b++) {
+		if (!is_break(it, b))
+			continue;
+		int pen = it[b].type == LB_PENALTY ? it[b].penalty : 0;
+		bool forced = pen <= -LB_INF, flag = it[b].type == LB_PENALTY && it[b].flagged;
+		struct node best[4];
+		bool have[4] = {false, false, false, false};
+		size_t nold = npool;
+		for (size_t a = 0; a < nold; a++) {
+			if (!pool[a].active || pool[a].start > (long)b)
+				continue;
+			double r = ratio(it, s, pool[a].start, b, o);
+			if (r < -1 || forced)
+				pool[a].active = false, nactive--;
+			if (r < -1 || r > tol)
+				continue;
+			double bad = r >= LB_AWFUL ? LB_INF : fmin(100 * pow(fabs(r), 3), LB_INF);
+			double d = (o->line_penalty + bad) * (o->line_penalty + bad);
+			if (pen > 0)
+				d += (double)pen * pen;
+			else if (pen > -LB_INF)
+				d -= (double)pen * pen;
+			if (flag && pool[a].flagged)
+				d += o->flag_demerits;
+			int fc = r >= LB_AWFUL ? 3 : fitness_of(r);
+			if (abs(fc - pool[a].fitness) > 1)
+				d += o->fit_demerits;
+			d += pool[a].demerits;
+			if (!have[fc] || d < best[fc].demerits) {
+				have[fc] = true;
+				best[fc] = (struct node){(long)b, line_start(it, n, (long)b), fc, d, (int)a,
+							 pool[a].line + 1, flag, true};
+			}
+		}
+		for (int fc = 0; fc < 4; fc++) {
+			if (!have[fc])
+				continue;
+			if (npool == cap) {
+				cap *= 2;
+				pool = realloc(pool, cap * sizeof *pool);
+				if (!pool)
+					abort();
+			}
+			pool[npool++] = best[fc];
+			nactive++;
+		}
+	}
+	int win = -1;
+	for (size_t i = 0; i < npool; i++)
+		if (pool[i].active && pool[i].pos == (long)n - 1 &&
+		    (win < 0 || pool[i].demerits < pool[win].demerits))
+			win = (int)i;
+	size_t k = win >= 0 ? trace(pool, win, breaks) : 0;
+	free(pool);
+	return k;
+}
+
+size_t lb_greedy(const struct lb_item *it, size_t n, const struct lb_opts *o, size_t *breaks)
+{
+	struct sums s;
+	sums_make(it, n, &s);
+	size_t k = 0;
+	long start = line_start(it, n, -1), last = -1;
+	for (size_t b = 0; b < n; b++) {
+		if (!is_break(it, b))
+			continue;
+		double r = ratio(it, &s, start, b, o);
+		if (r < -1 && last >= 0 && last >= start) {
+			breaks[k++] = (size_t)last;
+			start = line_start(it, n, last);
+			last = -1;
+			b = (size_t)start - 1; /* look again from the new line's start */
+			continue;
+		}
+		last = (long)b;
+		if (it[b].type == LB_PENALTY && it[b].penalty <= -LB_INF) {
+			breaks[k++] = b;
+			start = line_start(it, n, (long)b);
+			last = -1;
+		}
+	}
+	sums_free(&s);
+	return k;
+}
+
+size_t lb_break(const struct lb_item *items, size_t n, const struct lb_opts *opts,
+		size_t *breaks)
+{
+	if (n == 0)
+		return 0;
+	struct sums s;
+	sums_make(items, n, &s);
+	size_t k = kp_pass(items, n, opts, &s, opts->tolerance > 0 ? opts->tolerance : 2, breaks);
+	if (k == 0)
+		k = kp_pass(items, n, opts, &s, LB_AWFUL, breaks);
+	sums_free(&s);
+	if (k == 0)
+		k = lb_greedy(items, n, opts, breaks);
+	return k;
+}

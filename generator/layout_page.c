@@ -1,0 +1,591 @@
+/* layout_page: page-level parts of the layout stage: letterhead, tables, images,
+ * pagination, continuation header and footer. In: blocks. Out: pd_layout pages. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmark-gfm-core-extensions.h>
+#include <cmark-gfm.h>
+
+#include "layout_impl.h"
+
+static double line_h(const struct lay *L) { return L->st->size * L->st->leading; }
+
+/* Moves the runs, rules and links of lines [l0, l1) down by dy. */
+static void shift_lines(struct lay *L, const struct para_out *po, double dy)
+{
+	for (size_t i = 0; i < po->nlines; i++) {
+		const struct line *ln = &po->lines[i];
+		for (size_t k = ln->run0; k < ln->run0 + ln->nrun; k++)
+			L->runs[k].y += dy;
+		for (size_t k = ln->rule0; k < ln->rule0 + ln->nrule; k++)
+			L->rules[k].y0 += dy, L->rules[k].y1 += dy;
+		for (size_t k = ln->link0; k < ln->link0 + ln->nlink; k++)
+			L->links[k].y0 += dy, L->links[k].y1 += dy;
+		dy += ln->h;
+	}
+}
+
+static double lines_h(const struct para_out *po)
+{
+	double h = 0;
+	for (size_t i = 0; i < po->nlines; i++)
+		h += po->lines[i].h;
+	return h;
+}
+
+/* Sets plain text at (left, top) within [left, page_w - right]; returns its height. */
+static double plain_block(struct lay *L, const char *s, int style, double size, enum align al,
+			  double left, double right, double top)
+{
+	lay_plain(L, s, style);
+	struct para_out po;
+	lay_set_para(L, size, al, left, right, &po);
+	shift_lines(L, &po, top);
+	return lines_h(&po);
+}
+
+/* ------------------------------------------------------------------ images */
+
+struct imginfo {
+	int w, h;
+	bool png;
+};
+
+static int image_info(const char *path, struct imginfo *ii)
+{
+	size_t len;
+	unsigned char *d = (unsigned char *)file_read(path, &len, 32u << 20);
+	if (!d)
+		return -1;
+	int rc = -2;
+	if (len > 24 && !memcmp(d, "\x89PNG\r\n\x1a\n", 8)) {
+		ii->w = d[16] << 24 | d[17] << 16 | d[18] << 8 | d[19];
+		ii->h = d[20] << 24 | d[21] << 16 | d[22] << 8 | d[23];
+		ii->png = true;
+		rc = 0;
+	} else if (len > 4 && d[0] == 0xFF && d[1] == 0xD8) {
+		size_t i = 2;
+		while (i + 9 < len) {
+			if (d[i] != 0xFF) {
+				i++;
+				continue;
+			}
+			unsigned m = d[i + 1];
+			size_t seg = (size_t)d[i + 2] << 8 | d[i + 3];
+			if (m >= 0xC0 && m <= 0xCF && m != 0xC4 && m != 0xC8 && m != 0xCC) {
+				ii->h = d[i + 5] << 8 | d[i + 6];
+				ii->w = d[i + 7] << 8 | d[i + 8];
+				ii->png = false;
+				rc = 0;
+				break;
+			}
+			i += 2 + seg;
+		}
+	}
+	free(d);
+	return rc == 0 && ii->w > 0 && ii->h > 0 ? 0 : -2;
+}
+
+static const char *resolve(struct lay *L, const char *url)
+{
+	if (url[0] == '/')
+		return arena_strdup(L->arena, url);
+	return arena_printf(L->arena, "%s/%s", L->in->base_dir ? L->in->base_dir : ".", url);
+}
+
+/* "width=2in" in an image title */
+static double title_width(const char *title)
+{
+	const char *w = title ? strstr(title, "width=") : NULL;
+	if (!w)
+		return 0;
+	char *end;
+	double x = strtod(w + 6, &end);
+	if (!strncmp(end, "in", 2))
+		x *= 72;
+	else if (!strncmp(end, "cm", 2))
+		x *= 72 / 2.54;
+	else if (!strncmp(end, "mm", 2))
+		x *= 72 / 25.4;
+	return x > 0 ? x : 0;
+}
+
+static int image_load(struct lay *L, const char *url, struct pd_loc loc, struct pd_image *im,
+		      struct imginfo *ii)
+{
+	if (!url || !*url || strstr(url, "://")) {
+		diag_error(L->diags, loc, "image '%s' must be a PNG or JPEG file (remote images are not fetched)",
+			   url ? url : "");
+		return -1;
+	}
+	const char *path = resolve(L, url);
+	int rc = image_info(path, ii);
+	if (rc == -1) {
+		diag_error(L->diags, loc, "cannot read image '%s'", path);
+		return -1;
+	}
+	if (rc < 0) {
+		diag_error(L->diags, loc, "image '%s' is not a PNG or JPEG file", path);
+		return -1;
+	}
+	im->path = path;
+	im->png = ii->png;
+	return 0;
+}
+
+void lay_image_block(struct lay *L, const char *url, const char *title)
+{
+	struct pd_image im = {0};
+	struct imginfo ii;
+	if (image_load(L, url, L->loc, &im, &ii) < 0)
+		return;
+	double measure = L->st->page_w - L->left - L->right;
+	double w = title_width(title);
+	if (w <= 0)
+		w = ii.w * 72.0 / 150.0;
+	w = fmin(w, measure);
+	double h = w * ii.h / ii.w;
+	double maxh = 0.5 * (L->st->page_h - L->st->margin_top - L->st->margin_bottom);
+	if (h > maxh) {
+		w *= maxh / h;
+		h = maxh;
+	}
+	struct vitem box;
+	lay_box_begin(L, &box);
+	im.x = L->left;
+	im.y = 0;
+	im.w = w;
+	im.h = h;
+	*VPUSH(imgs) = im;
+	lay_box_end(L, &box, h);
+}
+
+/* ------------------------------------------------------------------ letterhead */
+
+void lay_letterhead(struct lay *L)
+{
+	const struct pd_style *st = L->st;
+	if (!st->lh_name && !st->lh_nlines && !st->lh_logo)
+		return;
+	struct pd_loc save = L->loc;
+	L->loc = L->in->style_loc;
+	struct vitem box;
+	lay_box_begin(L, &box);
+	double left = st->margin_left, logo_h = 0;
+	if (st->lh_logo) {
+		struct pd_image im = {0};
+		struct imginfo ii;
+		if (image_load(L, st->lh_logo, st->lh_logo_loc.file ? st->lh_logo_loc : L->loc, &im,
+			       &ii) == 0) {
+			double w = st->lh_logo_width > 0 ? st->lh_logo_width : fmin(108, ii.w * 72.0 / 150);
+			logo_h = w * ii.h / ii.w;
+			if (logo_h > 72) {
+				w *= 72 / logo_h;
+				logo_h = 72;
+			}
+			im.x = st->margin_left;
+			im.y = 0;
+			im.w = w;
+			im.h = logo_h;
+			*VPUSH(imgs) = im;
+			left += w + 12;
+		}
+	}
+	double y = 0;
+	if (st->lh_name)
+		y += plain_block(L, st->lh_name, ST_BOLD, 1.3 * st->size, AL_CENTER, left,
+				 st->margin_right, y);
+	for (size_t i = 0; i < st->lh_nlines; i++)
+		y += plain_block(L, st->lh_lines[i], 0, 0.85 * st->size, AL_CENTER, left,
+				 st->margin_right, y);
+	y = fmax(y, logo_h) + 0.3 * line_h(L);
+	struct pd_rule *r = VPUSH(rules);
+	*r = (struct pd_rule){st->margin_left, y, st->page_w - st->margin_right, y, 0.6};
+	lay_box_end(L, &box, y + 0.3 * line_h(L));
+	lay_glue(L, 0.7 * line_h(L));
+	L->loc = save;
+}
+
+/* ------------------------------------------------------------------ tables */
+
+#define TPAD 4.0
+
+static bool is_type(cmark_node *n, const char *t)
+{
+	return !strcmp(cmark_node_get_type_string(n), t);
+}
+
+static void col_widths(struct lay *L, cmark_node *table, int ncols, double size, double *w)
+{
+	double *mn = xcalloc((size_t)ncols, sizeof *mn), *mx = xcalloc((size_t)ncols, sizeof *mx);
+	for (cmark_node *row = cmark_node_first_child(table); row; row = cmark_node_next(row)) {
+		int c = 0;
+		bool head = cmark_gfm_extensions_get_table_row_is_header(row);
+		for (cmark_node *cell = cmark_node_first_child(row); cell && c < ncols;
+		     cell = cmark_node_next(cell), c++) {
+			L->ntoks = 0;
+			lay_inlines(L, cell, head ? ST_BOLD : 0, false, NULL);
+			double a, b;
+			lay_measure_toks(L, size, &a, &b);
+			mn[c] = fmax(mn[c], a + 2 * TPAD);
+			mx[c] = fmax(mx[c], b + 2 * TPAD);
+		}
+	}
+	double measure = L->st->page_w - L->left - L->right, smin = 0, smax = 0;
+	for (int c = 0; c < ncols; c++) {
+		mx[c] = fmax(mx[c], 2 * TPAD + size);
+		mn[c] = fmin(fmax(mn[c], 2 * TPAD + size), mx[c]);
+		smin += mn[c];
+		smax += mx[c];
+	}
+	for (int c = 0; c < ncols; c++) {
+		if (smax <= measure)
+			w[c] = mx[c] + (measure - smax) * mx[c] / smax;
+		else if (smin <= measure)
+			w[c] = mn[c] + (smax > smin ? (measure - smin) * (mx[c] - mn[c]) / (smax - smin) : 0);
+		else
+			w[c] = measure * mn[c] / smin;
+	}
+	free(mn);
+	free(mx);
+}
+
+static size_t table_row(struct lay *L, cmark_node *row, int ncols, const double *w,
+			const uint8_t *aligns, double size, bool head, bool last)
+{
+	struct vitem box;
+	lay_box_begin(L, &box);
+	double x = L->left, hmax = 0;
+	int c = 0;
+	for (cmark_node *cell = cmark_node_first_child(row); cell && c < ncols;
+	     cell = cmark_node_next(cell), c++) {
+		L->ntoks = 0;
+		lay_inlines(L, cell, head ? ST_BOLD : 0, false, NULL);
+		enum align al = AL_LEFT;
+		if (aligns && aligns[c] == 'c')
+			al = AL_CENTER;
+		else if (aligns && aligns[c] == 'r')
+			al = AL_RIGHT;
+		struct para_out po;
+		lay_set_para(L, size, al, x + TPAD, L->st->page_w - (x + w[c] - TPAD), &po);
+		shift_lines(L, &po, TPAD);
+		hmax = fmax(hmax, lines_h(&po));
+		x += w[c];
+	}
+	double h = hmax + 2 * TPAD, x1 = L->left;
+	for (int k = 0; k < ncols; k++)
+		x1 += w[k];
+	if (head) {
+		*VPUSH(rules) = (struct pd_rule){L->left, 0, x1, 0, 0.8};
+		*VPUSH(rules) = (struct pd_rule){L->left, h, x1, h, 0.6};
+	} else {
+		*VPUSH(rules) = (struct pd_rule){L->left, h, x1, h, last ? 0.8 : 0.3};
+	}
+	return lay_box_end(L, &box, h);
+}
+
+void lay_table(struct lay *L, cmark_node *n)
+{
+	int ncols = cmark_gfm_extensions_get_table_columns(n);
+	if (ncols <= 0)
+		return;
+	uint8_t *aligns = cmark_gfm_extensions_get_table_alignments(n);
+	double size = 0.9 * L->st->size;
+	double *w = xcalloc((size_t)ncols, sizeof *w);
+	col_widths(L, n, ncols, size, w);
+	long head = -1;
+	int k = 0;
+	for (cmark_node *row = cmark_node_first_child(n); row; row = cmark_node_next(row), k++) {
+		if (!is_type(row, "table_row") && !is_type(row, "table_header"))
+			continue;
+		bool is_head = cmark_gfm_extensions_get_table_row_is_header(row);
+		bool last = cmark_node_next(row) == NULL;
+		if (!is_head && k > 1)
+			lay_penalty(L, 0);
+		size_t i = table_row(L, row, ncols, w, aligns, size, is_head, last);
+		if (is_head)
+			head = (long)i;
+		else
+			L->vl[i].thead = head;
+	}
+	free(w);
+}
+
+/* ------------------------------------------------------------------ pages */
+
+struct seg {
+	size_t vi;
+	double y;
+};
+
+
+static double furniture_h(struct lay *L, const char *text, double size)
+{
+	if (!text)
+		return 0;
+	size_t r0 = L->nruns, l0 = L->nrules, k0 = L->nlinks;
+	double h = plain_block(L, text, 0, size, AL_LEFT, L->st->margin_left, L->st->margin_right, 0);
+	L->nruns = r0; /* measuring only */
+	L->nrules = l0;
+	L->nlinks = k0;
+	return h;
+}
+
+static const char *header_text(const struct lay *L)
+{
+	if (L->in->header_left)
+		return L->in->header_left;
+	return L->st->header_text ? L->st->header_text : "";
+}
+
+static char *subst_pages(struct lay *L, const char *s, size_t page, size_t pages)
+{
+	struct pd_buf b = {0};
+	for (; *s; s++) {
+		if (!strncmp(s, "{page}", 6)) {
+			buf_printf(&b, "%zu", page);
+			s += 5;
+		} else if (!strncmp(s, "{pages}", 7)) {
+			buf_printf(&b, "%zu", pages);
+			s += 6;
+		} else
+			buf_putc(&b, *s);
+	}
+	char *r = arena_strdup(L->arena, b.s ? b.s : "");
+	buf_free(&b);
+	return r;
+}
+
+/* Breaks the vertical list into pages: the last allowed break before the page overflows. */
+static size_t page_breaks(struct lay *L, double avail1, double availn, size_t **starts)
+{
+	size_t cap = 8, np = 0;
+	size_t *s = xmalloc(cap * sizeof *s);
+	size_t i = 0;
+	while (i < L->nvl) {
+		if (np == cap)
+			s = xrealloc(s, (cap *= 2) * sizeof *s);
+		s[np++] = i;
+		double avail = np == 1 ? avail1 : availn, cur = 0;
+		bool content = false;
+		long best = -1;
+		size_t next = L->nvl;
+		for (; i < L->nvl; i++) {
+			const struct vitem *v = &L->vl[i];
+			if (v->type == VI_PEN) {
+				if (v->pen <= -LB_INF && content) {
+					next = i + 1;
+					break;
+				}
+				if (v->pen < LB_INF && content)
+					best = (long)i;
+				continue;
+			}
+			if (v->type == VI_GLUE) {
+				if (content)
+					cur += v->h;
+				continue;
+			}
+			double h = v->h;
+			if (!content && v->thead >= 0 && np > 1)
+				h += L->vl[v->thead].h;
+			if (content && cur + h > avail + 0.01) {
+				next = best >= 0 ? (size_t)best + 1 : i;
+				break;
+			}
+			cur += h;
+			content = true;
+		}
+		i = next;
+	}
+	*starts = s;
+	return np;
+}
+
+static void place(struct lay *L, struct pd_page *pg, const struct vitem *v, double dy,
+		  struct pd_layout *out, size_t pno)
+{
+	for (size_t k = 0; k < v->nrun; k++) {
+		struct pd_run r = L->runs[v->run0 + k];
+		r.y += dy;
+		pg->runs[pg->nruns++] = r;
+	}
+	for (size_t k = 0; k < v->nrule; k++) {
+		struct pd_rule r = L->rules[v->rule0 + k];
+		r.y0 += dy;
+		r.y1 += dy;
+		pg->rules[pg->nrules++] = r;
+	}
+	for (size_t k = 0; k < v->nimg; k++) {
+		struct pd_image r = L->imgs[v->img0 + k];
+		r.y += dy;
+		pg->images[pg->nimages++] = r;
+	}
+	for (size_t k = 0; k < v->nlink; k++) {
+		struct pd_link r = L->links[v->link0 + k];
+		r.y0 += dy;
+		r.y1 += dy;
+		pg->links[pg->nlinks++] = r;
+	}
+	if (v->outline >= 0) {
+		L->outl[v->outline].page = pno;
+		L->outl[v->outline].y = dy;
+		(void)out;
+	}
+}
+
+static void page_alloc(struct lay *L, struct pd_page *pg, const struct vitem *v, size_t nv,
+		       size_t extra_runs)
+{
+	size_t nr = extra_runs, nu = 4, ni = 0, nl = 0;
+	for (size_t k = 0; k < nv; k++) {
+		nr += v[k].nrun;
+		nu += v[k].nrule;
+		ni += v[k].nimg;
+		nl += v[k].nlink;
+	}
+	pg->runs = arena_alloc(L->arena, (nr + 1) * sizeof *pg->runs);
+	pg->rules = arena_alloc(L->arena, (nu + 1) * sizeof *pg->rules);
+	pg->images = arena_alloc(L->arena, (ni + 1) * sizeof *pg->images);
+	pg->links = arena_alloc(L->arena, (nl + 1) * sizeof *pg->links);
+}
+
+/* The continuation header of page pno (1-based) of pages, as a temporary box. */
+static struct vitem header_box(struct lay *L, size_t pno, size_t pages, double size, double hh)
+{
+	struct vitem box;
+	lay_box_begin(L, &box);
+	const struct pd_style *st = L->st;
+	char right[64];
+	snprintf(right, sizeof right, "Page %zu of %zu", pno, pages);
+	double rw = 0;
+	for (const char *p = "Page 999 of 999"; *p; p++)
+		rw += face_advance(L->in->set->style[PD_REGULAR], (uint32_t)*p) * size / 1000.0;
+	plain_block(L, header_text(L), ST_ITALIC, size, AL_LEFT, st->margin_left,
+		    st->margin_right + rw + 12, 0);
+	plain_block(L, right, 0, size, AL_RIGHT, st->page_w - st->margin_right - rw - 6,
+		    st->margin_right, 0);
+	*VPUSH(rules) = (struct pd_rule){st->margin_left, hh - 0.5 * size, st->page_w - st->margin_right,
+					 hh - 0.5 * size, 0.4};
+	box.h = hh;
+	box.nrun = L->nruns - box.run0;
+	box.nrule = L->nrules - box.rule0;
+	box.nimg = 0;
+	box.nlink = L->nlinks - box.link0;
+	return box;
+}
+
+static struct vitem footer_box(struct lay *L, size_t pno, size_t pages, double size)
+{
+	struct vitem box;
+	lay_box_begin(L, &box);
+	plain_block(L, subst_pages(L, L->st->footer, pno, pages), 0, size, AL_CENTER,
+		    L->st->margin_left, L->st->margin_right, 0);
+	box.nrun = L->nruns - box.run0;
+	box.nrule = L->nrules - box.rule0;
+	box.nimg = 0;
+	box.nlink = L->nlinks - box.link0;
+	return box;
+}
+
+void lay_paginate(struct lay *L, struct pd_layout *out)
+{
+	const struct pd_style *st = L->st;
+	double body = st->page_h - st->margin_top - st->margin_bottom;
+	double fsize = 0.8 * st->size, hsize = 0.85 * st->size;
+	double fh = st->footer ? furniture_h(L, subst_pages(L, st->footer, 999, 999), fsize) + 0.5 * st->size
+			       : 0;
+	double hh = st->header ? furniture_h(L, header_text(L), hsize) + 1.0 * st->size : 0;
+	size_t *starts;
+	size_t np = page_breaks(L, body - fh, body - fh - hh, &starts);
+	if (np == 0) {
+		starts = xrealloc(starts, sizeof *starts);
+		starts[0] = 0;
+		np = 1;
+	}
+	out->page_w = st->page_w;
+	out->page_h = st->page_h;
+	out->npages = np;
+	out->pages = arena_alloc(L->arena, np * sizeof *out->pages);
+	for (size_t p = 0; p < np; p++) {
+		size_t s = starts[p], e = p + 1 < np ? starts[p + 1] : L->nvl;
+		struct vitem fb, hb;
+		size_t extra = 0;
+		size_t r0 = L->nruns, u0 = L->nrules, k0 = L->nlinks;
+		if (st->footer)
+			fb = footer_box(L, p + 1, np, fsize), extra += fb.nrun;
+		if (st->header && p > 0)
+			hb = header_box(L, p + 1, np, hsize, hh), extra += hb.nrun;
+		struct pd_page *pg = &out->pages[p];
+		/* the header row of a table continued from the last page */
+		long thead = -1;
+		for (size_t i = s; i < e; i++)
+			if (L->vl[i].type == VI_BOX) {
+				if (p > 0 && L->vl[i].thead >= 0)
+					thead = L->vl[i].thead;
+				break;
+			}
+		struct vitem *tmp = xmalloc((e - s + 3) * sizeof *tmp);
+		size_t nt = 0;
+		for (size_t i = s; i < e; i++)
+			tmp[nt++] = L->vl[i];
+		if (thead >= 0)
+			tmp[nt++] = L->vl[thead];
+		if (st->footer)
+			tmp[nt++] = fb;
+		if (st->header && p > 0)
+			tmp[nt++] = hb;
+		page_alloc(L, pg, tmp, nt, extra);
+		free(tmp);
+		double y = st->margin_top;
+		if (st->header && p > 0) {
+			place(L, pg, &hb, y, out, p);
+			y += hh;
+		}
+		if (st->footer)
+			place(L, pg, &fb, st->page_h - st->margin_bottom - fh + 0.5 * st->size, out, p);
+		if (thead >= 0) {
+			place(L, pg, &L->vl[thead], y, out, p);
+			y += L->vl[thead].h;
+		}
+		bool content = false;
+		for (size_t i = s; i < e; i++) {
+			const struct vitem *v = &L->vl[i];
+			if (v->type == VI_GLUE && content)
+				y += v->h;
+			else if (v->type == VI_BOX) {
+				place(L, pg, v, y, out, p);
+				y += v->h;
+				content = true;
+			}
+		}
+		L->nruns = r0;
+		L->nrules = u0;
+		L->nlinks = k0;
+	}
+	free(starts);
+	out->noutlines = L->noutl;
+	out->outlines = arena_alloc(L->arena, (L->noutl + 1) * sizeof *out->outlines);
+	memcpy(out->outlines, L->outl, L->noutl * sizeof *out->outlines);
+	/* faces used, in first-use order */
+	size_t cap = 8;
+	out->faces = arena_alloc(L->arena, cap * sizeof *out->faces);
+	for (size_t p = 0; p < np; p++)
+		for (size_t k = 0; k < out->pages[p].nruns; k++) {
+			const struct pd_face *f = out->pages[p].runs[k].face;
+			size_t j = 0;
+			while (j < out->nfaces && out->faces[j] != f)
+				j++;
+			if (j < out->nfaces)
+				continue;
+			if (out->nfaces == cap) {
+				const struct pd_face **nf = arena_alloc(L->arena, 2 * cap * sizeof *nf);
+				memcpy(nf, out->faces, cap * sizeof *nf);
+				out->faces = nf;
+				cap *= 2;
+			}
+			out->faces[out->nfaces++] = f;
+		}
+}

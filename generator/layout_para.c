@@ -1,0 +1,432 @@
+/* layout_para: paragraph setting in the layout stage.
+ * In: inline tokens (struct tok). Out: lines of positioned runs, broken by lb_break. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "layout_impl.h"
+
+enum { BRK_NONE, BRK_SOFT, BRK_DASH, BRK_URL, BRK_ZW, BRK_HYPH, BRK_EMERG };
+#define LB_FILL 1e5
+
+static enum pd_face_id face_id(int style)
+{
+	if (style & ST_MONO)
+		return PD_MONO;
+	return (enum pd_face_id)(style & (ST_BOLD | ST_ITALIC));
+}
+
+static const struct pd_face *pick(struct lay *L, int style, uint32_t cp)
+{
+	const struct pd_face *f = fonts_pick(L->in->fonts, L->in->set, face_id(style), cp);
+	if (f)
+		return f;
+	for (size_t i = 0; i < L->nmissing; i++)
+		if (L->missing[i] == cp)
+			return NULL;
+	*VPUSH(missing) = cp;
+	if (cp > 0xFFFF)
+		diag_error(L->diags, L->loc,
+			   "character U+%04X cannot be printed: characters beyond U+FFFF are not "
+			   "supported by the PDF writer",
+			   (unsigned)cp);
+	else
+		diag_error(L->diags, L->loc,
+			   "no font has a glyph for U+%04X; add a font that has it "
+			   "(see PDGEN_FALLBACK_FONTS in pdgen-template(5))",
+			   (unsigned)cp);
+	return NULL;
+}
+
+static bool is_alnum(uint32_t c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	       (c >= 0xC0 && c < 0x2000 && c != 0xD7 && c != 0xF7);
+}
+
+/* The characters of tokens [i, j) into L->wch. */
+static void word_chars(struct lay *L, size_t i, size_t j, double size)
+{
+	L->nwch = 0;
+	int pending = BRK_NONE;
+	for (size_t t = i; t < j; t++) {
+		const struct tok *tk = &L->toks[t];
+		for (size_t k = 0; k < tk->len;) {
+			uint32_t cp;
+			int n = lay_utf8(tk->s + k, tk->len - k, &cp);
+			const char *p = tk->s + k;
+			k += (size_t)n;
+			if (cp == 0xAD) {
+				pending = BRK_SOFT;
+				continue;
+			}
+			if (cp == 0x200B) {
+				pending = BRK_ZW;
+				continue;
+			}
+			if (cp < 0x20 || (cp >= 0x7F && cp < 0xA0) || cp == 0xFEFF)
+				continue;
+			const struct pd_face *f = pick(L, tk->style, cp);
+			if (!f)
+				continue;
+			struct wch *w = VPUSH(wch);
+			w->p = p;
+			w->n = n;
+			w->cp = cp;
+			w->tok = tk;
+			w->face = f;
+			w->w = face_advance(f, cp) * size / 1000.0;
+			w->brk = L->nwch > 1 ? pending : BRK_NONE;
+			pending = BRK_NONE;
+		}
+	}
+}
+
+static bool urlish(const struct lay *L)
+{
+	for (size_t k = 0; k < L->nwch; k++) {
+		const struct wch *w = &L->wch[k];
+		if (w->tok->link || (w->tok->style & ST_MONO) || w->cp == '@')
+			return true;
+		if (w->cp == ':' && k + 2 < L->nwch && L->wch[k + 1].cp == '/' &&
+		    L->wch[k + 2].cp == '/')
+			return true;
+	}
+	return false;
+}
+
+static void break_points(struct lay *L, double measure)
+{
+	size_t n = L->nwch;
+	bool url = urlish(L);
+	for (size_t k = 1; k < n; k++) {
+		struct wch *w = &L->wch[k];
+		uint32_t c = L->wch[k - 1].cp, d = w->cp;
+		if (w->brk)
+			continue;
+		if ((c == '-' || c == 0x2013 || c == 0x2014) && k >= 2 && n - k >= 2 && is_alnum(d))
+			w->brk = BRK_DASH;
+		else if (url && c == '/' && d != '/')
+			w->brk = BRK_URL;
+		else if (url && k >= 2 && n - k >= 2 && c != d &&
+			 (d == '.' || d == '@' || d == '?' || d == '#' || d == '&' || d == '=' ||
+			  d == '_' || d == '%'))
+			w->brk = BRK_URL;
+	}
+	/* a piece wider than the measure may break anywhere */
+	size_t start = 0;
+	double pw = 0;
+	for (size_t k = 0; k <= n; k++) {
+		if (k == n || (k > 0 && L->wch[k].brk)) {
+			if (pw > measure)
+				for (size_t m = start + 1; m < k; m++)
+					L->wch[m].brk = BRK_EMERG;
+			start = k;
+			pw = 0;
+		}
+		if (k < n)
+			pw += L->wch[k].w;
+	}
+}
+
+static struct frag *frag_new(struct lay *L, const struct pd_face *face, double size,
+			     const char *s, size_t len, const struct tok *tk)
+{
+	struct frag *f = VPUSH(frags);
+	f->face = face;
+	f->size = size;
+	f->s = arena_strndup(L->arena, s, len);
+	f->len = len;
+	f->w = face_text_width(face, s, len, size);
+	f->link = tk ? tk->link : NULL;
+	f->strike = tk ? tk->strike : false;
+	return f;
+}
+
+static void add_item(struct lay *L, enum lb_type t, double w, double st, double sh, int pen,
+		     bool flag)
+{
+	struct lb_item *it = VPUSH(items);
+	it->type = t;
+	it->w = w;
+	it->stretch = st;
+	it->shrink = sh;
+	it->penalty = pen;
+	it->flagged = flag;
+	struct iext *x = VPUSH(iext);
+	x->hyphen = -1;
+}
+
+static void add_piece(struct lay *L, size_t a, size_t b, double size)
+{
+	size_t f0 = L->nfrags;
+	double w = 0;
+	for (size_t k = a; k < b;) {
+		size_t e = k + 1;
+		while (e < b && L->wch[e].tok == L->wch[k].tok && L->wch[e].face == L->wch[k].face &&
+		       L->wch[e].p == L->wch[e - 1].p + L->wch[e - 1].n)
+			e++;
+		const char *s = L->wch[k].p;
+		size_t len = (size_t)(L->wch[e - 1].p + L->wch[e - 1].n - s);
+		w += frag_new(L, L->wch[k].face, size, s, len, L->wch[k].tok)->w;
+		k = e;
+	}
+	add_item(L, LB_BOX, w, 0, 0, 0, false);
+	L->iext[L->nitems - 1].f0 = f0;
+	L->iext[L->nitems - 1].nf = L->nfrags - f0;
+}
+
+static void add_word(struct lay *L, size_t i, size_t j, double size, double measure)
+{
+	word_chars(L, i, j, size);
+	if (L->nwch == 0)
+		return;
+	break_points(L, measure);
+	size_t a = 0;
+	for (size_t k = 1; k <= L->nwch; k++) {
+		if (k < L->nwch && !L->wch[k].brk)
+			continue;
+		add_piece(L, a, k, size);
+		if (k < L->nwch) {
+			int kind = L->wch[k].brk;
+			const struct wch *prev = &L->wch[k - 1];
+			if (kind == BRK_SOFT || kind == BRK_HYPH) {
+				const struct pd_face *hf = pick(L, prev->tok->style, '-');
+				long h = -1;
+				double hw = 0;
+				if (hf) {
+					h = (long)L->nfrags;
+					hw = frag_new(L, hf, size, "-", 1, prev->tok)->w;
+				}
+				add_item(L, LB_PENALTY, hw, 0, 0, 50, true);
+				L->iext[L->nitems - 1].hyphen = h;
+			} else {
+				int pen = kind == BRK_DASH ? 50 : kind == BRK_URL ? 100 : kind == BRK_ZW ? 0 : 1000;
+				add_item(L, LB_PENALTY, 0, 0, 0, pen, kind == BRK_DASH);
+			}
+		}
+		a = k;
+	}
+}
+
+/* Tokens -> line-breaker items. */
+static void build_items(struct lay *L, double size, bool ragged, double measure)
+{
+	L->nitems = L->niext = L->nfrags = 0;
+	size_t i = 0, n = L->ntoks;
+	bool any = false;
+	while (i < n) {
+		const struct tok *t = &L->toks[i];
+		if (t->kind == TK_TEXT) {
+			size_t j = i;
+			while (j < n && L->toks[j].kind == TK_TEXT)
+				j++;
+			add_word(L, i, j, size, measure);
+			any = true;
+			i = j;
+		} else if (t->kind == TK_SPACE) {
+			bool next_text = i + 1 < n && L->toks[i + 1].kind == TK_TEXT;
+			if (any && next_text && L->nitems && L->items[L->nitems - 1].type == LB_BOX) {
+				const struct pd_face *f = pick(L, t->style, ' ');
+				double w = f ? face_advance(f, ' ') * size / 1000.0 : size / 4;
+				add_item(L, LB_GLUE, w, ragged ? 0 : w / 2, ragged ? 0 : w / 3, 0, false);
+			}
+			i++;
+		} else {
+			if (i + 1 < n) {
+				add_item(L, LB_GLUE, 0, LB_FILL, 0, 0, false);
+				add_item(L, LB_PENALTY, 0, 0, 0, -LB_INF, false);
+			}
+			i++;
+		}
+	}
+	add_item(L, LB_GLUE, 0, LB_FILL, 0, 0, false);
+	add_item(L, LB_PENALTY, 0, 0, 0, -LB_INF, false);
+}
+
+void lay_measure_toks(struct lay *L, double size, double *minw, double *maxw)
+{
+	build_items(L, size, true, style_measure(L->st));
+	double mn = 0, mx = 0, cur = 0;
+	for (size_t i = 0; i < L->nitems; i++) {
+		const struct lb_item *it = &L->items[i];
+		if (it->type == LB_BOX) {
+			cur += it->w;
+			/* a box glued to its neighbours without a break is one piece */
+			double piece = it->w;
+			for (size_t j = i; j > 0 && L->items[j - 1].type == LB_PENALTY &&
+					   L->items[j - 1].penalty >= 1000;
+			     j -= 2)
+				if (j >= 2)
+					piece += L->items[j - 2].w;
+			mn = fmax(mn, piece);
+		} else if (it->type == LB_GLUE && it->stretch < LB_FILL) {
+			cur += it->w;
+		} else if (it->type == LB_PENALTY && it->penalty <= -LB_INF) {
+			mx = fmax(mx, cur);
+			cur = 0;
+		}
+	}
+	*minw = mn;
+	*maxw = fmax(mx, cur);
+}
+
+static size_t first_of_line(const struct lay *L, long prev)
+{
+	size_t i = (size_t)(prev + 1);
+	while (i < L->nitems && L->items[i].type != LB_BOX &&
+	       !(L->items[i].type == LB_PENALTY && L->items[i].penalty <= -LB_INF))
+		i++;
+	return i;
+}
+
+struct placed {
+	const struct frag *f;
+	double x;
+};
+
+static void emit_line(struct lay *L, struct placed *pl, size_t np, double size, double left)
+{
+	double asc = 0, desc = 0, maxsize = 0;
+	for (size_t k = 0; k < np; k++) {
+		const struct frag *f = pl[k].f;
+		asc = fmax(asc, face_ascent(f->face) * f->size / 1000.0);
+		desc = fmax(desc, face_descent(f->face) * f->size / 1000.0);
+		maxsize = fmax(maxsize, f->size);
+	}
+	if (np == 0) {
+		maxsize = size;
+		asc = 0.9 * size;
+		desc = 0.22 * size;
+	}
+	double h = fmax(maxsize * L->st->leading, asc + desc);
+	double base = (h - (asc + desc)) / 2 + asc;
+	struct line *ln = VPUSH(lines);
+	ln->run0 = L->nruns;
+	ln->rule0 = L->nrules;
+	ln->link0 = L->nlinks;
+	ln->h = h;
+	if (L->marker[0]) {
+		struct tok tk = {TK_TEXT, L->marker, strlen(L->marker), 0, false, NULL};
+		double x = L->marker_x - 0.5 * size;
+		/* right-aligned in the gutter */
+		double w = 0;
+		const char *s = L->marker;
+		for (size_t k = 0; k < tk.len;) {
+			uint32_t cp;
+			int n = lay_utf8(s + k, tk.len - k, &cp);
+			const struct pd_face *f = pick(L, 0, cp);
+			if (f)
+				w += face_advance(f, cp) * size / 1000.0;
+			k += (size_t)n;
+		}
+		x -= w;
+		for (size_t k = 0; k < tk.len;) {
+			uint32_t cp;
+			int n = lay_utf8(s + k, tk.len - k, &cp);
+			const struct pd_face *f = pick(L, 0, cp);
+			if (f) {
+				struct pd_run *r = VPUSH(runs);
+				r->x = x;
+				r->y = base;
+				r->size = size;
+				r->face = f;
+				r->text = arena_strndup(L->arena, s + k, (size_t)n);
+				r->len = (size_t)n;
+				r->w = face_advance(f, cp) * size / 1000.0;
+				x += r->w;
+			}
+			k += (size_t)n;
+		}
+		L->marker[0] = '\0';
+	}
+	const char *link = NULL;
+	double lx0 = 0, lx1 = 0;
+	for (size_t k = 0; k <= np; k++) {
+		const struct frag *f = k < np ? pl[k].f : NULL;
+		if (link && (!f || f->link != link)) {
+			struct pd_link *lk = VPUSH(links);
+			*lk = (struct pd_link){lx0, base - asc, lx1, base + desc, link};
+			link = NULL;
+		}
+		if (!f)
+			break;
+		if (f->link && !link) {
+			link = f->link;
+			lx0 = pl[k].x;
+		}
+		if (link)
+			lx1 = pl[k].x + f->w;
+		struct pd_run *r = VPUSH(runs);
+		r->x = pl[k].x;
+		r->y = base;
+		r->w = f->w;
+		r->size = f->size;
+		r->face = f->face;
+		r->text = f->s;
+		r->len = f->len;
+		if (f->strike) {
+			struct pd_rule *ru = VPUSH(rules);
+			double y = base - 0.28 * f->size;
+			*ru = (struct pd_rule){pl[k].x, y, pl[k].x + f->w, y, 0.05 * f->size};
+		}
+	}
+	(void)left;
+	ln->nrun = L->nruns - ln->run0;
+	ln->nrule = L->nrules - ln->rule0;
+	ln->nlink = L->nlinks - ln->link0;
+}
+
+void lay_set_para(struct lay *L, double size, enum align al, double left, double right,
+		  struct para_out *po)
+{
+	double measure = L->st->page_w - left - right;
+	bool ragged = al != AL_JUSTIFY;
+	build_items(L, size, ragged, measure);
+	L->nlines = 0;
+	struct lb_opts o = {measure, 1.5, ragged ? 3 * size : 0, 10, 3000, 1000};
+	size_t *brk = xmalloc(L->nitems * sizeof *brk);
+	size_t nb = lb_break(L->items, L->nitems, &o, brk);
+	size_t line0 = L->nlines;
+	struct placed *pl = xmalloc((L->nfrags + 1) * sizeof *pl);
+	long prev = -1;
+	for (size_t b = 0; b < nb; b++) {
+		size_t s = first_of_line(L, prev), e = brk[b];
+		double r = lb_ratio(L->items, s, e, &o);
+		if (ragged || r >= 1e8 || r < -1)
+			r = r < -1 ? -1 : 0;
+		double nat = 0;
+		for (size_t i = s; i < e; i++)
+			nat += L->items[i].type == LB_PENALTY ? 0 : L->items[i].w;
+		if (L->items[e].type == LB_PENALTY)
+			nat += L->items[e].w;
+		double x = left;
+		if (al == AL_CENTER)
+			x += fmax(0, (measure - nat) / 2);
+		else if (al == AL_RIGHT)
+			x += fmax(0, measure - nat);
+		size_t np = 0;
+		for (size_t i = s; i < e; i++) {
+			const struct lb_item *it = &L->items[i];
+			if (it->type == LB_GLUE) {
+				if (it->stretch < LB_FILL)
+					x += it->w + (r >= 0 ? r * it->stretch : r * it->shrink);
+			} else if (it->type == LB_BOX) {
+				const struct iext *xe = &L->iext[i];
+				for (size_t f = 0; f < xe->nf; f++) {
+					pl[np++] = (struct placed){&L->frags[xe->f0 + f], x};
+					x += L->frags[xe->f0 + f].w;
+				}
+			}
+		}
+		if (L->items[e].type == LB_PENALTY && L->iext[e].hyphen >= 0)
+			pl[np++] = (struct placed){&L->frags[L->iext[e].hyphen], x};
+		emit_line(L, pl, np, size, left);
+		prev = (long)e;
+	}
+	free(pl);
+	free(brk);
+	po->lines = L->lines + line0;
+	po->nlines = L->nlines - line0;
+}

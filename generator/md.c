@@ -1,0 +1,215 @@
+/* md: Markdown stage, first step of typesetting.
+ * In: Markdown bytes (UTF-8). Out: an NFC-normalised cmark-gfm tree plus page markers. */
+#include "md.h"
+
+#include <string.h>
+
+#include <cmark-gfm-core-extensions.h>
+#include <cmark-gfm.h>
+#include <utf8proc.h>
+
+#include "util.h"
+
+#define MD_MAX_BYTES (4u << 20) /* cmark-gfm tables parse super-linearly */
+
+static size_t line_end(const char *s, size_t len, size_t i)
+{
+	while (i < len && s[i] != '\n')
+		i++;
+	return i;
+}
+
+static bool is_line(const char *s, size_t n, const char *want)
+{
+	size_t w = strlen(want);
+	while (n > 0 && (s[n - 1] == '\r' || s[n - 1] == ' ' || s[n - 1] == '\t'))
+		n--;
+	return n == w && memcmp(s, want, w) == 0;
+}
+
+bool md_front_matter(const char *text, size_t len, size_t *fm_off, size_t *fm_len,
+		     size_t *body_off, int *body_line)
+{
+	*fm_off = *fm_len = *body_off = 0;
+	*body_line = 1;
+	size_t start = 0;
+	if (len >= 3 && (unsigned char)text[0] == 0xEF && (unsigned char)text[1] == 0xBB &&
+	    (unsigned char)text[2] == 0xBF)
+		start = 3; /* byte order mark */
+	size_t e = line_end(text, len, start);
+	if (!is_line(text + start, e - start, "---") || e >= len)
+		return false;
+	int line = 2;
+	for (size_t i = e + 1; i < len; line++) {
+		size_t le = line_end(text, len, i);
+		if (is_line(text + i, le - i, "---") || is_line(text + i, le - i, "...")) {
+			*fm_off = e + 1;
+			*fm_len = i - (e + 1);
+			*body_off = le < len ? le + 1 : le;
+			*body_line = line + 1;
+			return true;
+		}
+		i = le + 1;
+	}
+	return false;
+}
+
+/* Invalid UTF-8: the place of the first bad byte. */
+static void bad_utf8(const char *text, size_t len, const char *file, int first_line,
+		     struct pd_diags *diags)
+{
+	size_t i = 0;
+	while (i < len) {
+		utf8proc_int32_t cp;
+		utf8proc_ssize_t n =
+		    utf8proc_iterate((const utf8proc_uint8_t *)text + i, (utf8proc_ssize_t)(len - i), &cp);
+		if (n <= 0)
+			break;
+		i += (size_t)n;
+	}
+	struct pd_loc loc = diag_loc_at(file, text, len, i);
+	loc.line += first_line - 1;
+	diag_error(diags, loc, "invalid UTF-8 byte 0x%02X", (unsigned char)text[i < len ? i : 0]);
+}
+
+static void add_mark(struct md_doc *doc, enum md_mark_kind kind, int line)
+{
+	doc->marks = xrealloc(doc->marks, (doc->nmarks + 1) * sizeof *doc->marks);
+	doc->marks[doc->nmarks].kind = kind;
+	doc->marks[doc->nmarks].line = line;
+	doc->nmarks++;
+}
+
+/* Finds the markers (outside fenced code) and blanks their lines so that they end the
+ * paragraph around them and print nothing. */
+static int scan_marks(struct md_doc *doc, struct pd_diags *diags)
+{
+	char *s = doc->text;
+	char fence = 0;
+	int line = 1, open = 0, open_line = 0;
+	for (size_t i = 0; i < doc->len; line++) {
+		size_t le = line_end(s, doc->len, i);
+		size_t k = i;
+		while (k < le && k - i < 3 && s[k] == ' ')
+			k++;
+		if (le - k >= 3 && (s[k] == '`' || s[k] == '~') && s[k + 1] == s[k] &&
+		    s[k + 2] == s[k]) {
+			if (!fence)
+				fence = s[k];
+			else if (fence == s[k])
+				fence = 0;
+		} else if (!fence && le - k >= 3 && s[k] == ':' && s[k + 1] == ':' && s[k + 2] == ':') {
+			size_t j = k;
+			while (j < le && s[j] == ':')
+				j++;
+			int kind = -1;
+			if (is_line(s + j, le - j, "") )
+				kind = MD_KEEP_END;
+			else {
+				while (j < le && s[j] == ' ')
+					j++;
+				if (is_line(s + j, le - j, "keep"))
+					kind = MD_KEEP_BEGIN;
+				else if (is_line(s + j, le - j, "pagebreak"))
+					kind = MD_PAGEBREAK;
+			}
+			if (kind == MD_KEEP_BEGIN) {
+				if (open) {
+					diag_error(diags, md_loc(doc, line, (int)(k - i) + 1),
+						   "'::: keep' inside another '::: keep' (opened on line %d)",
+						   doc->first_line + open_line - 1);
+					return -1;
+				}
+				open = 1;
+				open_line = line;
+			} else if (kind == MD_KEEP_END) {
+				if (!open) {
+					diag_error(diags, md_loc(doc, line, (int)(k - i) + 1),
+						   "':::' closes no '::: keep'");
+					return -1;
+				}
+				open = 0;
+			}
+			if (kind >= 0) {
+				add_mark(doc, (enum md_mark_kind)kind, line);
+				memset(s + i, ' ', le - i);
+			} else {
+				diag_warn(diags, md_loc(doc, line, (int)(k - i) + 1),
+					  "unknown marker (known: '::: keep', ':::', '::: pagebreak'); "
+					  "printed as text");
+			}
+		}
+		i = le + 1;
+	}
+	if (open) {
+		diag_error(diags, md_loc(doc, open_line, 1), "'::: keep' is never closed by ':::'");
+		return -1;
+	}
+	return 0;
+}
+
+static void attach(cmark_parser *p, const char *name)
+{
+	cmark_syntax_extension *ext = cmark_find_syntax_extension(name);
+	if (ext)
+		cmark_parser_attach_syntax_extension(p, ext);
+}
+
+struct md_doc *md_parse(const char *text, size_t len, const char *file, int first_line,
+			struct pd_diags *diags)
+{
+	file = diag_intern(file ? file : "<input>");
+	if (len > MD_MAX_BYTES) {
+		struct pd_loc none = {file, 0, 0};
+		diag_error(diags, none,
+			   "Markdown text of %zu bytes is over the limit of %u", len, MD_MAX_BYTES);
+		return NULL;
+	}
+	utf8proc_uint8_t *nfc = NULL;
+	utf8proc_ssize_t n = len ? utf8proc_map((const utf8proc_uint8_t *)text, (utf8proc_ssize_t)len,
+						&nfc, UTF8PROC_STABLE | UTF8PROC_COMPOSE)
+				 : 0;
+	if (n < 0) {
+		bad_utf8(text, len, file, first_line, diags);
+		return NULL;
+	}
+	struct md_doc *doc = xcalloc(1, sizeof *doc);
+	doc->file = file;
+	doc->first_line = first_line > 0 ? first_line : 1;
+	doc->len = (size_t)n;
+	doc->text = xmalloc(doc->len + 1);
+	if (n)
+		memcpy(doc->text, nfc, doc->len);
+	doc->text[doc->len] = '\0';
+	free(nfc);
+	if (scan_marks(doc, diags) < 0) {
+		md_free(doc);
+		return NULL;
+	}
+	cmark_gfm_core_extensions_ensure_registered();
+	cmark_parser *p = cmark_parser_new(CMARK_OPT_SMART);
+	attach(p, "table");
+	attach(p, "strikethrough");
+	attach(p, "autolink");
+	cmark_parser_feed(p, doc->text, doc->len);
+	doc->root = cmark_parser_finish(p);
+	cmark_parser_free(p);
+	return doc;
+}
+
+void md_free(struct md_doc *doc)
+{
+	if (!doc)
+		return;
+	if (doc->root)
+		cmark_node_free(doc->root);
+	free(doc->text);
+	free(doc->marks);
+	free(doc);
+}
+
+struct pd_loc md_loc(const struct md_doc *doc, int line, int col)
+{
+	struct pd_loc loc = {doc->file, doc->first_line + (line > 0 ? line : 1) - 1, col > 0 ? col : 1};
+	return loc;
+}

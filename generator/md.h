@@ -1,0 +1,47 @@
+/* md: Markdown stage: front matter split, NFC normalisation, cmark-gfm parse.
+ * The md_doc and its tree are owned by the caller (md_free). */
+#ifndef PD_MD_H
+#define PD_MD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "diag.h"
+
+struct cmark_node;
+
+/* Finds YAML front matter: a first line "---", then lines up to a line "---" or "...".
+ * On success sets the front matter's offset and length (without the fences), the
+ * body's offset and the 1-based line number of the body's first line; returns true.
+ * Without front matter returns false, with *fm_len = 0, *body_off = 0, *body_line = 1. */
+bool md_front_matter(const char *text, size_t len, size_t *fm_off, size_t *fm_len,
+		     size_t *body_off, int *body_line);
+
+/* Markers for template authors, each alone on a line outside code blocks:
+ * "::: keep" ... ":::" keeps the blocks between them on one page;
+ * "::: pagebreak" starts a new page. */
+enum md_mark_kind { MD_KEEP_BEGIN, MD_KEEP_END, MD_PAGEBREAK };
+struct md_mark {
+	enum md_mark_kind kind;
+	int line; /* 1-based line in the parsed body */
+};
+
+struct md_doc {
+	struct cmark_node *root;
+	char *text; /* the NFC-normalised body that was parsed (malloc) */
+	size_t len;
+	const char *file; /* interned */
+	int first_line;   /* source line of the body's line 1 */
+	struct md_mark *marks;
+	size_t nmarks;
+};
+
+/* Parses a body (no front matter). Returns NULL after adding located errors (invalid
+ * UTF-8, unterminated markers). first_line maps body lines to file lines. */
+struct md_doc *md_parse(const char *text, size_t len, const char *file, int first_line,
+			struct pd_diags *diags);
+void md_free(struct md_doc *doc);
+/* Source place of a body line (1-based) and column. */
+struct pd_loc md_loc(const struct md_doc *doc, int line, int col);
+
+#endif

@@ -1,0 +1,32 @@
+/* out: output stage: laid-out pages -> PDF (out_pdf.c) or plain text (out_text.c).
+ * The pd_pdfw writer is long-lived and owned by its creator (out_pdf_free); text goes to
+ * the caller's buffer. */
+#ifndef PD_OUT_H
+#define PD_OUT_H
+
+#include "diag.h"
+#include "layout.h"
+#include "util.h"
+
+struct pd_pdf_info {
+	const char *title, *author, *subject;
+	const char *creator; /* "pdgen VERSION" */
+	int year, month, day; /* creation and modification date (UTC midnight) */
+};
+
+/* A PDF writer that keeps the fonts it has read for the documents that follow. */
+struct pd_pdfw;
+struct pd_pdfw *out_pdf_new(void);
+void out_pdf_free(struct pd_pdfw *w);
+
+/* Draws the pages and writes them to path atomically (a temporary file in the same
+ * directory, then rename): on failure nothing is left and an existing file is untouched.
+ * Returns 0, or PD_EXIT_SYSTEM after adding an error. */
+int out_pdf_write(struct pd_pdfw *w, const struct pd_layout *lay, const struct pd_pdf_info *info,
+		  const char *path, struct pd_diags *diags);
+
+/* The text of the pages, line by line in reading order, pages separated by form feeds
+ * (as pdftotext prints them): a test oracle. */
+void out_text(const struct pd_layout *lay, struct pd_buf *out);
+
+#endif

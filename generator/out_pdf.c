@@ -1,0 +1,289 @@
+/* out_pdf: output stage, PDF form (the only file besides font.c that uses libharu).
+ * In: laid-out pages, document info. Out: a compressed PDF written atomically. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <hpdf.h>
+
+#include "out.h"
+
+
+struct pd_pdfw {
+	HPDF_Doc pdf;
+	HPDF_STATUS err, detail;
+};
+
+static void on_error(HPDF_STATUS e, HPDF_STATUS detail, void *data)
+{
+	struct pd_pdfw *w = data;
+	if (!w->err) {
+		w->err = e;
+		w->detail = detail;
+	}
+}
+
+struct pd_pdfw *out_pdf_new(void)
+{
+	return xcalloc(1, sizeof(struct pd_pdfw));
+}
+
+void out_pdf_free(struct pd_pdfw *w)
+{
+	if (!w)
+		return;
+	if (w->pdf)
+		HPDF_Free(w->pdf);
+	free(w);
+}
+
+struct doc {
+	struct pd_pdfw *w;
+	HPDF_Doc pdf;
+	const struct pd_layout *lay;
+	HPDF_Font *fonts; /* parallel to lay->faces */
+	HPDF_Image *imgs;
+	const char **img_paths;
+	size_t nimgs;
+};
+
+static HPDF_Font font_of(struct doc *d, const struct pd_face *f)
+{
+	for (size_t i = 0; i < d->lay->nfaces; i++)
+		if (d->lay->faces[i] == f)
+			return d->fonts[i];
+	return NULL;
+}
+
+static int load_fonts(struct doc *d)
+{
+	d->fonts = xcalloc(d->lay->nfaces + 1, sizeof *d->fonts);
+	for (size_t i = 0; i < d->lay->nfaces; i++) {
+		int index;
+		const char *path = face_path(d->lay->faces[i], &index);
+		const char *name;
+		if (strlen(path) > 4 && !strcmp(path + strlen(path) - 4, ".ttc"))
+			name = HPDF_LoadTTFontFromFile2(d->pdf, path, (HPDF_UINT)index, HPDF_TRUE);
+		else
+			name = HPDF_LoadTTFontFromFile(d->pdf, path, HPDF_TRUE);
+		if (!name)
+			return -1;
+		d->fonts[i] = HPDF_GetFont(d->pdf, name, "UTF-8");
+		if (!d->fonts[i])
+			return -1;
+	}
+	return 0;
+}
+
+static HPDF_Image image_of(struct doc *d, const struct pd_image *im)
+{
+	for (size_t i = 0; i < d->nimgs; i++)
+		if (!strcmp(d->img_paths[i], im->path))
+			return d->imgs[i];
+	HPDF_Image img = im->png ? HPDF_LoadPngImageFromFile(d->pdf, im->path)
+				 : HPDF_LoadJpegImageFromFile(d->pdf, im->path);
+	if (!img)
+		return NULL;
+	d->imgs = xrealloc(d->imgs, (d->nimgs + 1) * sizeof *d->imgs);
+	d->img_paths = xrealloc(d->img_paths, (d->nimgs + 1) * sizeof *d->img_paths);
+	d->imgs[d->nimgs] = img;
+	d->img_paths[d->nimgs++] = im->path;
+	return img;
+}
+
+static void draw_page(struct doc *d, const struct pd_page *pg, HPDF_Page page)
+{
+	double H = d->lay->page_h;
+	if (pg->nrules) {
+		for (size_t i = 0; i < pg->nrules; i++) {
+			const struct pd_rule *r = &pg->rules[i];
+			HPDF_Page_SetLineWidth(page, (HPDF_REAL)r->width);
+			HPDF_Page_MoveTo(page, (HPDF_REAL)r->x0, (HPDF_REAL)(H - r->y0));
+			HPDF_Page_LineTo(page, (HPDF_REAL)r->x1, (HPDF_REAL)(H - r->y1));
+			HPDF_Page_Stroke(page);
+		}
+	}
+	for (size_t i = 0; i < pg->nimages; i++) {
+		const struct pd_image *im = &pg->images[i];
+		HPDF_Image img = image_of(d, im);
+		if (img)
+			HPDF_Page_DrawImage(page, img, (HPDF_REAL)im->x, (HPDF_REAL)(H - im->y - im->h),
+					    (HPDF_REAL)im->w, (HPDF_REAL)im->h);
+	}
+	if (pg->nruns) {
+		HPDF_Page_BeginText(page);
+		HPDF_Font cur = NULL;
+		double cur_size = 0, px = 0, py = 0;
+		for (size_t i = 0; i < pg->nruns; i++) {
+			const struct pd_run *r = &pg->runs[i];
+			HPDF_Font f = font_of(d, r->face);
+			if (f != cur || r->size != cur_size) {
+				HPDF_Page_SetFontAndSize(page, f, (HPDF_REAL)r->size);
+				cur = f;
+				cur_size = r->size;
+			}
+			/* relative moves keep the content stream short */
+			HPDF_Page_MoveTextPos(page, (HPDF_REAL)(r->x - px), (HPDF_REAL)((H - r->y) - py));
+			px = r->x;
+			py = H - r->y;
+			HPDF_Page_ShowText(page, r->text);
+		}
+		HPDF_Page_EndText(page);
+	}
+	for (size_t i = 0; i < pg->nlinks; i++) {
+		const struct pd_link *l = &pg->links[i];
+		HPDF_Rect rect = {(HPDF_REAL)l->x0, (HPDF_REAL)(H - l->y1), (HPDF_REAL)l->x1,
+				  (HPDF_REAL)(H - l->y0)};
+		HPDF_Annotation a = HPDF_Page_CreateURILinkAnnot(page, rect, l->uri);
+		if (a)
+			HPDF_LinkAnnot_SetBorderStyle(a, 0, 0, 0);
+	}
+}
+
+static void outlines(struct doc *d, HPDF_Page *pages)
+{
+	const struct pd_layout *lay = d->lay;
+	HPDF_Encoder enc = HPDF_GetEncoder(d->pdf, "UTF-8");
+	HPDF_Outline parent[4] = {NULL, NULL, NULL, NULL};
+	for (size_t i = 0; i < lay->noutlines; i++) {
+		const struct pd_outline *o = &lay->outlines[i];
+		int lv = o->level < 1 ? 1 : o->level > 3 ? 3 : o->level;
+		HPDF_Outline up = NULL;
+		for (int k = lv - 1; k >= 1 && !up; k--)
+			up = parent[k];
+		HPDF_Outline ol = HPDF_CreateOutline(d->pdf, up, o->title, enc);
+		if (!ol)
+			return;
+		HPDF_Destination dst = HPDF_Page_CreateDestination(pages[o->page]);
+		HPDF_Destination_SetXYZ(dst, 0, (HPDF_REAL)(lay->page_h - o->y), 0);
+		HPDF_Outline_SetDestination(ol, dst);
+		HPDF_Outline_SetOpened(ol, HPDF_TRUE);
+		parent[lv] = ol;
+		for (int k = lv + 1; k < 4; k++)
+			parent[k] = NULL;
+	}
+}
+
+static void set_info(HPDF_Doc pdf, const struct pd_pdf_info *info)
+{
+	if (info->title && *info->title)
+		HPDF_SetInfoAttr(pdf, HPDF_INFO_TITLE, info->title);
+	if (info->author && *info->author)
+		HPDF_SetInfoAttr(pdf, HPDF_INFO_AUTHOR, info->author);
+	if (info->subject && *info->subject)
+		HPDF_SetInfoAttr(pdf, HPDF_INFO_SUBJECT, info->subject);
+	if (info->creator)
+		HPDF_SetInfoAttr(pdf, HPDF_INFO_CREATOR, info->creator);
+	HPDF_Date date = {info->year, info->month, info->day, 0, 0, 0, 'Z', 0, 0};
+	HPDF_SetInfoDateAttr(pdf, HPDF_INFO_CREATION_DATE, date);
+	HPDF_SetInfoDateAttr(pdf, HPDF_INFO_MOD_DATE, date);
+}
+
+/* Writes the document's bytes to a temporary file beside path, then renames it. */
+static int save_atomic(struct doc *d, const char *path, struct pd_diags *diags)
+{
+	struct pd_loc none = {0};
+	if (HPDF_SaveToStream(d->pdf) != HPDF_OK || d->w->err) {
+		diag_error(diags, none, "cannot make the PDF for '%s' (libharu error 0x%04X)", path,
+			   (unsigned)d->w->err);
+		return PD_EXIT_SYSTEM;
+	}
+	size_t plen = strlen(path);
+	char *tmp = xmalloc(plen + 16);
+	memcpy(tmp, path, plen);
+	memcpy(tmp + plen, ".tmp-XXXXXX", 12);
+	int fd = mkstemp(tmp);
+	if (fd < 0) {
+		diag_error(diags, none, "cannot write '%s': %s", path, strerror(errno));
+		free(tmp);
+		return PD_EXIT_SYSTEM;
+	}
+	mode_t mask = umask(0);
+	umask(mask);
+	fchmod(fd, 0666 & ~mask);
+	HPDF_ResetStream(d->pdf);
+	static HPDF_BYTE chunk[65536];
+	int rc = 0;
+	for (;;) {
+		HPDF_UINT32 n = sizeof chunk;
+		HPDF_STATUS st = HPDF_ReadFromStream(d->pdf, chunk, &n);
+		size_t off = 0;
+		while (off < n) {
+			ssize_t k = write(fd, chunk + off, n - off);
+			if (k < 0 && errno == EINTR)
+				continue;
+			if (k <= 0) {
+				rc = -1;
+				break;
+			}
+			off += (size_t)k;
+		}
+		if (rc < 0 || st == HPDF_STREAM_EOF || n == 0)
+			break;
+		if (st != HPDF_OK) {
+			rc = -1;
+			break;
+		}
+	}
+	int saved = errno;
+	if (close(fd) != 0 && rc == 0)
+		rc = -1, saved = errno;
+	if (rc == 0 && rename(tmp, path) != 0)
+		rc = -1, saved = errno;
+	if (rc != 0) {
+		unlink(tmp);
+		diag_error(diags, none, "cannot write '%s': %s", path, strerror(saved));
+	}
+	free(tmp);
+	return rc == 0 ? 0 : PD_EXIT_SYSTEM;
+}
+
+int out_pdf_write(struct pd_pdfw *w, const struct pd_layout *lay, const struct pd_pdf_info *info,
+		  const char *path, struct pd_diags *diags)
+{
+	struct pd_loc none = {0};
+	w->err = 0;
+	HPDF_Doc pdf = HPDF_New(on_error, w);
+	if (!pdf) {
+		diag_error(diags, none, "cannot start a PDF (out of memory)");
+		return PD_EXIT_SYSTEM;
+	}
+	struct doc d = {w, pdf, lay, NULL, NULL, NULL, 0};
+	HPDF_UseUTFEncodings(pdf);
+	HPDF_SetCurrentEncoder(pdf, "UTF-8");
+	HPDF_SetCompressionMode(pdf, HPDF_COMP_ALL);
+	int rc = 0;
+	if (load_fonts(&d) < 0 || w->err) {
+		diag_error(diags, none, "cannot load the fonts (libharu error 0x%04X)", (unsigned)w->err);
+		rc = PD_EXIT_SYSTEM;
+	}
+	if (!rc) {
+		set_info(pdf, info);
+		HPDF_Page *pages = xcalloc(lay->npages + 1, sizeof *pages);
+		for (size_t p = 0; p < lay->npages && !w->err; p++) {
+			pages[p] = HPDF_AddPage(pdf);
+			HPDF_Page_SetWidth(pages[p], (HPDF_REAL)lay->page_w);
+			HPDF_Page_SetHeight(pages[p], (HPDF_REAL)lay->page_h);
+			draw_page(&d, &lay->pages[p], pages[p]);
+		}
+		if (!w->err)
+			outlines(&d, pages);
+		free(pages);
+		if (w->err) {
+			diag_error(diags, none, "cannot draw the PDF (libharu error 0x%04X, detail %u)",
+				   (unsigned)w->err, (unsigned)w->detail);
+			rc = PD_EXIT_SYSTEM;
+		}
+	}
+	if (!rc)
+		rc = save_atomic(&d, path, diags);
+	free(d.fonts);
+	free(d.imgs);
+	free(d.img_paths);
+	HPDF_Free(pdf);
+	return rc;
+}

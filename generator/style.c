@@ -1,0 +1,256 @@
+/* style: page-setup stage of typesetting.
+ * In: front matter (pd_value map) and house defaults. Out: a pd_style with sizes in points. */
+#include "style.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+void style_defaults(struct pd_style *st)
+{
+	memset(st, 0, sizeof *st);
+	st->page_w = 612;
+	st->page_h = 792;
+	st->margin_top = st->margin_right = st->margin_bottom = st->margin_left = 72;
+	st->font = "Liberation Serif";
+	st->mono = "Liberation Mono";
+	st->size = 12;
+	st->leading = 1.2;
+	st->justify = true;
+	st->hyphenate = true;
+	st->header = true;
+}
+
+double style_measure(const struct pd_style *st)
+{
+	return st->page_w - st->margin_left - st->margin_right;
+}
+
+static const char *const known_keys[] = {
+    "paper", "margins", "margin", "font", "mono", "size", "leading", "align", "hyphenate",
+    "letterhead", "header", "footer", "title", "author", "subject", NULL};
+
+/* "1in", "2.5cm", "20mm", "72pt", 72 -> points; < 0 on error */
+static double length_pt(const struct pd_value *v)
+{
+	const char *s = value_str(v);
+	if (!s || v->kind == PD_SEQ || v->kind == PD_MAP)
+		return -1;
+	char *end;
+	double x = strtod(s, &end);
+	if (end == s)
+		return -1;
+	while (*end == ' ')
+		end++;
+	double k = 1;
+	if (!strcmp(end, "in"))
+		k = 72;
+	else if (!strcmp(end, "cm"))
+		k = 72 / 2.54;
+	else if (!strcmp(end, "mm"))
+		k = 72 / 25.4;
+	else if (*end && strcmp(end, "pt"))
+		return -1;
+	return x >= 0 ? x * k : -1;
+}
+
+static int margins(struct pd_style *st, const struct pd_value *v, struct pd_diags *d)
+{
+	double *side[4] = {&st->margin_top, &st->margin_right, &st->margin_bottom, &st->margin_left};
+	static const char *const names[] = {"top", "right", "bottom", "left", NULL};
+	if (v->kind == PD_MAP) {
+		int err = 0;
+		for (size_t i = 0; i < v->n; i++) {
+			int k = -1;
+			for (int j = 0; j < 4; j++)
+				if (!strcmp(v->keys[i], names[j]))
+					k = j;
+			double x = length_pt(v->items[i]);
+			if (k < 0) {
+				const char *near = diag_nearest(v->keys[i], names, 4);
+				diag_error(d, v->key_locs[i], "unknown margin '%s'%s%s%s", v->keys[i],
+					   near ? " (did you mean '" : "", near ? near : "", near ? "'?)" : "");
+				err++;
+			} else if (x < 0 || x > 288) {
+				diag_error(d, v->items[i]->loc, "bad margin '%s': use a length such as 1in, 2.5cm, 20mm or 72pt (at most 4in)",
+					   value_str(v->items[i]) ? value_str(v->items[i]) : "");
+				err++;
+			} else
+				*side[k] = x;
+		}
+		return err;
+	}
+	double x = length_pt(v);
+	if (x < 0 || x > 288) {
+		diag_error(d, v->loc, "bad margins '%s': use a length such as 1in, 2.5cm, 20mm or 72pt (at most 4in), or a map of top, right, bottom, left",
+			   value_str(v) ? value_str(v) : "");
+		return 1;
+	}
+	for (int j = 0; j < 4; j++)
+		*side[j] = x;
+	return 0;
+}
+
+static int letterhead(struct pd_style *st, const struct pd_value *v, struct pd_diags *d)
+{
+	if (v->kind == PD_NULL || (v->kind == PD_BOOL && !v->boolean)) {
+		st->lh_name = NULL;
+		st->lh_nlines = 0;
+		st->lh_logo = NULL;
+		return 0;
+	}
+	if (v->kind != PD_MAP) {
+		diag_error(d, v->loc, "letterhead must be a map of name, lines and logo");
+		return 1;
+	}
+	static const char *const keys[] = {"name", "lines", "logo", "logo_width", NULL};
+	int err = 0;
+	for (size_t i = 0; i < v->n; i++) {
+		const struct pd_value *x = v->items[i];
+		const char *k = v->keys[i];
+		if (!strcmp(k, "name")) {
+			st->lh_name = value_str(x);
+		} else if (!strcmp(k, "lines")) {
+			st->lh_nlines = 0;
+			if (x->kind == PD_SEQ) {
+				for (size_t j = 0; j < x->n && st->lh_nlines < PD_STYLE_MAX_LINES; j++)
+					if (value_str(x->items[j]) && *value_str(x->items[j]))
+						st->lh_lines[st->lh_nlines++] = value_str(x->items[j]);
+			} else if (value_str(x) && *value_str(x)) {
+				st->lh_lines[st->lh_nlines++] = value_str(x);
+			}
+		} else if (!strcmp(k, "logo")) {
+			st->lh_logo = value_str(x) && *value_str(x) ? value_str(x) : NULL;
+			st->lh_logo_loc = x->loc;
+		} else if (!strcmp(k, "logo_width")) {
+			double w = length_pt(x);
+			if (w < 0) {
+				diag_error(d, x->loc, "bad logo_width: use a length such as 1.2in");
+				err++;
+			} else
+				st->lh_logo_width = w;
+		} else {
+			const char *near = diag_nearest(k, keys, 4);
+			diag_warn(d, v->key_locs[i], "unknown letterhead key '%s'%s%s%s", k,
+				  near ? " (did you mean '" : "", near ? near : "", near ? "'?)" : "");
+		}
+	}
+	return err;
+}
+
+static int one_key(struct pd_style *st, const char *k, const struct pd_value *v,
+		   struct pd_diags *d)
+{
+	const char *s = value_str(v);
+	if (!strcmp(k, "paper")) {
+		if (s && !strcmp(s, "letter")) {
+			st->page_w = 612;
+			st->page_h = 792;
+		} else if (s && (!strcmp(s, "a4") || !strcmp(s, "A4"))) {
+			st->page_w = 595.276;
+			st->page_h = 841.89;
+		} else {
+			diag_error(d, v->loc, "unknown paper '%s' (known: letter, a4)", s ? s : "");
+			return 1;
+		}
+	} else if (!strcmp(k, "margins") || !strcmp(k, "margin")) {
+		return margins(st, v, d);
+	} else if (!strcmp(k, "font") || !strcmp(k, "mono")) {
+		if (!s || !*s || v->kind == PD_SEQ || v->kind == PD_MAP) {
+			diag_error(d, v->loc, "%s must be a family name such as \"Liberation Serif\"", k);
+			return 1;
+		}
+		*(!strcmp(k, "font") ? &st->font : &st->mono) = s;
+	} else if (!strcmp(k, "size")) {
+		double x = length_pt(v);
+		if (x < 6 || x > 24) {
+			diag_error(d, v->loc, "bad font size '%s' (6 to 24 points)", s ? s : "");
+			return 1;
+		}
+		st->size = x;
+	} else if (!strcmp(k, "leading")) {
+		double x = s ? strtod(s, NULL) : 0;
+		if (v->kind != PD_INT && v->kind != PD_FLOAT)
+			x = 0;
+		if (x < 1 || x > 3) {
+			diag_error(d, v->loc, "bad leading '%s' (a factor of the font size, 1 to 3)", s ? s : "");
+			return 1;
+		}
+		st->leading = x;
+	} else if (!strcmp(k, "align")) {
+		if (s && !strcmp(s, "justify"))
+			st->justify = true;
+		else if (s && (!strcmp(s, "left") || !strcmp(s, "ragged")))
+			st->justify = false;
+		else {
+			diag_error(d, v->loc, "unknown align '%s' (known: justify, left)", s ? s : "");
+			return 1;
+		}
+	} else if (!strcmp(k, "hyphenate")) {
+		if (v->kind != PD_BOOL) {
+			diag_error(d, v->loc, "hyphenate must be true or false");
+			return 1;
+		}
+		st->hyphenate = v->boolean;
+	} else if (!strcmp(k, "letterhead")) {
+		return letterhead(st, v, d);
+	} else if (!strcmp(k, "header")) {
+		if (v->kind == PD_BOOL) {
+			st->header = v->boolean;
+		} else if (v->kind == PD_NULL) {
+			st->header = false;
+		} else if (s) {
+			st->header = true;
+			st->header_text = s;
+		} else {
+			diag_error(d, v->loc, "header must be text, true or false");
+			return 1;
+		}
+	} else if (!strcmp(k, "footer")) {
+		if (v->kind == PD_NULL || (v->kind == PD_BOOL && !v->boolean))
+			st->footer = NULL;
+		else if (s && v->kind != PD_BOOL)
+			st->footer = *s ? s : NULL;
+		else {
+			diag_error(d, v->loc, "footer must be text");
+			return 1;
+		}
+	} else if (!strcmp(k, "title")) {
+		st->title = s;
+	} else if (!strcmp(k, "author")) {
+		st->author = s;
+	} else if (!strcmp(k, "subject")) {
+		st->subject = s;
+	}
+	return 0;
+}
+
+int style_apply(struct pd_style *st, const struct pd_value *fm, struct pd_diags *d)
+{
+	if (!fm || fm->kind == PD_NULL)
+		return 0;
+	if (fm->kind != PD_MAP) {
+		diag_error(d, fm->loc, "front matter must be a map of page-setup keys");
+		return 1;
+	}
+	int err = 0;
+	size_t nknown = sizeof known_keys / sizeof known_keys[0] - 1;
+	for (size_t i = 0; i < fm->n; i++) {
+		const char *k = fm->keys[i];
+		bool known = false;
+		for (size_t j = 0; j < nknown; j++)
+			if (!strcmp(k, known_keys[j]))
+				known = true;
+		if (!known) {
+			const char *near = diag_nearest(k, known_keys, nknown);
+			diag_warn(d, fm->key_locs[i], "unknown front-matter key '%s'%s%s%s", k,
+				  near ? " (did you mean '" : "", near ? near : "", near ? "'?)" : "");
+			continue;
+		}
+		err += one_key(st, k, fm->items[i], d);
+	}
+	if (style_measure(st) < 144 || st->page_h - st->margin_top - st->margin_bottom < 144) {
+		diag_error(d, fm->loc, "margins leave less than 2in for the text");
+		err++;
+	}
+	return err;
+}

@@ -1,0 +1,37 @@
+/* typeset: the one-call entry point of typesetting: Markdown body -> PDF file or text.
+ * Fonts are read once per process and kept until typeset_shutdown; the caller owns
+ * everything it passes and the text buffer it receives. */
+#ifndef PD_TYPESET_H
+#define PD_TYPESET_H
+
+#include <stddef.h>
+
+#include "diag.h"
+#include "util.h"
+#include "value.h"
+
+struct pd_typeset_opts {
+	const char *source_name;      /* for diagnostics: the Markdown's file name */
+	int first_line;               /* line of the body's first line in source_name */
+	const struct pd_value *style; /* front matter merged over defaults; NULL = defaults */
+	const char *base_dir;         /* images (logo, signature) resolve relative to this */
+	const char *title, *author, *subject; /* PDF document info */
+	const char *date_iso;         /* YYYY-MM-DD for the PDF dates; NULL: SOURCE_DATE_EPOCH
+				       * or 2000-01-01 */
+	const char *header_left;      /* continuation header text; "Page N of M" is added */
+};
+
+/* Where fonts/ is found (the data directory); call before the first document. */
+void typeset_set_datadir(const char *dir);
+
+/* Both return 0, 1 (input error: a character no font has, a bad image, bad front
+ * matter) or 3 (I/O). On failure no file is left and an existing file is untouched. */
+int typeset_pdf(const char *markdown, size_t len, const struct pd_typeset_opts *opts,
+		const char *out_path, struct pd_diags *diags);
+int typeset_text(const char *markdown, size_t len, const struct pd_typeset_opts *opts,
+		 struct pd_buf *out, struct pd_diags *diags);
+
+/* Frees the fonts and the PDF writer kept for the process. */
+void typeset_shutdown(void);
+
+#endif
