@@ -90,6 +90,22 @@ void diag_add(struct pd_diags *d, enum pd_severity sev, struct pd_loc loc, const
 	va_end(ap);
 }
 
+void diag_error(struct pd_diags *d, struct pd_loc loc, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	diag_vadd(d, PD_ERROR, loc, NULL, fmt, ap);
+	va_end(ap);
+}
+
+void diag_warn(struct pd_diags *d, struct pd_loc loc, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	diag_vadd(d, PD_WARNING, loc, NULL, fmt, ap);
+	va_end(ap);
+}
+
 void diag_context(struct pd_diags *d, const char *fmt, ...)
 {
 	if (!d->n)

@@ -36,8 +36,10 @@ void diag_add(struct pd_diags *d, enum pd_severity sev, struct pd_loc loc, const
 	      const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 void diag_vadd(struct pd_diags *d, enum pd_severity sev, struct pd_loc loc, const char *rule,
 	       const char *fmt, va_list ap);
-#define diag_error(d, loc, ...) diag_add((d), PD_ERROR, (loc), NULL, __VA_ARGS__)
-#define diag_warn(d, loc, ...) diag_add((d), PD_WARNING, (loc), NULL, __VA_ARGS__)
+void diag_error(struct pd_diags *d, struct pd_loc loc, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+void diag_warn(struct pd_diags *d, struct pd_loc loc, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 /* Appends a line of context to the last diagnostic. */
 void diag_context(struct pd_diags *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Moves every diagnostic of src to the end of dst. */

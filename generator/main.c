@@ -11,8 +11,15 @@
 #include "util.h"
 
 static const struct pd_command commands[] = {
-    {"letter", cmd_letter, "letter CASE.yaml --level LEVEL [-o OUT.pdf] [--templates DIR]",
+    {"letter", cmd_letter,
+     "letter CASE.yaml --level LEVEL [-o OUT.pdf|DIR/] [--templates DIR] [--dump=md]",
      "make the request letter for one level of the chain of command"},
+    {"memo", cmd_memo, "memo CASE.yaml --level LEVEL [-o OUT.pdf|DIR/] [--templates DIR] [--dump=md]",
+     "make the escalation cover memo (rung 2 and up)"},
+    {"batch", cmd_batch,
+     "batch DOCKET.yaml [-o DIR] [-j N] [--shard K/N] [--check] [--force] [--quiet|--verbose] "
+     "[--stats] [--templates DIR]",
+     "make every case and document of a docket in worker processes"},
     {"render", cmd_render,
      "render TEMPLATE --data FILE.yaml [--templates DIR] [--escape markdown|html|none] [--lenient]",
      "render a template with YAML data to stdout (proofing templates)"},

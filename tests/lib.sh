@@ -9,7 +9,7 @@ status=0
 ok() { echo "ok - $1"; }
 fail() { echo "not ok - $1"; shift; for line in "$@"; do echo "#   $line"; done; status=1; }
 # check NAME COMMAND...: passes when the command succeeds
-check() { name=$1; shift; if "$@" >"$SCRATCH/out" 2>&1; then ok "$name"; else fail "$name" "$(head -c 600 "$SCRATCH/out")"; fi; }
+check() { check_name=$1; shift; if "$@" >"$SCRATCH/check.out" 2>&1; then ok "$check_name"; else fail "$check_name" "$(head -c 600 "$SCRATCH/check.out")"; fi; }
 # pdf_text FILE: the text of a PDF, one string
 pdf_text() { pdftotext -enc UTF-8 "$1" - 2>/dev/null; }
 # fonts_embedded FILE: succeeds when every font of the PDF is embedded

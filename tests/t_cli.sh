@@ -28,7 +28,7 @@ run 2 "unknown level" "$PDGEN" letter samples/occ-track.yaml --level chief
 has "unknown level names the levels" "$SCRATCH/err" "opla-hq"
 run 2 "missing --level" "$PDGEN" letter samples/occ-track.yaml
 
-cd "$SCRATCH" || exit 1
+mkdir "$SCRATCH/work" && cd "$SCRATCH/work" || exit 1
 run 1 "missing case file" "$PDGEN" letter nosuch.yaml --level fod
 has "missing file is located" "$SCRATCH/err" "nosuch.yaml: error: cannot read"
 

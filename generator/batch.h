@@ -1,0 +1,23 @@
+/* batch: runs the jobs of a docket in worker processes and keeps the manifest.
+ * In: a docket's jobs and options. Out: documents, OUT/manifest.jsonl, a summary, an exit code. */
+#ifndef PD_BATCH_H
+#define PD_BATCH_H
+
+#include <stdbool.h>
+
+#include "docket.h"
+
+struct pd_batch_run {
+	const struct pd_docket *docket;
+	const char *outdir;
+	unsigned workers;
+	bool quiet, verbose, check_only, force;
+	bool stats; /* print speed and memory figures at the end (make bench) */
+	long inputs_mtime;
+};
+
+/* Returns 0 when every job succeeded, 1 when any failed, 3 on an I/O failure of the batch
+ * itself, 130 when interrupted (the manifest then lists what finished). */
+int batch_run(const struct pd_batch_run *run);
+
+#endif

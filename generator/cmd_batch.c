@@ -1,0 +1,155 @@
+/* cmd_batch: `pdgen batch DOCKET`: every case and document of a docket, in worker processes.
+ * In: a docket file and options. Out: PDFs, OUT/manifest.jsonl, a summary; exit 1 if any failed. */
+#include <errno.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "batch.h"
+#include "cmd.h"
+#include "doc.h"
+#include "docket.h"
+#include "util.h"
+
+struct batch_opts {
+	const char *docket, *outdir, *templates;
+	unsigned jobs, shard_k, shard_n;
+	bool quiet, verbose, force, check, stats;
+};
+
+static int parse_shard(const char *s, struct batch_opts *o)
+{
+	unsigned k, n;
+	char extra;
+	if (sscanf(s, "%u/%u%c", &k, &n, &extra) != 2 || n == 0 || k == 0 || k > n)
+		return cmd_usage_error("batch", "--shard wants K/N with 1 <= K <= N, not '%s'", s);
+	o->shard_k = k;
+	o->shard_n = n;
+	return 0;
+}
+
+static int parse_jobs(const char *s, struct batch_opts *o)
+{
+	char *end;
+	long j = strtol(s, &end, 10);
+	if (*end || j < 1 || j > 256)
+		return cmd_usage_error("batch", "-j wants a number of workers from 1 to 256");
+	o->jobs = (unsigned)j;
+	return 0;
+}
+
+static int parse_args(int argc, char **argv, struct batch_opts *o)
+{
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		bool has_arg = i + 1 < argc;
+		int rc = 0;
+		if (!strcmp(a, "-o") && has_arg)
+			o->outdir = argv[++i];
+		else if (!strcmp(a, "-j") && has_arg)
+			rc = parse_jobs(argv[++i], o);
+		else if (!strncmp(a, "-j", 2) && a[2])
+			rc = parse_jobs(a + 2, o);
+		else if (!strcmp(a, "--shard") && has_arg)
+			rc = parse_shard(argv[++i], o);
+		else if (!strcmp(a, "--templates") && has_arg)
+			o->templates = argv[++i];
+		else if (!strcmp(a, "--quiet") || !strcmp(a, "-q"))
+			o->quiet = true;
+		else if (!strcmp(a, "--verbose") || !strcmp(a, "-v"))
+			o->verbose = true;
+		else if (!strcmp(a, "--force"))
+			o->force = true;
+		else if (!strcmp(a, "--stats"))
+			o->stats = true;
+		else if (!strcmp(a, "--check"))
+			o->check = true;
+		else if (a[0] == '-')
+			return cmd_usage_error("batch", "unknown option '%s'", a);
+		else if (!o->docket)
+			o->docket = a;
+		else
+			return cmd_usage_error("batch", "one docket at a time");
+		if (rc)
+			return rc;
+	}
+	if (!o->docket)
+		return cmd_usage_error("batch", "a docket file is required");
+	return 0;
+}
+
+static int make_dir(const char *dir)
+{
+	char path[PATH_MAX];
+	snprintf(path, sizeof path, "%s", dir);
+	for (char *p = path + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(path, 0777) && errno != EEXIST)
+			return -1;
+		*p = '/';
+	}
+	if (mkdir(path, 0777) && errno != EEXIST)
+		return -1;
+	struct stat st;
+	return stat(path, &st) == 0 && S_ISDIR(st.st_mode) ? 0 : -1;
+}
+
+static long newest_mtime(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0 ? (long)st.st_mtime : 0;
+}
+
+int cmd_batch(int argc, char **argv)
+{
+	struct batch_opts o = {.outdir = "out", .shard_k = 1, .shard_n = 1};
+	long cores = sysconf(_SC_NPROCESSORS_ONLN);
+	o.jobs = cores > 0 ? (unsigned)cores : 1;
+	int rc = parse_args(argc, argv, &o);
+	if (rc)
+		return rc;
+	doc_setup(cmd_datadir(), o.templates);
+	struct pd_arena *arena = arena_new();
+	struct pd_diags diags = {0};
+	struct pd_docket docket;
+	if (docket_load(arena, o.docket, &docket, &diags)) {
+		diag_print(&diags, stderr);
+		diag_clear(&diags);
+		arena_free(arena);
+		return PD_EXIT_INPUT;
+	}
+	diag_print(&diags, stderr);
+	diag_clear(&diags);
+	docket_shard(&docket, o.shard_k, o.shard_n);
+	if (!o.check && make_dir(o.outdir)) {
+		fprintf(stderr, "%s: error: cannot create the output directory: %s\n", o.outdir,
+			strerror(errno));
+		arena_free(arena);
+		return PD_EXIT_SYSTEM;
+	}
+	struct pd_batch_run run = {
+	    .docket = &docket,
+	    .outdir = o.outdir,
+	    .workers = o.jobs,
+	    .quiet = o.quiet,
+	    .verbose = o.verbose,
+	    .check_only = o.check,
+	    .force = o.force,
+	    .stats = o.stats,
+	    .inputs_mtime = newest_mtime(o.docket),
+	};
+	rc = batch_run(&run);
+	arena_free(arena);
+	doc_shutdown();
+	return rc;
+}

@@ -1,0 +1,386 @@
+/* doc: the document stage that joins the others: case -> rules -> template -> Markdown -> PDF.
+ * In: a pd_doc_request. Out: a PDF written atomically, a pd_doc_result, diagnostics. */
+#define _XOPEN_SOURCE 700 /* nftw */
+#include "doc.h"
+
+#include <errno.h>
+#include <ftw.h>
+#include <limits.h>
+#include <nettle/sha2.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "case.h"
+#include "md.h"
+#include "tmpl.h"
+#include "typeset.h"
+#include "util.h"
+
+/* A top-level template: its front matter (a value tree) and its parsed body. */
+struct page_template {
+	const char *name;
+	const struct pd_value *front_matter;
+	const struct pd_tmpl *body;
+};
+
+#define MAX_PAGE_TEMPLATES 32
+
+static struct {
+	const char *datadir;
+	struct pd_arena *arena; /* lives from doc_setup to doc_shutdown */
+	struct pd_tmpl_set *templates;
+	const struct pd_value *style; /* templates/style.yaml, or NULL */
+	long inputs_mtime;            /* newest file under templates/ and fonts/ */
+	struct page_template pages[MAX_PAGE_TEMPLATES];
+	size_t npages;
+} setup;
+
+/* ------------------------------------------------------------- setup */
+
+static long newest;
+
+static int note_mtime(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+	(void)path;
+	(void)ftw;
+	if (type == FTW_F && (long)st->st_mtime > newest)
+		newest = (long)st->st_mtime;
+	return 0;
+}
+
+static long newest_under(const char *dir)
+{
+	newest = 0;
+	nftw(dir, note_mtime, 16, FTW_PHYS);
+	return newest;
+}
+
+static long later(long a, long b)
+{
+	return a > b ? a : b;
+}
+
+void doc_setup(const char *datadir, const char *user_templates)
+{
+	setup.arena = arena_new();
+	setup.datadir = arena_strdup(setup.arena, datadir);
+	char *tdir = arena_printf(setup.arena, "%s/templates", datadir);
+	const char *dirs[2];
+	size_t n = 0;
+	if (user_templates)
+		dirs[n++] = arena_strdup(setup.arena, user_templates);
+	dirs[n++] = tdir;
+	setup.templates = tmpl_set_new(dirs, n);
+	typeset_set_datadir(datadir);
+	setup.inputs_mtime = later(newest_under(tdir),
+				   newest_under(arena_printf(setup.arena, "%s/fonts", datadir)));
+	if (user_templates)
+		setup.inputs_mtime = later(setup.inputs_mtime, newest_under(user_templates));
+}
+
+void doc_shutdown(void)
+{
+	if (!setup.arena)
+		return;
+	tmpl_set_free(setup.templates);
+	typeset_shutdown();
+	arena_free(setup.arena);
+	setup = (__typeof__(setup)){0};
+}
+
+/* The house style, loaded once: templates/style.yaml on the search path (optional). */
+static const struct pd_value *house_style(struct pd_diags *diags)
+{
+	static bool loaded;
+	if (loaded)
+		return setup.style;
+	loaded = true;
+	char *file = arena_printf(setup.arena, "%s/templates/style.yaml", setup.datadir);
+	struct stat st;
+	if (stat(file, &st) == 0)
+		setup.style = value_load_file(setup.arena, file, NULL, diags);
+	return setup.style;
+}
+
+static const struct pd_domain *domain(void)
+{
+	static const struct pd_domain *dom;
+	static bool tried;
+	if (!tried) {
+		tried = true;
+		struct pd_diags diags = {0};
+		dom = levels_load(setup.arena, setup.datadir, &diags);
+		diag_print(&diags, stderr);
+		diag_clear(&diags);
+	}
+	return dom;
+}
+
+bool doc_level_known(const char *level)
+{
+	return domain() && levels_find(domain(), level);
+}
+
+void doc_print_levels(FILE *f)
+{
+	const struct pd_domain *dom = domain();
+	for (size_t i = 0; dom && i < dom->nlevels; i++)
+		fprintf(f, "%s%s", i ? ", " : "", dom->levels[i].name);
+	fputc('\n', f);
+}
+
+/* ------------------------------------------------------------- templates */
+
+static const struct page_template *page_template_load(const char *name, struct pd_diags *diags)
+{
+	for (size_t i = 0; i < setup.npages; i++)
+		if (!strcmp(setup.pages[i].name, name))
+			return setup.pages[i].body ? &setup.pages[i] : NULL;
+	char *path = tmpl_set_path(setup.templates, name);
+	if (!path) {
+		diag_error(diags, ((struct pd_loc){0}), "no template '%s.md' on the search path", name);
+		return NULL;
+	}
+	struct page_template *pt = setup.npages < MAX_PAGE_TEMPLATES ? &setup.pages[setup.npages++]
+								    : &setup.pages[0];
+	*pt = (struct page_template){arena_strdup(setup.arena, name), NULL, NULL};
+	size_t len;
+	char *raw = file_read(path, &len, TMPL_MAX_BYTES);
+	const char *file = diag_intern(path);
+	free(path);
+	if (!raw) {
+		diag_error(diags, ((struct pd_loc){file, 0, 0}), "cannot read: %s", strerror(errno));
+		return NULL;
+	}
+	char *text = arena_strndup(setup.arena, raw, len);
+	free(raw);
+	diag_source(file, text, len);
+	size_t fm_off = 0, fm_len = 0, body_off = 0;
+	int body_line = 1;
+	if (md_front_matter(text, len, &fm_off, &fm_len, &body_off, &body_line)) {
+		/* from the opening "---" (a YAML document start) to the closing one, so that
+		   the places are those of the file */
+		pt->front_matter = value_load_mem(setup.arena, file, text, fm_off + fm_len, NULL,
+						  diags);
+		diag_source(file, text, len);
+		if (!pt->front_matter)
+			return NULL;
+	}
+	pt->body = tmpl_parse_mem(setup.templates, file, text + body_off, len - body_off,
+				  body_line, diags);
+	return pt->body ? pt : NULL;
+}
+
+/* A copy of the front matter in which every text holding "{{" is rendered as plain text. */
+static struct pd_value *expand(struct pd_arena *arena, const struct pd_value *v,
+			       const struct pd_value *data, struct pd_diags *diags)
+{
+	if (v->kind == PD_SEQ || v->kind == PD_MAP) {
+		struct pd_value *copy = value_new(arena, v->kind, v->loc);
+		for (size_t i = 0; i < v->n; i++) {
+			struct pd_value *item = expand(arena, v->items[i], data, diags);
+			if (v->kind == PD_MAP)
+				value_set(arena, copy, v->keys[i], item);
+			else
+				value_append(arena, copy, item);
+		}
+		return copy;
+	}
+	if (v->kind != PD_STR || !strstr(v->str, "{{"))
+		return (struct pd_value *)v;
+	struct pd_buf out = {0};
+	struct pd_tmpl_opts opts = {PD_ESC_NONE, false};
+	tmpl_render_string(setup.templates, v->str, v->len, v->loc, data, &opts, &out, diags);
+	struct pd_value *copy = value_new_str(arena, out.s ? out.s : "", v->loc);
+	buf_free(&out);
+	return copy;
+}
+
+/* ------------------------------------------------------------- results */
+
+bool doc_sha256_file(const char *path, char hex[65], size_t *bytes)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return false;
+	struct sha256_ctx ctx;
+	sha256_init(&ctx);
+	unsigned char chunk[65536];
+	size_t n, total = 0;
+	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
+		sha256_update(&ctx, n, chunk);
+		total += n;
+	}
+	bool ok = !ferror(f);
+	fclose(f);
+	unsigned char digest[SHA256_DIGEST_SIZE];
+	sha256_digest(&ctx, sizeof digest, digest);
+	for (size_t i = 0; i < sizeof digest; i++)
+		snprintf(hex + 2 * i, 3, "%02x", digest[i]);
+	if (bytes)
+		*bytes = total;
+	return ok;
+}
+
+/* Counts the page objects of a PDF that pdgen wrote (no object streams). */
+static int pdf_pages(const char *path)
+{
+	size_t len;
+	char *data = file_read(path, &len, 0);
+	if (!data)
+		return 0;
+	static const char key[] = "/Type /Page";
+	size_t klen = sizeof key - 1;
+	int pages = 0;
+	for (size_t i = 0; i + klen < len; i++)
+		if (data[i] == '/' && !memcmp(data + i, key, klen) && data[i + klen] != 's')
+			pages++;
+	free(data);
+	return pages;
+}
+
+void doc_result_clear(struct pd_doc_result *res)
+{
+	free(res->out_path);
+	free(res->client);
+	free(res->a_number);
+	*res = (struct pd_doc_result){0};
+}
+
+/* ------------------------------------------------------------- the document */
+
+static bool is_directory(const char *path)
+{
+	struct stat st;
+	size_t len = strlen(path);
+	return (len && path[len - 1] == '/') || (stat(path, &st) == 0 && S_ISDIR(st.st_mode));
+}
+
+static char *output_path(struct pd_arena *arena, const struct pd_doc_request *req,
+			 const struct pd_case *c)
+{
+	char *name = case_output_name(arena, c, req->level, req->document);
+	if (!req->out)
+		return name;
+	if (!is_directory(req->out))
+		return arena_strdup(arena, req->out);
+	size_t len = strlen(req->out);
+	return arena_printf(arena, "%s%s%s", req->out, req->out[len - 1] == '/' ? "" : "/", name);
+}
+
+static long mtime_of(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0 ? (long)st.st_mtime : -1;
+}
+
+/* An output newer than every input is left alone (batch re-runs). */
+static bool up_to_date(const struct pd_doc_request *req, const char *out)
+{
+	long made = mtime_of(out);
+	if (made < 0)
+		return false;
+	long inputs = later(later(req->inputs_mtime, setup.inputs_mtime), mtime_of(req->case_path));
+	return made > inputs;
+}
+
+static struct pd_case *load_case(struct pd_arena *arena, const struct pd_doc_request *req,
+				 struct pd_diags *diags)
+{
+	if (!req->defaults)
+		return case_load(arena, req->case_path, setup.datadir, diags);
+	struct pd_value_opts opts = {0};
+	struct pd_value *root = value_load_file(arena, req->case_path, &opts, diags);
+	if (!root)
+		return NULL;
+	root = value_merge(arena, req->defaults, root);
+	return case_from_value(arena, root, req->case_path, setup.datadir, diags);
+}
+
+static void describe(struct pd_doc_result *res, const struct pd_value *ctx)
+{
+	const char *client = value_str(value_path(ctx, "client.full_name"));
+	const char *anum = value_str(value_path(ctx, "client.a_number_display"));
+	res->client = client ? xstrdup(client) : NULL;
+	res->a_number = anum ? xstrdup(anum) : NULL;
+}
+
+static int render_markdown(const struct page_template *pt, const struct pd_value *ctx,
+			   struct pd_buf *md, struct pd_diags *diags)
+{
+	struct pd_tmpl_opts opts = {PD_ESC_MARKDOWN, false};
+	return tmpl_eval(setup.templates, pt->body, ctx, &opts, md, diags);
+}
+
+/* Images named in a case (logo, signature) resolve relative to the case file. */
+static const char *case_dir(struct pd_arena *arena, const char *case_path)
+{
+	const char *slash = strrchr(case_path, '/');
+	return slash ? arena_strndup(arena, case_path, (size_t)(slash - case_path)) : ".";
+}
+
+static int typeset(struct pd_arena *arena, const struct page_template *pt,
+		   const struct pd_case *c, const char *case_path, const struct pd_value *ctx,
+		   const struct pd_buf *md, const char *out, struct pd_diags *diags)
+{
+	const struct pd_value *fm = pt->front_matter ? expand(arena, pt->front_matter, ctx, diags)
+						     : NULL;
+	if (diags->errors)
+		return PD_EXIT_INPUT;
+	struct pd_typeset_opts opts = {
+	    .source_name = pt->name,
+	    .first_line = 1,
+	    .base_dir = case_dir(arena, case_path),
+	    .style = value_merge(arena, house_style(diags), fm),
+	    .title = value_str(value_path(ctx, "document.title")),
+	    .author = value_str(value_path(ctx, "attorney.name")),
+	    .subject = value_str(value_path(ctx, "document.subject")),
+	    .date_iso = value_str(value_path(ctx, "letter.date")),
+	    .header_left = case_header_text(arena, c),
+	};
+	return typeset_pdf(md->s, md->len, &opts, out, diags);
+}
+
+int doc_make(const struct pd_doc_request *req, struct pd_doc_result *res, struct pd_diags *diags)
+{
+	struct pd_arena *arena = arena_new();
+	int rc = PD_EXIT_INPUT;
+	struct pd_buf md = {0};
+	struct pd_case *c = load_case(arena, req, diags);
+	if (!c || diags->errors || case_check(c, req->level, req->document, diags))
+		goto done;
+	char *out = output_path(arena, req, c);
+	res->out_path = xstrdup(out);
+	struct pd_value *ctx = case_context(arena, c, req->level, req->document);
+	describe(res, ctx);
+	if (req->skip_if_newer && !req->check_only && up_to_date(req, out)) {
+		res->skipped = true;
+		rc = doc_sha256_file(out, res->sha256, &res->bytes) ? PD_EXIT_OK : PD_EXIT_SYSTEM;
+		res->pages = pdf_pages(out);
+		goto done;
+	}
+	const struct page_template *pt =
+	    page_template_load(case_template_name(c, req->level, req->document), diags);
+	if (!pt || render_markdown(pt, ctx, &md, diags))
+		goto done;
+	if (req->check_only) {
+		rc = PD_EXIT_OK;
+		goto done;
+	}
+	if (req->dump && !strcmp(req->dump, "md")) {
+		fwrite(md.s, 1, md.len, stdout);
+		rc = PD_EXIT_OK;
+		goto done;
+	}
+	rc = typeset(arena, pt, c, req->case_path, ctx, &md, out, diags);
+	if (rc == PD_EXIT_OK) {
+		doc_sha256_file(out, res->sha256, &res->bytes);
+		res->pages = pdf_pages(out);
+	}
+done:
+	buf_free(&md);
+	arena_free(arena);
+	return rc;
+}

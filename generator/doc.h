@@ -1,0 +1,53 @@
+/* doc: one document from one case: case file -> rules -> template -> Markdown -> PDF.
+ * In: a request (case, level, document, output). Out: a PDF written atomically and a result. */
+#ifndef PD_DOC_H
+#define PD_DOC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "diag.h"
+#include "value.h"
+
+struct pd_doc_request {
+	const char *case_path;
+	const char *level;            /* "fod", "opla-hq", ... */
+	const char *document;         /* "letter" or "memo" */
+	const char *out;              /* a file, a directory (ending in '/' or existing), or NULL: cwd */
+	const struct pd_value *defaults; /* docket defaults, merged under the case; may be NULL */
+	bool check_only;              /* run every check, write nothing */
+	bool skip_if_newer;           /* leave an output newer than all its inputs alone */
+	long inputs_mtime;            /* newest templates/fonts/docket time, for skip_if_newer */
+	const char *dump;             /* "md": print the generated Markdown instead of a PDF */
+};
+
+/* Filled by doc_make; strings are owned by the result (doc_result_clear). */
+struct pd_doc_result {
+	char *out_path;
+	char *client;
+	char *a_number;
+	int pages;
+	size_t bytes;
+	char sha256[65];
+	bool skipped; /* up to date, not rebuilt */
+};
+
+/* Template search path: a user directory (or NULL) before the project's templates/. Set once
+ * per process; parsed templates and prepared fonts are kept for every later document. */
+void doc_setup(const char *datadir, const char *user_templates);
+void doc_shutdown(void);
+
+/* Returns an exit code: 0, 1 (input/template/rule error: nothing written), 3 (I/O).
+ * Diagnostics are added to diags, not printed. */
+int doc_make(const struct pd_doc_request *req, struct pd_doc_result *res, struct pd_diags *diags);
+void doc_result_clear(struct pd_doc_result *res);
+
+/* Checks a level name against the level table; doc_print_levels lists the valid names. */
+bool doc_level_known(const char *level);
+void doc_print_levels(FILE *f);
+
+/* SHA-256 of a file as 64 hex digits; false when it cannot be read. */
+bool doc_sha256_file(const char *path, char hex[65], size_t *bytes);
+
+#endif
