@@ -13,7 +13,7 @@ struct pd_batch_run {
 	unsigned workers;
 	bool quiet, verbose, check_only, force;
 	bool stats; /* print speed and memory figures at the end (make bench) */
-	long inputs_mtime;
+	long long inputs_mtime; /* ns */
 };
 
 /* Returns 0 when every job succeeded, 1 when any failed, 3 on an I/O failure of the batch

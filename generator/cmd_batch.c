@@ -104,10 +104,12 @@ static int make_dir(const char *dir)
 	return stat(path, &st) == 0 && S_ISDIR(st.st_mode) ? 0 : -1;
 }
 
-static long newest_mtime(const char *path)
+static long long mtime_ns(const char *path)
 {
 	struct stat st;
-	return stat(path, &st) == 0 ? (long)st.st_mtime : 0;
+	if (stat(path, &st) != 0)
+		return 0;
+	return (long long)st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec;
 }
 
 int cmd_batch(int argc, char **argv)
@@ -146,7 +148,7 @@ int cmd_batch(int argc, char **argv)
 	    .check_only = o.check,
 	    .force = o.force,
 	    .stats = o.stats,
-	    .inputs_mtime = newest_mtime(o.docket),
+	    .inputs_mtime = mtime_ns(o.docket),
 	};
 	rc = batch_run(&run);
 	arena_free(arena);

@@ -32,32 +32,39 @@ static struct {
 	struct pd_arena *arena; /* lives from doc_setup to doc_shutdown */
 	struct pd_tmpl_set *templates;
 	const struct pd_value *style; /* templates/style.yaml, or NULL */
-	long inputs_mtime;            /* newest file under templates/ and fonts/ */
+	long long inputs_mtime;       /* newest file under templates/ and fonts/ (ns) */
 	struct page_template pages[MAX_PAGE_TEMPLATES];
 	size_t npages;
 } setup;
 
 /* ------------------------------------------------------------- setup */
 
-static long newest;
+/* Modification times in nanoseconds: outputs are often made in the second their inputs
+ * were saved. */
+static long long mtime_ns(const struct stat *st)
+{
+	return (long long)st->st_mtim.tv_sec * 1000000000LL + st->st_mtim.tv_nsec;
+}
+
+static long long newest;
 
 static int note_mtime(const char *path, const struct stat *st, int type, struct FTW *ftw)
 {
 	(void)path;
 	(void)ftw;
-	if (type == FTW_F && (long)st->st_mtime > newest)
-		newest = (long)st->st_mtime;
+	if (type == FTW_F && mtime_ns(st) > newest)
+		newest = mtime_ns(st);
 	return 0;
 }
 
-static long newest_under(const char *dir)
+static long long newest_under(const char *dir)
 {
 	newest = 0;
 	nftw(dir, note_mtime, 16, FTW_PHYS);
 	return newest;
 }
 
-static long later(long a, long b)
+static long long later(long long a, long long b)
 {
 	return a > b ? a : b;
 }
@@ -270,19 +277,19 @@ static char *output_path(struct pd_arena *arena, const struct pd_doc_request *re
 	return arena_printf(arena, "%s%s%s", req->out, req->out[len - 1] == '/' ? "" : "/", name);
 }
 
-static long mtime_of(const char *path)
+static long long mtime_of(const char *path)
 {
 	struct stat st;
-	return stat(path, &st) == 0 ? (long)st.st_mtime : -1;
+	return stat(path, &st) == 0 ? mtime_ns(&st) : -1;
 }
 
 /* An output newer than every input is left alone (batch re-runs). */
 static bool up_to_date(const struct pd_doc_request *req, const char *out)
 {
-	long made = mtime_of(out);
+	long long made = mtime_of(out);
 	if (made < 0)
 		return false;
-	long inputs = later(later(req->inputs_mtime, setup.inputs_mtime), mtime_of(req->case_path));
+	long long inputs = later(later(req->inputs_mtime, setup.inputs_mtime), mtime_of(req->case_path));
 	return made > inputs;
 }
 

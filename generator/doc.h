@@ -18,7 +18,7 @@ struct pd_doc_request {
 	const struct pd_value *defaults; /* docket defaults, merged under the case; may be NULL */
 	bool check_only;              /* run every check, write nothing */
 	bool skip_if_newer;           /* leave an output newer than all its inputs alone */
-	long inputs_mtime;            /* newest templates/fonts/docket time, for skip_if_newer */
+	long long inputs_mtime;       /* newest docket time in ns, for skip_if_newer */
 	const char *dump;             /* "md": print the generated Markdown instead of a PDF */
 };
 
