@@ -332,12 +332,21 @@ static void drain(const struct pd_batch_run *run, struct pipe_in *in, struct rec
 	in->data.len -= used;
 }
 
-static int collect(const struct pd_batch_run *run, struct pipe_in *ins, unsigned n,
-		   struct record *records, struct tally *t)
+/* Reads the workers' records until every worker has closed its pipe. An interrupt is passed
+ * on to the workers (a terminal sends it to all; kill(1) to the parent only): each finishes
+ * the document in hand and stops. */
+static int collect(const struct pd_batch_run *run, struct pipe_in *ins, const pid_t *pids,
+		   unsigned n, struct record *records, struct tally *t)
 {
 	unsigned open_fds = n;
+	bool passed_on = false;
 	struct pollfd *pfd = xcalloc(n, sizeof *pfd);
 	while (open_fds) {
+		if (interrupted && !passed_on) {
+			for (unsigned i = 0; i < n; i++)
+				kill(pids[i], SIGINT);
+			passed_on = true;
+		}
 		for (unsigned i = 0; i < n; i++)
 			pfd[i] = (struct pollfd){ins[i].fd, POLLIN, 0};
 		if (poll(pfd, n, -1) < 0 && errno != EINTR)
@@ -444,7 +453,7 @@ int batch_run(const struct pd_batch_run *run)
 	interrupted = 0;
 	catch_interrupts();
 	unsigned n = start_workers(run, ins, pids);
-	collect(run, ins, n, records, &t);
+	collect(run, ins, pids, n, records, &t);
 	int rc = wait_workers(pids, n);
 	if (!run->check_only && write_manifest(run, records))
 		rc = PD_EXIT_SYSTEM;

@@ -64,14 +64,16 @@ total=$(cat shard*/manifest.jsonl | wc -l) uniq=$(cat shard*/manifest.jsonl | so
 # an interrupted batch: no partial file; the next run makes only what is missing
 {
 	echo "docket: big"; echo "cases:"
-	i=0; while [ $i -lt 60 ]; do
+	i=0; while [ $i -lt 300 ]; do
 		sed "s/^  a_number: .*/  a_number: \"A2$(printf %08d $i)\"/" cases/good.yaml >cases/g$i.yaml
 		echo "  - {file: cases/g$i.yaml, level: fod, documents: [letter]}"
 		i=$((i + 1)); done
 } >big.yaml
 "$PDGEN" batch big.yaml -o big -j 2 --quiet 2>/dev/null &
 pid=$!
-sleep 0.3; kill -INT $pid 2>/dev/null; wait $pid; rc=$?
+n=0; while [ -z "$(ls big 2>/dev/null | grep pdf)" ] && [ $n -lt 500 ]; do sleep 0.01; n=$((n + 1)); done
+kill -INT $pid 2>/dev/null; wait $pid; rc=$?
+[ $rc = 130 ] && ok "an interrupted batch exits 130" || fail "an interrupted batch exits 130 (got $rc)"
 made=$(ls big/*.pdf 2>/dev/null | wc -l)
 [ -z "$(ls big | grep -v '\.pdf$' | grep -v '^manifest.jsonl$')" ] && ok "interrupt leaves no partial file" \
 	|| fail "interrupt leaves no partial file" "$(ls big)"
@@ -81,7 +83,7 @@ bad=0; for p in big/*.pdf; do [ -f "$p" ] && { qpdf --check "$p" >/dev/null 2>&1
 	ok "the manifest lists what finished (exit $rc, $made made)" ||
 	fail "the manifest lists what finished" "exit $rc, $made pdfs, $(wc -l <big/manifest.jsonl 2>&1) lines"
 "$PDGEN" batch big.yaml -o big -j 2 2>stderr5
-want=$((60 - made))
+want=$((300 - made))
 grep -q "^pdgen: $want made, 0 failed, $made up to date" stderr5 && ok "the next run makes only what is missing" \
 	|| fail "the next run makes only what is missing (want $want made)" "$(tail -1 stderr5)"
 
