@@ -250,6 +250,9 @@ static int pdf_pages(const char *path)
 
 void doc_result_clear(struct pd_doc_result *res)
 {
+	if (res->source_name)
+		diag_forget_source(res->source_name);
+	free(res->source_text);
 	free(res->out_path);
 	free(res->client);
 	free(res->a_number);
@@ -293,16 +296,29 @@ static bool up_to_date(const struct pd_doc_request *req, const char *out)
 	return made > inputs;
 }
 
+/* The case's text is kept by the result, not the arena: its diagnostics quote it after
+ * doc_make returns (doc_result_clear lets it go). */
 static struct pd_case *load_case(struct pd_arena *arena, const struct pd_doc_request *req,
-				 struct pd_diags *diags)
+				 struct pd_doc_result *res, struct pd_diags *diags)
 {
-	if (!req->defaults)
-		return case_load(arena, req->case_path, setup.datadir, diags);
 	struct pd_value_opts opts = {0};
-	struct pd_value *root = value_load_file(arena, req->case_path, &opts, diags);
+	size_t len;
+	res->source_text = file_read(req->case_path, &len, VALUE_MAX_BYTES);
+	if (!res->source_text) {
+		struct pd_loc loc = {diag_intern(req->case_path), 0, 0};
+		if (errno == EFBIG)
+			diag_error(diags, loc, "file too large (the limit is %u bytes)", VALUE_MAX_BYTES);
+		else
+			diag_error(diags, loc, "cannot read: %s", strerror(errno));
+		return NULL;
+	}
+	res->source_name = diag_intern(req->case_path);
+	struct pd_value *root =
+	    value_load_mem(arena, req->case_path, res->source_text, len, &opts, diags);
 	if (!root)
 		return NULL;
-	root = value_merge(arena, req->defaults, root);
+	if (req->defaults)
+		root = value_merge(arena, req->defaults, root);
 	return case_from_value(arena, root, req->case_path, setup.datadir, diags);
 }
 
@@ -355,7 +371,7 @@ int doc_make(const struct pd_doc_request *req, struct pd_doc_result *res, struct
 	struct pd_arena *arena = arena_new();
 	int rc = PD_EXIT_INPUT;
 	struct pd_buf md = {0};
-	struct pd_case *c = load_case(arena, req, diags);
+	struct pd_case *c = load_case(arena, req, res, diags);
 	if (!c || diags->errors || case_check(c, req->level, req->document, diags))
 		goto done;
 	char *out = output_path(arena, req, c);

@@ -31,6 +31,8 @@ struct pd_doc_result {
 	size_t bytes;
 	char sha256[65];
 	bool skipped; /* up to date, not rebuilt */
+	char *source_text;       /* the case file, quoted by its diagnostics */
+	const char *source_name;
 };
 
 /* Template search path: a user directory (or NULL) before the project's templates/. Set once

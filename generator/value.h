@@ -29,6 +29,8 @@ struct pd_value {
 	struct pd_loc *key_locs;
 };
 
+#define VALUE_MAX_BYTES (16u << 20) /* the default cap on a YAML file */
+
 struct pd_value_opts {
 	bool allow_aliases;     /* expand aliases (with a cap); case files refuse them */
 	bool canonical_numbers; /* numbers as shortest round-trip text (1.210 -> 1.21) */
