@@ -51,6 +51,7 @@ static const struct pd_value *page_style(struct pd_arena *arena, const char *pat
 		fm = value_load_mem(arena, path, text, fm_end, NULL, diags);
 		if (!fm)
 			*err = 1;
+		diag_source(path, text, strlen(text)); /* quote the whole file, not the front matter */
 	}
 	return value_merge(arena, base, fm);
 }
@@ -59,11 +60,14 @@ int cmd_typeset(int argc, char **argv)
 {
 	const char *in = NULL, *out = NULL, *date = NULL;
 	bool text = false;
+	long repeat = 1;
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "-o") && i + 1 < argc)
 			out = argv[++i];
 		else if (!strcmp(argv[i], "--date") && i + 1 < argc)
 			date = argv[++i];
+		else if (!strcmp(argv[i], "--repeat") && i + 1 < argc)
+			repeat = strtol(argv[++i], NULL, 10);
 		else if (!strcmp(argv[i], "--text"))
 			text = true;
 		else if (argv[i][0] == '-' && argv[i][1])
@@ -108,7 +112,10 @@ int cmd_typeset(int argc, char **argv)
 				fputs(b.s, stdout);
 			buf_free(&b);
 		} else {
-			rc = typeset_pdf(src + body_off, len - body_off, &o, outp, &diags);
+			for (long k = 0; k < (repeat > 0 ? repeat : 1) && rc != 3; k++) {
+				diag_clear(&diags);
+				rc = typeset_pdf(src + body_off, len - body_off, &o, outp, &diags);
+			}
 		}
 		typeset_shutdown();
 	}

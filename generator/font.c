@@ -15,6 +15,8 @@ struct pd_face {
 	uint16_t *adv;  /* glyph id -> advance in 1/1000 em */
 	unsigned nglyphs;
 	int ascent, descent;
+	uint32_t *comp_off; /* composite glyphs: components of g are comp[comp_off[g]..[g+1]) */
+	uint16_t *comp;
 	struct pd_face *next;
 };
 
@@ -136,6 +138,68 @@ static int parse_metrics(const struct ttf *t, struct pd_face *f)
 	return 0;
 }
 
+/* The direct components of every composite glyph (glyf + loca). */
+static void parse_composites(const struct ttf *t, struct pd_face *f)
+{
+	size_t hl, ll, gl;
+	const unsigned char *head = ttf_table(t, "head", &hl), *loca = ttf_table(t, "loca", &ll),
+			    *glyf = ttf_table(t, "glyf", &gl);
+	if (!head || hl < 54 || !loca || !glyf)
+		return;
+	bool longoff = be16(head + 50) != 0;
+	unsigned n = f->nglyphs;
+	if ((longoff ? 4 : 2) * ((size_t)n + 1) > ll)
+		return;
+	size_t cap = 0, len = 0;
+	for (unsigned g = 0; g < n; g++) {
+		size_t off = longoff ? be32(loca + 4 * g) : 2 * (size_t)be16(loca + 2 * g);
+		size_t end = longoff ? be32(loca + 4 * g + 4) : 2 * (size_t)be16(loca + 2 * g + 2);
+		if (!f->comp_off && end > off + 10 && end <= gl && (short)be16(glyf + off) < 0)
+			f->comp_off = xcalloc((size_t)n + 1, sizeof *f->comp_off);
+		if (f->comp_off)
+			f->comp_off[g] = (uint32_t)len;
+		if (end <= off + 10 || end > gl || (short)be16(glyf + off) >= 0)
+			continue;
+		size_t p = off + 10;
+		for (unsigned flags = 0x20; (flags & 0x20) && p + 4 <= end;) {
+			flags = be16(glyf + p);
+			unsigned comp = be16(glyf + p + 2);
+			if (len == cap)
+				f->comp = xrealloc(f->comp, (cap = cap ? 2 * cap : 256) * sizeof *f->comp);
+			f->comp[len++] = (uint16_t)comp;
+			p += 4 + ((flags & 1) ? 4 : 2);
+			p += (flags & 0x8) ? 2 : (flags & 0x40) ? 4 : (flags & 0x80) ? 8 : 0;
+		}
+	}
+	if (f->comp_off)
+		f->comp_off[n] = (uint32_t)len;
+}
+
+static void add_components(const struct pd_face *f, unsigned g, unsigned char *flags,
+			   int depth)
+{
+	if (!f->comp_off || g >= f->nglyphs || depth > 8)
+		return;
+	for (uint32_t i = f->comp_off[g]; i < f->comp_off[g + 1]; i++) {
+		unsigned c = f->comp[i];
+		if (c < f->nglyphs) {
+			flags[c] = 1;
+			add_components(f, c, flags, depth + 1);
+		}
+	}
+}
+
+void face_mark_components(const struct pd_face *face, unsigned char *used_glyphs)
+{
+	if (!face->comp_off)
+		return;
+	for (unsigned g = 0; g < face->nglyphs; g++)
+		if (used_glyphs[g] == 1 && face->comp_off[g] != face->comp_off[g + 1])
+			add_components(face, g, used_glyphs, 0);
+}
+
+unsigned face_glyph_count(const struct pd_face *face) { return face->nglyphs; }
+
 static struct pd_face *face_load(struct pd_fonts *fonts, const char *path, int index)
 {
 	for (struct pd_face *f = fonts->faces; f; f = f->next)
@@ -162,6 +226,7 @@ static struct pd_face *face_load(struct pd_fonts *fonts, const char *path, int i
 		free(data);
 		return NULL;
 	}
+	parse_composites(&t, f);
 	free(data);
 	for (unsigned cp = 0; cp < 65536; cp++)
 		if (f->gid[cp] >= f->nglyphs)
@@ -190,6 +255,8 @@ void fonts_free(struct pd_fonts *fonts)
 		free(f->path);
 		free(f->gid);
 		free(f->adv);
+		free(f->comp_off);
+		free(f->comp);
 		free(f);
 	}
 	free(fonts->dir);
@@ -301,6 +368,16 @@ int face_advance(const struct pd_face *face, uint32_t cp)
 {
 	unsigned g = cp < 0xFFFF ? face->gid[cp] : 0;
 	return face->adv[g];
+}
+
+int fonts_count(const struct pd_fonts *fonts) { return fonts->nfaces; }
+
+const struct pd_face *fonts_face(const struct pd_fonts *fonts, int serial)
+{
+	for (const struct pd_face *f = fonts->faces; f; f = f->next)
+		if (f->serial == serial)
+			return f;
+	return NULL;
 }
 
 int face_ascent(const struct pd_face *face) { return face->ascent; }

@@ -54,6 +54,15 @@ const char *face_path(const struct pd_face *face, int *index);
 /* A small number unique to the face within its pd_fonts, stable for the process. */
 int face_serial(const struct pd_face *face);
 
+/* Marks (sets to 1) every component, at any depth, of the composite glyphs marked 1 in
+ * used_glyphs (face_glyph_count entries): a PDF subset must carry them all. */
+void face_mark_components(const struct pd_face *face, unsigned char *used_glyphs);
+unsigned face_glyph_count(const struct pd_face *face);
+
+/* The face with a given serial number (0 .. fonts_count - 1), in the order read. */
+int fonts_count(const struct pd_fonts *fonts);
+const struct pd_face *fonts_face(const struct pd_fonts *fonts, int serial);
+
 /* Width of UTF-8 text in points, each character in the face given. */
 double face_text_width(const struct pd_face *face, const char *s, size_t len, double size);
 

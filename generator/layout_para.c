@@ -17,6 +17,19 @@ static enum pd_face_id face_id(int style)
 	return (enum pd_face_id)(style & (ST_BOLD | ST_ITALIC));
 }
 
+static const char *utf8_of(uint32_t cp, char *b)
+{
+	if (cp < 0x80) {
+		b[0] = (char)cp, b[1] = 0;
+	} else if (cp < 0x800) {
+		b[0] = (char)(0xC0 | cp >> 6), b[1] = (char)(0x80 | (cp & 0x3F)), b[2] = 0;
+	} else {
+		b[0] = (char)(0xE0 | cp >> 12), b[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+		b[2] = (char)(0x80 | (cp & 0x3F)), b[3] = 0;
+	}
+	return b;
+}
+
 static const struct pd_face *pick(struct lay *L, int style, uint32_t cp)
 {
 	const struct pd_face *f = fonts_pick(L->in->fonts, L->in->set, face_id(style), cp);
@@ -26,6 +39,7 @@ static const struct pd_face *pick(struct lay *L, int style, uint32_t cp)
 		if (L->missing[i] == cp)
 			return NULL;
 	*VPUSH(missing) = cp;
+	char buf[8];
 	if (cp > 0xFFFF)
 		diag_error(L->diags, L->loc,
 			   "character U+%04X cannot be printed: characters beyond U+FFFF are not "
@@ -33,9 +47,9 @@ static const struct pd_face *pick(struct lay *L, int style, uint32_t cp)
 			   (unsigned)cp);
 	else
 		diag_error(L->diags, L->loc,
-			   "no font has a glyph for U+%04X; add a font that has it "
+			   "no font has a glyph for U+%04X (%s); add a font that has it "
 			   "(see PDGEN_FALLBACK_FONTS in pdgen-template(5))",
-			   (unsigned)cp);
+			   (unsigned)cp, utf8_of(cp, buf));
 	return NULL;
 }
 

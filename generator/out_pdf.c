@@ -9,13 +9,18 @@
 #include <unistd.h>
 
 #include <hpdf.h>
+#include <hpdf_doc.h>
+#include <hpdf_fontdef.h>
 
 #include "out.h"
 
 
 struct pd_pdfw {
-	HPDF_Doc pdf;
+	struct pd_fonts *fonts;
+	HPDF_Doc pdf; /* kept between documents (HPDF_NewDoc) with the fonts it read */
 	HPDF_STATUS err, detail;
+	const char **names; /* libharu font name by face serial, NULL: not read yet */
+	int nnames;
 };
 
 static void on_error(HPDF_STATUS e, HPDF_STATUS detail, void *data)
@@ -27,17 +32,28 @@ static void on_error(HPDF_STATUS e, HPDF_STATUS detail, void *data)
 	}
 }
 
-struct pd_pdfw *out_pdf_new(void)
+struct pd_pdfw *out_pdf_new(struct pd_fonts *fonts)
 {
-	return xcalloc(1, sizeof(struct pd_pdfw));
+	struct pd_pdfw *w = xcalloc(1, sizeof(struct pd_pdfw));
+	w->fonts = fonts;
+	return w;
+}
+
+static void drop_doc(struct pd_pdfw *w)
+{
+	if (w->pdf)
+		HPDF_Free(w->pdf);
+	w->pdf = NULL;
+	free(w->names);
+	w->names = NULL;
+	w->nnames = 0;
 }
 
 void out_pdf_free(struct pd_pdfw *w)
 {
 	if (!w)
 		return;
-	if (w->pdf)
-		HPDF_Free(w->pdf);
+	drop_doc(w);
 	free(w);
 }
 
@@ -59,24 +75,147 @@ static HPDF_Font font_of(struct doc *d, const struct pd_face *f)
 	return NULL;
 }
 
+/* Reads every face up to serial (in serial order: the font tags libharu gives are then
+ * the same whatever documents came before). */
+static const char *font_name(struct pd_pdfw *w, int serial)
+{
+	if (serial >= w->nnames) {
+		w->names = xrealloc(w->names, (size_t)(serial + 1) * sizeof *w->names);
+		for (int i = w->nnames; i <= serial; i++)
+			w->names[i] = NULL;
+		w->nnames = serial + 1;
+	}
+	for (int i = 0; i <= serial; i++) {
+		if (w->names[i])
+			continue;
+		int index;
+		const char *path = face_path(fonts_face(w->fonts, i), &index);
+		if (strlen(path) > 4 && !strcmp(path + strlen(path) - 4, ".ttc"))
+			w->names[i] = HPDF_LoadTTFontFromFile2(w->pdf, path, (HPDF_UINT)index, HPDF_TRUE);
+		else
+			w->names[i] = HPDF_LoadTTFontFromFile(w->pdf, path, HPDF_TRUE);
+		if (!w->names[i])
+			return NULL;
+	}
+	return w->names[serial];
+}
+
+/* libharu's HPDF_GetFont looks up the glyph of each of the 65,536 code points of the
+ * Basic Multilingual Plane by a linear search of the font's cmap segments (5 ms per face
+ * for Liberation Serif). For that one call the face's parsed cmap is replaced by one
+ * with only the code points this document prints with it: same glyphs, a few segments. */
+struct cmap_swap {
+	HPDF_TTF_CmapRange saved;
+	HPDF_UINT16 *end, *start, *range;
+	HPDF_INT16 *delta;
+};
+
+static void cmap_limit(HPDF_FontDef def, const unsigned char *used, struct cmap_swap *sw)
+{
+	HPDF_TTFontDefAttr a = (HPDF_TTFontDefAttr)def->attr;
+	sw->saved = a->cmap;
+	size_t cap = 64, n = 0;
+	sw->end = xmalloc(cap * sizeof *sw->end);
+	sw->start = xmalloc(cap * sizeof *sw->start);
+	sw->delta = xmalloc(cap * sizeof *sw->delta);
+	unsigned prev_cp = 0, prev_gid = 0;
+	for (unsigned cp = 0x20; cp < 0xFFFF; cp++) {
+		if (!(used[cp >> 3] & (1u << (cp & 7))))
+			continue;
+		unsigned gid = HPDF_TTFontDef_GetGlyphid(def, (HPDF_UINT16)cp);
+		if (n && cp == prev_cp + 1 && gid == prev_gid + 1) {
+			sw->end[n - 1] = (HPDF_UINT16)cp;
+		} else {
+			if (n + 1 >= cap) {
+				cap *= 2;
+				sw->end = xrealloc(sw->end, cap * sizeof *sw->end);
+				sw->start = xrealloc(sw->start, cap * sizeof *sw->start);
+				sw->delta = xrealloc(sw->delta, cap * sizeof *sw->delta);
+			}
+			sw->start[n] = sw->end[n] = (HPDF_UINT16)cp;
+			sw->delta[n] = (HPDF_INT16)(gid - cp);
+			n++;
+		}
+		prev_cp = cp;
+		prev_gid = gid;
+	}
+	sw->start[n] = sw->end[n] = 0xFFFF;
+	sw->delta[n] = 1;
+	n++;
+	sw->range = xcalloc(n, sizeof *sw->range);
+	a->cmap.format = 4;
+	a->cmap.seg_count_x2 = (HPDF_UINT16)(2 * n);
+	a->cmap.end_count = sw->end;
+	a->cmap.start_count = sw->start;
+	a->cmap.id_delta = sw->delta;
+	a->cmap.id_range_offset = sw->range;
+}
+
+static void cmap_restore(HPDF_FontDef def, struct cmap_swap *sw)
+{
+	HPDF_TTFontDefAttr a = (HPDF_TTFontDefAttr)def->attr;
+	a->cmap = sw->saved;
+	free(sw->end);
+	free(sw->start);
+	free(sw->delta);
+	free(sw->range);
+}
+
+static void mark_used(const struct pd_layout *lay, const struct pd_face *face, unsigned char *used)
+{
+	memset(used, 0, 8192);
+	for (size_t p = 0; p < lay->npages; p++)
+		for (size_t k = 0; k < lay->pages[p].nruns; k++) {
+			const struct pd_run *r = &lay->pages[p].runs[k];
+			if (r->face != face)
+				continue;
+			const unsigned char *s = (const unsigned char *)r->text, *e = s + r->len;
+			while (s < e) {
+				unsigned cp;
+				int n;
+				if (*s < 0x80)
+					cp = *s, n = 1;
+				else if ((*s & 0xE0) == 0xC0 && e - s >= 2)
+					cp = (unsigned)(*s & 0x1F) << 6 | (s[1] & 0x3F), n = 2;
+				else if ((*s & 0xF0) == 0xE0 && e - s >= 3)
+					cp = (unsigned)(*s & 0x0F) << 12 | (unsigned)(s[1] & 0x3F) << 6 |
+					     (s[2] & 0x3F),
+					n = 3;
+				else
+					cp = 0, n = 1;
+				if (cp < 0xFFFF)
+					used[cp >> 3] |= (unsigned char)(1u << (cp & 7));
+				s += n;
+			}
+		}
+}
+
 static int load_fonts(struct doc *d)
 {
 	d->fonts = xcalloc(d->lay->nfaces + 1, sizeof *d->fonts);
-	for (size_t i = 0; i < d->lay->nfaces; i++) {
-		int index;
-		const char *path = face_path(d->lay->faces[i], &index);
-		const char *name;
-		if (strlen(path) > 4 && !strcmp(path + strlen(path) - 4, ".ttc"))
-			name = HPDF_LoadTTFontFromFile2(d->pdf, path, (HPDF_UINT)index, HPDF_TRUE);
-		else
-			name = HPDF_LoadTTFontFromFile(d->pdf, path, HPDF_TRUE);
-		if (!name)
-			return -1;
+	unsigned char *used = xmalloc(8192);
+	int rc = 0;
+	for (size_t i = 0; i < d->lay->nfaces && !rc; i++) {
+		const char *name = font_name(d->w, face_serial(d->lay->faces[i]));
+		if (!name) {
+			rc = -1;
+			break;
+		}
+		HPDF_FontDef def = HPDF_GetFontDef(d->pdf, name);
+		if (!def) {
+			rc = -1;
+			break;
+		}
+		mark_used(d->lay, d->lay->faces[i], used);
+		struct cmap_swap sw;
+		cmap_limit(def, used, &sw);
 		d->fonts[i] = HPDF_GetFont(d->pdf, name, "UTF-8");
+		cmap_restore(def, &sw);
 		if (!d->fonts[i])
-			return -1;
+			rc = -1;
 	}
-	return 0;
+	free(used);
+	return rc;
 }
 
 static HPDF_Image image_of(struct doc *d, const struct pd_image *im)
@@ -159,7 +298,7 @@ static void outlines(struct doc *d, HPDF_Page *pages)
 		if (!ol)
 			return;
 		HPDF_Destination dst = HPDF_Page_CreateDestination(pages[o->page]);
-		HPDF_Destination_SetXYZ(dst, 0, (HPDF_REAL)(lay->page_h - o->y), 0);
+		HPDF_Destination_SetFitH(dst, (HPDF_REAL)(lay->page_h - o->y));
 		HPDF_Outline_SetDestination(ol, dst);
 		HPDF_Outline_SetOpened(ol, HPDF_TRUE);
 		parent[lv] = ol;
@@ -181,6 +320,22 @@ static void set_info(HPDF_Doc pdf, const struct pd_pdf_info *info)
 	HPDF_Date date = {info->year, info->month, info->day, 0, 0, 0, 'Z', 0, 0};
 	HPDF_SetInfoDateAttr(pdf, HPDF_INFO_CREATION_DATE, date);
 	HPDF_SetInfoDateAttr(pdf, HPDF_INFO_MOD_DATE, date);
+}
+
+/* libharu keeps the glyphs a subset needs only one level into composite glyphs; deeper
+ * components (stacked accents, many CJK ideographs) would be blank. */
+static void mark_components(struct doc *d)
+{
+	for (size_t i = 0; i < d->lay->nfaces; i++) {
+		const struct pd_face *face = d->lay->faces[i];
+		HPDF_FontDef def = HPDF_GetFontDef(d->pdf, d->w->names[face_serial(face)]);
+		if (!def)
+			continue;
+		HPDF_TTFontDefAttr a = (HPDF_TTFontDefAttr)def->attr;
+		if (a->num_glyphs != face_glyph_count(face) || !a->glyph_tbl.flgs)
+			continue;
+		face_mark_components(face, a->glyph_tbl.flgs);
+	}
 }
 
 /* Writes the document's bytes to a temporary file beside path, then renames it. */
@@ -247,13 +402,18 @@ int out_pdf_write(struct pd_pdfw *w, const struct pd_layout *lay, const struct p
 {
 	struct pd_loc none = {0};
 	w->err = 0;
-	HPDF_Doc pdf = HPDF_New(on_error, w);
-	if (!pdf) {
-		diag_error(diags, none, "cannot start a PDF (out of memory)");
-		return PD_EXIT_SYSTEM;
+	if (w->pdf) {
+		HPDF_NewDoc(w->pdf);
+	} else {
+		w->pdf = HPDF_New(on_error, w);
+		if (!w->pdf) {
+			diag_error(diags, none, "cannot start a PDF (out of memory)");
+			return PD_EXIT_SYSTEM;
+		}
+		HPDF_UseUTFEncodings(w->pdf);
 	}
+	HPDF_Doc pdf = w->pdf;
 	struct doc d = {w, pdf, lay, NULL, NULL, NULL, 0};
-	HPDF_UseUTFEncodings(pdf);
 	HPDF_SetCurrentEncoder(pdf, "UTF-8");
 	HPDF_SetCompressionMode(pdf, HPDF_COMP_ALL);
 	int rc = 0;
@@ -280,10 +440,13 @@ int out_pdf_write(struct pd_pdfw *w, const struct pd_layout *lay, const struct p
 		}
 	}
 	if (!rc)
+		mark_components(&d);
+	if (!rc)
 		rc = save_atomic(&d, path, diags);
 	free(d.fonts);
 	free(d.imgs);
 	free(d.img_paths);
-	HPDF_Free(pdf);
+	if (rc || w->err)
+		drop_doc(w); /* start afresh after any libharu error */
 	return rc;
 }

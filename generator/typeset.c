@@ -25,6 +25,8 @@ void typeset_set_datadir(const char *dir)
 		return;
 	free(G.datadir);
 	G.datadir = dir ? xstrdup(dir) : NULL;
+	out_pdf_free(G.writer);
+	G.writer = NULL;
 	fonts_free(G.fonts);
 	G.fonts = NULL;
 }
@@ -129,7 +131,7 @@ int typeset_pdf(const char *markdown, size_t len, const struct pd_typeset_opts *
 		info.creator = "pdgen " PD_VERSION;
 		doc_date(opts ? opts->date_iso : NULL, &info);
 		if (!G.writer)
-			G.writer = out_pdf_new();
+			G.writer = out_pdf_new(fonts());
 		rc = out_pdf_write(G.writer, &j.lay, &info, out_path, diags);
 	}
 	job_end(&j);
