@@ -23,7 +23,7 @@ PDGEN    = $(BUILD)/pdgen
 # Debian 12 packages the build, the tests and the demo need.
 DEB_PKGS = build-essential pkg-config libhpdf-dev libcmark-gfm-dev \
 	   libcmark-gfm-extensions-dev libyaml-dev libutf8proc-dev libcmocka-dev \
-	   poppler-utils qpdf nettle-dev python3-yaml man-db
+	   poppler-utils qpdf nettle-dev python3-yaml man-db fonts-wqy-microhei
 
 .PHONY: all deps demo test unit e2e regress regress-update clean install uninstall \
 	asan valgrind lint format bench fuzz

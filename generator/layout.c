@@ -327,7 +327,8 @@ static void list_block(struct lay *L, cmark_node *n, int depth)
 		else
 			snprintf(mark, sizeof mark, "%s", bullets[depth % 3]);
 		double save = L->left;
-		L->left += indent;
+		if (L->st->page_w - L->left - L->right - indent >= 0.5 * style_measure(L->st))
+			L->left += indent; /* deeper levels stop indenting */
 		snprintf(L->marker, sizeof L->marker, "%s", mark);
 		L->marker_x = L->left;
 		int j = 0;
@@ -413,8 +414,10 @@ static void block(struct lay *L, cmark_node *n, int depth)
 		break;
 	case CMARK_NODE_BLOCK_QUOTE: {
 		double l = L->left, r = L->right;
-		L->left += 2 * L->st->size;
-		L->right += 2 * L->st->size;
+		if (L->st->page_w - L->left - L->right - 4 * L->st->size >= 0.5 * style_measure(L->st)) {
+			L->left += 2 * L->st->size;
+			L->right += 2 * L->st->size;
+		}
 		int k = 0;
 		for (cmark_node *c = cmark_node_first_child(n); c; c = cmark_node_next(c), k++) {
 			if (k) {

@@ -127,7 +127,9 @@ static size_t kp_pass(const struct lb_item *it, size_t n, const struct lb_opts *
 				pool[a].active = false, nactive--;
 			if (r < -1 || r > tol)
 				continue;
-			double bad = r >= LB_AWFUL ? LB_INF : fmin(100 * pow(fabs(r), 3), LB_INF);
+			/* in the emergency pass looser lines keep costing more (no cap at 10000) */
+			double bcap = tol >= LB_AWFUL ? 1e12 : LB_INF;
+			double bad = r >= LB_AWFUL ? bcap : fmin(100 * pow(fabs(r), 3), bcap);
 			double d = (o->line_penalty + bad) * (o->line_penalty + bad);
 			if (pen > 0)
 				d += (double)pen * pen;

@@ -120,6 +120,13 @@ static int image_load(struct lay *L, const char *url, struct pd_loc loc, struct 
 			   url ? url : "");
 		return -1;
 	}
+	bool escapes = url[0] == '/' || !strncmp(url, "../", 3) || strstr(url, "/../") ||
+		       !strcmp(url, "..");
+	if (escapes) {
+		diag_error(L->diags, loc, "image '%s' must be a file inside %s (no absolute path, no '..')",
+			   url, L->in->base_dir ? L->in->base_dir : "the document's directory");
+		return -1;
+	}
 	const char *path = resolve(L, url);
 	int rc = image_info(path, ii);
 	if (rc == -1) {
@@ -240,6 +247,27 @@ static void col_widths(struct lay *L, cmark_node *table, int ncols, double size,
 		smin += mn[c];
 		smax += mx[c];
 	}
+	/* short columns (dates, numbers) keep their natural width when the rest can wrap */
+	double fixed = 0, rest_min = 0, rest_max = 0;
+	bool *fix = xcalloc((size_t)ncols, sizeof *fix);
+	for (int c = 0; c < ncols; c++) {
+		fix[c] = mx[c] <= 0.8 * measure / ncols;
+		if (fix[c])
+			fixed += mx[c];
+		else
+			rest_min += mn[c], rest_max += mx[c];
+	}
+	if (smax > measure && fixed + rest_min <= measure && rest_max > rest_min) {
+		for (int c = 0; c < ncols; c++)
+			w[c] = fix[c] ? mx[c]
+				      : mn[c] + (measure - fixed - rest_min) * (mx[c] - mn[c]) /
+						    (rest_max - rest_min);
+		free(fix);
+		free(mn);
+		free(mx);
+		return;
+	}
+	free(fix);
 	for (int c = 0; c < ncols; c++) {
 		if (smax <= measure)
 			w[c] = mx[c] + (measure - smax) * mx[c] / smax;

@@ -32,7 +32,9 @@ static const char *utf8_of(uint32_t cp, char *b)
 
 static const struct pd_face *pick(struct lay *L, int style, uint32_t cp)
 {
-	const struct pd_face *f = fonts_pick(L->in->fonts, L->in->set, face_id(style), cp);
+	bool private_use = cp >= 0xE000 && cp <= 0xF8FF;
+	const struct pd_face *f =
+	    private_use ? NULL : fonts_pick(L->in->fonts, L->in->set, face_id(style), cp);
 	if (f)
 		return f;
 	for (size_t i = 0; i < L->nmissing; i++)
@@ -40,7 +42,11 @@ static const struct pd_face *pick(struct lay *L, int style, uint32_t cp)
 			return NULL;
 	*VPUSH(missing) = cp;
 	char buf[8];
-	if (cp > 0xFFFF)
+	if (private_use)
+		diag_error(L->diags, L->loc,
+			   "private-use character U+%04X has no agreed meaning and is not printed",
+			   (unsigned)cp);
+	else if (cp > 0xFFFF)
 		diag_error(L->diags, L->loc,
 			   "character U+%04X cannot be printed: characters beyond U+FFFF are not "
 			   "supported by the PDF writer",
@@ -119,7 +125,10 @@ static void break_points(struct lay *L, double measure)
 		uint32_t c = L->wch[k - 1].cp, d = w->cp;
 		if (w->brk)
 			continue;
-		if ((c == '-' || c == 0x2013 || c == 0x2014) && k >= 2 && n - k >= 2 && is_alnum(d))
+		bool digits = c == '-' && k >= 2 && L->wch[k - 2].cp >= '0' && L->wch[k - 2].cp <= '9' &&
+			      d >= '0' && d <= '9';
+		if ((c == '-' || c == 0x2013 || c == 0x2014) && k >= 2 && n - k >= 2 && is_alnum(d) &&
+		    !digits)
 			w->brk = BRK_DASH;
 		else if (url && c == '/' && d != '/')
 			w->brk = BRK_URL;
@@ -399,7 +408,7 @@ void lay_set_para(struct lay *L, double size, enum align al, double left, double
 	bool ragged = al != AL_JUSTIFY;
 	build_items(L, size, ragged, measure);
 	L->nlines = 0;
-	struct lb_opts o = {measure, 1.5, ragged ? 3 * size : 0, 10, 3000, 1000};
+	struct lb_opts o = {measure, 2, ragged ? 3 * size : 0, 10, 3000, 1000};
 	size_t *brk = xmalloc(L->nitems * sizeof *brk);
 	size_t nb = lb_break(L->items, L->nitems, &o, brk);
 	size_t line0 = L->nlines;

@@ -26,7 +26,7 @@ double style_measure(const struct pd_style *st)
 }
 
 static const char *const known_keys[] = {
-    "paper", "margins", "margin", "font", "mono", "size", "leading", "align", "hyphenate",
+    "paper", "margins", "margin", "font", "mono", "size", "leading", "align",
     "letterhead", "header", "footer", "title", "author", "subject", NULL};
 
 /* "1in", "2.5cm", "20mm", "72pt", 72 -> points; < 0 on error */

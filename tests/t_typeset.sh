@@ -1,0 +1,87 @@
+#!/bin/sh
+# pdgen typeset: what a reader sees in the PDF (pdftotext, pdftotext -bbox), page furniture,
+# tables across pages, fonts, determinism, atomic output and diagnostics.
+. tests/lib.sh
+D=$TOP/tests/typeset
+C="python3 $TOP/tests/typeset_check.py"
+T=$SCRATCH
+
+# typeset NAME: tests/typeset/NAME.md -> $T/NAME.pdf
+typeset() { "$PDGEN" typeset "$D/$1.md" -o "$T/$1.pdf" 2>"$T/$1.err"; }
+page_text() { pdftotext -enc UTF-8 -f "$2" -l "$2" "$1" - 2>/dev/null; }
+
+for doc in letter-3page table-60 sample-letter; do
+	if typeset $doc && [ ! -s "$T/$doc.err" ]; then ok "typeset $doc"; else fail "typeset $doc" "$(cat "$T/$doc.err")"; fi
+	check "$doc: qpdf --check" qpdf --check "$T/$doc.pdf"
+	check "$doc: every font embedded" fonts_embedded "$T/$doc.pdf"
+	check "$doc: no word box crosses a margin or overlaps another" $C bbox "$T/$doc.pdf" 72 72 72 72
+done
+check "letter-3page: every word in order" $C words "$D/letter-3page.md" "$T/letter-3page.pdf"
+check "sample-letter: every word in order" $C words "$D/sample-letter.md" "$T/sample-letter.pdf"
+check "sample-letter: table rows whole, header first" $C rows "$D/sample-letter.md" "$T/sample-letter.pdf"
+check "table-60: every row whole on a page, header repeated" $C rows "$D/table-60.md" "$T/table-60.pdf"
+check "table-60: words outside the table in order" $C words "$D/table-60.md" "$T/table-60.pdf"
+if $C bbox "$T/letter-3page.pdf" 100 72 72 72 >/dev/null; then
+	fail "bbox checker catches words inside a wider margin"
+else ok "bbox checker catches words inside a wider margin"; fi
+
+# page furniture of the 3-page letter
+pages=$(pdfinfo "$T/letter-3page.pdf" 2>/dev/null | awk '/^Pages:/ {print $2}')
+[ "$pages" = 3 ] && ok "letter-3page has 3 pages" || fail "letter-3page has 3 pages" "got $pages"
+p1=$(page_text "$T/letter-3page.pdf" 1) p2=$(page_text "$T/letter-3page.pdf" 2) p3=$(page_text "$T/letter-3page.pdf" 3)
+case $p1 in *"Castillo & Reyes, Attorneys at Law"*) ok "letterhead on page 1" ;; *) fail "letterhead on page 1" ;; esac
+case "$p2$p3" in *"Castillo & Reyes, Attorneys at Law"*) fail "letterhead only on page 1" ;; *) ok "letterhead only on page 1" ;; esac
+case $p1 in *"Page 1 of"*) fail "no continuation header on page 1" ;; *) ok "no continuation header on page 1" ;; esac
+case $p2 in *"Page 2 of 3"*) ok "page 2 says Page 2 of 3" ;; *) fail "page 2 says Page 2 of 3" ;; esac
+case $p3 in *"Page 3 of 3"*) ok "page 3 says Page 3 of 3" ;; *) fail "page 3 says Page 3 of 3" ;; esac
+case $p3 in *"Öztürk-D’Souza · A012-345-678"*|*"Öztürk-D'Souza · A012-345-678"*) ok "continuation header text" ;;
+*) fail "continuation header text" "$(echo "$p3" | head -3)" ;; esac
+# the closing block is kept together (::: keep)
+n=$(for p in 1 2 3; do page_text "$T/letter-3page.pdf" $p | grep -c -e "Respectfully submitted" -e "cc: Client" | tr '\n' ' '; done)
+case $n in *2*) ok "closing and cc on one page" ;; *) fail "closing and cc on one page" "$n" ;; esac
+# footer with page totals on every page of the table
+f=$(pdftotext "$T/table-60.pdf" - 2>/dev/null | grep -c "Table test, page [0-9] of 3")
+[ "$f" = 3 ] && ok "footer with page totals on each page" || fail "footer with page totals on each page" "$f"
+
+# determinism and atomic output
+"$PDGEN" typeset "$D/letter-3page.md" -o "$T/again.pdf" 2>/dev/null
+check "same input twice gives byte-identical PDFs" cmp "$T/letter-3page.pdf" "$T/again.pdf"
+SOURCE_DATE_EPOCH=1451433600 "$PDGEN" typeset "$D/letter-3page.md" -o "$T/sde.pdf" 2>/dev/null
+check "SOURCE_DATE_EPOCH sets the PDF date" sh -c "pdfinfo '$T/sde.pdf' | grep -q 'CreationDate:.*2015'"
+ls "$T"/*.tmp-* >/dev/null 2>&1 && fail "no temporary files left" || ok "no temporary files left"
+
+# characters: fallback font for CJK, a clear error for a character no font has
+printf '# Client\n\nNative name: 王小明; Vietnamese: Nguyễn Thị Minh Khai.\n' >"$T/cjk.md"
+if "$PDGEN" typeset "$T/cjk.md" -o "$T/cjk.pdf" 2>"$T/cjk.err"; then
+	case $(pdf_text "$T/cjk.pdf") in *王小明*) ok "CJK name prints through the fallback font" ;;
+	*) fail "CJK name prints through the fallback font" ;; esac
+	check "fallback font embedded" fonts_embedded "$T/cjk.pdf"
+else fail "CJK document typesets" "$(cat "$T/cjk.err")"; fi
+printf 'Snowman \342\230\203 here.\n\nEmoji \360\237\230\200 too.\n' >"$T/bad.md"
+echo keep >"$T/bad.pdf"
+"$PDGEN" typeset "$T/bad.md" -o "$T/bad.pdf" 2>"$T/bad.err"; rc=$?
+[ $rc = 1 ] && ok "missing glyph exits 1" || fail "missing glyph exits 1" "rc=$rc"
+grep -q "bad.md:1:1: error: no font has a glyph for U+2603" "$T/bad.err" && ok "missing glyph named with its place" || fail "missing glyph named with its place" "$(cat "$T/bad.err")"
+grep -q "bad.md:3:1: error: .*U+1F600" "$T/bad.err" && ok "astral character named with its place" || fail "astral character named with its place" "$(cat "$T/bad.err")"
+[ "$(cat "$T/bad.pdf")" = keep ] && ok "failed run leaves the existing file untouched" || fail "failed run leaves the existing file untouched"
+
+# raw HTML and links
+printf 'Text.\n\n<div>raw</div>\n\nSee [x](javascript:alert(1)) and [ok](https://example.org) <b>b</b>.\n' >"$T/html.md"
+"$PDGEN" typeset "$T/html.md" -o "$T/html.pdf" 2>"$T/html.err"
+grep -q "html.md:3:1: warning: raw HTML is not rendered" "$T/html.err" && ok "raw HTML block warned with its place" || fail "raw HTML block warned with its place" "$(cat "$T/html.err")"
+grep -q "html.md:5:1: warning: link to 'javascript:alert(1)' is not clickable" "$T/html.err" && ok "refused link warned with its place" || fail "refused link warned with its place" "$(cat "$T/html.err")"
+case $(pdf_text "$T/html.pdf") in *raw*|*"<b>"*) fail "raw HTML never rendered" ;; *) ok "raw HTML never rendered" ;; esac
+qpdf --show-npages "$T/html.pdf" >/dev/null 2>&1 && qpdf --qdf --object-streams=disable "$T/html.pdf" "$T/html.qdf" 2>/dev/null
+grep -aq "/URI (https://example.org)" "$T/html.qdf" && ok "http link clickable" || fail "http link clickable"
+
+# page-break marker and bad front matter
+printf 'One.\n\n::: pagebreak\n\nTwo.\n' >"$T/pb.md"
+"$PDGEN" typeset "$T/pb.md" -o "$T/pb.pdf" 2>/dev/null
+[ "$(pdfinfo "$T/pb.pdf" 2>/dev/null | awk '/^Pages:/ {print $2}')" = 2 ] && ok "::: pagebreak starts a new page" || fail "::: pagebreak starts a new page"
+printf -- '---\npaper: legal\nmargins: 1in\n---\nText.\n' >"$T/fm.md"
+"$PDGEN" typeset "$T/fm.md" -o "$T/fm.pdf" 2>"$T/fm.err"; rc=$?
+[ $rc = 1 ] && [ ! -e "$T/fm.pdf" ] && grep -q "fm.md:2:8: error: unknown paper 'legal'" "$T/fm.err" && ok "bad front matter: error at its place, no file" || fail "bad front matter: error at its place, no file" "rc=$rc $(cat "$T/fm.err")"
+printf -- '---\npaper: a4\nmargins: 2cm\nalign: left\n---\nText on A4.\n' >"$T/a4.md"
+"$PDGEN" typeset "$T/a4.md" -o "$T/a4.pdf" 2>/dev/null
+pdfinfo "$T/a4.pdf" 2>/dev/null | grep -q "Page size: *595.* x 841.*" && ok "paper: a4" || fail "paper: a4"
+finish

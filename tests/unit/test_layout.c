@@ -1,0 +1,196 @@
+/* test_layout: the line breaker (Knuth-Plass total fit against first fit), front matter
+ * splitting and page markers, and typeset_text on small documents. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "layout.h"
+#include "md.h"
+#include "typeset.h"
+
+/* A paragraph of words of the given widths, spaces of width 3 (stretch 1.5, shrink 1),
+ * ending with fill glue and a forced break. */
+static size_t para(const double *words, size_t n, struct lb_item *it)
+{
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			it[k++] = (struct lb_item){LB_GLUE, 3, 1.5, 1, 0, false};
+		it[k++] = (struct lb_item){LB_BOX, words[i], 0, 0, 0, false};
+	}
+	it[k++] = (struct lb_item){LB_GLUE, 0, 1e5, 0, 0, false};
+	it[k++] = (struct lb_item){LB_PENALTY, 0, 0, 0, -LB_INF, false};
+	return k;
+}
+
+static double line_width(const struct lb_item *it, size_t from, size_t to)
+{
+	double w = 0;
+	while (from < to && it[from].type != LB_BOX)
+		from++;
+	for (size_t i = from; i < to; i++)
+		if (it[i].type != LB_PENALTY && it[i].stretch < 1e5)
+			w += it[i].w;
+	return w;
+}
+
+static const struct lb_opts opts = {100, 2, 0, 10, 3000, 1000};
+
+static void breaks_fit_measure(void **state)
+{
+	(void)state;
+	double words[40];
+	for (int i = 0; i < 40; i++)
+		words[i] = 10 + (i * 7) % 23;
+	struct lb_item it[100];
+	size_t n = para(words, 40, it), br[100];
+	size_t k = lb_break(it, n, &opts, br);
+	assert_true(k >= 2);
+	assert_int_equal(br[k - 1], n - 1); /* ends at the paragraph's end */
+	size_t from = 0;
+	for (size_t i = 0; i < k; i++) {
+		double r = lb_ratio(it, from, br[i], &opts);
+		assert_true(r >= -1);                           /* never overfull */
+		assert_true(line_width(it, from, br[i]) <= 100 + 1 * 20); /* shrink at most 1/space */
+		from = br[i] + 1;
+	}
+}
+
+/* Total fit never sets a paragraph worse (sum of line badness) than first fit. */
+static void total_fit_beats_first_fit(void **state)
+{
+	(void)state;
+	double words[] = {30, 30, 30, 5, 40, 40, 10, 45, 20, 30, 25, 15, 35, 20};
+	size_t nw = sizeof words / sizeof words[0];
+	struct lb_item it[64];
+	size_t n = para(words, nw, it), a[64], b[64];
+	size_t ka = lb_break(it, n, &opts, a), kb = lb_greedy(it, n, &opts, b);
+	double worst_a = 0, worst_b = 0;
+	size_t from = 0;
+	for (size_t i = 0; i + 1 < ka; i++) {
+		double r = lb_ratio(it, from, a[i], &opts);
+		worst_a += r * r * r * (r > 0 ? 1 : -1);
+		from = a[i] + 1;
+	}
+	from = 0;
+	for (size_t i = 0; i + 1 < kb; i++) {
+		double r = lb_ratio(it, from, b[i], &opts);
+		worst_b += r * r * r * (r > 0 ? 1 : -1);
+		from = b[i] + 1;
+	}
+	assert_true(worst_a <= worst_b + 1e-9); /* total badness of the lines */
+}
+
+static void forced_breaks_kept(void **state)
+{
+	(void)state;
+	struct lb_item it[16];
+	size_t k = 0;
+	it[k++] = (struct lb_item){LB_BOX, 20, 0, 0, 0, false};
+	it[k++] = (struct lb_item){LB_GLUE, 0, 1e5, 0, 0, false};
+	it[k++] = (struct lb_item){LB_PENALTY, 0, 0, 0, -LB_INF, false};
+	it[k++] = (struct lb_item){LB_BOX, 20, 0, 0, 0, false};
+	it[k++] = (struct lb_item){LB_GLUE, 0, 1e5, 0, 0, false};
+	it[k++] = (struct lb_item){LB_PENALTY, 0, 0, 0, -LB_INF, false};
+	size_t br[16];
+	assert_int_equal(lb_break(it, k, &opts, br), 2);
+	assert_int_equal(br[0], 2);
+	assert_int_equal(br[1], 5);
+}
+
+/* A word wider than the measure with break points inside (as layout adds them) is
+ * broken there; no line passes the measure. */
+static void long_token_breaks(void **state)
+{
+	(void)state;
+	struct lb_item it[64];
+	size_t k = 0;
+	it[k++] = (struct lb_item){LB_BOX, 30, 0, 0, 0, false};
+	it[k++] = (struct lb_item){LB_GLUE, 3, 1.5, 1, 0, false};
+	for (int i = 0; i < 8; i++) { /* a 160-wide address in pieces of 20 */
+		if (i)
+			it[k++] = (struct lb_item){LB_PENALTY, 0, 0, 0, 100, false};
+		it[k++] = (struct lb_item){LB_BOX, 20, 0, 0, 0, false};
+	}
+	it[k++] = (struct lb_item){LB_GLUE, 0, 1e5, 0, 0, false};
+	it[k++] = (struct lb_item){LB_PENALTY, 0, 0, 0, -LB_INF, false};
+	size_t br[64], n = lb_break(it, k, &opts, br), from = 0;
+	assert_true(n >= 2);
+	for (size_t i = 0; i < n; i++) {
+		assert_true(line_width(it, from, br[i]) <= 100);
+		from = br[i] + 1;
+	}
+}
+
+static void front_matter(void **state)
+{
+	(void)state;
+	const char *t = "---\npaper: a4\n---\n# Title\n";
+	size_t fo, fl, bo;
+	int bl;
+	assert_true(md_front_matter(t, strlen(t), &fo, &fl, &bo, &bl));
+	assert_int_equal(fo, 4);
+	assert_int_equal(fl, 10);
+	assert_string_equal(t + bo, "# Title\n");
+	assert_int_equal(bl, 4);
+	const char *u = "# No front matter\n---\n";
+	assert_false(md_front_matter(u, strlen(u), &fo, &fl, &bo, &bl));
+	assert_int_equal(bo, 0);
+	assert_int_equal(bl, 1);
+	const char *v = "---\nnever closed\n";
+	assert_false(md_front_matter(v, strlen(v), &fo, &fl, &bo, &bl));
+}
+
+static void markers(void **state)
+{
+	(void)state;
+	struct pd_diags d = {0};
+	const char *t = "a\n\n::: keep\nb\n:::\n\n```\n::: keep\n```\n\n::: pagebreak\n";
+	struct md_doc *doc = md_parse(t, strlen(t), "m.md", 1, &d);
+	assert_non_null(doc);
+	assert_int_equal(doc->nmarks, 3); /* the one inside the code block is text */
+	assert_int_equal(doc->marks[0].kind, MD_KEEP_BEGIN);
+	assert_int_equal(doc->marks[1].kind, MD_KEEP_END);
+	assert_int_equal(doc->marks[2].kind, MD_PAGEBREAK);
+	assert_int_equal(doc->marks[2].line, 11);
+	md_free(doc);
+	const char *u = "::: keep\nunclosed\n";
+	assert_null(md_parse(u, strlen(u), "m.md", 5, &d));
+	assert_int_equal(d.errors, 1);
+	assert_int_equal(d.v[0].loc.line, 5);
+	diag_clear(&d);
+}
+
+static void text_oracle(void **state)
+{
+	(void)state;
+	typeset_set_datadir(getenv("PDGEN_DATADIR") ? getenv("PDGEN_DATADIR") : ".");
+	struct pd_diags d = {0};
+	struct pd_buf b = {0};
+	/* decomposed é (e + U+0301) is set composed */
+	const char *t = "# Head\n\nCafe\xcc\x81 *au* **lait**.\n\n- one\n- two\n";
+	struct pd_typeset_opts o = {0};
+	o.source_name = "t.md";
+	assert_int_equal(typeset_text(t, strlen(t), &o, &b, &d), 0);
+	assert_non_null(strstr(b.s, "Head\n"));
+	assert_non_null(strstr(b.s, "Caf\xc3\xa9 au lait."));
+	assert_non_null(strstr(b.s, "\xe2\x80\xa2 one"));
+	buf_free(&b);
+	diag_clear(&d);
+	typeset_shutdown();
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(breaks_fit_measure),   cmocka_unit_test(total_fit_beats_first_fit),
+	    cmocka_unit_test(forced_breaks_kept),   cmocka_unit_test(long_token_breaks),
+	    cmocka_unit_test(front_matter),         cmocka_unit_test(markers),
+	    cmocka_unit_test(text_oracle),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
