@@ -596,7 +596,8 @@ void lay_paginate(struct lay *L, struct pd_layout *out)
 	free(starts);
 	out->noutlines = L->noutl;
 	out->outlines = arena_alloc(L->arena, (L->noutl + 1) * sizeof *out->outlines);
-	memcpy(out->outlines, L->outl, L->noutl * sizeof *out->outlines);
+	if (L->noutl)
+		memcpy(out->outlines, L->outl, L->noutl * sizeof *out->outlines);
 	/* faces used, in first-use order */
 	size_t cap = 8;
 	out->faces = arena_alloc(L->arena, cap * sizeof *out->faces);
