@@ -12,6 +12,8 @@ struct source {
 	const char *file;
 	const char *text;
 	size_t len;
+	size_t *lines; /* offset of each line's start, built on first use */
+	size_t nlines;
 };
 
 static struct source *sources;
@@ -45,10 +47,13 @@ void diag_source(const char *file, const char *text, size_t len)
 		if (s->file == file) {
 			s->text = text;
 			s->len = len;
+			free(s->lines);
+			s->lines = NULL;
+			s->nlines = 0;
 			return;
 		}
 	struct source *s = xmalloc(sizeof *s);
-	*s = (struct source){sources, file, text, len};
+	*s = (struct source){sources, file, text, len, NULL, 0};
 	sources = s;
 }
 
@@ -59,6 +64,7 @@ void diag_forget_source(const char *file)
 		if ((*p)->file == file) {
 			struct source *dead = *p;
 			*p = dead->next;
+			free(dead->lines);
 			free(dead);
 			return;
 		}
@@ -139,37 +145,86 @@ void diag_move(struct pd_diags *dst, struct pd_diags *src)
 	*src = (struct pd_diags){0};
 }
 
-static const struct source *source_of(const char *file)
+static struct source *source_of(const char *file)
 {
-	for (const struct source *s = sources; s; s = s->next)
+	for (struct source *s = sources; s; s = s->next)
 		if (s->file == file || (file && strcmp(s->file, file) == 0))
 			return s;
 	return NULL;
 }
 
-/* Prints the quoted line and a caret under the column (columns count characters). */
+/* The start of line (1-based) in src, or NULL; the line index makes many diagnostics on a
+ * large file cost no more than one pass over it. */
+static const char *line_start(struct source *src, int line)
+{
+	if (!src->lines) {
+		size_t cap = 64;
+		src->lines = xmalloc(cap * sizeof *src->lines);
+		src->lines[src->nlines++] = 0;
+		for (const char *p = src->text, *end = src->text + src->len;
+		     (p = memchr(p, '\n', (size_t)(end - p))) != NULL; p++) {
+			if (src->nlines == cap)
+				src->lines = xrealloc(src->lines, (cap *= 2) * sizeof *src->lines);
+			src->lines[src->nlines++] = (size_t)(p + 1 - src->text);
+		}
+	}
+	if (line < 1 || (size_t)line > src->nlines)
+		return NULL;
+	const char *p = src->text + src->lines[line - 1];
+	if (line == 1 && src->len >= 3 && !memcmp(p, "\xEF\xBB\xBF", 3))
+		p += 3; /* a byte order mark is not part of the line */
+	return p;
+}
+
+#define EXCERPT_MAX 200   /* a line up to this many characters is shown whole */
+#define EXCERPT_WIDTH 160 /* else this many characters around the column */
+
+/* Writes text[0..len) with control characters (terminal escapes in hostile input) as '?'. */
+static void put_clean(const char *s, size_t len, FILE *f)
+{
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+		fputc((c < 0x20 && c != '\t') || c == 0x7F ? '?' : c, f);
+	}
+}
+
+/* Prints the quoted line and a caret under the column (columns count characters). A long
+ * line is cut to a window of whole characters around the column, marked with "...". */
 static void print_excerpt(const struct pd_loc *loc, FILE *f)
 {
-	const struct source *src = source_of(loc->file);
-	if (!src || loc->line < 1)
+	struct source *src = source_of(loc->file);
+	const char *p = src ? line_start(src, loc->line) : NULL;
+	if (!p)
 		return;
-	const char *p = src->text, *end = src->text + src->len;
-	for (int line = 1; line < loc->line && p < end; line++) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		if (!nl)
-			return;
-		p = nl + 1;
-	}
+	const char *end = src->text + src->len;
 	const char *eol = memchr(p, '\n', (size_t)(end - p));
 	if (!eol)
 		eol = end;
 	if (eol > p && eol[-1] == '\r')
 		eol--;
-	if ((size_t)(eol - p) > 300)
-		eol = p + 300;
-	fprintf(f, "  %.*s\n  ", (int)(eol - p), p);
-	int col = 1;
-	for (const char *q = p; q < eol && col < loc->col; q++) {
+	const char *nul = eol > p ? memchr(p, '\0', (size_t)(eol - p)) : NULL;
+	if (nul)
+		eol = nul;
+	int nchars = 0;
+	for (const char *q = p; q < eol; q++)
+		nchars += ((unsigned char)*q & 0xC0) != 0x80;
+	int skip = nchars > EXCERPT_MAX && loc->col > EXCERPT_WIDTH / 2
+		       ? loc->col - EXCERPT_WIDTH / 2 : 0;
+	const char *from = p;
+	for (int c = 0; c < skip && from < eol; c++)
+		while (++from < eol && ((unsigned char)*from & 0xC0) == 0x80)
+			;
+	const char *to = from;
+	for (int c = 0; c < EXCERPT_WIDTH && to < eol; c++)
+		while (++to < eol && ((unsigned char)*to & 0xC0) == 0x80)
+			;
+	fputs(from > p ? "  ..." : "  ", f);
+	put_clean(from, (size_t)(to - from), f);
+	fputs(to < eol ? "...\n  " : "\n  ", f);
+	if (from > p)
+		fputs("   ", f);
+	int col = 1 + skip;
+	for (const char *q = from; q < to && col < loc->col; q++) {
 		if (((unsigned char)*q & 0xC0) == 0x80)
 			continue;
 		fputc(*q == '\t' ? '\t' : ' ', f);
@@ -181,6 +236,16 @@ static void print_excerpt(const struct pd_loc *loc, FILE *f)
 static const char *severity_name(enum pd_severity sev)
 {
 	return sev == PD_ERROR ? "error" : sev == PD_WARNING ? "warning" : "note";
+}
+
+/* A message or context line: control characters other than newline and tab shown as '?'. */
+static void put_text(const char *s, FILE *f)
+{
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		fputc((c < 0x20 && c != '\t' && c != '\n') || c == 0x7F ? '?' : c, f);
+	}
+	fputc('\n', f);
 }
 
 void diag_print(const struct pd_diags *d, FILE *f)
@@ -196,10 +261,10 @@ void diag_print(const struct pd_diags *d, FILE *f)
 		fprintf(f, "%s: ", severity_name(g->sev));
 		if (g->rule)
 			fprintf(f, "[%s] ", g->rule);
-		fprintf(f, "%s\n", g->msg);
+		put_text(g->msg, f);
 		print_excerpt(&g->loc, f);
 		if (g->context)
-			fprintf(f, "%s\n", g->context);
+			put_text(g->context, f);
 	}
 }
 
@@ -219,7 +284,8 @@ struct pd_loc diag_loc_at(const char *file, const char *text, size_t len, size_t
 	struct pd_loc loc = {file, 1, 1};
 	if (offset > len)
 		offset = len;
-	for (size_t i = 0; i < offset; i++) {
+	size_t start = len >= 3 && !memcmp(text, "\xEF\xBB\xBF", 3) && offset >= 3 ? 3 : 0;
+	for (size_t i = start; i < offset; i++) {
 		unsigned char c = (unsigned char)text[i];
 		if (c == '\n') {
 			loc.line++;

@@ -9,7 +9,7 @@
 #include <utf8proc.h>
 #include <yaml.h>
 
-#define DEFAULT_MAX_BYTES (16u << 20)
+#define DEFAULT_MAX_BYTES VALUE_MAX_BYTES
 #define DEFAULT_MAX_DEPTH 64
 #define DEFAULT_MAX_ITEMS 100000
 #define DEFAULT_MAX_STRING (1u << 20)
@@ -24,6 +24,9 @@ struct frame {
 	struct pd_value *node;
 	const char *key; /* a map's key waiting for its value */
 	struct pd_loc key_loc;
+	size_t *slots; /* a map's keys by hash (index + 1; 0 is free), so duplicates cost O(1) */
+	size_t nslots;
+	long anchor; /* index in loader.anchors of this container's anchor, or -1 */
 };
 
 struct loader {
@@ -34,15 +37,18 @@ struct loader {
 	struct pd_value_opts opts;
 	struct pd_diags *diags;
 	struct frame *stack; /* open containers */
-	struct anchor *anchors;
-	size_t nanchors;
+	struct anchor *anchors; /* malloc'd; only kept when aliases are allowed */
+	size_t nanchors, cap_anchors;
 	int depth;
 	bool failed;
 };
 
 static struct pd_loc mark_loc(const struct loader *ld, yaml_mark_t m)
 {
-	return (struct pd_loc){ld->file, (int)m.line + 1, (int)m.column + 1};
+	/* libyaml counts a byte order mark as the first column of line 1 */
+	bool bom = m.line == 0 && m.column > 0 && ld->len >= 3 &&
+		   !memcmp(ld->text, "\xEF\xBB\xBF", 3);
+	return (struct pd_loc){ld->file, (int)m.line + 1, (int)m.column + 1 - bom};
 }
 
 static void load_error(struct loader *ld, struct pd_loc loc, const char *fmt, ...)
@@ -236,6 +242,43 @@ void value_set(struct pd_arena *arena, struct pd_value *map, const char *key,
 	map->items[map->n++] = item;
 }
 
+static size_t key_hash(const char *s)
+{
+	size_t h = 2166136261u;
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 16777619u;
+	return h;
+}
+
+/* Puts key index i of the frame's map into its hash table, growing it at half full. */
+static void frame_index(struct frame *f, size_t i)
+{
+	const struct pd_value *map = f->node;
+	if (2 * map->n >= f->nslots) {
+		free(f->slots);
+		f->nslots = f->nslots ? 2 * f->nslots : 64;
+		f->slots = xcalloc(f->nslots, sizeof *f->slots);
+		for (size_t j = 0; j < map->n; j++)
+			if (j != i)
+				frame_index(f, j);
+	}
+	size_t s = key_hash(map->keys[i]) & (f->nslots - 1);
+	while (f->slots[s])
+		s = (s + 1) & (f->nslots - 1);
+	f->slots[s] = i + 1;
+}
+
+static long frame_find(const struct frame *f, const char *key)
+{
+	if (!f->nslots)
+		return -1;
+	size_t s = key_hash(key) & (f->nslots - 1);
+	for (; f->slots[s]; s = (s + 1) & (f->nslots - 1))
+		if (!strcmp(f->node->keys[f->slots[s] - 1], key))
+			return (long)(f->slots[s] - 1);
+	return -1;
+}
+
 /* Adds a finished node to the open container on top of the stack. A map's frame holds
  * the key until its value arrives. */
 static void add_child(struct loader *ld, struct frame *top, struct pd_value *child)
@@ -252,13 +295,14 @@ static void add_child(struct loader *ld, struct frame *top, struct pd_value *chi
 		parent->keys[parent->n] = top->key;
 		parent->key_locs[parent->n] = top->key_loc;
 		parent->items[parent->n++] = child;
+		frame_index(top, parent->n - 1);
 		top->key = NULL;
 		return;
 	}
 	if (child->kind == PD_SEQ || child->kind == PD_MAP)
 		return load_error(ld, child->loc, "a key must be a plain value, not a %s",
 				  child->kind == PD_SEQ ? "list" : "mapping");
-	long prev = map_index(parent, child->str);
+	long prev = frame_find(top, child->str);
 	if (prev >= 0) {
 		struct pd_loc first = parent->key_locs[prev];
 		return load_error(ld, child->loc, "duplicate key '%s' (first defined at %s:%d:%d)",
@@ -276,23 +320,27 @@ static void attach(struct loader *ld, struct pd_value *node, struct pd_value **r
 		add_child(ld, &ld->stack[ld->depth - 1], node);
 }
 
-static void remember_anchor(struct loader *ld, const yaml_char_t *anchor, struct pd_value *node)
+/* Returns the anchor's index, or -1 (no anchor, or aliases refused: nothing to keep). */
+static long remember_anchor(struct loader *ld, const yaml_char_t *anchor, struct pd_value *node)
 {
-	if (!anchor)
-		return;
-	struct anchor *a = arena_alloc(ld->arena, (ld->nanchors + 1) * sizeof *a);
-	if (ld->nanchors)
-		memcpy(a, ld->anchors, ld->nanchors * sizeof *a);
-	a[ld->nanchors++] = (struct anchor){arena_strdup(ld->arena, (const char *)anchor), node,
-					    node->kind != PD_SEQ && node->kind != PD_MAP};
-	ld->anchors = a;
+	if (!anchor || !ld->opts.allow_aliases)
+		return -1;
+	if (ld->nanchors == ld->cap_anchors) {
+		ld->cap_anchors = ld->cap_anchors ? 2 * ld->cap_anchors : 16;
+		ld->anchors = xrealloc(ld->anchors, ld->cap_anchors * sizeof *ld->anchors);
+	}
+	ld->anchors[ld->nanchors] = (struct anchor){arena_strdup(ld->arena, (const char *)anchor),
+						    node, node->kind != PD_SEQ && node->kind != PD_MAP};
+	return (long)ld->nanchors++;
 }
 
-static void complete_anchor(struct loader *ld, struct pd_value *node)
+/* Closes the container on top of the stack. */
+static void close_frame(struct loader *ld)
 {
-	for (size_t i = 0; i < ld->nanchors; i++)
-		if (ld->anchors[i].node == node)
-			ld->anchors[i].complete = true;
+	struct frame *f = &ld->stack[--ld->depth];
+	if (f->anchor >= 0)
+		ld->anchors[f->anchor].complete = true;
+	free(f->slots);
 }
 
 static struct pd_value *alias_target(struct loader *ld, yaml_event_t *ev)
@@ -317,6 +365,20 @@ static struct pd_value *alias_target(struct loader *ld, yaml_event_t *ev)
 	return NULL;
 }
 
+/* The first control character other than tab and line breaks in s, or -1. */
+static int control_char(const char *s, size_t len)
+{
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7F)
+			return c;
+		if (c == 0xC2 && i + 1 < len && (unsigned char)s[i + 1] >= 0x80 &&
+		    (unsigned char)s[i + 1] <= 0x9F)
+			return (unsigned char)s[i + 1];
+	}
+	return -1;
+}
+
 static struct pd_value *scalar_node(struct loader *ld, yaml_event_t *ev)
 {
 	struct pd_loc loc = mark_loc(ld, ev->start_mark);
@@ -333,6 +395,12 @@ static struct pd_value *scalar_node(struct loader *ld, yaml_event_t *ev)
 	v->quoted = !ev->data.scalar.plain_implicit || (tag && strcmp(tag, YAML_STR_TAG) == 0);
 	if (memchr(v->str, '\0', len)) {
 		load_error(ld, loc, "value contains a NUL character");
+		return NULL;
+	}
+	int ctl = control_char(v->str, len);
+	if (ctl >= 0) {
+		load_error(ld, loc, "value contains the control character U+%04X (an escape such "
+			   "as \\e or \\x07 in double quotes?): documents cannot show it", ctl);
 		return NULL;
 	}
 	if (!v->quoted)
@@ -376,16 +444,16 @@ static bool handle_event(struct loader *ld, yaml_event_t *ev, struct pd_value **
 		node = open_container(ld, ev, seq ? PD_SEQ : PD_MAP);
 		if (!node)
 			return false;
-		remember_anchor(ld, seq ? ev->data.sequence_start.anchor
-					: ev->data.mapping_start.anchor,
-				node);
+		long anchor = remember_anchor(ld, seq ? ev->data.sequence_start.anchor
+						      : ev->data.mapping_start.anchor,
+					      node);
 		attach(ld, node, root);
-		ld->stack[ld->depth++] = (struct frame){node, NULL, {0}};
+		ld->stack[ld->depth++] = (struct frame){node, NULL, {0}, NULL, 0, anchor};
 		return !ld->failed;
 	}
 	case YAML_SEQUENCE_END_EVENT:
 	case YAML_MAPPING_END_EVENT:
-		complete_anchor(ld, ld->stack[--ld->depth].node);
+		close_frame(ld);
 		return true;
 	default:
 		return true;
@@ -394,6 +462,55 @@ static bool handle_event(struct loader *ld, yaml_event_t *ev, struct pd_value **
 		return false;
 	attach(ld, node, root);
 	return !ld->failed;
+}
+
+static bool has(const char *s, const char *part)
+{
+	return s && strstr(s, part);
+}
+
+/* The first backslash from offset on that starts no YAML escape (libyaml points elsewhere). */
+static struct pd_loc bad_escape(const struct loader *ld, size_t from, struct pd_loc fallback)
+{
+	for (size_t i = from; i + 1 < ld->len; i++)
+		if (ld->text[i] == '\\') {
+			if (!strchr("0abt\tnvfre \"/\\N_LPxuU\n", ld->text[i + 1]))
+				return diag_loc_at(ld->file, ld->text, ld->len, i);
+			i++;
+		}
+	return fallback;
+}
+
+/* libyaml's wording for the mistakes people make most, said in the user's terms; false when
+ * the error is none of them. */
+static bool syntax_hint(struct loader *ld, const yaml_parser_t *p, struct pd_loc loc,
+			const char *problem)
+{
+	struct pd_loc start = mark_loc(ld, p->context_mark);
+	size_t at = p->problem_mark.index;
+	if (has(problem, "cannot start any token") && at < ld->len && ld->text[at] == '\t')
+		load_error(ld, loc, "YAML syntax: a tab here: YAML indents with spaces only");
+	else if (has(problem, "end of stream") && has(p->context, "quoted scalar"))
+		load_error(ld, start, "YAML syntax: this quoted value is never closed (no matching %c)",
+			   ld->text[p->context_mark.index]);
+	else if (has(problem, "or ']'") || has(problem, "or '}'"))
+		load_error(ld, loc, "YAML syntax: expected ',' or '%c' in the %s opened at line %d, column %d "
+			   "(a missing comma, or a missing '%c')", has(problem, "']'") ? ']' : '}',
+			   has(problem, "']'") ? "list [" : "mapping {", start.line, start.col,
+			   has(problem, "']'") ? ']' : '}');
+	else if (has(problem, "unknown escape"))
+		load_error(ld, bad_escape(ld, p->context_mark.index, loc),
+			   "YAML syntax: unknown escape: in double quotes a backslash starts an escape "
+			   "(\\n, \\\\, \\\"); write text with backslashes in single quotes");
+	else if (has(problem, "did not find expected key") && has(p->context, "block mapping"))
+		load_error(ld, loc, "YAML syntax: this line is indented differently from the keys of the "
+			   "mapping at line %d (check the spaces before it)", start.line);
+	else if (has(problem, "mapping values are not allowed"))
+		load_error(ld, loc, "YAML syntax: a ':' here cannot start a mapping: put the value in quotes "
+			   "if it contains ': ', or check the indentation");
+	else
+		return false;
+	return true;
 }
 
 static void parser_error(struct loader *ld, yaml_parser_t *p)
@@ -408,11 +525,10 @@ static void parser_error(struct loader *ld, yaml_parser_t *p)
 		load_error(ld, loc, "invalid UTF-8 (%s)", problem);
 	else if (p->error == YAML_READER_ERROR)
 		load_error(ld, loc, "%s (byte 0x%02X)", problem, (unsigned)p->problem_value & 0xFF);
-	else if (p->context)
-		load_error(ld, loc, "YAML syntax: %s %s (line %zu)", problem, p->context,
-			   p->context_mark.line + 1);
-	else
-		load_error(ld, loc, "YAML syntax: %s", problem);
+	else if (!syntax_hint(ld, p, loc, problem))
+		load_error(ld, loc, "YAML syntax: %s%s%s (line %zu)", problem,
+			   p->context ? " " : "", p->context ? p->context : "",
+			   (p->context ? p->context_mark : p->problem_mark).line + 1);
 }
 
 static struct pd_value *load(struct loader *ld)
@@ -437,7 +553,10 @@ static struct pd_value *load(struct loader *ld)
 		if (!go_on)
 			break;
 	}
+	while (ld->depth > 0)
+		close_frame(ld);
 	free(ld->stack);
+	free(ld->anchors);
 	yaml_parser_delete(&parser);
 	if (ld->failed)
 		return NULL;
