@@ -7,6 +7,9 @@
 
 #include "case_impl.h"
 
+#define CASE_MAX_ITEMS 1000 /* entries in one list or map of a case file */
+#define CASE_MAX_INT 100000 /* a whole number (pages) */
+
 enum fkind {
 	F_STR,    /* any scalar as text */
 	F_MD,     /* Markdown text */
@@ -221,6 +224,9 @@ static void check_scalar(struct checker *ck, const char *path, const struct pd_v
 		if (v->kind != PD_INT || v->str[0] == '-')
 			diag_error(ck->d, v->loc, "%s: expected a whole number, found '%s'", path,
 				   v->str);
+		else if (v->number > CASE_MAX_INT)
+			diag_error(ck->d, v->loc, "%s: %s is too large (at most %d)", path, v->str,
+				   CASE_MAX_INT);
 		break;
 	case F_DATE:
 		if (!date_valid(v->str))
@@ -540,6 +546,21 @@ static void type_basics(struct pd_arena *arena, struct pd_case *c)
 	c->detained = det && strcmp(det, "detained") == 0;
 }
 
+/* True when a container on the way to dotted is there but is no map: that was reported as
+ * a wrong type already, so what is missing inside it is not reported again. */
+static bool under_scalar(const struct pd_value *root, const char *dotted)
+{
+	char path[128];
+	snprintf(path, sizeof path, "%s", dotted);
+	for (char *dot = strrchr(path, '.'); dot; dot = strrchr(path, '.')) {
+		*dot = '\0';
+		const struct pd_value *v = value_path(root, path);
+		if (v && v->kind != PD_MAP && v->kind != PD_NULL)
+			return true;
+	}
+	return false;
+}
+
 /* Fields every document needs, whatever the level. */
 static void require_basics(const struct pd_case *c, struct pd_diags *d)
 {
@@ -548,17 +569,18 @@ static void require_basics(const struct pd_case *c, struct pd_diags *d)
 					   "client.country_of_birth", "client.dob", NULL};
 	for (size_t i = 0; need[i]; i++) {
 		const struct pd_value *v = value_path(c->root, need[i]);
-		if (v && v->kind != PD_NULL)
+		if ((v && v->kind != PD_NULL) || under_scalar(c->root, need[i]))
 			continue;
 		bool soft = strcmp(need[i], "client.dob") == 0 ||
 			    strcmp(need[i], "client.country_of_birth") == 0;
 		diag_add(d, soft ? PD_WARNING : PD_ERROR, case_loc(c, need[i]), NULL,
 			 "%s is missing", need[i]);
 	}
-	if (value_get(c->root, "client") && !c->given && !c->family)
+	const struct pd_value *name = value_path(c->root, "client.name");
+	if (name && name->kind == PD_MAP && !c->given && !c->family)
 		diag_error(d, case_loc(c, "client.name"),
 			   "client.name needs a given or a family name (or both)");
-	if (!case_str(c->root, "client.a_number")) {
+	if (!case_str(c->root, "client.a_number") && !under_scalar(c->root, "client.a_number")) {
 		bool pre = c->stage && strcmp(c->stage, "pre_nta") == 0;
 		diag_add(d, pre ? PD_WARNING : PD_ERROR, case_loc(c, "client.a_number"), NULL,
 			 "client.a_number is missing");
@@ -567,7 +589,7 @@ static void require_basics(const struct pd_case *c, struct pd_diags *d)
 	if (c->detained && !case_str(c->root, "client.detention.facility"))
 		diag_warn(d, case_loc(c, "client.detention"),
 			  "client.detention.facility is missing for a detained client");
-	if (!det)
+	if (!det && !under_scalar(c->root, "client.detention.status"))
 		diag_warn(d, case_loc(c, "client.detention"),
 			  "client.detention.status is missing (detained or not_detained)");
 	if (value_get(c->root, "attorney") && !value_path(c->root, "attorney.bars") &&
@@ -698,6 +720,7 @@ struct pd_case *case_load(struct pd_arena *arena, const char *path, const char *
 {
 	struct pd_value_opts opts = {0};
 	opts.allow_aliases = false;
+	opts.max_items = CASE_MAX_ITEMS;
 	struct pd_value *root = value_load_file(arena, path, &opts, diags);
 	if (!root)
 		return NULL;

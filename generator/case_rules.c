@@ -1,8 +1,10 @@
 /* case_rules: the escalation rules of pdgen-case(5) (R-track ... R-refs), driven by the level table.
  * In: a typed pd_case, a level and a document. Out: located diagnostics with rule ids. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "case_impl.h"
@@ -419,11 +421,16 @@ static void rule_refs(const struct pd_case *c, struct pd_diags *d)
 			buf_printf(&b, "%s/%s", c->dir, file);
 			path = buf_take(&b);
 		}
-		if (access(path, R_OK) != 0)
+		struct stat st;
+		const char *why = stat(path, &st) != 0 ? (errno == ENOENT ? "does not exist"
+								      : "cannot be read")
+				  : !S_ISREG(st.st_mode) ? "is not a file"
+				  : access(path, R_OK) != 0 ? "cannot be read"
+							    : NULL;
+		if (why)
 			diag_add(d, PD_ERROR, node_loc(c->encl[i].node, "file"), "R-refs",
-				 "enclosure %s: file '%s' does not exist (paths are relative to "
-				 "the case file)",
-				 c->encl[i].id ? c->encl[i].id : "?", file);
+				 "enclosure %s: file '%s' %s (paths are relative to the case file)",
+				 c->encl[i].id ? c->encl[i].id : "?", file, why);
 		free(path);
 	}
 }
