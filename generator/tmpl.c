@@ -273,17 +273,47 @@ struct ev {
 	long work;
 	int errors;
 	bool stop;
+	struct pd_loc at; /* the node being rendered, for errors that arise while writing */
 };
 
 static void render(struct ev *ev, struct node *const *kids, size_t n, struct frame *f,
 		   const struct ovr *o);
 
+static bool same_site(const struct site *a, const struct site *b)
+{
+	return a->kind == b->kind && !strcmp(a->name, b->name) && a->loc.file == b->loc.file &&
+	       a->loc.line == b->loc.line && a->loc.col == b->loc.col;
+}
+
+/* One context line per include site, innermost first; a template that includes itself
+ * says so once, and a long cycle shows its ends. */
 static void add_chain(struct ev *ev)
 {
-	for (int i = ev->nchain - 1; i >= 0; i--) {
-		const struct site *s = &ev->chain[i];
-		diag_context(ev->diags, "in %s \"%s\" included at %s:%d:%d", s->kind, s->name,
-			     s->loc.file ? s->loc.file : "?", s->loc.line, s->loc.col);
+	int lines = 0, shown = 0;
+	for (int pass = 0; pass < 2; pass++) {
+		int k = 0;
+		for (int i = ev->nchain - 1; i >= 0; i--, k++) {
+			const struct site *s = &ev->chain[i];
+			int same = 0;
+			while (i > 0 && same_site(&ev->chain[i - 1], s)) {
+				i--;
+				same++;
+			}
+			if (!pass) {
+				lines++;
+				continue;
+			}
+			if (lines > 8 && k >= 4 && k < lines - 3) {
+				if (!shown++)
+					diag_context(ev->diags, "(%d more include sites)", lines - 7);
+				continue;
+			}
+			diag_context(ev->diags, "in %s \"%s\" included at %s:%d:%d", s->kind,
+				     s->name, s->loc.file ? s->loc.file : "?", s->loc.line,
+				     s->loc.col);
+			if (same)
+				diag_context(ev->diags, "(and %d more times from the same place)", same);
+		}
 	}
 }
 
@@ -305,7 +335,7 @@ static void put(struct ev *ev, const char *s, size_t len)
 	if (ev->stop || !len)
 		return;
 	if (ev->out->len + len > TMPL_MAX_OUTPUT) {
-		ev_error(ev, ((struct pd_loc){0}), "rendered text would be longer than %u bytes",
+		ev_error(ev, ev->at, "rendered text would be longer than %u bytes",
 			 TMPL_MAX_OUTPUT);
 		ev->stop = true;
 		return;
@@ -658,6 +688,7 @@ static void render(struct ev *ev, struct node *const *kids, size_t n, struct fra
 		const struct node *k = kids[i];
 		if (!step(ev, k))
 			return;
+		ev->at = k->loc;
 		const char *s = k->s;
 		size_t len = k->len;
 		if (k->bol && k->kind == N_TEXT) {

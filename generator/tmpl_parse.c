@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <utf8proc.h>
 
 #include "tmpl_impl.h"
 
@@ -65,6 +66,28 @@ static void parse_error(struct parser *p, struct pd_loc loc, const char *fmt, ..
 	diag_vadd(p->diags, PD_ERROR, loc, NULL, fmt, ap);
 	va_end(ap);
 	p->failed = true;
+}
+
+/* Templates are UTF-8 text: the first bad byte or NUL is an error at its place. */
+static bool text_ok(struct parser *p)
+{
+	const utf8proc_uint8_t *s = (const utf8proc_uint8_t *)p->t->text;
+	size_t off = 0;
+	while (off < p->t->len) {
+		utf8proc_int32_t cp;
+		utf8proc_ssize_t n = utf8proc_iterate(s + off, (utf8proc_ssize_t)(p->t->len - off), &cp);
+		if (n < 0 || cp == 0) {
+			if (n < 0)
+				parse_error(p, parser_loc(p, off),
+					    "invalid UTF-8 (byte 0x%02X): save the template as UTF-8",
+					    s[off]);
+			else
+				parse_error(p, parser_loc(p, off), "NUL byte in the template");
+			return false;
+		}
+		off += (size_t)n;
+	}
+	return true;
 }
 
 static struct token *token_add(struct parser *p, enum tkind kind, size_t start, size_t end)
@@ -604,7 +627,7 @@ struct pd_tmpl *tmpl_parse(const char *file, const char *text, size_t len, int l
 	t->arena = arena_new();
 	struct parser p = {.t = t, .diags = diags, .line0 = line0 < 1 ? 1 : line0,
 			   .col0 = col0 < 1 ? 1 : col0, .loc_line = 1, .loc_col = 1};
-	if (tokenize(&p)) {
+	if (text_ok(&p) && tokenize(&p)) {
 		mark_standalone(&p);
 		build_tree(&p);
 	}

@@ -112,7 +112,8 @@ printf '{{> self}}' >"$SCRATCH/tpl/self.md"
 "$PDGEN" render "$SCRATCH/tpl/self.md" --data "$SCRATCH/case.yaml" --templates "$SCRATCH/tpl" >/dev/null 2>"$SCRATCH/err"
 rc=$?
 if [ $rc -eq 1 ] && grep -q 'partials nested more than 32 deep' "$SCRATCH/err" &&
-	[ "$(grep -c 'in partial "self" included at' "$SCRATCH/err")" -eq 32 ]; then
+	grep -q 'in partial "self" included at' "$SCRATCH/err" &&
+	grep -q 'more times from the same place)' "$SCRATCH/err"; then
 	ok "include depth is capped, with the include chain"
 else
 	fail "include depth is capped, with the include chain" "rc=$rc" "$(head -5 "$SCRATCH/err")"
