@@ -8,6 +8,8 @@
 : "${PDGEN:=./pdgen}"
 PDGEN=$(cd "$(dirname "$PDGEN")" && pwd)/$(basename "$PDGEN")
 update=${1:-}
+# The project's own templates and data, named DATADIR in expected diagnostics.
+PDGEN_DATADIR=$(pwd); export PDGEN_DATADIR
 scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
 status=0
@@ -15,13 +17,13 @@ status=0
 run_case() { # area dir name input
 	area=$1 dir=$2 name=$3 input=$4
 	args=""; [ -f "$dir/$name.args" ] && args=$(cat "$dir/$name.args")
-	rm -f "$scratch/out.pdf"
+	rm -rf "$scratch/o"; mkdir "$scratch/o"
 	case $area in
 	template)
 		data=$name.data.yaml; [ -f "$dir/$data" ] || data=data.yaml
 		(cd "$dir" && "$PDGEN" render "$input" --data "$data" $args) ;;
 	markdown)
-		(cd "$dir" && "$PDGEN" typeset "$input" -o "$scratch/out.pdf" $args) ;;
+		(cd "$dir" && "$PDGEN" typeset "$input" -o "$scratch/o/out.pdf" $args) ;;
 	*)
 		(cd "$dir" && "$PDGEN" check "$input" $args) ;;
 	esac
@@ -34,8 +36,9 @@ for input in tests/regress/*/*.yaml tests/regress/*/*.md; do
 	name=${file%.*}
 	[ "$area" = template ] && [ "${file##*.}" = yaml ] && continue
 	[ "$area" = markdown ] && [ "${file##*.}" = yaml ] && continue
-	run_case "$area" "$dir" "$name" "$file" >/dev/null 2>"$scratch/err"
-	echo "exit: $?" >>"$scratch/err"
+	run_case "$area" "$dir" "$name" "$file" >/dev/null 2>"$scratch/raw"
+	echo "exit: $?" >>"$scratch/raw"
+	sed "s|$PDGEN_DATADIR/|DATADIR/|g" "$scratch/raw" >"$scratch/err"
 	if [ "$update" = --update ]; then
 		cp "$scratch/err" "$dir/$name.err"; echo "updated $dir/$name.err"; continue
 	fi
@@ -46,8 +49,8 @@ for input in tests/regress/*/*.yaml tests/regress/*/*.md; do
 	else
 		echo "not ok - regress $input"; sed 's/^/#   /' "$scratch/diff"; status=1
 	fi
-	if ! grep -q '^exit: 0$' "$scratch/err" && [ -e "$scratch/out.pdf" ]; then
-		echo "not ok - regress $input left an output file"; status=1
+	if ! grep -q '^exit: 0$' "$scratch/err" && [ -n "$(ls -A "$scratch/o")" ]; then
+		echo "not ok - regress $input left a file: $(ls -A "$scratch/o")"; status=1
 	fi
 done
 exit $status
