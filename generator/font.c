@@ -273,12 +273,15 @@ static void family_stem(const char *family, char *out, size_t cap)
 	out[n] = '\0';
 }
 
-static struct pd_face *style_load(struct pd_fonts *fonts, const char *stem, const char *suffix)
+/* STEM-SUFFIX.{ttf,otf,ttc} in the fonts directory, or in its cut/ subdirectory. */
+static struct pd_face *style_load(struct pd_fonts *fonts, bool cut, const char *stem,
+				  const char *suffix)
 {
 	char path[4096];
 	static const char *const ext[] = {"ttf", "otf", "ttc"};
 	for (size_t i = 0; i < 3; i++) {
-		snprintf(path, sizeof path, "%s/%s-%s.%s", fonts->dir, stem, suffix, ext[i]);
+		snprintf(path, sizeof path, "%s%s/%s-%s.%s", fonts->dir, cut ? "/cut" : "", stem,
+			 suffix, ext[i]);
 		struct pd_face *f = face_load(fonts, path, 0);
 		if (f)
 			return f;
@@ -296,16 +299,22 @@ int fonts_family(struct pd_fonts *fonts, const char *family, const char *mono_fa
 	family_stem(mono_family && *mono_family ? mono_family : "Liberation Mono", mstem,
 		    sizeof mstem);
 	memset(set, 0, sizeof *set);
-	set->style[PD_REGULAR] = style_load(fonts, stem, "Regular");
-	if (!set->style[PD_REGULAR]) {
-		diag_error(diags, loc, "font family '%s' not found: no readable %s/%s-Regular.ttf",
-			   family, fonts->dir, stem);
-		return -1;
-	}
-	for (int s = PD_BOLD; s < PD_NSTYLES; s++) {
-		set->style[s] = style_load(fonts, s == PD_MONO ? mstem : stem, suffix[s]);
-		if (!set->style[s])
+	for (int s = PD_REGULAR; s < PD_NSTYLES; s++) {
+		const char *st = s == PD_MONO ? mstem : stem;
+		const struct pd_face *full = style_load(fonts, false, st, suffix[s]);
+		const struct pd_face *cut = full ? style_load(fonts, true, st, suffix[s]) : NULL;
+		set->style[s] = cut ? cut : full;
+		set->full[s] = cut ? full : NULL;
+		if (s == PD_REGULAR && !full) {
+			diag_error(diags, loc,
+				   "font family '%s' not found: no readable %s/%s-Regular.ttf",
+				   family, fonts->dir, stem);
+			return -1;
+		}
+		if (!set->style[s]) {
 			set->style[s] = set->style[PD_REGULAR];
+			set->full[s] = set->full[PD_REGULAR];
+		}
 	}
 	return 0;
 }
@@ -352,10 +361,13 @@ const struct pd_face *fonts_pick(struct pd_fonts *fonts, const struct pd_fontset
 {
 	if (cp >= 0xFFFF)
 		return NULL;
-	if (face_has(set->style[style], cp))
-		return set->style[style];
-	if (face_has(set->style[PD_REGULAR], cp))
-		return set->style[PD_REGULAR];
+	const enum pd_face_id order[2] = {style, PD_REGULAR};
+	for (int i = 0; i < 2; i++) {
+		if (face_has(set->style[order[i]], cp))
+			return set->style[order[i]];
+		if (set->full[order[i]] && face_has(set->full[order[i]], cp))
+			return set->full[order[i]];
+	}
 	if (!fonts->fallback_tried)
 		fallback_load(fonts);
 	for (int i = 0; i < fonts->nfallback; i++)

@@ -23,6 +23,10 @@ struct pd_face;
 /* The faces of one document: the five styles, then the fallback faces. */
 struct pd_fontset {
 	const struct pd_face *style[PD_NSTYLES];
+	/* When style[] holds the cut of a family (fonts/cut/, made at build time with only the
+	 * scripts letters need: small, fast to embed), full[] holds the shipped face, used for
+	 * the characters the cut lacks; otherwise NULL. */
+	const struct pd_face *full[PD_NSTYLES];
 };
 
 /* A long-lived cache of parsed faces, shared by every document of a process. dir holds
@@ -38,7 +42,7 @@ int fonts_family(struct pd_fonts *fonts, const char *family, const char *mono_fa
 		 struct pd_fontset *set, struct pd_loc loc, struct pd_diags *diags);
 
 /* The face that prints cp for a text in style: the style's face when it has the glyph,
- * else the regular face, else the system fallback fonts (CJK), which are loaded on first
+ * else its full face, else the regular face (cut, then full), else the system fallback fonts (CJK), which are loaded on first
  * need. NULL when no font has the character. Code points above U+FFFF are never
  * printable (the PDF writer maps them to a space). */
 const struct pd_face *fonts_pick(struct pd_fonts *fonts, const struct pd_fontset *set,
