@@ -24,6 +24,10 @@ struct pd_case *case_load(struct pd_arena *arena, const char *path, const char *
 /* The same for a tree already loaded (a docket entry merged with its defaults). */
 struct pd_case *case_from_value(struct pd_arena *arena, struct pd_value *root, const char *path,
 				const char *datadir, struct pd_diags *diags);
+/* The same with the domain data already loaded (batch: once per worker). */
+struct pd_case *case_from_value_domain(struct pd_arena *arena, struct pd_value *root,
+				       const char *path, const struct pd_domain *dom,
+				       struct pd_diags *diags);
 
 /* Runs the rules for LEVEL (NULL: schema and level-free rules only) and DOCUMENT
  * ("letter" | "memo" | NULL). Adds every finding to diags; returns the number of errors. */

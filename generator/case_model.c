@@ -690,8 +690,13 @@ struct pd_case *case_from_value(struct pd_arena *arena, struct pd_value *root, c
 				const char *datadir, struct pd_diags *diags)
 {
 	const struct pd_domain *dom = levels_load(arena, datadir, diags);
-	if (!dom)
-		return NULL;
+	return dom ? case_from_value_domain(arena, root, path, dom, diags) : NULL;
+}
+
+struct pd_case *case_from_value_domain(struct pd_arena *arena, struct pd_value *root,
+				       const char *path, const struct pd_domain *dom,
+				       struct pd_diags *diags)
+{
 	if (root->kind != PD_MAP) {
 		diag_error(diags, root->loc, "a case file must be a map (client:, case:, ...)");
 		return NULL;

@@ -33,6 +33,9 @@ static struct {
 	struct pd_tmpl_set *templates;
 	const struct pd_value *style; /* templates/style.yaml, or NULL */
 	long long inputs_mtime;       /* newest file under templates/ and fonts/ (ns) */
+	const struct pd_domain *domain;
+	bool domain_tried;
+	struct pd_diags domain_diags;
 	struct page_template pages[MAX_PAGE_TEMPLATES];
 	size_t npages;
 } setup;
@@ -92,6 +95,7 @@ void doc_shutdown(void)
 	if (!setup.arena)
 		return;
 	tmpl_set_free(setup.templates);
+	diag_clear(&setup.domain_diags);
 	typeset_shutdown();
 	arena_free(setup.arena);
 	setup = (__typeof__(setup)){0};
@@ -111,23 +115,22 @@ static const struct pd_value *house_style(struct pd_diags *diags)
 	return setup.style;
 }
 
+/* The level table, office directory and regimes, read once per process. Their own errors
+ * (a broken levels.yaml) are kept and added to every document's diagnostics. */
 static const struct pd_domain *domain(void)
 {
-	static const struct pd_domain *dom;
-	static bool tried;
-	if (!tried) {
-		tried = true;
-		struct pd_diags diags = {0};
-		dom = levels_load(setup.arena, setup.datadir, &diags);
-		diag_print(&diags, stderr);
-		diag_clear(&diags);
+	if (!setup.domain_tried) {
+		setup.domain_tried = true;
+		setup.domain = levels_load(setup.arena, setup.datadir, &setup.domain_diags);
 	}
-	return dom;
+	return setup.domain;
 }
 
+/* Without a readable level table every name passes here: doc_make then reports why. */
 bool doc_level_known(const char *level)
 {
-	return domain() && levels_find(domain(), level);
+	const struct pd_domain *dom = domain();
+	return !dom || levels_find(dom, level);
 }
 
 void doc_print_levels(FILE *f)
@@ -319,7 +322,15 @@ static struct pd_case *load_case(struct pd_arena *arena, const struct pd_doc_req
 		return NULL;
 	if (req->defaults)
 		root = value_merge(arena, req->defaults, root);
-	return case_from_value(arena, root, req->case_path, setup.datadir, diags);
+	const struct pd_domain *dom = domain();
+	if (!dom) {
+		for (size_t i = 0; i < setup.domain_diags.n; i++) {
+			const struct pd_diag *g = &setup.domain_diags.v[i];
+			diag_add(diags, g->sev, g->loc, g->rule, "%s", g->msg);
+		}
+		return NULL;
+	}
+	return case_from_value_domain(arena, root, req->case_path, dom, diags);
 }
 
 static void describe(struct pd_doc_result *res, const struct pd_value *ctx)

@@ -109,6 +109,7 @@ struct pd_domain *levels_load(struct pd_arena *arena, const char *datadir,
 	if (!root)
 		return NULL;
 	struct pd_domain *dom = arena_alloc(arena, sizeof *dom);
+	dom->arena = arena;
 	dom->datadir = arena_strdup(arena, datadir);
 	const struct pd_value *rows = value_get(root, "levels");
 	if (!rows || rows->kind != PD_SEQ || rows->n == 0) {
@@ -153,9 +154,20 @@ const struct pd_value *levels_office(const struct pd_domain *dom, const char *id
 	return NULL;
 }
 
+struct pd_regime_cache {
+	struct pd_regime_cache *next;
+	const char *id;
+	const struct pd_value *tree;
+};
+
 const struct pd_value *levels_regime(struct pd_arena *arena, const struct pd_domain *dom,
 				     const char *id, struct pd_loc loc, struct pd_diags *diags)
 {
+	(void)arena; /* a regime lives with its domain, which batch keeps for every case */
+	for (const struct pd_regime_cache *r = dom->regimes; r; r = r->next)
+		if (strcmp(r->id, id) == 0)
+			return r->tree;
+	arena = dom->arena;
 	for (const char *p = id; *p; p++)
 		if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '-')) {
 			diag_error(diags, loc, "policy regime '%s' is not a valid regime id", id);
@@ -168,7 +180,13 @@ const struct pd_value *levels_regime(struct pd_arena *arena, const struct pd_dom
 		return NULL;
 	}
 	fclose(f);
-	return value_load_file(arena, path, &data_opts, diags);
+	const struct pd_value *tree = value_load_file(arena, path, &data_opts, diags);
+	if (!tree)
+		return NULL;
+	struct pd_regime_cache *r = arena_alloc(arena, sizeof *r);
+	*r = (struct pd_regime_cache){dom->regimes, arena_strdup(arena, id), tree};
+	((struct pd_domain *)dom)->regimes = r;
+	return tree;
 }
 
 bool levels_decides(const struct pd_level *lv, const char *role)

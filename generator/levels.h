@@ -38,6 +38,7 @@ struct pd_mailbox {
 };
 
 struct pd_domain {
+	struct pd_arena *arena; /* the one levels_load was given: the domain lives in it */
 	const char *datadir;
 	struct pd_level *levels;
 	size_t nlevels;
@@ -49,6 +50,7 @@ struct pd_domain {
 	const struct pd_value *offices_root; /* offices.yaml (as_of, source, offices) */
 	const struct pd_value *offices;      /* the sequence of offices */
 	const char *const *level_names;      /* for "did you mean" */
+	struct pd_regime_cache *regimes;     /* regimes read so far, kept with the domain */
 };
 
 /* Loads levels.yaml and offices.yaml under DATADIR/templates. NULL after adding errors. */
@@ -57,7 +59,8 @@ struct pd_domain *levels_load(struct pd_arena *arena, const char *datadir,
 const struct pd_level *levels_find(const struct pd_domain *dom, const char *name);
 /* The office with this id, or NULL. */
 const struct pd_value *levels_office(const struct pd_domain *dom, const char *id);
-/* Loads DATADIR/templates/regimes/ID.yaml (NULL after adding errors at loc). */
+/* Loads DATADIR/templates/regimes/ID.yaml once per domain; later calls return the same tree,
+ * which lives in the domain's arena (NULL after adding errors at loc). */
 const struct pd_value *levels_regime(struct pd_arena *arena, const struct pd_domain *dom,
 				     const char *id, struct pd_loc loc, struct pd_diags *diags);
 /* true when role is one of the level's deciding roles. */
