@@ -356,6 +356,11 @@ bool face_has(const struct pd_face *face, uint32_t cp)
 	return cp < 0xFFFF && face->gid[cp] != 0;
 }
 
+unsigned face_glyph(const struct pd_face *face, uint32_t cp)
+{
+	return cp < 0xFFFF ? face->gid[cp] : 0;
+}
+
 const struct pd_face *fonts_pick(struct pd_fonts *fonts, const struct pd_fontset *set,
 				 enum pd_face_id style, uint32_t cp)
 {

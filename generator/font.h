@@ -49,6 +49,8 @@ const struct pd_face *fonts_pick(struct pd_fonts *fonts, const struct pd_fontset
 				 enum pd_face_id style, uint32_t cp);
 
 bool face_has(const struct pd_face *face, uint32_t cp);
+/* The glyph index of cp in the face's cmap (0: none). */
+unsigned face_glyph(const struct pd_face *face, uint32_t cp);
 /* Advance width of cp in 1/1000 em (as the PDF writer computes it). */
 int face_advance(const struct pd_face *face, uint32_t cp);
 /* Ascent and descent (positive) in 1/1000 em. */
