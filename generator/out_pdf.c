@@ -1,6 +1,9 @@
 /* out_pdf: output stage, PDF form (the only file besides font.c that uses libharu).
  * In: laid-out pages, document info. Out: a compressed PDF written atomically. */
+#define _GNU_SOURCE /* RTLD_NEXT */
+#include <dlfcn.h>
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -100,65 +103,29 @@ static const char *font_name(struct pd_pdfw *w, int serial)
 	return w->names[serial];
 }
 
-/* libharu's HPDF_GetFont looks up the glyph of each of the 65,536 code points of the
- * Basic Multilingual Plane by a linear search of the font's cmap segments (5 ms per face
- * for Liberation Serif). For that one call the face's parsed cmap is replaced by one
- * with only the code points this document prints with it: same glyphs, a few segments. */
-struct cmap_swap {
-	HPDF_TTF_CmapRange saved;
-	HPDF_UINT16 *end, *start, *range;
-	HPDF_INT16 *delta;
-};
+/* libharu's HPDF_GetFont asks HPDF_TTFontDef_GetGlyphid for the glyph of each of the 65,536
+ * code points of the Basic Multilingual Plane, a linear search of the font's cmap each time
+ * (5 ms per face for Liberation Serif). pdgen defines that function itself, and the
+ * definition in the program takes the library's place (ELF symbol interposition): while
+ * HPDF_GetFont runs for a face, the answer is a lookup in the face's own parsed cmap
+ * (font.c), limited to the code points the document prints with that face, which also keeps
+ * the font's CID map as small as the document. At all other times the library answers. */
+static struct {
+	HPDF_FontDef def;
+	const struct pd_face *face;
+	const unsigned char *used; /* a bit per code point */
+} glyph_lookup;
 
-static void cmap_limit(HPDF_FontDef def, const unsigned char *used, struct cmap_swap *sw)
+HPDF_UINT16 HPDF_TTFontDef_GetGlyphid(HPDF_FontDef fontdef, HPDF_UINT16 unicode)
 {
-	HPDF_TTFontDefAttr a = (HPDF_TTFontDefAttr)def->attr;
-	sw->saved = a->cmap;
-	size_t cap = 64, n = 0;
-	sw->end = xmalloc(cap * sizeof *sw->end);
-	sw->start = xmalloc(cap * sizeof *sw->start);
-	sw->delta = xmalloc(cap * sizeof *sw->delta);
-	unsigned prev_cp = 0, prev_gid = 0;
-	for (unsigned cp = 0x20; cp < 0xFFFF; cp++) {
-		if (!(used[cp >> 3] & (1u << (cp & 7))))
-			continue;
-		unsigned gid = HPDF_TTFontDef_GetGlyphid(def, (HPDF_UINT16)cp);
-		if (n && cp == prev_cp + 1 && gid == prev_gid + 1) {
-			sw->end[n - 1] = (HPDF_UINT16)cp;
-		} else {
-			if (n + 1 >= cap) {
-				cap *= 2;
-				sw->end = xrealloc(sw->end, cap * sizeof *sw->end);
-				sw->start = xrealloc(sw->start, cap * sizeof *sw->start);
-				sw->delta = xrealloc(sw->delta, cap * sizeof *sw->delta);
-			}
-			sw->start[n] = sw->end[n] = (HPDF_UINT16)cp;
-			sw->delta[n] = (HPDF_INT16)(gid - cp);
-			n++;
-		}
-		prev_cp = cp;
-		prev_gid = gid;
+	static HPDF_UINT16 (*library)(HPDF_FontDef, HPDF_UINT16);
+	if (fontdef && fontdef == glyph_lookup.def) {
+		bool used = unicode >= 0x20 && (glyph_lookup.used[unicode >> 3] & (1u << (unicode & 7)));
+		return used ? (HPDF_UINT16)face_glyph(glyph_lookup.face, unicode) : 0;
 	}
-	sw->start[n] = sw->end[n] = 0xFFFF;
-	sw->delta[n] = 1;
-	n++;
-	sw->range = xcalloc(n, sizeof *sw->range);
-	a->cmap.format = 4;
-	a->cmap.seg_count_x2 = (HPDF_UINT16)(2 * n);
-	a->cmap.end_count = sw->end;
-	a->cmap.start_count = sw->start;
-	a->cmap.id_delta = sw->delta;
-	a->cmap.id_range_offset = sw->range;
-}
-
-static void cmap_restore(HPDF_FontDef def, struct cmap_swap *sw)
-{
-	HPDF_TTFontDefAttr a = (HPDF_TTFontDefAttr)def->attr;
-	a->cmap = sw->saved;
-	free(sw->end);
-	free(sw->start);
-	free(sw->delta);
-	free(sw->range);
+	if (!library)
+		*(void **)&library = dlsym(RTLD_NEXT, "HPDF_TTFontDef_GetGlyphid");
+	return library(fontdef, unicode);
 }
 
 static void mark_used(const struct pd_layout *lay, const struct pd_face *face, unsigned char *used)
@@ -207,10 +174,11 @@ static int load_fonts(struct doc *d)
 			break;
 		}
 		mark_used(d->lay, d->lay->faces[i], used);
-		struct cmap_swap sw;
-		cmap_limit(def, used, &sw);
+		glyph_lookup.def = def;
+		glyph_lookup.face = d->lay->faces[i];
+		glyph_lookup.used = used;
 		d->fonts[i] = HPDF_GetFont(d->pdf, name, "UTF-8");
-		cmap_restore(def, &sw);
+		glyph_lookup.def = NULL;
 		if (!d->fonts[i])
 			rc = -1;
 	}
@@ -351,7 +319,11 @@ static int save_atomic(struct doc *d, const char *path, struct pd_diags *diags)
 	char *tmp = xmalloc(plen + 16);
 	memcpy(tmp, path, plen);
 	memcpy(tmp + plen, ".tmp-XXXXXX", 12);
-	int fd = mkstemp(tmp);
+	/* a device or pipe (/dev/stdout, /dev/full) is written in place: renaming over it
+	 * would replace the device node itself */
+	struct stat st;
+	bool special = stat(path, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode);
+	int fd = special ? open(path, O_WRONLY | O_TRUNC) : mkstemp(tmp);
 	if (fd < 0) {
 		diag_error(diags, none, "cannot write '%s': %s", path, strerror(errno));
 		free(tmp);
@@ -359,13 +331,14 @@ static int save_atomic(struct doc *d, const char *path, struct pd_diags *diags)
 	}
 	mode_t mask = umask(0);
 	umask(mask);
-	fchmod(fd, 0666 & ~mask);
+	if (!special)
+		fchmod(fd, 0666 & ~mask);
 	HPDF_ResetStream(d->pdf);
 	static HPDF_BYTE chunk[65536];
 	int rc = 0;
 	for (;;) {
 		HPDF_UINT32 n = sizeof chunk;
-		HPDF_STATUS st = HPDF_ReadFromStream(d->pdf, chunk, &n);
+		HPDF_STATUS status = HPDF_ReadFromStream(d->pdf, chunk, &n);
 		size_t off = 0;
 		while (off < n) {
 			ssize_t k = write(fd, chunk + off, n - off);
@@ -377,9 +350,9 @@ static int save_atomic(struct doc *d, const char *path, struct pd_diags *diags)
 			}
 			off += (size_t)k;
 		}
-		if (rc < 0 || st == HPDF_STREAM_EOF || n == 0)
+		if (rc < 0 || status == HPDF_STREAM_EOF || n == 0)
 			break;
-		if (st != HPDF_OK) {
+		if (status != HPDF_OK) {
 			rc = -1;
 			break;
 		}
@@ -387,10 +360,11 @@ static int save_atomic(struct doc *d, const char *path, struct pd_diags *diags)
 	int saved = errno;
 	if (close(fd) != 0 && rc == 0)
 		rc = -1, saved = errno;
-	if (rc == 0 && rename(tmp, path) != 0)
+	if (rc == 0 && !special && rename(tmp, path) != 0)
 		rc = -1, saved = errno;
 	if (rc != 0) {
-		unlink(tmp);
+		if (!special)
+			unlink(tmp);
 		diag_error(diags, none, "cannot write '%s': %s", path, strerror(saved));
 	}
 	free(tmp);
