@@ -190,7 +190,8 @@ struct md_doc *md_parse(const char *text, size_t len, const char *file, int firs
 	cmark_parser *p = cmark_parser_new(CMARK_OPT_SMART);
 	attach(p, "table");
 	attach(p, "strikethrough");
-	attach(p, "autolink");
+	/* no GFM autolink extension: it finds addresses in text after escapes are gone, so a
+	   case value could become a link; links are written <https://...> or [text](url) */
 	cmark_parser_feed(p, doc->text, doc->len);
 	doc->root = cmark_parser_finish(p);
 	cmark_parser_free(p);

@@ -98,8 +98,8 @@ static char *markdown_to_html(const char *md)
 	cmark_gfm_core_extensions_ensure_registered();
 	int opts = CMARK_OPT_SMART;
 	cmark_parser *p = cmark_parser_new(opts);
-	const char *exts[] = {"table", "autolink", "strikethrough", "tagfilter"};
-	for (size_t i = 0; i < 4; i++)
+	const char *exts[] = {"table", "strikethrough", "tagfilter"}; /* as md.c */
+	for (size_t i = 0; i < sizeof exts / sizeof *exts; i++)
 		cmark_parser_attach_syntax_extension(p, cmark_find_syntax_extension(exts[i]));
 	cmark_parser_feed(p, md, strlen(md));
 	cmark_node *doc = cmark_parser_finish(p);
@@ -183,13 +183,6 @@ static void test_markdown_never_structure(void **state)
 			html_text(nasty[i], &want);
 			buf_puts(&want, frames[f][1]);
 			buf_puts(&want, "</p>\n");
-			/* GFM's e-mail autolinks run on merged text after escapes are gone: an
-			 * address stays the same characters, as a mailto link */
-			if (strchr(nasty[i], '@') && strstr(html, "<a href=\"mailto:")) {
-				buf_clear(&want);
-				buf_printf(&want, "<p>%s<a href=\"mailto:%s\">%s</a>%s</p>\n",
-					   frames[f][0], nasty[i], nasty[i], frames[f][1]);
-			}
 			if (strcmp(html, want.s))
 				fprintf(stderr, "value \"%s\"\nmarkdown \"%s\"\nhtml \"%s\"\nwant \"%s\"\n",
 					nasty[i], doc.s, html, want.s);
