@@ -33,27 +33,19 @@ static char *dir_of(const char *path)
 	return xstrndup(path, (size_t)(slash - path));
 }
 
-/* House style (templates/style.yaml) with the document's front matter over it. */
+/* The document's front matter (the house style goes under it in typeset). */
 static const struct pd_value *page_style(struct pd_arena *arena, const char *path,
 					 const char *text, size_t fm_end, bool has_fm,
 					 struct pd_diags *diags, int *err)
 {
-	char house[4096];
-	snprintf(house, sizeof house, "%s/templates/style.yaml", cmd_datadir());
-	const struct pd_value *base = NULL, *fm = NULL;
-	if (access(house, R_OK) == 0) {
-		base = value_load_file(arena, house, NULL, diags);
-		if (!base)
-			*err = 1;
-	}
-	if (has_fm) {
-		/* the opening "---" is a YAML document start: places stay exact */
-		fm = value_load_mem(arena, path, text, fm_end, NULL, diags);
-		if (!fm)
-			*err = 1;
-		diag_source(path, text, strlen(text)); /* quote the whole file, not the front matter */
-	}
-	return value_merge(arena, base, fm);
+	if (!has_fm)
+		return NULL;
+	/* the opening "---" is a YAML document start: places stay exact */
+	const struct pd_value *fm = value_load_mem(arena, path, text, fm_end, NULL, diags);
+	if (!fm)
+		*err = 1;
+	diag_source(path, text, strlen(text)); /* quote the whole file, not the front matter */
+	return fm;
 }
 
 int cmd_typeset(int argc, char **argv)

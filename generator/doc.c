@@ -31,7 +31,6 @@ static struct {
 	const char *datadir;
 	struct pd_arena *arena; /* lives from doc_setup to doc_shutdown */
 	struct pd_tmpl_set *templates;
-	const struct pd_value *style; /* templates/style.yaml, or NULL */
 	long long inputs_mtime;       /* newest file under templates/ and fonts/ (ns) */
 	const struct pd_domain *domain;
 	bool domain_tried;
@@ -99,20 +98,6 @@ void doc_shutdown(void)
 	typeset_shutdown();
 	arena_free(setup.arena);
 	setup = (__typeof__(setup)){0};
-}
-
-/* The house style, loaded once: templates/style.yaml on the search path (optional). */
-static const struct pd_value *house_style(struct pd_diags *diags)
-{
-	static bool loaded;
-	if (loaded)
-		return setup.style;
-	loaded = true;
-	char *file = arena_printf(setup.arena, "%s/templates/style.yaml", setup.datadir);
-	struct stat st;
-	if (stat(file, &st) == 0)
-		setup.style = value_load_file(setup.arena, file, NULL, diags);
-	return setup.style;
 }
 
 /* The level table, office directory and regimes, read once per process. Their own errors
@@ -367,7 +352,7 @@ static int typeset(struct pd_arena *arena, const struct page_template *pt,
 	    .source_name = pt->name,
 	    .first_line = 1,
 	    .base_dir = case_dir(arena, case_path),
-	    .style = value_merge(arena, house_style(diags), fm),
+	    .style = fm,
 	    .title = value_str(value_path(ctx, "document.title")),
 	    .author = value_str(value_path(ctx, "attorney.name")),
 	    .subject = value_str(value_path(ctx, "document.subject")),

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "font.h"
 #include "layout.h"
@@ -17,6 +18,9 @@ static struct {
 	char *datadir;
 	struct pd_fonts *fonts;
 	struct pd_pdfw *writer;
+	struct pd_arena *house_arena; /* the house style, read once */
+	const struct pd_value *house;
+	struct pd_diags house_diags;
 } G;
 
 void typeset_set_datadir(const char *dir)
@@ -33,6 +37,8 @@ void typeset_set_datadir(const char *dir)
 
 void typeset_shutdown(void)
 {
+	arena_free(G.house_arena);
+	diag_clear(&G.house_diags);
 	fonts_free(G.fonts);
 	out_pdf_free(G.writer);
 	free(G.datadir);
@@ -49,6 +55,25 @@ static struct pd_fonts *fonts(void)
 	return G.fonts;
 }
 
+/* The house style, DATADIR/templates/style.yaml (optional), read once per process; its
+ * errors are repeated for every document, which it would otherwise set wrongly. */
+static const struct pd_value *house_style(struct pd_diags *diags, bool *broken)
+{
+	if (!G.house_arena) {
+		G.house_arena = arena_new();
+		char *path = arena_printf(G.house_arena, "%s/templates/style.yaml",
+					  G.datadir ? G.datadir : ".");
+		if (access(path, R_OK) == 0)
+			G.house = value_load_file(G.house_arena, path, NULL, &G.house_diags);
+	}
+	for (size_t i = 0; i < G.house_diags.n; i++) {
+		const struct pd_diag *g = &G.house_diags.v[i];
+		diag_add(diags, g->sev, g->loc, g->rule, "%s", g->msg);
+	}
+	*broken = G.house_diags.errors > 0;
+	return G.house;
+}
+
 struct job {
 	struct pd_arena *arena;
 	struct md_doc *doc;
@@ -63,6 +88,10 @@ static int prepare(struct job *j, const char *md, size_t len, const struct pd_ty
 	const char *name = o && o->source_name ? o->source_name : "<input>";
 	struct pd_loc loc = {diag_intern(name), 0, 0};
 	style_defaults(&j->st);
+	bool broken;
+	const struct pd_value *house = house_style(diags, &broken);
+	if (broken || (house && style_apply(&j->st, house, diags)))
+		return PD_EXIT_INPUT;
 	if (o && o->style) {
 		loc = o->style->loc;
 		if (style_apply(&j->st, o->style, diags))

@@ -13,7 +13,8 @@
 struct pd_typeset_opts {
 	const char *source_name;      /* for diagnostics: the Markdown's file name */
 	int first_line;               /* line of the body's first line in source_name */
-	const struct pd_value *style; /* front matter merged over defaults; NULL = defaults */
+	const struct pd_value *style; /* front matter, over the house style
+				       * (DATADIR/templates/style.yaml) and the defaults */
 	const char *base_dir;         /* images (logo, signature) resolve relative to this */
 	const char *title, *author, *subject; /* PDF document info */
 	const char *date_iso;         /* YYYY-MM-DD for the PDF dates; NULL: SOURCE_DATE_EPOCH

@@ -29,4 +29,19 @@ for spec in okafor-opla-hq.yaml:opla-hq:letter okafor-opla-hq.yaml:opla-hq:memo 
 	*) fail "$file $doc: closing, signature and Enclosures on one page" "$(echo "$last" | head -5)" ;;
 	esac
 done
+# the house style, templates/style.yaml, sets every letter's page
+mkdir -p house/templates
+ln -s "$TOP/fonts" house/fonts
+for f in "$TOP"/templates/*; do ln -s "$f" house/templates/; done
+printf 'paper: a4\nmargins: 25mm\n' >house/templates/style.yaml
+if pdf=$(PDGEN_DATADIR=house "$PDGEN" letter "$TOP/samples/occ-track.yaml" --level occ -o ./ --print-path 2>err); then
+	pdfinfo "$pdf" | grep -q 'Page size: *595.* x 841.*' && ok "the house style sets A4" \
+		|| fail "the house style sets A4" "$(pdfinfo "$pdf" | grep 'Page size')"
+else
+	fail "letter with a house style" "$(cat err)"
+fi
+printf 'paper: a4\nmargins: [1in\n' >house/templates/style.yaml
+PDGEN_DATADIR=house "$PDGEN" letter "$TOP/samples/occ-track.yaml" --level occ -o bad.pdf 2>err; rc=$?
+[ $rc = 1 ] && grep -q 'style.yaml:3:1: error' err && [ ! -e bad.pdf ] && ok "a broken house style is a located error" \
+	|| fail "a broken house style is a located error (exit $rc)" "$(cat err)"
 finish
