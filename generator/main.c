@@ -1,6 +1,7 @@
 /* main: the pdgen command line; dispatches to the subcommands of cmd.h.
  * In: argv. Out: the subcommand's exit code, or usage (exit 2). */
 #include <limits.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -123,6 +124,9 @@ const char *cmd_datadir(void)
 
 int main(int argc, char **argv)
 {
+	/* over a file size limit (ulimit -f, quotas) a write fails with EFBIG and the output
+	 * code cleans up, instead of the process dying with a half-written temporary file */
+	signal(SIGXFSZ, SIG_IGN);
 	if (argc < 2) {
 		usage(stderr);
 		return PD_EXIT_USAGE;
