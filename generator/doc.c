@@ -20,12 +20,11 @@
 
 /* A top-level template: its front matter (a value tree) and its parsed body. */
 struct page_template {
+	struct page_template *next;
 	const char *name;
 	const struct pd_value *front_matter;
 	const struct pd_tmpl *body;
 };
-
-#define MAX_PAGE_TEMPLATES 32
 
 static struct {
 	const char *datadir;
@@ -35,8 +34,7 @@ static struct {
 	const struct pd_domain *domain;
 	bool domain_tried;
 	struct pd_diags domain_diags;
-	struct page_template pages[MAX_PAGE_TEMPLATES];
-	size_t npages;
+	struct page_template *pages; /* parsed once; a template with errors is not kept */
 } setup;
 
 /* ------------------------------------------------------------- setup */
@@ -130,17 +128,14 @@ void doc_print_levels(FILE *f)
 
 static const struct page_template *page_template_load(const char *name, struct pd_diags *diags)
 {
-	for (size_t i = 0; i < setup.npages; i++)
-		if (!strcmp(setup.pages[i].name, name))
-			return setup.pages[i].body ? &setup.pages[i] : NULL;
+	for (const struct page_template *pt = setup.pages; pt; pt = pt->next)
+		if (!strcmp(pt->name, name))
+			return pt;
 	char *path = tmpl_set_path(setup.templates, name);
 	if (!path) {
 		diag_error(diags, ((struct pd_loc){0}), "no template '%s.md' on the search path", name);
 		return NULL;
 	}
-	struct page_template *pt = setup.npages < MAX_PAGE_TEMPLATES ? &setup.pages[setup.npages++]
-								    : &setup.pages[0];
-	*pt = (struct page_template){arena_strdup(setup.arena, name), NULL, NULL};
 	size_t len;
 	char *raw = file_read(path, &len, TMPL_MAX_BYTES);
 	const char *file = diag_intern(path);
@@ -152,20 +147,27 @@ static const struct page_template *page_template_load(const char *name, struct p
 	char *text = arena_strndup(setup.arena, raw, len);
 	free(raw);
 	diag_source(file, text, len);
+	struct page_template pt = {NULL, arena_strdup(setup.arena, name), NULL, NULL};
 	size_t fm_off = 0, fm_len = 0, body_off = 0;
 	int body_line = 1;
 	if (md_front_matter(text, len, &fm_off, &fm_len, &body_off, &body_line)) {
 		/* from the opening "---" (a YAML document start) to the closing one, so that
 		   the places are those of the file */
-		pt->front_matter = value_load_mem(setup.arena, file, text, fm_off + fm_len, NULL,
-						  diags);
+		pt.front_matter = value_load_mem(setup.arena, file, text, fm_off + fm_len, NULL,
+						 diags);
 		diag_source(file, text, len);
-		if (!pt->front_matter)
+		if (!pt.front_matter)
 			return NULL;
 	}
-	pt->body = tmpl_parse_mem(setup.templates, file, text + body_off, len - body_off,
-				  body_line, diags);
-	return pt->body ? pt : NULL;
+	pt.body = tmpl_parse_mem(setup.templates, file, text + body_off, len - body_off,
+				 body_line, diags);
+	if (!pt.body)
+		return NULL;
+	struct page_template *kept = arena_alloc(setup.arena, sizeof *kept);
+	*kept = pt;
+	kept->next = setup.pages;
+	setup.pages = kept;
+	return kept;
 }
 
 /* A copy of the front matter in which every text holding "{{" is rendered as plain text. */
