@@ -96,6 +96,7 @@ struct lay {
 	VEC(struct line, lines);
 	VEC(uint32_t, missing);
 	double letterhead_h;
+	double room; /* body height of a continuation page (0 until lay_room measures it) */
 };
 
 #define VPUSH(v) ((__typeof__(L->v))lay_push((void **)&(L->v), &L->n##v, &L->cap_##v, sizeof *(L->v)))
@@ -123,5 +124,7 @@ void lay_letterhead(struct lay *L);
 void lay_table(struct lay *L, struct cmark_node *n);
 void lay_image_block(struct lay *L, const char *url, const char *title);
 void lay_paginate(struct lay *L, struct pd_layout *out);
+/* Body height of a page after the first, without its header and footer. */
+double lay_room(struct lay *L);
 
 #endif

@@ -280,11 +280,33 @@ static void col_widths(struct lay *L, cmark_node *table, int ncols, double size,
 	free(mx);
 }
 
-static size_t table_row(struct lay *L, cmark_node *row, int ncols, const double *w,
-			const uint8_t *aligns, double size, bool head, bool last)
+/* A line of a cell as set: its place in the row and what it drew. */
+struct cline {
+	double y, h;
+	size_t run0, nrun, rule0, nrule, link0, nlink;
+};
+
+struct row_lines {
+	struct cline *v;
+	size_t n, cap;
+	size_t *cell0; /* first line of each cell; cell0[ncols] = n */
+};
+
+static void keep_lines(struct row_lines *rl, const struct para_out *po, double top)
 {
-	struct vitem box;
-	lay_box_begin(L, &box);
+	for (size_t i = 0; i < po->nlines; i++) {
+		const struct line *ln = &po->lines[i];
+		struct cline *c = lay_push((void **)&rl->v, &rl->n, &rl->cap, sizeof *rl->v);
+		*c = (struct cline){top, ln->h, ln->run0, ln->nrun, ln->rule0, ln->nrule, ln->link0,
+				    ln->nlink};
+		top += ln->h;
+	}
+}
+
+/* Sets the cells of a row at y = 0; returns the tallest cell's text height. */
+static double set_cells(struct lay *L, cmark_node *row, int ncols, const double *w,
+			const uint8_t *aligns, double size, bool head, struct row_lines *rl)
+{
 	double x = L->left, hmax = 0;
 	int c = 0;
 	for (cmark_node *cell = cmark_node_first_child(row); cell && c < ncols;
@@ -299,19 +321,125 @@ static size_t table_row(struct lay *L, cmark_node *row, int ncols, const double 
 		struct para_out po;
 		lay_set_para(L, size, al, x + TPAD, L->st->page_w - (x + w[c] - TPAD), &po);
 		shift_lines(L, &po, TPAD);
+		rl->cell0[c] = rl->n;
+		keep_lines(rl, &po, TPAD);
 		hmax = fmax(hmax, lines_h(&po));
 		x += w[c];
 	}
-	double h = hmax + 2 * TPAD, x1 = L->left;
+	for (; c <= ncols; c++)
+		rl->cell0[c] = rl->n;
+	return hmax;
+}
+
+static int by_value(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return x < y ? -1 : x > y;
+}
+
+/* Where a row may be cut: line bottoms that cut through no line of any cell, in order,
+ * ending with the row's height h. Returns how many (at least 1). */
+static size_t row_cuts(const struct row_lines *rl, int ncols, double h, double *cuts)
+{
+	for (size_t i = 0; i < rl->n; i++)
+		cuts[i] = rl->v[i].y + rl->v[i].h;
+	qsort(cuts, rl->n, sizeof *cuts, by_value);
+	size_t *at = xmalloc((size_t)ncols * sizeof *at), k = 0;
+	for (int c = 0; c < ncols; c++)
+		at[c] = rl->cell0[c];
+	for (size_t i = 0; i < rl->n; i++) {
+		double y = cuts[i];
+		bool ok = y < h - 1e-6 && (k == 0 || y > cuts[k - 1] + 1e-6);
+		for (int c = 0; c < ncols && ok; c++) {
+			while (at[c] < rl->cell0[c + 1] && rl->v[at[c]].y + rl->v[at[c]].h <= y + 1e-6)
+				at[c]++;
+			ok = at[c] == rl->cell0[c + 1] || rl->v[at[c]].y >= y - 1e-6;
+		}
+		if (ok)
+			cuts[k++] = y;
+	}
+	free(at);
+	cuts[k++] = h;
+	return k;
+}
+
+static void copy_line(struct lay *L, const struct cline *c, double dy)
+{
+	for (size_t k = c->run0; k < c->run0 + c->nrun; k++) {
+		struct pd_run r = L->runs[k];
+		r.y += dy;
+		*VPUSH(runs) = r;
+	}
+	for (size_t k = c->rule0; k < c->rule0 + c->nrule; k++) {
+		struct pd_rule r = L->rules[k];
+		r.y0 += dy, r.y1 += dy;
+		*VPUSH(rules) = r;
+	}
+	for (size_t k = c->link0; k < c->link0 + c->nlink; k++) {
+		struct pd_link r = L->links[k];
+		r.y0 += dy, r.y1 += dy;
+		*VPUSH(links) = r;
+	}
+}
+
+/* A row taller than a page as bands between its cuts, each a box of its own with the
+ * table's header to repeat; page breaks between bands as between a paragraph's lines.
+ * The row's own rules (from rule0 on) go with the last band. */
+static size_t split_row(struct lay *L, const struct row_lines *rl, int ncols, double h,
+			size_t rule0, long thead)
+{
+	size_t nrules = L->nrules;
+	double *cuts = xmalloc((rl->n + 1) * sizeof *cuts);
+	size_t nc = row_cuts(rl, ncols, h, cuts), first = L->nvl;
+	double top = 0;
+	for (size_t b = 0; b < nc; b++) {
+		if (b >= 2 && nc - b >= 2) {
+			struct vitem *pen = VPUSH(vl); /* even inside '::: keep': it cannot fit */
+			pen->type = VI_PEN;
+		}
+		struct vitem box;
+		lay_box_begin(L, &box);
+		for (size_t i = 0; i < rl->n; i++)
+			if (rl->v[i].y >= top - 1e-6 && rl->v[i].y + rl->v[i].h <= cuts[b] + 1e-6)
+				copy_line(L, &rl->v[i], -top);
+		if (b == nc - 1)
+			copy_line(L, &(struct cline){0, 0, 0, 0, rule0, nrules - rule0, 0, 0}, -top);
+		box.thead = thead;
+		lay_box_end(L, &box, cuts[b] - top);
+		top = cuts[b];
+	}
+	free(cuts);
+	return first;
+}
+
+static size_t table_row(struct lay *L, cmark_node *row, int ncols, const double *w,
+			const uint8_t *aligns, double size, bool head, bool last, long thead)
+{
+	struct vitem box;
+	lay_box_begin(L, &box);
+	struct row_lines rl = {0};
+	rl.cell0 = xmalloc(((size_t)ncols + 1) * sizeof *rl.cell0);
+	double h = set_cells(L, row, ncols, w, aligns, size, head, &rl) + 2 * TPAD, x1 = L->left;
 	for (int k = 0; k < ncols; k++)
 		x1 += w[k];
+	size_t rule0 = L->nrules;
 	if (head) {
 		*VPUSH(rules) = (struct pd_rule){L->left, 0, x1, 0, 0.8};
 		*VPUSH(rules) = (struct pd_rule){L->left, h, x1, h, 0.6};
 	} else {
 		*VPUSH(rules) = (struct pd_rule){L->left, h, x1, h, last ? 0.8 : 0.3};
 	}
-	return lay_box_end(L, &box, h);
+	double room = lay_room(L) - (thead >= 0 ? L->vl[thead].h : 0);
+	size_t i;
+	if (!head && h > room) {
+		i = split_row(L, &rl, ncols, h, rule0, thead);
+	} else {
+		i = lay_box_end(L, &box, h);
+		L->vl[i].thead = head ? -1 : thead;
+	}
+	free(rl.v);
+	free(rl.cell0);
+	return i;
 }
 
 void lay_table(struct lay *L, cmark_node *n)
@@ -332,11 +460,9 @@ void lay_table(struct lay *L, cmark_node *n)
 		bool last = cmark_node_next(row) == NULL;
 		if (!is_head && k > 1)
 			lay_penalty(L, 0);
-		size_t i = table_row(L, row, ncols, w, aligns, size, is_head, last);
+		size_t i = table_row(L, row, ncols, w, aligns, size, is_head, last, head);
 		if (is_head)
 			head = (long)i;
-		else
-			L->vl[i].thead = head;
 	}
 	free(w);
 }
@@ -518,14 +644,33 @@ static struct vitem footer_box(struct lay *L, size_t pno, size_t pages, double s
 	return box;
 }
 
+/* Heights of the footer (every page) and of the continuation header (pages 2..N). */
+static void furniture(struct lay *L, double *fh, double *hh)
+{
+	const struct pd_style *st = L->st;
+	*fh = st->footer ? furniture_h(L, subst_pages(L, st->footer, 999, 999), 0.8 * st->size) +
+			       0.5 * st->size
+			 : 0;
+	*hh = st->header ? furniture_h(L, header_text(L), 0.85 * st->size) + 1.0 * st->size : 0;
+}
+
+double lay_room(struct lay *L)
+{
+	if (L->room <= 0) {
+		double fh, hh;
+		furniture(L, &fh, &hh);
+		L->room = L->st->page_h - L->st->margin_top - L->st->margin_bottom - fh - hh;
+	}
+	return L->room;
+}
+
 void lay_paginate(struct lay *L, struct pd_layout *out)
 {
 	const struct pd_style *st = L->st;
 	double body = st->page_h - st->margin_top - st->margin_bottom;
 	double fsize = 0.8 * st->size, hsize = 0.85 * st->size;
-	double fh = st->footer ? furniture_h(L, subst_pages(L, st->footer, 999, 999), fsize) + 0.5 * st->size
-			       : 0;
-	double hh = st->header ? furniture_h(L, header_text(L), hsize) + 1.0 * st->size : 0;
+	double fh, hh;
+	furniture(L, &fh, &hh);
 	size_t *starts;
 	size_t np = page_breaks(L, body - fh, body - fh - hh, &starts);
 	if (np == 0) {

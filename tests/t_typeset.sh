@@ -21,6 +21,22 @@ check "sample-letter: every word in order" $C words "$D/sample-letter.md" "$T/sa
 check "sample-letter: table rows whole, header first" $C rows "$D/sample-letter.md" "$T/sample-letter.pdf"
 check "table-60: every row whole on a page, header repeated" $C rows "$D/table-60.md" "$T/table-60.pdf"
 check "table-60: words outside the table in order" $C words "$D/table-60.md" "$T/table-60.pdf"
+
+# a row taller than a page splits between its lines; the header repeats; short rows stay whole
+if typeset table-tall && [ ! -s "$T/table-tall.err" ]; then ok "typeset table-tall"; else fail "typeset table-tall" "$(cat "$T/table-tall.err")"; fi
+pages=$(pdfinfo "$T/table-tall.pdf" 2>/dev/null | awk '/^Pages:/ {print $2}')
+[ "$pages" = 3 ] && ok "table-tall: the tall row spans 3 pages" || fail "table-tall: the tall row spans 3 pages" "got $pages"
+check "table-tall: no word box crosses a margin or overlaps another" $C bbox "$T/table-tall.pdf" 72 72 72 72
+check "table-tall: every word of the table in order" $C cells "$D/table-tall.md" "$T/table-tall.pdf"
+check "table-tall: words outside the table in order" $C words "$D/table-tall.md" "$T/table-tall.pdf"
+check "table-tall: header row repeated on each page" $C header "$D/table-tall.md" "$T/table-tall.pdf"
+n=$(pdftotext "$T/table-tall.pdf" - 2>/dev/null | tr '\f' '\n' | grep -c -e "A short row before the tall one. EndFirst" -e "A short row after the tall one. EndThird")
+[ "$n" = 2 ] && ok "table-tall: short rows stay whole" || fail "table-tall: short rows stay whole" "$n"
+sed 's/^| Second | \(.*\) |$/\n\1\n/' "$D/table-tall.md" >"$T/untable.md"
+"$PDGEN" typeset "$T/untable.md" -o "$T/untable.pdf" 2>/dev/null
+if $C header "$D/table-tall.md" "$T/untable.pdf" >/dev/null; then
+	fail "header checker catches pages without the header row"
+else ok "header checker catches pages without the header row"; fi
 if $C bbox "$T/letter-3page.pdf" 100 72 72 72 >/dev/null; then
 	fail "bbox checker catches words inside a wider margin"
 else ok "bbox checker catches words inside a wider margin"; fi
