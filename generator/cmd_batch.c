@@ -104,14 +104,6 @@ static int make_dir(const char *dir)
 	return stat(path, &st) == 0 && S_ISDIR(st.st_mode) ? 0 : -1;
 }
 
-static long long mtime_ns(const char *path)
-{
-	struct stat st;
-	if (stat(path, &st) != 0)
-		return 0;
-	return (long long)st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec;
-}
-
 int cmd_batch(int argc, char **argv)
 {
 	struct batch_opts o = {.outdir = "out", .shard_k = 1, .shard_n = 1};
@@ -148,7 +140,7 @@ int cmd_batch(int argc, char **argv)
 	    .check_only = o.check,
 	    .force = o.force,
 	    .stats = o.stats,
-	    .inputs_mtime = mtime_ns(o.docket),
+	    .inputs_mtime = doc_mtime(o.docket),
 	};
 	rc = batch_run(&run);
 	arena_free(arena);

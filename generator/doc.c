@@ -270,7 +270,7 @@ static char *output_path(struct pd_arena *arena, const struct pd_doc_request *re
 	return arena_printf(arena, "%s%s%s", req->out, req->out[len - 1] == '/' ? "" : "/", name);
 }
 
-static long long mtime_of(const char *path)
+long long doc_mtime(const char *path)
 {
 	struct stat st;
 	return stat(path, &st) == 0 ? mtime_ns(&st) : -1;
@@ -279,10 +279,10 @@ static long long mtime_of(const char *path)
 /* An output newer than every input is left alone (batch re-runs). */
 static bool up_to_date(const struct pd_doc_request *req, const char *out)
 {
-	long long made = mtime_of(out);
+	long long made = doc_mtime(out);
 	if (made < 0)
 		return false;
-	long long inputs = later(later(req->inputs_mtime, setup.inputs_mtime), mtime_of(req->case_path));
+	long long inputs = later(later(req->inputs_mtime, setup.inputs_mtime), doc_mtime(req->case_path));
 	return made > inputs;
 }
 

@@ -49,6 +49,9 @@ void doc_result_clear(struct pd_doc_result *res);
 bool doc_level_known(const char *level);
 void doc_print_levels(FILE *f);
 
+/* A file's modification time in nanoseconds, -1 when it cannot be read. */
+long long doc_mtime(const char *path);
+
 /* SHA-256 of a file as 64 hex digits; false when it cannot be read. */
 bool doc_sha256_file(const char *path, char hex[65], size_t *bytes);
 
