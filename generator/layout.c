@@ -2,6 +2,7 @@
  * In: a cmark-gfm tree, a page style and fonts. Out: pages of positioned runs (pd_layout). */
 #include "layout.h"
 
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -396,6 +397,11 @@ static void heading(struct lay *L, cmark_node *n)
 	lay_glue(L, 0.4 * line_h(L)); /* no penalty: a heading stays with what follows */
 }
 
+static bool is_table(cmark_node *n)
+{
+	return n && !strcmp(cmark_node_get_type_string(n), "table");
+}
+
 static void block(struct lay *L, cmark_node *n, int depth)
 {
 	struct pd_loc save = L->loc;
@@ -440,7 +446,7 @@ static void block(struct lay *L, cmark_node *n, int depth)
 		diag_warn(L->diags, L->loc, "raw HTML is not rendered");
 		break;
 	default:
-		if (!strcmp(cmark_node_get_type_string(n), "table"))
+		if (is_table(n))
 			lay_table(L, n);
 		break;
 	}
@@ -471,6 +477,43 @@ static int keep_region(const struct md_doc *doc, int line)
 	return -1;
 }
 
+/* A "::: columns" marker before block n (NULL: the end): kept for n's table, else a
+ * warning. */
+static void columns_mark(struct lay *L, const struct md_mark *m, cmark_node *n)
+{
+	struct pd_loc loc = md_loc(L->in->doc, m->line, 1);
+	if (!is_table(n)) {
+		diag_warn(L->diags, loc, "'::: columns' applies to the table right after it, "
+					 "and none follows; ignored");
+		return;
+	}
+	int ncols = cmark_gfm_extensions_get_table_columns(n);
+	if (ncols != m->ncols) {
+		diag_warn(L->diags, loc,
+			  "'::: columns' gives %d widths for a table of %d columns; the widths "
+			  "come from the content",
+			  m->ncols, ncols);
+		return;
+	}
+	L->columns = m;
+}
+
+/* Applies the markers before source line `line` (INT_MAX: all) to block n; returns
+ * whether one of them is a page break. */
+static bool marks_before(struct lay *L, size_t *mark, int line, cmark_node *n)
+{
+	const struct md_doc *doc = L->in->doc;
+	bool brk = false;
+	for (; *mark < doc->nmarks && doc->marks[*mark].line < line; (*mark)++) {
+		const struct md_mark *m = &doc->marks[*mark];
+		if (m->kind == MD_PAGEBREAK)
+			brk = true;
+		else if (m->kind == MD_COLUMNS)
+			columns_mark(L, m, n);
+	}
+	return brk;
+}
+
 static void body(struct lay *L)
 {
 	const struct md_doc *doc = L->in->doc;
@@ -479,10 +522,8 @@ static void body(struct lay *L)
 	bool first = true;
 	for (cmark_node *n = cmark_node_first_child(doc->root); n; n = cmark_node_next(n)) {
 		int line = cmark_node_get_start_line(n);
-		bool brk = false;
-		for (; mark < doc->nmarks && doc->marks[mark].line < line; mark++)
-			if (doc->marks[mark].kind == MD_PAGEBREAK)
-				brk = true;
+		L->columns = NULL;
+		bool brk = marks_before(L, &mark, line, n);
 		if (!renders(n)) {
 			block(L, n, 0);
 			continue;
@@ -504,6 +545,8 @@ static void body(struct lay *L)
 		prev_keep = keep;
 		first = false;
 	}
+	marks_before(L, &mark, INT_MAX, NULL);
+	L->columns = NULL;
 	L->keep = false;
 }
 

@@ -97,6 +97,7 @@ struct lay {
 	VEC(uint32_t, missing);
 	double letterhead_h;
 	double room; /* body height of a continuation page (0 until lay_room measures it) */
+	const struct md_mark *columns; /* "::: columns" widths for the next table, or NULL */
 };
 
 #define VPUSH(v) ((__typeof__(L->v))lay_push((void **)&(L->v), &L->n##v, &L->cap_##v, sizeof *(L->v)))

@@ -412,6 +412,26 @@ static size_t split_row(struct lay *L, const struct row_lines *rl, int ncols, do
 	return first;
 }
 
+/* Widths from "::: columns": shares of the measure, each column at least wide enough for
+ * its padding and a character (the others give up the difference in proportion). */
+static void set_widths(struct lay *L, const double *share, int ncols, double size, double *w)
+{
+	double measure = L->st->page_w - L->left - L->right, sum = 0, minw = 2 * TPAD + size;
+	for (int c = 0; c < ncols; c++)
+		sum += share[c];
+	double over = 0, spare = 0;
+	for (int c = 0; c < ncols; c++) {
+		w[c] = measure * share[c] / sum;
+		if (w[c] < minw)
+			over += minw - w[c], w[c] = minw;
+		else
+			spare += w[c] - minw;
+	}
+	for (int c = 0; c < ncols && over > 0 && spare > 0; c++)
+		if (w[c] > minw)
+			w[c] -= (w[c] - minw) * fmin(1, over / spare);
+}
+
 static size_t table_row(struct lay *L, cmark_node *row, int ncols, const double *w,
 			const uint8_t *aligns, double size, bool head, bool last, long thead)
 {
@@ -450,7 +470,11 @@ void lay_table(struct lay *L, cmark_node *n)
 	uint8_t *aligns = cmark_gfm_extensions_get_table_alignments(n);
 	double size = 0.9 * L->st->size;
 	double *w = xcalloc((size_t)ncols, sizeof *w);
-	col_widths(L, n, ncols, size, w);
+	if (L->columns && L->columns->ncols == ncols)
+		set_widths(L, L->columns->widths, ncols, size, w);
+	else
+		col_widths(L, n, ncols, size, w);
+	L->columns = NULL;
 	long head = -1;
 	int k = 0;
 	for (cmark_node *row = cmark_node_first_child(n); row; row = cmark_node_next(row), k++) {

@@ -2,6 +2,7 @@
  * In: Markdown bytes (UTF-8). Out: an NFC-normalised cmark-gfm tree plus page markers. */
 #include "md.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmark-gfm-core-extensions.h>
@@ -72,12 +73,61 @@ static void bad_utf8(const char *text, size_t len, const char *file, int first_l
 	diag_error(diags, loc, "invalid UTF-8 byte 0x%02X", (unsigned char)text[i < len ? i : 0]);
 }
 
-static void add_mark(struct md_doc *doc, enum md_mark_kind kind, int line)
+static struct md_mark *add_mark(struct md_doc *doc, enum md_mark_kind kind, int line)
 {
 	doc->marks = xrealloc(doc->marks, (doc->nmarks + 1) * sizeof *doc->marks);
-	doc->marks[doc->nmarks].kind = kind;
-	doc->marks[doc->nmarks].line = line;
-	doc->nmarks++;
+	struct md_mark *m = &doc->marks[doc->nmarks++];
+	memset(m, 0, sizeof *m);
+	m->kind = kind;
+	m->line = line;
+	return m;
+}
+
+/* "columns 1 3 2" or "columns 25% 50% 25%" (s has n bytes, no newline): 1 and the widths
+ * in m, 0 when s is not a columns marker, -1 when its widths are bad. */
+static int parse_columns(const char *s, size_t n, struct md_mark *m)
+{
+	if (n < 7 || memcmp(s, "columns", 7) || (n > 7 && s[7] != ' ' && s[7] != '\t'))
+		return 0;
+	char buf[256];
+	if (n >= sizeof buf)
+		return -1;
+	memcpy(buf, s + 7, n - 7);
+	buf[n - 7] = '\0';
+	m->ncols = 0;
+	for (char *p = buf;;) {
+		while (*p == ' ' || *p == '\t' || *p == '\r')
+			p++;
+		if (!*p)
+			break;
+		char *end;
+		double x = strtod(p, &end);
+		if (end == p || !(x > 0 && x <= 1000) || m->ncols == MD_MAX_COLUMNS)
+			return -1;
+		if (*end == '%')
+			end++;
+		if (*end && *end != ' ' && *end != '\t' && *end != '\r')
+			return -1;
+		m->widths[m->ncols++] = x;
+		p = end;
+	}
+	return m->ncols > 0 ? 1 : -1;
+}
+
+/* The kind of the marker whose text after ":::" is s[j, le); -1 for none, -2 for a
+ * columns marker with bad widths (the widths go to cm). */
+static int marker_kind(const char *s, size_t j, size_t le, struct md_mark *cm)
+{
+	if (is_line(s + j, le - j, ""))
+		return MD_KEEP_END;
+	while (j < le && s[j] == ' ')
+		j++;
+	if (is_line(s + j, le - j, "keep"))
+		return MD_KEEP_BEGIN;
+	if (is_line(s + j, le - j, "pagebreak"))
+		return MD_PAGEBREAK;
+	int cols = parse_columns(s + j, le - j, cm);
+	return cols > 0 ? MD_COLUMNS : cols < 0 ? -2 : -1;
 }
 
 /* Finds the markers (outside fenced code) and blanks their lines so that they end the
@@ -102,16 +152,15 @@ static int scan_marks(struct md_doc *doc, struct pd_diags *diags)
 			size_t j = k;
 			while (j < le && s[j] == ':')
 				j++;
-			int kind = -1;
-			if (is_line(s + j, le - j, "") )
-				kind = MD_KEEP_END;
-			else {
-				while (j < le && s[j] == ' ')
-					j++;
-				if (is_line(s + j, le - j, "keep"))
-					kind = MD_KEEP_BEGIN;
-				else if (is_line(s + j, le - j, "pagebreak"))
-					kind = MD_PAGEBREAK;
+			struct md_mark cm = {0};
+			int kind = marker_kind(s, j, le, &cm);
+			if (kind == -2) {
+				diag_error(diags, md_loc(doc, line, (int)(k - i) + 1),
+					   "bad '::: columns' marker: give each column a relative width "
+					   "above 0, as '::: columns 1 3 2' or '::: columns 25%% 50%% 25%%' "
+					   "(at most %d columns)",
+					   MD_MAX_COLUMNS);
+				return -1;
 			}
 			if (kind == MD_KEEP_BEGIN) {
 				if (open) {
@@ -131,12 +180,14 @@ static int scan_marks(struct md_doc *doc, struct pd_diags *diags)
 				open = 0;
 			}
 			if (kind >= 0) {
-				add_mark(doc, (enum md_mark_kind)kind, line);
+				struct md_mark *m = add_mark(doc, (enum md_mark_kind)kind, line);
+				m->ncols = cm.ncols;
+				memcpy(m->widths, cm.widths, sizeof m->widths);
 				memset(s + i, ' ', le - i);
 			} else {
 				diag_warn(diags, md_loc(doc, line, (int)(k - i) + 1),
-					  "unknown marker (known: '::: keep', ':::', '::: pagebreak'); "
-					  "printed as text");
+					  "unknown marker (known: '::: keep', ':::', '::: pagebreak', "
+					  "'::: columns'); printed as text");
 			}
 		}
 		i = le + 1;

@@ -19,11 +19,16 @@ bool md_front_matter(const char *text, size_t len, size_t *fm_off, size_t *fm_le
 
 /* Markers for template authors, each alone on a line outside code blocks:
  * "::: keep" ... ":::" keeps the blocks between them on one page;
- * "::: pagebreak" starts a new page. */
-enum md_mark_kind { MD_KEEP_BEGIN, MD_KEEP_END, MD_PAGEBREAK };
+ * "::: pagebreak" starts a new page;
+ * "::: columns 1 3 2" (or "25% 50% 25%") sets the relative column widths of the table
+ * that follows. */
+enum md_mark_kind { MD_KEEP_BEGIN, MD_KEEP_END, MD_PAGEBREAK, MD_COLUMNS };
+#define MD_MAX_COLUMNS 16
 struct md_mark {
 	enum md_mark_kind kind;
-	int line; /* 1-based line in the parsed body */
+	int line;                       /* 1-based line in the parsed body */
+	int ncols;                      /* MD_COLUMNS: how many widths */
+	double widths[MD_MAX_COLUMNS]; /* MD_COLUMNS: relative widths, each > 0 */
 };
 
 struct md_doc {

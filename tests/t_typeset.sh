@@ -37,6 +37,54 @@ sed 's/^| Second | \(.*\) |$/\n\1\n/' "$D/table-tall.md" >"$T/untable.md"
 if $C header "$D/table-tall.md" "$T/untable.pdf" >/dev/null; then
 	fail "header checker catches pages without the header row"
 else ok "header checker catches pages without the header row"; fi
+
+# column widths set by "::: columns" (measure 468pt from x = 72, cell padding 4pt)
+cat >"$T/cols.md" <<'EOF'
+Before the tables.
+
+::: columns 1 3
+
+| Name | Right |
+|---|---|
+| a | b |
+
+::: columns 3 1
+| Name2 | Right2 |
+|---|---|
+| a | b |
+
+::: columns 20% 30% 50%
+
+| A | B | Cee |
+|---|---|---|
+| x | y | z |
+
+::: columns 1 2
+After the tables.
+EOF
+"$PDGEN" typeset "$T/cols.md" -o "$T/cols.pdf" 2>"$T/cols.err"
+xs=$(for w in Name Right Right2 B Cee; do $C x "$T/cols.pdf" $w; done | tr '\n' ' ')
+case $xs in "76.0"*" 193.0"*" 427.0"*" 169.6"*" 310.0"*|"76.0"*" 193.0"*" 427.0"*" 169.6"*" 309.9"*)
+	ok "::: columns sets the column x positions" ;;
+*) fail "::: columns sets the column x positions" "got $xs" ;; esac
+check "::: columns: words in order, inside the margins" sh -c "$C words '$T/cols.md' '$T/cols.pdf' && $C cells '$T/cols.md' '$T/cols.pdf' && $C bbox '$T/cols.pdf' 72 72 72 72"
+grep -q "cols.md:20:1: warning: '::: columns' applies to the table right after it" "$T/cols.err" \
+	&& [ "$(grep -c warning "$T/cols.err")" = 1 ] && ok "::: columns with no table after it: one warning at its place" \
+	|| fail "::: columns with no table after it: one warning at its place" "$(cat "$T/cols.err")"
+printf '::: columns 1 2 3\n| a | b |\n|---|---|\n| c | d |\n' >"$T/cols3.md"
+"$PDGEN" typeset "$T/cols3.md" -o "$T/cols3.pdf" 2>"$T/cols3.err"; rc=$?
+[ $rc = 0 ] && grep -q "cols3.md:1:1: warning: '::: columns' gives 3 widths for a table of 2 columns" "$T/cols3.err" \
+	&& ok "::: columns with the wrong count: a warning" || fail "::: columns with the wrong count: a warning" "rc=$rc $(cat "$T/cols3.err")"
+printf 'Text.\n\n::: columns 1 0\n| a | b |\n|---|---|\n' >"$T/cols0.md"
+"$PDGEN" typeset "$T/cols0.md" -o "$T/cols0.pdf" 2>"$T/cols0.err"; rc=$?
+[ $rc = 1 ] && [ ! -e "$T/cols0.pdf" ] && grep -q "cols0.md:3:1: error: bad '::: columns' marker" "$T/cols0.err" \
+	&& ok "::: columns with a bad width: an error at its place" || fail "::: columns with a bad width: an error at its place" "rc=$rc $(cat "$T/cols0.err")"
+# the example of pdgen-template(5) renders without diagnostics, its widths 1:3
+sed -n '/^\.Ss Tables/,/^\.Ed/p' "$TOP/man/pdgen-template.5" | sed -n '/^\.Bd/,/^\.Ed/p' | sed '1d;$d' >"$T/manex.md"
+"$PDGEN" typeset "$T/manex.md" -o "$T/manex.pdf" 2>"$T/manex.err"
+[ -s "$T/manex.md" ] && [ ! -s "$T/manex.err" ] && [ "$($C x "$T/manex.pdf" What)" = 193.000000 ] \
+	&& ok "pdgen-template(5) table example: no diagnostics, widths 1:3" \
+	|| fail "pdgen-template(5) table example: no diagnostics, widths 1:3" "$(cat "$T/manex.err")"
 if $C bbox "$T/letter-3page.pdf" 100 72 72 72 >/dev/null; then
 	fail "bbox checker catches words inside a wider margin"
 else ok "bbox checker catches words inside a wider margin"; fi

@@ -165,6 +165,34 @@ static void markers(void **state)
 	diag_clear(&d);
 }
 
+static void columns_marker(void **state)
+{
+	(void)state;
+	struct pd_diags d = {0};
+	const char *t = "::: columns 1 2.5 25%\n| a | b | c |\n|---|---|---|\n";
+	struct md_doc *doc = md_parse(t, strlen(t), "c.md", 1, &d);
+	assert_non_null(doc);
+	assert_int_equal(doc->nmarks, 1);
+	assert_int_equal(doc->marks[0].kind, MD_COLUMNS);
+	assert_int_equal(doc->marks[0].ncols, 3);
+	assert_true(doc->marks[0].widths[1] == 2.5 && doc->marks[0].widths[2] == 25);
+	md_free(doc);
+	static const char *const bad[] = {"::: columns\n", "::: columns 1 0\n", "::: columns 1 x\n",
+					  "::: columns -1 2\n", "::: columns 2%x\n"};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		assert_null(md_parse(bad[i], strlen(bad[i]), "c.md", 1, &d));
+		assert_int_equal(d.errors, (int)i + 1);
+	}
+	diag_clear(&d);
+	const char *u = "::: columnsx 1\n";
+	doc = md_parse(u, strlen(u), "c.md", 1, &d);
+	assert_non_null(doc); /* not a marker: a warning, printed as text */
+	assert_int_equal(doc->nmarks, 0);
+	assert_int_equal(d.errors, 0);
+	md_free(doc);
+	diag_clear(&d);
+}
+
 static void text_oracle(void **state)
 {
 	(void)state;
@@ -190,6 +218,7 @@ int main(void)
 	    cmocka_unit_test(breaks_fit_measure),   cmocka_unit_test(total_fit_beats_first_fit),
 	    cmocka_unit_test(forced_breaks_kept),   cmocka_unit_test(long_token_breaks),
 	    cmocka_unit_test(front_matter),         cmocka_unit_test(markers),
+	    cmocka_unit_test(columns_marker),
 	    cmocka_unit_test(text_oracle),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
