@@ -378,9 +378,11 @@ static void ref(const struct pd_case *c, const struct pd_value *id, const char *
 	if (!id || id->kind == PD_NULL || case_enclosure(c, id->str))
 		return;
 	const char **ids = xcalloc(c->nencl + 1, sizeof *ids);
+	size_t nids = 0;
 	for (size_t i = 0; i < c->nencl; i++)
-		ids[i] = c->encl[i].id;
-	const char *near = diag_nearest(id->str, ids, c->nencl);
+		if (c->encl[i].id) /* an enclosure without an id is reported elsewhere */
+			ids[nids++] = c->encl[i].id;
+	const char *near = diag_nearest(id->str, ids, nids);
 	diag_add(d, PD_ERROR, id->loc, "R-refs",
 		 "%s names enclosure '%s', which is not in enclosures%s%s%s", where, id->str,
 		 near ? " (did you mean '" : "", near ? near : "", near ? "'?)" : "");
