@@ -11,7 +11,7 @@ CFLAGS  ?= -O2 -g
 WARN     = -std=c11 -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes
 CPPFLAGS += -D_POSIX_C_SOURCE=200809L -DPD_VERSION='"$(VERSION)"' -DPD_DATADIR='"$(DATADIR)"'
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcmark-gfm-extensions -lhpdf -lnettle -lm
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcmark-gfm-extensions -lhpdf -lhyphen -lnettle -lm
 
 SRCS     = $(wildcard generator/*.c)
 OBJS     = $(SRCS:generator/%.c=$(BUILD)/%.o)
@@ -24,7 +24,7 @@ PDGEN    = $(BUILD)/pdgen
 DEB_PKGS = build-essential pkg-config libhpdf-dev libcmark-gfm-dev \
 	   libcmark-gfm-extensions-dev libyaml-dev libutf8proc-dev libcmocka-dev \
 	   poppler-utils qpdf nettle-dev python3-yaml man-db fonts-wqy-microhei \
-	   python3-fonttools
+	   python3-fonttools libhyphen-dev hyphen-en-us
 
 .PHONY: all cut-fonts deps demo test unit e2e regress regress-update clean install uninstall \
 	asan valgrind lint format bench fuzz

@@ -409,8 +409,10 @@ static void block(struct lay *L, cmark_node *n, int depth)
 	switch (cmark_node_get_type(n)) {
 	case CMARK_NODE_PARAGRAPH:
 		images_of(L, n);
+		L->hyph = style_hyphenates(L->st);
 		if (has_text(n))
 			paragraph(L, n, 0, L->st->size, L->st->justify ? AL_JUSTIFY : AL_LEFT, 0);
+		L->hyph = false;
 		break;
 	case CMARK_NODE_HEADING:
 		heading(L, n);

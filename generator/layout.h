@@ -90,12 +90,18 @@ struct lb_opts {
 	int line_penalty;  /* added to each line's badness (10) */
 	int flag_demerits; /* two hyphen breaks in a row (3000) */
 	int fit_demerits;  /* adjacent lines of very different tightness (1000) */
+	int max_flagged;   /* most hyphen breaks in a row (0: no limit) */
+	int final_demerits; /* a hyphen break before the paragraph's last line (5000) */
 };
 /* Chooses breaks for items[0..n) (which must end with a forced break) minimising total
  * demerits; no line is wider than the measure when every box fits in it. Writes the
  * indices of the break items into breaks (capacity n) and returns how many. */
 size_t lb_break(const struct lb_item *items, size_t n, const struct lb_opts *opts,
 		size_t *breaks);
+/* Only the first pass of lb_break, at opts->tolerance: 0 when no set of breaks keeps
+ * every line within it (as TeX tries a paragraph before hyphenating it). */
+size_t lb_try(const struct lb_item *items, size_t n, const struct lb_opts *opts,
+	      size_t *breaks);
 /* The same with first fit (greedy), for comparison and as a fallback. */
 size_t lb_greedy(const struct lb_item *items, size_t n, const struct lb_opts *opts,
 		 size_t *breaks);

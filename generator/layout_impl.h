@@ -80,6 +80,7 @@ struct lay {
 	struct pd_loc loc; /* the block being laid out */
 	double left, right; /* margins of the current block */
 	bool keep;          /* inside a keep-together region: no page breaks */
+	bool hyph;          /* paragraphs set now may be hyphenated */
 	char marker[32];    /* list marker to draw with the next line */
 	double marker_x;
 	VEC(struct tok, toks);

@@ -14,7 +14,7 @@ struct node {
 	double demerits;
 	int prev;    /* index in the node pool, -1 */
 	int line;
-	bool flagged;
+	int flagged; /* hyphen breaks in a row ending here */
 	bool active;
 };
 
@@ -101,6 +101,20 @@ static size_t trace(const struct node *pool, int best, size_t *breaks)
 	return m;
 }
 
+/* Demerits of a line of adjustment ratio r ending at a break of penalty pen. */
+static double demerits(const struct lb_opts *o, double r, double tol, int pen)
+{
+	/* in the emergency pass looser lines keep costing more (no cap at 10000) */
+	double bcap = tol >= LB_AWFUL ? 1e12 : LB_INF;
+	double bad = r >= LB_AWFUL ? bcap : fmin(100 * pow(fabs(r), 3), bcap);
+	double d = (o->line_penalty + bad) * (o->line_penalty + bad);
+	if (pen > 0)
+		d += (double)pen * pen;
+	else if (pen > -LB_INF)
+		d -= (double)pen * pen;
+	return d;
+}
+
 /* One pass; returns the number of breaks, 0 when no feasible set exists. */
 static size_t kp_pass(const struct lb_item *it, size_t n, const struct lb_opts *o,
 		      const struct sums *s, double tol, size_t *breaks)
@@ -109,7 +123,7 @@ static size_t kp_pass(const struct lb_item *it, size_t n, const struct lb_opts *
 	struct node *pool = malloc(cap * sizeof *pool);
 	if (!pool)
 		abort();
-	pool[0] = (struct node){-1, line_start(it, n, -1), 1, 0, -1, 0, false, true};
+	pool[0] = (struct node){-1, line_start(it, n, -1), 1, 0, -1, 0, 0, true};
 	int nactive = 1;
 	for (size_t b = 0; b < n && nactive > 0; b++) {
 		if (!is_break(it, b))
@@ -125,26 +139,20 @@ static size_t kp_pass(const struct lb_item *it, size_t n, const struct lb_opts *
 			double r = ratio(it, s, pool[a].start, b, o);
 			if (r < -1 || forced)
 				pool[a].active = false, nactive--;
-			if (r < -1 || r > tol)
+			if (r < -1 || r > tol || (flag && o->max_flagged && pool[a].flagged >= o->max_flagged))
 				continue;
-			/* in the emergency pass looser lines keep costing more (no cap at 10000) */
-			double bcap = tol >= LB_AWFUL ? 1e12 : LB_INF;
-			double bad = r >= LB_AWFUL ? bcap : fmin(100 * pow(fabs(r), 3), bcap);
-			double d = (o->line_penalty + bad) * (o->line_penalty + bad);
-			if (pen > 0)
-				d += (double)pen * pen;
-			else if (pen > -LB_INF)
-				d -= (double)pen * pen;
+			double d = demerits(o, r, tol, pen) + pool[a].demerits;
 			if (flag && pool[a].flagged)
 				d += o->flag_demerits;
+			if (b == n - 1 && pool[a].flagged)
+				d += o->final_demerits;
 			int fc = r >= LB_AWFUL ? 3 : fitness_of(r);
 			if (abs(fc - pool[a].fitness) > 1)
 				d += o->fit_demerits;
-			d += pool[a].demerits;
 			if (!have[fc] || d < best[fc].demerits) {
 				have[fc] = true;
 				best[fc] = (struct node){(long)b, line_start(it, n, (long)b), fc, d, (int)a,
-							 pool[a].line + 1, flag, true};
+							 pool[a].line + 1, flag ? pool[a].flagged + 1 : 0, true};
 			}
 		}
 		for (int fc = 0; fc < 4; fc++) {
@@ -194,6 +202,18 @@ size_t lb_greedy(const struct lb_item *it, size_t n, const struct lb_opts *o, si
 			last = -1;
 		}
 	}
+	sums_free(&s);
+	return k;
+}
+
+size_t lb_try(const struct lb_item *items, size_t n, const struct lb_opts *opts,
+	      size_t *breaks)
+{
+	if (n == 0)
+		return 0;
+	struct sums s;
+	sums_make(items, n, &s);
+	size_t k = kp_pass(items, n, opts, &s, opts->tolerance > 0 ? opts->tolerance : 2, breaks);
 	sums_free(&s);
 	return k;
 }

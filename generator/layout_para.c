@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hyph.h"
 #include "layout_impl.h"
 
 enum { BRK_NONE, BRK_SOFT, BRK_DASH, BRK_URL, BRK_ZW, BRK_HYPH, BRK_EMERG };
@@ -116,7 +117,7 @@ static bool urlish(const struct lay *L)
 	return false;
 }
 
-static void break_points(struct lay *L, double measure)
+static void break_points(struct lay *L)
 {
 	size_t n = L->nwch;
 	bool url = urlish(L);
@@ -137,8 +138,12 @@ static void break_points(struct lay *L, double measure)
 			  d == '_' || d == '%'))
 			w->brk = BRK_URL;
 	}
-	/* a piece wider than the measure may break anywhere */
-	size_t start = 0;
+}
+
+/* A piece wider than the measure may break anywhere. */
+static void emergency_points(struct lay *L, double measure)
+{
+	size_t n = L->nwch, start = 0;
 	double pw = 0;
 	for (size_t k = 0; k <= n; k++) {
 		if (k == n || (k > 0 && L->wch[k].brk)) {
@@ -150,6 +155,38 @@ static void break_points(struct lay *L, double measure)
 		}
 		if (k < n)
 			pw += L->wch[k].w;
+	}
+}
+
+/* Words that are never hyphenated: addresses, links, code, and words with digits. */
+static bool no_hyphens(const struct lay *L)
+{
+	if (urlish(L))
+		return true;
+	for (size_t k = 0; k < L->nwch; k++) {
+		uint32_t c = L->wch[k].cp;
+		if ((c >= '0' && c <= '9') || c == '/' || c == '_' ||
+		    (c == '.' && k + 1 < L->nwch && is_alnum(L->wch[k + 1].cp)))
+			return true;
+	}
+	return false;
+}
+
+/* Hyphen breaks in the word's runs of letters; hyph_points refuses runs that are not all
+ * lowercase, so names (and sentence starts) keep whole. */
+static void hyphen_points(struct lay *L)
+{
+	if (no_hyphens(L))
+		return;
+	char w[HYPH_MAX_WORD + 1];
+	for (size_t a = 0, b; a < L->nwch; a = b + 1) {
+		for (b = a; b < L->nwch && is_alnum(L->wch[b].cp); b++)
+			if (b - a < HYPH_MAX_WORD)
+				w[b - a] = (char)L->wch[b].cp; /* non-ASCII: refused below */
+		uint64_t mask = b - a <= HYPH_MAX_WORD ? hyph_points(w, b - a) : 0;
+		for (size_t i = 0; mask; i++, mask >>= 1)
+			if ((mask & 1) && !L->wch[a + i + 1].brk)
+				L->wch[a + i + 1].brk = BRK_HYPH;
 	}
 }
 
@@ -200,12 +237,15 @@ static void add_piece(struct lay *L, size_t a, size_t b, double size)
 	L->iext[L->nitems - 1].nf = L->nfrags - f0;
 }
 
-static void add_word(struct lay *L, size_t i, size_t j, double size, double measure)
+static void add_word(struct lay *L, size_t i, size_t j, double size, double measure, bool hyph)
 {
 	word_chars(L, i, j, size);
 	if (L->nwch == 0)
 		return;
-	break_points(L, measure);
+	break_points(L);
+	if (hyph)
+		hyphen_points(L);
+	emergency_points(L, measure);
 	size_t a = 0;
 	for (size_t k = 1; k <= L->nwch; k++) {
 		if (k < L->nwch && !L->wch[k].brk)
@@ -234,7 +274,7 @@ static void add_word(struct lay *L, size_t i, size_t j, double size, double meas
 }
 
 /* Tokens -> line-breaker items. */
-static void build_items(struct lay *L, double size, bool ragged, double measure)
+static void build_items(struct lay *L, double size, bool ragged, double measure, bool hyph)
 {
 	L->nitems = L->niext = L->nfrags = 0;
 	size_t i = 0, n = L->ntoks;
@@ -245,7 +285,7 @@ static void build_items(struct lay *L, double size, bool ragged, double measure)
 			size_t j = i;
 			while (j < n && L->toks[j].kind == TK_TEXT)
 				j++;
-			add_word(L, i, j, size, measure);
+			add_word(L, i, j, size, measure, hyph);
 			any = true;
 			i = j;
 		} else if (t->kind == TK_SPACE) {
@@ -270,7 +310,7 @@ static void build_items(struct lay *L, double size, bool ragged, double measure)
 
 void lay_measure_toks(struct lay *L, double size, double *minw, double *maxw)
 {
-	build_items(L, size, true, style_measure(L->st));
+	build_items(L, size, true, style_measure(L->st), false);
 	double mn = 0, mx = 0, cur = 0;
 	for (size_t i = 0; i < L->nitems; i++) {
 		const struct lb_item *it = &L->items[i];
@@ -401,16 +441,35 @@ static void emit_line(struct lay *L, struct placed *pl, size_t np, double size, 
 	ln->nlink = L->nlinks - ln->link0;
 }
 
+/* Items and breaks of the tokens. As TeX does, a paragraph is hyphenated only when it
+ * cannot be set without with every line within the adjustment ratio 1 (badness 100):
+ * most paragraphs never look words up, and most documents never load the dictionary. */
+static size_t set_breaks(struct lay *L, double size, bool ragged, const struct lb_opts *o,
+			 size_t **brk)
+{
+	build_items(L, size, ragged, o->width, false);
+	*brk = xmalloc(L->nitems * sizeof **brk);
+	if (L->hyph) {
+		struct lb_opts pre = *o;
+		pre.tolerance = 1;
+		size_t nb = lb_try(L->items, L->nitems, &pre, *brk);
+		if (nb)
+			return nb;
+		build_items(L, size, ragged, o->width, true);
+		*brk = xrealloc(*brk, L->nitems * sizeof **brk);
+	}
+	return lb_break(L->items, L->nitems, o, *brk);
+}
+
 void lay_set_para(struct lay *L, double size, enum align al, double left, double right,
 		  struct para_out *po)
 {
 	double measure = L->st->page_w - left - right;
 	bool ragged = al != AL_JUSTIFY;
-	build_items(L, size, ragged, measure);
 	L->nlines = 0;
-	struct lb_opts o = {measure, 2, ragged ? 3 * size : 0, 10, 3000, 1000};
-	size_t *brk = xmalloc(L->nitems * sizeof *brk);
-	size_t nb = lb_break(L->items, L->nitems, &o, brk);
+	struct lb_opts o = {measure, 2, ragged ? 3 * size : 0, 10, 3000, 1000, 2, 5000};
+	size_t *brk;
+	size_t nb = set_breaks(L, size, ragged, &o, &brk);
 	size_t line0 = L->nlines;
 	struct placed *pl = xmalloc((L->nfrags + 1) * sizeof *pl);
 	long prev = -1;

@@ -16,8 +16,13 @@ void style_defaults(struct pd_style *st)
 	st->size = 12;
 	st->leading = 1.2;
 	st->justify = true;
-	st->hyphenate = true;
+	st->hyphenate = -1;
 	st->header = true;
+}
+
+bool style_hyphenates(const struct pd_style *st)
+{
+	return st->hyphenate < 0 ? st->justify : st->hyphenate > 0;
 }
 
 double style_measure(const struct pd_style *st)
@@ -26,7 +31,7 @@ double style_measure(const struct pd_style *st)
 }
 
 static const char *const known_keys[] = {
-    "paper", "margins", "margin", "font", "mono", "size", "leading", "align",
+    "paper", "margins", "margin", "font", "mono", "size", "leading", "align", "hyphenate",
     "letterhead", "header", "footer", "title", "author", "subject", NULL};
 
 /* "1in", "2.5cm", "20mm", "72pt", 72 -> points; < 0 on error */
@@ -190,7 +195,7 @@ static int one_key(struct pd_style *st, const char *k, const struct pd_value *v,
 			diag_error(d, v->loc, "hyphenate must be true or false");
 			return 1;
 		}
-		st->hyphenate = v->boolean;
+		st->hyphenate = v->boolean ? 1 : 0;
 	} else if (!strcmp(k, "letterhead")) {
 		return letterhead(st, v, d);
 	} else if (!strcmp(k, "header")) {

@@ -19,7 +19,7 @@ struct pd_style {
 	double size;                             /* body size in points */
 	double leading;                          /* line height / size */
 	bool justify;                            /* else ragged right */
-	bool hyphenate;
+	int hyphenate;                           /* 1 yes, 0 no, -1 when justified */
 	/* letterhead on page 1 */
 	const char *lh_name;
 	const char *lh_lines[PD_STYLE_MAX_LINES];
@@ -42,6 +42,8 @@ void style_defaults(struct pd_style *st);
  * their place (bad values are errors, unknown keys warnings). Returns the number of
  * errors added. */
 int style_apply(struct pd_style *st, const struct pd_value *fm, struct pd_diags *diags);
+/* Whether body paragraphs are hyphenated. */
+bool style_hyphenates(const struct pd_style *st);
 /* The body's measure in points. */
 double style_measure(const struct pd_style *st);
 

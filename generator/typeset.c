@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "font.h"
+#include "hyph.h"
 #include "layout.h"
 #include "md.h"
 #include "out.h"
@@ -37,6 +38,7 @@ void typeset_set_datadir(const char *dir)
 
 void typeset_shutdown(void)
 {
+	hyph_shutdown();
 	arena_free(G.house_arena);
 	diag_clear(&G.house_diags);
 	fonts_free(G.fonts);

@@ -1,6 +1,6 @@
 /* typeset: the one-call entry point of typesetting: Markdown body -> PDF file or text.
- * Fonts are read once per process and kept until typeset_shutdown; the caller owns
- * everything it passes and the text buffer it receives. */
+ * Fonts and the hyphenation dictionary are read once per process and kept until
+ * typeset_shutdown; the caller owns everything it passes and the text buffer it receives. */
 #ifndef PD_TYPESET_H
 #define PD_TYPESET_H
 

@@ -85,6 +85,31 @@ sed -n '/^\.Ss Tables/,/^\.Ed/p' "$TOP/man/pdgen-template.5" | sed -n '/^\.Bd/,/
 [ -s "$T/manex.md" ] && [ ! -s "$T/manex.err" ] && [ "$($C x "$T/manex.pdf" What)" = 193.000000 ] \
 	&& ok "pdgen-template(5) table example: no diagnostics, widths 1:3" \
 	|| fail "pdgen-template(5) table example: no diagnostics, widths 1:3" "$(cat "$T/manex.err")"
+
+# hyphenation: justified text on a narrow measure is hyphenated (TeX-like, libhyphen);
+# ragged text, "hyphenate: false" and a missing dictionary give none, without a message
+cp "$D/hyphenate.md" "$T/hy.md"
+"$PDGEN" typeset "$T/hy.md" -o "$T/hy.pdf" 2>"$T/hy.err"
+hy=$(pdftotext -raw "$T/hy.pdf" - 2>/dev/null | grep -c -- '[a-z]-$')
+[ "$hy" -ge 2 ] && [ ! -s "$T/hy.err" ] && ok "hyphenate: narrow justified text is hyphenated" \
+	|| fail "hyphenate: narrow justified text is hyphenated" "$hy hyphens; $(cat "$T/hy.err")"
+check "hyphenate: every word in order (hyphenated words joined)" $C words "$T/hy.md" "$T/hy.pdf"
+check "hyphenate: no word box crosses a margin or overlaps another" $C bbox "$T/hy.pdf" 216 216 72 72
+names=$(pdftotext -raw "$T/hy.pdf" - 2>/dev/null | grep -E -e '(^| )[A-Z][A-Za-z]*-$' -e '[0-9@.`][a-z]*-$')
+[ -z "$names" ] && ok "hyphenate: names, addresses, code and numbers are never hyphenated" \
+	|| fail "hyphenate: names, addresses, code and numbers are never hyphenated" "$names"
+sed 's/^hyphenate: true$/hyphenate: false/' "$D/hyphenate.md" >"$T/hy-off.md"
+"$PDGEN" typeset "$T/hy-off.md" -o "$T/hy-off.pdf" 2>/dev/null
+[ "$(pdftotext -raw "$T/hy-off.pdf" - 2>/dev/null | grep -c -- '[a-z]-$')" = 0 ] && ok "hyphenate: false" || fail "hyphenate: false"
+PDGEN_HYPHEN_DICT=/nonexistent/hyph.dic "$PDGEN" typeset "$T/hy.md" -o "$T/hy-nodict.pdf" 2>"$T/hy-nodict.err"; rc=$?
+[ $rc = 0 ] && [ ! -s "$T/hy-nodict.err" ] && [ "$(pdftotext -raw "$T/hy-nodict.pdf" - 2>/dev/null | grep -c -- '[a-z]-$')" = 0 ] \
+	&& ok "hyphenate: no dictionary, no hyphens and no message" || fail "hyphenate: no dictionary, no hyphens and no message" "rc=$rc $(cat "$T/hy-nodict.err")"
+"$PDGEN" typeset "$T/hy.md" -o "$T/hy2.pdf" 2>/dev/null
+check "hyphenate: byte-identical output" cmp "$T/hy.pdf" "$T/hy2.pdf"
+sed 's/^hyphenate: true$/hyphenate: yes/' "$D/hyphenate.md" >"$T/hy-yes.md"
+"$PDGEN" typeset "$T/hy-yes.md" -o "$T/hy-yes.pdf" 2>"$T/hy-yes.err"; rc=$?
+[ $rc = 1 ] && grep -q "hy-yes.md:3:12: error: hyphenate must be true or false" "$T/hy-yes.err" \
+	&& ok "hyphenate: yes is an error at its place" || fail "hyphenate: yes is an error at its place" "rc=$rc $(cat "$T/hy-yes.err")"
 if $C bbox "$T/letter-3page.pdf" 100 72 72 72 >/dev/null; then
 	fail "bbox checker catches words inside a wider margin"
 else ok "bbox checker catches words inside a wider margin"; fi

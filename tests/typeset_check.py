@@ -56,7 +56,7 @@ def pdf_text(pdf, *args):
 def pdf_words(pdf, known, page=None):
     """The PDF's words; "xx-" at a line's end joined to the next line's "yy" when
     "xxyy" is a known (source) word."""
-    text = pdf_text(pdf) if page is None else page
+    text = pdf_text(pdf, "-raw") if page is None else page
     join = lambda m: m.group(1) + m.group(2) if m.group(1) + m.group(2) in known \
         else m.group(0)
     text = re.sub(r"(\w+)-\n(\w+)", join, text)

@@ -8,9 +8,11 @@
 
 #include <cmocka.h>
 
+#include "hyph.h"
 #include "layout.h"
 #include "md.h"
 #include "typeset.h"
+#include "value.h"
 
 /* A paragraph of words of the given widths, spaces of width 3 (stretch 1.5, shrink 1),
  * ending with fill glue and a forced break. */
@@ -38,7 +40,7 @@ static double line_width(const struct lb_item *it, size_t from, size_t to)
 	return w;
 }
 
-static const struct lb_opts opts = {100, 2, 0, 10, 3000, 1000};
+static const struct lb_opts opts = {100, 2, 0, 10, 3000, 1000, 0, 0};
 
 static void breaks_fit_measure(void **state)
 {
@@ -124,6 +126,116 @@ static void long_token_breaks(void **state)
 		assert_true(line_width(it, from, br[i]) <= 100);
 		from = br[i] + 1;
 	}
+}
+
+/* Hyphen breaks (flagged) everywhere they would help: never more than max_flagged lines
+ * in a row end with one, and a hyphen before the last line costs final_demerits. */
+static void flagged_in_a_row(void **state)
+{
+	(void)state;
+	struct lb_item it[800];
+	size_t k = 0;
+	for (int i = 0; i < 60; i++) { /* words of five syllables of 13, hyphens of 3 */
+		if (i)
+			it[k++] = (struct lb_item){LB_GLUE, 4, 2, 4 / 3.0, 0, false};
+		for (int j = 0; j < 5; j++) {
+			if (j)
+				it[k++] = (struct lb_item){LB_PENALTY, 3, 0, 0, 50, true};
+			it[k++] = (struct lb_item){LB_BOX, 13, 0, 0, 0, false};
+		}
+	}
+	it[k++] = (struct lb_item){LB_GLUE, 0, 1e5, 0, 0, false};
+	it[k++] = (struct lb_item){LB_PENALTY, 0, 0, 0, -LB_INF, false};
+	struct lb_opts o = {100, 2, 0, 10, 0, 0, 2, 0};
+	size_t br[800], n = lb_break(it, k, &o, br);
+	int run = 0, most = 0, total = 0;
+	for (size_t i = 0; i + 1 < n; i++) {
+		run = it[br[i]].flagged ? run + 1 : 0;
+		total += it[br[i]].flagged;
+		most = run > most ? run : most;
+	}
+	assert_true(total >= 4); /* hyphens help here */
+	assert_true(most <= 2);
+	o.max_flagged = 0;
+	n = lb_break(it, k, &o, br);
+	run = most = 0;
+	for (size_t i = 0; i + 1 < n; i++) {
+		run = it[br[i]].flagged ? run + 1 : 0;
+		most = run > most ? run : most;
+	}
+	assert_true(most > 2); /* the limit is what kept them apart */
+}
+
+static void hyphenation_points(void **state)
+{
+	(void)state;
+	/* im-mi-gra-tion: after letters 1, 3 and 6 */
+	assert_int_equal(hyph_points("immigration", 11), (1u << 1) | (1u << 3) | (1u << 6));
+	assert_int_equal(hyph_points("immigration", 11), (1u << 1) | (1u << 3) | (1u << 6));
+	assert_int_equal(hyph_points("Immigration", 11), 0); /* names and capitals */
+	assert_int_equal(hyph_points("cases", 5), 0);          /* 2 left, 3 right at least */
+	assert_int_equal(hyph_points("ta3ble", 6), 0);
+	assert_int_equal(hyph_points("na\xc3\xafve", 6), 0);
+	setenv("PDGEN_HYPHEN_DICT", "/nonexistent/hyph.dic", 1);
+	hyph_shutdown();
+	assert_int_equal(hyph_points("immigration", 11), 0); /* no dictionary: no hyphens */
+	unsetenv("PDGEN_HYPHEN_DICT");
+	hyph_shutdown();
+	assert_int_not_equal(hyph_points("immigration", 11), 0);
+	hyph_shutdown();
+}
+
+/* Typesets text with front matter fm; returns the pages' text (free it). */
+static char *typeset_with(const char *fm, const char *text)
+{
+	typeset_set_datadir(getenv("PDGEN_DATADIR") ? getenv("PDGEN_DATADIR") : ".");
+	struct pd_diags d = {0};
+	struct pd_arena *a = arena_new();
+	struct pd_value *v = value_load_mem(a, "fm.yaml", fm, strlen(fm), NULL, &d);
+	assert_non_null(v);
+	struct pd_typeset_opts o = {0};
+	o.source_name = "t.md";
+	o.style = v;
+	struct pd_buf b = {0};
+	assert_int_equal(typeset_text(text, strlen(text), &o, &b, &d), 0);
+	assert_int_equal(d.errors, 0);
+	arena_free(a);
+	diag_clear(&d);
+	return b.s;
+}
+
+static int hyphenated_lines(const char *s)
+{
+	int n = 0;
+	for (const char *p = strstr(s, "-\n"); p; p = strstr(p + 1, "-\n"))
+		n++;
+	return n;
+}
+
+/* A narrow measure: justified text is hyphenated, ragged text is not unless asked; names,
+ * addresses and code never are. */
+static void hyphenation_in_paragraphs(void **state)
+{
+	(void)state;
+	const char *text = "The administrative immigration authorities acknowledged "
+			   "the extraordinary documentation and the compelling humanitarian "
+			   "considerations presented by counsel on the respondent's behalf.\n";
+	char *j = typeset_with("margins: {left: 3in, right: 3in}\n", text);
+	assert_true(hyphenated_lines(j) >= 1);
+	char *r = typeset_with("margins: {left: 3in, right: 3in}\nalign: left\n", text);
+	assert_int_equal(hyphenated_lines(r), 0);
+	char *off = typeset_with("margins: {left: 3in, right: 3in}\nhyphenate: false\n", text);
+	assert_int_equal(hyphenated_lines(off), 0);
+	const char *names = "Constantinopolitanus Hernandezvillalobos Montgomerysmithson "
+			    "Alexandropoulosian Wolfeschlegelsteinhausen maria.gonzalezrodriguez@"
+			    "example.org `administrativeimmigration` Immigrationauthorities.\n";
+	char *n = typeset_with("margins: {left: 3in, right: 3in}\nhyphenate: true\n", names);
+	assert_int_equal(hyphenated_lines(n), 0);
+	free(j);
+	free(r);
+	free(off);
+	free(n);
+	typeset_shutdown();
 }
 
 static void front_matter(void **state)
@@ -218,7 +330,8 @@ int main(void)
 	    cmocka_unit_test(breaks_fit_measure),   cmocka_unit_test(total_fit_beats_first_fit),
 	    cmocka_unit_test(forced_breaks_kept),   cmocka_unit_test(long_token_breaks),
 	    cmocka_unit_test(front_matter),         cmocka_unit_test(markers),
-	    cmocka_unit_test(columns_marker),
+	    cmocka_unit_test(columns_marker),       cmocka_unit_test(flagged_in_a_row),
+	    cmocka_unit_test(hyphenation_points),   cmocka_unit_test(hyphenation_in_paragraphs),
 	    cmocka_unit_test(text_oracle),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,22 @@
+/* hyph: hyphenation points of English words for the layout stage (libhyphen with
+ * hyph_en_US.dic). Results are plain values; the dictionary and a cache of answers
+ * belong to the process (one thread) until hyph_shutdown. */
+#ifndef PD_HYPH_H
+#define PD_HYPH_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define HYPH_DICT "/usr/share/hyphen/hyph_en_US.dic"
+#define HYPH_MAX_WORD 63
+
+/* Where a word of n lowercase ASCII letters may be hyphenated: bit i set means a hyphen
+ * may follow letter i (0-based), with at least 2 letters before it and 3 after. 0 for
+ * any other word, one longer than HYPH_MAX_WORD, or when the dictionary (HYPH_DICT, or
+ * the file named by PDGEN_HYPHEN_DICT) cannot be read: then nothing is hyphenated. */
+uint64_t hyph_points(const char *word, size_t n);
+
+/* Frees the dictionary and the cache (hyph_points loads them again when called). */
+void hyph_shutdown(void);
+
+#endif
