@@ -17,6 +17,7 @@
 #include "cmd.h"
 #include "doc.h"
 #include "docket.h"
+#include "typeset.h"
 #include "util.h"
 
 struct batch_opts {
@@ -131,6 +132,7 @@ int cmd_batch(int argc, char **argv)
 		arena_free(arena);
 		return PD_EXIT_SYSTEM;
 	}
+	typeset_preload();
 	struct pd_batch_run run = {
 	    .docket = &docket,
 	    .outdir = o.outdir,

@@ -76,6 +76,17 @@ static const struct pd_value *house_style(struct pd_diags *diags, bool *broken)
 	return G.house;
 }
 
+void typeset_preload(void)
+{
+	struct pd_style st;
+	struct pd_fontset set;
+	struct pd_diags ignored = {0}; /* the first document reports them */
+	style_defaults(&st);
+	fonts_family(fonts(), st.font, st.mono, &set, (struct pd_loc){0}, &ignored);
+	diag_clear(&ignored);
+	hyph_points("preload", 7);
+}
+
 struct job {
 	struct pd_arena *arena;
 	struct md_doc *doc;

@@ -32,6 +32,10 @@ int typeset_pdf(const char *markdown, size_t len, const struct pd_typeset_opts *
 int typeset_text(const char *markdown, size_t len, const struct pd_typeset_opts *opts,
 		 struct pd_buf *out, struct pd_diags *diags);
 
+/* Reads now what the first document would read (the default fonts, the hyphenation
+ * patterns): batch calls it before starting its workers, which then share it. */
+void typeset_preload(void);
+
 /* Frees the fonts and the PDF writer kept for the process. */
 void typeset_shutdown(void);
 
