@@ -393,6 +393,8 @@ static unsigned start_workers(const struct pd_batch_run *run, struct pipe_in *in
 			close(fds[0]);
 			for (unsigned k = 0; k < w; k++)
 				close(ins[k].fd);
+			free(ins); /* the parent's tables: this process never returns to them */
+			free(pids);
 			worker(run, w, n, fds[1]);
 		}
 		close(fds[1]);
@@ -446,13 +448,14 @@ static void print_stats(const struct tally *t)
 int batch_run(const struct pd_batch_run *run)
 {
 	size_t njobs = run->docket->njobs;
-	struct record *records = xcalloc(njobs ? njobs : 1, sizeof *records);
 	struct pipe_in *ins = xcalloc(run->workers, sizeof *ins);
 	pid_t *pids = xcalloc(run->workers, sizeof *pids);
 	struct tally t = {.start = now()};
 	interrupted = 0;
 	catch_interrupts();
 	unsigned n = start_workers(run, ins, pids);
+	/* after the fork: the workers never return, and would leak it (valgrind) */
+	struct record *records = xcalloc(njobs ? njobs : 1, sizeof *records);
 	collect(run, ins, pids, n, records, &t);
 	int rc = wait_workers(pids, n);
 	if (!run->check_only && write_manifest(run, records))

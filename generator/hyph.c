@@ -47,7 +47,10 @@ static uint64_t compute(const char *word, size_t n)
 	char **rep = NULL;
 	int *pos = NULL, *cut = NULL;
 	uint64_t mask = 0;
-	if (hnj_hyphen_hyphenate3(H.dict, word, (int)n, hy, NULL, &rep, &pos, &cut, MIN_LEFT,
+	char w[HYPH_MAX_WORD + 1]; /* libhyphen reads the word as a C string (strstr) */
+	memcpy(w, word, n);
+	w[n] = '\0';
+	if (hnj_hyphen_hyphenate3(H.dict, w, (int)n, hy, NULL, &rep, &pos, &cut, MIN_LEFT,
 				  MIN_RIGHT, MIN_LEFT, MIN_RIGHT) == 0)
 		for (size_t i = MIN_LEFT - 1; i + MIN_RIGHT < n; i++)
 			if (hy[i] & 1)
