@@ -5,7 +5,14 @@
 export PDGEN BUILD
 passed=0 failed=0
 log=$(mktemp)
-trap 'rm -f "$log"' EXIT
+wrap=$(mktemp -d)
+trap 'rm -f "$log"; rm -rf "$wrap"' EXIT
+if [ -n "$VALGRIND" ]; then # the scripts' pdgen runs under valgrind too
+	real=$(cd "$(dirname "$PDGEN")" && pwd)/$(basename "$PDGEN")
+	printf '#!/bin/sh\nexec %s "%s" "$@"\n' "$VALGRIND" "$real" >"$wrap/pdgen"
+	chmod +x "$wrap/pdgen"
+	PDGEN=$wrap/pdgen
+fi
 
 count() { # reads one test program's output: TAP lines or cmocka's summary
 	p=$(grep -c '^ok ' "$log"); f=$(grep -c '^not ok ' "$log")

@@ -5,9 +5,10 @@
 S=$SCRATCH
 
 # limit NAME EXIT FIRST-LINE COMMAND...: exit code, first line of stderr, within 20 s
+secs=20; [ -n "$VALGRIND" ] && secs=900
 limit() {
 	name=$1 want=$2 line=$3; shift 3
-	timeout 20 "$@" >"$S/out" 2>"$S/err"; got=$?
+	timeout "$secs" "$@" >"$S/out" 2>"$S/err"; got=$?
 	first=$(head -n 1 "$S/err")
 	if [ "$got" = "$want" ] && [ "$first" = "$line" ]; then ok "limit: $name"
 	else fail "limit: $name" "exit $got (wanted $want)" "got:    $first" "wanted: $line"; fi
