@@ -462,11 +462,18 @@ static size_t table_row(struct lay *L, cmark_node *row, int ncols, const double 
 	return i;
 }
 
+#define LAY_MAX_COLS 20
+
 void lay_table(struct lay *L, cmark_node *n)
 {
 	int ncols = cmark_gfm_extensions_get_table_columns(n);
 	if (ncols <= 0)
 		return;
+	if (ncols > LAY_MAX_COLS) { /* more would not fit across a page, and cost seconds */
+		diag_error(L->diags, L->loc, "a table of %d columns: at most %d fit across a page",
+			   ncols, LAY_MAX_COLS);
+		return;
+	}
 	uint8_t *aligns = cmark_gfm_extensions_get_table_alignments(n);
 	double size = 0.9 * L->st->size;
 	double *w = xcalloc((size_t)ncols, sizeof *w);
