@@ -6,6 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <hb-ot.h>
+#include <hb-subset.h>
+#include <hb.h>
+
 #include "util.h"
 
 struct pd_face {
@@ -15,8 +19,8 @@ struct pd_face {
 	uint16_t *adv;  /* glyph id -> advance in 1/1000 em */
 	unsigned nglyphs;
 	int ascent, descent;
-	uint32_t *comp_off; /* composite glyphs: components of g are comp[comp_off[g]..[g+1]) */
-	uint16_t *comp;
+	struct pd_face_info info;
+	hb_face_t *hb; /* for subsetting, opened on first need */
 	struct pd_face *next;
 };
 
@@ -138,65 +142,39 @@ static int parse_metrics(const struct ttf *t, struct pd_face *f)
 	return 0;
 }
 
-/* The direct components of every composite glyph (glyf + loca). */
-static void parse_composites(const struct ttf *t, struct pd_face *f)
+/* What a PDF font descriptor says of the face (head, post and OS/2), in 1/1000 em. */
+static void parse_info(const struct ttf *t, struct pd_face *f)
 {
-	size_t hl, ll, gl;
-	const unsigned char *head = ttf_table(t, "head", &hl), *loca = ttf_table(t, "loca", &ll),
-			    *glyf = ttf_table(t, "glyf", &gl);
-	if (!head || hl < 54 || !loca || !glyf)
-		return;
-	bool longoff = be16(head + 50) != 0;
-	unsigned n = f->nglyphs;
-	if ((longoff ? 4 : 2) * ((size_t)n + 1) > ll)
-		return;
-	size_t cap = 0, len = 0;
-	for (unsigned g = 0; g < n; g++) {
-		size_t off = longoff ? be32(loca + 4 * g) : 2 * (size_t)be16(loca + 2 * g);
-		size_t end = longoff ? be32(loca + 4 * g + 4) : 2 * (size_t)be16(loca + 2 * g + 2);
-		if (!f->comp_off && end > off + 10 && end <= gl && (short)be16(glyf + off) < 0)
-			f->comp_off = xcalloc((size_t)n + 1, sizeof *f->comp_off);
-		if (f->comp_off)
-			f->comp_off[g] = (uint32_t)len;
-		if (end <= off + 10 || end > gl || (short)be16(glyf + off) >= 0)
-			continue;
-		size_t p = off + 10;
-		for (unsigned flags = 0x20; (flags & 0x20) && p + 4 <= end;) {
-			flags = be16(glyf + p);
-			unsigned comp = be16(glyf + p + 2);
-			if (len == cap)
-				f->comp = xrealloc(f->comp, (cap = cap ? 2 * cap : 256) * sizeof *f->comp);
-			f->comp[len++] = (uint16_t)comp;
-			p += 4 + ((flags & 1) ? 4 : 2);
-			p += (flags & 0x8) ? 2 : (flags & 0x40) ? 4 : (flags & 0x80) ? 8 : 0;
-		}
+	size_t hl, pl, ol;
+	const unsigned char *head = ttf_table(t, "head", &hl), *post = ttf_table(t, "post", &pl),
+			    *os2 = ttf_table(t, "OS/2", &ol);
+	struct pd_face_info *in = &f->info;
+	int upm = (int)be16(head + 18);
+	for (int k = 0; k < 4; k++)
+		in->bbox[k] = (int)(short)be16(head + 36 + 2 * k) * 1000 / upm;
+	in->flags = 32; /* nonsymbolic */
+	if (be16(head + 44) & 2)
+		in->flags |= 64; /* italic */
+	if (post && pl >= 16) {
+		in->italic_angle = (int)(short)be16(post + 4);
+		if (be32(post + 12))
+			in->flags |= 1; /* fixed pitch */
 	}
-	if (f->comp_off)
-		f->comp_off[n] = (uint32_t)len;
+	unsigned weight = 400;
+	in->cap_height = f->ascent * 7 / 10;
+	if (os2 && ol >= 32) {
+		weight = be16(os2 + 4);
+		unsigned family_class = os2[30];
+		if ((family_class >= 1 && family_class <= 5) || family_class == 7)
+			in->flags |= 2; /* serif */
+		if (be16(os2) >= 2 && ol >= 90)
+			in->cap_height = (int)(short)be16(os2 + 88) * 1000 / upm;
+	}
+	/* TrueType has no stem width; the usual estimate from the weight class */
+	in->stem_v = 10 + 220 * ((int)(weight > 50 ? weight : 50) - 50) / 900;
 }
 
-static void add_components(const struct pd_face *f, unsigned g, unsigned char *flags,
-			   int depth)
-{
-	if (!f->comp_off || g >= f->nglyphs || depth > 8)
-		return;
-	for (uint32_t i = f->comp_off[g]; i < f->comp_off[g + 1]; i++) {
-		unsigned c = f->comp[i];
-		if (c < f->nglyphs) {
-			flags[c] = 1;
-			add_components(f, c, flags, depth + 1);
-		}
-	}
-}
-
-void face_mark_components(const struct pd_face *face, unsigned char *used_glyphs)
-{
-	if (!face->comp_off)
-		return;
-	for (unsigned g = 0; g < face->nglyphs; g++)
-		if (used_glyphs[g] == 1 && face->comp_off[g] != face->comp_off[g + 1])
-			add_components(face, g, used_glyphs, 0);
-}
+const struct pd_face_info *face_info(const struct pd_face *face) { return &face->info; }
 
 unsigned face_glyph_count(const struct pd_face *face) { return face->nglyphs; }
 
@@ -226,7 +204,7 @@ static struct pd_face *face_load(struct pd_fonts *fonts, const char *path, int i
 		free(data);
 		return NULL;
 	}
-	parse_composites(&t, f);
+	parse_info(&t, f);
 	free(data);
 	for (unsigned cp = 0; cp < 65536; cp++)
 		if (f->gid[cp] >= f->nglyphs)
@@ -255,8 +233,7 @@ void fonts_free(struct pd_fonts *fonts)
 		free(f->path);
 		free(f->gid);
 		free(f->adv);
-		free(f->comp_off);
-		free(f->comp);
+		hb_face_destroy(f->hb);
 		free(f);
 	}
 	free(fonts->dir);
@@ -434,4 +411,121 @@ double face_text_width(const struct pd_face *face, const char *s, size_t len, do
 		p += n;
 	}
 	return (double)w * size / 1000.0;
+}
+
+/* The table tags a PDF's TrueType font program carries; the subset drops every other. */
+static const char keep_tables[][5] = {"head", "hhea", "maxp", "loca", "glyf", "hmtx",
+				      "cmap", "post", "name", "OS/2"};
+
+static hb_face_t *face_hb(struct pd_face *f)
+{
+	if (!f->hb) {
+		hb_blob_t *blob = hb_blob_create_from_file_or_fail(f->path);
+		if (!blob)
+			return NULL;
+		hb_face_t *face = hb_face_create(blob, (unsigned)f->index);
+		hb_blob_destroy(blob);
+		f->hb = face;
+	}
+	return f->hb;
+}
+
+static hb_subset_input_t *subset_input(hb_face_t *face, const struct pd_face *f,
+				       const unsigned char *used)
+{
+	hb_subset_input_t *in = hb_subset_input_create_or_fail();
+	if (!in)
+		return NULL;
+	hb_set_t *unicodes = hb_subset_input_unicode_set(in), *glyphs = hb_subset_input_glyph_set(in);
+	for (unsigned byte = 0; byte < 8192; byte++)
+		for (unsigned bit = 0; used[byte] >> bit; bit++) {
+			unsigned cp = byte << 3 | bit;
+			if ((used[byte] & (1u << bit)) && f->gid[cp]) {
+				hb_set_add(unicodes, cp);
+				hb_set_add(glyphs, f->gid[cp]);
+			}
+		}
+	hb_set_t *drop = hb_subset_input_set(in, HB_SUBSET_SETS_DROP_TABLE_TAG);
+	hb_tag_t tags[64];
+	unsigned n = 64;
+	hb_face_get_table_tags(face, 0, &n, tags);
+	for (unsigned i = 0; i < n; i++) {
+		bool keep = false;
+		for (size_t k = 0; k < sizeof keep_tables / sizeof *keep_tables; k++)
+			keep |= tags[i] == hb_tag_from_string(keep_tables[k], 4);
+		if (!keep)
+			hb_set_add(drop, tags[i]);
+	}
+	hb_subset_input_set_flags(in, HB_SUBSET_FLAGS_NO_HINTING);
+	return in;
+}
+
+static int subset_output(hb_subset_plan_t *plan, unsigned nglyphs, struct pd_font_program *out)
+{
+	hb_face_t *sub = hb_subset_plan_execute_or_fail(plan);
+	if (!sub)
+		return -1;
+	hb_blob_t *blob = hb_face_reference_blob(sub);
+	unsigned len;
+	const char *data = hb_blob_get_data(blob, &len);
+	int rc = -1;
+	if (data && len) {
+		out->data = xmalloc(len);
+		memcpy(out->data, data, len);
+		out->len = len;
+		out->new_gid = xcalloc(nglyphs + 1, sizeof *out->new_gid);
+		const hb_map_t *map = hb_subset_plan_old_to_new_glyph_mapping(plan);
+		for (unsigned g = 0; g < nglyphs; g++) {
+			hb_codepoint_t n = hb_map_get(map, g);
+			out->new_gid[g] = n == HB_MAP_VALUE_INVALID ? 0 : (uint16_t)n;
+		}
+		rc = 0;
+	}
+	hb_blob_destroy(blob);
+	hb_face_destroy(sub);
+	return rc;
+}
+
+/* The PostScript name (name id 6), kept to what a PDF name may hold; "Font" if none. */
+static void ps_name(hb_face_t *hb, char *out, size_t cap)
+{
+	char name[64];
+	unsigned len = sizeof name;
+	if (!hb_ot_name_get_utf8(hb, HB_OT_NAME_ID_POSTSCRIPT_NAME, HB_LANGUAGE_INVALID, &len, name))
+		name[0] = 0;
+	size_t n = 0;
+	for (const char *p = name; *p && n + 1 < cap; p++)
+		if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
+		    *p == '-')
+			out[n++] = *p;
+	out[n] = 0;
+	if (!n)
+		snprintf(out, cap, "Font");
+}
+
+int face_subset(const struct pd_face *face, const unsigned char *used, struct pd_font_program *out)
+{
+	memset(out, 0, sizeof *out);
+	hb_face_t *hb = face_hb((struct pd_face *)face);
+	if (!hb)
+		return -1;
+	hb_subset_input_t *in = subset_input(hb, face, used);
+	if (!in)
+		return -1;
+	hb_subset_plan_t *plan = hb_subset_plan_create_or_fail(hb, in);
+	hb_subset_input_destroy(in);
+	if (!plan)
+		return -1;
+	int rc = subset_output(plan, face->nglyphs, out);
+	hb_subset_plan_destroy(plan);
+	if (rc == 0)
+		ps_name(hb, out->ps_name, sizeof out->ps_name);
+	return rc;
+}
+
+void font_program_clear(struct pd_font_program *p)
+{
+	free(p->data);
+	free(p->new_gid);
+	memset(p, 0, sizeof *p);
 }

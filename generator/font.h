@@ -60,9 +60,28 @@ const char *face_path(const struct pd_face *face, int *index);
 /* A small number unique to the face within its pd_fonts, stable for the process. */
 int face_serial(const struct pd_face *face);
 
-/* Marks (sets to 1) every component, at any depth, of the composite glyphs marked 1 in
- * used_glyphs (face_glyph_count entries): a PDF subset must carry them all. */
-void face_mark_components(const struct pd_face *face, unsigned char *used_glyphs);
+/* What a PDF font descriptor tells of a face, in 1/1000 em (flags as the PDF reference
+ * numbers them: 1 fixed pitch, 2 serif, 32 nonsymbolic, 64 italic). */
+struct pd_face_info {
+	int bbox[4]; /* xmin, ymin, xmax, ymax */
+	int italic_angle, cap_height, stem_v;
+	unsigned flags;
+};
+const struct pd_face_info *face_info(const struct pd_face *face);
+
+/* The font program a PDF embeds for a face: only the glyphs of the code points marked in
+ * used (a bit per code point of the Basic Multilingual Plane) and the glyphs they are made
+ * of, without hinting or layout tables, renumbered in the order of the face's glyph ids
+ * (HarfBuzz's subsetter). new_gid maps each glyph id of the face to the subset's, 0 for a
+ * glyph left out. */
+struct pd_font_program {
+	unsigned char *data;
+	size_t len;
+	uint16_t *new_gid; /* face_glyph_count entries */
+	char ps_name[64];  /* the face's PostScript name, only letters, digits and '-' */
+};
+int face_subset(const struct pd_face *face, const unsigned char *used, struct pd_font_program *out);
+void font_program_clear(struct pd_font_program *p);
 unsigned face_glyph_count(const struct pd_face *face);
 
 /* The face with a given serial number (0 .. fonts_count - 1), in the order read. */

@@ -1,7 +1,5 @@
 /* out_pdf: output stage, PDF form (the only file besides font.c that uses libharu).
  * In: laid-out pages, document info. Out: a compressed PDF written atomically. */
-#define _GNU_SOURCE /* RTLD_NEXT */
-#include <dlfcn.h>
 #include <errno.h>
 #include <stdbool.h>
 #include <fcntl.h>
@@ -12,18 +10,16 @@
 #include <unistd.h>
 
 #include <hpdf.h>
-#include <hpdf_doc.h>
-#include <hpdf_fontdef.h>
 
 #include "out.h"
+#include "out_impl.h"
 
 
 struct pd_pdfw {
 	struct pd_fonts *fonts;
-	HPDF_Doc pdf; /* kept between documents (HPDF_NewDoc) with the fonts it read */
+	struct pd_font_cache *programs; /* font programs kept for the next documents */
+	HPDF_Doc pdf;			/* kept between documents (HPDF_NewDoc) */
 	HPDF_STATUS err, detail;
-	const char **names; /* libharu font name by face serial, NULL: not read yet */
-	int nnames;
 };
 
 static void on_error(HPDF_STATUS e, HPDF_STATUS detail, void *data)
@@ -39,6 +35,7 @@ struct pd_pdfw *out_pdf_new(struct pd_fonts *fonts)
 {
 	struct pd_pdfw *w = xcalloc(1, sizeof(struct pd_pdfw));
 	w->fonts = fonts;
+	w->programs = font_cache_new();
 	return w;
 }
 
@@ -47,9 +44,6 @@ static void drop_doc(struct pd_pdfw *w)
 	if (w->pdf)
 		HPDF_Free(w->pdf);
 	w->pdf = NULL;
-	free(w->names);
-	w->names = NULL;
-	w->nnames = 0;
 }
 
 void out_pdf_free(struct pd_pdfw *w)
@@ -57,6 +51,7 @@ void out_pdf_free(struct pd_pdfw *w)
 	if (!w)
 		return;
 	drop_doc(w);
+	font_cache_free(w->programs);
 	free(w);
 }
 
@@ -76,56 +71,6 @@ static HPDF_Font font_of(struct doc *d, const struct pd_face *f)
 		if (d->lay->faces[i] == f)
 			return d->fonts[i];
 	return NULL;
-}
-
-/* Reads every face up to serial (in serial order: the font tags libharu gives are then
- * the same whatever documents came before). */
-static const char *font_name(struct pd_pdfw *w, int serial)
-{
-	if (serial >= w->nnames) {
-		w->names = xrealloc(w->names, (size_t)(serial + 1) * sizeof *w->names);
-		for (int i = w->nnames; i <= serial; i++)
-			w->names[i] = NULL;
-		w->nnames = serial + 1;
-	}
-	for (int i = 0; i <= serial; i++) {
-		if (w->names[i])
-			continue;
-		int index;
-		const char *path = face_path(fonts_face(w->fonts, i), &index);
-		if (strlen(path) > 4 && !strcmp(path + strlen(path) - 4, ".ttc"))
-			w->names[i] = HPDF_LoadTTFontFromFile2(w->pdf, path, (HPDF_UINT)index, HPDF_TRUE);
-		else
-			w->names[i] = HPDF_LoadTTFontFromFile(w->pdf, path, HPDF_TRUE);
-		if (!w->names[i])
-			return NULL;
-	}
-	return w->names[serial];
-}
-
-/* libharu's HPDF_GetFont asks HPDF_TTFontDef_GetGlyphid for the glyph of each of the 65,536
- * code points of the Basic Multilingual Plane, a linear search of the font's cmap each time
- * (5 ms per face for Liberation Serif). pdgen defines that function itself, and the
- * definition in the program takes the library's place (ELF symbol interposition): while
- * HPDF_GetFont runs for a face, the answer is a lookup in the face's own parsed cmap
- * (font.c), limited to the code points the document prints with that face, which also keeps
- * the font's CID map as small as the document. At all other times the library answers. */
-static struct {
-	HPDF_FontDef def;
-	const struct pd_face *face;
-	const unsigned char *used; /* a bit per code point */
-} glyph_lookup;
-
-HPDF_UINT16 HPDF_TTFontDef_GetGlyphid(HPDF_FontDef fontdef, HPDF_UINT16 unicode)
-{
-	static HPDF_UINT16 (*library)(HPDF_FontDef, HPDF_UINT16);
-	if (fontdef && fontdef == glyph_lookup.def) {
-		bool used = unicode >= 0x20 && (glyph_lookup.used[unicode >> 3] & (1u << (unicode & 7)));
-		return used ? (HPDF_UINT16)face_glyph(glyph_lookup.face, unicode) : 0;
-	}
-	if (!library)
-		*(void **)&library = dlsym(RTLD_NEXT, "HPDF_TTFontDef_GetGlyphid");
-	return library(fontdef, unicode);
 }
 
 static void mark_used(const struct pd_layout *lay, const struct pd_face *face, unsigned char *used)
@@ -150,35 +95,22 @@ static void mark_used(const struct pd_layout *lay, const struct pd_face *face, u
 					n = 3;
 				else
 					cp = 0, n = 1;
-				if (cp < 0xFFFF)
+				if (cp >= 0x20 && cp < 0xFFFF)
 					used[cp >> 3] |= (unsigned char)(1u << (cp & 7));
 				s += n;
 			}
 		}
 }
 
+/* Each face's font embeds only the characters the document prints with it. */
 static int load_fonts(struct doc *d)
 {
 	d->fonts = xcalloc(d->lay->nfaces + 1, sizeof *d->fonts);
 	unsigned char *used = xmalloc(8192);
 	int rc = 0;
 	for (size_t i = 0; i < d->lay->nfaces && !rc; i++) {
-		const char *name = font_name(d->w, face_serial(d->lay->faces[i]));
-		if (!name) {
-			rc = -1;
-			break;
-		}
-		HPDF_FontDef def = HPDF_GetFontDef(d->pdf, name);
-		if (!def) {
-			rc = -1;
-			break;
-		}
 		mark_used(d->lay, d->lay->faces[i], used);
-		glyph_lookup.def = def;
-		glyph_lookup.face = d->lay->faces[i];
-		glyph_lookup.used = used;
-		d->fonts[i] = HPDF_GetFont(d->pdf, name, "UTF-8");
-		glyph_lookup.def = NULL;
+		d->fonts[i] = pdf_font_new(d->pdf, d->w->programs, d->lay->faces[i], used);
 		if (!d->fonts[i])
 			rc = -1;
 	}
@@ -290,22 +222,6 @@ static void set_info(HPDF_Doc pdf, const struct pd_pdf_info *info)
 	HPDF_SetInfoDateAttr(pdf, HPDF_INFO_MOD_DATE, date);
 }
 
-/* libharu keeps the glyphs a subset needs only one level into composite glyphs; deeper
- * components (stacked accents, many CJK ideographs) would be blank. */
-static void mark_components(struct doc *d)
-{
-	for (size_t i = 0; i < d->lay->nfaces; i++) {
-		const struct pd_face *face = d->lay->faces[i];
-		HPDF_FontDef def = HPDF_GetFontDef(d->pdf, d->w->names[face_serial(face)]);
-		if (!def)
-			continue;
-		HPDF_TTFontDefAttr a = (HPDF_TTFontDefAttr)def->attr;
-		if (a->num_glyphs != face_glyph_count(face) || !a->glyph_tbl.flgs)
-			continue;
-		face_mark_components(face, a->glyph_tbl.flgs);
-	}
-}
-
 /* Writes the document's bytes to a temporary file beside path, then renames it. */
 static int save_atomic(struct doc *d, const char *path, struct pd_diags *diags)
 {
@@ -413,8 +329,6 @@ int out_pdf_write(struct pd_pdfw *w, const struct pd_layout *lay, const struct p
 			rc = PD_EXIT_SYSTEM;
 		}
 	}
-	if (!rc)
-		mark_components(&d);
 	if (!rc)
 		rc = save_atomic(&d, path, diags);
 	free(d.fonts);

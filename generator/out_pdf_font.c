@@ -1,0 +1,375 @@
+/* out_pdf_font: the fonts of a PDF, built by pdgen as libharu objects.
+ * In: a face and the code points a document prints with it. Out: a Type0 font whose
+ * embedded program holds only their glyphs, deflated once and kept for later documents. */
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <hpdf.h>
+#include <hpdf_doc.h>
+#include <hpdf_font.h>
+#include <zlib.h>
+
+#include "out_impl.h"
+#include "util.h"
+
+#define USED_BYTES 8192 /* a bit per code point of the BMP */
+#define PROGRAMS_KEPT 24
+
+static bool is_used(const unsigned char *used, unsigned cp)
+{
+	return cp < 65536 && (used[cp >> 3] & (1u << (cp & 7)));
+}
+
+/* The next code point used from cp on, 65536 if none (skips eight at a time). */
+static unsigned next_used(const unsigned char *used, unsigned cp)
+{
+	while (cp < 65536 && !(used[cp >> 3] >> (cp & 7)))
+		cp = (cp | 7) + 1;
+	while (cp < 65536 && !is_used(used, cp))
+		cp++;
+	return cp;
+}
+
+/* What a face embeds for a set of code points, every stream already deflated: the letters
+ * of a docket mostly print the same characters, so the next document takes it as it is. */
+struct program {
+	const struct pd_face *face;
+	unsigned char used[USED_BYTES]; /* the key */
+	unsigned char *font, *map, *to_unicode; /* deflated */
+	size_t font_len, map_len, to_unicode_len;
+	size_t font_raw_len; /* the font program's own length (Length1) */
+	char base_font[80];  /* subset tag + PostScript name */
+	unsigned long last_use;
+};
+
+struct pd_font_cache {
+	struct program *kept[PROGRAMS_KEPT];
+	unsigned long clock;
+};
+
+struct pd_font_cache *font_cache_new(void) { return xcalloc(1, sizeof(struct pd_font_cache)); }
+
+static void program_free(struct program *pg)
+{
+	if (!pg)
+		return;
+	free(pg->font);
+	free(pg->map);
+	free(pg->to_unicode);
+	free(pg);
+}
+
+void font_cache_free(struct pd_font_cache *cache)
+{
+	if (!cache)
+		return;
+	for (int i = 0; i < PROGRAMS_KEPT; i++)
+		program_free(cache->kept[i]);
+	free(cache);
+}
+
+static unsigned char *deflated(const void *data, size_t len, size_t *zlen)
+{
+	uLongf n = compressBound((uLong)len);
+	unsigned char *z = xmalloc(n);
+	if (compress2(z, &n, data, (uLong)len, Z_DEFAULT_COMPRESSION) != Z_OK) {
+		free(z);
+		return NULL;
+	}
+	*zlen = n;
+	return z;
+}
+
+static unsigned last_used(const unsigned char *used)
+{
+	unsigned n = 0;
+	for (unsigned cp = next_used(used, 0); cp < 65536; cp = next_used(used, cp + 1))
+		n = cp + 1;
+	return n;
+}
+
+/* CIDToGIDMap: two bytes per CID (= code point) up to the last one used. */
+static unsigned char *cid_map(const struct pd_face *face, const unsigned char *used,
+			      const uint16_t *new_gid, size_t *zlen)
+{
+	unsigned n = last_used(used);
+	unsigned char *map = xcalloc(2 * (size_t)n + 2, 1);
+	for (unsigned cp = next_used(used, 0); cp < n; cp = next_used(used, cp + 1)) {
+		unsigned g = new_gid[face_glyph(face, cp)];
+		map[2 * cp] = (unsigned char)(g >> 8);
+		map[2 * cp + 1] = (unsigned char)g;
+	}
+	unsigned char *z = deflated(map, 2 * (size_t)n, zlen);
+	free(map);
+	return z;
+}
+
+/* ToUnicode: CIDs are code points, so the map is the identity over the 256-code blocks
+ * the document uses. */
+static unsigned char *to_unicode(const unsigned char *used, size_t *zlen)
+{
+	struct pd_buf b = {0};
+	buf_puts(&b, "/CIDInit /ProcSet findresource begin\n12 dict begin\nbegincmap\n"
+		     "/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def\n"
+		     "/CMapName /Adobe-Identity-UCS def\n/CMapType 2 def\n"
+		     "1 begincodespacerange\n<0000> <FFFF>\nendcodespacerange\n");
+	unsigned blocks[256], n = 0;
+	for (unsigned cp = next_used(used, 0); cp < 65536; cp = next_used(used, (cp | 0xFF) + 1))
+		blocks[n++] = cp >> 8;
+	for (unsigned i = 0; i < n; i += 100) {
+		unsigned k = n - i < 100 ? n - i : 100;
+		buf_printf(&b, "%u beginbfrange\n", k);
+		for (unsigned j = i; j < i + k; j++)
+			buf_printf(&b, "<%02X00> <%02XFF> <%02X00>\n", blocks[j], blocks[j], blocks[j]);
+		buf_puts(&b, "endbfrange\n");
+	}
+	buf_puts(&b, "endcmap\nCMapName currentdict /CMap defineresource pop\nend\nend\n");
+	unsigned char *z = deflated(b.s, b.len, zlen);
+	buf_free(&b);
+	return z;
+}
+
+/* The subset tag of a font name: six capitals drawn from the code points, so that the
+ * same subset always has the same name. */
+static void subset_tag(const unsigned char *used, char tag[7])
+{
+	uint64_t h = 1469598103934665603ull;
+	for (size_t i = 0; i < USED_BYTES; i++)
+		h = (h ^ used[i]) * 1099511628211ull;
+	for (int i = 0; i < 6; i++, h /= 26)
+		tag[i] = (char)('A' + h % 26);
+	tag[6] = 0;
+}
+
+static struct program *program_make(const struct pd_face *face, const unsigned char *used)
+{
+	struct pd_font_program fp;
+	if (face_subset(face, used, &fp) < 0)
+		return NULL;
+	struct program *pg = xcalloc(1, sizeof *pg);
+	pg->face = face;
+	memcpy(pg->used, used, USED_BYTES);
+	pg->font_raw_len = fp.len;
+	pg->font = deflated(fp.data, fp.len, &pg->font_len);
+	pg->map = cid_map(face, used, fp.new_gid, &pg->map_len);
+	pg->to_unicode = to_unicode(used, &pg->to_unicode_len);
+	char tag[7];
+	subset_tag(used, tag);
+	snprintf(pg->base_font, sizeof pg->base_font, "%s+%s", tag, fp.ps_name);
+	font_program_clear(&fp);
+	if (!pg->font || !pg->map || !pg->to_unicode) {
+		program_free(pg);
+		return NULL;
+	}
+	return pg;
+}
+
+/* The program of a face for the code points in used: one kept from an earlier document, or
+ * a new one in the place of the least recently used. */
+static const struct program *program_for(struct pd_font_cache *c, const struct pd_face *face,
+					 const unsigned char *used)
+{
+	int slot = 0;
+	for (int i = 0; i < PROGRAMS_KEPT; i++) {
+		struct program *pg = c->kept[i];
+		if (pg && pg->face == face && !memcmp(pg->used, used, USED_BYTES)) {
+			pg->last_use = ++c->clock;
+			return pg;
+		}
+		if (c->kept[slot] && (!pg || pg->last_use < c->kept[slot]->last_use))
+			slot = i;
+	}
+	struct program *pg = program_make(face, used);
+	if (!pg)
+		return NULL;
+	program_free(c->kept[slot]);
+	c->kept[slot] = pg;
+	pg->last_use = ++c->clock;
+	return pg;
+}
+
+/* A stream pdgen deflated itself: libharu writes its bytes as they are, and this filter. */
+static HPDF_STATUS flate_filter(HPDF_Dict dict, HPDF_Stream stream)
+{
+	(void)dict;
+	return HPDF_Stream_WriteStr(stream, "/Filter /FlateDecode\012");
+}
+
+static HPDF_Dict deflated_stream(HPDF_Doc pdf, const unsigned char *z, size_t len)
+{
+	HPDF_Dict s = HPDF_DictStream_New(pdf->mmgr, pdf->xref);
+	if (!s || HPDF_Stream_Write(s->stream, z, (HPDF_UINT)len) != HPDF_OK)
+		return NULL;
+	s->filter = HPDF_STREAM_FILTER_NONE;
+	s->write_fn = flate_filter;
+	return s;
+}
+
+/* A dictionary that is its own object in the file (referenced from others). */
+static HPDF_Dict indirect_dict(HPDF_Doc pdf)
+{
+	HPDF_Dict d = HPDF_Dict_New(pdf->mmgr);
+	return d && HPDF_Xref_Add(pdf->xref, d) == HPDF_OK ? d : NULL;
+}
+
+static HPDF_Dict descriptor(HPDF_Doc pdf, const struct program *pg)
+{
+	const struct pd_face_info *in = face_info(pg->face);
+	HPDF_Dict d = indirect_dict(pdf), file = deflated_stream(pdf, pg->font, pg->font_len);
+	if (!d || !file)
+		return NULL;
+	HPDF_Box box = {(HPDF_REAL)in->bbox[0], (HPDF_REAL)in->bbox[1], (HPDF_REAL)in->bbox[2],
+			(HPDF_REAL)in->bbox[3]};
+	HPDF_STATUS st = HPDF_Dict_AddNumber(file, "Length1", (HPDF_INT32)pg->font_raw_len);
+	st |= HPDF_Dict_AddName(d, "Type", "FontDescriptor");
+	st |= HPDF_Dict_AddName(d, "FontName", pg->base_font);
+	st |= HPDF_Dict_AddNumber(d, "Flags", (HPDF_INT32)in->flags);
+	st |= HPDF_Dict_Add(d, "FontBBox", HPDF_Box_Array_New(pdf->mmgr, box));
+	st |= HPDF_Dict_AddNumber(d, "ItalicAngle", in->italic_angle);
+	st |= HPDF_Dict_AddNumber(d, "Ascent", face_ascent(pg->face));
+	st |= HPDF_Dict_AddNumber(d, "Descent", -face_descent(pg->face));
+	st |= HPDF_Dict_AddNumber(d, "CapHeight", in->cap_height);
+	st |= HPDF_Dict_AddNumber(d, "StemV", in->stem_v);
+	st |= HPDF_Dict_Add(d, "FontFile2", file);
+	return st == HPDF_OK ? d : NULL;
+}
+
+/* W: the advance of every CID used, runs of consecutive CIDs sharing an array. */
+static HPDF_Array widths(HPDF_Doc pdf, const struct program *pg)
+{
+	HPDF_Array w = HPDF_Array_New(pdf->mmgr), run = NULL;
+	HPDF_STATUS st = w ? HPDF_OK : HPDF_FAILD_TO_ALLOC_MEM;
+	for (unsigned cp = next_used(pg->used, 0), prev = 0; cp < 65536 && st == HPDF_OK;
+	     prev = cp, cp = next_used(pg->used, cp + 1)) {
+		if (!run || cp != prev + 1) {
+			run = HPDF_Array_New(pdf->mmgr);
+			st |= HPDF_Array_AddNumber(w, (HPDF_INT32)cp);
+			st |= HPDF_Array_Add(w, run);
+		}
+		st |= HPDF_Array_AddNumber(run, face_advance(pg->face, cp));
+	}
+	return st == HPDF_OK ? w : NULL;
+}
+
+static HPDF_Dict cid_font(HPDF_Doc pdf, const struct program *pg)
+{
+	HPDF_Dict f = indirect_dict(pdf), info = HPDF_Dict_New(pdf->mmgr);
+	HPDF_Dict map = deflated_stream(pdf, pg->map, pg->map_len), desc = descriptor(pdf, pg);
+	HPDF_Array w = widths(pdf, pg);
+	if (!f || !info || !map || !desc || !w)
+		return NULL;
+	HPDF_STATUS st = HPDF_Dict_AddName(f, "Type", "Font");
+	st |= HPDF_Dict_AddName(f, "Subtype", "CIDFontType2");
+	st |= HPDF_Dict_AddName(f, "BaseFont", pg->base_font);
+	st |= HPDF_Dict_Add(info, "Registry", HPDF_String_New(pdf->mmgr, "Adobe", NULL));
+	st |= HPDF_Dict_Add(info, "Ordering", HPDF_String_New(pdf->mmgr, "Identity", NULL));
+	st |= HPDF_Dict_AddNumber(info, "Supplement", 0);
+	st |= HPDF_Dict_Add(f, "CIDSystemInfo", info);
+	st |= HPDF_Dict_AddNumber(f, "DW", 1000);
+	st |= HPDF_Dict_Add(f, "W", w);
+	st |= HPDF_Dict_Add(f, "CIDToGIDMap", map);
+	st |= HPDF_Dict_Add(f, "FontDescriptor", desc);
+	return st == HPDF_OK ? f : NULL;
+}
+
+/* libharu's font record, followed by the face its width callbacks measure with. */
+struct font_attr {
+	HPDF_FontAttr_Rec rec;
+	const struct pd_face *face;
+};
+
+static uint32_t utf8_next(const HPDF_BYTE **p, const HPDF_BYTE *end)
+{
+	const HPDF_BYTE *s = *p;
+	uint32_t cp = *s++;
+	int more = cp >= 0xF0 ? 3 : cp >= 0xE0 ? 2 : cp >= 0xC0 ? 1 : 0;
+	cp &= more == 3 ? 0x07 : more == 2 ? 0x0F : more == 1 ? 0x1F : 0x7F;
+	while (more-- > 0 && s < end)
+		cp = cp << 6 | (*s++ & 0x3F);
+	*p = s;
+	return cp;
+}
+
+static HPDF_TextWidth text_width(HPDF_Font font, const HPDF_BYTE *text, HPDF_UINT len)
+{
+	const struct font_attr *a = (const struct font_attr *)font->attr;
+	HPDF_TextWidth tw = {0, 0, 0, 0};
+	const HPDF_BYTE *p = text, *end = text + len;
+	bool in_word = false;
+	while (p < end) {
+		uint32_t cp = utf8_next(&p, end);
+		tw.numchars++;
+		tw.width += (HPDF_UINT)face_advance(a->face, cp);
+		if (cp == ' ') {
+			tw.numspace++;
+			in_word = false;
+		} else if (!in_word) {
+			tw.numwords++;
+			in_word = true;
+		}
+	}
+	return tw;
+}
+
+/* How many bytes of text fit in width (at a space when wordwrap). */
+static HPDF_UINT measure_text(HPDF_Font font, const HPDF_BYTE *text, HPDF_UINT len, HPDF_REAL width,
+			      HPDF_REAL size, HPDF_REAL char_space, HPDF_REAL word_space,
+			      HPDF_BOOL wordwrap, HPDF_REAL *real_width)
+{
+	const struct font_attr *a = (const struct font_attr *)font->attr;
+	const HPDF_BYTE *p = text, *end = text + len;
+	HPDF_REAL w = 0, fit_w = 0;
+	HPDF_UINT fit = 0;
+	while (p < end) {
+		uint32_t cp = utf8_next(&p, end);
+		HPDF_REAL next = w + (HPDF_REAL)face_advance(a->face, cp) * size / 1000 + char_space +
+				 (cp == ' ' ? word_space : 0);
+		if (next > width)
+			break;
+		w = next;
+		if (!wordwrap || cp == ' ' || p == end)
+			fit = (HPDF_UINT)(p - text), fit_w = w;
+	}
+	if (real_width)
+		*real_width = fit_w;
+	return fit;
+}
+
+static void free_font_attr(HPDF_Dict font) { HPDF_FreeMem(font->mmgr, font->attr); }
+
+HPDF_Font pdf_font_new(HPDF_Doc pdf, struct pd_font_cache *cache, const struct pd_face *face,
+		       const unsigned char *used)
+{
+	const struct program *pg = program_for(cache, face, used);
+	HPDF_Encoder utf8 = HPDF_GetEncoder(pdf, "UTF-8");
+	HPDF_Dict font = pg && utf8 ? indirect_dict(pdf) : NULL;
+	struct font_attr *a = font ? HPDF_GetMem(pdf->mmgr, sizeof *a) : NULL;
+	if (!a)
+		return NULL;
+	memset(a, 0, sizeof *a);
+	font->header.obj_class |= HPDF_OSUBCLASS_FONT;
+	font->attr = &a->rec;
+	font->free_fn = free_font_attr;
+	a->face = face;
+	a->rec.type = HPDF_FONT_TYPE0_TT;
+	a->rec.writing_mode = HPDF_WMODE_HORIZONTAL;
+	a->rec.text_width_fn = text_width;
+	a->rec.measure_text_fn = measure_text;
+	a->rec.encoder = utf8;
+	a->rec.xref = pdf->xref;
+	a->rec.descendant_font = cid_font(pdf, pg);
+	HPDF_Array descendants = HPDF_Array_New(pdf->mmgr);
+	HPDF_Dict unicode = deflated_stream(pdf, pg->to_unicode, pg->to_unicode_len);
+	if (!a->rec.descendant_font || !descendants || !unicode)
+		return NULL;
+	HPDF_STATUS st = HPDF_Dict_AddName(font, "Type", "Font");
+	st |= HPDF_Dict_AddName(font, "Subtype", "Type0");
+	st |= HPDF_Dict_AddName(font, "BaseFont", pg->base_font);
+	st |= HPDF_Dict_AddName(font, "Encoding", "Identity-H");
+	st |= HPDF_Array_Add(descendants, a->rec.descendant_font);
+	st |= HPDF_Dict_Add(font, "DescendantFonts", descendants);
+	st |= HPDF_Dict_Add(font, "ToUnicode", unicode);
+	return st == HPDF_OK ? font : NULL;
+}
