@@ -71,6 +71,7 @@ int cmd_typeset(int argc, char **argv)
 	}
 	if (!in)
 		return cmd_usage_error("typeset", "a Markdown file is required");
+	typeset_prefetch();
 	size_t len;
 	char *src = file_read(in, &len, 16u << 20);
 	if (!src) {

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include <hyphen.h>
+#include <pthread.h>
 
 #include "util.h"
 
@@ -23,6 +24,8 @@ struct entry {
 
 static struct {
 	bool loaded;
+	bool loading; /* on the thread hyph_prefetch started */
+	pthread_t loader;
 	HyphenDict *dict; /* NULL: no dictionary, no hyphenation */
 	struct entry *tab;
 	size_t cap, n;
@@ -30,15 +33,39 @@ static struct {
 	size_t npool, cap_pool;
 } H;
 
-static void load(void)
+static HyphenDict *read_dict(void)
 {
-	H.loaded = true;
 	const char *path = getenv("PDGEN_HYPHEN_DICT");
 	FILE *f = fopen(path && *path ? path : HYPH_DICT, "r");
 	if (!f)
-		return;
-	H.dict = hnj_hyphen_load_file(f);
+		return NULL;
+	HyphenDict *dict = hnj_hyphen_load_file(f);
 	fclose(f);
+	return dict;
+}
+
+static void *read_dict_thread(void *unused)
+{
+	(void)unused;
+	H.dict = read_dict();
+	return NULL;
+}
+
+void hyph_prefetch(void)
+{
+	if (H.loaded || H.loading)
+		return;
+	H.loading = pthread_create(&H.loader, NULL, read_dict_thread, NULL) == 0;
+}
+
+static void load(void)
+{
+	if (H.loading)
+		pthread_join(H.loader, NULL);
+	else
+		H.dict = read_dict();
+	H.loading = false;
+	H.loaded = true;
 }
 
 static uint64_t compute(const char *word, size_t n)
@@ -134,6 +161,8 @@ uint64_t hyph_points(const char *word, size_t n)
 
 void hyph_shutdown(void)
 {
+	if (H.loading)
+		load();
 	if (H.dict)
 		hnj_hyphen_free(H.dict);
 	free(H.tab);

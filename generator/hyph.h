@@ -1,6 +1,6 @@
 /* hyph: hyphenation points of English words for the layout stage (libhyphen with
  * hyph_en_US.dic). Results are plain values; the dictionary and a cache of answers
- * belong to the process (one thread) until hyph_shutdown. */
+ * belong to the process until hyph_shutdown; only hyph_prefetch starts a thread. */
 #ifndef PD_HYPH_H
 #define PD_HYPH_H
 
@@ -15,6 +15,11 @@
  * any other word, one longer than HYPH_MAX_WORD, or when the dictionary (HYPH_DICT, or
  * the file named by PDGEN_HYPHEN_DICT) cannot be read: then nothing is hyphenated. */
 uint64_t hyph_points(const char *word, size_t n);
+
+/* Starts reading the dictionary on a thread of its own (15 ms), so that a single document's
+ * work before its first hyphenation runs meanwhile; hyph_points waits for it. Never call
+ * it in a process that will fork before the dictionary is used. */
+void hyph_prefetch(void);
 
 /* Frees the dictionary and the cache (hyph_points loads them again when called). */
 void hyph_shutdown(void);

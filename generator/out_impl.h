@@ -18,4 +18,11 @@ void font_cache_free(struct pd_font_cache *cache);
 HPDF_Font pdf_font_new(HPDF_Doc pdf, struct pd_font_cache *cache, const struct pd_face *face,
 		       const unsigned char *used);
 
+/* data deflated with zlib (malloc'd), NULL on failure. */
+unsigned char *pdf_deflate(const void *data, size_t len, size_t *zlen);
+
+/* Fills an empty stream dictionary with bytes pdgen deflated itself: libharu writes them as
+ * they are, with /Filter /FlateDecode. Returns 0, or -1 (out of memory). */
+int pdf_set_deflated(HPDF_Dict stream, const unsigned char *z, size_t len);
+
 #endif

@@ -9,7 +9,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <math.h>
+
 #include <hpdf.h>
+#include <hpdf_pages.h>
 
 #include "out.h"
 #include "out_impl.h"
@@ -134,45 +137,113 @@ static HPDF_Image image_of(struct doc *d, const struct pd_image *im)
 	return img;
 }
 
+/* Numbers of a content stream: two decimals at most, no trailing zeros, then a space. */
+static void put_num(struct pd_buf *b, double v)
+{
+	long c = lround(v * 100);
+	char tmp[32], *p = tmp + sizeof tmp;
+	*--p = ' ';
+	unsigned long u = (unsigned long)(c < 0 ? -c : c);
+	if (u % 100) {
+		if (u % 10)
+			*--p = (char)('0' + u % 10);
+		*--p = (char)('0' + u / 10 % 10);
+		*--p = '.';
+	}
+	u /= 100;
+	do
+		*--p = (char)('0' + u % 10);
+	while (u /= 10);
+	if (c < 0)
+		*--p = '-';
+	buf_put(b, p, (size_t)(tmp + sizeof tmp - p));
+}
+
+/* A run's text as CIDs (code points of the BMP, four hex digits each). */
+static void put_cids(struct pd_buf *b, const char *text, size_t len)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	const unsigned char *s = (const unsigned char *)text, *e = s + len;
+	buf_putc(b, '<');
+	while (s < e) {
+		unsigned cp = *s++;
+		int more = cp >= 0xF0 ? 3 : cp >= 0xE0 ? 2 : cp >= 0xC0 ? 1 : 0;
+		cp &= more == 3 ? 0x07u : more == 2 ? 0x0Fu : more == 1 ? 0x1Fu : 0x7Fu;
+		for (; more > 0 && s < e; more--)
+			cp = cp << 6 | (*s++ & 0x3Fu);
+		if (cp > 0xFFFF)
+			cp = ' '; /* never laid out: no font of ours has it */
+		char q[4] = {hex[cp >> 12], hex[cp >> 8 & 15], hex[cp >> 4 & 15], hex[cp & 15]};
+		buf_put(b, q, 4);
+	}
+	buf_puts(b, "> Tj\n");
+}
+
+static void put_text(struct doc *d, const struct pd_page *pg, HPDF_Page page, struct pd_buf *b)
+{
+	double H = d->lay->page_h, px = 0, py = 0, size = 0;
+	HPDF_Font cur = NULL;
+	buf_puts(b, "BT\n");
+	for (size_t i = 0; i < pg->nruns; i++) {
+		const struct pd_run *r = &pg->runs[i];
+		HPDF_Font f = font_of(d, r->face);
+		if (f != cur || r->size != size) {
+			buf_printf(b, "/%s ", HPDF_Page_GetLocalFontName(page, f));
+			put_num(b, r->size);
+			buf_puts(b, "Tf\n");
+			cur = f;
+			size = r->size;
+		}
+		/* relative moves keep the stream short; each from where the last one landed, as
+		 * written, so that rounding never accumulates */
+		double dx = round((r->x - px) * 100) / 100, dy = round((H - r->y - py) * 100) / 100;
+		put_num(b, dx);
+		put_num(b, dy);
+		buf_puts(b, "Td ");
+		px += dx;
+		py += dy;
+		put_cids(b, r->text, r->len);
+	}
+	buf_puts(b, "ET\n");
+}
+
+/* The page's content stream, written by pdgen (libharu's drawing calls cost more than the
+ * rest of the page), deflated; libharu keeps the resources it names. */
 static void draw_page(struct doc *d, const struct pd_page *pg, HPDF_Page page)
 {
 	double H = d->lay->page_h;
-	if (pg->nrules) {
-		for (size_t i = 0; i < pg->nrules; i++) {
-			const struct pd_rule *r = &pg->rules[i];
-			HPDF_Page_SetLineWidth(page, (HPDF_REAL)r->width);
-			HPDF_Page_MoveTo(page, (HPDF_REAL)r->x0, (HPDF_REAL)(H - r->y0));
-			HPDF_Page_LineTo(page, (HPDF_REAL)r->x1, (HPDF_REAL)(H - r->y1));
-			HPDF_Page_Stroke(page);
-		}
+	struct pd_buf b = {0};
+	for (size_t i = 0; i < pg->nrules; i++) {
+		const struct pd_rule *r = &pg->rules[i];
+		put_num(&b, r->width);
+		buf_puts(&b, "w ");
+		put_num(&b, r->x0);
+		put_num(&b, H - r->y0);
+		buf_puts(&b, "m ");
+		put_num(&b, r->x1);
+		put_num(&b, H - r->y1);
+		buf_puts(&b, "l S\n");
 	}
 	for (size_t i = 0; i < pg->nimages; i++) {
 		const struct pd_image *im = &pg->images[i];
 		HPDF_Image img = image_of(d, im);
-		if (img)
-			HPDF_Page_DrawImage(page, img, (HPDF_REAL)im->x, (HPDF_REAL)(H - im->y - im->h),
-					    (HPDF_REAL)im->w, (HPDF_REAL)im->h);
+		if (!img)
+			continue;
+		buf_puts(&b, "q ");
+		double cm[6] = {im->w, 0, 0, im->h, im->x, H - im->y - im->h};
+		for (int k = 0; k < 6; k++)
+			put_num(&b, cm[k]);
+		buf_printf(&b, "cm /%s Do Q\n", HPDF_Page_GetXObjectName(page, img));
 	}
-	if (pg->nruns) {
-		HPDF_Page_BeginText(page);
-		HPDF_Font cur = NULL;
-		double cur_size = 0, px = 0, py = 0;
-		for (size_t i = 0; i < pg->nruns; i++) {
-			const struct pd_run *r = &pg->runs[i];
-			HPDF_Font f = font_of(d, r->face);
-			if (f != cur || r->size != cur_size) {
-				HPDF_Page_SetFontAndSize(page, f, (HPDF_REAL)r->size);
-				cur = f;
-				cur_size = r->size;
-			}
-			/* relative moves keep the content stream short */
-			HPDF_Page_MoveTextPos(page, (HPDF_REAL)(r->x - px), (HPDF_REAL)((H - r->y) - py));
-			px = r->x;
-			py = H - r->y;
-			HPDF_Page_ShowText(page, r->text);
-		}
-		HPDF_Page_EndText(page);
-	}
+	if (pg->nruns)
+		put_text(d, pg, page, &b);
+	HPDF_Dict contents = ((HPDF_PageAttr)page->attr)->contents;
+	size_t zlen;
+	unsigned char *z = pdf_deflate(b.s ? b.s : "", b.len, &zlen);
+	if (!z || pdf_set_deflated(contents, z, zlen) < 0)
+		d->w->err = d->w->err ? d->w->err : HPDF_FAILD_TO_ALLOC_MEM;
+	free(z);
+	buf_free(&b);
 	for (size_t i = 0; i < pg->nlinks; i++) {
 		const struct pd_link *l = &pg->links[i];
 		HPDF_Rect rect = {(HPDF_REAL)l->x0, (HPDF_REAL)(H - l->y1), (HPDF_REAL)l->x1,

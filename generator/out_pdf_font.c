@@ -70,7 +70,7 @@ void font_cache_free(struct pd_font_cache *cache)
 	free(cache);
 }
 
-static unsigned char *deflated(const void *data, size_t len, size_t *zlen)
+unsigned char *pdf_deflate(const void *data, size_t len, size_t *zlen)
 {
 	uLongf n = compressBound((uLong)len);
 	unsigned char *z = xmalloc(n);
@@ -101,7 +101,7 @@ static unsigned char *cid_map(const struct pd_face *face, const unsigned char *u
 		map[2 * cp] = (unsigned char)(g >> 8);
 		map[2 * cp + 1] = (unsigned char)g;
 	}
-	unsigned char *z = deflated(map, 2 * (size_t)n, zlen);
+	unsigned char *z = pdf_deflate(map, 2 * (size_t)n, zlen);
 	free(map);
 	return z;
 }
@@ -126,7 +126,7 @@ static unsigned char *to_unicode(const unsigned char *used, size_t *zlen)
 		buf_puts(&b, "endbfrange\n");
 	}
 	buf_puts(&b, "endcmap\nCMapName currentdict /CMap defineresource pop\nend\nend\n");
-	unsigned char *z = deflated(b.s, b.len, zlen);
+	unsigned char *z = pdf_deflate(b.s, b.len, zlen);
 	buf_free(&b);
 	return z;
 }
@@ -152,7 +152,7 @@ static struct program *program_make(const struct pd_face *face, const unsigned c
 	pg->face = face;
 	memcpy(pg->used, used, USED_BYTES);
 	pg->font_raw_len = fp.len;
-	pg->font = deflated(fp.data, fp.len, &pg->font_len);
+	pg->font = pdf_deflate(fp.data, fp.len, &pg->font_len);
 	pg->map = cid_map(face, used, fp.new_gid, &pg->map_len);
 	pg->to_unicode = to_unicode(used, &pg->to_unicode_len);
 	char tag[7];
@@ -197,14 +197,19 @@ static HPDF_STATUS flate_filter(HPDF_Dict dict, HPDF_Stream stream)
 	return HPDF_Stream_WriteStr(stream, "/Filter /FlateDecode\012");
 }
 
+int pdf_set_deflated(HPDF_Dict stream, const unsigned char *z, size_t len)
+{
+	if (!stream || HPDF_Stream_Write(stream->stream, z, (HPDF_UINT)len) != HPDF_OK)
+		return -1;
+	stream->filter = HPDF_STREAM_FILTER_NONE;
+	stream->write_fn = flate_filter;
+	return 0;
+}
+
 static HPDF_Dict deflated_stream(HPDF_Doc pdf, const unsigned char *z, size_t len)
 {
 	HPDF_Dict s = HPDF_DictStream_New(pdf->mmgr, pdf->xref);
-	if (!s || HPDF_Stream_Write(s->stream, z, (HPDF_UINT)len) != HPDF_OK)
-		return NULL;
-	s->filter = HPDF_STREAM_FILTER_NONE;
-	s->write_fn = flate_filter;
-	return s;
+	return pdf_set_deflated(s, z, len) == 0 ? s : NULL;
 }
 
 /* A dictionary that is its own object in the file (referenced from others). */

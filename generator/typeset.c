@@ -76,6 +76,8 @@ static const struct pd_value *house_style(struct pd_diags *diags, bool *broken)
 	return G.house;
 }
 
+void typeset_prefetch(void) { hyph_prefetch(); }
+
 void typeset_preload(void)
 {
 	struct pd_style st;

@@ -36,6 +36,10 @@ int typeset_text(const char *markdown, size_t len, const struct pd_typeset_opts 
  * patterns): batch calls it before starting its workers, which then share it. */
 void typeset_preload(void);
 
+/* Starts reading the hyphenation patterns on a thread of their own, for a process that
+ * makes one document: its reading and templating run meanwhile. Not before a fork. */
+void typeset_prefetch(void);
+
 /* Frees the fonts and the PDF writer kept for the process. */
 void typeset_shutdown(void);
 

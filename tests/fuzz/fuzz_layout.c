@@ -1,10 +1,11 @@
 /* libFuzzer target: arbitrary bytes -> front matter (style) and Markdown -> cmark-gfm tree
- * -> pages, with the shipped fonts and no PDF. Run from the project's top directory. */
+ * -> pages -> PDF (fonts subset and embedded) written to /dev/null. Run from the top. */
 #include <stddef.h>
 #include <stdint.h>
 
 #include "layout.h"
 #include "md.h"
+#include "out.h"
 #include "style.h"
 #include "value.h"
 
@@ -13,8 +14,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct pd_fonts *fonts;
-	if (!fonts)
+	static struct pd_pdfw *writer;
+	if (!fonts) {
 		fonts = fonts_new("fonts");
+		writer = out_pdf_new(fonts);
+	}
 	const char *text = (const char *)data;
 	struct pd_arena *arena = arena_new();
 	struct pd_diags diags = {0};
@@ -35,7 +39,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (doc && fonts_family(fonts, st.font, st.mono, &set, (struct pd_loc){0}, &diags) == 0) {
 		struct pd_layout_in in = {doc, &st, fonts, &set, "/nonexistent", NULL, {0}};
 		struct pd_layout lay;
-		(void)layout_doc(&in, arena, &lay, &diags);
+		struct pd_pdf_info info = {"t", "a", "s", "pdgen fuzz", 2015, 12, 30};
+		if (layout_doc(&in, arena, &lay, &diags) == 0)
+			(void)out_pdf_write(writer, &lay, &info, "/dev/null", &diags);
 	}
 	if (doc)
 		md_free(doc);
