@@ -423,9 +423,8 @@ static hb_face_t *face_hb(struct pd_face *f)
 		hb_blob_t *blob = hb_blob_create_from_file_or_fail(f->path);
 		if (!blob)
 			return NULL;
-		hb_face_t *face = hb_face_create(blob, (unsigned)f->index);
+		f->hb = hb_face_create(blob, (unsigned)f->index);
 		hb_blob_destroy(blob);
-		f->hb = face;
 	}
 	return f->hb;
 }
