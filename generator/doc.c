@@ -258,6 +258,25 @@ static bool is_directory(const char *path)
 	return (len && path[len - 1] == '/') || (stat(path, &st) == 0 && S_ISDIR(st.st_mode));
 }
 
+/* Only a regular file can be read back: a pipe, FIFO or terminal would block or hand
+ * back what the reader downstream was meant to get. */
+static bool is_regular(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+/* The manifest's bytes, SHA-256 and pages of a written output; left empty for a
+ * non-regular one. False when a regular file cannot be read. */
+static bool read_back(const char *out, struct pd_doc_result *res)
+{
+	if (!is_regular(out))
+		return true;
+	bool ok = doc_sha256_file(out, res->sha256, &res->bytes);
+	res->pages = pdf_pages(out);
+	return ok;
+}
+
 static char *output_path(struct pd_arena *arena, const struct pd_doc_request *req,
 			 const struct pd_case *c)
 {
@@ -280,7 +299,7 @@ long long doc_mtime(const char *path)
 static bool up_to_date(const struct pd_doc_request *req, const char *out)
 {
 	long long made = doc_mtime(out);
-	if (made < 0)
+	if (made < 0 || !is_regular(out))
 		return false;
 	long long inputs = later(later(req->inputs_mtime, setup.inputs_mtime), doc_mtime(req->case_path));
 	return made > inputs;
@@ -378,8 +397,7 @@ int doc_make(const struct pd_doc_request *req, struct pd_doc_result *res, struct
 	describe(res, ctx);
 	if (req->skip_if_newer && !req->check_only && up_to_date(req, out)) {
 		res->skipped = true;
-		rc = doc_sha256_file(out, res->sha256, &res->bytes) ? PD_EXIT_OK : PD_EXIT_SYSTEM;
-		res->pages = pdf_pages(out);
+		rc = read_back(out, res) ? PD_EXIT_OK : PD_EXIT_SYSTEM;
 		goto done;
 	}
 	const struct page_template *pt =
@@ -396,10 +414,8 @@ int doc_make(const struct pd_doc_request *req, struct pd_doc_result *res, struct
 		goto done;
 	}
 	rc = typeset(arena, pt, c, req->case_path, ctx, &md, out, diags);
-	if (rc == PD_EXIT_OK) {
-		doc_sha256_file(out, res->sha256, &res->bytes);
-		res->pages = pdf_pages(out);
-	}
+	if (rc == PD_EXIT_OK)
+		read_back(out, res);
 done:
 	buf_free(&md);
 	arena_free(arena);

@@ -73,6 +73,21 @@ only "$S/dir/$NAME"
 io "typeset into a missing directory" 3 "cannot write" \
 	"$PDGEN" typeset "$TOP/templates/cc.md" -o "$S/none/x.pdf"
 
+# A pipe or FIFO is written in place and never read back for the manifest fields: reading
+# /dev/stdout back blocked on the pipe (and took the bytes meant for the reader).
+{ timeout 20 "$PDGEN" letter "$CASE" --level fod -o /dev/stdout 2>"$S/err"; echo $? >"$S/rc"; } \
+	| head -c 5 >"$S/head"
+if [ "$(cat "$S/head")" = "%PDF-" ] && [ "$(cat "$S/rc")" = 0 ]; then ok "io: -o /dev/stdout into a pipe (exit 0)"
+else fail "io: -o /dev/stdout into a pipe (exit 0)" "exit $(cat "$S/rc"), head: $(cat "$S/head")" "$(head -c 300 "$S/err")"; fi
+mkdir "$S/fifo" && mkfifo "$S/fifo/out.pdf"
+cat "$S/fifo/out.pdf" >"$S/from-fifo" &
+reader=$!
+io "-o a FIFO" 0 "" timeout 20 "$PDGEN" letter "$CASE" --level fod -o "$S/fifo/out.pdf"
+: 3<>"$S/fifo/out.pdf" # a writer that comes and goes: the reader never waits forever
+wait $reader
+if head -c 5 "$S/from-fifo" | grep -q '%PDF-'; then ok "io: the FIFO's reader got the PDF"; else fail "io: the FIFO's reader got the PDF"; fi
+only "$S/fifo" out.pdf
+
 io "a good run replaces the good file" 0 "" "$PDGEN" letter "$CASE" --level fod -o "$S/out/$NAME"
 if head -c 5 "$S/out/$NAME" | grep -q '%PDF-'; then ok "io: the new file is a PDF"; else fail "io: the new file is a PDF"; fi
 only "$S/out" "$NAME"
