@@ -71,6 +71,8 @@ int cmd_check(int argc, char **argv)
 	if ((document || markdown) && !level)
 		return cmd_usage_error("check", "--%s needs --level",
 				       markdown ? "markdown" : document);
+	if (level && cmd_level_usage("check", level))
+		return PD_EXIT_USAGE;
 	int rc = PD_EXIT_OK;
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--level")) {

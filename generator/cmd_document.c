@@ -49,16 +49,9 @@ static int make_document(const char *cmd, int argc, char **argv)
 {
 	struct document_args a = {.req = {.document = cmd}};
 	int rc = parse_args(cmd, argc, argv, &a);
-	if (rc)
+	if (rc || (rc = cmd_level_usage(cmd, a.req.level)))
 		return rc;
 	doc_setup(cmd_datadir(), a.templates);
-	if (!doc_level_known(a.req.level)) {
-		fprintf(stderr, "pdgen: error: unknown level '%s'; the levels are: ", a.req.level);
-		doc_print_levels(stderr);
-		cmd_usage(cmd, stderr);
-		doc_shutdown();
-		return PD_EXIT_USAGE;
-	}
 	struct pd_doc_result res = {0};
 	struct pd_diags diags = {0};
 	rc = doc_make(&a.req, &res, &diags);

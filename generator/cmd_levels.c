@@ -1,5 +1,5 @@
 /* cmd_levels: `pdgen levels [--date YYYY-MM-DD]`: the level table of templates/levels.yaml.
- * In: argv. Out: one row per level (track, rung, addressee, mailboxes) on stdout. */
+ * In: argv, or a --level. Out: one row per level on stdout, or a usage error for the level. */
 #include <stdio.h>
 #include <string.h>
 
@@ -20,6 +20,25 @@ static void print_mailboxes(const struct pd_domain *dom, const struct pd_level *
 		       m->valid_to ? m->valid_to : "",
 		       date && !levels_mailbox_valid(m, date) ? " [not valid on that date]" : "");
 	}
+}
+
+int cmd_level_usage(const char *name, const char *level)
+{
+	struct pd_arena *arena = arena_new();
+	struct pd_diags diags = {0};
+	const struct pd_domain *dom = levels_load(arena, cmd_datadir(), &diags);
+	int rc = PD_EXIT_OK;
+	if (dom && !levels_find(dom, level)) {
+		fprintf(stderr, "pdgen: error: unknown level '%s'; the levels are: ", level);
+		for (size_t i = 0; i < dom->nlevels; i++)
+			fprintf(stderr, "%s%s", i ? ", " : "", dom->levels[i].name);
+		fputc('\n', stderr);
+		cmd_usage(name, stderr);
+		rc = PD_EXIT_USAGE;
+	}
+	diag_clear(&diags);
+	arena_free(arena);
+	return rc;
 }
 
 int cmd_levels(int argc, char **argv)

@@ -116,14 +116,6 @@ bool doc_level_known(const char *level)
 	return !dom || levels_find(dom, level);
 }
 
-void doc_print_levels(FILE *f)
-{
-	const struct pd_domain *dom = domain();
-	for (size_t i = 0; dom && i < dom->nlevels; i++)
-		fprintf(f, "%s%s", i ? ", " : "", dom->levels[i].name);
-	fputc('\n', f);
-}
-
 /* ------------------------------------------------------------- templates */
 
 static const struct page_template *page_template_load(const char *name, struct pd_diags *diags)

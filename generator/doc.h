@@ -45,9 +45,8 @@ void doc_shutdown(void);
 int doc_make(const struct pd_doc_request *req, struct pd_doc_result *res, struct pd_diags *diags);
 void doc_result_clear(struct pd_doc_result *res);
 
-/* Checks a level name against the level table; doc_print_levels lists the valid names. */
+/* Checks a level name against the level table. */
 bool doc_level_known(const char *level);
-void doc_print_levels(FILE *f);
 
 /* A file's modification time in nanoseconds, -1 when it cannot be read. */
 long long doc_mtime(const char *path);

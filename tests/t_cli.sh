@@ -27,6 +27,10 @@ has "unknown option prints usage" "$SCRATCH/err" "usage: pdgen letter"
 run 2 "unknown level" "$PDGEN" letter samples/occ-track.yaml --level chief
 has "unknown level names the levels" "$SCRATCH/err" "opla-hq"
 run 2 "missing --level" "$PDGEN" letter samples/occ-track.yaml
+run 2 "check: unknown level" "$PDGEN" check samples/hernandez-lopez-ero.yaml --level fdo
+has "check: unknown level names the levels" "$SCRATCH/err" "unknown level 'fdo'; the levels are: ero, fod,"
+has "check: unknown level prints usage" "$SCRATCH/err" "usage: pdgen check"
+run 0 "check: a known level" "$PDGEN" check samples/hernandez-lopez-ero.yaml --level fod
 
 mkdir "$SCRATCH/work" && cd "$SCRATCH/work" || exit 1
 run 1 "missing case file" "$PDGEN" letter nosuch.yaml --level fod
