@@ -82,10 +82,11 @@ int cmd_typeset(int argc, char **argv)
 	diag_source(name, src, len);
 	size_t fm_off, fm_len, body_off;
 	int body_line;
-	bool has_fm = md_front_matter(src, len, &fm_off, &fm_len, &body_off, &body_line);
 	struct pd_arena *arena = arena_new();
 	struct pd_diags diags = {0};
-	int err = 0;
+	int fm = md_front_matter(src, len, name, &fm_off, &fm_len, &body_off, &body_line, &diags);
+	int err = fm < 0;
+	bool has_fm = fm > 0;
 	const struct pd_value *style =
 	    page_style(arena, name, src, fm_off + fm_len, has_fm, &diags, &err);
 	int rc = PD_EXIT_INPUT;

@@ -142,7 +142,10 @@ static const struct page_template *page_template_load(const char *name, struct p
 	struct page_template pt = {NULL, arena_strdup(setup.arena, name), NULL, NULL};
 	size_t fm_off = 0, fm_len = 0, body_off = 0;
 	int body_line = 1;
-	if (md_front_matter(text, len, &fm_off, &fm_len, &body_off, &body_line)) {
+	int fm = md_front_matter(text, len, file, &fm_off, &fm_len, &body_off, &body_line, diags);
+	if (fm < 0)
+		return NULL;
+	if (fm) {
 		/* from the opening "---" (a YAML document start) to the closing one, so that
 		   the places are those of the file */
 		pt.front_matter = value_load_mem(setup.arena, file, text, fm_off + fm_len, NULL,

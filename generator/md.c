@@ -28,8 +28,8 @@ static bool is_line(const char *s, size_t n, const char *want)
 	return n == w && memcmp(s, want, w) == 0;
 }
 
-bool md_front_matter(const char *text, size_t len, size_t *fm_off, size_t *fm_len,
-		     size_t *body_off, int *body_line)
+int md_front_matter(const char *text, size_t len, const char *file, size_t *fm_off,
+		    size_t *fm_len, size_t *body_off, int *body_line, struct pd_diags *diags)
 {
 	*fm_off = *fm_len = *body_off = 0;
 	*body_line = 1;
@@ -38,8 +38,8 @@ bool md_front_matter(const char *text, size_t len, size_t *fm_off, size_t *fm_le
 	    (unsigned char)text[2] == 0xBF)
 		start = 3; /* byte order mark */
 	size_t e = line_end(text, len, start);
-	if (!is_line(text + start, e - start, "---") || e >= len)
-		return false;
+	if (!is_line(text + start, e - start, "---"))
+		return 0;
 	int line = 2;
 	for (size_t i = e + 1; i < len; line++) {
 		size_t le = line_end(text, len, i);
@@ -48,11 +48,14 @@ bool md_front_matter(const char *text, size_t len, size_t *fm_off, size_t *fm_le
 			*fm_len = i - (e + 1);
 			*body_off = le < len ? le + 1 : le;
 			*body_line = line + 1;
-			return true;
+			return 1;
 		}
 		i = le + 1;
 	}
-	return false;
+	struct pd_loc loc = {diag_intern(file ? file : "<input>"), 1, 1};
+	diag_error(diags, loc,
+		   "front matter opened by '---' is never closed: end it with a line '---' or '...'");
+	return -1;
 }
 
 /* Invalid UTF-8: the place of the first bad byte. */

@@ -11,11 +11,12 @@
 struct cmark_node;
 
 /* Finds YAML front matter: a first line "---", then lines up to a line "---" or "...".
- * On success sets the front matter's offset and length (without the fences), the
- * body's offset and the 1-based line number of the body's first line; returns true.
- * Without front matter returns false, with *fm_len = 0, *body_off = 0, *body_line = 1. */
-bool md_front_matter(const char *text, size_t len, size_t *fm_off, size_t *fm_len,
-		     size_t *body_off, int *body_line);
+ * With front matter sets its offset and length (without the fences), the body's offset
+ * and the 1-based line number of the body's first line, and returns 1. Without it returns
+ * 0, with *fm_len = 0, *body_off = 0, *body_line = 1. A first line "---" that is never
+ * closed returns -1 after adding an error at that line of file. */
+int md_front_matter(const char *text, size_t len, const char *file, size_t *fm_off,
+		    size_t *fm_len, size_t *body_off, int *body_line, struct pd_diags *diags);
 
 /* Markers for template authors, each alone on a line outside code blocks:
  * "::: keep" ... ":::" keeps the blocks between them on one page;

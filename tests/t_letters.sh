@@ -44,4 +44,10 @@ printf 'paper: a4\nmargins: [1in\n' >house/templates/style.yaml
 PDGEN_DATADIR=house "$PDGEN" letter "$TOP/samples/occ-track.yaml" --level occ -o bad.pdf 2>err; rc=$?
 [ $rc = 1 ] && grep -q 'style.yaml:3:1: error' err && [ ! -e bad.pdf ] && ok "a broken house style is a located error" \
 	|| fail "a broken house style is a located error (exit $rc)" "$(cat err)"
+# a letter template whose front matter is never closed is an error, not a letter body
+mkdir unclosed && printf -- '---\npaper: a4\n\nDear {{client.short_name}},\n' >unclosed/letter-review.md
+"$PDGEN" letter "$TOP/samples/hernandez-lopez-ero.yaml" --level fod --templates unclosed -o unclosed.pdf 2>err; rc=$?
+[ $rc = 1 ] && grep -q "letter-review.md:1:1: error: front matter opened by '---' is never closed" err &&
+	[ ! -e unclosed.pdf ] && ok "unclosed front matter in a letter template is a located error" \
+	|| fail "unclosed front matter in a letter template is a located error (exit $rc)" "$(cat err)"
 finish

@@ -26,7 +26,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	style_defaults(&st);
 	size_t fm_off, fm_len, body_off = 0;
 	int body_line = 1;
-	if (md_front_matter(text, size, &fm_off, &fm_len, &body_off, &body_line)) {
+	int has_fm = md_front_matter(text, size, "doc.md", &fm_off, &fm_len, &body_off, &body_line,
+				     &diags);
+	if (has_fm > 0) {
 		struct pd_value *fm =
 		    value_load_mem(arena, "fm.yaml", text + fm_off, fm_len, NULL, &diags);
 		if (fm)

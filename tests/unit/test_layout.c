@@ -241,20 +241,29 @@ static void hyphenation_in_paragraphs(void **state)
 static void front_matter(void **state)
 {
 	(void)state;
+	struct pd_diags d = {0};
 	const char *t = "---\npaper: a4\n---\n# Title\n";
 	size_t fo, fl, bo;
 	int bl;
-	assert_true(md_front_matter(t, strlen(t), &fo, &fl, &bo, &bl));
+	assert_int_equal(md_front_matter(t, strlen(t), "f.md", &fo, &fl, &bo, &bl, &d), 1);
 	assert_int_equal(fo, 4);
 	assert_int_equal(fl, 10);
 	assert_string_equal(t + bo, "# Title\n");
 	assert_int_equal(bl, 4);
 	const char *u = "# No front matter\n---\n";
-	assert_false(md_front_matter(u, strlen(u), &fo, &fl, &bo, &bl));
+	assert_int_equal(md_front_matter(u, strlen(u), "f.md", &fo, &fl, &bo, &bl, &d), 0);
 	assert_int_equal(bo, 0);
 	assert_int_equal(bl, 1);
-	const char *v = "---\nnever closed\n";
-	assert_false(md_front_matter(v, strlen(v), &fo, &fl, &bo, &bl));
+	assert_int_equal(d.n, 0);
+	static const char *const unclosed[] = {"---\nnever closed\n", "---\n", "---"};
+	for (size_t i = 0; i < sizeof unclosed / sizeof unclosed[0]; i++) {
+		const char *v = unclosed[i];
+		assert_int_equal(md_front_matter(v, strlen(v), "f.md", &fo, &fl, &bo, &bl, &d), -1);
+		assert_int_equal(d.errors, (int)i + 1);
+		assert_int_equal(d.v[i].loc.line, 1);
+		assert_non_null(strstr(d.v[i].msg, "never closed"));
+	}
+	diag_clear(&d);
 }
 
 static void markers(void **state)
