@@ -79,9 +79,10 @@ demo: deps
 	$(MAKE) pdgen
 	@sh tests/demo.sh ./pdgen out
 
+# The suite runs the binary of $(BUILD) (asan and valgrind builds never replace ./pdgen).
 test: deps
-	$(MAKE) pdgen units
-	@PDGEN=./pdgen BUILD=$(BUILD) sh tests/run.sh
+	$(MAKE) $(if $(filter build,$(BUILD)),pdgen) $(PDGEN) cut-fonts units
+	@PDGEN=$(PDGEN) BUILD=$(BUILD) sh tests/run.sh
 
 units: $(UNITS)
 

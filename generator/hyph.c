@@ -9,6 +9,7 @@
 
 #include <hyphen.h>
 #include <pthread.h>
+#include <signal.h>
 
 #include "util.h"
 
@@ -55,7 +56,12 @@ void hyph_prefetch(void)
 {
 	if (H.loaded || H.loading)
 		return;
+	/* the thread takes no signal: Ctrl-C is the main thread's to handle or defer */
+	sigset_t all, old;
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
 	H.loading = pthread_create(&H.loader, NULL, read_dict_thread, NULL) == 0;
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
 }
 
 static void load(void)

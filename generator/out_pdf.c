@@ -1,5 +1,6 @@
-/* out_pdf: output stage, PDF form (the only file besides font.c that uses libharu).
+/* out_pdf: output stage, PDF form (with out_pdf_font.c, the only files that use libharu).
  * In: laid-out pages, document info. Out: a compressed PDF written atomically. */
+#define _XOPEN_SOURCE 700 /* realpath */
 #include <errno.h>
 #include <stdbool.h>
 #include <fcntl.h>
@@ -10,6 +11,8 @@
 #include <unistd.h>
 
 #include <math.h>
+#include <pthread.h>
+#include <signal.h>
 
 #include <hpdf.h>
 #include <hpdf_pages.h>
@@ -293,7 +296,88 @@ static void set_info(HPDF_Doc pdf, const struct pd_pdf_info *info)
 	HPDF_SetInfoDateAttr(pdf, HPDF_INFO_MOD_DATE, date);
 }
 
-/* Writes the document's bytes to a temporary file beside path, then renames it. */
+/* Copies the saved document to fd. Returns 0, or -1 with errno set. */
+static int copy_out(HPDF_Doc pdf, int fd)
+{
+	static HPDF_BYTE chunk[65536];
+	HPDF_ResetStream(pdf);
+	for (;;) {
+		HPDF_UINT32 n = sizeof chunk;
+		HPDF_STATUS status = HPDF_ReadFromStream(pdf, chunk, &n);
+		for (size_t off = 0; off < n;) {
+			ssize_t k = write(fd, chunk + off, n - off);
+			if (k < 0 && errno == EINTR)
+				continue;
+			if (k <= 0)
+				return -1;
+			off += (size_t)k;
+		}
+		if (status == HPDF_STREAM_EOF || n == 0)
+			return 0;
+		if (status != HPDF_OK)
+			return errno = EIO, -1;
+	}
+}
+
+/* A device, a pipe or anything under /dev or /proc (/dev/stdout, /dev/full) is written in
+ * place: a temporary file beside it and a rename would replace the node itself. */
+static bool write_in_place(const char *target)
+{
+	struct stat st;
+	if (!strncmp(target, "/dev/", 5) || !strncmp(target, "/proc/", 6))
+		return true;
+	return stat(target, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode);
+}
+
+/* Writes to a temporary file beside target, then renames it; Ctrl-C or a kill meanwhile
+ * waits until the file is whole or gone. Returns 0, or -1 with errno set. */
+static int write_atomic(HPDF_Doc pdf, const char *target)
+{
+	sigset_t stop, old;
+	sigemptyset(&stop);
+	sigaddset(&stop, SIGINT);
+	sigaddset(&stop, SIGTERM);
+	sigaddset(&stop, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &stop, &old);
+	size_t len = strlen(target);
+	char *tmp = xmalloc(len + 16);
+	memcpy(tmp, target, len);
+	memcpy(tmp + len, ".tmp-XXXXXX", 12);
+	int fd = mkstemp(tmp), rc = -1;
+	if (fd >= 0) {
+		mode_t mask = umask(0);
+		umask(mask);
+		fchmod(fd, 0666 & ~mask);
+		rc = copy_out(pdf, fd);
+		int saved = errno;
+		if (close(fd) != 0 && rc == 0)
+			rc = -1, saved = errno;
+		if (rc == 0 && rename(tmp, target) != 0)
+			rc = -1, saved = errno;
+		if (rc != 0)
+			unlink(tmp);
+		errno = saved;
+	}
+	int saved = errno;
+	free(tmp);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	errno = saved;
+	return rc;
+}
+
+static int write_device(HPDF_Doc pdf, const char *path)
+{
+	int fd = open(path, O_WRONLY | O_TRUNC);
+	if (fd < 0)
+		return -1;
+	int rc = copy_out(pdf, fd), saved = errno;
+	if (close(fd) != 0 && rc == 0)
+		rc = -1, saved = errno;
+	errno = saved;
+	return rc;
+}
+
+/* Saves the document to path (through a symbolic link, to the file it names). */
 static int save_atomic(struct doc *d, const char *path, struct pd_diags *diags)
 {
 	struct pd_loc none = {0};
@@ -302,59 +386,13 @@ static int save_atomic(struct doc *d, const char *path, struct pd_diags *diags)
 			   (unsigned)d->w->err);
 		return PD_EXIT_SYSTEM;
 	}
-	size_t plen = strlen(path);
-	char *tmp = xmalloc(plen + 16);
-	memcpy(tmp, path, plen);
-	memcpy(tmp + plen, ".tmp-XXXXXX", 12);
-	/* a device or pipe (/dev/stdout, /dev/full) is written in place: renaming over it
-	 * would replace the device node itself */
-	struct stat st;
-	bool special = stat(path, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode);
-	int fd = special ? open(path, O_WRONLY | O_TRUNC) : mkstemp(tmp);
-	if (fd < 0) {
+	char *real = realpath(path, NULL);
+	const char *target = real ? real : path;
+	int rc = write_in_place(path) || write_in_place(target) ? write_device(d->pdf, path)
+								 : write_atomic(d->pdf, target);
+	if (rc != 0)
 		diag_error(diags, none, "cannot write '%s': %s", path, strerror(errno));
-		free(tmp);
-		return PD_EXIT_SYSTEM;
-	}
-	mode_t mask = umask(0);
-	umask(mask);
-	if (!special)
-		fchmod(fd, 0666 & ~mask);
-	HPDF_ResetStream(d->pdf);
-	static HPDF_BYTE chunk[65536];
-	int rc = 0;
-	for (;;) {
-		HPDF_UINT32 n = sizeof chunk;
-		HPDF_STATUS status = HPDF_ReadFromStream(d->pdf, chunk, &n);
-		size_t off = 0;
-		while (off < n) {
-			ssize_t k = write(fd, chunk + off, n - off);
-			if (k < 0 && errno == EINTR)
-				continue;
-			if (k <= 0) {
-				rc = -1;
-				break;
-			}
-			off += (size_t)k;
-		}
-		if (rc < 0 || status == HPDF_STREAM_EOF || n == 0)
-			break;
-		if (status != HPDF_OK) {
-			rc = -1;
-			break;
-		}
-	}
-	int saved = errno;
-	if (close(fd) != 0 && rc == 0)
-		rc = -1, saved = errno;
-	if (rc == 0 && !special && rename(tmp, path) != 0)
-		rc = -1, saved = errno;
-	if (rc != 0) {
-		if (!special)
-			unlink(tmp);
-		diag_error(diags, none, "cannot write '%s': %s", path, strerror(saved));
-	}
-	free(tmp);
+	free(real);
 	return rc == 0 ? 0 : PD_EXIT_SYSTEM;
 }
 
