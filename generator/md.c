@@ -202,6 +202,29 @@ static int scan_marks(struct md_doc *doc, struct pd_diags *diags)
 	return 0;
 }
 
+/* A line with more than MD_MAX_PIPES '|' is an error at the first one over the limit. */
+static int check_pipes(const struct md_doc *doc, struct pd_diags *diags)
+{
+	const char *s = doc->text;
+	int line = 1;
+	for (size_t i = 0; i < doc->len; line++) {
+		size_t le = line_end(s, doc->len, i), pipes = 0, over = 0;
+		for (size_t k = i; k < le; k++)
+			if (s[k] == '|' && ++pipes == MD_MAX_PIPES + 1)
+				over = k;
+		if (pipes > MD_MAX_PIPES) {
+			struct pd_loc at = diag_loc_at(doc->file, s + i, le - i, over - i);
+			diag_error(diags, md_loc(doc, line, at.col),
+				   "a line of %zu '|' is over the limit of %d per line (a page fits "
+				   "tables of at most 20 columns)",
+				   pipes, MD_MAX_PIPES);
+			return -1;
+		}
+		i = le + 1;
+	}
+	return 0;
+}
+
 static void attach(cmark_parser *p, const char *name)
 {
 	cmark_syntax_extension *ext = cmark_find_syntax_extension(name);
@@ -236,7 +259,7 @@ struct md_doc *md_parse(const char *text, size_t len, const char *file, int firs
 		memcpy(doc->text, nfc, doc->len);
 	doc->text[doc->len] = '\0';
 	free(nfc);
-	if (scan_marks(doc, diags) < 0) {
+	if (check_pipes(doc, diags) < 0 || scan_marks(doc, diags) < 0) {
 		md_free(doc);
 		return NULL;
 	}

@@ -25,6 +25,9 @@ int md_front_matter(const char *text, size_t len, const char *file, size_t *fm_o
  * that follows. */
 enum md_mark_kind { MD_KEEP_BEGIN, MD_KEEP_END, MD_PAGEBREAK, MD_COLUMNS };
 #define MD_MAX_COLUMNS 16
+/* '|' on one line: cmark-gfm parses wide tables super-linearly, and the layout sets at
+ * most 20 columns anyway. */
+#define MD_MAX_PIPES 256
 struct md_mark {
 	enum md_mark_kind kind;
 	int line;                       /* 1-based line in the parsed body */
@@ -43,7 +46,8 @@ struct md_doc {
 };
 
 /* Parses a body (no front matter). Returns NULL after adding located errors (invalid
- * UTF-8, unterminated markers). first_line maps body lines to file lines. */
+ * UTF-8, unterminated markers, a line of more than MD_MAX_PIPES '|'). first_line maps
+ * body lines to file lines. */
 struct md_doc *md_parse(const char *text, size_t len, const char *file, int first_line,
 			struct pd_diags *diags);
 void md_free(struct md_doc *doc);

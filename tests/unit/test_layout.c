@@ -12,6 +12,7 @@
 #include "layout.h"
 #include "md.h"
 #include "typeset.h"
+#include "util.h"
 #include "value.h"
 
 /* A paragraph of words of the given widths, spaces of width 3 (stretch 1.5, shrink 1),
@@ -304,6 +305,19 @@ static void columns_marker(void **state)
 		assert_null(md_parse(bad[i], strlen(bad[i]), "c.md", 1, &d));
 		assert_int_equal(d.errors, (int)i + 1);
 	}
+	diag_clear(&d);
+	struct pd_buf wide = {0}; /* MD_MAX_PIPES '|' on a line parse; one more is refused */
+	for (int i = 0; i < MD_MAX_PIPES; i++)
+		buf_puts(&wide, "|a");
+	doc = md_parse(wide.s, wide.len, "c.md", 3, &d);
+	assert_non_null(doc);
+	md_free(doc);
+	buf_puts(&wide, "|\n");
+	assert_null(md_parse(wide.s, wide.len, "c.md", 3, &d));
+	assert_int_equal(d.errors, 1);
+	assert_int_equal(d.v[d.n - 1].loc.line, 3);
+	assert_int_equal(d.v[d.n - 1].loc.col, 2 * MD_MAX_PIPES + 1);
+	buf_free(&wide);
 	diag_clear(&d);
 	const char *u = "::: columnsx 1\n";
 	doc = md_parse(u, strlen(u), "c.md", 1, &d);
