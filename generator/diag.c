@@ -327,7 +327,10 @@ const char *diag_nearest(const char *name, const char *const *candidates, size_t
 {
 	const char *best = NULL;
 	size_t best_d = (size_t)-1;
-	size_t limit = strlen(name) / 3 + 2;
+	size_t len = strlen(name);
+	/* two edits turn a name of one or two letters into most short names ("zz" into "cc"):
+	   there only one edit counts, so a candidate is at most one letter longer */
+	size_t limit = len <= 2 ? 1 : len / 3 + 2;
 	for (size_t i = 0; i < n; i++) {
 		size_t dist = diag_distance(name, candidates[i]);
 		if (dist < best_d) {

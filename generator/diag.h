@@ -59,7 +59,8 @@ struct pd_loc diag_loc_at(const char *file, const char *text, size_t len, size_t
 
 /* Edit distance, for "did you mean" suggestions. */
 size_t diag_distance(const char *a, const char *b);
-/* The candidate nearest to name (NULL when none is close enough). */
+/* The candidate nearest to name (NULL when none is close enough: within len / 3 + 2
+ * edits, or 1 edit for a name of 1 or 2 bytes). */
 const char *diag_nearest(const char *name, const char *const *candidates, size_t n);
 
 #endif

@@ -1,5 +1,5 @@
-/* test_case: A-number normalisation, email and date syntax, and the escalation rules on
- * in-memory cases (the level table comes from the project's templates/). */
+/* test_case: A-number normalisation, email and date syntax, the escalation rules on
+ * in-memory cases (the level table comes from the project's templates/), suggestions. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -227,6 +227,22 @@ static void emergency_window(void **state)
 	}
 }
 
+/* "Did you mean": a name of one or two letters takes only a candidate one edit away. */
+static void suggestions(void **state)
+{
+	(void)state;
+	static const char *const keys[] = {"date", "delivery", "closing", "cc", "salutation"};
+	static const char *const levels[] = {"ero", "fod", "afod", "occ", "dcc", "cc"};
+	assert_null(diag_nearest("zz", keys, 5));
+	assert_null(diag_nearest("x", levels, 6));
+	assert_null(diag_nearest("ab", (const char *const[]){"abcd"}, 1));
+	assert_string_equal(diag_nearest("c", keys, 5), "cc");
+	assert_string_equal(diag_nearest("fd", levels, 6), "fod");
+	assert_string_equal(diag_nearest("dat", keys, 5), "date");
+	assert_string_equal(diag_nearest("delivry", keys, 5), "delivery");
+	assert_string_equal(diag_nearest("salutaton", keys, 5), "salutation");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -234,6 +250,7 @@ int main(void)
 	    cmocka_unit_test(dates),		  cmocka_unit_test(rule_g28_and_track),
 	    cmocka_unit_test(rule_chain),	  cmocka_unit_test(rule_sub_and_rereq),
 	    cmocka_unit_test(names),		  cmocka_unit_test(emergency_window),
+	    cmocka_unit_test(suggestions),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
