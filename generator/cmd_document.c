@@ -6,6 +6,7 @@
 
 #include "cmd.h"
 #include "doc.h"
+#include "typeset.h"
 #include "util.h"
 
 struct document_args {
@@ -52,6 +53,8 @@ static int make_document(const char *cmd, int argc, char **argv)
 	if (rc || (rc = cmd_level_usage(cmd, a.req.level)))
 		return rc;
 	doc_setup(cmd_datadir(), a.templates);
+	if (!a.req.dump)
+		typeset_prefetch();
 	struct pd_doc_result res = {0};
 	struct pd_diags diags = {0};
 	rc = doc_make(&a.req, &res, &diags);

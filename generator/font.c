@@ -436,7 +436,7 @@ static hb_subset_input_t *subset_input(hb_face_t *face, const struct pd_face *f,
 	if (!in)
 		return NULL;
 	hb_set_t *unicodes = hb_subset_input_unicode_set(in), *glyphs = hb_subset_input_glyph_set(in);
-	for (unsigned byte = 0; byte < 8192; byte++)
+	for (unsigned byte = 0; byte < PD_CP_SET_BYTES; byte++)
 		for (unsigned bit = 0; used[byte] >> bit; bit++) {
 			unsigned cp = byte << 3 | bit;
 			if ((used[byte] & (1u << bit)) && f->gid[cp]) {

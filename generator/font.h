@@ -69,6 +69,9 @@ struct pd_face_info {
 };
 const struct pd_face_info *face_info(const struct pd_face *face);
 
+/* A set of code points of the Basic Multilingual Plane: a bit each, cp >> 3 its byte. */
+#define PD_CP_SET_BYTES 8192
+
 /* The font program a PDF embeds for a face: only the glyphs of the code points marked in
  * used (a bit per code point of the Basic Multilingual Plane) and the glyphs they are made
  * of, without hinting or layout tables, renumbered in the order of the face's glyph ids

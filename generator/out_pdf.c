@@ -81,7 +81,7 @@ static HPDF_Font font_of(struct doc *d, const struct pd_face *f)
 
 static void mark_used(const struct pd_layout *lay, const struct pd_face *face, unsigned char *used)
 {
-	memset(used, 0, 8192);
+	memset(used, 0, PD_CP_SET_BYTES);
 	for (size_t p = 0; p < lay->npages; p++)
 		for (size_t k = 0; k < lay->pages[p].nruns; k++) {
 			const struct pd_run *r = &lay->pages[p].runs[k];
@@ -112,7 +112,7 @@ static void mark_used(const struct pd_layout *lay, const struct pd_face *face, u
 static int load_fonts(struct doc *d)
 {
 	d->fonts = xcalloc(d->lay->nfaces + 1, sizeof *d->fonts);
-	unsigned char *used = xmalloc(8192);
+	unsigned char *used = xmalloc(PD_CP_SET_BYTES);
 	int rc = 0;
 	for (size_t i = 0; i < d->lay->nfaces && !rc; i++) {
 		mark_used(d->lay, d->lay->faces[i], used);

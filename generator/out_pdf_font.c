@@ -14,7 +14,6 @@
 #include "out_impl.h"
 #include "util.h"
 
-#define USED_BYTES 8192 /* a bit per code point of the BMP */
 #define PROGRAMS_KEPT 24
 
 static bool is_used(const unsigned char *used, unsigned cp)
@@ -32,11 +31,12 @@ static unsigned next_used(const unsigned char *used, unsigned cp)
 	return cp;
 }
 
-/* What a face embeds for a set of code points, every stream already deflated: the letters
- * of a docket mostly print the same characters, so the next document takes it as it is. */
+/* What a face embeds for a set of code points, every stream already deflated: a document
+ * that prints the same characters with the face as one before it (the same template and a
+ * name with no new letter) takes it as it is. */
 struct program {
 	const struct pd_face *face;
-	unsigned char used[USED_BYTES]; /* the key */
+	unsigned char used[PD_CP_SET_BYTES]; /* the key */
 	unsigned char *font, *map, *to_unicode; /* deflated */
 	size_t font_len, map_len, to_unicode_len;
 	size_t font_raw_len; /* the font program's own length (Length1) */
@@ -137,7 +137,7 @@ static unsigned char *to_unicode(const unsigned char *used, size_t *zlen)
 static void subset_tag(const unsigned char *used, char tag[7])
 {
 	uint64_t h = 1469598103934665603ull;
-	for (size_t i = 0; i < USED_BYTES; i++)
+	for (size_t i = 0; i < PD_CP_SET_BYTES; i++)
 		h = (h ^ used[i]) * 1099511628211ull;
 	for (int i = 0; i < 6; i++, h /= 26)
 		tag[i] = (char)('A' + h % 26);
@@ -151,7 +151,7 @@ static struct program *program_make(const struct pd_face *face, const unsigned c
 		return NULL;
 	struct program *pg = xcalloc(1, sizeof *pg);
 	pg->face = face;
-	memcpy(pg->used, used, USED_BYTES);
+	memcpy(pg->used, used, PD_CP_SET_BYTES);
 	pg->font_raw_len = fp.len;
 	pg->font = pdf_deflate(fp.data, fp.len, &pg->font_len);
 	pg->map = cid_map(face, used, fp.new_gid, &pg->map_len);
@@ -175,7 +175,7 @@ static const struct program *program_for(struct pd_font_cache *c, const struct p
 	int slot = 0;
 	for (int i = 0; i < PROGRAMS_KEPT; i++) {
 		struct program *pg = c->kept[i];
-		if (pg && pg->face == face && !memcmp(pg->used, used, USED_BYTES)) {
+		if (pg && pg->face == face && !memcmp(pg->used, used, PD_CP_SET_BYTES)) {
 			pg->last_use = ++c->clock;
 			return pg;
 		}
