@@ -297,29 +297,37 @@ struct pd_loc diag_loc_at(const char *file, const char *text, size_t len, size_t
 	return loc;
 }
 
+static size_t min3(size_t x, size_t y, size_t z)
+{
+	size_t m = x < y ? x : y;
+	return m < z ? m : z;
+}
+
+/* Optimal string alignment: insertions, deletions, substitutions and swaps of two
+ * neighbouring letters ("fdo" for "fod") each count one. Three rows of the table. */
 size_t diag_distance(const char *a, const char *b)
 {
 	size_t la = strlen(a), lb = strlen(b);
-	size_t *row = xcalloc(lb + 1, sizeof *row);
+	size_t *rows = xcalloc(3 * (lb + 1), sizeof *rows);
+	size_t *two_up = rows, *up = rows + lb + 1, *cur = rows + 2 * (lb + 1);
 	for (size_t j = 0; j <= lb; j++)
-		row[j] = j;
+		up[j] = j;
 	for (size_t i = 1; i <= la; i++) {
-		size_t diag = row[0];
-		row[0] = i;
+		cur[0] = i;
 		for (size_t j = 1; j <= lb; j++) {
-			size_t up = row[j];
 			size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
-			size_t best = diag + cost;
-			if (up + 1 < best)
-				best = up + 1;
-			if (row[j - 1] + 1 < best)
-				best = row[j - 1] + 1;
-			row[j] = best;
-			diag = up;
+			cur[j] = min3(up[j] + 1, cur[j - 1] + 1, up[j - 1] + cost);
+			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
+			    two_up[j - 2] + 1 < cur[j])
+				cur[j] = two_up[j - 2] + 1;
 		}
+		size_t *t = two_up;
+		two_up = up;
+		up = cur;
+		cur = t;
 	}
-	size_t result = row[lb];
-	free(row);
+	size_t result = up[lb];
+	free(rows);
 	return result;
 }
 

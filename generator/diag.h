@@ -57,7 +57,7 @@ void diag_forget_source(const char *file);
 /* Converts a byte offset into 1-based line and column (columns count UTF-8 characters). */
 struct pd_loc diag_loc_at(const char *file, const char *text, size_t len, size_t offset);
 
-/* Edit distance, for "did you mean" suggestions. */
+/* Edit distance (a swap of neighbouring letters counts one), for "did you mean". */
 size_t diag_distance(const char *a, const char *b);
 /* The candidate nearest to name (NULL when none is close enough: within len / 3 + 2
  * edits, or 1 edit for a name of 1 or 2 bytes). */

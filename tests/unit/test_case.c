@@ -241,6 +241,13 @@ static void suggestions(void **state)
 	assert_string_equal(diag_nearest("dat", keys, 5), "date");
 	assert_string_equal(diag_nearest("delivry", keys, 5), "delivery");
 	assert_string_equal(diag_nearest("salutaton", keys, 5), "salutation");
+	/* two neighbouring letters swapped are one edit */
+	assert_string_equal(diag_nearest("fdo", levels, 6), "fod");
+	assert_string_equal(diag_nearest("clsoing", keys, 5), "closing");
+	assert_int_equal(diag_distance("fdo", "fod"), 1);
+	assert_int_equal(diag_distance("ab", "ba"), 1);
+	assert_int_equal(diag_distance("kitten", "sitting"), 3);
+	assert_int_equal(diag_distance("", "abc"), 3);
 }
 
 int main(void)
