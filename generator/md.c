@@ -232,6 +232,38 @@ static void attach(cmark_parser *p, const char *name)
 		cmark_parser_attach_syntax_extension(p, ext);
 }
 
+/* Text in NFC (utf8proc). Only the runs of non-ASCII characters go through utf8proc, each
+ * with the character before it, which a combining mark may join: an ASCII character never
+ * changes and nothing before it composes across it. Returns 0, or -1 for bad UTF-8. */
+static int to_nfc(const char *text, size_t len, struct pd_buf *out)
+{
+	size_t i = 0;
+	while (i < len) {
+		size_t j = i;
+		while (j < len && (unsigned char)text[j] < 0x80)
+			j++;
+		if (j == len) {
+			buf_put(out, text + i, len - i);
+			break;
+		}
+		size_t start = j > i ? j - 1 : j; /* the base a mark may compose with */
+		buf_put(out, text + i, start - i);
+		size_t k = j;
+		while (k < len && (unsigned char)text[k] >= 0x80)
+			k++;
+		utf8proc_uint8_t *seg = NULL;
+		utf8proc_ssize_t n = utf8proc_map((const utf8proc_uint8_t *)text + start,
+						  (utf8proc_ssize_t)(k - start), &seg,
+						  UTF8PROC_STABLE | UTF8PROC_COMPOSE);
+		if (n < 0)
+			return -1;
+		buf_put(out, (const char *)seg, (size_t)n);
+		free(seg);
+		i = k;
+	}
+	return 0;
+}
+
 struct md_doc *md_parse(const char *text, size_t len, const char *file, int first_line,
 			struct pd_diags *diags)
 {
@@ -242,23 +274,17 @@ struct md_doc *md_parse(const char *text, size_t len, const char *file, int firs
 			   "Markdown text of %zu bytes is over the limit of %u", len, MD_MAX_BYTES);
 		return NULL;
 	}
-	utf8proc_uint8_t *nfc = NULL;
-	utf8proc_ssize_t n = len ? utf8proc_map((const utf8proc_uint8_t *)text, (utf8proc_ssize_t)len,
-						&nfc, UTF8PROC_STABLE | UTF8PROC_COMPOSE)
-				 : 0;
-	if (n < 0) {
+	struct pd_buf nfc = {0};
+	if (to_nfc(text, len, &nfc) < 0) {
+		buf_free(&nfc);
 		bad_utf8(text, len, file, first_line, diags);
 		return NULL;
 	}
 	struct md_doc *doc = xcalloc(1, sizeof *doc);
 	doc->file = file;
 	doc->first_line = first_line > 0 ? first_line : 1;
-	doc->len = (size_t)n;
-	doc->text = xmalloc(doc->len + 1);
-	if (n)
-		memcpy(doc->text, nfc, doc->len);
-	doc->text[doc->len] = '\0';
-	free(nfc);
+	doc->len = nfc.len;
+	doc->text = nfc.s ? buf_take(&nfc) : xstrdup("");
 	if (check_pipes(doc, diags) < 0 || scan_marks(doc, diags) < 0) {
 		md_free(doc);
 		return NULL;

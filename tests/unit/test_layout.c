@@ -287,6 +287,29 @@ static void markers(void **state)
 	diag_clear(&d);
 }
 
+static void nfc(void **state)
+{
+	(void)state;
+	struct pd_diags d = {0};
+	static const char *const cases[][2] = {
+	    {"Nguye\xcc\x82\xcc\x83n Thi\xcc\xa3", "Nguy\xe1\xbb\x85n Th\xe1\xbb\x8b"},
+	    {"e\xcc\x81", "\xc3\xa9"},			     /* a mark on the first letter */
+	    {"\xcc\x81" "a", "\xcc\x81" "a"},		     /* a mark with no base stays */
+	    {"\xe1\x84\x80\xe1\x85\xa1 x", "\xea\xb0\x80 x"}, /* Hangul jamo compose */
+	    {"plain ascii", "plain ascii"},
+	    {"Jos\xc3\xa9 e\xcc\x81 \xe2\x80\x9cq\xe2\x80\x9d", "Jos\xc3\xa9 \xc3\xa9 \xe2\x80\x9cq\xe2\x80\x9d"},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		struct md_doc *doc = md_parse(cases[i][0], strlen(cases[i][0]), "n.md", 1, &d);
+		assert_non_null(doc);
+		assert_string_equal(doc->text, cases[i][1]);
+		md_free(doc);
+	}
+	assert_null(md_parse("ok \xc3(", 5, "n.md", 1, &d)); /* bad UTF-8 */
+	assert_int_equal(d.errors, 1);
+	diag_clear(&d);
+}
+
 static void columns_marker(void **state)
 {
 	(void)state;
@@ -355,7 +378,7 @@ int main(void)
 	    cmocka_unit_test(front_matter),         cmocka_unit_test(markers),
 	    cmocka_unit_test(columns_marker),       cmocka_unit_test(flagged_in_a_row),
 	    cmocka_unit_test(hyphenation_points),   cmocka_unit_test(hyphenation_in_paragraphs),
-	    cmocka_unit_test(text_oracle),
+	    cmocka_unit_test(text_oracle),	    cmocka_unit_test(nfc),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
