@@ -21,6 +21,7 @@ struct pd_face {
 	int ascent, descent;
 	struct pd_face_info info;
 	hb_face_t *hb; /* for subsetting, opened on first need */
+	bool prepared; /* hb holds the subsetter's tables of the face (many subsets to make) */
 	struct pd_face *next;
 };
 
@@ -500,6 +501,17 @@ static void ps_name(hb_face_t *hb, char *out, size_t cap)
 	out[n] = 0;
 	if (!n)
 		snprintf(out, cap, "Font");
+}
+
+void face_prepare_subsets(const struct pd_face *face)
+{
+	struct pd_face *f = (struct pd_face *)face;
+	hb_face_t *plain = face_hb(f);
+	if (!plain || f->prepared)
+		return;
+	f->hb = hb_subset_preprocess(plain);
+	f->prepared = true;
+	hb_face_destroy(plain);
 }
 
 int face_subset(const struct pd_face *face, const unsigned char *used, struct pd_font_program *out)

@@ -70,16 +70,29 @@ void font_cache_free(struct pd_font_cache *cache)
 	free(cache);
 }
 
-/* zlib's fastest level: a letter 8% larger than at the default level, made 11% faster. */
+/* zlib's fastest level: a letter 8% larger than at the default level, made 11% faster.
+ * One deflate state for the process, reset for each stream: setting one up costs 256 KB. */
 unsigned char *pdf_deflate(const void *data, size_t len, size_t *zlen)
 {
-	uLongf n = compressBound((uLong)len);
-	unsigned char *z = xmalloc(n);
-	if (compress2(z, &n, data, (uLong)len, Z_BEST_SPEED) != Z_OK) {
+	static z_stream zs;
+	static bool ready;
+	if (!ready && deflateInit(&zs, Z_BEST_SPEED) != Z_OK)
+		return NULL;
+	ready = true;
+	uLong cap = deflateBound(&zs, (uLong)len);
+	unsigned char *z = xmalloc(cap);
+	zs.next_in = (Bytef *)data;
+	zs.avail_in = (uInt)len;
+	zs.next_out = z;
+	zs.avail_out = (uInt)cap;
+	int rc = deflate(&zs, Z_FINISH);
+	*zlen = cap - zs.avail_out;
+	if (deflateReset(&zs) != Z_OK)
+		ready = false, deflateEnd(&zs);
+	if (rc != Z_STREAM_END) {
 		free(z);
 		return NULL;
 	}
-	*zlen = n;
 	return z;
 }
 

@@ -84,7 +84,9 @@ void typeset_preload(void)
 	struct pd_fontset set;
 	struct pd_diags ignored = {0}; /* the first document reports them */
 	style_defaults(&st);
-	fonts_family(fonts(), st.font, st.mono, &set, (struct pd_loc){0}, &ignored);
+	if (fonts_family(fonts(), st.font, st.mono, &set, (struct pd_loc){0}, &ignored) == 0)
+		for (int i = 0; i < PD_NSTYLES; i++)
+			face_prepare_subsets(set.style[i]);
 	diag_clear(&ignored);
 	hyph_points("preload", 7);
 }
