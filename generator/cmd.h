@@ -26,7 +26,8 @@ void cmd_usage(const char *name, FILE *f);
 /* Prints "pdgen: error: msg" and the usage of the command; returns 2. */
 int cmd_usage_error(const char *name, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* With a readable level table that does not name level: prints the levels and the
- * command's usage and returns 2 (a broken table passes: the command reports it); else 0. */
+ * command's usage and returns 2 (a broken table passes: the command reports it); else 0.
+ * The level table is the one of doc_setup (which must have been called). */
 int cmd_level_usage(const char *name, const char *level);
 /* Directory of the project's data (templates/, fonts/): PDGEN_DATADIR, the directory of
  * the running binary when it holds templates/, else the installed PD_DATADIR. */

@@ -5,6 +5,7 @@
 
 #include "case.h"
 #include "cmd.h"
+#include "doc.h"
 #include "diag.h"
 #include "tmpl.h"
 #include "util.h"
@@ -71,8 +72,13 @@ int cmd_check(int argc, char **argv)
 	if ((document || markdown) && !level)
 		return cmd_usage_error("check", "--%s needs --level",
 				       markdown ? "markdown" : document);
-	if (level && cmd_level_usage("check", level))
-		return PD_EXIT_USAGE;
+	if (level) {
+		doc_setup(cmd_datadir(), NULL);
+		int bad = cmd_level_usage("check", level);
+		doc_shutdown();
+		if (bad)
+			return PD_EXIT_USAGE;
+	}
 	int rc = PD_EXIT_OK;
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--level")) {

@@ -50,9 +50,13 @@ static int make_document(const char *cmd, int argc, char **argv)
 {
 	struct document_args a = {.req = {.document = cmd}};
 	int rc = parse_args(cmd, argc, argv, &a);
-	if (rc || (rc = cmd_level_usage(cmd, a.req.level)))
+	if (rc)
 		return rc;
 	doc_setup(cmd_datadir(), a.templates);
+	if ((rc = cmd_level_usage(cmd, a.req.level))) {
+		doc_shutdown();
+		return rc;
+	}
 	if (!a.req.dump)
 		typeset_prefetch();
 	struct pd_doc_result res = {0};

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "doc.h"
 #include "diag.h"
 #include "levels.h"
 #include "util.h"
@@ -24,21 +25,15 @@ static void print_mailboxes(const struct pd_domain *dom, const struct pd_level *
 
 int cmd_level_usage(const char *name, const char *level)
 {
-	struct pd_arena *arena = arena_new();
-	struct pd_diags diags = {0};
-	const struct pd_domain *dom = levels_load(arena, cmd_datadir(), &diags);
-	int rc = PD_EXIT_OK;
-	if (dom && !levels_find(dom, level)) {
-		fprintf(stderr, "pdgen: error: unknown level '%s'; the levels are: ", level);
-		for (size_t i = 0; i < dom->nlevels; i++)
-			fprintf(stderr, "%s%s", i ? ", " : "", dom->levels[i].name);
-		fputc('\n', stderr);
-		cmd_usage(name, stderr);
-		rc = PD_EXIT_USAGE;
-	}
-	diag_clear(&diags);
-	arena_free(arena);
-	return rc;
+	if (doc_level_known(level))
+		return PD_EXIT_OK;
+	struct pd_buf names = {0};
+	doc_level_names(&names);
+	fprintf(stderr, "pdgen: error: unknown level '%s'; the levels are: %s\n", level,
+		names.s ? names.s : "");
+	buf_free(&names);
+	cmd_usage(name, stderr);
+	return PD_EXIT_USAGE;
 }
 
 int cmd_levels(int argc, char **argv)

@@ -116,6 +116,13 @@ bool doc_level_known(const char *level)
 	return !dom || levels_find(dom, level);
 }
 
+void doc_level_names(struct pd_buf *out)
+{
+	const struct pd_domain *dom = domain();
+	for (size_t i = 0; dom && i < dom->nlevels; i++)
+		buf_printf(out, "%s%s", i ? ", " : "", dom->levels[i].name);
+}
+
 /* ------------------------------------------------------------- templates */
 
 static const struct page_template *page_template_load(const char *name, struct pd_diags *diags)

@@ -47,6 +47,8 @@ void doc_result_clear(struct pd_doc_result *res);
 
 /* Checks a level name against the level table. */
 bool doc_level_known(const char *level);
+/* The level names in the table's order, comma separated (for usage messages). */
+void doc_level_names(struct pd_buf *out);
 
 /* A file's modification time in nanoseconds, -1 when it cannot be read. */
 long long doc_mtime(const char *path);
