@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <hb-ot.h>
 #include <hb-subset.h>
@@ -20,6 +21,7 @@ struct pd_face {
 	unsigned nglyphs;
 	int ascent, descent;
 	struct pd_face_info info;
+	bool parsed; /* the tables below are read (face_parse) */
 	hb_face_t *hb; /* for subsetting, opened on first need */
 	bool prepared; /* hb holds the subsetter's tables of the face (many subsets to make) */
 	struct pd_face *next;
@@ -175,41 +177,54 @@ static void parse_info(const struct ttf *t, struct pd_face *f)
 	in->stem_v = 10 + 220 * ((int)(weight > 50 ? weight : 50) - 50) / 900;
 }
 
-const struct pd_face_info *face_info(const struct pd_face *face) { return &face->info; }
+/* Reads the face's tables. A file that is not a usable font leaves a face with no glyph. */
+static void face_parse(struct pd_face *f)
+{
+	f->parsed = true;
+	f->gid = xcalloc(65536, sizeof *f->gid);
+	size_t len;
+	char *data = file_read(f->path, &len, FONT_MAX_BYTES);
+	struct ttf t = {(const unsigned char *)data, data ? len : 0, 0};
+	if (data && len >= 16 && memcmp(data, "ttcf", 4) == 0) {
+		bool in = (unsigned long)f->index < be32(t.d + 8) && 12 + 4 * (size_t)f->index + 4 <= len;
+		t.dir = in ? be32(t.d + 12 + 4 * f->index) : len;
+	}
+	if (!data || parse_metrics(&t, f) < 0 || parse_cmap(&t, f->gid) < 0) {
+		memset(f->gid, 0, 65536 * sizeof *f->gid);
+		free(f->adv);
+		f->adv = xcalloc(1, sizeof *f->adv);
+		f->nglyphs = 0;
+	} else {
+		parse_info(&t, f);
+	}
+	free(data);
+	for (unsigned cp = 0; cp < 65536; cp++)
+		if (f->gid[cp] >= f->nglyphs)
+			f->gid[cp] = 0;
+}
 
-unsigned face_glyph_count(const struct pd_face *face) { return face->nglyphs; }
+/* Faces are read on first use: a family's five styles and their full fonts are ten files,
+ * of which a letter mostly needs three. */
+static inline const struct pd_face *ready(const struct pd_face *face)
+{
+	if (!face->parsed)
+		face_parse((struct pd_face *)face);
+	return face;
+}
 
+const struct pd_face_info *face_info(const struct pd_face *face) { return &ready(face)->info; }
+
+unsigned face_glyph_count(const struct pd_face *face) { return ready(face)->nglyphs; }
+
+/* The face of a readable file (read when first used), NULL if there is no such file. */
 static struct pd_face *face_load(struct pd_fonts *fonts, const char *path, int index)
 {
 	for (struct pd_face *f = fonts->faces; f; f = f->next)
 		if (f->index == index && strcmp(f->path, path) == 0)
 			return f;
-	size_t len;
-	char *data = file_read(path, &len, FONT_MAX_BYTES);
-	if (!data)
+	if (access(path, R_OK) != 0)
 		return NULL;
-	struct ttf t = {(const unsigned char *)data, len, 0};
-	if (len >= 16 && memcmp(data, "ttcf", 4) == 0) {
-		if ((unsigned long)index >= be32(t.d + 8) || 12 + 4 * (size_t)index + 4 > len) {
-			free(data);
-			return NULL;
-		}
-		t.dir = be32(t.d + 12 + 4 * index);
-	}
 	struct pd_face *f = xcalloc(1, sizeof *f);
-	f->gid = xcalloc(65536, sizeof *f->gid);
-	if (parse_metrics(&t, f) < 0 || parse_cmap(&t, f->gid) < 0) {
-		free(f->gid);
-		free(f->adv);
-		free(f);
-		free(data);
-		return NULL;
-	}
-	parse_info(&t, f);
-	free(data);
-	for (unsigned cp = 0; cp < 65536; cp++)
-		if (f->gid[cp] >= f->nglyphs)
-			f->gid[cp] = 0;
 	f->path = xstrdup(path);
 	f->index = index;
 	f->serial = fonts->nfaces++;
@@ -331,12 +346,12 @@ static void fallback_load(struct pd_fonts *fonts)
 
 bool face_has(const struct pd_face *face, uint32_t cp)
 {
-	return cp < 0xFFFF && face->gid[cp] != 0;
+	return cp < 0xFFFF && ready(face)->gid[cp] != 0;
 }
 
 unsigned face_glyph(const struct pd_face *face, uint32_t cp)
 {
-	return cp < 0xFFFF ? face->gid[cp] : 0;
+	return cp < 0xFFFF ? ready(face)->gid[cp] : 0;
 }
 
 const struct pd_face *fonts_pick(struct pd_fonts *fonts, const struct pd_fontset *set,
@@ -361,7 +376,7 @@ const struct pd_face *fonts_pick(struct pd_fonts *fonts, const struct pd_fontset
 
 int face_advance(const struct pd_face *face, uint32_t cp)
 {
-	unsigned g = cp < 0xFFFF ? face->gid[cp] : 0;
+	unsigned g = cp < 0xFFFF ? ready(face)->gid[cp] : 0;
 	return face->adv[g];
 }
 
@@ -375,8 +390,8 @@ const struct pd_face *fonts_face(const struct pd_fonts *fonts, int serial)
 	return NULL;
 }
 
-int face_ascent(const struct pd_face *face) { return face->ascent; }
-int face_descent(const struct pd_face *face) { return face->descent; }
+int face_ascent(const struct pd_face *face) { return ready(face)->ascent; }
+int face_descent(const struct pd_face *face) { return ready(face)->descent; }
 int face_serial(const struct pd_face *face) { return face->serial; }
 
 const char *face_path(const struct pd_face *face, int *index)
@@ -505,7 +520,7 @@ static void ps_name(hb_face_t *hb, char *out, size_t cap)
 
 void face_prepare_subsets(const struct pd_face *face)
 {
-	struct pd_face *f = (struct pd_face *)face;
+	struct pd_face *f = (struct pd_face *)ready(face);
 	hb_face_t *plain = face_hb(f);
 	if (!plain || f->prepared)
 		return;
@@ -517,6 +532,7 @@ void face_prepare_subsets(const struct pd_face *face)
 int face_subset(const struct pd_face *face, const unsigned char *used, struct pd_font_program *out)
 {
 	memset(out, 0, sizeof *out);
+	ready(face);
 	hb_face_t *hb = face_hb((struct pd_face *)face);
 	if (!hb)
 		return -1;

@@ -85,7 +85,8 @@ struct pd_font_program {
 };
 int face_subset(const struct pd_face *face, const unsigned char *used, struct pd_font_program *out);
 void font_program_clear(struct pd_font_program *p);
-/* Readies a face for many subsets, each then made in half the time (for 6 ms once). */
+/* Reads a face and readies it for many subsets, each then made in half the time (for
+ * 6 ms once): before a fork, the workers share it. */
 void face_prepare_subsets(const struct pd_face *face);
 unsigned face_glyph_count(const struct pd_face *face);
 
