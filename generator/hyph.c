@@ -7,10 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <hyphen.h>
 #include <pthread.h>
 #include <signal.h>
 
+#include "hyph_impl.h"
 #include "util.h"
 
 #define MIN_LEFT 2
@@ -28,20 +28,27 @@ static struct {
 	bool loading; /* on the thread hyph_prefetch started */
 	pthread_t loader;
 	HyphenDict *dict; /* NULL: no dictionary, no hyphenation */
+	bool from_cache;  /* dict is an image of hyph_cache.c */
 	struct entry *tab;
 	size_t cap, n;
 	char *pool;
 	size_t npool, cap_pool;
 } H;
 
+/* The compiled patterns from the cache, else compiled by libhyphen and cached. */
 static HyphenDict *read_dict(void)
 {
-	const char *path = getenv("PDGEN_HYPHEN_DICT");
-	FILE *f = fopen(path && *path ? path : HYPH_DICT, "r");
+	const char *env = getenv("PDGEN_HYPHEN_DICT"), *path = env && *env ? env : HYPH_DICT;
+	HyphenDict *dict = hyph_cache_load(path);
+	H.from_cache = dict != NULL;
+	if (dict)
+		return dict;
+	FILE *f = fopen(path, "r");
 	if (!f)
 		return NULL;
-	HyphenDict *dict = hnj_hyphen_load_file(f);
+	dict = hnj_hyphen_load_file(f);
 	fclose(f);
+	hyph_cache_store(dict, path);
 	return dict;
 }
 
@@ -169,7 +176,9 @@ void hyph_shutdown(void)
 {
 	if (H.loading)
 		load();
-	if (H.dict)
+	if (H.dict && H.from_cache)
+		hyph_cache_free(H.dict);
+	else if (H.dict)
 		hnj_hyphen_free(H.dict);
 	free(H.tab);
 	free(H.pool);

@@ -1,14 +1,20 @@
 /* test_layout: the line breaker (Knuth-Plass total fit against first fit), front matter
- * splitting and page markers, and typeset_text on small documents. */
+ * splitting and page markers, NFC, hyphenation and its cache of compiled patterns, and
+ * typeset_text on small documents. */
+#define _XOPEN_SOURCE 700 /* mkdtemp, truncate */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
 #include "hyph.h"
+#include "hyph_impl.h"
 #include "layout.h"
 #include "md.h"
 #include "typeset.h"
@@ -184,6 +190,77 @@ static void hyphenation_points(void **state)
 	hyph_shutdown();
 	assert_int_not_equal(hyph_points("immigration", 11), 0);
 	hyph_shutdown();
+}
+
+static const char *const cache_words[] = {
+    "immigration", "representation", "prosecutorial", "discretion", "enforcement",
+    "consideration", "reconsideration", "hyphenation", "extraordinary", "humanitarian",
+    "circumstances", "administrative", "documentation", "establishment", "responsibility",
+    "headquarters", "correspondence", "notwithstanding", "substantially", "respectfully"};
+#define NWORDS (sizeof cache_words / sizeof *cache_words)
+
+static void hyphenate_all(uint64_t *masks)
+{
+	hyph_shutdown();
+	for (size_t i = 0; i < NWORDS; i++)
+		masks[i] = hyph_points(cache_words[i], strlen(cache_words[i]));
+}
+
+static void flip_byte(const char *file, long at)
+{
+	FILE *f = fopen(file, "r+b");
+	assert_non_null(f);
+	fseek(f, at, SEEK_SET);
+	int c = fgetc(f);
+	fseek(f, at, SEEK_SET);
+	fputc(c ^ 0x55, f);
+	fclose(f);
+}
+
+/* The compiled patterns kept in the cache give the answers libhyphen gives; a damaged,
+ * truncated or stale cache file is never used. */
+static void hyphenation_cache(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/pdgen-hyph-XXXXXX", file[256], dic[256];
+	assert_non_null(mkdtemp(dir));
+	snprintf(dic, sizeof dic, "%s/en.dic", dir);
+	snprintf(file, sizeof file, "%s/cache/hyph-en.dic.bin", dir);
+	char cmd[600];
+	snprintf(cmd, sizeof cmd, "cp %s %s", HYPH_DICT, dic);
+	assert_int_equal(system(cmd), 0);
+	snprintf(cmd, sizeof cmd, "%s/cache", dir);
+	setenv("PDGEN_CACHE_DIR", cmd, 1);
+	setenv("PDGEN_HYPHEN_DICT", dic, 1);
+	uint64_t compiled[NWORDS], cached[NWORDS];
+	hyphenate_all(compiled); /* compiles and stores */
+	HyphenDict *d = hyph_cache_load(dic);
+	assert_non_null(d);
+	hyph_cache_free(d);
+	hyphenate_all(cached);
+	assert_memory_equal(compiled, cached, sizeof compiled);
+	assert_int_not_equal(compiled[0], 0);
+	for (long at = 60; at < 800000; at += 99991) { /* damaged anywhere: refused */
+		flip_byte(file, at);
+		assert_null(hyph_cache_load(dic));
+		flip_byte(file, at);
+	}
+	assert_non_null(d = hyph_cache_load(dic));
+	hyph_cache_free(d);
+	assert_int_equal(truncate(file, 4000), 0);
+	assert_null(hyph_cache_load(dic));
+	hyphenate_all(cached); /* recompiled, stored again */
+	assert_memory_equal(compiled, cached, sizeof compiled);
+	assert_non_null(d = hyph_cache_load(dic));
+	hyph_cache_free(d);
+	snprintf(cmd, sizeof cmd, "touch -d 2001-01-01 %s", dic);
+	assert_int_equal(system(cmd), 0);
+	assert_null(hyph_cache_load(dic)); /* the patterns changed since */
+	unsetenv("PDGEN_HYPHEN_DICT");
+	unsetenv("PDGEN_CACHE_DIR");
+	hyph_shutdown();
+	snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+	assert_int_equal(system(cmd), 0);
 }
 
 /* Typesets text with front matter fm; returns the pages' text (free it). */
@@ -379,6 +456,7 @@ int main(void)
 	    cmocka_unit_test(columns_marker),       cmocka_unit_test(flagged_in_a_row),
 	    cmocka_unit_test(hyphenation_points),   cmocka_unit_test(hyphenation_in_paragraphs),
 	    cmocka_unit_test(text_oracle),	    cmocka_unit_test(nfc),
+	    cmocka_unit_test(hyphenation_cache),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
