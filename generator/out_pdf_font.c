@@ -14,21 +14,28 @@
 #include "out_impl.h"
 #include "util.h"
 
-#define PROGRAMS_KEPT 24
+#define PROGRAMS_KEPT 256
 
 static bool is_used(const unsigned char *used, unsigned cp)
 {
 	return cp < 65536 && (used[cp >> 3] & (1u << (cp & 7)));
 }
 
-/* The next code point used from cp on, 65536 if none (skips eight at a time). */
+/* The next code point used from cp on, 65536 if none (skips 64 or 8 at a time). */
 static unsigned next_used(const unsigned char *used, unsigned cp)
 {
-	while (cp < 65536 && !(used[cp >> 3] >> (cp & 7)))
-		cp = (cp | 7) + 1;
-	while (cp < 65536 && !is_used(used, cp))
-		cp++;
-	return cp;
+	while (cp < 65536) {
+		uint64_t word;
+		if ((cp & 63) == 0 && (memcpy(&word, used + (cp >> 3), 8), word == 0))
+			cp += 64;
+		else if (!(used[cp >> 3] >> (cp & 7)))
+			cp = (cp | 7) + 1;
+		else if (is_used(used, cp))
+			return cp;
+		else
+			cp++;
+	}
+	return 65536;
 }
 
 /* What a face embeds for a set of code points, every stream already deflated: a document
