@@ -1,7 +1,8 @@
 #!/bin/sh
 # make bench: a synthetic docket of N cases (default 1000) made from the samples with varied
 # clients, rendered with `pdgen batch -j JOBS`; prints letters per second, ms per letter,
-# peak memory per worker and KB per letter, then the single-letter time. Figures, not a test.
+# peak memory per worker and KB per letter, then the single-letter time and the ratio to the
+# yardstick of ../shared/bench. Figures, not a test.
 : "${PDGEN:=./pdgen}" "${N:=1000}" "${JOBS:=2}"
 dir=$(mktemp -d) || exit 3
 trap 'rm -rf "$dir"' EXIT
@@ -31,7 +32,10 @@ while [ $i -lt "$N" ]; do
 done
 
 echo "pdgen bench: $N cases (1 in 10 with a CJK native name), -j $JOBS, $(nproc) cores"
-"$PDGEN" batch "$dir/docket.yaml" -o "$dir/out" -j "$JOBS" --force --quiet --stats || exit $?
+"$PDGEN" batch "$dir/docket.yaml" -o "$dir/out" -j "$JOBS" --force --quiet --stats >"$dir/stats" ||
+	exit $?
+cat "$dir/stats"
+ms=$(sed -n 's/.* \([0-9.]*\) ms per letter.*/\1/p' "$dir/stats")
 
 # one letter, one process, as an attorney runs it: the median of 21 runs
 times=""
@@ -49,5 +53,7 @@ if [ -f "$floor" ] && [ -f ../shared/bench/sample-letter.md ]; then
 	cc -O2 -o "$dir/floor" "$floor" -lhpdf -lm 2>/dev/null && mkdir -p "$dir/floor-out" &&
 	t0=$(date +%s%N) && "$dir/floor" -n 200 -o "$dir/floor-out" ../shared/bench/sample-letter.md &&
 	t1=$(date +%s%N) &&
-	echo "yardstick floor.c: $(( (t1 - t0) / 200000 )) us per letter (one process, 200 letters)"
+	us=$(( (t1 - t0) / 200000 )) &&
+	echo "yardstick floor.c: $us us per letter (one process, 200 letters)" &&
+	echo "$ms $us" | awk '{ printf "pdgen batch / yardstick: %.3f (Typst: 0.14; target: 0.05 or less)\n", $1 * 1000 / $2 }'
 fi
