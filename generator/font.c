@@ -404,27 +404,10 @@ const char *face_path(const struct pd_face *face, int *index)
 double face_text_width(const struct pd_face *face, const char *s, size_t len, double size)
 {
 	long w = 0;
-	const unsigned char *p = (const unsigned char *)s, *e = p + len;
-	while (p < e) {
+	for (size_t at = 0; at < len;) {
 		uint32_t cp;
-		int n;
-		if (*p < 0x80) {
-			cp = *p;
-			n = 1;
-		} else if ((*p & 0xE0) == 0xC0 && e - p >= 2) {
-			cp = (uint32_t)(*p & 0x1F) << 6 | (p[1] & 0x3F);
-			n = 2;
-		} else if ((*p & 0xF0) == 0xE0 && e - p >= 3) {
-			cp = (uint32_t)(*p & 0x0F) << 12 | (uint32_t)(p[1] & 0x3F) << 6 | (p[2] & 0x3F);
-			n = 3;
-		} else {
-			cp = 0xFFFF;
-			n = 1;
-			while (p + n < e && (p[n] & 0xC0) == 0x80)
-				n++;
-		}
+		at += (size_t)utf8_decode(s + at, len - at, &cp);
 		w += face_advance(face, cp);
-		p += n;
 	}
 	return (double)w * size / 1000.0;
 }

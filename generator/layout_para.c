@@ -75,7 +75,7 @@ static void word_chars(struct lay *L, size_t i, size_t j, double size)
 		const struct tok *tk = &L->toks[t];
 		for (size_t k = 0; k < tk->len;) {
 			uint32_t cp;
-			int n = lay_utf8(tk->s + k, tk->len - k, &cp);
+			int n = utf8_decode(tk->s + k, tk->len - k, &cp);
 			const char *p = tk->s + k;
 			k += (size_t)n;
 			if (cp == 0xAD) {
@@ -378,7 +378,7 @@ static void emit_line(struct lay *L, struct placed *pl, size_t np, double size, 
 		const char *s = L->marker;
 		for (size_t k = 0; k < tk.len;) {
 			uint32_t cp;
-			int n = lay_utf8(s + k, tk.len - k, &cp);
+			int n = utf8_decode(s + k, tk.len - k, &cp);
 			const struct pd_face *f = pick(L, 0, cp);
 			if (f)
 				w += face_advance(f, cp) * size / 1000.0;
@@ -387,7 +387,7 @@ static void emit_line(struct lay *L, struct placed *pl, size_t np, double size, 
 		x -= w;
 		for (size_t k = 0; k < tk.len;) {
 			uint32_t cp;
-			int n = lay_utf8(s + k, tk.len - k, &cp);
+			int n = utf8_decode(s + k, tk.len - k, &cp);
 			const struct pd_face *f = pick(L, 0, cp);
 			if (f) {
 				struct pd_run *r = VPUSH(runs);

@@ -87,23 +87,11 @@ static void mark_used(const struct pd_layout *lay, const struct pd_face *face, u
 			const struct pd_run *r = &lay->pages[p].runs[k];
 			if (r->face != face)
 				continue;
-			const unsigned char *s = (const unsigned char *)r->text, *e = s + r->len;
-			while (s < e) {
-				unsigned cp;
-				int n;
-				if (*s < 0x80)
-					cp = *s, n = 1;
-				else if ((*s & 0xE0) == 0xC0 && e - s >= 2)
-					cp = (unsigned)(*s & 0x1F) << 6 | (s[1] & 0x3F), n = 2;
-				else if ((*s & 0xF0) == 0xE0 && e - s >= 3)
-					cp = (unsigned)(*s & 0x0F) << 12 | (unsigned)(s[1] & 0x3F) << 6 |
-					     (s[2] & 0x3F),
-					n = 3;
-				else
-					cp = 0, n = 1;
+			for (size_t at = 0; at < r->len;) {
+				uint32_t cp;
+				at += (size_t)utf8_decode(r->text + at, r->len - at, &cp);
 				if (cp >= 0x20 && cp < 0xFFFF)
 					used[cp >> 3] |= (unsigned char)(1u << (cp & 7));
-				s += n;
 			}
 		}
 }
@@ -166,14 +154,10 @@ static void put_num(struct pd_buf *b, double v)
 static void put_cids(struct pd_buf *b, const char *text, size_t len)
 {
 	static const char hex[] = "0123456789ABCDEF";
-	const unsigned char *s = (const unsigned char *)text, *e = s + len;
 	buf_putc(b, '<');
-	while (s < e) {
-		unsigned cp = *s++;
-		int more = cp >= 0xF0 ? 3 : cp >= 0xE0 ? 2 : cp >= 0xC0 ? 1 : 0;
-		cp &= more == 3 ? 0x07u : more == 2 ? 0x0Fu : more == 1 ? 0x1Fu : 0x7Fu;
-		for (; more > 0 && s < e; more--)
-			cp = cp << 6 | (*s++ & 0x3Fu);
+	for (size_t at = 0; at < len;) {
+		uint32_t cp;
+		at += (size_t)utf8_decode(text + at, len - at, &cp);
 		if (cp > 0xFFFF)
 			cp = ' '; /* never laid out: no font of ours has it */
 		char q[4] = {hex[cp >> 12], hex[cp >> 8 & 15], hex[cp >> 4 & 15], hex[cp & 15]};

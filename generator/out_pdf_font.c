@@ -306,26 +306,14 @@ struct font_attr {
 	const struct pd_face *face;
 };
 
-static uint32_t utf8_next(const HPDF_BYTE **p, const HPDF_BYTE *end)
-{
-	const HPDF_BYTE *s = *p;
-	uint32_t cp = *s++;
-	int more = cp >= 0xF0 ? 3 : cp >= 0xE0 ? 2 : cp >= 0xC0 ? 1 : 0;
-	cp &= more == 3 ? 0x07 : more == 2 ? 0x0F : more == 1 ? 0x1F : 0x7F;
-	while (more-- > 0 && s < end)
-		cp = cp << 6 | (*s++ & 0x3F);
-	*p = s;
-	return cp;
-}
-
 static HPDF_TextWidth text_width(HPDF_Font font, const HPDF_BYTE *text, HPDF_UINT len)
 {
 	const struct font_attr *a = (const struct font_attr *)font->attr;
 	HPDF_TextWidth tw = {0, 0, 0, 0};
-	const HPDF_BYTE *p = text, *end = text + len;
 	bool in_word = false;
-	while (p < end) {
-		uint32_t cp = utf8_next(&p, end);
+	for (HPDF_UINT at = 0; at < len;) {
+		uint32_t cp;
+		at += (HPDF_UINT)utf8_decode((const char *)text + at, len - at, &cp);
 		tw.numchars++;
 		tw.width += (HPDF_UINT)face_advance(a->face, cp);
 		if (cp == ' ') {
@@ -345,18 +333,18 @@ static HPDF_UINT measure_text(HPDF_Font font, const HPDF_BYTE *text, HPDF_UINT l
 			      HPDF_BOOL wordwrap, HPDF_REAL *real_width)
 {
 	const struct font_attr *a = (const struct font_attr *)font->attr;
-	const HPDF_BYTE *p = text, *end = text + len;
 	HPDF_REAL w = 0, fit_w = 0;
 	HPDF_UINT fit = 0;
-	while (p < end) {
-		uint32_t cp = utf8_next(&p, end);
+	for (HPDF_UINT at = 0; at < len;) {
+		uint32_t cp;
+		at += (HPDF_UINT)utf8_decode((const char *)text + at, len - at, &cp);
 		HPDF_REAL next = w + (HPDF_REAL)face_advance(a->face, cp) * size / 1000 + char_space +
 				 (cp == ' ' ? word_space : 0);
 		if (next > width)
 			break;
 		w = next;
-		if (!wordwrap || cp == ' ' || p == end)
-			fit = (HPDF_UINT)(p - text), fit_w = w;
+		if (!wordwrap || cp == ' ' || at == len)
+			fit = at, fit_w = w;
 	}
 	if (real_width)
 		*real_width = fit_w;

@@ -5,6 +5,7 @@
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #define PD_EXIT_OK 0
 #define PD_EXIT_INPUT 1  /* input, template or rule error */
@@ -43,6 +44,10 @@ void buf_vprintf(struct pd_buf *b, const char *fmt, va_list ap);
 void buf_clear(struct pd_buf *b);
 void buf_free(struct pd_buf *b);
 char *buf_take(struct pd_buf *b); /* hands s to the caller and empties b */
+
+/* The code point at s (at most len bytes, len >= 1) into *cp; returns its length in bytes.
+ * A byte that starts no sequence reads as U+FFFD, one byte long. */
+int utf8_decode(const char *s, size_t len, uint32_t *cp);
 
 /* Reads a whole file (NUL-terminated). Returns NULL with errno set on failure. */
 char *file_read(const char *path, size_t *len, size_t max_len);
