@@ -103,28 +103,27 @@ static size_t nohyphen_len(const HyphenDict *d)
 	return len;
 }
 
-/* The state with its pointers as offsets (each field copied: no padding byte of libhyphen's
- * memory goes to the file). */
-static HyphenState state_image(struct pd_buf *img, const HyphenState *st)
+/* The state into out (zeroed), its pointers as offsets; field by field, so that no padding
+ * byte of libhyphen's memory goes to the file. */
+static void state_image(struct pd_buf *img, const HyphenState *st, HyphenState *out)
 {
-	HyphenState out;
-	memset(&out, 0, sizeof out);
-	out.match = (char *)put_string(img, st->match);
-	out.repl = (char *)put_string(img, st->repl);
-	out.replindex = st->replindex;
-	out.replcut = st->replcut;
-	out.fallback_state = st->fallback_state;
-	out.num_trans = st->num_trans;
+	out->match = (char *)put_string(img, st->match);
+	out->repl = (char *)put_string(img, st->repl);
+	if (st->repl) { /* libhyphen sets these only with a replacement */
+		out->replindex = st->replindex;
+		out->replcut = st->replcut;
+	}
+	out->fallback_state = st->fallback_state;
+	out->num_trans = st->num_trans;
 	if (st->num_trans > 0) {
 		HyphenTrans *t = xcalloc((size_t)st->num_trans, sizeof *t);
 		for (int k = 0; k < st->num_trans; k++) {
 			t[k].ch = st->trans[k].ch;
 			t[k].new_state = st->trans[k].new_state;
 		}
-		out.trans = (HyphenTrans *)(put(img, t, (size_t)st->num_trans * sizeof *t) + 1);
+		out->trans = (HyphenTrans *)(put(img, t, (size_t)st->num_trans * sizeof *t) + 1);
 		free(t);
 	}
-	return out;
 }
 
 /* Appends one dictionary level (pointer fields as offsets); returns its offset + 1. */
@@ -142,7 +141,7 @@ static uintptr_t put_dict(struct pd_buf *img, const HyphenDict *d)
 	copy.utf8 = d->utf8;
 	HyphenState *states = xcalloc((size_t)d->num_states + 1, sizeof *states);
 	for (int i = 0; i < d->num_states; i++)
-		states[i] = state_image(img, &d->states[i]);
+		state_image(img, &d->states[i], &states[i]);
 	copy.states = (HyphenState *)(put(img, states, (size_t)d->num_states * sizeof *states) + 1);
 	free(states);
 	copy.nohyphenl = d->nohyphenl;
