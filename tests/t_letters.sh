@@ -50,4 +50,19 @@ mkdir unclosed && printf -- '---\npaper: a4\n\nDear {{client.short_name}},\n' >u
 [ $rc = 1 ] && grep -q "letter-review.md:1:1: error: front matter opened by '---' is never closed" err &&
 	[ ! -e unclosed.pdf ] && ok "unclosed front matter in a letter template is a located error" \
 	|| fail "unclosed front matter in a letter template is a located error (exit $rc)" "$(cat err)"
+# section titles are headings: PDF bookmarks, and never alone at the foot of a page
+outline_titles() { qpdf --json --json-key=outlines "$1" | sed -n 's/^ *"title": "\(.*\)",*$/\1/p'; }
+"$PDGEN" memo "$TOP/samples/okafor-opla-hq.yaml" --level opla-hq -o "$SCRATCH/sections-memo.pdf" 2>/dev/null
+"$PDGEN" letter "$TOP/samples/hernandez-lopez-ero.yaml" --level fod -o "$SCRATCH/sections-letter.pdf" 2>/dev/null
+outline_titles "$SCRATCH/sections-memo.pdf" >"$SCRATCH/memo-outline"
+outline_titles "$SCRATCH/sections-letter.pdf" >"$SCRATCH/letter-outline"
+for t in "I. Procedural history" "II. Basis for review" "III. Index of enclosed prior materials" \
+	"IV. Communications with the local office" "V. Action requested"; do
+	grep -qxF "$t" "$SCRATCH/memo-outline" && ok "memo bookmark: $t" \
+		|| fail "memo bookmark: $t" "$(cat "$SCRATCH/memo-outline")"
+done
+for t in "Relief requested" "Background" "Requested action"; do
+	grep -qxF "$t" "$SCRATCH/letter-outline" && ok "letter bookmark: $t" \
+		|| fail "letter bookmark: $t" "$(cat "$SCRATCH/letter-outline")"
+done
 finish
