@@ -29,8 +29,9 @@ int cmd_usage_error(const char *name, const char *fmt, ...) __attribute__((forma
  * command's usage and returns 2 (a broken table passes: the command reports it); else 0.
  * The level table is the one of doc_setup (which must have been called). */
 int cmd_level_usage(const char *name, const char *level);
-/* Directory of the project's data (templates/, fonts/): PDGEN_DATADIR, the directory of
- * the running binary when it holds templates/, else the installed PD_DATADIR. */
+/* Directory of the project's data (templates/, fonts/): PDGEN_DATADIR, else the first of
+ * the running binary's directory and those above it that holds templates/ (or whose
+ * share/pdgen does), else the PD_DATADIR it was built for. */
 const char *cmd_datadir(void);
 
 #endif

@@ -106,7 +106,9 @@ const char *cmd_datadir(void)
 		return dir;
 	}
 	ssize_t n = readlink("/proc/self/exe", dir, sizeof dir - 1);
-	for (; n > 0; ) { /* the binary's directory, then its parent (build dirs) */
+	/* the binary's directory, then each one above it (build dirs), each also with
+	 * share/pdgen below it (an installation moved or made with another PREFIX) */
+	for (; n > 0;) {
 		dir[n] = '\0';
 		char *slash = strrchr(dir, '/');
 		if (!slash)
@@ -115,6 +117,12 @@ const char *cmd_datadir(void)
 		if (dir_has_templates(dir))
 			return dir;
 		n = (ssize_t)(slash - dir);
+		if ((size_t)n + sizeof "/share/pdgen" < sizeof dir) {
+			memcpy(dir + n, "/share/pdgen", sizeof "/share/pdgen");
+			if (dir_has_templates(dir))
+				return dir;
+			dir[n] = '\0';
+		}
 		if (n == 0)
 			break;
 	}

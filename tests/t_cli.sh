@@ -48,4 +48,14 @@ cp "$TOP/samples/hernandez-lopez-ero.yaml" good.yaml
 run 0 "letter with the default name" "$PDGEN" letter good.yaml --level fod
 [ -s hernandez-lopez-A012345678-fod-letter.pdf ] && ok "default output name" \
 	|| fail "default output name" "$(ls)"
+# an installation finds its data in PREFIX/share/pdgen beside PREFIX/bin, whatever PREFIX
+# the program was built with
+mkdir -p "$SCRATCH/prefix/bin" "$SCRATCH/prefix/share/pdgen"
+cp "$PDGEN" "$SCRATCH/prefix/bin/pdgen"
+ln -s "$TOP/templates" "$SCRATCH/prefix/share/pdgen/templates"
+ln -s "$TOP/fonts" "$SCRATCH/prefix/share/pdgen/fonts"
+(unset PDGEN_DATADIR; cd / && "$SCRATCH/prefix/bin/pdgen" letter "$TOP/samples/hernandez-lopez-ero.yaml" \
+	--level fod -o "$SCRATCH/installed.pdf") 2>"$SCRATCH/inst.err"
+[ -s "$SCRATCH/installed.pdf" ] && ok "an installation moved to another prefix finds its data" \
+	|| fail "an installation moved to another prefix finds its data" "$(cat "$SCRATCH/inst.err")"
 finish
