@@ -82,6 +82,17 @@ static void sets(struct ctx *x, struct pd_value *m, const char *key, const char 
 	set(x, m, key, str ? s(x, str) : nil(x));
 }
 
+/* Sets a derived text, placed where it comes from in the case file (src) when there is
+ * such a place: problems later found in the text point there. */
+static void sets_from(struct ctx *x, struct pd_value *m, const char *key, const char *str,
+		      const struct pd_value *src)
+{
+	struct pd_value *v = str ? s(x, str) : nil(x);
+	if (src && src->loc.file)
+		v->loc = src->loc;
+	set(x, m, key, v);
+}
+
 /* Sets key only when the map lacks it (so templates can test optional fields). */
 static void dflt(struct ctx *x, struct pd_value *m, const char *key)
 {
@@ -188,15 +199,17 @@ static struct pd_value *client(struct ctx *x)
 {
 	const struct pd_case *c = x->c;
 	struct pd_value *m = clone(x, value_get(c->root, "client"));
-	sets(x, m, "full_name", c->full_name);
+	const struct pd_value *name = value_path(c->root, "client.name");
+	sets_from(x, m, "full_name", c->full_name, name);
 	const char *hon = str_of(m, "honorific");
 	const char *last = c->family ? c->family : c->given;
-	sets(x, m, "short_name",
-	     hon && last ? arena_printf(x->a, "%s %s", hon, last) : c->full_name);
+	sets_from(x, m, "short_name",
+		  hon && last ? arena_printf(x->a, "%s %s", hon, last) : c->full_name, name);
 	char fmt[13] = "";
 	if (c->anum[0])
 		case_anumber_format(c->anum, fmt);
-	sets(x, m, "a_number_display", c->anum[0] ? fmt : NULL);
+	sets_from(x, m, "a_number_display", c->anum[0] ? fmt : NULL,
+		  value_path(c->root, "client.a_number"));
 	sets(x, m, "a_number_digits", c->anum[0] ? c->anum : NULL);
 	struct pd_value *all = seq(x);
 	if (c->anum[0])

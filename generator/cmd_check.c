@@ -21,7 +21,7 @@ static int print_markdown(struct pd_arena *arena, const struct pd_case *c, const
 	const struct pd_value *data = case_context(arena, c, level, document);
 	const struct pd_tmpl *t = tmpl_get(set, case_template_name(c, level, document), diags);
 	struct pd_buf out = {0};
-	struct pd_tmpl_opts opts = {PD_ESC_MARKDOWN, false};
+	struct pd_tmpl_opts opts = {PD_ESC_MARKDOWN, false, NULL};
 	int rc = t && data ? tmpl_eval(set, t, data, &opts, &out, diags) : 1;
 	if (!rc)
 		fputs(out.s ? out.s : "", stdout);

@@ -190,7 +190,7 @@ static struct pd_value *expand(struct pd_arena *arena, const struct pd_value *v,
 	if (v->kind != PD_STR || !strstr(v->str, "{{"))
 		return (struct pd_value *)v;
 	struct pd_buf out = {0};
-	struct pd_tmpl_opts opts = {PD_ESC_NONE, false};
+	struct pd_tmpl_opts opts = {PD_ESC_NONE, false, NULL};
 	tmpl_render_string(setup.templates, v->str, v->len, v->loc, data, &opts, &out, diags);
 	struct pd_value *copy = value_new_str(arena, out.s ? out.s : "", v->loc);
 	buf_free(&out);
@@ -350,10 +350,41 @@ static void describe(struct pd_doc_result *res, const struct pd_value *ctx)
 }
 
 static int render_markdown(const struct page_template *pt, const struct pd_value *ctx,
-			   struct pd_buf *md, struct pd_diags *diags)
+			   struct pd_buf *md, struct pd_origins *origins, struct pd_diags *diags)
 {
-	struct pd_tmpl_opts opts = {PD_ESC_MARKDOWN, false};
+	struct pd_tmpl_opts opts = {PD_ESC_MARKDOWN, false, origins};
 	return tmpl_eval(setup.templates, pt->body, ctx, &opts, md, diags);
+}
+
+/* The byte offset of line and column (characters, from 1) in text. */
+static size_t offset_of(const char *text, size_t len, int line, int col)
+{
+	size_t off = 0;
+	for (int l = 1; l < line && off < len; off++)
+		if (text[off] == '\n')
+			l++;
+	for (int c = 1; c < col && off < len && text[off] != '\n'; c++)
+		do
+			off++;
+		while (off < len && ((unsigned char)text[off] & 0xC0) == 0x80);
+	return off;
+}
+
+/* Problems found in the rendered Markdown (Markdown and layout name it after its template)
+ * move to where that text came from: a line of a template or partial, or a value of the
+ * case file. */
+static void place_in_sources(const char *rendered, const struct pd_buf *md,
+			     const struct pd_origins *origins, struct pd_diags *diags, size_t from)
+{
+	for (size_t i = from; i < diags->n; i++) {
+		struct pd_diag *g = &diags->v[i];
+		if (!g->loc.file || strcmp(g->loc.file, rendered) || g->loc.line < 1)
+			continue;
+		size_t off = offset_of(md->s, md->len, g->loc.line, g->loc.col);
+		struct pd_loc at = tmpl_origin(origins, md->s, md->len, off);
+		if (at.file)
+			g->loc = at;
+	}
 }
 
 /* Images named in a case (logo, signature) resolve relative to the case file. */
@@ -390,6 +421,7 @@ int doc_make(const struct pd_doc_request *req, struct pd_doc_result *res, struct
 	struct pd_arena *arena = arena_new();
 	int rc = PD_EXIT_INPUT;
 	struct pd_buf md = {0};
+	struct pd_origins origins = {0};
 	struct pd_case *c = load_case(arena, req, res, diags);
 	if (!c || diags->errors || case_check(c, req->level, req->document, diags))
 		goto done;
@@ -404,7 +436,7 @@ int doc_make(const struct pd_doc_request *req, struct pd_doc_result *res, struct
 	}
 	const struct page_template *pt =
 	    page_template_load(case_template_name(c, req->level, req->document), diags);
-	if (!pt || render_markdown(pt, ctx, &md, diags))
+	if (!pt || render_markdown(pt, ctx, &md, &origins, diags))
 		goto done;
 	if (req->check_only) {
 		rc = PD_EXIT_OK;
@@ -415,10 +447,13 @@ int doc_make(const struct pd_doc_request *req, struct pd_doc_result *res, struct
 		rc = PD_EXIT_OK;
 		goto done;
 	}
+	size_t before = diags->n;
 	rc = typeset(arena, pt, c, req->case_path, ctx, &md, out, diags);
+	place_in_sources(pt->name, &md, &origins, diags, before);
 	if (rc == PD_EXIT_OK)
 		read_back(out, res);
 done:
+	tmpl_origins_free(&origins);
 	buf_free(&md);
 	arena_free(arena);
 	return rc;

@@ -27,6 +27,34 @@ void *lay_push(void **v, size_t *n, size_t *cap, size_t size)
 	return p;
 }
 
+/* ------------------------------------------------------------------ places */
+
+/* The place of the first occurrence of text[0..len) from the start of the current block's
+ * line (cmark's inline positions are not reliable); the block's own place if none. */
+struct pd_loc lay_text_loc(const struct lay *L, const char *text, size_t len)
+{
+	const struct md_doc *doc = L->in->doc;
+	struct pd_loc loc = L->loc;
+	const char *line = doc->text, *end = doc->text + doc->len;
+	for (int l = doc->first_line; l < loc.line && line; l++) {
+		line = memchr(line, '\n', (size_t)(end - line));
+		line = line ? line + 1 : NULL;
+	}
+	const char *at = NULL;
+	for (const char *p = line; p && len && !at && p + len <= end; p++)
+		if (*p == *text && !memcmp(p, text, len))
+			at = p;
+	if (!at)
+		return loc;
+	loc.col = 1;
+	for (const char *p = line; p < at; p++)
+		if (*p == '\n')
+			loc.line++, loc.col = 1;
+		else if (((unsigned char)*p & 0xC0) != 0x80)
+			loc.col++;
+	return loc;
+}
+
 /* ------------------------------------------------------------------ inline tokens */
 
 static bool link_allowed(const char *url)
@@ -96,7 +124,7 @@ void lay_inlines(struct lay *L, cmark_node *n, int style, bool strike, const cha
 			if (url && link_allowed(url))
 				use = arena_strdup(L->arena, url);
 			else
-				diag_warn(L->diags, L->loc,
+				diag_warn(L->diags, url ? lay_text_loc(L, url, strlen(url)) : L->loc,
 					  "link to '%s' is not clickable: only http, https and mailto "
 					  "links are allowed",
 					  url ? url : "");
@@ -106,7 +134,8 @@ void lay_inlines(struct lay *L, cmark_node *n, int style, bool strike, const cha
 		case CMARK_NODE_IMAGE:
 			break; /* placed as a block by the paragraph */
 		case CMARK_NODE_HTML_INLINE:
-			diag_warn(L->diags, L->loc, "raw HTML is not rendered: '%.40s'", lit ? lit : "");
+			diag_warn(L->diags, lit ? lay_text_loc(L, lit, strlen(lit)) : L->loc,
+				  "raw HTML is not rendered: '%.40s'", lit ? lit : "");
 			break;
 		default:
 			if (!strcmp(cmark_node_get_type_string(c), "strikethrough"))

@@ -104,6 +104,7 @@ struct lay {
 #define VPUSH(v) ((__typeof__(L->v))lay_push((void **)&(L->v), &L->n##v, &L->cap_##v, sizeof *(L->v)))
 
 void *lay_push(void **v, size_t *n, size_t *cap, size_t size);
+struct pd_loc lay_text_loc(const struct lay *L, const char *text, size_t len);
 void lay_inlines(struct lay *L, struct cmark_node *n, int style, bool strike, const char *link);
 void lay_glue(struct lay *L, double h);
 void lay_penalty(struct lay *L, int pen);

@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <utf8proc.h>
+
 #include "hyph.h"
 #include "layout_impl.h"
 
@@ -31,6 +33,14 @@ static const char *utf8_of(uint32_t cp, char *b)
 	return b;
 }
 
+/* Where a character no font has is: its first place from the current block on. */
+static struct pd_loc char_loc(const struct lay *L, uint32_t cp)
+{
+	utf8proc_uint8_t enc[8] = {0};
+	utf8proc_ssize_t n = utf8proc_encode_char((utf8proc_int32_t)cp, enc);
+	return n > 0 ? lay_text_loc(L, (const char *)enc, (size_t)n) : L->loc;
+}
+
 static const struct pd_face *pick(struct lay *L, int style, uint32_t cp)
 {
 	bool private_use = cp >= 0xE000 && cp <= 0xF8FF;
@@ -44,16 +54,16 @@ static const struct pd_face *pick(struct lay *L, int style, uint32_t cp)
 	*VPUSH(missing) = cp;
 	char buf[8];
 	if (private_use)
-		diag_error(L->diags, L->loc,
+		diag_error(L->diags, char_loc(L, cp),
 			   "private-use character U+%04X has no agreed meaning and is not printed",
 			   (unsigned)cp);
 	else if (cp > 0xFFFF)
-		diag_error(L->diags, L->loc,
+		diag_error(L->diags, char_loc(L, cp),
 			   "character U+%04X cannot be printed: characters beyond U+FFFF are not "
 			   "supported by the PDF writer",
 			   (unsigned)cp);
 	else
-		diag_error(L->diags, L->loc,
+		diag_error(L->diags, char_loc(L, cp),
 			   "no font has a glyph for U+%04X (%s); add a font that has it "
 			   "(see PDGEN_FALLBACK_FONTS in pdgen-template(5))",
 			   (unsigned)cp, utf8_of(cp, buf));

@@ -343,6 +343,20 @@ static void put(struct ev *ev, const char *s, size_t len)
 	buf_put(ev->out, s, len);
 }
 
+static void note_origin(struct ev *ev, struct pd_loc loc, bool verbatim)
+{
+	struct pd_origins *o = ev->opts->origins;
+	if (!o || ev->stop || !loc.file)
+		return;
+	if (o->n && o->v[o->n - 1].out == ev->out->len)
+		o->n--; /* nothing came of the last one */
+	if (o->n == o->cap) {
+		o->cap = o->cap ? 2 * o->cap : 64;
+		o->v = xrealloc(o->v, o->cap * sizeof *o->v);
+	}
+	o->v[o->n++] = (struct pd_origin){ev->out->len, loc, verbatim};
+}
+
 static void put_escaped(struct ev *ev, enum pd_escape esc, const char *s, size_t len)
 {
 	struct pd_buf b = {0};
@@ -508,6 +522,7 @@ static void interpolate(struct ev *ev, const struct node *n)
 				 v->kind == PD_SEQ ? " or the formatter \"| join\"" : "");
 		return;
 	}
+	note_origin(ev, v->loc.file ? v->loc : n->loc, false);
 	put_escaped(ev, n->raw ? PD_ESC_NONE : ev->opts->escape, v->str, v->len);
 }
 
@@ -691,16 +706,21 @@ static void render(struct ev *ev, struct node *const *kids, size_t n, struct fra
 		ev->at = k->loc;
 		const char *s = k->s;
 		size_t len = k->len;
+		size_t cut = 0;
 		if (k->bol && k->kind == N_TEXT) {
 			emit_indent(ev, f);
-			size_t cut = common_blanks(s, len, f->strip, f->strip_len);
+			cut = common_blanks(s, len, f->strip, f->strip_len);
 			s += cut;
 			len -= cut;
 		} else if (k->bol) {
 			emit_indent(ev, f);
 		}
 		switch (k->kind) {
-		case N_TEXT: put(ev, s, len); break;
+		case N_TEXT:
+			note_origin(ev, (struct pd_loc){k->loc.file, k->loc.line, k->loc.col + (int)cut},
+				    true);
+			put(ev, s, len);
+			break;
 		case N_VAR: interpolate(ev, k); break;
 		case N_SECTION:
 		case N_INVERTED: section(ev, k, f, o); break;
@@ -714,7 +734,7 @@ static void render(struct ev *ev, struct node *const *kids, size_t n, struct fra
 int tmpl_eval(struct pd_tmpl_set *set, const struct pd_tmpl *t, const struct pd_value *data,
 	      const struct pd_tmpl_opts *opts, struct pd_buf *out, struct pd_diags *diags)
 {
-	static const struct pd_tmpl_opts defaults = {PD_ESC_MARKDOWN, false};
+	static const struct pd_tmpl_opts defaults = {PD_ESC_MARKDOWN, false, NULL};
 	if (!t)
 		return 1;
 	struct ev ev = {.set = set, .opts = opts ? opts : &defaults, .out = out, .diags = diags};
@@ -740,4 +760,39 @@ int tmpl_render_string(struct pd_tmpl_set *set, const char *text, size_t len, st
 	int rc = tmpl_eval(set, t, data, opts, out, diags);
 	tmpl_free(t);
 	return rc;
+}
+
+/* --------------------------------------------------------------- origins */
+
+void tmpl_origins_free(struct pd_origins *o)
+{
+	free(o->v);
+	*o = (struct pd_origins){0};
+}
+
+struct pd_loc tmpl_origin(const struct pd_origins *o, const char *text, size_t len, size_t off)
+{
+	size_t lo = 0, hi = o->n; /* the last entry at or before off */
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		if (o->v[mid].out <= off)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (!lo || off > len)
+		return (struct pd_loc){0};
+	const struct pd_origin *e = &o->v[lo - 1];
+	struct pd_loc loc = e->loc;
+	if (!e->verbatim)
+		return loc;
+	for (size_t i = e->out; i < off; i++) {
+		if (text[i] == '\n') {
+			loc.line++;
+			loc.col = 1;
+		} else if (((unsigned char)text[i] & 0xC0) != 0x80) {
+			loc.col++;
+		}
+	}
+	return loc;
 }

@@ -21,9 +21,27 @@ enum pd_escape {
 	PD_ESC_NONE      /* plain text (front-matter strings) */
 };
 
+/* Where rendered text came from, for diagnostics found in it later (Markdown, layout):
+ * from byte out of the rendered text up to the next entry, template text that starts at
+ * loc (copied byte for byte: a later byte is further along its line) or, not verbatim, a
+ * value taken from loc (the data's scalar, or the tag when the value has no place). */
+struct pd_origin {
+	size_t out;
+	struct pd_loc loc;
+	bool verbatim;
+};
+struct pd_origins {
+	struct pd_origin *v;
+	size_t n, cap;
+};
+void tmpl_origins_free(struct pd_origins *o);
+/* The place the byte at off of the rendered text (text, len) came from; {0} if unknown. */
+struct pd_loc tmpl_origin(const struct pd_origins *o, const char *text, size_t len, size_t off);
+
 struct pd_tmpl_opts {
 	enum pd_escape escape;
 	bool lenient; /* follow the spec: unknown names and missing partials render as "" */
+	struct pd_origins *origins; /* when not NULL, filled while rendering */
 };
 
 #define TMPL_MAX_BYTES (4u << 20)    /* one template file */

@@ -65,4 +65,24 @@ for t in "Relief requested" "Background" "Requested action"; do
 	grep -qxF "$t" "$SCRATCH/letter-outline" && ok "letter bookmark: $t" \
 		|| fail "letter bookmark: $t" "$(cat "$SCRATCH/letter-outline")"
 done
+# problems found in the rendered letter point at their source: the template line a warning
+# comes from, the case file's value a character no font has comes from
+mkdir -p "$SCRATCH/origin"
+cp "$TOP/templates/relief.md" "$SCRATCH/origin/relief.md"
+printf 'Some <b>raw</b> text.\n\n' >>"$SCRATCH/origin/relief.md"
+line=$(grep -n 'Some <b>raw' "$SCRATCH/origin/relief.md" | cut -d: -f1)
+"$PDGEN" letter "$TOP/samples/hernandez-lopez-ero.yaml" --level fod --templates "$SCRATCH/origin" \
+	-o "$SCRATCH/origin/l.pdf" 2>"$SCRATCH/origin/err"
+grep -q "^$SCRATCH/origin/relief.md:$line:6: warning: raw HTML is not rendered" "$SCRATCH/origin/err" &&
+	ok "a Markdown warning points at the partial's own line" ||
+	fail "a Markdown warning points at the partial's own line ($line)" "$(cat "$SCRATCH/origin/err")"
+sed 's/^  name: {given: "José Luis"/  name: {given: "Jos\xe1\x8e\xa0"/' "$TOP/samples/hernandez-lopez-ero.yaml" \
+	>"$SCRATCH/origin/case.yaml"
+name_line=$(grep -n '^  name: {given' "$SCRATCH/origin/case.yaml" | cut -d: -f1)
+"$PDGEN" letter "$SCRATCH/origin/case.yaml" --level fod -o "$SCRATCH/origin/c.pdf" 2>"$SCRATCH/origin/err2"
+rc=$?
+[ $rc = 1 ] && grep -q "^$SCRATCH/origin/case.yaml:$name_line:[0-9]*: error: no font has a glyph for U+13A0" \
+	"$SCRATCH/origin/err2" && [ ! -e "$SCRATCH/origin/c.pdf" ] &&
+	ok "a character no font has points at the case file's value" ||
+	fail "a character no font has points at the case file's value (exit $rc)" "$(cat "$SCRATCH/origin/err2")"
 finish

@@ -150,15 +150,15 @@ printf 'Snowman \342\230\203 here.\n\nEmoji \360\237\230\200 too.\n' >"$T/bad.md
 echo keep >"$T/bad.pdf"
 "$PDGEN" typeset "$T/bad.md" -o "$T/bad.pdf" 2>"$T/bad.err"; rc=$?
 [ $rc = 1 ] && ok "missing glyph exits 1" || fail "missing glyph exits 1" "rc=$rc"
-grep -q "bad.md:1:1: error: no font has a glyph for U+2603" "$T/bad.err" && ok "missing glyph named with its place" || fail "missing glyph named with its place" "$(cat "$T/bad.err")"
-grep -q "bad.md:3:1: error: .*U+1F600" "$T/bad.err" && ok "astral character named with its place" || fail "astral character named with its place" "$(cat "$T/bad.err")"
+grep -q "bad.md:1:9: error: no font has a glyph for U+2603" "$T/bad.err" && ok "missing glyph named with its place" || fail "missing glyph named with its place" "$(cat "$T/bad.err")"
+grep -q "bad.md:3:7: error: .*U+1F600" "$T/bad.err" && ok "astral character named with its place" || fail "astral character named with its place" "$(cat "$T/bad.err")"
 [ "$(cat "$T/bad.pdf")" = keep ] && ok "failed run leaves the existing file untouched" || fail "failed run leaves the existing file untouched"
 
 # raw HTML and links
 printf 'Text.\n\n<div>raw</div>\n\nSee [x](javascript:alert(1)) and [ok](https://example.org) <b>b</b>.\n' >"$T/html.md"
 "$PDGEN" typeset "$T/html.md" -o "$T/html.pdf" 2>"$T/html.err"
 grep -q "html.md:3:1: warning: raw HTML is not rendered" "$T/html.err" && ok "raw HTML block warned with its place" || fail "raw HTML block warned with its place" "$(cat "$T/html.err")"
-grep -q "html.md:5:1: warning: link to 'javascript:alert(1)' is not clickable" "$T/html.err" && ok "refused link warned with its place" || fail "refused link warned with its place" "$(cat "$T/html.err")"
+grep -q "html.md:5:9: warning: link to 'javascript:alert(1)' is not clickable" "$T/html.err" && ok "refused link warned with its place" || fail "refused link warned with its place" "$(cat "$T/html.err")"
 case $(pdf_text "$T/html.pdf") in *raw*|*"<b>"*) fail "raw HTML never rendered" ;; *) ok "raw HTML never rendered" ;; esac
 qpdf --show-npages "$T/html.pdf" >/dev/null 2>&1 && qpdf --qdf --object-streams=disable "$T/html.pdf" "$T/html.qdf" 2>/dev/null
 grep -aq "/URI (https://example.org)" "$T/html.qdf" && ok "http link clickable" || fail "http link clickable"

@@ -44,7 +44,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		tmpl_set_add_mem(set, "parent", parent, sizeof parent - 1);
 		tmpl_set_add_mem(set, "self", (const char *)data, size);
 		struct pd_diags diags = {0};
-		struct pd_tmpl_opts opts = {(enum pd_escape)(mode % 3), mode >= 3};
+		struct pd_tmpl_opts opts = {(enum pd_escape)(mode % 3), mode >= 3, NULL};
 		const struct pd_tmpl *t = tmpl_get(set, "self", &diags);
 		struct pd_buf out = {0};
 		if (t)

@@ -92,7 +92,7 @@ static void run_case(void **state)
 	}
 	struct pd_diags diags = {0};
 	struct pd_buf out = {0};
-	struct pd_tmpl_opts opts = {PD_ESC_HTML, true};
+	struct pd_tmpl_opts opts = {PD_ESC_HTML, true, NULL};
 	const struct pd_tmpl *t = tmpl_parse_mem(set, "template", template, strlen(template), 1,
 						 &diags);
 	int rc = tmpl_eval(set, t, value_get(tc, "data"), &opts, &out, &diags);

@@ -52,7 +52,7 @@ static struct run *render_with(struct run *r, const char *template, const char *
 	assert_non_null(data);
 	const struct pd_tmpl *t = tmpl_parse_mem(r->set, "t.md", template, strlen(template), 1,
 						 &r->diags);
-	struct pd_tmpl_opts opts = {esc, lenient};
+	struct pd_tmpl_opts opts = {esc, lenient, NULL};
 	r->rc = t ? tmpl_eval(r->set, t, data, &opts, &r->out, &r->diags) : 1;
 	return r;
 }
@@ -536,7 +536,7 @@ static void test_search_path_and_cache(void **state)
 	struct pd_arena *a = arena_new();
 	struct pd_value *data = value_new(a, PD_MAP, (struct pd_loc){0});
 	value_set(a, data, "name", value_new_str(a, "Ana", (struct pd_loc){0}));
-	struct pd_tmpl_opts opts = {PD_ESC_NONE, false};
+	struct pd_tmpl_opts opts = {PD_ESC_NONE, false, NULL};
 	for (int i = 0; i < 3; i++) {
 		struct pd_buf out = {0};
 		assert_int_equal(tmpl_eval(set, t, data, &opts, &out, &d), 0);
@@ -570,7 +570,7 @@ static void test_places(void **state)
 	struct pd_arena *a = arena_new();
 	struct pd_value *data = value_new(a, PD_MAP, (struct pd_loc){0});
 	value_set(a, data, "name", value_new_str(a, "Ana", (struct pd_loc){0}));
-	struct pd_tmpl_opts opts = {PD_ESC_NONE, false};
+	struct pd_tmpl_opts opts = {PD_ESC_NONE, false, NULL};
 	struct pd_buf out = {0};
 	/* a front-matter string at line 3, column 10 */
 	assert_int_equal(tmpl_render_string(set, "Re: {{name}} {{nme}}", 20,
@@ -618,6 +618,46 @@ static void test_garbage(void **state)
 	}
 }
 
+/* Every byte of the rendered text knows where it came from: template text byte for byte
+ * (through partials, at their own lines), a value at its YAML scalar. */
+static void test_origins(void **state)
+{
+	(void)state;
+	struct pd_arena *arena = arena_new();
+	struct pd_diags diags = {0};
+	struct pd_tmpl_set *set = tmpl_set_new(NULL, 0);
+	const char *p = "From {{firm}}, done.\n";
+	tmpl_set_add_mem(set, "sig", p, strlen(p));
+	const char *yaml = "name: Bob\nfirm: Acme & Co\n";
+	const struct pd_value *data = value_load_mem(arena, "d.yaml", yaml, strlen(yaml), NULL, &diags);
+	const char *text = "Hi {{name}}!\n  Line two.\n{{> sig}}";
+	const struct pd_tmpl *t = tmpl_parse_mem(set, "o.md", text, strlen(text), 1, &diags);
+	struct pd_origins o = {0};
+	struct pd_tmpl_opts opts = {PD_ESC_NONE, false, &o};
+	struct pd_buf out = {0};
+	assert_int_equal(tmpl_eval(set, t, data, &opts, &out, &diags), 0);
+	assert_string_equal(out.s, "Hi Bob!\n  Line two.\nFrom Acme & Co, done.\n");
+	static const struct {
+		const char *at, *file;
+		int line, col;
+	} want[] = {{"Hi", "o.md", 1, 1},   {"Bob", "d.yaml", 1, 7}, {"!", "o.md", 1, 12},
+		    {"two", "o.md", 2, 8},  {"From", "sig", 1, 1},   {"& Co", "d.yaml", 2, 7},
+		    {"done", "sig", 1, 16}};
+	for (size_t i = 0; i < sizeof want / sizeof *want; i++) {
+		size_t off = (size_t)(strstr(out.s, want[i].at) - out.s);
+		struct pd_loc loc = tmpl_origin(&o, out.s, out.len, off);
+		assert_non_null(loc.file);
+		assert_string_equal(loc.file, want[i].file);
+		assert_int_equal(loc.line, want[i].line);
+		assert_int_equal(loc.col, want[i].col);
+	}
+	tmpl_origins_free(&o);
+	buf_free(&out);
+	diag_clear(&diags);
+	tmpl_set_free(set);
+	arena_free(arena);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -641,6 +681,7 @@ int main(void)
 	    cmocka_unit_test(test_search_path_and_cache),
 	    cmocka_unit_test(test_places),
 	    cmocka_unit_test(test_garbage),
+	    cmocka_unit_test(test_origins),
 	};
 	return cmocka_run_group_tests_name("tmpl", tests, NULL, NULL);
 }
