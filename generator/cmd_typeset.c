@@ -71,13 +71,13 @@ int cmd_typeset(int argc, char **argv)
 	}
 	if (!in)
 		return cmd_usage_error("typeset", "a Markdown file is required");
-	typeset_prefetch();
 	size_t len;
 	char *src = file_read(in, &len, 16u << 20);
 	if (!src) {
 		fprintf(stderr, "pdgen: error: cannot read '%s'\n", in);
 		return PD_EXIT_SYSTEM;
 	}
+	typeset_prefetch();
 	const char *name = diag_intern(in);
 	diag_source(name, src, len);
 	size_t fm_off, fm_len, body_off;
@@ -111,8 +111,8 @@ int cmd_typeset(int argc, char **argv)
 				rc = typeset_pdf(src + body_off, len - body_off, &o, outp, &diags);
 			}
 		}
-		typeset_shutdown();
 	}
+	typeset_shutdown(); /* also ends the prefetch of hyphenation patterns */
 	diag_print(&diags, stderr);
 	diag_clear(&diags);
 	free(dir);
