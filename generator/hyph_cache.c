@@ -64,16 +64,18 @@ static char *cache_path(const char *path, bool create)
 		buf_printf(&dir, "%s/.cache/pdgen", home);
 	else
 		return NULL;
-	if (create)
-		for (char *p = strchr(dir.s + 1, '/');; p = strchr(p + 1, '/')) {
-			if (p)
-				*p = '\0';
-			if (mkdir(dir.s, 0755) != 0 && errno != EEXIST)
-				break;
-			if (!p)
-				break;
+	for (char *p = create ? dir.s : NULL; p;) { /* mkdir -p */
+		p = strchr(p + 1, '/');
+		if (p)
+			*p = '\0';
+		bool made = mkdir(dir.s, 0755) == 0 || errno == EEXIST;
+		if (p)
 			*p = '/';
+		if (!made) {
+			buf_free(&dir);
+			return NULL;
 		}
+	}
 	const char *base = strrchr(path, '/');
 	buf_printf(&dir, "/hyph-%s.bin", base ? base + 1 : path);
 	return buf_take(&dir);
