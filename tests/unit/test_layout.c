@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -256,6 +257,14 @@ static void hyphenation_cache(void **state)
 	snprintf(cmd, sizeof cmd, "touch -d 2001-01-01 %s", dic);
 	assert_int_equal(system(cmd), 0);
 	assert_null(hyph_cache_load(dic)); /* the patterns changed since */
+	snprintf(cmd, sizeof cmd, "%s/en.dic/sub/cache", dir); /* under a file: no cache */
+	setenv("PDGEN_CACHE_DIR", cmd, 1);
+	hyphenate_all(cached);
+	assert_memory_equal(compiled, cached, sizeof compiled);
+	assert_null(hyph_cache_load(dic));
+	struct stat st;
+	assert_int_equal(stat(dic, &st), 0);
+	assert_true(S_ISREG(st.st_mode));
 	unsetenv("PDGEN_HYPHEN_DICT");
 	unsetenv("PDGEN_CACHE_DIR");
 	hyph_shutdown();
