@@ -370,7 +370,8 @@ static int save_atomic(struct doc *d, const char *path, struct pd_diags *diags)
 			   (unsigned)d->w->err);
 		return PD_EXIT_SYSTEM;
 	}
-	char *real = realpath(path, NULL);
+	struct stat st;
+	char *real = lstat(path, &st) == 0 && S_ISLNK(st.st_mode) ? realpath(path, NULL) : NULL;
 	const char *target = real ? real : path;
 	int rc = write_in_place(path) || write_in_place(target) ? write_device(d->pdf, path)
 								 : write_atomic(d->pdf, target);
