@@ -33,8 +33,25 @@ static int print_markdown(struct pd_arena *arena, const struct pd_case *c, const
 
 static bool markdown;
 
+/* With a level, the document is made up to its laid-out pages, written nowhere: the
+ * problems of its templates, its Markdown and its layout (a character no font has) too. */
+static int check_document(const char *path, const char *level, const char *document)
+{
+	struct pd_doc_request req = {.case_path = path, .level = level, .document = document,
+				     .check_only = true};
+	struct pd_doc_result res = {0};
+	struct pd_diags diags = {0};
+	int rc = doc_make(&req, &res, &diags);
+	diag_print(&diags, stderr);
+	diag_clear(&diags);
+	doc_result_clear(&res);
+	return rc == PD_EXIT_OK ? PD_EXIT_OK : PD_EXIT_INPUT;
+}
+
 static int check_one(const char *path, const char *level, const char *document)
 {
+	if (level && !markdown)
+		return check_document(path, level, document);
 	struct pd_arena *arena = arena_new();
 	struct pd_diags diags = {0};
 	struct pd_case *c = case_load(arena, path, cmd_datadir(), &diags);
@@ -74,10 +91,10 @@ int cmd_check(int argc, char **argv)
 				       markdown ? "markdown" : document);
 	if (level) {
 		doc_setup(cmd_datadir(), NULL);
-		int bad = cmd_level_usage("check", level);
-		doc_shutdown();
-		if (bad)
+		if (cmd_level_usage("check", level)) {
+			doc_shutdown();
 			return PD_EXIT_USAGE;
+		}
 	}
 	int rc = PD_EXIT_OK;
 	for (int i = 1; i < argc; i++) {
@@ -90,5 +107,7 @@ int cmd_check(int argc, char **argv)
 		if (check_one(argv[i], level, document ? document : (level ? "letter" : NULL)))
 			rc = PD_EXIT_INPUT;
 	}
+	if (level)
+		doc_shutdown();
 	return rc;
 }

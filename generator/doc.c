@@ -394,6 +394,8 @@ static const char *case_dir(struct pd_arena *arena, const char *case_path)
 	return slash ? arena_strndup(arena, case_path, (size_t)(slash - case_path)) : ".";
 }
 
+/* Lays the Markdown out and writes the PDF to out; with out NULL only lays it out, for
+ * the problems that only the layout finds (a character no font has, a missing image). */
 static int typeset(struct pd_arena *arena, const struct page_template *pt,
 		   const struct pd_case *c, const char *case_path, const struct pd_value *ctx,
 		   const struct pd_buf *md, const char *out, struct pd_diags *diags)
@@ -413,7 +415,12 @@ static int typeset(struct pd_arena *arena, const struct page_template *pt,
 	    .date_iso = value_str(value_path(ctx, "letter.date")),
 	    .header_left = case_header_text(arena, c),
 	};
-	return typeset_pdf(md->s, md->len, &opts, out, diags);
+	if (out)
+		return typeset_pdf(md->s, md->len, &opts, out, diags);
+	struct pd_buf pages = {0}; /* a check: laid out, written nowhere */
+	int rc = typeset_text(md->s, md->len, &opts, &pages, diags);
+	buf_free(&pages);
+	return rc;
 }
 
 int doc_make(const struct pd_doc_request *req, struct pd_doc_result *res, struct pd_diags *diags)
@@ -423,7 +430,7 @@ int doc_make(const struct pd_doc_request *req, struct pd_doc_result *res, struct
 	struct pd_buf md = {0};
 	struct pd_origins origins = {0};
 	struct pd_case *c = load_case(arena, req, res, diags);
-	if (!c || diags->errors || case_check(c, req->level, req->document, diags))
+	if (!c || (case_check(c, req->level, req->document, diags), diags->errors)) /* every rule, even after a bad field */
 		goto done;
 	char *out = output_path(arena, req, c);
 	res->out_path = xstrdup(out);
@@ -438,19 +445,15 @@ int doc_make(const struct pd_doc_request *req, struct pd_doc_result *res, struct
 	    page_template_load(case_template_name(c, req->level, req->document), diags);
 	if (!pt || render_markdown(pt, ctx, &md, &origins, diags))
 		goto done;
-	if (req->check_only) {
-		rc = PD_EXIT_OK;
-		goto done;
-	}
-	if (req->dump && !strcmp(req->dump, "md")) {
+	if (req->dump && !strcmp(req->dump, "md") && !req->check_only) {
 		fwrite(md.s, 1, md.len, stdout);
 		rc = PD_EXIT_OK;
 		goto done;
 	}
 	size_t before = diags->n;
-	rc = typeset(arena, pt, c, req->case_path, ctx, &md, out, diags);
+	rc = typeset(arena, pt, c, req->case_path, ctx, &md, req->check_only ? NULL : out, diags);
 	place_in_sources(pt->name, &md, &origins, diags, before);
-	if (rc == PD_EXIT_OK)
+	if (rc == PD_EXIT_OK && !req->check_only)
 		read_back(out, res);
 done:
 	tmpl_origins_free(&origins);

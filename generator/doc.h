@@ -16,7 +16,7 @@ struct pd_doc_request {
 	const char *document;         /* "letter" or "memo" */
 	const char *out;              /* a file, a directory (ending in '/' or existing), or NULL: cwd */
 	const struct pd_value *defaults; /* docket defaults, merged under the case; may be NULL */
-	bool check_only;              /* run every check, write nothing */
+	bool check_only;              /* run every check, the layout's too; write nothing */
 	bool skip_if_newer;           /* leave an output newer than all its inputs alone */
 	long long inputs_mtime;       /* newest docket time in ns, for skip_if_newer */
 	const char *dump;             /* "md": print the generated Markdown instead of a PDF */

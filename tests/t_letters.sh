@@ -85,4 +85,15 @@ rc=$?
 	"$SCRATCH/origin/err2" && [ ! -e "$SCRATCH/origin/c.pdf" ] &&
 	ok "a character no font has points at the case file's value" ||
 	fail "a character no font has points at the case file's value (exit $rc)" "$(cat "$SCRATCH/origin/err2")"
+"$PDGEN" check "$SCRATCH/origin/case.yaml" --level fod 2>"$SCRATCH/origin/err3"
+rc=$?
+[ $rc = 1 ] && grep -q "^$SCRATCH/origin/case.yaml:$name_line:[0-9]*: error: no font has a glyph for U+13A0" \
+	"$SCRATCH/origin/err3" && ok "check --level finds what only the layout finds" ||
+	fail "check --level finds what only the layout finds (exit $rc)" "$(cat "$SCRATCH/origin/err3")"
+printf 'cases:\n  - {file: case.yaml, level: fod}\n' >"$SCRATCH/origin/docket.yaml"
+"$PDGEN" batch "$SCRATCH/origin/docket.yaml" --check -o "$SCRATCH/origin/out" 2>"$SCRATCH/origin/err4"
+rc=$?
+[ $rc = 1 ] && grep -q "U+13A0" "$SCRATCH/origin/err4" && [ -z "$(ls "$SCRATCH/origin/out" 2>/dev/null)" ] &&
+	ok "batch --check finds it too, and writes nothing" ||
+	fail "batch --check finds it too, and writes nothing (exit $rc)" "$(cat "$SCRATCH/origin/err4")"
 finish
