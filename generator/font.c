@@ -15,7 +15,7 @@
 
 struct pd_face {
 	char *path;
-	int index, serial;
+	int index;
 	uint16_t *gid;  /* code point (BMP) -> glyph id, 0 = none */
 	uint16_t *adv;  /* glyph id -> advance in 1/1000 em */
 	unsigned nglyphs;
@@ -29,8 +29,7 @@ struct pd_face {
 
 struct pd_fonts {
 	char *dir;
-	struct pd_face *faces; /* every face parsed so far */
-	int nfaces;
+	struct pd_face *faces; /* every face asked for so far (each read on first use) */
 	bool fallback_tried;
 	struct pd_face *fallback[4];
 	int nfallback;
@@ -214,8 +213,6 @@ static inline const struct pd_face *ready(const struct pd_face *face)
 
 const struct pd_face_info *face_info(const struct pd_face *face) { return &ready(face)->info; }
 
-unsigned face_glyph_count(const struct pd_face *face) { return ready(face)->nglyphs; }
-
 /* The face of a readable file (read when first used), NULL if there is no such file. */
 static struct pd_face *face_load(struct pd_fonts *fonts, const char *path, int index)
 {
@@ -227,7 +224,6 @@ static struct pd_face *face_load(struct pd_fonts *fonts, const char *path, int i
 	struct pd_face *f = xcalloc(1, sizeof *f);
 	f->path = xstrdup(path);
 	f->index = index;
-	f->serial = fonts->nfaces++;
 	f->next = fonts->faces;
 	fonts->faces = f;
 	return f;
@@ -380,26 +376,8 @@ int face_advance(const struct pd_face *face, uint32_t cp)
 	return face->adv[g];
 }
 
-int fonts_count(const struct pd_fonts *fonts) { return fonts->nfaces; }
-
-const struct pd_face *fonts_face(const struct pd_fonts *fonts, int serial)
-{
-	for (const struct pd_face *f = fonts->faces; f; f = f->next)
-		if (f->serial == serial)
-			return f;
-	return NULL;
-}
-
 int face_ascent(const struct pd_face *face) { return ready(face)->ascent; }
 int face_descent(const struct pd_face *face) { return ready(face)->descent; }
-int face_serial(const struct pd_face *face) { return face->serial; }
-
-const char *face_path(const struct pd_face *face, int *index)
-{
-	if (index)
-		*index = face->index;
-	return face->path;
-}
 
 double face_text_width(const struct pd_face *face, const char *s, size_t len, double size)
 {

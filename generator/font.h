@@ -56,9 +56,6 @@ int face_advance(const struct pd_face *face, uint32_t cp);
 /* Ascent and descent (positive) in 1/1000 em. */
 int face_ascent(const struct pd_face *face);
 int face_descent(const struct pd_face *face);
-const char *face_path(const struct pd_face *face, int *index);
-/* A small number unique to the face within its pd_fonts, stable for the process. */
-int face_serial(const struct pd_face *face);
 
 /* What a PDF font descriptor tells of a face, in 1/1000 em (flags as the PDF reference
  * numbers them: 1 fixed pitch, 2 serif, 32 nonsymbolic, 64 italic). */
@@ -80,7 +77,7 @@ const struct pd_face_info *face_info(const struct pd_face *face);
 struct pd_font_program {
 	unsigned char *data;
 	size_t len;
-	uint16_t *new_gid; /* face_glyph_count entries */
+	uint16_t *new_gid; /* an entry for every glyph of the face */
 	char ps_name[64];  /* the face's PostScript name, only letters, digits and '-' */
 };
 int face_subset(const struct pd_face *face, const unsigned char *used, struct pd_font_program *out);
@@ -88,11 +85,6 @@ void font_program_clear(struct pd_font_program *p);
 /* Reads a face and readies it for many subsets, each then made in half the time (for
  * 6 ms once): before a fork, the workers share it. */
 void face_prepare_subsets(const struct pd_face *face);
-unsigned face_glyph_count(const struct pd_face *face);
-
-/* The face with a given serial number (0 .. fonts_count - 1), in the order read. */
-int fonts_count(const struct pd_fonts *fonts);
-const struct pd_face *fonts_face(const struct pd_fonts *fonts, int serial);
 
 /* Width of UTF-8 text in points, each character in the face given. */
 double face_text_width(const struct pd_face *face, const char *s, size_t len, double size);

@@ -14,11 +14,11 @@ struct pd_pdf_info {
 	int year, month, day; /* creation and modification date (UTC midnight) */
 };
 
-/* A PDF writer that keeps the fonts it has read for the documents that follow. Faces
- * are read in the order of their serial numbers in fonts, so that a document's bytes
- * do not depend on the documents made before it. */
+/* A PDF writer that keeps the font programs it has made for the documents that follow,
+ * each for an exact set of characters, so that a document's bytes never depend on the
+ * documents made before it. */
 struct pd_pdfw;
-struct pd_pdfw *out_pdf_new(struct pd_fonts *fonts);
+struct pd_pdfw *out_pdf_new(void);
 void out_pdf_free(struct pd_pdfw *w);
 
 /* Draws the pages and writes them to path atomically (a temporary file in the same

@@ -22,7 +22,6 @@
 
 
 struct pd_pdfw {
-	struct pd_fonts *fonts;
 	struct pd_font_cache *programs; /* font programs kept for the next documents */
 	HPDF_Doc pdf;			/* kept between documents (HPDF_NewDoc) */
 	HPDF_STATUS err, detail;
@@ -37,10 +36,9 @@ static void on_error(HPDF_STATUS e, HPDF_STATUS detail, void *data)
 	}
 }
 
-struct pd_pdfw *out_pdf_new(struct pd_fonts *fonts)
+struct pd_pdfw *out_pdf_new(void)
 {
 	struct pd_pdfw *w = xcalloc(1, sizeof(struct pd_pdfw));
-	w->fonts = fonts;
 	w->programs = font_cache_new();
 	return w;
 }

@@ -300,89 +300,35 @@ static HPDF_Dict cid_font(HPDF_Doc pdf, const struct program *pg)
 	return st == HPDF_OK ? f : NULL;
 }
 
-/* libharu's font record, followed by the face its width callbacks measure with. */
-struct font_attr {
-	HPDF_FontAttr_Rec rec;
-	const struct pd_face *face;
-};
-
-static HPDF_TextWidth text_width(HPDF_Font font, const HPDF_BYTE *text, HPDF_UINT len)
-{
-	const struct font_attr *a = (const struct font_attr *)font->attr;
-	HPDF_TextWidth tw = {0, 0, 0, 0};
-	bool in_word = false;
-	for (HPDF_UINT at = 0; at < len;) {
-		uint32_t cp;
-		at += (HPDF_UINT)utf8_decode((const char *)text + at, len - at, &cp);
-		tw.numchars++;
-		tw.width += (HPDF_UINT)face_advance(a->face, cp);
-		if (cp == ' ') {
-			tw.numspace++;
-			in_word = false;
-		} else if (!in_word) {
-			tw.numwords++;
-			in_word = true;
-		}
-	}
-	return tw;
-}
-
-/* How many bytes of text fit in width (at a space when wordwrap). */
-static HPDF_UINT measure_text(HPDF_Font font, const HPDF_BYTE *text, HPDF_UINT len, HPDF_REAL width,
-			      HPDF_REAL size, HPDF_REAL char_space, HPDF_REAL word_space,
-			      HPDF_BOOL wordwrap, HPDF_REAL *real_width)
-{
-	const struct font_attr *a = (const struct font_attr *)font->attr;
-	HPDF_REAL w = 0, fit_w = 0;
-	HPDF_UINT fit = 0;
-	for (HPDF_UINT at = 0; at < len;) {
-		uint32_t cp;
-		at += (HPDF_UINT)utf8_decode((const char *)text + at, len - at, &cp);
-		HPDF_REAL next = w + (HPDF_REAL)face_advance(a->face, cp) * size / 1000 + char_space +
-				 (cp == ' ' ? word_space : 0);
-		if (next > width)
-			break;
-		w = next;
-		if (!wordwrap || cp == ' ' || at == len)
-			fit = at, fit_w = w;
-	}
-	if (real_width)
-		*real_width = fit_w;
-	return fit;
-}
-
 static void free_font_attr(HPDF_Dict font) { HPDF_FreeMem(font->mmgr, font->attr); }
 
+/* The font as libharu keeps it. pdgen writes the text of its pages itself, so libharu never
+ * measures or encodes with it: no width callbacks, no encoder. */
 HPDF_Font pdf_font_new(HPDF_Doc pdf, struct pd_font_cache *cache, const struct pd_face *face,
 		       const unsigned char *used)
 {
 	const struct program *pg = program_for(cache, face, used);
-	HPDF_Encoder utf8 = HPDF_GetEncoder(pdf, "UTF-8");
-	HPDF_Dict font = pg && utf8 ? indirect_dict(pdf) : NULL;
-	struct font_attr *a = font ? HPDF_GetMem(pdf->mmgr, sizeof *a) : NULL;
+	HPDF_Dict font = pg ? indirect_dict(pdf) : NULL;
+	HPDF_FontAttr a = font ? HPDF_GetMem(pdf->mmgr, sizeof *a) : NULL;
 	if (!a)
 		return NULL;
 	memset(a, 0, sizeof *a);
 	font->header.obj_class |= HPDF_OSUBCLASS_FONT;
-	font->attr = &a->rec;
+	font->attr = a;
 	font->free_fn = free_font_attr;
-	a->face = face;
-	a->rec.type = HPDF_FONT_TYPE0_TT;
-	a->rec.writing_mode = HPDF_WMODE_HORIZONTAL;
-	a->rec.text_width_fn = text_width;
-	a->rec.measure_text_fn = measure_text;
-	a->rec.encoder = utf8;
-	a->rec.xref = pdf->xref;
-	a->rec.descendant_font = cid_font(pdf, pg);
+	a->type = HPDF_FONT_TYPE0_TT;
+	a->writing_mode = HPDF_WMODE_HORIZONTAL;
+	a->xref = pdf->xref;
+	a->descendant_font = cid_font(pdf, pg);
 	HPDF_Array descendants = HPDF_Array_New(pdf->mmgr);
 	HPDF_Dict unicode = deflated_stream(pdf, pg->to_unicode, pg->to_unicode_len);
-	if (!a->rec.descendant_font || !descendants || !unicode)
+	if (!a->descendant_font || !descendants || !unicode)
 		return NULL;
 	HPDF_STATUS st = HPDF_Dict_AddName(font, "Type", "Font");
 	st |= HPDF_Dict_AddName(font, "Subtype", "Type0");
 	st |= HPDF_Dict_AddName(font, "BaseFont", pg->base_font);
 	st |= HPDF_Dict_AddName(font, "Encoding", "Identity-H");
-	st |= HPDF_Array_Add(descendants, a->rec.descendant_font);
+	st |= HPDF_Array_Add(descendants, a->descendant_font);
 	st |= HPDF_Dict_Add(font, "DescendantFonts", descendants);
 	st |= HPDF_Dict_Add(font, "ToUnicode", unicode);
 	return st == HPDF_OK ? font : NULL;

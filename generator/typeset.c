@@ -177,7 +177,7 @@ int typeset_pdf(const char *markdown, size_t len, const struct pd_typeset_opts *
 		info.creator = "pdgen " PD_VERSION;
 		doc_date(opts ? opts->date_iso : NULL, &info);
 		if (!G.writer)
-			G.writer = out_pdf_new(fonts());
+			G.writer = out_pdf_new();
 		rc = out_pdf_write(G.writer, &j.lay, &info, out_path, diags);
 	}
 	job_end(&j);

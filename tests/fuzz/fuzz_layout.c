@@ -17,7 +17,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static struct pd_pdfw *writer;
 	if (!fonts) {
 		fonts = fonts_new("fonts");
-		writer = out_pdf_new(fonts);
+		writer = out_pdf_new();
 	}
 	const char *text = (const char *)data;
 	struct pd_arena *arena = arena_new();
