@@ -46,13 +46,8 @@ struct pd_loc lay_text_loc(const struct lay *L, const char *text, size_t len)
 			at = p;
 	if (!at)
 		return loc;
-	loc.col = 1;
-	for (const char *p = line; p < at; p++)
-		if (*p == '\n')
-			loc.line++, loc.col = 1;
-		else if (((unsigned char)*p & 0xC0) != 0x80)
-			loc.col++;
-	return loc;
+	struct pd_loc in = diag_loc_at(loc.file, line, (size_t)(end - line), (size_t)(at - line));
+	return (struct pd_loc){loc.file, loc.line + in.line - 1, in.col};
 }
 
 /* ------------------------------------------------------------------ inline tokens */

@@ -783,16 +783,9 @@ struct pd_loc tmpl_origin(const struct pd_origins *o, const char *text, size_t l
 	if (!lo || off > len)
 		return (struct pd_loc){0};
 	const struct pd_origin *e = &o->v[lo - 1];
-	struct pd_loc loc = e->loc;
 	if (!e->verbatim)
-		return loc;
-	for (size_t i = e->out; i < off; i++) {
-		if (text[i] == '\n') {
-			loc.line++;
-			loc.col = 1;
-		} else if (((unsigned char)text[i] & 0xC0) != 0x80) {
-			loc.col++;
-		}
-	}
-	return loc;
+		return e->loc;
+	struct pd_loc in = diag_loc_at(e->loc.file, text + e->out, len - e->out, off - e->out);
+	return (struct pd_loc){e->loc.file, e->loc.line + in.line - 1,
+			       in.line == 1 ? e->loc.col + in.col - 1 : in.col};
 }
