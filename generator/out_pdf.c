@@ -301,13 +301,17 @@ static int copy_out(HPDF_Doc pdf, int fd)
 	}
 }
 
-/* A device, a pipe or anything under /dev or /proc (/dev/stdout, /dev/full) is written in
- * place: a temporary file beside it and a rename would replace the node itself. */
+/* A device, a pipe, a name of an open descriptor (/dev/stdout, /dev/fd/N, /proc/...) is
+ * written in place: a temporary file beside it and a rename would replace the node, or a
+ * file the shell has open. A plain directory such as /dev/shm is written like any other. */
 static bool write_in_place(const char *target)
 {
+	static const char *const descriptors[] = {"/dev/stdout", "/dev/stderr", "/dev/stdin",
+						  "/dev/fd/", "/proc/"};
+	for (size_t i = 0; i < sizeof descriptors / sizeof *descriptors; i++)
+		if (!strncmp(target, descriptors[i], strlen(descriptors[i])))
+			return true;
 	struct stat st;
-	if (!strncmp(target, "/dev/", 5) || !strncmp(target, "/proc/", 6))
-		return true;
 	return stat(target, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode);
 }
 

@@ -88,6 +88,19 @@ wait $reader
 if head -c 5 "$S/from-fifo" | grep -q '%PDF-'; then ok "io: the FIFO's reader got the PDF"; else fail "io: the FIFO's reader got the PDF"; fi
 only "$S/fifo" out.pdf
 
+# /dev/stdout into a file the shell opened: written in place, never replaced by a rename
+"$PDGEN" letter "$CASE" --level fod -o /dev/stdout >"$S/redirected.pdf" 2>"$S/err"
+if head -c 5 "$S/redirected.pdf" | grep -q '%PDF-'; then ok "io: -o /dev/stdout into a file"
+else fail "io: -o /dev/stdout into a file" "$(head -c 300 "$S/err")"; fi
+
+# a plain directory under /dev (tmpfs) is an output directory like any other
+if [ -d /dev/shm ] && shm=$(mktemp -d /dev/shm/pdgen-io.XXXXXX 2>/dev/null); then
+	io "a directory under /dev/shm" 0 "" "$PDGEN" letter "$CASE" --level fod -o "$shm/$NAME"
+	if head -c 5 "$shm/$NAME" | grep -q '%PDF-'; then ok "io: a PDF in /dev/shm"; else fail "io: a PDF in /dev/shm"; fi
+	only "$shm" "$NAME"
+	rm -rf "$shm"
+fi
+
 io "a good run replaces the good file" 0 "" "$PDGEN" letter "$CASE" --level fod -o "$S/out/$NAME"
 if head -c 5 "$S/out/$NAME" | grep -q '%PDF-'; then ok "io: the new file is a PDF"; else fail "io: the new file is a PDF"; fi
 only "$S/out" "$NAME"
