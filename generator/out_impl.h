@@ -18,7 +18,7 @@ void font_cache_free(struct pd_font_cache *cache);
 HPDF_Font pdf_font_new(HPDF_Doc pdf, struct pd_font_cache *cache, const struct pd_face *face,
 		       const unsigned char *used);
 
-/* data deflated with zlib (malloc'd), NULL on failure. */
+/* data in zlib format, deflated by libdeflate (malloc'd), NULL on failure. */
 unsigned char *pdf_deflate(const void *data, size_t len, size_t *zlen);
 
 /* Fills an empty stream dictionary with bytes pdgen deflated itself: libharu writes them as
