@@ -16,6 +16,7 @@
 
 #include <hpdf.h>
 #include <hpdf_pages.h>
+#include <nettle/sha2.h>
 
 #include "out.h"
 #include "out_impl.h"
@@ -164,47 +165,101 @@ static void put_num(struct pd_buf *b, double v)
 	buf_put(b, p, (size_t)(tmp + sizeof tmp - p));
 }
 
-/* A run's text as CIDs (code points of the BMP, four hex digits each). */
-static void put_cids(struct pd_buf *b, const char *text, size_t len)
+/* A run's text as two-byte CIDs (code points of the BMP) in a literal string, the bytes
+ * PDF reads specially escaped; returns its advance, in thousandths of the font size. */
+static long put_cids(struct pd_buf *b, const struct pd_face *face, const char *text, size_t len)
 {
-	static const char hex[] = "0123456789ABCDEF";
-	buf_putc(b, '<');
+	long advance = 0;
 	for (size_t at = 0; at < len;) {
 		uint32_t cp;
 		at += (size_t)utf8_decode(text + at, len - at, &cp);
 		if (cp > 0xFFFF)
 			cp = ' '; /* never laid out: no font of ours has it */
-		char q[4] = {hex[cp >> 12], hex[cp >> 8 & 15], hex[cp >> 4 & 15], hex[cp & 15]};
-		buf_put(b, q, 4);
+		advance += face_advance(face, cp);
+		char q[2] = {(char)(cp >> 8), (char)(cp & 0xFF)};
+		for (int k = 0; k < 2; k++) {
+			if (q[k] == '(' || q[k] == ')' || q[k] == '\\' || q[k] == '\r')
+				buf_putc(b, '\\');
+			buf_putc(b, q[k] == '\r' ? 'r' : q[k]);
+		}
 	}
-	buf_puts(b, "> Tj\n");
+	return advance;
+}
+
+/* Where the text of a page stands as it is written: the start of the current line (what Td
+ * moves), the current point along it, and whether a TJ array and a string in it are open. */
+struct pen {
+	double px, py, x, size;
+	const struct pd_run *last;
+	bool in_array, in_string;
+};
+
+static void close_array(struct pd_buf *b, struct pen *pen)
+{
+	if (pen->in_string)
+		buf_putc(b, ')');
+	if (pen->in_array)
+		buf_puts(b, "] TJ\n");
+	pen->in_array = pen->in_string = false;
+}
+
+/* The words of one line in one font share a TJ array: the space before each is a number in
+ * thousandths of the font size, taken from where the text really stands (the widths the
+ * font declares), so rounding never accumulates; a run with no space joins the string. A
+ * wider jump (a table's next column) is a move of its own, exact to 0.01 pt. */
+static void put_run(struct pd_buf *b, struct pen *pen, const struct pd_run *r, double page_h)
+{
+	double space = r->x - pen->x;
+	bool same_line = pen->in_array && pen->last && r->y == pen->last->y &&
+			 space > -pen->size && space < 2 * pen->size;
+	if (!same_line) {
+		close_array(b, pen);
+		/* relative moves keep the stream short; each from where the last one landed */
+		double dx = round((r->x - pen->px) * 100) / 100;
+		double dy = round((page_h - r->y - pen->py) * 100) / 100;
+		put_num(b, dx);
+		put_num(b, dy);
+		buf_puts(b, "Td [");
+		pen->px += dx;
+		pen->py += dy;
+		pen->x = pen->px;
+		pen->in_array = true;
+	} else {
+		long gap = lround(-space * 1000 / pen->size);
+		if (gap) {
+			if (pen->in_string)
+				buf_putc(b, ')');
+			put_num(b, (double)gap);
+			pen->in_string = false;
+			pen->x -= (double)gap * pen->size / 1000;
+		}
+	}
+	if (!pen->in_string)
+		buf_putc(b, '(');
+	pen->in_string = true;
+	pen->x += (double)put_cids(b, r->face, r->text, r->len) * pen->size / 1000;
+	pen->last = r;
 }
 
 static void put_text(struct doc *d, const struct pd_page *pg, HPDF_Page page, struct pd_buf *b)
 {
-	double H = d->lay->page_h, px = 0, py = 0, size = 0;
+	struct pen pen = {0};
 	HPDF_Font cur = NULL;
 	buf_puts(b, "BT\n");
 	for (size_t i = 0; i < pg->nruns; i++) {
 		const struct pd_run *r = &pg->runs[i];
 		HPDF_Font f = font_of(d, r->face);
-		if (f != cur || r->size != size) {
+		if (f != cur || r->size != pen.size) {
+			close_array(b, &pen);
 			buf_printf(b, "/%s ", HPDF_Page_GetLocalFontName(page, f));
 			put_num(b, r->size);
 			buf_puts(b, "Tf\n");
 			cur = f;
-			size = r->size;
+			pen.size = r->size;
 		}
-		/* relative moves keep the stream short; each from where the last one landed, as
-		 * written, so that rounding never accumulates */
-		double dx = round((r->x - px) * 100) / 100, dy = round((H - r->y - py) * 100) / 100;
-		put_num(b, dx);
-		put_num(b, dy);
-		buf_puts(b, "Td ");
-		px += dx;
-		py += dy;
-		put_cids(b, r->text, r->len);
+		put_run(b, &pen, r, d->lay->page_h);
 	}
+	close_array(b, &pen);
 	buf_puts(b, "ET\n");
 }
 
@@ -295,13 +350,18 @@ static void set_info(HPDF_Doc pdf, const struct pd_pdf_info *info)
 }
 
 /* Copies the saved document to fd. Returns 0, or -1 with errno set. */
-static int copy_out(HPDF_Doc pdf, int fd)
+/* Copies the PDF libharu holds in memory to fd, counting and hashing the bytes. */
+static int copy_out(HPDF_Doc pdf, int fd, struct sha256_ctx *sha, size_t *bytes)
 {
 	static HPDF_BYTE chunk[65536];
 	HPDF_ResetStream(pdf);
+	sha256_init(sha);
+	*bytes = 0;
 	for (;;) {
 		HPDF_UINT32 n = sizeof chunk;
 		HPDF_STATUS status = HPDF_ReadFromStream(pdf, chunk, &n);
+		sha256_update(sha, n, chunk);
+		*bytes += n;
 		for (size_t off = 0; off < n;) {
 			ssize_t k = write(fd, chunk + off, n - off);
 			if (k < 0 && errno == EINTR)
@@ -333,8 +393,12 @@ static bool write_in_place(const char *target)
 
 /* Writes to a temporary file beside target, then renames it; Ctrl-C or a kill meanwhile
  * waits until the file is whole or gone. Returns 0, or -1 with errno set. */
-static int write_atomic(HPDF_Doc pdf, const char *target)
+static int write_atomic(HPDF_Doc pdf, const char *target, struct sha256_ctx *sha,
+			size_t *bytes)
 {
+	static mode_t mask = (mode_t)-1;
+	if (mask == (mode_t)-1)
+		umask(mask = umask(0)); /* read once: pdgen never changes it */
 	sigset_t stop, old;
 	sigemptyset(&stop);
 	sigaddset(&stop, SIGINT);
@@ -347,10 +411,8 @@ static int write_atomic(HPDF_Doc pdf, const char *target)
 	memcpy(tmp + len, ".tmp-XXXXXX", 12);
 	int fd = mkstemp(tmp), rc = -1;
 	if (fd >= 0) {
-		mode_t mask = umask(0);
-		umask(mask);
 		fchmod(fd, 0666 & ~mask);
-		rc = copy_out(pdf, fd);
+		rc = copy_out(pdf, fd, sha, bytes);
 		int saved = errno;
 		if (close(fd) != 0 && rc == 0)
 			rc = -1, saved = errno;
@@ -367,12 +429,13 @@ static int write_atomic(HPDF_Doc pdf, const char *target)
 	return rc;
 }
 
-static int write_device(HPDF_Doc pdf, const char *path)
+static int write_device(HPDF_Doc pdf, const char *path, struct sha256_ctx *sha,
+			size_t *bytes)
 {
 	int fd = open(path, O_WRONLY | O_TRUNC);
 	if (fd < 0)
 		return -1;
-	int rc = copy_out(pdf, fd), saved = errno;
+	int rc = copy_out(pdf, fd, sha, bytes), saved = errno;
 	if (close(fd) != 0 && rc == 0)
 		rc = -1, saved = errno;
 	errno = saved;
@@ -380,7 +443,8 @@ static int write_device(HPDF_Doc pdf, const char *path)
 }
 
 /* Saves the document to path (through a symbolic link, to the file it names). */
-static int save_atomic(struct doc *d, const char *path, struct pd_diags *diags)
+static int save_atomic(struct doc *d, const char *path, struct pd_pdf_written *written,
+		       struct pd_diags *diags)
 {
 	struct pd_loc none = {0};
 	if (HPDF_SaveToStream(d->pdf) != HPDF_OK || d->w->err) {
@@ -391,16 +455,26 @@ static int save_atomic(struct doc *d, const char *path, struct pd_diags *diags)
 	struct stat st;
 	char *real = lstat(path, &st) == 0 && S_ISLNK(st.st_mode) ? realpath(path, NULL) : NULL;
 	const char *target = real ? real : path;
-	int rc = write_in_place(path) || write_in_place(target) ? write_device(d->pdf, path)
-								 : write_atomic(d->pdf, target);
+	struct sha256_ctx sha;
+	size_t bytes = 0;
+	int rc = write_in_place(path) || write_in_place(target)
+		     ? write_device(d->pdf, path, &sha, &bytes)
+		     : write_atomic(d->pdf, target, &sha, &bytes);
 	if (rc != 0)
 		diag_error(diags, none, "cannot write '%s': %s", path, strerror(errno));
+	if (rc == 0 && written) {
+		unsigned char digest[SHA256_DIGEST_SIZE];
+		sha256_digest(&sha, sizeof digest, digest);
+		hex_encode(digest, sizeof digest, written->sha256);
+		written->bytes = bytes;
+		written->pages = (int)d->lay->npages;
+	}
 	free(real);
 	return rc == 0 ? 0 : PD_EXIT_SYSTEM;
 }
 
 int out_pdf_write(struct pd_pdfw *w, const struct pd_layout *lay, const struct pd_pdf_info *info,
-		  const char *path, struct pd_diags *diags)
+		  const char *path, struct pd_pdf_written *written, struct pd_diags *diags)
 {
 	struct pd_loc none = {0};
 	w->err = 0;
@@ -442,7 +516,7 @@ int out_pdf_write(struct pd_pdfw *w, const struct pd_layout *lay, const struct p
 		}
 	}
 	if (!rc)
-		rc = save_atomic(&d, path, diags);
+		rc = save_atomic(&d, path, written, diags);
 	free(d.fonts);
 	free(d.imgs);
 	free(d.img_paths);
