@@ -255,6 +255,15 @@ static void check_scalar(struct checker *ck, const char *path, const struct pd_v
 	}
 }
 
+/* path.key, or key at the top: built for every field checked, so without printf. */
+static void path_key(struct pd_buf *p, const char *path, const char *key)
+{
+	buf_puts(p, path);
+	if (*path)
+		buf_putc(p, '.');
+	buf_puts(p, key);
+}
+
 static void check_map(struct checker *ck, const char *path, const struct field *fields,
 		      const struct pd_value *map)
 {
@@ -267,7 +276,7 @@ static void check_map(struct checker *ck, const char *path, const struct field *
 	for (size_t i = 0; i < map->n; i++) {
 		const char *key = map->keys[i];
 		struct pd_buf p = {0};
-		buf_printf(&p, "%s%s%s", path, *path ? "." : "", key);
+		path_key(&p, path, key);
 		size_t j = 0;
 		while (j < nf && strcmp(fields[j].key, key) != 0)
 			j++;
@@ -292,7 +301,7 @@ static void check_bylevel(struct checker *ck, const char *path, const struct fie
 {
 	for (size_t i = 0; i < map->n; i++) {
 		struct pd_buf p = {0};
-		buf_printf(&p, "%s.%s", path, map->keys[i]);
+		path_key(&p, path, map->keys[i]);
 		if (!levels_find(ck->dom, map->keys[i])) {
 			const char *near =
 			    diag_nearest(map->keys[i], ck->dom->level_names, ck->dom->nlevels);
