@@ -108,7 +108,7 @@ int cmd_typeset(int argc, char **argv)
 		} else {
 			for (long k = 0; k < (repeat > 0 ? repeat : 1) && rc != 3; k++) {
 				diag_clear(&diags);
-				rc = typeset_pdf(src + body_off, len - body_off, &o, outp, &diags);
+				rc = typeset_pdf(src + body_off, len - body_off, &o, outp, NULL, &diags);
 			}
 		}
 	}

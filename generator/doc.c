@@ -14,6 +14,7 @@
 
 #include "case.h"
 #include "md.h"
+#include "out.h"
 #include "tmpl.h"
 #include "typeset.h"
 #include "util.h"
@@ -216,8 +217,7 @@ bool doc_sha256_file(const char *path, char hex[65], size_t *bytes)
 	fclose(f);
 	unsigned char digest[SHA256_DIGEST_SIZE];
 	sha256_digest(&ctx, sizeof digest, digest);
-	for (size_t i = 0; i < sizeof digest; i++)
-		snprintf(hex + 2 * i, 3, "%02x", digest[i]);
+	hex_encode(digest, sizeof digest, hex);
 	if (bytes)
 		*bytes = total;
 	return ok;
@@ -398,7 +398,8 @@ static const char *case_dir(struct pd_arena *arena, const char *case_path)
  * the problems that only the layout finds (a character no font has, a missing image). */
 static int typeset(struct pd_arena *arena, const struct page_template *pt,
 		   const struct pd_case *c, const char *case_path, const struct pd_value *ctx,
-		   const struct pd_buf *md, const char *out, struct pd_diags *diags)
+		   const struct pd_buf *md, const char *out, struct pd_doc_result *res,
+		   struct pd_diags *diags)
 {
 	const struct pd_value *fm = pt->front_matter ? expand(arena, pt->front_matter, ctx, diags)
 						     : NULL;
@@ -415,8 +416,14 @@ static int typeset(struct pd_arena *arena, const struct page_template *pt,
 	    .date_iso = value_str(value_path(ctx, "letter.date")),
 	    .header_left = case_header_text(arena, c),
 	};
-	if (out)
-		return typeset_pdf(md->s, md->len, &opts, out, diags);
+	if (out) {
+		struct pd_pdf_written written = {0};
+		int rc = typeset_pdf(md->s, md->len, &opts, out, &written, diags);
+		res->pages = written.pages;
+		res->bytes = written.bytes;
+		memcpy(res->sha256, written.sha256, sizeof res->sha256);
+		return rc;
+	}
 	struct pd_buf pages = {0}; /* a check: laid out, written nowhere */
 	int rc = typeset_text(md->s, md->len, &opts, &pages, diags);
 	buf_free(&pages);
@@ -451,10 +458,9 @@ int doc_make(const struct pd_doc_request *req, struct pd_doc_result *res, struct
 		goto done;
 	}
 	size_t before = diags->n;
-	rc = typeset(arena, pt, c, req->case_path, ctx, &md, req->check_only ? NULL : out, diags);
+	rc = typeset(arena, pt, c, req->case_path, ctx, &md, req->check_only ? NULL : out, res,
+		     diags);
 	place_in_sources(pt->name, &md, &origins, diags, before);
-	if (rc == PD_EXIT_OK && !req->check_only)
-		read_back(out, res);
 done:
 	tmpl_origins_free(&origins);
 	buf_free(&md);

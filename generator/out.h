@@ -21,11 +21,19 @@ struct pd_pdfw;
 struct pd_pdfw *out_pdf_new(void);
 void out_pdf_free(struct pd_pdfw *w);
 
+/* What a written PDF holds, for the batch manifest: taken from the bytes as they went out,
+ * so the file is never read back. */
+struct pd_pdf_written {
+	int pages;
+	size_t bytes;
+	char sha256[65]; /* hex */
+};
+
 /* Draws the pages and writes them to path atomically (a temporary file in the same
  * directory, then rename): on failure nothing is left and an existing file is untouched.
- * Returns 0, or PD_EXIT_SYSTEM after adding an error. */
+ * Returns 0 and fills written (if not NULL), or PD_EXIT_SYSTEM after adding an error. */
 int out_pdf_write(struct pd_pdfw *w, const struct pd_layout *lay, const struct pd_pdf_info *info,
-		  const char *path, struct pd_diags *diags);
+		  const char *path, struct pd_pdf_written *written, struct pd_diags *diags);
 
 /* The text of the pages, line by line in reading order, pages separated by form feeds
  * (as pdftotext prints them): a test oracle. */

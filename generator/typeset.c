@@ -165,7 +165,7 @@ static void doc_date(const char *iso, struct pd_pdf_info *info)
 }
 
 int typeset_pdf(const char *markdown, size_t len, const struct pd_typeset_opts *opts,
-		const char *out_path, struct pd_diags *diags)
+		const char *out_path, struct pd_pdf_written *written, struct pd_diags *diags)
 {
 	struct job j = {0};
 	int rc = prepare(&j, markdown, len, opts, diags);
@@ -178,7 +178,7 @@ int typeset_pdf(const char *markdown, size_t len, const struct pd_typeset_opts *
 		doc_date(opts ? opts->date_iso : NULL, &info);
 		if (!G.writer)
 			G.writer = out_pdf_new();
-		rc = out_pdf_write(G.writer, &j.lay, &info, out_path, diags);
+		rc = out_pdf_write(G.writer, &j.lay, &info, out_path, written, diags);
 	}
 	job_end(&j);
 	return rc;

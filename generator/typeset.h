@@ -25,10 +25,13 @@ struct pd_typeset_opts {
 /* Where fonts/ is found (the data directory); call before the first document. */
 void typeset_set_datadir(const char *dir);
 
+struct pd_pdf_written; /* out.h: pages, bytes and SHA-256 of the file written */
+
 /* Both return 0, 1 (input error: a character no font has, a bad image, bad front
- * matter) or 3 (I/O). On failure no file is left and an existing file is untouched. */
+ * matter) or 3 (I/O). On failure no file is left and an existing file is untouched.
+ * written (may be NULL) receives what the PDF holds. */
 int typeset_pdf(const char *markdown, size_t len, const struct pd_typeset_opts *opts,
-		const char *out_path, struct pd_diags *diags);
+		const char *out_path, struct pd_pdf_written *written, struct pd_diags *diags);
 int typeset_text(const char *markdown, size_t len, const struct pd_typeset_opts *opts,
 		 struct pd_buf *out, struct pd_diags *diags);
 

@@ -304,3 +304,13 @@ int utf8_decode(const char *s, size_t len, uint32_t *cp)
 	*cp = 0xFFFD;
 	return 1;
 }
+
+void hex_encode(const unsigned char *bytes, size_t n, char *hex)
+{
+	static const char digits[] = "0123456789abcdef";
+	for (size_t i = 0; i < n; i++) {
+		hex[2 * i] = digits[bytes[i] >> 4];
+		hex[2 * i + 1] = digits[bytes[i] & 15];
+	}
+	hex[2 * n] = '\0';
+}

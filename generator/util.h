@@ -49,6 +49,9 @@ char *buf_take(struct pd_buf *b); /* hands s to the caller and empties b */
  * A byte that starts no sequence reads as U+FFFD, one byte long. */
 int utf8_decode(const char *s, size_t len, uint32_t *cp);
 
+/* n bytes as 2n lowercase hex digits and a NUL. */
+void hex_encode(const unsigned char *bytes, size_t n, char *hex);
+
 /* Reads a whole file (NUL-terminated). Returns NULL with errno set on failure. */
 char *file_read(const char *path, size_t *len, size_t max_len);
 

@@ -39,7 +39,14 @@ grep -q '"sha256":"[0-9a-f]\{64\}"' out/manifest.jsonl && ok "manifest has SHA-2
 sha=$(grep good.yaml out/manifest.jsonl | grep '"letter"' | sed 's/.*"sha256":"\([0-9a-f]*\)".*/\1/')
 [ "$sha" = "$(sha256sum out/hernandez-lopez-A012345678-fod-letter.pdf | cut -d' ' -f1)" ] &&
 	ok "manifest SHA-256 matches the file" || fail "manifest SHA-256 matches the file"
-grep -q '"pages":[1-9]' out/manifest.jsonl && ok "manifest counts pages" || fail "manifest counts pages"
+# every made line's pages and bytes are those of its file
+bad=$(grep '"status":"made"' out/manifest.jsonl | while IFS= read -r line; do
+	f=$(echo "$line" | sed 's/.*"output":"\([^"]*\)".*/\1/')
+	p=$(echo "$line" | sed 's/.*"pages":\([0-9]*\).*/\1/') b=$(echo "$line" | sed 's/.*"bytes":\([0-9]*\).*/\1/')
+	[ "$p" = "$(pdfinfo "$f" | sed -n 's/^Pages: *//p')" ] && [ "$b" = "$(wc -c <"$f")" ] || echo "$f"
+done)
+[ -z "$bad" ] && grep -q '"pages":[1-9]' out/manifest.jsonl && ok "manifest pages and bytes match the files" \
+	|| fail "manifest pages and bytes match the files" "$bad"
 pdf_text out/hernandez-lopez-A012345678-fod-letter.pdf | grep -q 'File' &&
 	ok "docket defaults merged into the case" || fail "docket defaults merged into the case"
 

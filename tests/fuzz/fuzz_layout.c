@@ -43,7 +43,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		struct pd_layout lay;
 		struct pd_pdf_info info = {"t", "a", "s", "pdgen fuzz", 2015, 12, 30};
 		if (layout_doc(&in, arena, &lay, &diags) == 0)
-			(void)out_pdf_write(writer, &lay, &info, "/dev/null", &diags);
+			(void)out_pdf_write(writer, &lay, &info, "/dev/null", NULL, &diags);
 	}
 	if (doc)
 		md_free(doc);
