@@ -82,12 +82,13 @@ void font_cache_free(struct pd_font_cache *cache)
 	free(cache);
 }
 
-/* libdeflate (whole buffers, no stream state): at level 4 a letter is 10% smaller than with
- * zlib's fastest level, and deflated in half the time. One compressor for the process. */
+/* libdeflate (whole buffers, no stream state) at its fastest level: 3% smaller than zlib's
+ * fastest, in half the time; its level 4 saves 1% more bytes for 63% more instructions.
+ * One compressor for the process. */
 unsigned char *pdf_deflate(const void *data, size_t len, size_t *zlen)
 {
 	static struct libdeflate_compressor *c;
-	if (!c && !(c = libdeflate_alloc_compressor(4)))
+	if (!c && !(c = libdeflate_alloc_compressor(1)))
 		return NULL;
 	size_t cap = libdeflate_zlib_compress_bound(c, len);
 	unsigned char *z = xmalloc(cap);
