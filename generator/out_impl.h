@@ -3,6 +3,8 @@
 #ifndef PD_OUT_IMPL_H
 #define PD_OUT_IMPL_H
 
+#include <stdbool.h>
+
 #include <hpdf.h>
 
 #include "font.h"
@@ -18,11 +20,21 @@ void font_cache_free(struct pd_font_cache *cache);
 HPDF_Font pdf_font_new(HPDF_Doc pdf, struct pd_font_cache *cache, const struct pd_face *face,
 		       const unsigned char *used);
 
-/* data in zlib format, deflated by libdeflate (malloc'd), NULL on failure. */
+/* out_pdf_stream.c: data in zlib format, deflated by libdeflate (malloc'd), NULL on
+ * failure. */
 unsigned char *pdf_deflate(const void *data, size_t len, size_t *zlen);
+void pdf_deflate_end(void); /* frees the compressor */
 
-/* Fills an empty stream dictionary with bytes pdgen deflated itself: libharu writes them as
- * they are, with /Filter /FlateDecode. Returns 0, or -1 (out of memory). */
-int pdf_set_deflated(HPDF_Dict stream, const unsigned char *z, size_t len);
+/* Makes z the content of a stream dictionary: libharu writes the bytes as they are, with
+ * /Filter /FlateDecode. With give, the stream owns z and frees it (even on failure);
+ * otherwise z must last until the document is saved. Returns 0, or -1 (out of memory). */
+int pdf_set_deflated(HPDF_Dict stream, const unsigned char *z, size_t len, bool give);
+
+/* Writes the finished document to path: atomically (a temporary file beside it, renamed),
+ * in place for a device or a descriptor's name, through a symbolic link to its file; the
+ * bytes go straight from libharu to the file, counted and hashed on the way. Returns 0;
+ * -1 with errno set (I/O: nothing left behind, an existing file untouched); -2 when
+ * libharu failed. */
+int pdf_save(HPDF_Doc pdf, const char *path, size_t *bytes, char sha256_hex[65]);
 
 #endif

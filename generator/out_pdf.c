@@ -1,22 +1,15 @@
-/* out_pdf: output stage, PDF form (with out_pdf_font.c, the only files that use libharu).
- * In: laid-out pages, document info. Out: a compressed PDF written atomically. */
-#define _XOPEN_SOURCE 700 /* realpath */
+/* out_pdf: output stage, PDF form (with out_pdf_font.c and out_pdf_stream.c, the only files
+ * that use libharu). In: laid-out pages, document info. Out: a compressed PDF, written
+ * atomically. */
 #include <errno.h>
+#include <math.h>
 #include <stdbool.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
-#include <math.h>
-#include <pthread.h>
-#include <signal.h>
 
 #include <hpdf.h>
 #include <hpdf_pages.h>
-#include <nettle/sha2.h>
 
 #include "out.h"
 #include "out_impl.h"
@@ -57,6 +50,7 @@ void out_pdf_free(struct pd_pdfw *w)
 		return;
 	drop_doc(w);
 	font_cache_free(w->programs);
+	pdf_deflate_end();
 	free(w);
 }
 
@@ -296,9 +290,8 @@ static void draw_page(struct doc *d, const struct pd_page *pg, HPDF_Page page)
 	HPDF_Dict contents = ((HPDF_PageAttr)page->attr)->contents;
 	size_t zlen;
 	unsigned char *z = pdf_deflate(b.s ? b.s : "", b.len, &zlen);
-	if (!z || pdf_set_deflated(contents, z, zlen) < 0)
+	if (!z || pdf_set_deflated(contents, z, zlen, true) < 0)
 		d->w->err = d->w->err ? d->w->err : HPDF_FAILD_TO_ALLOC_MEM;
-	free(z);
 	buf_free(&b);
 	for (size_t i = 0; i < pg->nlinks; i++) {
 		const struct pd_link *l = &pg->links[i];
@@ -349,128 +342,21 @@ static void set_info(HPDF_Doc pdf, const struct pd_pdf_info *info)
 	HPDF_SetInfoDateAttr(pdf, HPDF_INFO_MOD_DATE, date);
 }
 
-/* Copies the saved document to fd. Returns 0, or -1 with errno set. */
-/* Copies the PDF libharu holds in memory to fd, counting and hashing the bytes. */
-static int copy_out(HPDF_Doc pdf, int fd, struct sha256_ctx *sha, size_t *bytes)
-{
-	static HPDF_BYTE chunk[65536];
-	HPDF_ResetStream(pdf);
-	sha256_init(sha);
-	*bytes = 0;
-	for (;;) {
-		HPDF_UINT32 n = sizeof chunk;
-		HPDF_STATUS status = HPDF_ReadFromStream(pdf, chunk, &n);
-		sha256_update(sha, n, chunk);
-		*bytes += n;
-		for (size_t off = 0; off < n;) {
-			ssize_t k = write(fd, chunk + off, n - off);
-			if (k < 0 && errno == EINTR)
-				continue;
-			if (k <= 0)
-				return -1;
-			off += (size_t)k;
-		}
-		if (status == HPDF_STREAM_EOF || n == 0)
-			return 0;
-		if (status != HPDF_OK)
-			return errno = EIO, -1;
-	}
-}
-
-/* A device, a pipe, a name of an open descriptor (/dev/stdout, /dev/fd/N, /proc/...) is
- * written in place: a temporary file beside it and a rename would replace the node, or a
- * file the shell has open. A plain directory such as /dev/shm is written like any other. */
-static bool write_in_place(const char *target)
-{
-	static const char *const descriptors[] = {"/dev/stdout", "/dev/stderr", "/dev/stdin",
-						  "/dev/fd/", "/proc/"};
-	for (size_t i = 0; i < sizeof descriptors / sizeof *descriptors; i++)
-		if (!strncmp(target, descriptors[i], strlen(descriptors[i])))
-			return true;
-	struct stat st;
-	return stat(target, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode);
-}
-
-/* Writes to a temporary file beside target, then renames it; Ctrl-C or a kill meanwhile
- * waits until the file is whole or gone. Returns 0, or -1 with errno set. */
-static int write_atomic(HPDF_Doc pdf, const char *target, struct sha256_ctx *sha,
-			size_t *bytes)
-{
-	static mode_t mask = (mode_t)-1;
-	if (mask == (mode_t)-1)
-		umask(mask = umask(0)); /* read once: pdgen never changes it */
-	sigset_t stop, old;
-	sigemptyset(&stop);
-	sigaddset(&stop, SIGINT);
-	sigaddset(&stop, SIGTERM);
-	sigaddset(&stop, SIGHUP);
-	pthread_sigmask(SIG_BLOCK, &stop, &old);
-	size_t len = strlen(target);
-	char *tmp = xmalloc(len + 16);
-	memcpy(tmp, target, len);
-	memcpy(tmp + len, ".tmp-XXXXXX", 12);
-	int fd = mkstemp(tmp), rc = -1;
-	if (fd >= 0) {
-		fchmod(fd, 0666 & ~mask);
-		rc = copy_out(pdf, fd, sha, bytes);
-		int saved = errno;
-		if (close(fd) != 0 && rc == 0)
-			rc = -1, saved = errno;
-		if (rc == 0 && rename(tmp, target) != 0)
-			rc = -1, saved = errno;
-		if (rc != 0)
-			unlink(tmp);
-		errno = saved;
-	}
-	int saved = errno;
-	free(tmp);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	errno = saved;
-	return rc;
-}
-
-static int write_device(HPDF_Doc pdf, const char *path, struct sha256_ctx *sha,
-			size_t *bytes)
-{
-	int fd = open(path, O_WRONLY | O_TRUNC);
-	if (fd < 0)
-		return -1;
-	int rc = copy_out(pdf, fd, sha, bytes), saved = errno;
-	if (close(fd) != 0 && rc == 0)
-		rc = -1, saved = errno;
-	errno = saved;
-	return rc;
-}
-
-/* Saves the document to path (through a symbolic link, to the file it names). */
-static int save_atomic(struct doc *d, const char *path, struct pd_pdf_written *written,
-		       struct pd_diags *diags)
+/* Saves the document to path, noting what was written. */
+static int save(struct doc *d, const char *path, struct pd_pdf_written *written,
+		struct pd_diags *diags)
 {
 	struct pd_loc none = {0};
-	if (HPDF_SaveToStream(d->pdf) != HPDF_OK || d->w->err) {
+	struct pd_pdf_written w = {.pages = (int)d->lay->npages};
+	int rc = pdf_save(d->pdf, path, &w.bytes, w.sha256);
+	if (rc == -1)
+		diag_error(diags, none, "cannot write '%s': %s", path, strerror(errno));
+	else if (rc < 0 || d->w->err)
 		diag_error(diags, none, "cannot make the PDF for '%s' (libharu error 0x%04X)", path,
 			   (unsigned)d->w->err);
-		return PD_EXIT_SYSTEM;
-	}
-	struct stat st;
-	char *real = lstat(path, &st) == 0 && S_ISLNK(st.st_mode) ? realpath(path, NULL) : NULL;
-	const char *target = real ? real : path;
-	struct sha256_ctx sha;
-	size_t bytes = 0;
-	int rc = write_in_place(path) || write_in_place(target)
-		     ? write_device(d->pdf, path, &sha, &bytes)
-		     : write_atomic(d->pdf, target, &sha, &bytes);
-	if (rc != 0)
-		diag_error(diags, none, "cannot write '%s': %s", path, strerror(errno));
-	if (rc == 0 && written) {
-		unsigned char digest[SHA256_DIGEST_SIZE];
-		sha256_digest(&sha, sizeof digest, digest);
-		hex_encode(digest, sizeof digest, written->sha256);
-		written->bytes = bytes;
-		written->pages = (int)d->lay->npages;
-	}
-	free(real);
-	return rc == 0 ? 0 : PD_EXIT_SYSTEM;
+	else if (written)
+		*written = w;
+	return rc == 0 && !d->w->err ? 0 : PD_EXIT_SYSTEM;
 }
 
 int out_pdf_write(struct pd_pdfw *w, const struct pd_layout *lay, const struct pd_pdf_info *info,
@@ -516,7 +402,7 @@ int out_pdf_write(struct pd_pdfw *w, const struct pd_layout *lay, const struct p
 		}
 	}
 	if (!rc)
-		rc = save_atomic(&d, path, written, diags);
+		rc = save(&d, path, written, diags);
 	free(d.fonts);
 	free(d.imgs);
 	free(d.img_paths);
