@@ -47,6 +47,7 @@ struct wch {
 	uint32_t cp;
 	const struct tok *tok;
 	const struct pd_face *face;
+	int advance; /* in thousandths of the size */
 	double w;
 	int brk; /* break opportunity before this char: 0 none, else a penalty kind */
 };
@@ -99,9 +100,15 @@ struct lay {
 	double letterhead_h;
 	double room; /* body height of a continuation page (0 until lay_room measures it) */
 	const struct md_mark *columns; /* "::: columns" widths for the next table, or NULL */
+	const struct pd_face *ascii_face[PD_NSTYLES][128]; /* pick's answers, 0 if not asked */
 };
 
-#define VPUSH(v) ((__typeof__(L->v))lay_push((void **)&(L->v), &L->n##v, &L->cap_##v, sizeof *(L->v)))
+/* A zeroed new element at the end of vector v: in place while it has room (the common
+ * case, inline), else through lay_push, which grows it. */
+#define VPUSH(v)                                                                                   \
+	(L->n##v < L->cap_##v                                                                      \
+	     ? (__typeof__(L->v))memset(&L->v[L->n##v++], 0, sizeof *(L->v))                       \
+	     : (__typeof__(L->v))lay_push((void **)&(L->v), &L->n##v, &L->cap_##v, sizeof *(L->v)))
 
 void *lay_push(void **v, size_t *n, size_t *cap, size_t size);
 struct pd_loc lay_text_loc(const struct lay *L, const char *text, size_t len);

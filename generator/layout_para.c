@@ -41,7 +41,7 @@ static struct pd_loc char_loc(const struct lay *L, uint32_t cp)
 	return n > 0 ? lay_text_loc(L, (const char *)enc, (size_t)n) : L->loc;
 }
 
-static const struct pd_face *pick(struct lay *L, int style, uint32_t cp)
+static const struct pd_face *pick_any(struct lay *L, int style, uint32_t cp)
 {
 	bool private_use = cp >= 0xE000 && cp <= 0xF8FF;
 	const struct pd_face *f =
@@ -68,6 +68,18 @@ static const struct pd_face *pick(struct lay *L, int style, uint32_t cp)
 			   "(see PDGEN_FALLBACK_FONTS in pdgen-template(5))",
 			   (unsigned)cp, utf8_of(cp, buf));
 	return NULL;
+}
+
+/* The face for cp in a style: one a document asks for thousands of times, so ASCII's
+ * answers are kept. */
+static const struct pd_face *pick(struct lay *L, int style, uint32_t cp)
+{
+	if (cp >= 128)
+		return pick_any(L, style, cp);
+	const struct pd_face **kept = &L->ascii_face[face_id(style)][cp];
+	if (!*kept)
+		*kept = pick_any(L, style, cp);
+	return *kept;
 }
 
 static bool is_alnum(uint32_t c)
@@ -107,7 +119,8 @@ static void word_chars(struct lay *L, size_t i, size_t j, double size)
 			w->cp = cp;
 			w->tok = tk;
 			w->face = f;
-			w->w = face_advance(f, cp) * size / 1000.0;
+			w->advance = face_advance(f, cp);
+			w->w = w->advance * size / 1000.0;
 			w->brk = L->nwch > 1 ? pending : BRK_NONE;
 			pending = BRK_NONE;
 		}
@@ -200,15 +213,16 @@ static void hyphen_points(struct lay *L)
 	}
 }
 
+/* A fragment of text in one face, w wide. */
 static struct frag *frag_new(struct lay *L, const struct pd_face *face, double size,
-			     const char *s, size_t len, const struct tok *tk)
+			     const char *s, size_t len, double w, const struct tok *tk)
 {
 	struct frag *f = VPUSH(frags);
 	f->face = face;
 	f->size = size;
 	f->s = arena_strndup(L->arena, s, len);
 	f->len = len;
-	f->w = face_text_width(face, s, len, size);
+	f->w = w;
 	f->link = tk ? tk->link : NULL;
 	f->strike = tk ? tk->strike : false;
 	return f;
@@ -234,12 +248,14 @@ static void add_piece(struct lay *L, size_t a, size_t b, double size)
 	double w = 0;
 	for (size_t k = a; k < b;) {
 		size_t e = k + 1;
+		long advance = L->wch[k].advance;
 		while (e < b && L->wch[e].tok == L->wch[k].tok && L->wch[e].face == L->wch[k].face &&
 		       L->wch[e].p == L->wch[e - 1].p + L->wch[e - 1].n)
-			e++;
+			advance += L->wch[e++].advance;
 		const char *s = L->wch[k].p;
 		size_t len = (size_t)(L->wch[e - 1].p + L->wch[e - 1].n - s);
-		w += frag_new(L, L->wch[k].face, size, s, len, L->wch[k].tok)->w;
+		w += frag_new(L, L->wch[k].face, size, s, len, (double)advance * size / 1000.0,
+			      L->wch[k].tok)->w;
 		k = e;
 	}
 	add_item(L, LB_BOX, w, 0, 0, 0, false);
@@ -270,7 +286,8 @@ static void add_word(struct lay *L, size_t i, size_t j, double size, double meas
 				double hw = 0;
 				if (hf) {
 					h = (long)L->nfrags;
-					hw = frag_new(L, hf, size, "-", 1, prev->tok)->w;
+					hw = (double)face_advance(hf, '-') * size / 1000.0;
+					frag_new(L, hf, size, "-", 1, hw, prev->tok);
 				}
 				add_item(L, LB_PENALTY, hw, 0, 0, 50, true);
 				L->iext[L->nitems - 1].hyphen = h;
