@@ -164,6 +164,8 @@ static void put_num(struct pd_buf *b, double v)
 static long put_cids(struct pd_buf *b, const struct pd_face *face, const char *text, size_t len)
 {
 	long advance = 0;
+	char out[256];
+	size_t n = 0;
 	for (size_t at = 0; at < len;) {
 		uint32_t cp;
 		at += (size_t)utf8_decode(text + at, len - at, &cp);
@@ -173,10 +175,13 @@ static long put_cids(struct pd_buf *b, const struct pd_face *face, const char *t
 		char q[2] = {(char)(cp >> 8), (char)(cp & 0xFF)};
 		for (int k = 0; k < 2; k++) {
 			if (q[k] == '(' || q[k] == ')' || q[k] == '\\' || q[k] == '\r')
-				buf_putc(b, '\\');
-			buf_putc(b, q[k] == '\r' ? 'r' : q[k]);
+				out[n++] = '\\';
+			out[n++] = q[k] == '\r' ? 'r' : q[k];
 		}
+		if (n > sizeof out - 4)
+			buf_put(b, out, n), n = 0;
 	}
+	buf_put(b, out, n);
 	return advance;
 }
 

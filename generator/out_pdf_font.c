@@ -48,6 +48,7 @@ struct program {
 	uint16_t *cps;
 	size_t ncps;
 	unsigned char *font, *map, *to_unicode; /* deflated */
+	char *widths; /* the W entry, written as it is */
 	size_t font_len, map_len, to_unicode_len;
 	size_t font_raw_len; /* the font program's own length (Length1) */
 	char base_font[80];  /* subset tag + PostScript name */
@@ -66,6 +67,7 @@ static void program_free(struct program *pg)
 	if (!pg)
 		return;
 	free(pg->cps);
+	free(pg->widths);
 	free(pg->font);
 	free(pg->map);
 	free(pg->to_unicode);
@@ -156,6 +158,23 @@ static void subset_tag(uint64_t h, char tag[7])
 	tag[6] = 0;
 }
 
+/* W: the advance of every CID used, runs of consecutive CIDs sharing an array; made once
+ * as text, where libharu would make an object of every number for every document. */
+static char *widths(const struct program *pg)
+{
+	struct pd_buf b = {0};
+	buf_puts(&b, "/W [");
+	for (size_t i = 0; i < pg->ncps; i++) {
+		unsigned cp = pg->cps[i];
+		bool run_goes_on = i > 0 && cp == pg->cps[i - 1] + 1u;
+		if (!run_goes_on)
+			buf_printf(&b, "%s%u [", i ? "] " : "", cp);
+		buf_printf(&b, "%s%d", run_goes_on ? " " : "", face_advance(pg->face, cp));
+	}
+	buf_puts(&b, pg->ncps ? "]]\012" : "]\012");
+	return buf_take(&b);
+}
+
 static struct program *program_make(const struct pd_face *face, const unsigned char *used,
 				    struct program *key)
 {
@@ -169,6 +188,7 @@ static struct program *program_make(const struct pd_face *face, const unsigned c
 	pg->font = pdf_deflate(fp.data, fp.len, &pg->font_len);
 	pg->map = cid_map(face, used, fp.new_gid, &pg->map_len);
 	pg->to_unicode = to_unicode(used, &pg->to_unicode_len);
+	pg->widths = widths(pg);
 	char tag[7];
 	subset_tag(pg->hash, tag);
 	snprintf(pg->base_font, sizeof pg->base_font, "%s+%s", tag, fp.ps_name);
@@ -250,30 +270,20 @@ static HPDF_Dict descriptor(HPDF_Doc pdf, const struct program *pg)
 	return st == HPDF_OK ? d : NULL;
 }
 
-/* W: the advance of every CID used, runs of consecutive CIDs sharing an array. */
-static HPDF_Array widths(HPDF_Doc pdf, const struct program *pg)
+/* libharu writes this inside the CIDFont's dictionary: the program's W entry. */
+static HPDF_STATUS write_widths(HPDF_Dict dict, HPDF_Stream stream)
 {
-	HPDF_Array w = HPDF_Array_New(pdf->mmgr), run = NULL;
-	HPDF_STATUS st = w ? HPDF_OK : HPDF_FAILD_TO_ALLOC_MEM;
-	for (size_t i = 0; i < pg->ncps && st == HPDF_OK; i++) {
-		unsigned cp = pg->cps[i];
-		if (!run || cp != pg->cps[i - 1] + 1u) {
-			run = HPDF_Array_New(pdf->mmgr);
-			st |= HPDF_Array_AddNumber(w, (HPDF_INT32)cp);
-			st |= HPDF_Array_Add(w, run);
-		}
-		st |= HPDF_Array_AddNumber(run, face_advance(pg->face, cp));
-	}
-	return st == HPDF_OK ? w : NULL;
+	return HPDF_Stream_WriteStr(stream, dict->attr);
 }
 
 static HPDF_Dict cid_font(HPDF_Doc pdf, const struct program *pg)
 {
 	HPDF_Dict f = indirect_dict(pdf), info = HPDF_Dict_New(pdf->mmgr);
 	HPDF_Dict map = deflated_stream(pdf, pg->map, pg->map_len), desc = descriptor(pdf, pg);
-	HPDF_Array w = widths(pdf, pg);
-	if (!f || !info || !map || !desc || !w)
+	if (!f || !info || !map || !desc)
 		return NULL;
+	f->attr = pg->widths; /* kept in the cache, like the streams */
+	f->write_fn = write_widths;
 	HPDF_STATUS st = HPDF_Dict_AddName(f, "Type", "Font");
 	st |= HPDF_Dict_AddName(f, "Subtype", "CIDFontType2");
 	st |= HPDF_Dict_AddName(f, "BaseFont", pg->base_font);
@@ -282,7 +292,6 @@ static HPDF_Dict cid_font(HPDF_Doc pdf, const struct program *pg)
 	st |= HPDF_Dict_AddNumber(info, "Supplement", 0);
 	st |= HPDF_Dict_Add(f, "CIDSystemInfo", info);
 	st |= HPDF_Dict_AddNumber(f, "DW", 1000);
-	st |= HPDF_Dict_Add(f, "W", w);
 	st |= HPDF_Dict_Add(f, "CIDToGIDMap", map);
 	st |= HPDF_Dict_Add(f, "FontDescriptor", desc);
 	return st == HPDF_OK ? f : NULL;

@@ -198,7 +198,9 @@ void buf_puts(struct pd_buf *b, const char *s)
 
 void buf_putc(struct pd_buf *b, char c)
 {
-	buf_put(b, &c, 1);
+	buf_grow(b, 1);
+	b->s[b->len++] = c;
+	b->s[b->len] = '\0';
 }
 
 void buf_vprintf(struct pd_buf *b, const char *fmt, va_list ap)
