@@ -18,26 +18,53 @@ struct source {
 
 static struct source *sources;
 
-struct interned {
-	struct interned *next;
-	char name[];
-};
+/* Interned file names: one copy of each, compared by address. A hash set, since a batch
+ * interns every case file of its docket. */
+static struct {
+	char **slot;
+	size_t cap, count;
+} names;
 
-static struct interned *names;
+static size_t name_hash(const char *s)
+{
+	size_t h = 1469598103934665603ull;
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ull;
+	return h;
+}
+
+static char **name_slot(const char *name)
+{
+	size_t i = name_hash(name) & (names.cap - 1);
+	while (names.slot[i] && strcmp(names.slot[i], name) != 0)
+		i = (i + 1) & (names.cap - 1);
+	return &names.slot[i];
+}
+
+static void names_grow(void)
+{
+	char **old = names.slot;
+	size_t old_cap = names.cap;
+	names.cap = old_cap ? old_cap * 2 : 64;
+	names.slot = xcalloc(names.cap, sizeof *names.slot);
+	for (size_t i = 0; i < old_cap; i++)
+		if (old[i])
+			*name_slot(old[i]) = old[i];
+	free(old);
+}
 
 const char *diag_intern(const char *name)
 {
 	if (!name)
 		return NULL;
-	for (struct interned *i = names; i; i = i->next)
-		if (strcmp(i->name, name) == 0)
-			return i->name;
-	size_t len = strlen(name);
-	struct interned *i = xmalloc(sizeof *i + len + 1);
-	memcpy(i->name, name, len + 1);
-	i->next = names;
-	names = i;
-	return i->name;
+	if (2 * (names.count + 1) > names.cap)
+		names_grow();
+	char **slot = name_slot(name);
+	if (!*slot) {
+		*slot = xstrdup(name);
+		names.count++;
+	}
+	return *slot;
 }
 
 void diag_source(const char *file, const char *text, size_t len)
