@@ -106,7 +106,8 @@ static double demerits(const struct lb_opts *o, double r, double tol, int pen)
 {
 	/* in the emergency pass looser lines keep costing more (no cap at 10000) */
 	double bcap = tol >= LB_AWFUL ? 1e12 : LB_INF;
-	double bad = r >= LB_AWFUL ? bcap : fmin(100 * pow(fabs(r), 3), bcap);
+	double a = fabs(r);
+	double bad = r >= LB_AWFUL ? bcap : fmin(100 * a * a * a, bcap);
 	double d = (o->line_penalty + bad) * (o->line_penalty + bad);
 	if (pen > 0)
 		d += (double)pen * pen;
