@@ -16,6 +16,18 @@
 
 /* ------------------------------------------------------------------ vectors */
 
+void *lay_extend(void **v, size_t *n, size_t *cap, size_t size, size_t count)
+{
+	if (*n + count > *cap) {
+		while (*n + count > *cap)
+			*cap = *cap ? *cap * 2 : 32;
+		*v = xrealloc(*v, *cap * size);
+	}
+	char *p = (char *)*v + *n * size;
+	*n += count;
+	return p;
+}
+
 void *lay_push(void **v, size_t *n, size_t *cap, size_t size)
 {
 	if (*n == *cap) {
@@ -570,6 +582,7 @@ static void lay_free(struct lay *L)
 int layout_doc(const struct pd_layout_in *in, struct pd_arena *arena, struct pd_layout *out,
 	       struct pd_diags *diags)
 {
+	lay_memo_trim();
 	struct lay L = {0};
 	L.in = in;
 	L.st = in->style;

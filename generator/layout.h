@@ -74,6 +74,10 @@ struct pd_layout_in {
 int layout_doc(const struct pd_layout_in *in, struct pd_arena *arena, struct pd_layout *out,
 	       struct pd_diags *diags);
 
+/* Paragraphs set for one document are kept for the next ones (a docket's letters share
+ * their template's boilerplate); layout_forget frees them, before the fonts they name. */
+void layout_forget(void);
+
 /* The line breaker. A paragraph is a list of boxes, glue and penalties (as in TeX). */
 enum lb_type { LB_BOX, LB_GLUE, LB_PENALTY };
 #define LB_INF 10000

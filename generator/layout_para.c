@@ -488,8 +488,8 @@ static size_t set_breaks(struct lay *L, double size, bool ragged, const struct l
 	return lb_break(L->items, L->nitems, o, *brk);
 }
 
-void lay_set_para(struct lay *L, double size, enum align al, double left, double right,
-		  struct para_out *po)
+static void set_para(struct lay *L, double size, enum align al, double left, double right,
+		     struct para_out *po)
 {
 	double measure = L->st->page_w - left - right;
 	bool ragged = al != AL_JUSTIFY;
@@ -538,4 +538,21 @@ void lay_set_para(struct lay *L, double size, enum align al, double left, double
 	free(brk);
 	po->lines = L->lines + line0;
 	po->nlines = L->nlines - line0;
+}
+
+/* A paragraph set before with the same inputs (a template's boilerplate, in the letters of a
+ * docket) comes from the memo; one set now is kept there if it drew no diagnostic. */
+void lay_set_para(struct lay *L, double size, enum align al, double left, double right,
+		  struct para_out *po)
+{
+	struct pd_buf key = {0};
+	lay_memo_key(L, size, (int)al, left, right, &key);
+	if (!lay_memo_find(L, &key, po)) {
+		size_t diags = L->diags->n, missing = L->nmissing;
+		size_t run0 = L->nruns, rule0 = L->nrules, link0 = L->nlinks;
+		set_para(L, size, al, left, right, po);
+		if (L->diags->n == diags && L->nmissing == missing)
+			lay_memo_keep(L, &key, run0, rule0, link0);
+	}
+	buf_free(&key);
 }

@@ -39,6 +39,7 @@ void typeset_set_datadir(const char *dir)
 void typeset_shutdown(void)
 {
 	hyph_shutdown();
+	layout_forget();
 	arena_free(G.house_arena);
 	diag_clear(&G.house_diags);
 	fonts_free(G.fonts);

@@ -325,6 +325,37 @@ static void hyphenation_in_paragraphs(void **state)
 	typeset_shutdown();
 }
 
+/* Paragraphs set once are kept for later documents: only for the very same inputs, and never
+ * one that drew a diagnostic. */
+static void paragraph_memo(void **state)
+{
+	(void)state;
+	const char *text = "The administrative immigration authorities acknowledged "
+			   "the extraordinary documentation and the compelling humanitarian "
+			   "considerations presented by counsel on the respondent's behalf.\n";
+	char *wide = typeset_with("", text), *wide2 = typeset_with("", text);
+	char *narrow = typeset_with("margins: {left: 3in, right: 3in}\n", text);
+	char *narrow2 = typeset_with("margins: {left: 3in, right: 3in}\n", text);
+	assert_string_equal(wide, wide2);
+	assert_string_equal(narrow, narrow2);
+	assert_string_not_equal(wide, narrow);
+	for (int i = 0; i < 2; i++) {
+		struct pd_diags d = {0};
+		struct pd_typeset_opts o = {.source_name = "t.md"};
+		struct pd_buf b = {0};
+		const char *cherokee = "Some text and \xE1\x8E\xA0 in it.\n";
+		assert_int_equal(typeset_text(cherokee, strlen(cherokee), &o, &b, &d), 1);
+		assert_int_equal(d.errors, 1);
+		buf_free(&b);
+		diag_clear(&d);
+	}
+	free(wide);
+	free(wide2);
+	free(narrow);
+	free(narrow2);
+	typeset_shutdown();
+}
+
 static void front_matter(void **state)
 {
 	(void)state;
@@ -464,6 +495,7 @@ int main(void)
 	    cmocka_unit_test(front_matter),         cmocka_unit_test(markers),
 	    cmocka_unit_test(columns_marker),       cmocka_unit_test(flagged_in_a_row),
 	    cmocka_unit_test(hyphenation_points),   cmocka_unit_test(hyphenation_in_paragraphs),
+	    cmocka_unit_test(paragraph_memo),
 	    cmocka_unit_test(text_oracle),	    cmocka_unit_test(nfc),
 	    cmocka_unit_test(hyphenation_cache),
 	};

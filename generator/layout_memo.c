@@ -1,0 +1,170 @@
+/* layout_memo: the paragraphs a process has set, kept by everything they were set from, so
+ * that the boilerplate of a template is set once for a whole docket. In: a paragraph's
+ * tokens and settings. Out: its lines, runs, rules and links, as set the first time. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "layout_impl.h"
+
+#define MEMO_BUCKETS 4096
+#define MEMO_BUDGET (8u << 20) /* bytes kept before the memo starts afresh */
+
+struct memo_entry {
+	struct memo_entry *next;
+	uint64_t hash;
+	char *key;
+	size_t key_len;
+	struct line *lines;
+	struct pd_run *runs;
+	struct pd_rule *rules;
+	struct pd_link *links;
+	size_t nlines, nruns, nrules, nlinks;
+	char *pool; /* the texts of the runs and the links' addresses */
+};
+
+static struct {
+	struct memo_entry *bucket[MEMO_BUCKETS];
+	size_t bytes;
+} memo;
+
+/* Everything lay_set_para reads, as bytes: the settings, the faces it may pick from, the list
+ * marker, every token. */
+void lay_memo_key(const struct lay *L, double size, int al, double left, double right,
+		  struct pd_buf *key)
+{
+	struct {
+		double size, left, right, page_w, leading, marker_x;
+		const void *set, *fonts;
+		int al, hyph;
+		char marker[32];
+	} head;
+	memset(&head, 0, sizeof head); /* padding too: the key is compared as bytes */
+	head.size = size, head.left = left, head.right = right;
+	head.page_w = L->st->page_w, head.leading = L->st->leading, head.marker_x = L->marker_x;
+	head.set = L->in->set, head.fonts = L->in->fonts;
+	head.al = al, head.hyph = L->hyph;
+	memcpy(head.marker, L->marker, sizeof head.marker);
+	buf_put(key, (const char *)&head, sizeof head);
+	for (size_t i = 0; i < L->ntoks; i++) {
+		const struct tok *t = &L->toks[i];
+		struct {
+			int kind, style, strike;
+			unsigned len, link_len;
+		} tk = {(int)t->kind, t->style, t->strike, t->kind == TK_TEXT ? (unsigned)t->len : 0,
+			t->link ? (unsigned)strlen(t->link) + 1 : 0};
+		buf_put(key, (const char *)&tk, sizeof tk);
+		buf_put(key, t->s, tk.len);
+		buf_put(key, t->link, tk.link_len);
+	}
+}
+
+/* A hash of the key, eight bytes at a time. */
+static uint64_t key_hash(const struct pd_buf *key)
+{
+	uint64_t h = 1469598103934665603ull, w;
+	size_t i = 0;
+	for (; i + 8 <= key->len; i += 8) {
+		memcpy(&w, key->s + i, 8);
+		h = (h ^ w) * 0x9E3779B97F4A7C15ull;
+		h ^= h >> 29;
+	}
+	for (; i < key->len; i++)
+		h = (h ^ (unsigned char)key->s[i]) * 1099511628211ull;
+	return h;
+}
+
+static void *copy_of(const void *p, size_t n)
+{
+	void *q = xmalloc(n ? n : 1);
+	if (n)
+		memcpy(q, p, n);
+	return q;
+}
+
+bool lay_memo_find(struct lay *L, const struct pd_buf *key, struct para_out *po)
+{
+	uint64_t h = key_hash(key);
+	struct memo_entry *e = memo.bucket[h % MEMO_BUCKETS];
+	while (e && !(e->hash == h && e->key_len == key->len && !memcmp(e->key, key->s, key->len)))
+		e = e->next;
+	if (!e)
+		return false;
+	size_t run0 = L->nruns, rule0 = L->nrules, link0 = L->nlinks;
+	L->nlines = 0;
+	struct line *ln = VEXTEND(lines, e->nlines);
+	for (size_t i = 0; i < e->nlines; i++) {
+		ln[i] = e->lines[i];
+		ln[i].run0 += run0, ln[i].rule0 += rule0, ln[i].link0 += link0;
+	}
+	if (e->nruns)
+		memcpy(VEXTEND(runs, e->nruns), e->runs, e->nruns * sizeof *e->runs);
+	if (e->nrules)
+		memcpy(VEXTEND(rules, e->nrules), e->rules, e->nrules * sizeof *e->rules);
+	if (e->nlinks)
+		memcpy(VEXTEND(links, e->nlinks), e->links, e->nlinks * sizeof *e->links);
+	L->marker[0] = '\0'; /* drawn with the first line, as lay_set_para does */
+	po->lines = L->lines;
+	po->nlines = L->nlines;
+	return true;
+}
+
+/* The paragraph just set (its runs, rules and links from run0, rule0 and link0 on). */
+void lay_memo_keep(const struct lay *L, const struct pd_buf *key, size_t run0, size_t rule0,
+		   size_t link0)
+{
+	struct memo_entry *e = xcalloc(1, sizeof *e);
+	e->hash = key_hash(key);
+	e->key_len = key->len;
+	e->key = copy_of(key->s, key->len);
+	e->nlines = L->nlines, e->nruns = L->nruns - run0;
+	e->nrules = L->nrules - rule0, e->nlinks = L->nlinks - link0;
+	e->lines = copy_of(L->lines, e->nlines * sizeof *e->lines);
+	e->runs = copy_of(L->runs + run0, e->nruns * sizeof *e->runs);
+	e->rules = copy_of(L->rules + rule0, e->nrules * sizeof *e->rules);
+	e->links = copy_of(L->links + link0, e->nlinks * sizeof *e->links);
+	for (size_t i = 0; i < e->nlines; i++)
+		e->lines[i].run0 -= run0, e->lines[i].rule0 -= rule0, e->lines[i].link0 -= link0;
+	struct pd_buf pool = {0};
+	for (size_t i = 0; i < e->nruns; i++)
+		buf_put(&pool, e->runs[i].text, e->runs[i].len);
+	for (size_t i = 0; i < e->nlinks; i++)
+		buf_put(&pool, e->links[i].uri, strlen(e->links[i].uri) + 1);
+	e->pool = buf_take(&pool);
+	const char *p = e->pool;
+	for (size_t i = 0; i < e->nruns; i++) {
+		e->runs[i].text = p;
+		p += e->runs[i].len;
+	}
+	for (size_t i = 0; i < e->nlinks; i++) {
+		e->links[i].uri = p;
+		p += strlen(p) + 1;
+	}
+	memo.bytes += sizeof *e + e->key_len + e->nlines * sizeof *e->lines +
+		      e->nruns * sizeof *e->runs + e->nrules * sizeof *e->rules +
+		      e->nlinks * sizeof *e->links + (size_t)(p - e->pool);
+	e->next = memo.bucket[e->hash % MEMO_BUCKETS];
+	memo.bucket[e->hash % MEMO_BUCKETS] = e;
+}
+
+void layout_forget(void)
+{
+	for (size_t b = 0; b < MEMO_BUCKETS; b++)
+		while (memo.bucket[b]) {
+			struct memo_entry *e = memo.bucket[b];
+			memo.bucket[b] = e->next;
+			free(e->key);
+			free(e->lines);
+			free(e->runs);
+			free(e->rules);
+			free(e->links);
+			free(e->pool);
+			free(e);
+		}
+	memo.bytes = 0;
+}
+
+void lay_memo_trim(void)
+{
+	if (memo.bytes > MEMO_BUDGET)
+		layout_forget();
+}
