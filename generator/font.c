@@ -414,7 +414,7 @@ static hb_subset_input_t *subset_input(hb_face_t *face, const struct pd_face *f,
 		return NULL;
 	hb_set_t *unicodes = hb_subset_input_unicode_set(in), *glyphs = hb_subset_input_glyph_set(in);
 	for (unsigned byte = 0; byte < PD_CP_SET_BYTES; byte++)
-		for (unsigned bit = 0; used[byte] >> bit; bit++) {
+		for (unsigned bit = 0; used[byte] >> bit; bit++) { /* none for a byte of zeros */
 			unsigned cp = byte << 3 | bit;
 			if ((used[byte] & (1u << bit)) && f->gid[cp]) {
 				hb_set_add(unicodes, cp);
@@ -450,10 +450,12 @@ static int subset_output(hb_subset_plan_t *plan, unsigned nglyphs, struct pd_fon
 		memcpy(out->data, data, len);
 		out->len = len;
 		out->new_gid = xcalloc(nglyphs + 1, sizeof *out->new_gid);
-		const hb_map_t *map = hb_subset_plan_old_to_new_glyph_mapping(plan);
-		for (unsigned g = 0; g < nglyphs; g++) {
-			hb_codepoint_t n = hb_map_get(map, g);
-			out->new_gid[g] = n == HB_MAP_VALUE_INVALID ? 0 : (uint16_t)n;
+		/* the subset's glyphs only: a CJK face has 30,000 */
+		const hb_map_t *map = hb_subset_plan_new_to_old_glyph_mapping(plan);
+		for (unsigned n = 0, count = hb_map_get_population(map); n < count; n++) {
+			hb_codepoint_t g = hb_map_get(map, n);
+			if (g < nglyphs)
+				out->new_gid[g] = (uint16_t)n;
 		}
 		rc = 0;
 	}
