@@ -43,7 +43,7 @@ FONT_SRCS = $(wildcard fonts/*.ttf)
 CUT_FONTS = $(FONT_SRCS:fonts/%=fonts/cut/%)
 cut-fonts:
 	@if /usr/bin/python3 -c 'import fontTools' 2>/dev/null; then \
-		$(MAKE) --no-print-directory $(CUT_FONTS); \
+		$(MAKE) --no-print-directory -s $(CUT_FONTS); \
 	else echo "note: python3-fonttools is missing: using the full fonts (slower, larger PDFs)"; fi
 
 fonts/cut/%.ttf: fonts/%.ttf fonts/cut-font.py
