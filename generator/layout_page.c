@@ -715,7 +715,7 @@ void lay_paginate(struct lay *L, struct pd_layout *out)
 	out->pages = arena_alloc(L->arena, np * sizeof *out->pages);
 	for (size_t p = 0; p < np; p++) {
 		size_t s = starts[p], e = p + 1 < np ? starts[p + 1] : L->nvl;
-		struct vitem fb, hb;
+		struct vitem fb = {0}, hb = {0};
 		size_t extra = 0;
 		size_t r0 = L->nruns, u0 = L->nrules, k0 = L->nlinks;
 		if (st->footer)
