@@ -72,7 +72,10 @@ static HPDF_Font font_of(struct doc *d, const struct pd_face *f)
 	return NULL;
 }
 
-static void mark(unsigned char *used, unsigned cp) { used[cp >> 3] |= (unsigned char)(1u << (cp & 7)); }
+static void mark(unsigned char *used, unsigned cp)
+{
+	used[cp >> 3] |= (unsigned char)(1u << (cp & 7));
+}
 
 static void mark_used(const struct pd_layout *lay, const struct pd_face *face, unsigned char *used)
 {

@@ -75,8 +75,15 @@ static HPDF_STATUS bytes_seek(HPDF_Stream s, HPDF_INT pos, HPDF_WhenceMode mode)
 	return HPDF_OK;
 }
 
-static HPDF_INT32 bytes_tell(HPDF_Stream s) { return (HPDF_INT32)((struct bytes_in *)s->attr)->at; }
-static HPDF_UINT32 bytes_size(HPDF_Stream s) { return (HPDF_UINT32)((struct bytes_in *)s->attr)->len; }
+static HPDF_INT32 bytes_tell(HPDF_Stream s)
+{
+	return (HPDF_INT32)((struct bytes_in *)s->attr)->at;
+}
+
+static HPDF_UINT32 bytes_size(HPDF_Stream s)
+{
+	return (HPDF_UINT32)((struct bytes_in *)s->attr)->len;
+}
 
 static void bytes_free(HPDF_Stream s)
 {
