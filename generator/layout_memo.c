@@ -34,14 +34,15 @@ void lay_memo_key(const struct lay *L, double size, int al, double left, double 
 {
 	struct {
 		double size, left, right, page_w, leading, marker_x;
-		const void *set, *fonts;
+		struct pd_fontset set; /* the faces themselves: a set may sit where another was */
+		const void *fonts;
 		int al, hyph;
 		char marker[32];
 	} head;
 	memset(&head, 0, sizeof head); /* padding too: the key is compared as bytes */
 	head.size = size, head.left = left, head.right = right;
 	head.page_w = L->st->page_w, head.leading = L->st->leading, head.marker_x = L->marker_x;
-	head.set = L->in->set, head.fonts = L->in->fonts;
+	head.set = *L->in->set, head.fonts = L->in->fonts;
 	head.al = al, head.hyph = L->hyph;
 	memcpy(head.marker, L->marker, sizeof head.marker);
 	buf_put(key, (const char *)&head, sizeof head);

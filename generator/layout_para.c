@@ -541,17 +541,20 @@ static void set_para(struct lay *L, double size, enum align al, double left, dou
 }
 
 /* A paragraph set before with the same inputs (a template's boilerplate, in the letters of a
- * docket) comes from the memo; one set now is kept there if it drew no diagnostic. */
+ * docket) comes from the memo; one set now is kept there if it drew no diagnostic and its
+ * document has no character that no font has. */
 void lay_set_para(struct lay *L, double size, enum align al, double left, double right,
 		  struct para_out *po)
 {
 	struct pd_buf key = {0};
 	lay_memo_key(L, size, (int)al, left, right, &key);
 	if (!lay_memo_find(L, &key, po)) {
-		size_t diags = L->diags->n, missing = L->nmissing;
+		size_t diags = L->diags->n;
 		size_t run0 = L->nruns, rule0 = L->nrules, link0 = L->nlinks;
 		set_para(L, size, al, left, right, po);
-		if (L->diags->n == diags && L->nmissing == missing)
+		/* a character no font has is reported once per document: a paragraph that
+		 * dropped one unreported is never kept */
+		if (L->diags->n == diags && L->nmissing == 0)
 			lay_memo_keep(L, &key, run0, rule0, link0);
 	}
 	buf_free(&key);

@@ -339,12 +339,15 @@ static void paragraph_memo(void **state)
 	assert_string_equal(wide, wide2);
 	assert_string_equal(narrow, narrow2);
 	assert_string_not_equal(wide, narrow);
-	for (int i = 0; i < 2; i++) {
+	/* the second paragraph drops U+13A0 unreported (reported once, in the first); alone in
+	 * the next document it must be reported again */
+	const char *cherokee[] = {"Some text and \xE1\x8E\xA0 in it.\n\nMore \xE1\x8E\xA0 here.\n",
+				  "More \xE1\x8E\xA0 here.\n", "More \xE1\x8E\xA0 here.\n"};
+	for (int i = 0; i < 3; i++) {
 		struct pd_diags d = {0};
 		struct pd_typeset_opts o = {.source_name = "t.md"};
 		struct pd_buf b = {0};
-		const char *cherokee = "Some text and \xE1\x8E\xA0 in it.\n";
-		assert_int_equal(typeset_text(cherokee, strlen(cherokee), &o, &b, &d), 1);
+		assert_int_equal(typeset_text(cherokee[i], strlen(cherokee[i]), &o, &b, &d), 1);
 		assert_int_equal(d.errors, 1);
 		buf_free(&b);
 		diag_clear(&d);
