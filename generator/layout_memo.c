@@ -1,6 +1,7 @@
 /* layout_memo: the paragraphs a process has set, kept by everything they were set from, so
  * that the boilerplate of a template is set once for a whole docket. In: a paragraph's
  * tokens and settings. Out: its lines, runs, rules and links, as set the first time. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -44,7 +45,7 @@ void lay_memo_key(const struct lay *L, double size, int al, double left, double 
 	head.page_w = L->st->page_w, head.leading = L->st->leading, head.marker_x = L->marker_x;
 	head.set = *L->in->set, head.fonts = L->in->fonts;
 	head.al = al, head.hyph = L->hyph;
-	memcpy(head.marker, L->marker, sizeof head.marker);
+	snprintf(head.marker, sizeof head.marker, "%s", L->marker); /* zeros after it */
 	buf_put(key, (const char *)&head, sizeof head);
 	for (size_t i = 0; i < L->ntoks; i++) {
 		const struct tok *t = &L->toks[i];
