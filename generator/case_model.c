@@ -710,6 +710,16 @@ struct pd_case *case_from_value_domain(struct pd_arena *arena, struct pd_value *
 		diag_error(diags, root->loc, "a case file must be a map (client:, case:, ...)");
 		return NULL;
 	}
+	size_t k = 0;
+	while (k < root->n && strcmp(root->keys[k], "cases") != 0)
+		k++;
+	if (k < root->n && !value_get(root, "client")) {
+		diag_error(diags, root->key_locs[k],
+			   "this is a docket (a list of cases), not a case file: make its letters "
+			   "with 'pdgen batch %s', check it with 'pdgen batch --check %s'",
+			   path, path);
+		return NULL;
+	}
 	struct pd_case *c = arena_alloc(arena, sizeof *c);
 	c->path = diag_intern(path);
 	const char *slash = strrchr(path, '/');

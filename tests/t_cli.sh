@@ -58,4 +58,11 @@ ln -s "$TOP/fonts" "$SCRATCH/prefix/share/pdgen/fonts"
 	--level fod -o "$SCRATCH/installed.pdf") 2>"$SCRATCH/inst.err"
 [ -s "$SCRATCH/installed.pdf" ] && ok "an installation moved to another prefix finds its data" \
 	|| fail "an installation moved to another prefix finds its data" "$(cat "$SCRATCH/inst.err")"
+# a docket given where a case file goes: one error at its cases, naming the batch commands
+cp "$TOP/samples/docket.yaml" "$SCRATCH/docket.yaml"
+"$PDGEN" check "$SCRATCH/docket.yaml" >"$SCRATCH/dk.out" 2>&1; rc=$?
+[ $rc = 1 ] && [ "$(grep -c 'error' "$SCRATCH/dk.out")" = 1 ] &&
+	grep -q "^$SCRATCH/docket.yaml:4:1: error: this is a docket .*pdgen batch --check $SCRATCH/docket.yaml" "$SCRATCH/dk.out" &&
+	ok "check of a docket: one located error pointing to batch --check" ||
+	fail "check of a docket: one located error pointing to batch --check" "rc=$rc $(head -c 400 "$SCRATCH/dk.out")"
 finish
