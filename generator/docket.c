@@ -108,11 +108,16 @@ int docket_load(struct pd_arena *arena, const char *path, struct pd_docket *d,
 		struct pd_diags *diags)
 {
 	*d = (struct pd_docket){0};
-	int before = diags->errors;
 	struct pd_value_opts opts = {0};
 	const struct pd_value *root = value_load_file(arena, path, &opts, diags);
-	if (!root)
-		return 1;
+	return root ? docket_from_value(arena, path, root, d, diags) : 1;
+}
+
+int docket_from_value(struct pd_arena *arena, const char *path, const struct pd_value *root,
+		      struct pd_docket *d, struct pd_diags *diags)
+{
+	*d = (struct pd_docket){0};
+	int before = diags->errors;
 	if (root->kind != PD_MAP) {
 		diag_error(diags, root->loc, "a docket is a mapping with 'cases'");
 		return 1;

@@ -27,6 +27,9 @@ struct pd_docket {
 /* Returns 0, or 1 after adding located errors (every error, not just the first). */
 int docket_load(struct pd_arena *arena, const char *path, struct pd_docket *docket,
 		struct pd_diags *diags);
+/* The same from a docket already read (root), its case files relative to path's directory. */
+int docket_from_value(struct pd_arena *arena, const char *path, const struct pd_value *root,
+		      struct pd_docket *docket, struct pd_diags *diags);
 
 /* Keeps the jobs of the cases whose index i satisfies i % n == k - 1 (1 <= k <= n). */
 void docket_shard(struct pd_docket *docket, unsigned k, unsigned n);
