@@ -25,17 +25,9 @@ static struct {
 	size_t cap, count;
 } names;
 
-static size_t name_hash(const char *s)
-{
-	size_t h = 1469598103934665603ull;
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ull;
-	return h;
-}
-
 static char **name_slot(const char *name)
 {
-	size_t i = name_hash(name) & (names.cap - 1);
+	size_t i = (size_t)hash_bytes(name, strlen(name)) & (names.cap - 1);
 	while (names.slot[i] && strcmp(names.slot[i], name) != 0)
 		i = (i + 1) & (names.cap - 1);
 	return &names.slot[i];

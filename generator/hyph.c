@@ -105,18 +105,10 @@ static uint64_t compute(const char *word, size_t n)
 	return mask;
 }
 
-static size_t hash(const char *s, size_t n)
-{
-	uint64_t h = 14695981039346656037u;
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ (unsigned char)s[i]) * 1099511628211u;
-	return (size_t)h;
-}
-
 /* The slot of word: its entry, or the empty slot where it belongs. */
 static struct entry *slot(const char *w, size_t n)
 {
-	size_t i = hash(w, n) & (H.cap - 1);
+	size_t i = (size_t)hash_bytes(w, n) & (H.cap - 1);
 	while (H.tab[i].len && (H.tab[i].len != n || memcmp(H.pool + H.tab[i].off, w, n)))
 		i = (i + 1) & (H.cap - 1);
 	return &H.tab[i];

@@ -60,20 +60,7 @@ void lay_memo_key(const struct lay *L, double size, int al, double left, double 
 	}
 }
 
-/* A hash of the key, eight bytes at a time. */
-static uint64_t key_hash(const struct pd_buf *key)
-{
-	uint64_t h = 1469598103934665603ull, w;
-	size_t i = 0;
-	for (; i + 8 <= key->len; i += 8) {
-		memcpy(&w, key->s + i, 8);
-		h = (h ^ w) * 0x9E3779B97F4A7C15ull;
-		h ^= h >> 29;
-	}
-	for (; i < key->len; i++)
-		h = (h ^ (unsigned char)key->s[i]) * 1099511628211ull;
-	return h;
-}
+static uint64_t key_hash(const struct pd_buf *key) { return hash_bytes(key->s, key->len); }
 
 static void *copy_of(const void *p, size_t n)
 {

@@ -132,20 +132,17 @@ static unsigned char *to_unicode(const unsigned char *used, size_t *zlen)
 	return z;
 }
 
-/* The code points marked in used, in order, and their FNV-1a hash. */
+/* The code points marked in used, in order, and their hash. */
 static uint16_t *list_used(const unsigned char *used, size_t *n, uint64_t *hash)
 {
 	*n = 0;
 	for (unsigned cp = next_used(used, 0); cp < 65536; cp = next_used(used, cp + 1))
 		++*n;
 	uint16_t *cps = xmalloc((*n ? *n : 1) * sizeof *cps);
-	uint64_t h = 1469598103934665603ull;
 	size_t k = 0;
-	for (unsigned cp = next_used(used, 0); cp < 65536; cp = next_used(used, cp + 1)) {
+	for (unsigned cp = next_used(used, 0); cp < 65536; cp = next_used(used, cp + 1))
 		cps[k++] = (uint16_t)cp;
-		h = (h ^ cp) * 1099511628211ull;
-	}
-	*hash = h;
+	*hash = hash_bytes(cps, *n * sizeof *cps);
 	return cps;
 }
 

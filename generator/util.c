@@ -316,3 +316,18 @@ void hex_encode(const unsigned char *bytes, size_t n, char *hex)
 	}
 	hex[2 * n] = '\0';
 }
+
+uint64_t hash_bytes(const void *p, size_t n)
+{
+	const unsigned char *b = p;
+	uint64_t h = 14695981039346656037ull, w;
+	size_t i = 0;
+	for (; i + 8 <= n; i += 8) { /* eight bytes at a time */
+		memcpy(&w, b + i, 8);
+		h = (h ^ w) * 0x9E3779B97F4A7C15ull;
+		h ^= h >> 29;
+	}
+	for (; i < n; i++)
+		h = (h ^ b[i]) * 1099511628211ull;
+	return h;
+}

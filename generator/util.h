@@ -49,6 +49,9 @@ char *buf_take(struct pd_buf *b); /* hands s to the caller and empties b */
  * A byte that starts no sequence reads as U+FFFD, one byte long. */
 int utf8_decode(const char *s, size_t len, uint32_t *cp);
 
+/* A 64-bit hash of n bytes (not cryptographic: hash tables, cache keys, subset tags). */
+uint64_t hash_bytes(const void *p, size_t n);
+
 /* n bytes as 2n lowercase hex digits and a NUL. */
 void hex_encode(const unsigned char *bytes, size_t n, char *hex);
 
