@@ -379,17 +379,6 @@ int face_advance(const struct pd_face *face, uint32_t cp)
 int face_ascent(const struct pd_face *face) { return ready(face)->ascent; }
 int face_descent(const struct pd_face *face) { return ready(face)->descent; }
 
-double face_text_width(const struct pd_face *face, const char *s, size_t len, double size)
-{
-	long w = 0;
-	for (size_t at = 0; at < len;) {
-		uint32_t cp;
-		at += (size_t)utf8_decode(s + at, len - at, &cp);
-		w += face_advance(face, cp);
-	}
-	return (double)w * size / 1000.0;
-}
-
 /* The table tags a PDF's TrueType font program carries; the subset drops every other. */
 static const char keep_tables[][5] = {"head", "hhea", "maxp", "loca", "glyf", "hmtx",
 				      "cmap", "post", "name", "OS/2"};

@@ -86,9 +86,6 @@ void font_program_clear(struct pd_font_program *p);
  * 6 ms once): before a fork, the workers share it. */
 void face_prepare_subsets(const struct pd_face *face);
 
-/* Width of UTF-8 text in points, each character in the face given. */
-double face_text_width(const struct pd_face *face, const char *s, size_t len, double size);
-
 /* Where the fallback fonts are looked for, in order: $PDGEN_FALLBACK_FONTS (a colon
  * separated list of files), then the Debian locations of WenQuanYi and Noto CJK. */
 const char *const *fonts_fallback_paths(void);

@@ -30,8 +30,8 @@ static struct {
 
 /* Everything lay_set_para reads, as bytes: the settings, the faces it may pick from, the list
  * marker, every token. */
-void lay_memo_key(const struct lay *L, double size, int al, double left, double right,
-		  struct pd_buf *key)
+uint64_t lay_memo_key(const struct lay *L, double size, int al, double left, double right,
+		      struct pd_buf *key)
 {
 	struct {
 		double size, left, right, page_w, leading, marker_x;
@@ -58,9 +58,8 @@ void lay_memo_key(const struct lay *L, double size, int al, double left, double 
 		buf_put(key, t->s, tk.len);
 		buf_put(key, t->link, tk.link_len);
 	}
+	return hash_bytes(key->s, key->len);
 }
-
-static uint64_t key_hash(const struct pd_buf *key) { return hash_bytes(key->s, key->len); }
 
 static void *copy_of(const void *p, size_t n)
 {
@@ -70,11 +69,11 @@ static void *copy_of(const void *p, size_t n)
 	return q;
 }
 
-bool lay_memo_find(struct lay *L, const struct pd_buf *key, struct para_out *po)
+bool lay_memo_find(struct lay *L, const struct pd_buf *key, uint64_t hash, struct para_out *po)
 {
-	uint64_t h = key_hash(key);
-	struct memo_entry *e = memo.bucket[h % MEMO_BUCKETS];
-	while (e && !(e->hash == h && e->key_len == key->len && !memcmp(e->key, key->s, key->len)))
+	struct memo_entry *e = memo.bucket[hash % MEMO_BUCKETS];
+	while (e &&
+	       !(e->hash == hash && e->key_len == key->len && !memcmp(e->key, key->s, key->len)))
 		e = e->next;
 	if (!e)
 		return false;
@@ -98,11 +97,11 @@ bool lay_memo_find(struct lay *L, const struct pd_buf *key, struct para_out *po)
 }
 
 /* The paragraph just set (its runs, rules and links from run0, rule0 and link0 on). */
-void lay_memo_keep(const struct lay *L, const struct pd_buf *key, size_t run0, size_t rule0,
-		   size_t link0)
+void lay_memo_keep(const struct lay *L, const struct pd_buf *key, uint64_t hash, size_t run0,
+		   size_t rule0, size_t link0)
 {
 	struct memo_entry *e = xcalloc(1, sizeof *e);
-	e->hash = key_hash(key);
+	e->hash = hash;
 	e->key_len = key->len;
 	e->key = copy_of(key->s, key->len);
 	e->nlines = L->nlines, e->nruns = L->nruns - run0;

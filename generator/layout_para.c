@@ -547,15 +547,15 @@ void lay_set_para(struct lay *L, double size, enum align al, double left, double
 		  struct para_out *po)
 {
 	struct pd_buf key = {0};
-	lay_memo_key(L, size, (int)al, left, right, &key);
-	if (!lay_memo_find(L, &key, po)) {
+	uint64_t hash = lay_memo_key(L, size, (int)al, left, right, &key);
+	if (!lay_memo_find(L, &key, hash, po)) {
 		size_t diags = L->diags->n;
 		size_t run0 = L->nruns, rule0 = L->nrules, link0 = L->nlinks;
 		set_para(L, size, al, left, right, po);
 		/* a character no font has is reported once per document: a paragraph that
 		 * dropped one unreported is never kept */
 		if (L->diags->n == diags && L->nmissing == 0)
-			lay_memo_keep(L, &key, run0, rule0, link0);
+			lay_memo_keep(L, &key, hash, run0, rule0, link0);
 	}
 	buf_free(&key);
 }
