@@ -189,10 +189,10 @@ static long put_cids(struct pd_buf *b, const struct pd_face *face, const char *t
 }
 
 /* Where the text of a page stands as it is written: the start of the current line (what Td
- * moves), the current point along it, and whether a TJ array and a string in it are open. */
+ * moves), the current point along it and its baseline (that of the open TJ array), and
+ * whether a TJ array and a string in it are open. */
 struct pen {
-	double px, py, x, size;
-	const struct pd_run *last;
+	double px, py, x, y, size;
 	bool in_array, in_string;
 };
 
@@ -212,7 +212,7 @@ static void close_array(struct pd_buf *b, struct pen *pen)
 static void put_run(struct pd_buf *b, struct pen *pen, const struct pd_run *r, double page_h)
 {
 	double space = r->x - pen->x;
-	bool same_line = pen->in_array && pen->last && r->y == pen->last->y &&
+	bool same_line = pen->in_array && r->y == pen->y &&
 			 space > -pen->size && space < 2 * pen->size;
 	if (!same_line) {
 		close_array(b, pen);
@@ -225,6 +225,7 @@ static void put_run(struct pd_buf *b, struct pen *pen, const struct pd_run *r, d
 		pen->px += dx;
 		pen->py += dy;
 		pen->x = pen->px;
+		pen->y = r->y;
 		pen->in_array = true;
 	} else {
 		long gap = lround(-space * 1000 / pen->size);
@@ -240,7 +241,6 @@ static void put_run(struct pd_buf *b, struct pen *pen, const struct pd_run *r, d
 		buf_putc(b, '(');
 	pen->in_string = true;
 	pen->x += (double)put_cids(b, r->face, r->text, r->len) * pen->size / 1000;
-	pen->last = r;
 }
 
 static void put_text(struct doc *d, const struct pd_page *pg, HPDF_Page page, struct pd_buf *b)
