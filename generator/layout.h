@@ -9,6 +9,7 @@
 
 #include "diag.h"
 #include "font.h"
+#include "image.h"
 #include "md.h"
 #include "style.h"
 #include "util.h"
@@ -27,7 +28,7 @@ struct pd_rule {
 struct pd_image {
 	const char *path; /* resolved file name */
 	double x, y, w, h; /* y: top edge */
-	bool png;
+	const struct pd_pixels *px; /* decoded and checked (image.h); shared by equal paths */
 };
 struct pd_link {
 	double x0, y0, x1, y1; /* y0 top, y1 bottom */

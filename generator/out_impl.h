@@ -8,6 +8,7 @@
 #include <hpdf.h>
 
 #include "font.h"
+#include "image.h"
 
 /* The font programs made for earlier documents, kept for the next ones. */
 struct pd_font_cache;
@@ -29,6 +30,9 @@ void pdf_deflate_end(void); /* frees the compressor */
  * /Filter /FlateDecode. With give, the stream owns z and frees it (even on failure);
  * otherwise z must last until the document is saved. Returns 0, or -1 (out of memory). */
 int pdf_set_deflated(HPDF_Dict stream, const unsigned char *z, size_t len, bool give);
+
+/* An image XObject of decoded pixels, deflated by pdgen; NULL on failure. */
+HPDF_Image pdf_image_new(HPDF_Doc pdf, const struct pd_pixels *px);
 
 /* Writes the finished document to path: atomically (a temporary file beside it, renamed),
  * in place for a device or a descriptor's name, through a symbolic link to its file; the

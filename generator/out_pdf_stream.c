@@ -18,6 +18,7 @@
 #include <libdeflate.h>
 #include <nettle/sha2.h>
 
+#include "image.h"
 #include "out_impl.h"
 #include "util.h"
 
@@ -263,4 +264,25 @@ int pdf_save(HPDF_Doc pdf, const char *path, size_t *bytes, char sha256_hex[65])
 	free(real);
 	errno = saved;
 	return rc;
+}
+
+/* ---- images: pixels pdgen decoded itself (image.c), never libharu's loaders ---- */
+
+HPDF_Image pdf_image_new(HPDF_Doc pdf, const struct pd_pixels *px)
+{
+	HPDF_Dict img = HPDF_DictStream_New(pdf->mmgr, pdf->xref);
+	if (!img)
+		return NULL;
+	img->header.obj_class |= HPDF_OSUBCLASS_XOBJECT;
+	HPDF_STATUS rc = HPDF_Dict_AddName(img, "Type", "XObject");
+	rc += HPDF_Dict_AddName(img, "Subtype", "Image");
+	rc += HPDF_Dict_AddNumber(img, "Width", px->width);
+	rc += HPDF_Dict_AddNumber(img, "Height", px->height);
+	rc += HPDF_Dict_AddName(img, "ColorSpace", px->comps == 1 ? "DeviceGray" : "DeviceRGB");
+	rc += HPDF_Dict_AddNumber(img, "BitsPerComponent", 8);
+	size_t zlen;
+	unsigned char *z = rc == HPDF_OK ? pdf_deflate(px->data, px->len, &zlen) : NULL;
+	if (!z || pdf_set_deflated(img, z, zlen, true) < 0)
+		return NULL;
+	return img;
 }
