@@ -15,6 +15,7 @@
 
 #include "batch.h"
 #include "cmd.h"
+#include "diag.h"
 #include "doc.h"
 #include "docket.h"
 #include "typeset.h"
@@ -127,7 +128,7 @@ int cmd_batch(int argc, char **argv)
 	diag_clear(&diags);
 	docket_shard(&docket, o.shard_k, o.shard_n);
 	if (!o.check && make_dir(o.outdir)) {
-		fprintf(stderr, "%s: error: cannot create the output directory: %s\n", o.outdir,
+		diag_line(stderr, "%s: error: cannot create the output directory: %s", o.outdir,
 			strerror(errno));
 		arena_free(arena);
 		return PD_EXIT_SYSTEM;

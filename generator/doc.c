@@ -141,7 +141,7 @@ static const struct page_template *page_template_load(const char *name, struct p
 	const char *file = diag_intern(path);
 	free(path);
 	if (!raw) {
-		diag_error(diags, ((struct pd_loc){file, 0, 0}), "cannot read: %s", strerror(errno));
+		diag_error(diags, ((struct pd_loc){file, 0, 0}), "cannot read: %s", file_strerror(errno));
 		return NULL;
 	}
 	char *text = arena_strndup(setup.arena, raw, len);
@@ -320,7 +320,7 @@ static struct pd_case *load_case(struct pd_arena *arena, const struct pd_doc_req
 		if (errno == EFBIG)
 			diag_error(diags, loc, "file too large (the limit is %u bytes)", VALUE_MAX_BYTES);
 		else
-			diag_error(diags, loc, "cannot read: %s", strerror(errno));
+			diag_error(diags, loc, "cannot read: %s", file_strerror(errno));
 		return NULL;
 	}
 	res->source_name = diag_intern(req->case_path);

@@ -59,7 +59,7 @@ static const struct pd_pixels *image_pixels(struct lay *L, const char *path, str
 	unsigned char *bytes = (unsigned char *)file_read(path, &len, PD_IMAGE_MAX_FILE);
 	if (!bytes) {
 		diag_error(L->diags, loc, "cannot read image '%s': %s", path,
-			   errno == EFBIG ? "over 32 MB" : strerror(errno));
+			   errno == EFBIG ? "over 32 MB" : file_strerror(errno));
 		return NULL;
 	}
 	struct pd_pixels *px = arena_alloc(L->arena, sizeof *px);
