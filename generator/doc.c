@@ -1,12 +1,9 @@
 /* doc: the document stage that joins the others: case -> rules -> template -> Markdown -> PDF.
  * In: a pd_doc_request. Out: a PDF written atomically, a pd_doc_result, diagnostics. */
-#define _XOPEN_SOURCE 700 /* nftw */
 #include "doc.h"
 
 #include <errno.h>
-#include <ftw.h>
 #include <limits.h>
-#include <nettle/sha2.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,7 +28,8 @@ static struct {
 	const char *datadir;
 	struct pd_arena *arena; /* lives from doc_setup to doc_shutdown */
 	struct pd_tmpl_set *templates;
-	long long inputs_mtime;       /* newest file under templates/ and fonts/ (ns) */
+	const char *dirs[3]; /* whose files make documents (doc_input_dirs) */
+	size_t ndirs;
 	const struct pd_domain *domain;
 	bool domain_tried;
 	struct pd_diags domain_diags;
@@ -39,36 +37,6 @@ static struct {
 } setup;
 
 /* ------------------------------------------------------------- setup */
-
-/* Modification times in nanoseconds: outputs are often made in the second their inputs
- * were saved. */
-static long long mtime_ns(const struct stat *st)
-{
-	return (long long)st->st_mtim.tv_sec * 1000000000LL + st->st_mtim.tv_nsec;
-}
-
-static long long newest;
-
-static int note_mtime(const char *path, const struct stat *st, int type, struct FTW *ftw)
-{
-	(void)path;
-	(void)ftw;
-	if (type == FTW_F && mtime_ns(st) > newest)
-		newest = mtime_ns(st);
-	return 0;
-}
-
-static long long newest_under(const char *dir)
-{
-	newest = 0;
-	nftw(dir, note_mtime, 16, FTW_PHYS);
-	return newest;
-}
-
-static long long later(long long a, long long b)
-{
-	return a > b ? a : b;
-}
 
 void doc_setup(const char *datadir, const char *user_templates)
 {
@@ -82,10 +50,17 @@ void doc_setup(const char *datadir, const char *user_templates)
 	dirs[n++] = tdir;
 	setup.templates = tmpl_set_new(dirs, n);
 	typeset_set_datadir(datadir);
-	setup.inputs_mtime = later(newest_under(tdir),
-				   newest_under(arena_printf(setup.arena, "%s/fonts", datadir)));
 	if (user_templates)
-		setup.inputs_mtime = later(setup.inputs_mtime, newest_under(user_templates));
+		setup.dirs[setup.ndirs++] = dirs[0];
+	setup.dirs[setup.ndirs++] = tdir;
+	setup.dirs[setup.ndirs++] = arena_printf(setup.arena, "%s/fonts", datadir);
+}
+
+size_t doc_input_dirs(const char *dirs[3])
+{
+	for (size_t i = 0; i < setup.ndirs; i++)
+		dirs[i] = setup.dirs[i];
+	return setup.ndirs;
 }
 
 void doc_shutdown(void)
@@ -173,6 +148,34 @@ static const struct page_template *page_template_load(const char *name, struct p
 	return kept;
 }
 
+/* names[0..*n) gains name unless it holds it. */
+static void add_name(const char **names, size_t *n, const char *name)
+{
+	for (size_t i = 0; i < *n; i++)
+		if (!strcmp(names[i], name))
+			return;
+	names[(*n)++] = name;
+}
+
+int doc_check_templates(const char *const *levels, size_t n, struct pd_diags *diags)
+{
+	const struct pd_domain *dom = domain();
+	const char **names = xcalloc(2 * n + 4, sizeof *names);
+	size_t k = 0;
+	add_name(names, &k, "letter-reconsideration");
+	add_name(names, &k, "letter-bia");
+	for (size_t i = 0; dom && i < n; i++) {
+		const struct pd_level *lv = levels_find(dom, levels[i]);
+		add_name(names, &k, lv && lv->letter ? lv->letter : "letter-request");
+		add_name(names, &k, lv && lv->memo ? lv->memo : "memo");
+	}
+	int before = diags->errors;
+	for (size_t i = 0; i < k; i++)
+		page_template_load(names[i], diags);
+	free(names);
+	return diags->errors - before;
+}
+
 /* A copy of the front matter in which every text holding "{{" is rendered as plain text. */
 static struct pd_value *expand(struct pd_arena *arena, const struct pd_value *v,
 			       const struct pd_value *data, struct pd_diags *diags)
@@ -200,46 +203,6 @@ static struct pd_value *expand(struct pd_arena *arena, const struct pd_value *v,
 
 /* ------------------------------------------------------------- results */
 
-bool doc_sha256_file(const char *path, char hex[65], size_t *bytes)
-{
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return false;
-	struct sha256_ctx ctx;
-	sha256_init(&ctx);
-	unsigned char chunk[65536];
-	size_t n, total = 0;
-	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
-		sha256_update(&ctx, n, chunk);
-		total += n;
-	}
-	bool ok = !ferror(f);
-	fclose(f);
-	unsigned char digest[SHA256_DIGEST_SIZE];
-	sha256_digest(&ctx, sizeof digest, digest);
-	hex_encode(digest, sizeof digest, hex);
-	if (bytes)
-		*bytes = total;
-	return ok;
-}
-
-/* Counts the page objects of a PDF that pdgen wrote (no object streams). */
-static int pdf_pages(const char *path)
-{
-	size_t len;
-	char *data = file_read(path, &len, 0);
-	if (!data)
-		return 0;
-	static const char key[] = "/Type /Page";
-	size_t klen = sizeof key - 1;
-	int pages = 0;
-	for (size_t i = 0; i + klen < len; i++)
-		if (data[i] == '/' && !memcmp(data + i, key, klen) && data[i + klen] != 's')
-			pages++;
-	free(data);
-	return pages;
-}
-
 void doc_result_clear(struct pd_doc_result *res)
 {
 	if (res->source_name)
@@ -260,25 +223,6 @@ static bool is_directory(const char *path)
 	return (len && path[len - 1] == '/') || (stat(path, &st) == 0 && S_ISDIR(st.st_mode));
 }
 
-/* Only a regular file can be read back: a pipe, FIFO or terminal would block or hand
- * back what the reader downstream was meant to get. */
-static bool is_regular(const char *path)
-{
-	struct stat st;
-	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
-}
-
-/* The manifest's bytes, SHA-256 and pages of a written output; left empty for a
- * non-regular one. False when a regular file cannot be read. */
-static bool read_back(const char *out, struct pd_doc_result *res)
-{
-	if (!is_regular(out))
-		return true;
-	bool ok = doc_sha256_file(out, res->sha256, &res->bytes);
-	res->pages = pdf_pages(out);
-	return ok;
-}
-
 static char *output_path(struct pd_arena *arena, const struct pd_doc_request *req,
 			 const struct pd_case *c)
 {
@@ -289,22 +233,6 @@ static char *output_path(struct pd_arena *arena, const struct pd_doc_request *re
 		return arena_strdup(arena, req->out);
 	size_t len = strlen(req->out);
 	return arena_printf(arena, "%s%s%s", req->out, req->out[len - 1] == '/' ? "" : "/", name);
-}
-
-long long doc_mtime(const char *path)
-{
-	struct stat st;
-	return stat(path, &st) == 0 ? mtime_ns(&st) : -1;
-}
-
-/* An output newer than every input is left alone (batch re-runs). */
-static bool up_to_date(const struct pd_doc_request *req, const char *out)
-{
-	long long made = doc_mtime(out);
-	if (made < 0 || !is_regular(out))
-		return false;
-	long long inputs = later(later(req->inputs_mtime, setup.inputs_mtime), doc_mtime(req->case_path));
-	return made > inputs;
 }
 
 /* The case's text is kept by the result, not the arena: its diagnostics quote it after
@@ -437,15 +365,15 @@ int doc_make(const struct pd_doc_request *req, struct pd_doc_result *res, struct
 	struct pd_buf md = {0};
 	struct pd_origins origins = {0};
 	struct pd_case *c = load_case(arena, req, res, diags);
-	if (!c || (case_check(c, req->level, req->document, diags), diags->errors)) /* every rule, even after a bad field */
+	if (!c || (!req->plan_only && /* every rule, even after a bad field */
+		   (case_check(c, req->level, req->document, diags), diags->errors)))
 		goto done;
 	char *out = output_path(arena, req, c);
 	res->out_path = xstrdup(out);
 	struct pd_value *ctx = case_context(arena, c, req->level, req->document);
 	describe(res, ctx);
-	if (req->skip_if_newer && !req->check_only && up_to_date(req, out)) {
-		res->skipped = true;
-		rc = read_back(out, res) ? PD_EXIT_OK : PD_EXIT_SYSTEM;
+	if (req->plan_only) {
+		rc = PD_EXIT_OK;
 		goto done;
 	}
 	const struct page_template *pt =
