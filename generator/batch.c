@@ -6,6 +6,7 @@
 #include "batch.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
@@ -177,10 +178,12 @@ static size_t parse_record(const char *data, size_t len, size_t *idx, struct rec
 
 /* ------------------------------------------------------------- workers */
 
-static long long mtime_ns(const char *path)
+/* The modification time of a file written in the output directory. */
+static long long mtime_ns(const struct batch *B, const char *path)
 {
 	struct stat st;
-	if (stat(path, &st) != 0)
+	const char *name = strrchr(path, '/');
+	if (fstatat(*journal_dir(B->journal), name ? name + 1 : path, &st, AT_SYMLINK_NOFOLLOW))
 		return 0;
 	return (long long)st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec;
 }
@@ -199,6 +202,7 @@ static void make_one(const struct batch *B, size_t idx, bool plan, struct record
 	    .defaults = run->docket->defaults,
 	    .check_only = run->check_only,
 	    .plan_only = plan,
+	    .out_dir = journal_dir(B->journal),
 	};
 	struct pd_doc_result res = {0};
 	struct pd_diags diags = {0};
@@ -212,7 +216,7 @@ static void make_one(const struct batch *B, size_t idx, bool plan, struct record
 	describe_diags(&diags, r);
 	if ((!plan || r->status) && journal_fd(B->journal) >= 0) {
 		struct pd_buf row = {0};
-		r->mtime_ns = r->status ? 0 : mtime_ns(r->out_path);
+		r->mtime_ns = r->status ? 0 : mtime_ns(B, r->out_path);
 		journal_row(&row, job, r, &diags);
 		journal_append(journal_fd(B->journal), row.s, row.len);
 		buf_free(&row);
@@ -600,10 +604,12 @@ static bool outside(const struct batch *B, const char *case_path)
 }
 
 /* The output a previous run made is there as it left it (size and time). */
-static bool intact(const struct prev_row *p)
+static bool intact(const struct batch *B, const struct prev_row *p)
 {
 	struct stat st;
-	return p->output && stat(p->output, &st) == 0 && S_ISREG(st.st_mode) &&
+	const char *name = p->output ? strrchr(p->output, '/') : NULL;
+	return name && fstatat(*journal_dir(B->journal), name + 1, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+	       S_ISREG(st.st_mode) &&
 	       (size_t)st.st_size == p->bytes &&
 	       (long long)st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec == p->mtime_ns;
 }
@@ -648,7 +654,7 @@ static void fingerprint_jobs(struct batch *B)
 		    run->force || !B->journal
 			? NULL
 			: journal_previous(B->journal, job->case_path, job->level, job->document);
-		if (p && !strcmp(p->inputs, B->inputs[i]) && intact(p))
+		if (p && !strcmp(p->inputs, B->inputs[i]) && intact(B, p))
 			take_previous(B, i, p);
 		else
 			enqueue(B, i);

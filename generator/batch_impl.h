@@ -60,6 +60,8 @@ void journal_row(struct pd_buf *out, const struct pd_job *job, const struct reco
 /* Appends a line with one write (O_APPEND: the parent and the workers append alike). */
 int journal_append(int fd, const char *line, size_t len);
 int journal_fd(const struct journal *j);
+/* The output directory's descriptor, opened once by journal_open. */
+const int *journal_dir(const struct journal *j);
 /* Makes the outputs and the manifest durable (one syncfs of OUT's file system when
  * anything was written, then the manifest's fsync), unlocks and frees. Returns 0 or
  * PD_EXIT_SYSTEM after a message. */

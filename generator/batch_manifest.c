@@ -244,7 +244,9 @@ static bool row_kept(struct journal *j, size_t i, const char *key, struct map *b
 	if (!r->output)
 		return true;
 	struct stat st;
-	return *map_at(by_out, r->output, false) == i && stat(r->output, &st) == 0 &&
+	const char *name = strrchr(r->output, '/');
+	return *map_at(by_out, r->output, false) == i &&
+	       fstatat(j->dirfd, name ? name + 1 : r->output, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
 	       S_ISREG(st.st_mode) && (size_t)st.st_size == r->bytes;
 }
 
@@ -348,6 +350,11 @@ const struct prev_row *journal_previous(const struct journal *j, const char *cas
 	const size_t *i = map_at((struct map *)&j->by_job, key.s, false);
 	buf_free(&key);
 	return i && j->rows[*i].inputs[0] ? &j->rows[*i] : NULL;
+}
+
+const int *journal_dir(const struct journal *j)
+{
+	return j ? &j->dirfd : NULL;
 }
 
 int journal_fd(const struct journal *j)

@@ -229,7 +229,7 @@ static char *output_path(struct pd_arena *arena, const struct pd_doc_request *re
 	char *name = case_output_name(arena, c, req->level, req->document);
 	if (!req->out)
 		return name;
-	if (!is_directory(req->out))
+	if (!req->out_dir && !is_directory(req->out))
 		return arena_strdup(arena, req->out);
 	size_t len = strlen(req->out);
 	return arena_printf(arena, "%s%s%s", req->out, req->out[len - 1] == '/' ? "" : "/", name);
@@ -326,8 +326,8 @@ static const char *case_dir(struct pd_arena *arena, const char *case_path)
  * the problems that only the layout finds (a character no font has, a missing image). */
 static int typeset(struct pd_arena *arena, const struct page_template *pt,
 		   const struct pd_case *c, const char *case_path, const struct pd_value *ctx,
-		   const struct pd_buf *md, const char *out, struct pd_doc_result *res,
-		   struct pd_diags *diags)
+		   const struct pd_buf *md, const char *out, const int *out_dir,
+		   struct pd_doc_result *res, struct pd_diags *diags)
 {
 	const struct pd_value *fm = pt->front_matter ? expand(arena, pt->front_matter, ctx, diags)
 						     : NULL;
@@ -343,6 +343,7 @@ static int typeset(struct pd_arena *arena, const struct page_template *pt,
 	    .subject = value_str(value_path(ctx, "document.subject")),
 	    .date_iso = value_str(value_path(ctx, "letter.date")),
 	    .header_left = case_header_text(arena, c),
+	    .out_dir = out_dir,
 	};
 	if (out) {
 		struct pd_pdf_written written = {0};
@@ -386,8 +387,8 @@ int doc_make(const struct pd_doc_request *req, struct pd_doc_result *res, struct
 		goto done;
 	}
 	size_t before = diags->n;
-	rc = typeset(arena, pt, c, req->case_path, ctx, &md, req->check_only ? NULL : out, res,
-		     diags);
+	rc = typeset(arena, pt, c, req->case_path, ctx, &md, req->check_only ? NULL : out,
+		     req->out_dir, res, diags);
 	place_in_sources(pt->name, &md, &origins, diags, before);
 done:
 	tmpl_origins_free(&origins);

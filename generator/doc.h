@@ -18,6 +18,8 @@ struct pd_doc_request {
 	const struct pd_value *defaults; /* docket defaults, merged under the case; may be NULL */
 	bool check_only;              /* run every check, the layout's too; write nothing */
 	bool plan_only;               /* read the case and name its output; nothing more */
+	const int *out_dir;           /* out is this directory, opened once: the file is written
+				       * at the descriptor (a batch); NULL: out is looked up */
 	const char *dump;             /* "md": print the generated Markdown instead of a PDF */
 };
 

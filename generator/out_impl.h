@@ -34,11 +34,13 @@ int pdf_set_deflated(HPDF_Dict stream, const unsigned char *z, size_t len, bool 
 /* An image XObject of decoded pixels, deflated by pdgen; NULL on failure. */
 HPDF_Image pdf_image_new(HPDF_Doc pdf, const struct pd_pixels *px);
 
-/* Writes the finished document to path: atomically (a temporary file beside it, renamed),
+/* Writes the finished document to path (with dir, to path's last part in that directory
+ * descriptor, never through a symbolic link): atomically (a temporary file beside it, renamed),
  * in place for a device or a descriptor's name, through a symbolic link to its file; the
  * bytes go straight from libharu to the file, counted and hashed on the way. Returns 0;
  * -1 with errno set (I/O: nothing left behind, an existing file untouched); -2 when
  * libharu failed. */
-int pdf_save(HPDF_Doc pdf, const char *path, size_t *bytes, char sha256_hex[65]);
+int pdf_save(HPDF_Doc pdf, const int *dir, const char *path, size_t *bytes,
+	     char sha256_hex[65]);
 
 #endif

@@ -353,12 +353,12 @@ static void set_info(HPDF_Doc pdf, const struct pd_pdf_info *info)
 }
 
 /* Saves the document to path, noting what was written. */
-static int save(struct doc *d, const char *path, struct pd_pdf_written *written,
+static int save(struct doc *d, const int *dir, const char *path, struct pd_pdf_written *written,
 		struct pd_diags *diags)
 {
 	struct pd_loc none = {0};
 	struct pd_pdf_written w = {.pages = (int)d->lay->npages};
-	int rc = pdf_save(d->pdf, path, &w.bytes, w.sha256);
+	int rc = pdf_save(d->pdf, dir, path, &w.bytes, w.sha256);
 	if (rc == -1)
 		diag_error(diags, none, "cannot write '%s': %s", path, strerror(errno));
 	else if (rc < 0 || d->w->err)
@@ -412,7 +412,7 @@ int out_pdf_write(struct pd_pdfw *w, const struct pd_layout *lay, const struct p
 		}
 	}
 	if (!rc)
-		rc = save(&d, path, written, diags);
+		rc = save(&d, info->out_dir, path, written, diags);
 	free(d.fonts);
 	free(d.imgs);
 	free(d.img_pixels);

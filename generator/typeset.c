@@ -176,6 +176,7 @@ int typeset_pdf(const char *markdown, size_t len, const struct pd_typeset_opts *
 		info.author = opts && opts->author ? opts->author : j.st.author;
 		info.subject = opts && opts->subject ? opts->subject : j.st.subject;
 		info.creator = "pdgen " PD_VERSION;
+		info.out_dir = opts ? opts->out_dir : NULL;
 		doc_date(opts ? opts->date_iso : NULL, &info);
 		if (!G.writer)
 			G.writer = out_pdf_new();

@@ -20,6 +20,8 @@ struct pd_typeset_opts {
 	const char *date_iso;         /* YYYY-MM-DD for the PDF dates; NULL: SOURCE_DATE_EPOCH
 				       * or 2000-01-01 */
 	const char *header_left;      /* continuation header text; "Page N of M" is added */
+	const int *out_dir; /* a directory descriptor the output's last name part is written
+			     * in (a batch's directory, opened once); NULL: the path as is */
 };
 
 /* Where fonts/ is found (the data directory); call before the first document. */
