@@ -691,10 +691,10 @@ static void refuse_collisions(struct batch *B)
 
 /* ------------------------------------------------------------- the run */
 
-static void summary(const struct batch *B)
+static void summary(struct batch *B)
 {
 	const struct pd_batch_run *run = B->run;
-	const struct tally *t = &B->t;
+	struct tally *t = &B->t;
 	if (run->quiet && !t->failed)
 		return;
 	size_t not_run = run->docket->njobs - t->done;
@@ -707,6 +707,8 @@ static void summary(const struct batch *B)
 	if (!t->failed)
 		return;
 	fputs("failed:\n", stderr);
+	if (t->failures.len)
+		t->failures.s[t->failures.len - 1] = '\0'; /* diag_put_text ends the line */
 	diag_put_text(t->failures.s ? t->failures.s : "", stderr);
 	if (t->failed > MAX_LISTED)
 		fprintf(stderr, "  ... and %zu more", t->failed - MAX_LISTED);
