@@ -180,6 +180,20 @@ for r in bad:
     assert d['file'] == 'dup.yaml' and d['line'] in (4, 5) and d['severity'] == 'error', d
 PY
 
+# the progress bar on a terminal 50 columns wide: no line longer, the summary on its own
+if command -v script >/dev/null; then
+	script -qec "stty cols 50; '$PDGEN' batch k.yaml -o bar -j 2" /dev/null >tty.out 2>&1
+	python3 - >py.out 2>&1 <<'PY' && ok "the progress bar fits 50 columns; the summary has its own line" ||
+import re
+text = open('tty.out', 'rb').read().decode('utf-8', 'replace').replace('\x1b[K', '')
+parts = re.split(r'[\r\n]', text)
+bars = [p for p in parts if p.startswith('[')]
+assert bars and max(len(p) for p in bars) < 50, max(len(p) for p in bars)
+assert any(p.startswith('pdgen: 120 made') for p in parts), parts[-5:]
+PY
+		fail "the progress bar fits 50 columns; the summary has its own line" "$(cat py.out)"
+fi
+
 # 11. a family name of 300 letters: a shortened name with a hash, under 255 bytes
 long=$(python3 -c 'print("Abcdefghij" * 30)')
 sed "s/family: \"[^\"]*\"/family: \"$long\"/" cases/occ.yaml >cases/long.yaml
