@@ -214,6 +214,8 @@ static void make_one(const struct batch *B, size_t idx, bool plan, struct record
 	r->client = res.client ? xstrdup(res.client) : NULL;
 	r->a_number = res.a_number ? xstrdup(res.a_number) : NULL;
 	describe_diags(&diags, r);
+	fp_files(r->inputs, res.files_read, r->inputs); /* its images are inputs too */
+	r->files = res.files_read;
 	if ((!plan || r->status) && journal_fd(B->journal) >= 0) {
 		struct pd_buf row = {0};
 		r->mtime_ns = r->status ? 0 : mtime_ns(B, r->out_path);
@@ -223,6 +225,7 @@ static void make_one(const struct batch *B, size_t idx, bool plan, struct record
 	}
 	diag_clear(&diags);
 	doc_result_clear(&res);
+	r->files = NULL;
 }
 
 /* Takes "P idx inputs" or "M idx inputs" lines until the pipe closes or Ctrl-C. */
@@ -654,7 +657,10 @@ static void fingerprint_jobs(struct batch *B)
 		    run->force || !B->journal
 			? NULL
 			: journal_previous(B->journal, job->case_path, job->level, job->document);
-		if (p && !strcmp(p->inputs, B->inputs[i]) && intact(B, p))
+		char with_files[65];
+		if (p)
+			fp_files(B->inputs[i], p->files, with_files);
+		if (p && !strcmp(p->inputs, with_files) && intact(B, p))
 			take_previous(B, i, p);
 		else
 			enqueue(B, i);

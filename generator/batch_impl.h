@@ -21,6 +21,7 @@ struct record {
 	char *out_path, *client, *a_number;
 	char *diagnostics; /* as printed on stderr */
 	char *first_error; /* the first error's line, for the closing list */
+	const char *files; /* "PATH\n" for each image read (in the worker only) */
 };
 void record_clear(struct record *r);
 
@@ -37,6 +38,7 @@ void map_free(struct map *m);
 /* A document made by an earlier run, as its manifest row says. */
 struct prev_row {
 	const char *output, *client, *a_number;
+	const char *files; /* "PATH\n" for each image the document read, or NULL */
 	char inputs[65], sha256[65];
 	size_t bytes;
 	int pages;

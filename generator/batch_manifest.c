@@ -125,7 +125,17 @@ void journal_row(struct pd_buf *b, const struct pd_job *job, const struct record
 		   r->pages, r->bytes, r->sha256, r->inputs, r->mtime_ns, status_name(r), r->errors,
 		   r->warnings);
 	json_diags(b, diags);
-	buf_puts(b, "}\n");
+	buf_puts(b, ",\"files\":[");
+	for (const char *p = r->files; p && *p;) {
+		size_t n = strcspn(p, "\n");
+		char *one = xstrndup(p, n);
+		if (p != r->files)
+			buf_putc(b, ',');
+		json_string(b, one);
+		free(one);
+		p += n + (p[n] == '\n');
+	}
+	buf_puts(b, "]}\n");
 }
 
 int journal_append(int fd, const char *p, size_t n)
@@ -216,10 +226,23 @@ static void copy_hex(char out[65], const char *s)
 	snprintf(out, 65, "%s", s ? s : "");
 }
 
-static struct prev_row row_of(const struct pd_value *v)
+/* The row's "files" as "PATH\n" each, in the arena; NULL when none. */
+static const char *files_of(struct pd_arena *a, const struct pd_value *files)
 {
-	struct prev_row r = {value_str(value_get(v, "output")), value_str(value_get(v, "client")),
-			     value_str(value_get(v, "a_number")), "", "", 0, 0, 0};
+	struct pd_buf b = {0};
+	for (size_t i = 0; files && files->kind == PD_SEQ && i < files->n; i++)
+		if (value_str(files->items[i]))
+			buf_printf(&b, "%s\n", value_str(files->items[i]));
+	const char *s = b.s ? arena_strdup(a, b.s) : NULL;
+	buf_free(&b);
+	return s;
+}
+
+static struct prev_row row_of(struct pd_arena *a, const struct pd_value *v)
+{
+	struct prev_row r = {.output = value_str(value_get(v, "output")),
+			     .client = value_str(value_get(v, "client")),
+			     .a_number = value_str(value_get(v, "a_number"))};
 	copy_hex(r.inputs, value_str(value_get(v, "inputs")));
 	copy_hex(r.sha256, value_str(value_get(v, "sha256")));
 	const char *n = value_str(value_get(v, "bytes"));
@@ -228,6 +251,7 @@ static struct prev_row row_of(const struct pd_value *v)
 	r.pages = n ? atoi(n) : 0;
 	n = value_str(value_get(v, "mtime_ns"));
 	r.mtime_ns = n ? strtoll(n, NULL, 10) : 0;
+	r.files = files_of(a, value_get(v, "files"));
 	if (strcmp(value_str(value_get(v, "status")) ? value_str(value_get(v, "status")) : "",
 		   "failed") == 0)
 		r.output = NULL;
@@ -270,7 +294,7 @@ static void read_previous(struct journal *j, char *text, size_t len, struct pd_b
 		}
 		if (v) {
 			size_t i = j->nrows++;
-			j->rows[i] = row_of(v);
+			j->rows[i] = row_of(j->arena, v);
 			lines[i] = p, lens[i] = n + 1;
 			keys[i] = job_key(j->arena, value_str(value_get(v, "case")),
 					  value_str(value_get(v, "level")),

@@ -208,6 +208,7 @@ void doc_result_clear(struct pd_doc_result *res)
 	if (res->source_name)
 		diag_forget_source(res->source_name);
 	free(res->source_text);
+	free(res->files_read);
 	free(res->out_path);
 	free(res->client);
 	free(res->a_number);
@@ -347,7 +348,10 @@ static int typeset(struct pd_arena *arena, const struct page_template *pt,
 	};
 	if (out) {
 		struct pd_pdf_written written = {0};
+		struct pd_buf files = {0};
+		opts.files_read = &files;
 		int rc = typeset_pdf(md->s, md->len, &opts, out, &written, diags);
+		res->files_read = files.s;
 		res->pages = written.pages;
 		res->bytes = written.bytes;
 		memcpy(res->sha256, written.sha256, sizeof res->sha256);

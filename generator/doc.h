@@ -31,6 +31,7 @@ struct pd_doc_result {
 	int pages;
 	size_t bytes;
 	char sha256[65];
+	char *files_read;        /* "PATH\n" for each image the document read, or NULL */
 	char *source_text;       /* the case file, quoted by its diagnostics */
 	const char *source_name;
 };

@@ -116,6 +116,26 @@ void fp_value(const struct pd_value *v, char hex[65])
 	finish(&c, hex);
 }
 
+void fp_files(const char *base_hex, const char *paths, char out[65])
+{
+	if (!paths || !*paths) {
+		memmove(out, base_hex, 65);
+		return;
+	}
+	struct sha256_ctx c;
+	sha256_init(&c);
+	put_text(&c, base_hex);
+	for (const char *p = paths; *p;) {
+		size_t n = strcspn(p, "\n");
+		char *one = xstrndup(p, n);
+		put_text(&c, one);
+		put_file(&c, one);
+		free(one);
+		p += n + (p[n] == '\n');
+	}
+	finish(&c, out);
+}
+
 void fp_job(const char *setup_hex, const char *defaults_hex, const char *level,
 	    const char *document, const char *case_bytes, size_t case_len, char hex[65])
 {

@@ -21,4 +21,8 @@ void fp_value(const struct pd_value *v, char hex[65]);
 void fp_job(const char *setup_hex, const char *defaults_hex, const char *level,
 	    const char *document, const char *case_bytes, size_t case_len, char hex[65]);
 
+/* A fingerprint extended by the files a document read as it was made (its images): paths
+ * is "PATH\n" for each; NULL or "" leaves base as it is. out may be base. */
+void fp_files(const char *base_hex, const char *paths, char out[65]);
+
 #endif

@@ -68,6 +68,7 @@ struct pd_layout_in {
 	const char *base_dir;    /* images resolve relative to this ("." when NULL) */
 	const char *header_left; /* continuation header text, or NULL for the style's */
 	struct pd_loc style_loc; /* where front-matter text came from, for diagnostics */
+	struct pd_buf *files_read; /* gains each image file's path and a newline; or NULL */
 };
 
 /* Lays the document out. Returns 0, or -1 after adding errors (a character no font has,

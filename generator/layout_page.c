@@ -62,6 +62,10 @@ static const struct pd_pixels *image_pixels(struct lay *L, const char *path, str
 			   errno == EFBIG ? "over 32 MB" : file_strerror(errno));
 		return NULL;
 	}
+	if (L->in->files_read) {
+		buf_puts(L->in->files_read, path);
+		buf_putc(L->in->files_read, '\n');
+	}
 	struct pd_pixels *px = arena_alloc(L->arena, sizeof *px);
 	char why[256];
 	int rc = image_decode(bytes, len, L->arena, px, why, sizeof why);

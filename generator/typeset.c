@@ -122,7 +122,7 @@ static int prepare(struct job *j, const char *md, size_t len, const struct pd_ty
 		return PD_EXIT_INPUT;
 	j->arena = arena_new();
 	struct pd_layout_in in = {j->doc, &j->st, fonts(), &j->set, o ? o->base_dir : NULL,
-				  o ? o->header_left : NULL, loc};
+				  o ? o->header_left : NULL, loc, o ? o->files_read : NULL};
 	if (layout_doc(&in, j->arena, &j->lay, diags) < 0)
 		return PD_EXIT_INPUT;
 	return 0;

@@ -69,8 +69,8 @@ refused notes.png "image './notes.png': not a PNG or JPEG file"
 
 # in a case: the error is at the case's field, and a batch makes the other cases
 cp "$TOP/samples/okafor-opla-hq.yaml" good.yaml
-sed 's|    the proceedings without prejudice.|    the proceedings without prejudice. ![scan](cut.png)|' \
-	good.yaml >bad.yaml
+sed -e 's|    the proceedings without prejudice.|    the proceedings without prejudice. ![scan](cut.png)|' \
+	-e 's|^  a_number: .*|  a_number: "A 209 443 872"|' good.yaml >bad.yaml
 line=$(grep -n 'narrative: >-' bad.yaml | cut -d: -f1)
 "$PDGEN" letter bad.yaml --level opla-hq -o bad.pdf 2>err; got=$?
 if [ $got = 1 ] && grep -q "^bad.yaml:$line:14: error: image './cut.png': damaged PNG" err
@@ -79,7 +79,21 @@ else fail "images: a bad image in a case is an error at its field" "exit $got" "
 printf 'cases:\n  - {file: bad.yaml, level: opla-hq}\n  - {file: good.yaml, level: opla-hq}\n' \
 	>docket.yaml
 "$PDGEN" batch docket.yaml -o out -j 2 >bout 2>berr; got=$?
-if [ $got = 1 ] && [ "$(ls out/*.pdf | wc -l)" -ge 1 ] && grep -q "cut.png" berr
+if [ $got = 1 ] && [ "$(ls out/*.pdf | wc -l)" = 1 ] && grep -q "cut.png" berr
 then ok "images: a bad image costs its case only"
 else fail "images: a bad image costs its case only" "exit $got" "$(tail -3 berr)"; fi
+
+# an image is an input: changed, the letter that shows it is made again
+sed -e 's|    the proceedings without prejudice.|    the proceedings without prejudice. ![scan](logo.png)|' \
+	good.yaml >img.yaml
+cp good.png logo.png
+printf 'cases:\n  - {file: img.yaml, level: opla-hq}\n' >imgs.yaml
+"$PDGEN" batch imgs.yaml -o imgs -q 2>/dev/null
+"$PDGEN" batch imgs.yaml -o imgs 2>err1
+cp deep.png logo.png
+"$PDGEN" batch imgs.yaml -o imgs 2>err2
+if grep -q '^pdgen: 0 made, 0 failed, 1 up to date' err1 && grep -q '^pdgen: 1 made' err2 &&
+	grep -q '"files":\["./logo.png"\]' imgs/manifest.jsonl
+then ok "images: a changed image makes its letter again"
+else fail "images: a changed image makes its letter again" "$(tail -1 err1)" "$(tail -1 err2)"; fi
 finish
