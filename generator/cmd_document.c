@@ -28,8 +28,11 @@ static int parse_args(const char *cmd, int argc, char **argv, struct document_ar
 			a->req.out = argv[++i];
 		else if (!strcmp(arg, "--templates") && has_arg)
 			a->templates = argv[++i];
-		else if (!strcmp(arg, "--dump=md"))
-			a->req.dump = "md";
+		else if (!strncmp(arg, "--dump=", 7)) {
+			if (!(a->req.dump = doc_dump_named(arg + 7)))
+				return cmd_usage_error(cmd, "--dump takes value, case, md or layout, "
+							    "not '%s'", arg + 7);
+		}
 		else if (!strcmp(arg, "--print-path"))
 			a->print_path = true;
 		else if (arg[0] == '-' && arg[1])

@@ -330,6 +330,8 @@ static struct pd_case *load_case(struct pd_arena *arena, const struct pd_doc_req
 		return NULL;
 	if (req->defaults)
 		root = value_merge(arena, req->defaults, root);
+	if (req->dump == PD_DUMP_VALUE)
+		value_dump(root, stdout);
 	const struct pd_domain *dom = domain();
 	if (!dom) {
 		for (size_t i = 0; i < setup.domain_diags.n; i++) {
@@ -397,9 +399,9 @@ static const char *case_dir(struct pd_arena *arena, const char *case_path)
 /* Lays the Markdown out and writes the PDF to out; with out NULL only lays it out, for
  * the problems that only the layout finds (a character no font has, a missing image). */
 static int typeset(struct pd_arena *arena, const struct page_template *pt,
-		   const struct pd_case *c, const char *case_path, const struct pd_value *ctx,
-		   const struct pd_buf *md, const char *out, struct pd_doc_result *res,
-		   struct pd_diags *diags)
+		   const struct pd_case *c, const struct pd_doc_request *req,
+		   const struct pd_value *ctx, const struct pd_buf *md, const char *out,
+		   struct pd_doc_result *res, struct pd_diags *diags)
 {
 	const struct pd_value *fm = pt->front_matter ? expand(arena, pt->front_matter, ctx, diags)
 						     : NULL;
@@ -408,7 +410,7 @@ static int typeset(struct pd_arena *arena, const struct page_template *pt,
 	struct pd_typeset_opts opts = {
 	    .source_name = pt->name,
 	    .first_line = 1,
-	    .base_dir = case_dir(arena, case_path),
+	    .base_dir = case_dir(arena, req->case_path),
 	    .style = fm,
 	    .title = value_str(value_path(ctx, "document.title")),
 	    .author = value_str(value_path(ctx, "attorney.name")),
@@ -424,10 +426,25 @@ static int typeset(struct pd_arena *arena, const struct page_template *pt,
 		memcpy(res->sha256, written.sha256, sizeof res->sha256);
 		return rc;
 	}
-	struct pd_buf pages = {0}; /* a check: laid out, written nowhere */
-	int rc = typeset_text(md->s, md->len, &opts, &pages, diags);
+	struct pd_buf pages = {0}; /* a check: laid out, written nowhere; or the layout dumped */
+	int rc;
+	if (req->dump == PD_DUMP_LAYOUT) {
+		rc = typeset_layout_dump(md->s, md->len, &opts, &pages, diags);
+		fwrite(pages.s, 1, pages.len, stdout);
+	} else {
+		rc = typeset_text(md->s, md->len, &opts, &pages, diags);
+	}
 	buf_free(&pages);
 	return rc;
+}
+
+enum pd_dump doc_dump_named(const char *name)
+{
+	static const char *const names[] = {"", "value", "case", "md", "layout"};
+	for (size_t i = 1; i < sizeof names / sizeof *names; i++)
+		if (!strcmp(name, names[i]))
+			return (enum pd_dump)i;
+	return PD_DUMP_NONE;
 }
 
 int doc_make(const struct pd_doc_request *req, struct pd_doc_result *res, struct pd_diags *diags)
@@ -437,12 +454,21 @@ int doc_make(const struct pd_doc_request *req, struct pd_doc_result *res, struct
 	struct pd_buf md = {0};
 	struct pd_origins origins = {0};
 	struct pd_case *c = load_case(arena, req, res, diags);
+	if (req->dump == PD_DUMP_VALUE && c) {
+		rc = PD_EXIT_OK;
+		goto done;
+	}
 	if (!c || (case_check(c, req->level, req->document, diags), diags->errors)) /* every rule, even after a bad field */
 		goto done;
 	char *out = output_path(arena, req, c);
 	res->out_path = xstrdup(out);
 	struct pd_value *ctx = case_context(arena, c, req->level, req->document);
 	describe(res, ctx);
+	if (req->dump == PD_DUMP_CASE) {
+		value_dump(ctx, stdout);
+		rc = PD_EXIT_OK;
+		goto done;
+	}
 	if (req->skip_if_newer && !req->check_only && up_to_date(req, out)) {
 		res->skipped = true;
 		rc = read_back(out, res) ? PD_EXIT_OK : PD_EXIT_SYSTEM;
@@ -452,13 +478,13 @@ int doc_make(const struct pd_doc_request *req, struct pd_doc_result *res, struct
 	    page_template_load(case_template_name(c, req->level, req->document), diags);
 	if (!pt || render_markdown(pt, ctx, &md, &origins, diags))
 		goto done;
-	if (req->dump && !strcmp(req->dump, "md") && !req->check_only) {
+	if (req->dump == PD_DUMP_MD) {
 		fwrite(md.s, 1, md.len, stdout);
 		rc = PD_EXIT_OK;
 		goto done;
 	}
 	size_t before = diags->n;
-	rc = typeset(arena, pt, c, req->case_path, ctx, &md, req->check_only ? NULL : out, res,
+	rc = typeset(arena, pt, c, req, ctx, &md, req->check_only || req->dump ? NULL : out, res,
 		     diags);
 	place_in_sources(pt->name, &md, &origins, diags, before);
 done:

@@ -10,6 +10,17 @@
 #include "diag.h"
 #include "value.h"
 
+/* What `--dump=STAGE` prints instead of writing a PDF: each stage's output in text. */
+enum pd_dump {
+	PD_DUMP_NONE,
+	PD_DUMP_VALUE,  /* the case file's value tree, each node with its line and column */
+	PD_DUMP_CASE,   /* the data the templates see (after the rules passed) */
+	PD_DUMP_MD,     /* the Markdown the template produced */
+	PD_DUMP_LAYOUT, /* pages, lines and runs with their positions */
+};
+/* The stage named NAME ("value", "case", "md", "layout"), PD_DUMP_NONE for another name. */
+enum pd_dump doc_dump_named(const char *name);
+
 struct pd_doc_request {
 	const char *case_path;
 	const char *level;            /* "fod", "opla-hq", ... */
@@ -19,7 +30,7 @@ struct pd_doc_request {
 	bool check_only;              /* run every check, the layout's too; write nothing */
 	bool skip_if_newer;           /* leave an output newer than all its inputs alone */
 	long long inputs_mtime;       /* newest docket time in ns, for skip_if_newer */
-	const char *dump;             /* "md": print the generated Markdown instead of a PDF */
+	enum pd_dump dump;            /* print a stage's output on stdout instead of a PDF */
 };
 
 /* Filled by doc_make; strings are owned by the result (doc_result_clear). */

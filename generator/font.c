@@ -376,6 +376,12 @@ int face_advance(const struct pd_face *face, uint32_t cp)
 	return face->adv[g];
 }
 
+const char *face_name(const struct pd_face *face)
+{
+	const char *slash = strrchr(face->path, '/');
+	return slash ? slash + 1 : face->path;
+}
+
 int face_ascent(const struct pd_face *face) { return ready(face)->ascent; }
 int face_descent(const struct pd_face *face) { return ready(face)->descent; }
 

@@ -185,13 +185,26 @@ int typeset_pdf(const char *markdown, size_t len, const struct pd_typeset_opts *
 	return rc;
 }
 
-int typeset_text(const char *markdown, size_t len, const struct pd_typeset_opts *opts,
-		 struct pd_buf *out, struct pd_diags *diags)
+static int typeset_into(const char *markdown, size_t len, const struct pd_typeset_opts *opts,
+			struct pd_buf *out, struct pd_diags *diags,
+			void (*emit)(const struct pd_layout *, struct pd_buf *))
 {
 	struct job j = {0};
 	int rc = prepare(&j, markdown, len, opts, diags);
 	if (!rc)
-		out_text(&j.lay, out);
+		emit(&j.lay, out);
 	job_end(&j);
 	return rc;
+}
+
+int typeset_text(const char *markdown, size_t len, const struct pd_typeset_opts *opts,
+		 struct pd_buf *out, struct pd_diags *diags)
+{
+	return typeset_into(markdown, len, opts, out, diags, out_text);
+}
+
+int typeset_layout_dump(const char *markdown, size_t len, const struct pd_typeset_opts *opts,
+			struct pd_buf *out, struct pd_diags *diags)
+{
+	return typeset_into(markdown, len, opts, out, diags, out_layout_dump);
 }

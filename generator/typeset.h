@@ -34,6 +34,9 @@ int typeset_pdf(const char *markdown, size_t len, const struct pd_typeset_opts *
 		const char *out_path, struct pd_pdf_written *written, struct pd_diags *diags);
 int typeset_text(const char *markdown, size_t len, const struct pd_typeset_opts *opts,
 		 struct pd_buf *out, struct pd_diags *diags);
+/* The layout itself, as out_layout_dump prints it. */
+int typeset_layout_dump(const char *markdown, size_t len, const struct pd_typeset_opts *opts,
+			struct pd_buf *out, struct pd_diags *diags);
 
 /* Reads now what the first document would read (the default fonts, the hyphenation
  * patterns): batch calls it before starting its workers, which then share it. */
