@@ -15,6 +15,12 @@ struct ctx {
 	struct pd_loc at; /* place given to derived values: the case file's top */
 };
 
+/* A level at its track's top rung: headquarters. */
+static bool at_top(const struct ctx *x, const struct pd_level *lv)
+{
+	return lv->rung >= levels_top_rung(x->c->dom, lv->track);
+}
+
 static bool is(const char *a, const char *b)
 {
 	return a && b && strcmp(a, b) == 0;
@@ -266,10 +272,10 @@ static struct pd_value *level(struct ctx *x)
 	sets(x, m, "reviewer", str_of(lv->node, "reviewer") ? str_of(lv->node, "reviewer") : lv->title);
 	set(x, m, "is_ero", b(x, is(lv->track, "ero")));
 	set(x, m, "is_occ", b(x, is(lv->track, "occ")));
-	set(x, m, "is_first", b(x, lv->rung <= 1));
-	set(x, m, "is_escalation", b(x, lv->rung >= 2));
+	set(x, m, "is_first", b(x, lv->rung < PD_RUNG_REVIEW));
+	set(x, m, "is_escalation", b(x, lv->rung >= PD_RUNG_REVIEW));
 	set(x, m, "is_local_review", b(x, lv->rung == 2));
-	set(x, m, "is_hq", b(x, lv->rung >= 3));
+	set(x, m, "is_hq", b(x, at_top(x, lv)));
 	set(x, m, "is_suboffice", b(x, lv->needs_suboffice));
 	return m;
 }
@@ -537,7 +543,7 @@ static struct pd_value *history_row(struct ctx *x, const struct pd_request *q)
 	struct pd_value *m = map(x);
 	sets(x, m, "id", q->id);
 	sets(x, m, "level", q->level);
-	sets(x, m, "level_title", q->lv ? (q->lv->rung >= 3 ? str_of(q->lv->node, "org")
+	sets(x, m, "level_title", q->lv ? (at_top(x, q->lv) ? str_of(q->lv->node, "org")
 				     ? arena_printf(x->a, "%s (%s)", q->lv->title, str_of(q->lv->node, "org"))
 				     : q->lv->title : q->lv->title) : q->level);
 	sets(x, m, "sent", q->sent);
@@ -545,7 +551,7 @@ static struct pd_value *history_row(struct ctx *x, const struct pd_request *q)
 	sets(x, m, "channel", label(channel_labels, q->channel));
 	sets(x, m, "outcome", q->outcome);
 	sets(x, m, "outcome_label", label(outcome_labels, q->outcome));
-	set(x, m, "is_denied", b(x, is(q->outcome, "denied")));
+	set(x, m, "is_denied", b(x, q->state == PD_DENIED));
 	sets(x, m, "decided", q->decided);
 	sets(x, m, "by_role", q->by_role);
 	sets(x, m, "by_role_label", q->by_role ? label(role_labels, q->by_role) : NULL);
@@ -594,7 +600,7 @@ static void materials(struct ctx *x, const struct pd_request **reqs, const struc
 	mt->list = seq(x);
 	mt->prior = seq(x);
 	mt->tabs = map(x);
-	bool esc = x->lv->rung >= 2;
+	bool esc = x->lv->rung >= PD_RUNG_REVIEW;
 	if (esc) {
 		for (size_t i = 0; i < c->nreq; i++) {
 			const struct pd_request *q = reqs[i];
@@ -675,7 +681,7 @@ static const char *doc_kind(const struct pd_case *c, const struct pd_level *lv, 
 {
 	if (is(document, "memo"))
 		return "memo";
-	if (lv->rung >= 2)
+	if (lv->rung >= PD_RUNG_REVIEW)
 		return "review";
 	if (case_old_denial(c))
 		return "reconsideration";
@@ -739,7 +745,7 @@ static struct pd_value *emergency(struct ctx *x)
 static struct pd_value *last_denial(struct ctx *x, const struct pd_request **reqs)
 {
 	for (size_t i = x->c->nreq; i-- > 0;)
-		if (is(reqs[i]->outcome, "denied") && reqs[i]->lv && reqs[i]->lv->rung < x->lv->rung)
+		if (reqs[i]->state == PD_DENIED && reqs[i]->lv && reqs[i]->lv->rung < x->lv->rung)
 			return history_row(x, reqs[i]);
 	return nil(x);
 }

@@ -359,6 +359,8 @@ const char *diag_nearest(const char *name, const char *const *candidates, size_t
 	   there only one edit counts, so a candidate is at most one letter longer */
 	size_t limit = len <= 2 ? 1 : len / 3 + 2;
 	for (size_t i = 0; i < n; i++) {
+		if (!candidates[i])
+			continue;
 		size_t dist = diag_distance(name, candidates[i]);
 		if (dist < best_d) {
 			best_d = dist;
@@ -366,4 +368,14 @@ const char *diag_nearest(const char *name, const char *const *candidates, size_t
 		}
 	}
 	return best_d <= limit ? best : NULL;
+}
+
+struct pd_suggestion diag_did_you_mean(const char *name, const char *const *candidates,
+				       size_t n, char quote)
+{
+	struct pd_suggestion s = {""};
+	const char *near = diag_nearest(name, candidates, n);
+	if (near)
+		snprintf(s.text, sizeof s.text, " (did you mean %c%s%c?)", quote, near, quote);
+	return s;
 }

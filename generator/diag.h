@@ -62,5 +62,12 @@ size_t diag_distance(const char *a, const char *b);
 /* The candidate nearest to name (NULL when none is close enough: within len / 3 + 2
  * edits, or 1 edit for a name of 1 or 2 bytes). */
 const char *diag_nearest(const char *name, const char *const *candidates, size_t n);
+/* " (did you mean 'NEAREST'?)", NEAREST in the quote given, or "" when no candidate is
+ * near: the one way a message suggests a name. Use .text within the message's call. */
+struct pd_suggestion {
+	char text[160];
+};
+struct pd_suggestion diag_did_you_mean(const char *name, const char *const *candidates,
+				       size_t n, char quote);
 
 #endif

@@ -20,12 +20,8 @@ static void warn_unknown_keys(const struct pd_value *map, const char *const *kno
 			found = strcmp(map->keys[i], known[k]) == 0;
 		if (found)
 			continue;
-		const char *near = diag_nearest(map->keys[i], known, n);
-		if (near)
-			diag_warn(diags, map->key_locs[i], "unknown key '%s' (did you mean '%s'?)",
-				  map->keys[i], near);
-		else
-			diag_warn(diags, map->key_locs[i], "unknown key '%s'", map->keys[i]);
+		diag_warn(diags, map->key_locs[i], "unknown key '%s'%s", map->keys[i],
+			  diag_did_you_mean(map->keys[i], known, n, '\'').text);
 	}
 }
 

@@ -134,6 +134,15 @@ struct pd_domain *levels_load(struct pd_arena *arena, const char *datadir,
 	return dom;
 }
 
+int levels_top_rung(const struct pd_domain *dom, const char *track)
+{
+	int top = -1;
+	for (size_t i = 0; i < dom->nlevels; i++)
+		if (track && !strcmp(dom->levels[i].track, track) && dom->levels[i].rung > top)
+			top = dom->levels[i].rung;
+	return top;
+}
+
 const struct pd_level *levels_find(const struct pd_domain *dom, const char *name)
 {
 	for (size_t i = 0; name && i < dom->nlevels; i++)

@@ -31,6 +31,8 @@ static const struct pd_command commands[] = {
      "list the levels of both chains of command with addressees and mailboxes"},
     {"typeset", cmd_typeset, "typeset DOC.md [-o OUT.pdf] [--text] [--date YYYY-MM-DD]",
      "typeset a Markdown file with front matter (proof a layout)"},
+    {"explain", cmd_explain, "explain [RULE | --mdoc]",
+     "what an escalation rule requires, why, and how to fix a case"},
 };
 
 static const size_t ncommands = sizeof commands / sizeof commands[0];

@@ -465,11 +465,8 @@ static void unknown_name(struct ev *ev, const struct node *n)
 	for (size_t i = ev->depth; i-- > 0;)
 		collect_paths(ev, &c, ev->stack[i], NULL, 0);
 	char *name = xstrndup(n->s, n->len);
-	const char *best = diag_nearest(name, c.v, c.n);
-	if (best)
-		ev_error(ev, n->loc, "unknown field \"%s\" (did you mean \"%s\"?)", name, best);
-	else
-		ev_error(ev, n->loc, "unknown field \"%s\"", name);
+	ev_error(ev, n->loc, "unknown field \"%s\"%s", name,
+		 diag_did_you_mean(name, c.v, c.n, '"').text);
 	free(name);
 	free(c.v);
 }

@@ -86,7 +86,8 @@ while IFS= read -r args; do
 		"$PDGEN" $run >"$scratch/out" 2>&1
 		echo "exit: $?" >>"$scratch/out"
 		sed "s|$scratch/|SCRATCH/|g" "$scratch/out" >"$scratch/out.clean"
-		compare "pdgen1-$n-$cmd.out" "$scratch/out.clean" ;;
+		name=$(printf '%s' "$args" | sed 's|samples/||g; s|\.yaml||g; s|[^A-Za-z0-9.]\{1,\}|-|g')
+		compare "pdgen1-$name.out" "$scratch/out.clean" ;;
 	esac
 done <"$scratch/examples"
 
