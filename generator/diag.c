@@ -149,19 +149,17 @@ void diag_context(struct pd_diags *d, const char *fmt, ...)
 	last->context = buf_take(&b);
 }
 
-void diag_move(struct pd_diags *dst, struct pd_diags *src)
+void diag_copy_one(struct pd_diags *dst, const struct pd_diag *g)
 {
-	for (size_t i = 0; i < src->n; i++) {
-		if (dst->n == dst->cap) {
-			dst->cap = dst->cap ? dst->cap * 2 : 8;
-			dst->v = xrealloc(dst->v, dst->cap * sizeof *dst->v);
-		}
-		dst->v[dst->n++] = src->v[i];
-	}
-	dst->errors += src->errors;
-	dst->warnings += src->warnings;
-	free(src->v);
-	*src = (struct pd_diags){0};
+	diag_add(dst, g->sev, g->loc, g->rule, "%s", g->msg);
+	if (g->context)
+		diag_context(dst, "%s", g->context);
+}
+
+void diag_copy(struct pd_diags *dst, const struct pd_diags *src)
+{
+	for (size_t i = 0; i < src->n; i++)
+		diag_copy_one(dst, &src->v[i]);
 }
 
 static struct source *source_of(const char *file)

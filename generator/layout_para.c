@@ -206,7 +206,7 @@ static void hyphen_points(struct lay *L)
 		for (b = a; b < L->nwch && is_alnum(L->wch[b].cp); b++)
 			if (b - a < HYPH_MAX_WORD)
 				w[b - a] = (char)L->wch[b].cp; /* non-ASCII: refused below */
-		uint64_t mask = b - a <= HYPH_MAX_WORD ? hyph_points(w, b - a) : 0;
+		uint64_t mask = b - a <= HYPH_MAX_WORD ? hyph_points(L->in->hyph, w, b - a) : 0;
 		for (size_t i = 0; mask; i++, mask >>= 1)
 			if ((mask & 1) && !L->wch[a + i + 1].brk)
 				L->wch[a + i + 1].brk = BRK_HYPH;

@@ -97,17 +97,14 @@ static int dir_has_templates(const char *dir)
 	return access(path, R_OK) == 0;
 }
 
-const char *cmd_datadir(void)
+const char *cmd_datadir(char dir[PATH_MAX])
 {
-	static char dir[PATH_MAX];
-	if (dir[0])
-		return dir;
 	const char *env = getenv("PDGEN_DATADIR");
 	if (env && *env) {
-		snprintf(dir, sizeof dir, "%s", env);
+		snprintf(dir, PATH_MAX, "%s", env);
 		return dir;
 	}
-	ssize_t n = readlink("/proc/self/exe", dir, sizeof dir - 1);
+	ssize_t n = readlink("/proc/self/exe", dir, PATH_MAX - 1);
 	/* the binary's directory, then each one above it (build dirs), each also with
 	 * share/pdgen below it (an installation moved or made with another PREFIX) */
 	for (; n > 0;) {
@@ -119,7 +116,7 @@ const char *cmd_datadir(void)
 		if (dir_has_templates(dir))
 			return dir;
 		n = (ssize_t)(slash - dir);
-		if ((size_t)n + sizeof "/share/pdgen" < sizeof dir) {
+		if ((size_t)n + sizeof "/share/pdgen" < PATH_MAX) {
 			memcpy(dir + n, "/share/pdgen", sizeof "/share/pdgen");
 			if (dir_has_templates(dir))
 				return dir;
@@ -128,7 +125,7 @@ const char *cmd_datadir(void)
 		if (n == 0)
 			break;
 	}
-	snprintf(dir, sizeof dir, "%s", PD_DATADIR);
+	snprintf(dir, PATH_MAX, "%s", PD_DATADIR);
 	return dir;
 }
 
