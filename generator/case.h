@@ -68,11 +68,6 @@ const char *case_next_level(const struct pd_case *c, struct pd_buf *why);
 /* The domain data the case was loaded with. */
 const struct pd_domain *case_domain(const struct pd_case *c);
 
-/* A-number: digits of s (spaces, dashes, a leading "A", "A-" or "A#" allowed) left-padded
- * to nine; false when s holds other characters or not 8 or 9 digits. out: 10 bytes. */
-bool case_anumber_normalize(const char *s, char out[10]);
-/* "A012-345-678" from nine digits; out: 13 bytes. */
-void case_anumber_format(const char digits[10], char out[13]);
 /* Simple email syntax: local@domain.tld. */
 bool case_email_valid(const char *s);
 

@@ -167,15 +167,11 @@ static const char *label(const struct label *t, const char *code)
 	return code;
 }
 
-static const char *const months[] = {"January", "February", "March",	 "April",
-				     "May",	"June",	    "July",	 "August",
-				     "September", "October", "November", "December"};
-
 static const char *long_date(struct pd_arena *a, const char *d)
 {
 	if (!d || !date_valid(d))
 		return d ? d : "";
-	return arena_printf(a, "%s %d, %d", months[atoi(d + 5) - 1], atoi(d + 8), atoi(d));
+	return arena_printf(a, "%s %d, %d", date_month_name(atoi(d + 5)), atoi(d + 8), atoi(d));
 }
 
 /* Tab names: A..Z, AA, AB, ... */
@@ -213,7 +209,7 @@ static struct pd_value *client(struct ctx *x)
 		  hon && last ? arena_printf(x->a, "%s %s", hon, last) : c->full_name, name);
 	char fmt[13] = "";
 	if (c->anum[0])
-		case_anumber_format(c->anum, fmt);
+		anumber_format(c->anum, fmt);
 	sets_from(x, m, "a_number_display", c->anum[0] ? fmt : NULL,
 		  value_path(c->root, "client.a_number"));
 	sets(x, m, "a_number_digits", c->anum[0] ? c->anum : NULL);
@@ -223,8 +219,8 @@ static struct pd_value *client(struct ctx *x)
 	const struct pd_value *other = value_get(m, "other_a_numbers");
 	for (size_t i = 0; other && other->kind == PD_SEQ && i < other->n; i++) {
 		char d[10], f[13];
-		if (other->items[i]->str && case_anumber_normalize(other->items[i]->str, d)) {
-			case_anumber_format(d, f);
+		if (other->items[i]->str && anumber_normalize(other->items[i]->str, d)) {
+			anumber_format(d, f);
 			value_append(x->a, all, s(x, f));
 		}
 	}
@@ -677,7 +673,7 @@ static long total_pages(const struct pd_value *list)
 
 /* ---- document kind, subject, emergency ---- */
 
-static const char *doc_kind(const struct pd_case *c, const struct pd_level *lv, const char *document)
+static const char *document_kind(const struct pd_case *c, const struct pd_level *lv, const char *document)
 {
 	if (is(document, "memo"))
 		return "memo";
@@ -704,7 +700,7 @@ static const char *subject(const char *kind)
 static struct pd_value *document(struct ctx *x, const char *document_name)
 {
 	const struct pd_case *c = x->c;
-	const char *kind = doc_kind(c, x->lv, document_name);
+	const char *kind = document_kind(c, x->lv, document_name);
 	struct pd_value *m = map(x);
 	sets(x, m, "name", document_name ? document_name : "letter");
 	sets(x, m, "kind", kind);
@@ -872,7 +868,7 @@ const char *case_template_name(const struct pd_case *c, const char *lvname, cons
 		return NULL;
 	if (is(document_name, "memo"))
 		return lv->memo ? lv->memo : "memo";
-	const char *kind = doc_kind(c, lv, document_name);
+	const char *kind = document_kind(c, lv, document_name);
 	if (is(kind, "reconsideration"))
 		return "letter-reconsideration";
 	if (is(kind, "bia"))
@@ -922,7 +918,7 @@ const char *case_header_text(struct pd_arena *arena, const struct pd_case *c)
 {
 	char fmt[13] = "";
 	if (c->anum[0])
-		case_anumber_format(c->anum, fmt);
+		anumber_format(c->anum, fmt);
 	struct pd_buf b = {0};
 	buf_puts(&b, c->full_name ? c->full_name : "");
 	if (fmt[0])

@@ -242,7 +242,7 @@ static void check_scalar(struct checker *ck, const char *path, const struct pd_v
 		check_enum(ck, path, v, ck->dom->level_names);
 		break;
 	case F_ANUM:
-		if (!case_anumber_normalize(v->str, digits))
+		if (!anumber_normalize(v->str, digits))
 			diag_error(ck->d, v->loc,
 				   "%s: '%s' is not an A-number (8 or 9 digits, as A012-345-678)",
 				   path, v->str);
@@ -336,42 +336,7 @@ static void check_value(struct checker *ck, const char *path, const struct field
 	}
 }
 
-/* ---- A-numbers and emails ---- */
-
-bool case_anumber_normalize(const char *s, char out[10])
-{
-	char d[16];
-	size_t n = 0;
-	out[0] = '\0';
-	while (*s == ' ')
-		s++;
-	if (*s == 'A' || *s == 'a') {
-		s++;
-		while (*s == ' ' || *s == '#' || *s == '-')
-			s++;
-	}
-	for (; *s; s++) {
-		if (*s >= '0' && *s <= '9') {
-			if (n == sizeof d - 1)
-				return false;
-			d[n++] = *s;
-		} else if (*s != ' ' && *s != '-') {
-			return false;
-		}
-	}
-	if (n < 8 || n > 9)
-		return false;
-	size_t pad = 9 - n;
-	memset(out, '0', pad);
-	memcpy(out + pad, d, n);
-	out[9] = '\0';
-	return true;
-}
-
-void case_anumber_format(const char digits[10], char out[13])
-{
-	snprintf(out, 13, "A%.3s-%.3s-%.3s", digits, digits + 3, digits + 6);
-}
+/* ---- emails ---- */
 
 static bool email_local_char(char ch)
 {
@@ -530,7 +495,7 @@ static const char *join_name(struct pd_arena *arena, const struct pd_case *c)
 static void type_basics(struct pd_arena *arena, struct pd_case *c)
 {
 	const char *a = case_str(c->root, "client.a_number");
-	if (!a || !case_anumber_normalize(a, c->anum))
+	if (!a || !anumber_normalize(a, c->anum))
 		c->anum[0] = '\0';
 	c->given = case_str(c->root, "client.name.given");
 	c->family = case_str(c->root, "client.name.family");

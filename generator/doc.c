@@ -241,7 +241,7 @@ bool doc_sha256_file(const char *path, char hex[65], size_t *bytes)
 }
 
 /* Counts the page objects of a PDF that pdgen wrote (no object streams). */
-static int pdf_pages(const char *path)
+static int pages_in_pdf(const char *path)
 {
 	size_t len;
 	char *data = file_read(path, &len, 0);
@@ -292,7 +292,7 @@ static bool read_back(const char *out, struct pd_doc_result *res)
 	if (!is_regular(out))
 		return true;
 	bool ok = doc_sha256_file(out, res->sha256, &res->bytes);
-	res->pages = pdf_pages(out);
+	res->pages = pages_in_pdf(out);
 	return ok;
 }
 
@@ -407,7 +407,7 @@ static void place_in_sources(const char *rendered, const struct pd_buf *md,
 }
 
 /* Images named in a case (logo, signature) resolve relative to the case file. */
-static const char *case_dir(struct pd_arena *arena, const char *case_path)
+static const char *directory_of_case(struct pd_arena *arena, const char *case_path)
 {
 	const char *slash = strrchr(case_path, '/');
 	return slash ? arena_strndup(arena, case_path, (size_t)(slash - case_path)) : ".";
@@ -427,7 +427,7 @@ static int typeset(struct pd_session *s, struct pd_arena *arena, const struct pa
 	struct pd_typeset_opts opts = {
 	    .source_name = pt->name,
 	    .first_line = 1,
-	    .base_dir = case_dir(arena, req->case_path),
+	    .base_dir = directory_of_case(arena, req->case_path),
 	    .style = fm,
 	    .title = value_str(value_path(ctx, "document.title")),
 	    .author = value_str(value_path(ctx, "attorney.name")),

@@ -74,9 +74,4 @@ bool levels_decides(const struct pd_level *lv, const char *role);
 /* true when the mailbox is valid on date (YYYY-MM-DD; NULL date: always). */
 bool levels_mailbox_valid(const struct pd_mailbox *m, const char *date);
 
-/* Dates: true for a real calendar date written YYYY-MM-DD. */
-bool date_valid(const char *s);
-/* Days since 1970-01-01 of a valid date. */
-long date_days(const char *s);
-
 #endif

@@ -135,17 +135,15 @@ static void job_end(struct job *j)
 }
 
 /* The document date: opts, then SOURCE_DATE_EPOCH, then 2000-01-01. */
-static void doc_date(const char *iso, struct pd_pdf_info *info)
+static void document_date(const char *iso, struct pd_pdf_info *info)
 {
 	info->year = 2000;
 	info->month = 1;
 	info->day = 1;
-	int y, m, d;
-	if (iso && sscanf(iso, "%4d-%2d-%2d", &y, &m, &d) == 3 && m >= 1 && m <= 12 && d >= 1 &&
-	    d <= 31) {
-		info->year = y;
-		info->month = m;
-		info->day = d;
+	if (date_valid(iso)) {
+		info->year = atoi(iso);
+		info->month = atoi(iso + 5);
+		info->day = atoi(iso + 8);
 		return;
 	}
 	const char *sde = getenv("SOURCE_DATE_EPOCH");
@@ -176,7 +174,7 @@ int typeset_pdf(struct pd_typesetter *ts, const char *markdown, size_t len,
 		info.author = opts && opts->author ? opts->author : j.st.author;
 		info.subject = opts && opts->subject ? opts->subject : j.st.subject;
 		info.creator = "pdgen " PD_VERSION;
-		doc_date(opts ? opts->date_iso : NULL, &info);
+		document_date(opts ? opts->date_iso : NULL, &info);
 		if (!ts->writer)
 			ts->writer = out_pdf_new();
 		rc = out_pdf_write(ts->writer, &j.lay, &info, out_path, written, diags);

@@ -1,4 +1,5 @@
-/* Unit tests of the rule table (case_rules.c) and the one "did you mean" of diag.c.
+/* Unit tests of the rule table (case_rules.c), the one "did you mean" of diag.c and the
+ * shared helpers of util.c (dates, A-numbers).
  * In: the table compiled in. Out: cmocka results. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -9,6 +10,7 @@
 
 #include "case.h"
 #include "diag.h"
+#include "util.h"
 
 static void rows_are_complete(void **state)
 {
@@ -47,12 +49,33 @@ static void did_you_mean(void **state)
 	assert_string_equal(diag_did_you_mean("x", names, 0, '\'').text, "");
 }
 
+/* The helpers every stage shares: one calendar, one A-number rule, one month table. */
+static void helpers(void **state)
+{
+	(void)state;
+	assert_true(date_valid("1899-12-31")); /* a date, whatever the year */
+	assert_true(date_valid("2016-02-29"));
+	assert_false(date_valid("2015-02-29"));
+	assert_false(date_valid("0000-01-01"));
+	assert_false(date_valid(NULL));
+	assert_string_equal(date_month_name(2), "February");
+	assert_string_equal(date_month_name(13), "");
+	char d[10], f[13];
+	assert_true(anumber_normalize("  A-012 345 678", d)); /* leading blanks, "A-" */
+	anumber_format(d, f);
+	assert_string_equal(f, "A012-345-678");
+	assert_true(anumber_normalize("A#98765432", d));
+	assert_string_equal(d, "098765432");
+	assert_false(anumber_normalize("A12-34", d));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(rows_are_complete),
 	    cmocka_unit_test(named),
 	    cmocka_unit_test(did_you_mean),
+	    cmocka_unit_test(helpers),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
