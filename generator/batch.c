@@ -206,7 +206,7 @@ static void make_one(const struct batch *B, size_t idx, bool plan, struct record
 	};
 	struct pd_doc_result res = {0};
 	struct pd_diags diags = {0};
-	r->status = doc_make(&req, &res, &diags);
+	r->status = doc_make(run->session, &req, &res, &diags);
 	r->pages = res.pages;
 	r->bytes = res.bytes;
 	memcpy(r->sha256, res.sha256, sizeof r->sha256);
@@ -245,7 +245,7 @@ static void worker_main(struct batch *B, int cmd, int rec)
 		send_record(rec, idx, &r);
 		record_clear(&r);
 	}
-	doc_shutdown();
+	doc_session_free(B->run->session);
 	_exit(0);
 }
 
@@ -743,7 +743,7 @@ static void print_stats(const struct tally *t)
 static void shared_fingerprints(struct batch *B)
 {
 	const char *dirs[3];
-	size_t n = doc_input_dirs(dirs);
+	size_t n = doc_input_dirs(B->run->session, dirs);
 	fp_setup(dirs, n, B->run->check_only ? "check" : "pdf", B->setup_fp);
 	fp_value(B->run->docket->defaults, B->defaults_fp);
 }

@@ -118,7 +118,7 @@ static char *docket_dir(const char *docket)
 
 /* The page templates of every level in the docket, parsed once: a broken one is one
  * report, and no document is made. */
-static int check_templates(const struct pd_docket *d)
+static int check_templates(struct pd_session *s, const struct pd_docket *d)
 {
 	const char **levels = xcalloc(d->njobs + 1, sizeof *levels);
 	size_t n = 0;
@@ -130,7 +130,7 @@ static int check_templates(const struct pd_docket *d)
 			levels[n++] = d->jobs[i].level;
 	}
 	struct pd_diags diags = {0};
-	int errors = doc_check_templates(levels, n, &diags);
+	int errors = doc_check_templates(s, levels, n, &diags);
 	diag_print(&diags, stderr);
 	if (errors)
 		fprintf(stderr, "pdgen: error: the templates have %d error%s: no document was made\n",
@@ -148,14 +148,16 @@ int cmd_batch(int argc, char **argv)
 	int rc = parse_args(argc, argv, &o);
 	if (rc)
 		return rc;
-	doc_setup(cmd_datadir(), o.templates);
+	char datadir[PATH_MAX];
+	struct pd_session *session = doc_session_new(cmd_datadir(datadir), o.templates);
 	struct pd_arena *arena = arena_new();
 	struct pd_diags diags = {0};
 	struct pd_docket docket;
-	if (docket_load(arena, o.docket, &docket, &diags)) {
+	if (docket_load(arena, o.docket, doc_domain(session), &docket, &diags)) {
 		diag_print(&diags, stderr);
 		diag_clear(&diags);
 		arena_free(arena);
+		doc_session_free(session);
 		return PD_EXIT_INPUT;
 	}
 	diag_print(&diags, stderr);
@@ -165,15 +167,18 @@ int cmd_batch(int argc, char **argv)
 		diag_line(stderr, "%s: error: cannot create the output directory: %s", o.outdir,
 			strerror(errno));
 		arena_free(arena);
+		doc_session_free(session);
 		return PD_EXIT_SYSTEM;
 	}
-	if (check_templates(&docket)) {
+	if (check_templates(session, &docket)) {
 		arena_free(arena);
+		doc_session_free(session);
 		return PD_EXIT_INPUT;
 	}
-	typeset_preload();
+	typeset_preload(doc_typesetter(session));
 	char *dir = docket_dir(o.docket);
 	struct pd_batch_run run = {
+	    .session = session,
 	    .docket = &docket,
 	    .outdir = o.outdir,
 	    .workers = o.jobs,
@@ -188,6 +193,6 @@ int cmd_batch(int argc, char **argv)
 	rc = batch_run(&run);
 	free(dir);
 	arena_free(arena);
-	doc_shutdown();
+	doc_session_free(session);
 	return rc;
 }

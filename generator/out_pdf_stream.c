@@ -24,14 +24,21 @@
 #include "util.h"
 
 /* libdeflate (whole buffers, no stream state) at its fastest level: 3% smaller than zlib's
- * fastest, in half the time; its level 4 saves 1% more bytes for 63% more instructions.
- * One compressor for the process. */
-static struct libdeflate_compressor *compressor;
-
-unsigned char *pdf_deflate(const void *data, size_t len, size_t *zlen)
+ * fastest, in half the time; its level 4 saves 1% more bytes for 63% more instructions. */
+struct libdeflate_compressor *pdf_deflater_new(void)
 {
-	struct libdeflate_compressor *c = compressor;
-	if (!c && !(c = compressor = libdeflate_alloc_compressor(1)))
+	return libdeflate_alloc_compressor(1);
+}
+
+void pdf_deflater_free(struct libdeflate_compressor *c)
+{
+	libdeflate_free_compressor(c);
+}
+
+unsigned char *pdf_deflate(struct libdeflate_compressor *c, const void *data, size_t len,
+			   size_t *zlen)
+{
+	if (!c)
 		return NULL;
 	size_t cap = libdeflate_zlib_compress_bound(c, len);
 	unsigned char *z = xmalloc(cap);
@@ -41,12 +48,6 @@ unsigned char *pdf_deflate(const void *data, size_t len, size_t *zlen)
 		return NULL;
 	}
 	return z;
-}
-
-void pdf_deflate_end(void)
-{
-	libdeflate_free_compressor(compressor);
-	compressor = NULL;
 }
 
 /* ---- streams read from pdgen's own bytes ---- */
@@ -221,11 +222,9 @@ static int temp_at(int dir, const char *target, char *tmp, size_t size)
 
 /* Writes to a temporary file beside target (in dir), then renames it; Ctrl-C or a kill
  * meanwhile waits until the file is whole or gone. Returns as emit does. */
-static int write_atomic(HPDF_Doc pdf, int dir, const char *target, struct sink *k)
+static int write_atomic(HPDF_Doc pdf, int dir, const char *target, unsigned mode,
+			struct sink *k)
 {
-	static mode_t mask = (mode_t)-1;
-	if (mask == (mode_t)-1)
-		umask(mask = umask(0)); /* read once: pdgen never changes it */
 	sigset_t stop, old;
 	sigemptyset(&stop);
 	sigaddset(&stop, SIGINT);
@@ -236,7 +235,7 @@ static int write_atomic(HPDF_Doc pdf, int dir, const char *target, struct sink *
 	char *tmp = xmalloc(size);
 	int fd = temp_at(dir, target, tmp, size), rc = -1;
 	if (fd >= 0) {
-		fchmod(fd, 0666 & ~mask);
+		fchmod(fd, (mode_t)mode);
 		rc = emit(pdf, fd, k);
 		int saved = errno;
 		if (close(fd) != 0 && rc == 0)
@@ -266,7 +265,7 @@ static int write_device(HPDF_Doc pdf, const char *path, struct sink *k)
 	return rc;
 }
 
-int pdf_save(HPDF_Doc pdf, const int *dir, const char *path, size_t *bytes,
+int pdf_save(HPDF_Doc pdf, const int *dir, const char *path, unsigned mode, size_t *bytes,
 	     char sha256_hex[65])
 {
 	struct stat st;
@@ -275,9 +274,10 @@ int pdf_save(HPDF_Doc pdf, const int *dir, const char *path, size_t *bytes,
 	const char *target = real ? real : path;
 	const char *last = strrchr(path, '/');
 	struct sink *k = xmalloc(sizeof *k);
-	int rc = dir ? write_atomic(pdf, *dir, last ? last + 1 : path, k)
-	       : write_in_place(path) || write_in_place(target) ? write_device(pdf, path, k)
-								 : write_atomic(pdf, AT_FDCWD, target, k);
+	int rc = dir ? write_atomic(pdf, *dir, last ? last + 1 : path, mode, k)
+	       : write_in_place(path) || write_in_place(target)
+		   ? write_device(pdf, path, k)
+		   : write_atomic(pdf, AT_FDCWD, target, mode, k);
 	int saved = errno;
 	if (rc == 0) {
 		unsigned char digest[SHA256_DIGEST_SIZE];
@@ -293,7 +293,8 @@ int pdf_save(HPDF_Doc pdf, const int *dir, const char *path, size_t *bytes,
 
 /* ---- images: pixels pdgen decoded itself (image.c), never libharu's loaders ---- */
 
-HPDF_Image pdf_image_new(HPDF_Doc pdf, const struct pd_pixels *px)
+HPDF_Image pdf_image_new(HPDF_Doc pdf, struct libdeflate_compressor *c,
+			 const struct pd_pixels *px)
 {
 	HPDF_Dict img = HPDF_DictStream_New(pdf->mmgr, pdf->xref);
 	if (!img)
@@ -306,7 +307,7 @@ HPDF_Image pdf_image_new(HPDF_Doc pdf, const struct pd_pixels *px)
 	rc += HPDF_Dict_AddName(img, "ColorSpace", px->comps == 1 ? "DeviceGray" : "DeviceRGB");
 	rc += HPDF_Dict_AddNumber(img, "BitsPerComponent", 8);
 	size_t zlen;
-	unsigned char *z = rc == HPDF_OK ? pdf_deflate(px->data, px->len, &zlen) : NULL;
+	unsigned char *z = rc == HPDF_OK ? pdf_deflate(c, px->data, px->len, &zlen) : NULL;
 	if (!z || pdf_set_deflated(img, z, zlen, true) < 0)
 		return NULL;
 	return img;
