@@ -379,6 +379,9 @@ static void account(struct batch *B, size_t idx)
 	}
 	if (t->cols)
 		show_progress(t, run->docket->njobs);
+	struct record kept = {.status = r->status, .skipped = r->skipped, .done = true};
+	record_clear(r); /* the outcome is counted and listed: only its status is kept */
+	*r = kept;
 }
 
 /* A job that fails in the parent: an error at its docket entry, a manifest row. */
