@@ -787,6 +787,8 @@ int batch_run(const struct pd_batch_run *run)
 	shared_fingerprints(&B);
 	fingerprint_jobs(&B);
 	B.nw = run->workers ? run->workers : 1;
+	if (B.nw > B.qlen) /* no more workers than jobs to name */
+		B.nw = B.qlen ? (unsigned)B.qlen : 1;
 	B.w = xcalloc(B.nw, sizeof *B.w);
 	for (unsigned i = 0; i < B.nw && B.qlen; i++)
 		if (start_worker(&B, &B.w[i]) && i == 0) {
