@@ -47,6 +47,7 @@ static void catch_signals(void)
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	sa.sa_flags = SA_RESTART; /* a resized terminal interrupts no read */
 	sigaction(SIGWINCH, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN); /* a dead worker's pipe: found by its end of file */
 }
@@ -231,6 +232,7 @@ static void make_one(const struct batch *B, size_t idx, bool plan, struct record
 /* Takes "P idx inputs" or "M idx inputs" lines until the pipe closes or Ctrl-C. */
 static void worker_main(struct batch *B, int cmd, int rec)
 {
+	signal(SIGWINCH, SIG_IGN);
 	FILE *in = fdopen(cmd, "r");
 	char line[160];
 	while (in && !interrupted && fgets(line, sizeof line, in)) {

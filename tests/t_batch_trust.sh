@@ -67,6 +67,18 @@ made=$(ls kill/*.pdf | wc -l)
 	ok "a killed worker costs one case (exit 1, 119 of 120 made)" ||
 	fail "a killed worker costs one case" "exit $rc, $made made" "$(tail -5 err)"
 
+# a resized terminal (SIGWINCH to every process) interrupts nothing
+many w 100
+"$PDGEN" batch w.yaml -o winch -j 2 -q 2>err &
+pid=$!
+n=0; while [ "$(ls winch 2>/dev/null | grep -c pdf)" -lt 2 ] && [ $n -lt 1000 ]; do sleep 0.01; n=$((n + 1)); done
+for k in 1 2 3 4 5 6 7 8 9 10; do
+	kill -WINCH $pid $(pgrep -P $pid) 2>/dev/null; sleep 0.02
+done
+wait $pid; rc=$?
+[ $rc = 0 ] && [ "$(ls winch/*.pdf | wc -l)" = 100 ] && ok "SIGWINCH mid-batch costs nothing" ||
+	fail "SIGWINCH mid-batch costs nothing" "exit $rc" "$(tail -3 err)"
+
 # 5. FIFOs: as a case, a docket, --data, an image: refused at once, never waited on
 mkfifo cases/fifo.yaml fifo-docket.yaml fifo-data.yaml cases/fifo.png
 printf 'cases:\n  - {file: cases/fifo.yaml, level: occ}\n  - {file: cases/occ.yaml, level: occ}\n' >ff.yaml
