@@ -16,6 +16,16 @@ many() {
 		echo "  - {file: cases/$1$i.yaml, level: fod, documents: [letter]}"; i=$((i + 1)); done
 	} >"$1.yaml"
 }
+# background DOCKET DIR N: a batch of DOCKET into DIR (-j 2, stderr in err) started, and
+# running once N PDFs are there; its process is $pid
+background() {
+	"$PDGEN" batch "$1" -o "$2" -j 2 -q 2>err &
+	pid=$!
+	n=0
+	while [ "$(ls "$2" 2>/dev/null | grep -c pdf)" -lt "$3" ] && [ $n -lt 1000 ]; do
+		sleep 0.01; n=$((n + 1))
+	done
+}
 field() { sed "s/.*\"$1\":\"\{0,1\}\([^\",]*\).*/\1/"; }
 
 # 1. fingerprints: switching --templates either way re-makes; an unchanged re-run does not
@@ -56,9 +66,7 @@ sha=$(grep '"case":"cases/occ.yaml"' dup/manifest.jsonl | grep '"made"' | field 
 
 # 4. a worker killed mid-batch costs one case, named with its signal; the rest is made
 many k 120
-"$PDGEN" batch k.yaml -o kill -j 2 -q 2>err &
-pid=$!
-n=0; while [ "$(ls kill 2>/dev/null | grep -c pdf)" -lt 3 ] && [ $n -lt 1000 ]; do sleep 0.01; n=$((n + 1)); done
+background k.yaml kill 3
 victim=$(pgrep -P $pid | head -1)
 kill -KILL "$victim"; wait $pid; rc=$?
 made=$(ls kill/*.pdf | wc -l)
@@ -69,9 +77,7 @@ made=$(ls kill/*.pdf | wc -l)
 
 # a resized terminal (SIGWINCH to every process) interrupts nothing
 many w 100
-"$PDGEN" batch w.yaml -o winch -j 2 -q 2>err &
-pid=$!
-n=0; while [ "$(ls winch 2>/dev/null | grep -c pdf)" -lt 2 ] && [ $n -lt 1000 ]; do sleep 0.01; n=$((n + 1)); done
+background w.yaml winch 2
 for k in 1 2 3 4 5 6 7 8 9 10; do
 	kill -WINCH $pid $(pgrep -P $pid) 2>/dev/null; sleep 0.02
 done
@@ -102,9 +108,7 @@ timeout 20 "$PDGEN" typeset img.md -o img.pdf 2>err; rc=$?
 
 # 6. the output directory removed, or swapped for a symbolic link, mid-batch
 many r 150
-"$PDGEN" batch r.yaml -o gone -j 2 -q 2>err &
-pid=$!
-n=0; while [ "$(ls gone 2>/dev/null | grep -c pdf)" -lt 3 ] && [ $n -lt 1000 ]; do sleep 0.01; n=$((n + 1)); done
+background r.yaml gone 3
 while [ -d gone ]; do rm -rf gone 2>/dev/null; done # workers add files as it goes
 wait $pid; rc=$?
 [ $rc != 0 ] && [ ! -e gone ] && grep -q 'No such file or directory' err &&
@@ -112,9 +116,7 @@ wait $pid; rc=$?
 	fail "output directory removed: the rest fail, no file takes its name" "exit $rc" \
 		"$(ls -la gone 2>&1 | head -3)" "$(tail -3 err)"
 mkdir elsewhere
-"$PDGEN" batch r.yaml -o swap -j 2 -q 2>err &
-pid=$!
-n=0; while [ "$(ls swap 2>/dev/null | grep -c pdf)" -lt 3 ] && [ $n -lt 1000 ]; do sleep 0.01; n=$((n + 1)); done
+background r.yaml swap 3
 mv swap swapped && ln -s elsewhere swap; wait $pid; rc=$?
 listed=$(grep -c '"made"' swapped/manifest.jsonl) there=$(ls swapped/*.pdf | wc -l)
 [ "$(ls elsewhere | wc -l)" = 0 ] && [ "$listed" = "$there" ] && [ "$there" = 150 ] &&
@@ -124,9 +126,7 @@ listed=$(grep -c '"made"' swapped/manifest.jsonl) there=$(ls swapped/*.pdf | wc 
 
 # 7. the manifest is a journal: after kill -9 it lists exactly the whole files
 many j 200
-"$PDGEN" batch j.yaml -o journal -j 2 -q 2>/dev/null &
-pid=$!
-n=0; while [ "$(ls journal 2>/dev/null | grep -c pdf)" -lt 20 ] && [ $n -lt 1000 ]; do sleep 0.01; n=$((n + 1)); done
+background j.yaml journal 20
 kill -9 $pid; sleep 0.5
 bad=0
 while read -r line; do
