@@ -55,7 +55,11 @@ struct wch {
 struct line {
 	size_t run0, nrun, rule0, nrule, link0, nlink;
 	double h;
+	bool hyphen; /* ends in a hyphen (a page may not end here unless it must) */
 };
+
+/* A page break after a line ending in a hyphen: taken only when the page has no other. */
+#define PEN_PAGE_HYPHEN 100
 
 struct para_out {
 	struct line *lines; /* points into lay.lines */
@@ -70,6 +74,12 @@ struct vitem {
 	int outline;
 	long thead; /* a table row: index of its header box to repeat after a page break */
 };
+
+/* A spacing or make-up value of the house style (enum pd_space), and one in points: a
+ * ratio of the line height (lh) or of the size (em) times it. */
+#define SP(name) (L->st->space[SP_##name])
+#define SP_LH(name) (SP(name) * L->st->size * L->st->leading)
+#define SP_EM(name) (SP(name) * L->st->size)
 
 #define VEC(T, name) T *name; size_t n##name, cap_##name
 

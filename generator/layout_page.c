@@ -10,7 +10,6 @@
 
 #include "layout_impl.h"
 
-static double line_h(const struct lay *L) { return L->st->size * L->st->leading; }
 
 /* Moves the runs, rules and links of lines [l0, l1) down by dy. */
 static void shift_lines(struct lay *L, const struct para_out *po, double dy)
@@ -151,10 +150,10 @@ void lay_image_block(struct lay *L, const char *url, const char *title)
 	double measure = L->st->page_w - L->left - L->right;
 	double w = title_width(title);
 	if (w <= 0)
-		w = ii.w * 72.0 / 150.0;
+		w = ii.w * 72.0 / SP(IMAGE_DPI);
 	w = fmin(w, measure);
 	double h = w * ii.h / ii.w;
-	double maxh = 0.5 * (L->st->page_h - L->st->margin_top - L->st->margin_bottom);
+	double maxh = SP(IMAGE_MAX_HEIGHT) * (L->st->page_h - L->st->margin_top - L->st->margin_bottom);
 	if (h > maxh) {
 		w *= maxh / h;
 		h = maxh;
@@ -186,7 +185,7 @@ void lay_letterhead(struct lay *L)
 		struct imginfo ii;
 		if (image_load(L, st->lh_logo, st->lh_logo_loc.file ? st->lh_logo_loc : L->loc, &im,
 			       &ii) == 0) {
-			double w = st->lh_logo_width > 0 ? st->lh_logo_width : fmin(108, ii.w * 72.0 / 150);
+			double w = st->lh_logo_width > 0 ? st->lh_logo_width : fmin(108, ii.w * 72.0 / SP(IMAGE_DPI));
 			logo_h = w * ii.h / ii.w;
 			if (logo_h > 72) {
 				w *= 72 / logo_h;
@@ -202,22 +201,22 @@ void lay_letterhead(struct lay *L)
 	}
 	double y = 0;
 	if (st->lh_name)
-		y += plain_block(L, st->lh_name, ST_BOLD, 1.3 * st->size, AL_CENTER, left,
+		y += plain_block(L, st->lh_name, ST_BOLD, SP_EM(LETTERHEAD_NAME_SIZE), AL_CENTER, left,
 				 st->margin_right, y);
 	for (size_t i = 0; i < st->lh_nlines; i++)
-		y += plain_block(L, st->lh_lines[i], 0, 0.85 * st->size, AL_CENTER, left,
+		y += plain_block(L, st->lh_lines[i], 0, SP_EM(LETTERHEAD_LINE_SIZE), AL_CENTER, left,
 				 st->margin_right, y);
-	y = fmax(y, logo_h) + 0.3 * line_h(L);
+	y = fmax(y, logo_h) + SP_LH(LETTERHEAD_RULE_GAP);
 	struct pd_rule *r = VPUSH(rules);
-	*r = (struct pd_rule){st->margin_left, y, st->page_w - st->margin_right, y, 0.6};
-	lay_box_end(L, &box, y + 0.3 * line_h(L));
-	lay_glue(L, 0.7 * line_h(L));
+	*r = (struct pd_rule){st->margin_left, y, st->page_w - st->margin_right, y, SP(RULE_LETTERHEAD)};
+	lay_box_end(L, &box, y + SP_LH(LETTERHEAD_RULE_GAP));
+	lay_glue(L, SP_LH(LETTERHEAD_AFTER));
 	L->loc = save;
 }
 
 /* ------------------------------------------------------------------ tables */
 
-#define TPAD 4.0
+#define TPAD SP(TABLE_PAD)
 
 static bool is_type(cmark_node *n, const char *t)
 {
@@ -444,12 +443,13 @@ static size_t table_row(struct lay *L, cmark_node *row, int ncols, const double 
 		x1 += w[k];
 	size_t rule0 = L->nrules;
 	if (head) {
-		*VPUSH(rules) = (struct pd_rule){L->left, 0, x1, 0, 0.8};
-		*VPUSH(rules) = (struct pd_rule){L->left, h, x1, h, 0.6};
+		*VPUSH(rules) = (struct pd_rule){L->left, 0, x1, 0, SP(RULE_TABLE_OUTER)};
+		*VPUSH(rules) = (struct pd_rule){L->left, h, x1, h, SP(RULE_TABLE_HEAD)};
 	} else {
-		*VPUSH(rules) = (struct pd_rule){L->left, h, x1, h, last ? 0.8 : 0.3};
+		*VPUSH(rules) = (struct pd_rule){L->left, h, x1, h,
+						 last ? SP(RULE_TABLE_OUTER) : SP(RULE_TABLE_ROW)};
 	}
-	double room = lay_room(L) - (thead >= 0 ? L->vl[thead].h : 0);
+	double room = lay_room(L) - (thead >= 0 ? L->vl[thead].h + SP_LH(TABLE_CONTINUED_GAP) : 0);
 	size_t i;
 	if (!head && h > room) {
 		i = split_row(L, &rl, ncols, h, rule0, thead);
@@ -475,7 +475,7 @@ void lay_table(struct lay *L, cmark_node *n)
 		return;
 	}
 	uint8_t *aligns = cmark_gfm_extensions_get_table_alignments(n);
-	double size = 0.9 * L->st->size;
+	double size = SP_EM(TABLE_SIZE);
 	double *w = xcalloc((size_t)ncols, sizeof *w);
 	if (L->columns && L->columns->ncols == ncols)
 		set_widths(L, L->columns->widths, ncols, size, w);
@@ -543,7 +543,44 @@ static char *subst_pages(struct lay *L, const char *s, size_t page, size_t pages
 	return r;
 }
 
-/* Breaks the vertical list into pages: the last allowed break before the page overflows. */
+/* Where the page starting at item i ends: the item after the last break allowed before it
+ * overflows, a break after a hyphen only when the page has no other; *i moves on. */
+static size_t page_end(struct lay *L, size_t i, double avail, bool continued)
+{
+	double cur = 0;
+	bool content = false;
+	long best = -1, best_hyphen = -1;
+	for (; i < L->nvl; (i)++) {
+		const struct vitem *v = &L->vl[i];
+		if (v->type == VI_PEN) {
+			if (v->pen <= -LB_INF && content)
+				return i + 1;
+			if (v->pen < PEN_PAGE_HYPHEN && content)
+				best = (long)i;
+			else if (v->pen < LB_INF && content)
+				best_hyphen = (long)i;
+			continue;
+		}
+		if (v->type == VI_GLUE) {
+			if (content)
+				cur += v->h;
+			continue;
+		}
+		double h = v->h;
+		if (!content && v->thead >= 0 && continued)
+			h += L->vl[v->thead].h + SP_LH(TABLE_CONTINUED_GAP);
+		if (content && cur + h > avail + 0.01) {
+			if (best < 0)
+				best = best_hyphen;
+			return best >= 0 ? (size_t)best + 1 : i;
+		}
+		cur += h;
+		content = true;
+	}
+	return L->nvl;
+}
+
+/* Breaks the vertical list into pages; returns how many, their first items in *starts. */
 static size_t page_breaks(struct lay *L, double avail1, double availn, size_t **starts)
 {
 	size_t cap = 8, np = 0;
@@ -553,37 +590,7 @@ static size_t page_breaks(struct lay *L, double avail1, double availn, size_t **
 		if (np == cap)
 			s = xrealloc(s, (cap *= 2) * sizeof *s);
 		s[np++] = i;
-		double avail = np == 1 ? avail1 : availn, cur = 0;
-		bool content = false;
-		long best = -1;
-		size_t next = L->nvl;
-		for (; i < L->nvl; i++) {
-			const struct vitem *v = &L->vl[i];
-			if (v->type == VI_PEN) {
-				if (v->pen <= -LB_INF && content) {
-					next = i + 1;
-					break;
-				}
-				if (v->pen < LB_INF && content)
-					best = (long)i;
-				continue;
-			}
-			if (v->type == VI_GLUE) {
-				if (content)
-					cur += v->h;
-				continue;
-			}
-			double h = v->h;
-			if (!content && v->thead >= 0 && np > 1)
-				h += L->vl[v->thead].h;
-			if (content && cur + h > avail + 0.01) {
-				next = best >= 0 ? (size_t)best + 1 : i;
-				break;
-			}
-			cur += h;
-			content = true;
-		}
-		i = next;
+		i = page_end(L, i, np == 1 ? avail1 : availn, np > 1);
 	}
 	*starts = s;
 	return np;
@@ -652,8 +659,9 @@ static struct vitem header_box(struct lay *L, size_t pno, size_t pages, double s
 		    st->margin_right + rw + 12, 0);
 	plain_block(L, right, 0, size, AL_RIGHT, st->page_w - st->margin_right - rw - 6,
 		    st->margin_right, 0);
-	*VPUSH(rules) = (struct pd_rule){st->margin_left, hh - 0.5 * size, st->page_w - st->margin_right,
-					 hh - 0.5 * size, 0.4};
+	double ry = hh - SP_EM(HEADER_RULE_GAP);
+	*VPUSH(rules) = (struct pd_rule){st->margin_left, ry, st->page_w - st->margin_right, ry,
+					 SP(RULE_HEADER)};
 	box.h = hh;
 	box.nrun = L->nruns - box.run0;
 	box.nrule = L->nrules - box.rule0;
@@ -679,10 +687,10 @@ static struct vitem footer_box(struct lay *L, size_t pno, size_t pages, double s
 static void furniture(struct lay *L, double *fh, double *hh)
 {
 	const struct pd_style *st = L->st;
-	*fh = st->footer ? furniture_h(L, subst_pages(L, st->footer, 999, 999), 0.8 * st->size) +
-			       0.5 * st->size
+	*fh = st->footer ? furniture_h(L, subst_pages(L, st->footer, 999, 999), SP_EM(FOOTER_SIZE)) +
+			       SP_EM(FOOTER_GAP)
 			 : 0;
-	*hh = st->header ? furniture_h(L, header_text(L), 0.85 * st->size) + 1.0 * st->size : 0;
+	*hh = st->header ? furniture_h(L, header_text(L), SP_EM(HEADER_SIZE)) + SP_EM(HEADER_GAP) : 0;
 }
 
 double lay_room(struct lay *L)
@@ -699,7 +707,7 @@ void lay_paginate(struct lay *L, struct pd_layout *out)
 {
 	const struct pd_style *st = L->st;
 	double body = st->page_h - st->margin_top - st->margin_bottom;
-	double fsize = 0.8 * st->size, hsize = 0.85 * st->size;
+	double fsize = SP_EM(FOOTER_SIZE), hsize = SP_EM(HEADER_SIZE);
 	double fh, hh;
 	furniture(L, &fh, &hh);
 	size_t *starts;
@@ -749,8 +757,9 @@ void lay_paginate(struct lay *L, struct pd_layout *out)
 			y += hh;
 		}
 		if (st->footer)
-			place(L, pg, &fb, st->page_h - st->margin_bottom - fh + 0.5 * st->size, out, p);
+			place(L, pg, &fb, st->page_h - st->margin_bottom - fh + SP_EM(FOOTER_GAP), out, p);
 		if (thead >= 0) {
+			y += SP_LH(TABLE_CONTINUED_GAP);
 			place(L, pg, &L->vl[thead], y, out, p);
 			y += L->vl[thead].h;
 		}

@@ -458,8 +458,8 @@ static void emit_line(struct lay *L, struct placed *pl, size_t np, double size, 
 		r->len = f->len;
 		if (f->strike) {
 			struct pd_rule *ru = VPUSH(rules);
-			double y = base - 0.28 * f->size;
-			*ru = (struct pd_rule){pl[k].x, y, pl[k].x + f->w, y, 0.05 * f->size};
+			double y = base - SP(STRIKE_RAISE) * f->size;
+			*ru = (struct pd_rule){pl[k].x, y, pl[k].x + f->w, y, SP(STRIKE_WEIGHT) * f->size};
 		}
 	}
 	(void)left;
@@ -494,7 +494,8 @@ static void set_para(struct lay *L, double size, enum align al, double left, dou
 	double measure = L->st->page_w - left - right;
 	bool ragged = al != AL_JUSTIFY;
 	L->nlines = 0;
-	struct lb_opts o = {measure, 2, ragged ? 3 * size : 0, 10, 3000, 1000, 2, 5000};
+	struct lb_opts o = {measure, 2, ragged ? SP(RAGGED_STRETCH) * size : 0, 10, 3000, 1000, 2,
+			    5000};
 	size_t *brk;
 	size_t nb = set_breaks(L, size, ragged, &o, &brk);
 	size_t line0 = L->nlines;
@@ -532,6 +533,7 @@ static void set_para(struct lay *L, double size, enum align al, double left, dou
 		if (L->items[e].type == LB_PENALTY && L->iext[e].hyphen >= 0)
 			pl[np++] = (struct placed){&L->frags[L->iext[e].hyphen], x};
 		emit_line(L, pl, np, size, left);
+		L->lines[L->nlines - 1].hyphen = L->items[e].type == LB_PENALTY && L->items[e].flagged;
 		prev = (long)e;
 	}
 	free(pl);

@@ -1,0 +1,33 @@
+#!/bin/sh
+# Page make-up: the sweep (a heading, a run of headings before a table, a hyphenated
+# paragraph and a closing moved through every line position of two pages), the house
+# style's named spacing values (every name in pdgen-template(5) known, a wrong one
+# refused at its place).
+. tests/lib.sh
+python3 "$TOP/tests/makeup_sweep.py" "$PDGEN" "$SCRATCH" || status=1
+
+names=$(sed -n '/^\.Ss Spacing/,/^\.Sh/p' "$TOP/man/pdgen-template.5" |
+	sed -n 's/^\.It Cm //p' | tr ',' '\n' | sed -n 's/^ *\([a-z0-9_]*\).*/\1/p' |
+	grep -v '^No$' | grep '_')
+extra=$(sed -n '/^\.Ss Spacing/,/^\.Sh/p' "$TOP/man/pdgen-template.5" |
+	grep -o 'Cm [a-z0-9_]*_[a-z0-9_]*' | sed 's/Cm //')
+doc=$SCRATCH/spacing.md
+{ echo "---"; echo "spacing:"; for n in $(printf '%s\n' $names $extra | sort -u); do echo "  $n: 1"; done
+  echo "---"; echo "Text."; } >"$doc"
+count=$(printf '%s\n' $names $extra | sort -u | wc -l)
+"$PDGEN" typeset "$doc" -o "$SCRATCH/spacing.pdf" 2>"$SCRATCH/spacing.err"
+if ! grep -q "unknown spacing" "$SCRATCH/spacing.err" && [ "$count" -ge 35 ]; then
+	ok "every spacing name of pdgen-template(5) is known ($count)"
+else
+	fail "every spacing name of pdgen-template(5) is known ($count)" "$(cat "$SCRATCH/spacing.err")"
+fi
+printf -- '---\nspacing:\n  heading_abvoe: 1\n  widow_lines: 1.5\n---\nText.\n' >"$SCRATCH/bad.md"
+"$PDGEN" typeset "$SCRATCH/bad.md" -o "$SCRATCH/bad.pdf" 2>"$SCRATCH/bad.err"
+rc=$?
+if [ $rc -ne 0 ] && grep -q "bad.md:3:3: error: unknown spacing 'heading_abvoe' (did you mean 'heading_above'?)" "$SCRATCH/bad.err" &&
+	grep -q "bad.md:4:.*error: bad spacing widow_lines '1.5'" "$SCRATCH/bad.err" && [ ! -e "$SCRATCH/bad.pdf" ]; then
+	ok "a wrong spacing name or value is an error at its place"
+else
+	fail "a wrong spacing name or value is an error at its place" "exit $rc" "$(cat "$SCRATCH/bad.err")"
+fi
+finish
