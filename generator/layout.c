@@ -97,7 +97,9 @@ static void tok_text(struct lay *L, const char *s, size_t len, int style, bool s
 		size_t j = i;
 		while (j < len && s[j] != ' ' && s[j] != '\n' && s[j] != '\t' && s[j] != '\r')
 			j++;
-		tok_add(L, TK_TEXT, s + i, j - i, style, strike, link);
+		size_t n = j - i;
+		const char *w = style & ST_MONO ? s + i : lay_smart_text(L, s + i, &n);
+		tok_add(L, TK_TEXT, w, n, style, strike, link);
 		i = j;
 	}
 }

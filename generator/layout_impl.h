@@ -20,6 +20,7 @@ struct tok {
 	size_t len;
 	int style;
 	bool strike;
+	bool nobreak; /* TK_SPACE: a line may not break here */
 	const char *link;
 };
 
@@ -153,6 +154,11 @@ void lay_set_para(struct lay *L, double size, enum align al, double left, double
 void lay_measure_toks(struct lay *L, double size, double *minw, double *maxw);
 /* Tokens for plain text (front matter, header). */
 void lay_plain(struct lay *L, const char *s, int style);
+
+/* layout_text.c: text s[0..*len) with the house rule for quotes, dashes and ellipses (s
+ * itself when nothing changes); whether the space token at index t may not break a line. */
+const char *lay_smart_text(struct lay *L, const char *s, size_t *len);
+bool lay_nobreak_space(const struct lay *L, size_t t);
 
 /* layout_page.c */
 void lay_letterhead(struct lay *L);

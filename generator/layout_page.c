@@ -223,6 +223,38 @@ static bool is_type(cmark_node *n, const char *t)
 	return !strcmp(cmark_node_get_type_string(n), t);
 }
 
+/* The measure's room beyond each column's minimum content width (mn), shared: the columns
+ * that need least to reach their maximum (mx: no cell wraps) get it first, each while it
+ * asks no more than an equal share of what is left, so that short cells (names, roles,
+ * dates) keep on one line and prose columns wrap; the rest share the remainder in
+ * proportion to what they lack. */
+static void share_widths(int ncols, const double *mn, const double *mx, double room, double *w)
+{
+	bool *done = xcalloc((size_t)ncols, sizeof *done);
+	int left = ncols;
+	for (bool more = true; more && left > 0;) {
+		more = false;
+		int best = -1;
+		for (int c = 0; c < ncols; c++)
+			if (!done[c] && (best < 0 || mx[c] - mn[c] < mx[best] - mn[best]))
+				best = c;
+		if (mx[best] - mn[best] <= room / left) {
+			w[best] = mx[best];
+			room -= mx[best] - mn[best];
+			done[best] = true;
+			left--;
+			more = true;
+		}
+	}
+	double lack = 0;
+	for (int c = 0; c < ncols; c++)
+		lack += done[c] ? 0 : mx[c] - mn[c];
+	for (int c = 0; c < ncols; c++)
+		if (!done[c])
+			w[c] = mn[c] + (lack > 0 ? room * (mx[c] - mn[c]) / lack : 0);
+	free(done);
+}
+
 static void col_widths(struct lay *L, cmark_node *table, int ncols, double size, double *w)
 {
 	double *mn = xcalloc((size_t)ncols, sizeof *mn), *mx = xcalloc((size_t)ncols, sizeof *mx);
@@ -246,33 +278,12 @@ static void col_widths(struct lay *L, cmark_node *table, int ncols, double size,
 		smin += mn[c];
 		smax += mx[c];
 	}
-	/* short columns (dates, numbers) keep their natural width when the rest can wrap */
-	double fixed = 0, rest_min = 0, rest_max = 0;
-	bool *fix = xcalloc((size_t)ncols, sizeof *fix);
-	for (int c = 0; c < ncols; c++) {
-		fix[c] = mx[c] <= 0.8 * measure / ncols;
-		if (fix[c])
-			fixed += mx[c];
-		else
-			rest_min += mn[c], rest_max += mx[c];
-	}
-	if (smax > measure && fixed + rest_min <= measure && rest_max > rest_min) {
-		for (int c = 0; c < ncols; c++)
-			w[c] = fix[c] ? mx[c]
-				      : mn[c] + (measure - fixed - rest_min) * (mx[c] - mn[c]) /
-						    (rest_max - rest_min);
-		free(fix);
-		free(mn);
-		free(mx);
-		return;
-	}
-	free(fix);
+	if (smax > measure && smin <= measure)
+		share_widths(ncols, mn, mx, measure - smin, w);
 	for (int c = 0; c < ncols; c++) {
 		if (smax <= measure)
 			w[c] = mx[c] + (measure - smax) * mx[c] / smax;
-		else if (smin <= measure)
-			w[c] = mn[c] + (smax > smin ? (measure - smin) * (mx[c] - mn[c]) / (smax - smin) : 0);
-		else
+		else if (smin > measure)
 			w[c] = measure * mn[c] / smin;
 	}
 	free(mn);

@@ -140,26 +140,44 @@ static bool urlish(const struct lay *L)
 	return false;
 }
 
+static bool upper(uint32_t c)
+{
+	return (c >= 'A' && c <= 'Z') || (c >= 0xC0 && c <= 0xDE && c != 0xD7);
+}
+
+/* Break points at dashes, but not in a number range's hyphen ("2014-2015" keeps) nor between
+ * the capitalised parts of a name ("Hernández-López"). An address or link has none here. */
 static void break_points(struct lay *L)
 {
 	size_t n = L->nwch;
-	bool url = urlish(L);
-	for (size_t k = 1; k < n; k++) {
+	if (urlish(L))
+		return;
+	for (size_t k = 2; k + 2 <= n; k++) {
 		struct wch *w = &L->wch[k];
 		uint32_t c = L->wch[k - 1].cp, d = w->cp;
-		if (w->brk)
+		if (w->brk || !(c == '-' || c == 0x2013 || c == 0x2014) || !is_alnum(d))
 			continue;
-		bool digits = c == '-' && k >= 2 && L->wch[k - 2].cp >= '0' && L->wch[k - 2].cp <= '9' &&
-			      d >= '0' && d <= '9';
-		if ((c == '-' || c == 0x2013 || c == 0x2014) && k >= 2 && n - k >= 2 && is_alnum(d) &&
-		    !digits)
+		uint32_t before = L->wch[k - 2].cp;
+		bool digits = c == '-' && before >= '0' && before <= '9' && d >= '0' && d <= '9';
+		bool name = c == '-' && upper(d) && upper(L->wch[0].cp);
+		if (!digits && !name)
 			w->brk = BRK_DASH;
-		else if (url && c == '/' && d != '/')
-			w->brk = BRK_URL;
-		else if (url && k >= 2 && n - k >= 2 && c != d &&
-			 (d == '.' || d == '@' || d == '?' || d == '#' || d == '&' || d == '=' ||
-			  d == '_' || d == '%'))
-			w->brk = BRK_URL;
+	}
+}
+
+/* An address or link wider than the measure breaks after '@' or '/' or before '.', with no
+ * hyphen added; one that fits keeps whole on a line. */
+static void url_points(struct lay *L, double measure)
+{
+	double w = 0;
+	for (size_t k = 0; k < L->nwch; k++)
+		w += L->wch[k].w;
+	if (w <= measure || !urlish(L))
+		return;
+	for (size_t k = 1; k + 1 < L->nwch; k++) {
+		uint32_t c = L->wch[k - 1].cp, d = L->wch[k].cp;
+		if (!L->wch[k].brk && ((c == '@' || c == '/') ? d != '/' : d == '.'))
+			L->wch[k].brk = BRK_URL;
 	}
 }
 
@@ -269,6 +287,7 @@ static void add_word(struct lay *L, size_t i, size_t j, double size, double meas
 	if (L->nwch == 0)
 		return;
 	break_points(L);
+	url_points(L, measure);
 	if (hyph)
 		hyphen_points(L);
 	emergency_points(L, measure);
@@ -320,6 +339,8 @@ static void build_items(struct lay *L, double size, bool ragged, double measure,
 			if (any && next_text && L->nitems && L->items[L->nitems - 1].type == LB_BOX) {
 				const struct pd_face *f = pick(L, t->style, ' ');
 				double w = f ? face_advance(f, ' ') * size / 1000.0 : size / 4;
+				if (lay_nobreak_space(L, i))
+					add_item(L, LB_PENALTY, 0, 0, 0, LB_INF, false);
 				add_item(L, LB_GLUE, w, ragged ? 0 : w / 2, ragged ? 0 : w / 3, 0, false);
 			}
 			i++;
@@ -335,27 +356,29 @@ static void build_items(struct lay *L, double size, bool ragged, double measure,
 	add_item(L, LB_PENALTY, 0, 0, 0, -LB_INF, false);
 }
 
+/* Widths of the tokens: all on one line (max) and the widest piece between the breaks a
+ * line may take (min; a no-break space joins its neighbours, emergency breaks do not count). */
 void lay_measure_toks(struct lay *L, double size, double *minw, double *maxw)
 {
 	build_items(L, size, true, style_measure(L->st), false);
-	double mn = 0, mx = 0, cur = 0;
+	double mn = 0, mx = 0, cur = 0, piece = 0;
 	for (size_t i = 0; i < L->nitems; i++) {
 		const struct lb_item *it = &L->items[i];
+		bool held = i > 0 && L->items[i - 1].type == LB_PENALTY && L->items[i - 1].penalty >= LB_INF;
 		if (it->type == LB_BOX) {
 			cur += it->w;
-			/* a box glued to its neighbours without a break is one piece */
-			double piece = it->w;
-			for (size_t j = i; j > 0 && L->items[j - 1].type == LB_PENALTY &&
-					   L->items[j - 1].penalty >= 1000;
-			     j -= 2)
-				if (j >= 2)
-					piece += L->items[j - 2].w;
+			piece += it->w;
 			mn = fmax(mn, piece);
 		} else if (it->type == LB_GLUE && it->stretch < LB_FILL) {
 			cur += it->w;
-		} else if (it->type == LB_PENALTY && it->penalty <= -LB_INF) {
-			mx = fmax(mx, cur);
-			cur = 0;
+			piece = held ? piece + it->w : 0;
+		} else if (it->type == LB_PENALTY && it->penalty < 1000) {
+			mn = fmax(mn, piece + it->w);
+			piece = 0;
+			if (it->penalty <= -LB_INF) {
+				mx = fmax(mx, cur);
+				cur = 0;
+			}
 		}
 	}
 	*minw = mn;
@@ -398,7 +421,7 @@ static void emit_line(struct lay *L, struct placed *pl, size_t np, double size, 
 	ln->link0 = L->nlinks;
 	ln->h = h;
 	if (L->marker[0]) {
-		struct tok tk = {TK_TEXT, L->marker, strlen(L->marker), 0, false, NULL};
+		struct tok tk = {.kind = TK_TEXT, .s = L->marker, .len = strlen(L->marker)};
 		double x = L->marker_x - 0.5 * size;
 		/* right-aligned in the gutter */
 		double w = 0;

@@ -295,7 +295,9 @@ struct md_doc *md_parse(const char *text, size_t len, const char *file, int firs
 		return NULL;
 	}
 	cmark_gfm_core_extensions_ensure_registered();
-	cmark_parser *p = cmark_parser_new(CMARK_OPT_SMART);
+	/* no CMARK_OPT_SMART: quotes and dashes are curled by the layout, one rule for prose
+	   and the escaped case values it would skip */
+	cmark_parser *p = cmark_parser_new(CMARK_OPT_DEFAULT);
 	attach(p, "table");
 	attach(p, "strikethrough");
 	/* no GFM autolink extension: it finds addresses in text after escapes are gone, so a

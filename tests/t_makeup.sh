@@ -1,10 +1,14 @@
 #!/bin/sh
-# Page make-up: the sweep (a heading, a run of headings before a table, a hyphenated
-# paragraph and a closing moved through every line position of two pages), the house
+# Page make-up and text rules: the sweep (a heading, a run of headings before a table, a
+# hyphenated paragraph and a closing moved through every line position of two pages), the
+# no-break, address and quote rules over many measures, every sample checked for what a
+# secretary would fix by hand, the house
 # style's named spacing values (every name in pdgen-template(5) known, a wrong one
 # refused at its place).
 . tests/lib.sh
 python3 "$TOP/tests/makeup_sweep.py" "$PDGEN" "$SCRATCH" || status=1
+python3 "$TOP/tests/text_rules.py" "$PDGEN" "$SCRATCH" || status=1
+python3 "$TOP/tests/samples_makeup.py" "$PDGEN" "$TOP/samples/docket.yaml" "$SCRATCH" || status=1
 
 names=$(sed -n '/^\.Ss Spacing/,/^\.Sh/p' "$TOP/man/pdgen-template.5" |
 	sed -n 's/^\.It Cm //p' | tr ',' '\n' | sed -n 's/^ *\([a-z0-9_]*\).*/\1/p' |

@@ -1,0 +1,144 @@
+/* layout_text: the text rules of the layout stage, one table each. In: inline text (template
+ * prose and case values alike). Out: its printed form (curled quotes, dashes) and where a
+ * space may not break a line (after "Mr.", between month and day, before "p.m."). */
+#include <string.h>
+
+#include "layout_impl.h"
+
+/* ------------------------------------------------------------------ punctuation */
+
+static bool letter_or_digit(uint32_t c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	       (c >= 0xC0 && c < 0x2000 && c != 0xD7 && c != 0xF7);
+}
+
+/* After these a quote closes: a word, or punctuation that ends one. */
+static bool closes_after(uint32_t c)
+{
+	return letter_or_digit(c) || (c && strchr(".,;:!?)]}%", (int)c) && c < 0x80) ||
+	       c == 0x2019 || c == 0x201D;
+}
+
+static bool digit(char c) { return c >= '0' && c <= '9'; }
+
+/* The last character of the text set so far in this paragraph ('\0' at its start or after
+ * a space). */
+static uint32_t last_char(const struct lay *L)
+{
+	if (!L->ntoks || L->toks[L->ntoks - 1].kind != TK_TEXT)
+		return 0;
+	const struct tok *t = &L->toks[L->ntoks - 1];
+	size_t k = t->len;
+	while (k > 0 && ((unsigned char)t->s[k - 1] & 0xC0) == 0x80)
+		k--;
+	uint32_t cp = 0;
+	if (k > 0)
+		utf8_decode(t->s + k - 1, t->len - k + 1, &cp);
+	return cp;
+}
+
+/* One rule for every straight quote, dash and ellipsis, in template prose and case values
+ * alike (values reach the layout escaped, where Markdown's smart punctuation never sees
+ * them): a quote after a word or closing punctuation closes (an apostrophe: "D’Souza",
+ * "Sofía’s"), else it opens, but for a year's apostrophe ("’90s"); "--" is an en dash,
+ * "---" an em dash, "..." an ellipsis. Returns s itself when nothing changes, else a copy
+ * in the arena (*len updated). */
+const char *lay_smart_text(struct lay *L, const char *s, size_t *len)
+{
+	size_t n = *len, i = 0;
+	while (i < n && s[i] != '\'' && s[i] != '"' && !(s[i] == '-' && i + 1 < n && s[i + 1] == '-') &&
+	       !(s[i] == '.' && i + 2 < n && s[i + 1] == '.' && s[i + 2] == '.'))
+		i++;
+	if (i == n)
+		return s;
+	struct pd_buf b = {0};
+	uint32_t prev = last_char(L);
+	for (i = 0; i < n;) {
+		char c = s[i];
+		const char *put = NULL;
+		size_t used = 1;
+		if (c == '\'') {
+			bool year = i + 2 < n && digit(s[i + 1]) && digit(s[i + 2]) &&
+				    (i + 3 == n || !digit(s[i + 3]));
+			put = closes_after(prev) || year ? "\xE2\x80\x99" : "\xE2\x80\x98";
+		} else if (c == '"') {
+			put = closes_after(prev) ? "\xE2\x80\x9D" : "\xE2\x80\x9C";
+		} else if (c == '-' && i + 2 < n && s[i + 1] == '-' && s[i + 2] == '-') {
+			put = "\xE2\x80\x94", used = 3;
+		} else if (c == '-' && i + 1 < n && s[i + 1] == '-') {
+			put = "\xE2\x80\x93", used = 2;
+		} else if (c == '.' && i + 2 < n && s[i + 1] == '.' && s[i + 2] == '.') {
+			put = "\xE2\x80\xA6", used = 3;
+		}
+		if (put) {
+			buf_puts(&b, put);
+			utf8_decode(put, strlen(put), &prev);
+			i += used;
+			continue;
+		}
+		int k = utf8_decode(s + i, n - i, &prev);
+		buf_put(&b, s + i, (size_t)k);
+		i += (size_t)k;
+	}
+	*len = b.len;
+	const char *out = arena_strndup(L->arena, b.s, b.len);
+	buf_free(&b);
+	return out;
+}
+
+/* ------------------------------------------------------------------ no-break spaces */
+
+/* Words a line never ends with: honorifics, abbreviations that a number or name follows. */
+static const char *const before_nobreak[] = {
+    "Mr.", "Mrs.", "Ms.", "Dr.", "Hon.", "Judge", "No.", "Nos.", "p.", "pp.", "\xC2\xA7",
+    "\xC2\xA7\xC2\xA7", "Tab", "Tabs", "Art.", "Sec.", "Vol.", "St.", "Fr.", "Prof.", NULL};
+/* Words a line never starts with after a number: "2:30 p.m.", "2 p.", "48 pp.". */
+static const char *const after_number[] = {"a.m.", "p.m.", "p.", "pp.", "AM", "PM", NULL};
+static const char *const months[] = {
+    "January", "February", "March", "April", "May", "June", "July", "August", "September",
+    "October", "November", "December", "Jan.", "Feb.", "Mar.", "Apr.", "Jun.", "Jul.", "Aug.",
+    "Sep.", "Sept.", "Oct.", "Nov.", "Dec.", NULL};
+
+/* The text of token t without opening brackets and quotes before it and a closing
+ * bracket, comma or semicolon after it. */
+static void word_of(const struct lay *L, size_t t, const char **s, size_t *len)
+{
+	const char *p = L->toks[t].s, *e = p + L->toks[t].len;
+	while (p < e && strchr("([\"'", *p))
+		p++;
+	if (e - p >= 3 && (unsigned char)p[0] == 0xE2 && (unsigned char)p[1] == 0x80 &&
+	    ((unsigned char)p[2] == 0x9C || (unsigned char)p[2] == 0x98))
+		p += 3; /* “ or ‘ */
+	while (e > p && strchr(",;)]", e[-1]))
+		e--;
+	*s = p;
+	*len = (size_t)(e - p);
+}
+
+static bool in_list(const char *s, size_t len, const char *const *list)
+{
+	for (; *list; list++)
+		if (strlen(*list) == len && !memcmp(*list, s, len))
+			return true;
+	return false;
+}
+
+/* Whether the space token at t may not break a line, by the tables above. */
+bool lay_nobreak_space(const struct lay *L, size_t t)
+{
+	if (t == 0 || t + 1 >= L->ntoks || L->toks[t - 1].kind != TK_TEXT ||
+	    L->toks[t + 1].kind != TK_TEXT)
+		return false;
+	const char *a, *b;
+	size_t na, nb;
+	word_of(L, t - 1, &a, &na);
+	word_of(L, t + 1, &b, &nb);
+	if (!na || !nb)
+		return false;
+	if (in_list(a, na, before_nobreak))
+		return true;
+	if (digit(a[na - 1]) && in_list(b, nb, after_number))
+		return true;
+	return digit(b[0]) && in_list(a, na, months);
+}
