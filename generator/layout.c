@@ -140,8 +140,15 @@ void lay_inlines(struct lay *L, cmark_node *n, int style, bool strike, const cha
 			lay_inlines(L, c, style, strike, use);
 			break;
 		}
-		case CMARK_NODE_IMAGE:
-			break; /* placed as a block by the paragraph */
+		case CMARK_NODE_IMAGE: /* placed only as a paragraph of its own */
+			if (!L->measuring) {
+				const char *url = cmark_node_get_url(c);
+				diag_error(L->diags, url ? lay_text_loc(L, url, strlen(url)) : L->loc,
+					   "image '%s' inside a line of text or a table cell is not "
+					   "placed: give it a paragraph of its own",
+					   url ? url : "");
+			}
+			break;
 		case CMARK_NODE_HTML_INLINE:
 			diag_warn(L->diags, lit ? lay_text_loc(L, lit, strlen(lit)) : L->loc,
 				  "raw HTML is not rendered: '%.40s'", lit ? lit : "");
@@ -322,7 +329,7 @@ static void paragraph(struct lay *L, cmark_node *n, int style, double size, enum
 
 static void block(struct lay *L, cmark_node *n, int depth);
 
-/* Images of a paragraph are placed as blocks of their own, in order. */
+/* The images of a paragraph with no text are placed as blocks of their own, in order. */
 static bool has_text(cmark_node *n)
 {
 	for (cmark_node *c = cmark_node_first_child(n); c; c = cmark_node_next(c)) {
@@ -371,6 +378,9 @@ static void list_block(struct lay *L, cmark_node *n, int depth)
 		double save = L->left;
 		if (L->st->page_w - L->left - L->right - indent >= 0.5 * style_measure(L->st))
 			L->left += indent; /* deeper levels stop indenting */
+		if (!strcmp(cmark_node_get_type_string(it), "tasklist"))
+			snprintf(mark, sizeof mark, "%s",
+				 cmark_gfm_extensions_get_tasklist_item_checked(it) ? "[x]" : "[ ]");
 		snprintf(L->marker, sizeof L->marker, "%s", mark);
 		L->marker_x = L->left;
 		int j = 0;
@@ -455,10 +465,11 @@ static void block(struct lay *L, cmark_node *n, int depth)
 	L->loc = node_loc(L, n);
 	switch (cmark_node_get_type(n)) {
 	case CMARK_NODE_PARAGRAPH:
-		images_of(L, n);
 		L->hyph = style_hyphenates(L->st);
 		if (has_text(n))
 			paragraph(L, n, 0, L->st->size, L->st->justify ? AL_JUSTIFY : AL_LEFT, 0);
+		else
+			images_of(L, n);
 		L->hyph = false;
 		break;
 	case CMARK_NODE_HEADING:

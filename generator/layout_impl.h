@@ -93,7 +93,8 @@ struct lay {
 	double left, right; /* margins of the current block */
 	bool keep;          /* inside a keep-together region: no page breaks */
 	bool hyph;          /* paragraphs set now may be hyphenated */
-	char marker[32];    /* list marker to draw with the next line */
+	bool measuring;     /* tokens are only measured (no diagnostics: they are set later) */
+	char marker[32];    /* list marker to draw with the next line ("[ ]", "[x]": a box) */
 	double marker_x;
 	VEC(struct tok, toks);
 	VEC(struct vitem, vl);

@@ -264,7 +264,9 @@ static void col_widths(struct lay *L, cmark_node *table, int ncols, double size,
 		for (cmark_node *cell = cmark_node_first_child(row); cell && c < ncols;
 		     cell = cmark_node_next(cell), c++) {
 			L->ntoks = 0;
+			L->measuring = true;
 			lay_inlines(L, cell, head ? ST_BOLD : 0, false, NULL);
+			L->measuring = false;
 			double a, b;
 			lay_measure_toks(L, size, &a, &b);
 			mn[c] = fmax(mn[c], a + 2 * TPAD);

@@ -10,7 +10,9 @@
 #include "hyph.h"
 #include "layout_impl.h"
 
-enum { BRK_NONE, BRK_SOFT, BRK_DASH, BRK_URL, BRK_ZW, BRK_HYPH, BRK_EMERG };
+/* Break kinds before a character; BRK_JOIN (a word joiner, a no-break hyphen) forbids one
+ * and is never a break itself. */
+enum { BRK_NONE, BRK_SOFT, BRK_DASH, BRK_URL, BRK_ZW, BRK_HYPH, BRK_EMERG, BRK_JOIN };
 #define LB_FILL 1e5
 
 static enum pd_face_id face_id(int style)
@@ -88,7 +90,44 @@ static bool is_alnum(uint32_t c)
 	       (c >= 0xC0 && c < 0x2000 && c != 0xD7 && c != 0xF7);
 }
 
-/* The characters of tokens [i, j) into L->wch. */
+static bool breaks_before(const struct wch *w) { return w->brk && w->brk != BRK_JOIN; }
+
+/* Unicode's default-ignorable code points (DerivedCoreProperties.txt): never printed. */
+static bool default_ignorable(uint32_t c)
+{
+	static const uint32_t ranges[][2] = {
+	    {0x00AD, 0x00AD}, {0x034F, 0x034F}, {0x061C, 0x061C}, {0x115F, 0x1160},
+	    {0x17B4, 0x17B5}, {0x180B, 0x180F}, {0x200B, 0x200F}, {0x202A, 0x202E},
+	    {0x2060, 0x206F}, {0x3164, 0x3164}, {0xFE00, 0xFE0F}, {0xFEFF, 0xFEFF},
+	    {0xFFA0, 0xFFA0}, {0xFFF0, 0xFFF8}, {0x1BCA0, 0x1BCA3}, {0x1D173, 0x1D17A},
+	    {0xE0000, 0xE0FFF}};
+	if (c < 0xAD)
+		return false;
+	for (size_t i = 0; i < sizeof ranges / sizeof ranges[0]; i++)
+		if (c >= ranges[i][0] && c <= ranges[i][1])
+			return true;
+	return false;
+}
+
+/* What an invisible or no-break character does, as Unicode says: U+00AD offers a hyphen
+ * break, U+200B a break; U+2060 (word joiner) and U+200C/U+200D (which shape scripts that
+ * join, and join nothing in the faces pdgen sets) forbid one; every other default-ignorable
+ * (U+FE0F, bidi marks...) is dropped. Returns the break kind pending, or -1 for a
+ * printing character. */
+static int invisible(uint32_t cp)
+{
+	if (cp == 0xAD)
+		return BRK_SOFT;
+	if (cp == 0x200B)
+		return BRK_ZW;
+	if (cp == 0x2060 || cp == 0x200C || cp == 0x200D)
+		return BRK_JOIN;
+	if (default_ignorable(cp) || cp < 0x20 || (cp >= 0x7F && cp < 0xA0))
+		return BRK_NONE;
+	return -1;
+}
+
+/* The characters of tokens [i, j) into L->wch; U+2011 prints as a hyphen no line breaks at. */
 static void word_chars(struct lay *L, size_t i, size_t j, double size)
 {
 	L->nwch = 0;
@@ -100,16 +139,14 @@ static void word_chars(struct lay *L, size_t i, size_t j, double size)
 			int n = utf8_decode(tk->s + k, tk->len - k, &cp);
 			const char *p = tk->s + k;
 			k += (size_t)n;
-			if (cp == 0xAD) {
-				pending = BRK_SOFT;
+			int inv = invisible(cp);
+			if (inv >= 0) {
+				pending = inv > pending ? inv : pending;
 				continue;
 			}
-			if (cp == 0x200B) {
-				pending = BRK_ZW;
-				continue;
-			}
-			if (cp < 0x20 || (cp >= 0x7F && cp < 0xA0) || cp == 0xFEFF)
-				continue;
+			bool nb_hyphen = cp == 0x2011;
+			if (nb_hyphen)
+				cp = '-', p = "-", n = 1;
 			const struct pd_face *f = pick(L, tk->style, cp);
 			if (!f)
 				continue;
@@ -122,7 +159,9 @@ static void word_chars(struct lay *L, size_t i, size_t j, double size)
 			w->advance = face_advance(f, cp);
 			w->w = w->advance * size / 1000.0;
 			w->brk = L->nwch > 1 ? pending : BRK_NONE;
-			pending = BRK_NONE;
+			pending = nb_hyphen ? BRK_JOIN : BRK_NONE;
+			if (nb_hyphen)
+				w->brk = BRK_JOIN;
 		}
 	}
 }
@@ -187,7 +226,7 @@ static void emergency_points(struct lay *L, double measure)
 	size_t n = L->nwch, start = 0;
 	double pw = 0;
 	for (size_t k = 0; k <= n; k++) {
-		if (k == n || (k > 0 && L->wch[k].brk)) {
+		if (k == n || (k > 0 && breaks_before(&L->wch[k]))) {
 			if (pw > measure)
 				for (size_t m = start + 1; m < k; m++)
 					L->wch[m].brk = BRK_EMERG;
@@ -293,7 +332,7 @@ static void add_word(struct lay *L, size_t i, size_t j, double size, double meas
 	emergency_points(L, measure);
 	size_t a = 0;
 	for (size_t k = 1; k <= L->nwch; k++) {
-		if (k < L->nwch && !L->wch[k].brk)
+		if (k < L->nwch && !breaks_before(&L->wch[k]))
 			continue;
 		add_piece(L, a, k, size);
 		if (k < L->nwch) {
@@ -341,7 +380,8 @@ static void build_items(struct lay *L, double size, bool ragged, double measure,
 				double w = f ? face_advance(f, ' ') * size / 1000.0 : size / 4;
 				if (lay_nobreak_space(L, i))
 					add_item(L, LB_PENALTY, 0, 0, 0, LB_INF, false);
-				add_item(L, LB_GLUE, w, ragged ? 0 : w / 2, ragged ? 0 : w / 3, 0, false);
+				bool fixed = ragged || (t->style & ST_MONO); /* code is never stretched */
+				add_item(L, LB_GLUE, w, fixed ? 0 : w / 2, fixed ? 0 : w / 3, 0, false);
 			}
 			i++;
 		} else {
@@ -399,6 +439,61 @@ struct placed {
 	double x;
 };
 
+/* A task item's box, right-aligned in the gutter on the baseline, crossed when done. */
+static void draw_task_box(struct lay *L, double size, double base, bool done)
+{
+	double x1 = L->marker_x - 0.5 * size, side = 0.62 * size, x0 = x1 - side, y0 = base - side;
+	double wt = SP(RULE_TABLE_HEAD);
+	*VPUSH(rules) = (struct pd_rule){x0, y0, x1, y0, wt};
+	*VPUSH(rules) = (struct pd_rule){x0, base, x1, base, wt};
+	*VPUSH(rules) = (struct pd_rule){x0, y0, x0, base, wt};
+	*VPUSH(rules) = (struct pd_rule){x1, y0, x1, base, wt};
+	if (done) {
+		*VPUSH(rules) = (struct pd_rule){x0, y0, x1, base, wt};
+		*VPUSH(rules) = (struct pd_rule){x0, base, x1, y0, wt};
+	}
+}
+
+/* The list marker, right-aligned in the gutter; a task item's "[ ]" or "[x]" is a box. */
+static void draw_marker(struct lay *L, double size, double base)
+{
+	const char *s = L->marker;
+	size_t len = strlen(s);
+	if (!strcmp(s, "[ ]") || !strcmp(s, "[x]")) {
+		draw_task_box(L, size, base, s[1] == 'x');
+		L->marker[0] = '\0';
+		return;
+	}
+	double x = L->marker_x - 0.5 * size, w = 0;
+	for (size_t k = 0; k < len;) {
+		uint32_t cp;
+		int n = utf8_decode(s + k, len - k, &cp);
+		const struct pd_face *f = pick(L, 0, cp);
+		if (f)
+			w += face_advance(f, cp) * size / 1000.0;
+		k += (size_t)n;
+	}
+	x -= w;
+	for (size_t k = 0; k < len;) {
+		uint32_t cp;
+		int n = utf8_decode(s + k, len - k, &cp);
+		const struct pd_face *f = pick(L, 0, cp);
+		if (f) {
+			struct pd_run *r = VPUSH(runs);
+			r->x = x;
+			r->y = base;
+			r->size = size;
+			r->face = f;
+			r->text = arena_strndup(L->arena, s + k, (size_t)n);
+			r->len = (size_t)n;
+			r->w = face_advance(f, cp) * size / 1000.0;
+			x += r->w;
+		}
+		k += (size_t)n;
+	}
+	L->marker[0] = '\0';
+}
+
 static void emit_line(struct lay *L, struct placed *pl, size_t np, double size, double left)
 {
 	double asc = 0, desc = 0, maxsize = 0;
@@ -420,40 +515,8 @@ static void emit_line(struct lay *L, struct placed *pl, size_t np, double size, 
 	ln->rule0 = L->nrules;
 	ln->link0 = L->nlinks;
 	ln->h = h;
-	if (L->marker[0]) {
-		struct tok tk = {.kind = TK_TEXT, .s = L->marker, .len = strlen(L->marker)};
-		double x = L->marker_x - 0.5 * size;
-		/* right-aligned in the gutter */
-		double w = 0;
-		const char *s = L->marker;
-		for (size_t k = 0; k < tk.len;) {
-			uint32_t cp;
-			int n = utf8_decode(s + k, tk.len - k, &cp);
-			const struct pd_face *f = pick(L, 0, cp);
-			if (f)
-				w += face_advance(f, cp) * size / 1000.0;
-			k += (size_t)n;
-		}
-		x -= w;
-		for (size_t k = 0; k < tk.len;) {
-			uint32_t cp;
-			int n = utf8_decode(s + k, tk.len - k, &cp);
-			const struct pd_face *f = pick(L, 0, cp);
-			if (f) {
-				struct pd_run *r = VPUSH(runs);
-				r->x = x;
-				r->y = base;
-				r->size = size;
-				r->face = f;
-				r->text = arena_strndup(L->arena, s + k, (size_t)n);
-				r->len = (size_t)n;
-				r->w = face_advance(f, cp) * size / 1000.0;
-				x += r->w;
-			}
-			k += (size_t)n;
-		}
-		L->marker[0] = '\0';
-	}
+	if (L->marker[0])
+		draw_marker(L, size, base);
 	const char *link = NULL;
 	double lx0 = 0, lx1 = 0;
 	for (size_t k = 0; k <= np; k++) {
@@ -479,10 +542,10 @@ static void emit_line(struct lay *L, struct placed *pl, size_t np, double size, 
 		r->face = f->face;
 		r->text = f->s;
 		r->len = f->len;
-		if (f->strike) {
-			struct pd_rule *ru = VPUSH(rules);
+		if (f->strike) { /* from the end of a struck word before it on the line: spaces too */
 			double y = base - SP(STRIKE_RAISE) * f->size;
-			*ru = (struct pd_rule){pl[k].x, y, pl[k].x + f->w, y, SP(STRIKE_WEIGHT) * f->size};
+			double x0 = k > 0 && pl[k - 1].f->strike ? pl[k - 1].x + pl[k - 1].f->w : pl[k].x;
+			*VPUSH(rules) = (struct pd_rule){x0, y, pl[k].x + f->w, y, SP(STRIKE_WEIGHT) * f->size};
 		}
 	}
 	(void)left;

@@ -300,6 +300,7 @@ struct md_doc *md_parse(const char *text, size_t len, const char *file, int firs
 	cmark_parser *p = cmark_parser_new(CMARK_OPT_DEFAULT);
 	attach(p, "table");
 	attach(p, "strikethrough");
+	attach(p, "tasklist");
 	/* no GFM autolink extension: it finds addresses in text after escapes are gone, so a
 	   case value could become a link; links are written <https://...> or [text](url) */
 	cmark_parser_feed(p, doc->text, doc->len);

@@ -34,4 +34,19 @@ if [ $rc -ne 0 ] && grep -q "bad.md:3:3: error: unknown spacing 'heading_abvoe' 
 else
 	fail "a wrong spacing name or value is an error at its place" "exit $rc" "$(cat "$SCRATCH/bad.err")"
 fi
+# Markdown that must not print raw: task items get a box, an image inside text is an error
+printf -- '- [ ] open task\n- [x] done task\n' >"$SCRATCH/task.md"
+text=$("$PDGEN" typeset --text "$SCRATCH/task.md" 2>&1)
+case $text in
+*"["*) fail "task items print a box, not '[ ]'" "$text" ;;
+*"open task"*"done task"*) ok "task items print a box, not '[ ]'" ;;
+*) fail "task items print a box, not '[ ]'" "$text" ;;
+esac
+printf 'Text\n\nMore ![seal](seal.png) text.\n' >"$SCRATCH/img.md"
+if ! "$PDGEN" typeset "$SCRATCH/img.md" -o "$SCRATCH/img.pdf" 2>"$SCRATCH/img.err" &&
+	grep -q "img.md:3:14: error: image 'seal.png' inside a line of text" "$SCRATCH/img.err"; then
+	ok "an image inside a line of text is an error at its place"
+else
+	fail "an image inside a line of text is an error at its place" "$(cat "$SCRATCH/img.err")"
+fi
 finish

@@ -91,3 +91,41 @@ print(("ok" if good else "not ok") +
       " - text rules: an address wider than the line breaks after @ or / or before ., no hyphen")
 if not good:
     print("#   %r" % ls)
+
+# invisible and no-break characters as Unicode says: U+2060 joins, U+FE0F is dropped, U+2011
+# prints a hyphen no line breaks at, U+200C/U+200D print nothing; none is an error
+with open(src, "w") as f:
+    f.write("Word\u2060joiner, mark \u2714\ufe0f ok, non\u2011breaking, zw\u200cnj and zw\u200dj.\n")
+r = subprocess.run([PDGEN, "typeset", "--text", src], capture_output=True, text=True)
+want = "Wordjoiner, mark \u2714 ok, non-breaking, zwnj and zwj."
+good = r.returncode == 0 and not r.stderr and r.stdout.replace("\f", "").strip() == want
+print(("ok" if good else "not ok") + " - text rules: U+2060, U+FE0F, U+2011, U+200C, U+200D")
+if not good:
+    print("#   %r %r" % (r.stdout, r.stderr))
+nb_fail = []
+for step in range(0, 60):
+    with open(src, "w") as f:
+        f.write("---\nmargins: {left: 1in, right: %.2fin}\n---\n%s\n" % (
+            2.0 + step * 0.03, "Counter\u2011signature and self\u2011represented co\u2011counsel. " * 6))
+    out = subprocess.run([PDGEN, "typeset", "--text", src], capture_output=True, text=True).stdout
+    nb_fail += [l for l in out.split("\n") if l.endswith(("Counter-", "self-", " co-"))]
+print(("not ok" if nb_fail else "ok") + " - text rules: no line ends at a no-break hyphen")
+for l in nb_fail[:3]:
+    print("#   %r" % l)
+
+# a code span in a justified line keeps its spaces at the mono face's width
+with open(src, "w") as f:
+    f.write("Justified words stretch around `x y z` here while the words of this line "
+            "spread wide to fill the measure, and the next line carries on with more words "
+            "until the paragraph ends.\n")
+pdf = os.path.join(TMP, "code.pdf")
+subprocess.run([PDGEN, "typeset", src, "-o", pdf], check=True)
+box = subprocess.run(["pdftotext", "-bbox", pdf, "-"], capture_output=True, text=True).stdout
+xs = {}
+for m in re.finditer(r'xMin="([\d.]+)" yMin="[\d.]+" xMax="([\d.]+)" yMax="[\d.]+">([^<]*)<', box):
+    xs.setdefault(m.group(3), (float(m.group(1)), float(m.group(2))))  # the first of each
+gap_code = xs["y"][0] - xs["x"][1]
+gap_prose = xs["words"][0] - xs["Justified"][1]
+good = abs(gap_code - 7.2) < 0.05 and gap_prose > 3.5
+print(("ok" if good else "not ok") + " - text rules: a code span is never stretched "
+      "(%.2f pt between its words, %.2f between the line's)" % (gap_code, gap_prose))
