@@ -663,15 +663,18 @@ static struct vitem header_box(struct lay *L, size_t pno, size_t pages, double s
 	struct vitem box;
 	lay_box_begin(L, &box);
 	const struct pd_style *st = L->st;
+	/* the page number once: here, unless the footer prints it */
+	bool numbered = !(st->footer && strstr(st->footer, "{page}"));
 	char right[64];
 	snprintf(right, sizeof right, "Page %zu of %zu", pno, pages);
 	double rw = 0;
-	for (const char *p = "Page 999 of 999"; *p; p++)
+	for (const char *p = "Page 999 of 999"; numbered && *p; p++)
 		rw += face_advance(L->in->set->style[PD_REGULAR], (uint32_t)*p) * size / 1000.0;
 	plain_block(L, header_text(L), ST_ITALIC, size, AL_LEFT, st->margin_left,
-		    st->margin_right + rw + 12, 0);
-	plain_block(L, right, 0, size, AL_RIGHT, st->page_w - st->margin_right - rw - 6,
-		    st->margin_right, 0);
+		    st->margin_right + (numbered ? rw + 12 : 0), 0);
+	if (numbered)
+		plain_block(L, right, 0, size, AL_RIGHT, st->page_w - st->margin_right - rw - 6,
+			    st->margin_right, 0);
 	double ry = hh - SP_EM(HEADER_RULE_GAP);
 	*VPUSH(rules) = (struct pd_rule){st->margin_left, ry, st->page_w - st->margin_right, ry,
 					 SP(RULE_HEADER)};

@@ -244,6 +244,24 @@ static int write_device(HPDF_Doc pdf, const char *path, struct sink *k)
 	return rc;
 }
 
+int pdf_set_id(HPDF_Doc pdf, const void *seed, size_t len)
+{
+	struct sha256_ctx sha;
+	unsigned char digest[SHA256_DIGEST_SIZE];
+	sha256_init(&sha);
+	sha256_update(&sha, len, seed);
+	sha256_digest(&sha, sizeof digest, digest);
+	HPDF_Array id = HPDF_Array_New(pdf->mmgr);
+	if (!id || HPDF_Dict_Add(pdf->trailer, "ID", id) != HPDF_OK)
+		return -1;
+	for (int i = 0; i < 2; i++) {
+		HPDF_Binary half = HPDF_Binary_New(pdf->mmgr, digest, 16);
+		if (!half || HPDF_Array_Add(id, half) != HPDF_OK)
+			return -1;
+	}
+	return 0;
+}
+
 int pdf_save(HPDF_Doc pdf, const char *path, size_t *bytes, char sha256_hex[65])
 {
 	struct stat st;

@@ -175,6 +175,8 @@ int typeset_pdf(const char *markdown, size_t len, const struct pd_typeset_opts *
 		info.title = opts && opts->title ? opts->title : j.st.title;
 		info.author = opts && opts->author ? opts->author : j.st.author;
 		info.subject = opts && opts->subject ? opts->subject : j.st.subject;
+		if (!info.title || !*info.title)
+			info.title = info.subject; /* a viewer shows the title, else the file name */
 		info.creator = "pdgen " PD_VERSION;
 		doc_date(opts ? opts->date_iso : NULL, &info);
 		if (!G.writer)

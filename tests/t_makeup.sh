@@ -49,4 +49,33 @@ if ! "$PDGEN" typeset "$SCRATCH/img.md" -o "$SCRATCH/img.pdf" 2>"$SCRATCH/img.er
 else
 	fail "an image inside a line of text is an error at its place" "$(cat "$SCRATCH/img.err")"
 fi
+# metadata: the title from the subject, the date at noon UTC, a deterministic /ID, the
+# bookmarks open; a footer with {page} makes the header drop its "Page N of M"
+pdf=$("$PDGEN" letter "$TOP/samples/okafor-opla-hq.yaml" --level opla-hq -o "$SCRATCH/" --print-path 2>"$SCRATCH/m.err")
+info=$(pdfinfo "$pdf" 2>&1)
+subject=$(echo "$info" | sed -n 's/^Subject: *//p')
+title=$(echo "$info" | sed -n 's/^Title: *//p')
+[ -n "$subject" ] && [ "$title" = "$subject" ] && ok "a letter's /Title is its subject" ||
+	fail "a letter's /Title is its subject" "$info"
+echo "$info" | grep -q '^CreationDate:.* 12:00:00 2015 UTC' && ok "the creation date is the letter's date at noon UTC" ||
+	fail "the creation date is the letter's date at noon UTC" "$info"
+id1=$(grep -a -o '/ID \[ <[0-9A-F]*> <[0-9A-F]*> \]' "$pdf")
+cp "$pdf" "$SCRATCH/first.pdf"
+"$PDGEN" letter "$TOP/samples/okafor-opla-hq.yaml" --level opla-hq -o "$pdf" 2>/dev/null
+id2=$(grep -a -o '/ID \[ <[0-9A-F]*> <[0-9A-F]*> \]' "$pdf")
+other=$("$PDGEN" letter "$TOP/samples/castro-ero-hq.yaml" --level ero-hq -o "$SCRATCH/" --print-path 2>/dev/null)
+id3=$(grep -a -o '/ID \[ <[0-9A-F]*> <[0-9A-F]*> \]' "$other")
+[ -n "$id1" ] && [ "$id1" = "$id2" ] && [ "$id1" != "$id3" ] && cmp -s "$pdf" "$SCRATCH/first.pdf" &&
+	ok "the trailer's /ID is the same for the same letter, another for another" ||
+	fail "the trailer's /ID is the same for the same letter, another for another" "$id1" "$id2" "$id3"
+printf '# Heading\n\nText.\n' >"$SCRATCH/outl.md"
+"$PDGEN" typeset "$SCRATCH/outl.md" -o "$SCRATCH/outl.pdf" 2>/dev/null
+grep -a -q '/PageMode /UseOutlines' "$SCRATCH/outl.pdf" && ok "a document with headings opens with its bookmarks" ||
+	fail "a document with headings opens with its bookmarks"
+{ printf -- '---\nfooter: "{page} of {pages}"\n---\n'; i=0; while [ $i -lt 70 ]; do echo "Line $i."; echo; i=$((i + 1)); done; } >"$SCRATCH/foot.md"
+"$PDGEN" typeset "$SCRATCH/foot.md" -o "$SCRATCH/foot.pdf" 2>/dev/null
+p2=$(pdftotext -f 2 -l 2 "$SCRATCH/foot.pdf" - 2>/dev/null)
+n=$(echo "$p2" | grep -c '2 of [0-9]')
+[ "$n" = 1 ] && ! echo "$p2" | grep -q 'Page 2' && ok "the page number prints once with a {page} footer" ||
+	fail "the page number prints once with a {page} footer" "$p2"
 finish
