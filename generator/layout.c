@@ -553,24 +553,48 @@ static cmark_node *last_inline(cmark_node *n)
 	return c;
 }
 
-/* Whether no page break may follow block n: a heading, or a paragraph ending in a colon
- * that leads into the list or table after it ("Enclosures:"). */
-static bool keeps_with_next(cmark_node *n)
+/* The last character of a paragraph's text, '\0' if it does not end in text. */
+static char last_char_of(cmark_node *n)
 {
-	cmark_node_type t = cmark_node_get_type(n);
-	if (t == CMARK_NODE_HEADING)
-		return true;
-	cmark_node *next = cmark_node_next(n);
-	if (t != CMARK_NODE_PARAGRAPH || !next ||
-	    (cmark_node_get_type(next) != CMARK_NODE_LIST && !is_table(next)))
-		return false;
 	cmark_node *c = last_inline(n);
 	const char *lit = c && cmark_node_get_type(c) == CMARK_NODE_TEXT ? cmark_node_get_literal(c)
 									 : NULL;
 	size_t len = lit ? strlen(lit) : 0;
 	while (len && lit[len - 1] == ' ')
 		len--;
-	return len && lit[len - 1] == ':';
+	return len ? lit[len - 1] : '\0';
+}
+
+/* Whether block n reads as a letter's closing: one short line of text ending in a comma
+ * ("Respectfully submitted,", "Sincerely,"). */
+static bool is_closing(cmark_node *n)
+{
+	cmark_node *c = cmark_node_first_child(n);
+	const char *lit = c && cmark_node_get_type(c) == CMARK_NODE_TEXT ? cmark_node_get_literal(c)
+									 : NULL;
+	return cmark_node_get_type(n) == CMARK_NODE_PARAGRAPH && lit && c == cmark_node_last_child(n) &&
+	       strlen(lit) <= 40 && last_char_of(n) == ',';
+}
+
+/* Whether no page break may follow block n: a heading; a paragraph ending in a colon that
+ * leads into the list or table after it ("Enclosures:"); a closing ("Respectfully
+ * submitted,": one short line ending in a comma) or a "/s/" line, which keep with the
+ * signature after them. */
+static bool keeps_with_next(cmark_node *n)
+{
+	cmark_node_type t = cmark_node_get_type(n);
+	if (t == CMARK_NODE_HEADING)
+		return true;
+	cmark_node *next = cmark_node_next(n), *first = cmark_node_first_child(n);
+	if (t != CMARK_NODE_PARAGRAPH || !next)
+		return false;
+	char last = last_char_of(n);
+	if (last == ':' && (cmark_node_get_type(next) == CMARK_NODE_LIST || is_table(next)))
+		return true;
+	while (first && cmark_node_first_child(first))
+		first = cmark_node_first_child(first);
+	const char *lit = first ? cmark_node_get_literal(first) : NULL;
+	return (lit && !strncmp(lit, "/s/", 3)) || is_closing(n);
 }
 
 /* The space between block prev and block n, from the house style. */
@@ -642,7 +666,7 @@ static void body(struct lay *L)
 		L->keep = false;
 		if (brk)
 			lay_penalty(L, -LB_INF);
-		else if (prev && starts && closing)
+		else if (prev && starts && (closing || (keep < 0 && is_closing(n))))
 			hold_lines_before(L, (int)SP(CLOSING_LINES));
 		else if (prev && starts && !keeps_with_next(prev))
 			lay_penalty(L, 0);

@@ -80,18 +80,26 @@ def sweep_hyphens(k):
             fail("no page ends with a hyphen", k, "page %d ends %r" % (n + 1, p[-1]))
 
 
-def sweep_closing(k):
+CLOSINGS = {
+    # the templates' closing block, and a plain letter's closing with no marker at all
+    "marked": "::: closing\nRespectfully submitted,\n\n&nbsp;\n\nJane Counsel\\\nBar No. 1\\\n"
+              "jane@example.org\n:::\n\n",
+    "plain": "Respectfully submitted,\n\n*/s/ Jane Counsel*\n\nJane Counsel\\\nBar No. 1\\\n"
+             "jane@example.org\n\n",
+}
+
+
+def sweep_closing(k, kind):
     md = (filler(k) + "Text one of the last paragraph,\\\ntext two,\\\ntext three.\n\n" +
-          "::: closing\nRespectfully submitted,\n\n&nbsp;\n\nJane Counsel\\\nBar No. 1\\\n" +
-          "jane@example.org\n:::\n\n**Enclosures:**\n\n" +
+          CLOSINGS[kind] + "**Enclosures:**\n\n" +
           "".join("- Tab %s: Exhibit\n" % t for t in "ABCDEF") + "\n**cc:**\n\n- Client\n- File\n")
-    ps = pages(md, "closing-%d" % k)
+    ps = pages(md, "closing-%s-%d" % (kind, k))
     for p in ps:
         if "Respectfully submitted," in p:
             i = p.index("Respectfully submitted,")
             if i < 2:
-                fail("the closing keeps at least two lines of body text", k, repr(p[:i]))
-            if "jane@example.org" not in p:
+                fail("the closing keeps at least two lines of body text", k, kind + repr(p[:i]))
+            if "jane@example.org" not in p or (kind == "plain" and "/s/ Jane Counsel" not in p):
                 fail("the closing and the signature stay together", k, "signature split")
         if p and p[-1] in ("Enclosures:", "cc:"):
             fail("a lead-in ending in a colon keeps with its list", k, p[-1])
@@ -120,7 +128,8 @@ def spacing():
 spacing()
 for k in range(N + 1):
     sweep_headings(k)
-    sweep_closing(k)
+    sweep_closing(k, "marked")
+    sweep_closing(k, "plain")
     sweep_hyphens(k)
 
 RULES = ["a heading is never the last line of a page", "a heading before a table keeps its "
