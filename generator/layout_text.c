@@ -89,16 +89,28 @@ const char *lay_smart_text(struct lay *L, const char *s, size_t *len)
 
 /* ------------------------------------------------------------------ no-break spaces */
 
+struct word {
+	const char *s;
+	size_t len;
+};
+#define W(s) {s, sizeof s - 1}
+
 /* Words a line never ends with: honorifics, abbreviations that a number or name follows. */
-static const char *const before_nobreak[] = {
-    "Mr.", "Mrs.", "Ms.", "Dr.", "Hon.", "Judge", "No.", "Nos.", "p.", "pp.", "\xC2\xA7",
-    "\xC2\xA7\xC2\xA7", "Tab", "Tabs", "Art.", "Sec.", "Vol.", "St.", "Fr.", "Prof.", NULL};
+static const struct word before_nobreak[] = {
+    W("Mr."),  W("Mrs."), W("Ms."),  W("Dr."),  W("Hon."),        W("Judge"),
+    W("No."),  W("Nos."), W("p."),   W("pp."),  W("\xC2\xA7"),     W("\xC2\xA7\xC2\xA7"),
+    W("Tab"),  W("Tabs"), W("Art."), W("Sec."), W("Vol."),        W("St."),
+    W("Fr."),  W("Prof."), {NULL, 0}};
 /* Words a line never starts with after a number: "2:30 p.m.", "2 p.", "48 pp.". */
-static const char *const after_number[] = {"a.m.", "p.m.", "p.", "pp.", "AM", "PM", NULL};
-static const char *const months[] = {
-    "January", "February", "March", "April", "May", "June", "July", "August", "September",
-    "October", "November", "December", "Jan.", "Feb.", "Mar.", "Apr.", "Jun.", "Jul.", "Aug.",
-    "Sep.", "Sept.", "Oct.", "Nov.", "Dec.", NULL};
+static const struct word after_number[] = {W("a.m."), W("p.m."), W("p."), W("pp."),
+					   W("AM"),   W("PM"),   {NULL, 0}};
+static const struct word months[] = {
+    W("January"), W("February"), W("March"), W("April"),   W("May"),      W("June"),
+    W("July"),    W("August"),   W("September"), W("October"), W("November"), W("December"),
+    W("Jan."),    W("Feb."),     W("Mar."),  W("Apr."),    W("Jun."),     W("Jul."),
+    W("Aug."),    W("Sep."),     W("Sept."), W("Oct."),    W("Nov."),     W("Dec."),
+    {NULL, 0}};
+#define LONGEST_WORD 9 /* "September": no word longer is in a table */
 
 /* The text of token t without opening brackets and quotes before it and a closing
  * bracket, comma or semicolon after it. */
@@ -116,10 +128,10 @@ static void word_of(const struct lay *L, size_t t, const char **s, size_t *len)
 	*len = (size_t)(e - p);
 }
 
-static bool in_list(const char *s, size_t len, const char *const *list)
+static bool in_list(const char *s, size_t len, const struct word *list)
 {
-	for (; *list; list++)
-		if (strlen(*list) == len && !memcmp(*list, s, len))
+	for (; list->s; list++)
+		if (list->len == len && !memcmp(list->s, s, len))
 			return true;
 	return false;
 }
@@ -130,11 +142,15 @@ bool lay_nobreak_space(const struct lay *L, size_t t)
 	if (t == 0 || t + 1 >= L->ntoks || L->toks[t - 1].kind != TK_TEXT ||
 	    L->toks[t + 1].kind != TK_TEXT)
 		return false;
+	const struct tok *before = &L->toks[t - 1];
+	char end = before->s[before->len - 1];
+	if (before->len > LONGEST_WORD + 3 && !digit(end))
+		return false; /* most words: too long for a table, and no number */
 	const char *a, *b;
 	size_t na, nb;
 	word_of(L, t - 1, &a, &na);
 	word_of(L, t + 1, &b, &nb);
-	if (!na || !nb)
+	if (!na || !nb || na > LONGEST_WORD + 1)
 		return false;
 	if (in_list(a, na, before_nobreak))
 		return true;

@@ -30,9 +30,9 @@ void pdf_deflate_end(void); /* frees the compressor */
  * otherwise z must last until the document is saved. Returns 0, or -1 (out of memory). */
 int pdf_set_deflated(HPDF_Dict stream, const unsigned char *z, size_t len, bool give);
 
-/* Sets the trailer's /ID (both halves) to the first 16 bytes of the SHA-256 of seed: the
- * same document always gets the same identifier. Returns 0, or -1 out of memory. */
-int pdf_set_id(HPDF_Doc pdf, const void *seed, size_t len);
+/* Sets the trailer's /ID (both halves) to the 16 bytes of id. Returns 0, or -1 out of
+ * memory. */
+int pdf_set_id(HPDF_Doc pdf, const unsigned char id[16]);
 
 /* Writes the finished document to path: atomically (a temporary file beside it, renamed),
  * in place for a device or a descriptor's name, through a symbolic link to its file; the

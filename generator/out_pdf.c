@@ -358,12 +358,14 @@ static int set_id(HPDF_Doc pdf, const struct pd_layout *lay, const struct pd_pdf
 	buf_printf(&seed, "%s\n%s\n%s\n%04d-%02d-%02d\n%zu\n", info->title ? info->title : "",
 		   info->author ? info->author : "", info->subject ? info->subject : "", info->year,
 		   info->month, info->day, lay->npages);
+	uint64_t h = hash_bytes(seed.s, seed.len), id[2];
 	for (size_t p = 0; p < lay->npages; p++)
 		for (size_t i = 0; i < lay->pages[p].nruns; i++)
-			buf_put(&seed, lay->pages[p].runs[i].text, lay->pages[p].runs[i].len);
-	int rc = pdf_set_id(pdf, seed.s ? seed.s : "", seed.len);
+			h = h * 1099511628211u ^ hash_bytes(lay->pages[p].runs[i].text, lay->pages[p].runs[i].len);
+	id[0] = h;
+	id[1] = hash_bytes(&h, sizeof h) ^ hash_bytes(seed.s, seed.len / 2);
 	buf_free(&seed);
-	return rc;
+	return pdf_set_id(pdf, (const unsigned char *)id);
 }
 
 /* Saves the document to path, noting what was written. */

@@ -244,19 +244,14 @@ static int write_device(HPDF_Doc pdf, const char *path, struct sink *k)
 	return rc;
 }
 
-int pdf_set_id(HPDF_Doc pdf, const void *seed, size_t len)
+int pdf_set_id(HPDF_Doc pdf, const unsigned char id[16])
 {
-	struct sha256_ctx sha;
-	unsigned char digest[SHA256_DIGEST_SIZE];
-	sha256_init(&sha);
-	sha256_update(&sha, len, seed);
-	sha256_digest(&sha, sizeof digest, digest);
-	HPDF_Array id = HPDF_Array_New(pdf->mmgr);
-	if (!id || HPDF_Dict_Add(pdf->trailer, "ID", id) != HPDF_OK)
+	HPDF_Array arr = HPDF_Array_New(pdf->mmgr);
+	if (!arr || HPDF_Dict_Add(pdf->trailer, "ID", arr) != HPDF_OK)
 		return -1;
 	for (int i = 0; i < 2; i++) {
-		HPDF_Binary half = HPDF_Binary_New(pdf->mmgr, digest, 16);
-		if (!half || HPDF_Array_Add(id, half) != HPDF_OK)
+		HPDF_Binary half = HPDF_Binary_New(pdf->mmgr, (HPDF_BYTE *)id, 16);
+		if (!half || HPDF_Array_Add(arr, half) != HPDF_OK)
 			return -1;
 	}
 	return 0;
