@@ -185,18 +185,19 @@ void lay_letterhead(struct lay *L)
 		struct imginfo ii;
 		if (image_load(L, st->lh_logo, st->lh_logo_loc.file ? st->lh_logo_loc : L->loc, &im,
 			       &ii) == 0) {
-			double w = st->lh_logo_width > 0 ? st->lh_logo_width : fmin(108, ii.w * 72.0 / SP(IMAGE_DPI));
+			double w = st->lh_logo_width > 0 ? st->lh_logo_width
+							  : fmin(SP(LOGO_MAX_WIDTH), ii.w * 72.0 / SP(IMAGE_DPI));
 			logo_h = w * ii.h / ii.w;
-			if (logo_h > 72) {
-				w *= 72 / logo_h;
-				logo_h = 72;
+			if (logo_h > SP(LOGO_MAX_HEIGHT)) {
+				w *= SP(LOGO_MAX_HEIGHT) / logo_h;
+				logo_h = SP(LOGO_MAX_HEIGHT);
 			}
 			im.x = st->margin_left;
 			im.y = 0;
 			im.w = w;
 			im.h = logo_h;
 			*VPUSH(imgs) = im;
-			left += w + 12;
+			left += w + SP(LOGO_GAP);
 		}
 	}
 	double y = 0;

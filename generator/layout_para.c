@@ -442,7 +442,8 @@ struct placed {
 /* A task item's box, right-aligned in the gutter on the baseline, crossed when done. */
 static void draw_task_box(struct lay *L, double size, double base, bool done)
 {
-	double x1 = L->marker_x - 0.5 * size, side = 0.62 * size, x0 = x1 - side, y0 = base - side;
+	double x1 = L->marker_x - SP(LIST_MARKER_GAP) * size, side = SP(TASK_BOX) * size;
+	double x0 = x1 - side, y0 = base - side;
 	double wt = SP(RULE_TABLE_HEAD);
 	*VPUSH(rules) = (struct pd_rule){x0, y0, x1, y0, wt};
 	*VPUSH(rules) = (struct pd_rule){x0, base, x1, base, wt};
@@ -464,7 +465,7 @@ static void draw_marker(struct lay *L, double size, double base)
 		L->marker[0] = '\0';
 		return;
 	}
-	double x = L->marker_x - 0.5 * size, w = 0;
+	double x = L->marker_x - SP(LIST_MARKER_GAP) * size, w = 0;
 	for (size_t k = 0; k < len;) {
 		uint32_t cp;
 		int n = utf8_decode(s + k, len - k, &cp);

@@ -25,6 +25,8 @@ enum pd_space {
 	SP_HEADING2_SIZE,
 	SP_HEADING3_SIZE,
 	SP_LIST_INDENT,
+	SP_LIST_MARKER_GAP,   /* between a list marker and its text */
+	SP_TASK_BOX,          /* a task item's box */
 	SP_LIST_GAP_TIGHT,
 	SP_LIST_GAP_LOOSE,
 	SP_QUOTE_INDENT,
@@ -38,6 +40,9 @@ enum pd_space {
 	SP_LETTERHEAD_LINE_SIZE,
 	SP_LETTERHEAD_RULE_GAP,
 	SP_LETTERHEAD_AFTER,
+	SP_LOGO_MAX_WIDTH,
+	SP_LOGO_MAX_HEIGHT,
+	SP_LOGO_GAP,          /* between the logo and the letterhead's text */
 	SP_HEADER_SIZE,
 	SP_HEADER_GAP,
 	SP_HEADER_RULE_GAP,
