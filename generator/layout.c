@@ -315,8 +315,10 @@ static void paragraph(struct lay *L, cmark_node *n, int style, double size, enum
 	if (outline_level > 0 && L->nvl > first) {
 		struct pd_buf b = {0};
 		plain_text(n, &b);
+		char *title = layout_smart_text(b.s ? b.s : "");
 		struct pd_outline *o = VPUSH(outl);
-		o->title = arena_strdup(L->arena, b.s ? b.s : "");
+		o->title = arena_strdup(L->arena, title);
+		free(title);
 		o->level = outline_level;
 		buf_free(&b);
 		for (size_t i = first; i < L->nvl; i++)

@@ -38,23 +38,16 @@ static uint32_t last_char(const struct lay *L)
 	return cp;
 }
 
-/* One rule for every straight quote, dash and ellipsis, in template prose and case values
- * alike (values reach the layout escaped, where Markdown's smart punctuation never sees
- * them): a quote after a word or closing punctuation closes (an apostrophe: "D’Souza",
- * "Sofía’s"), else it opens, but for a year's apostrophe ("’90s"); "--" is an en dash,
- * "---" an em dash, "..." an ellipsis. Returns s itself when nothing changes, else a copy
- * in the arena (*len updated). */
-const char *lay_smart_text(struct lay *L, const char *s, size_t *len)
+static bool special_at(const char *s, size_t i, size_t n)
 {
-	size_t n = *len, i = 0;
-	while (i < n && s[i] != '\'' && s[i] != '"' && !(s[i] == '-' && i + 1 < n && s[i + 1] == '-') &&
-	       !(s[i] == '.' && i + 2 < n && s[i + 1] == '.' && s[i + 2] == '.'))
-		i++;
-	if (i == n)
-		return s;
-	struct pd_buf b = {0};
-	uint32_t prev = last_char(L);
-	for (i = 0; i < n;) {
+	return s[i] == '\'' || s[i] == '"' || (s[i] == '-' && i + 1 < n && s[i + 1] == '-') ||
+	       (s[i] == '.' && i + 2 < n && s[i + 1] == '.' && s[i + 2] == '.');
+}
+
+/* s[0..n) with the rule applied, into out; prev is the character before s. */
+static void smart_into(const char *s, size_t n, uint32_t prev, struct pd_buf *out)
+{
+	for (size_t i = 0; i < n;) {
 		char c = s[i];
 		const char *put = NULL;
 		size_t used = 1;
@@ -72,19 +65,43 @@ const char *lay_smart_text(struct lay *L, const char *s, size_t *len)
 			put = "\xE2\x80\xA6", used = 3;
 		}
 		if (put) {
-			buf_puts(&b, put);
+			buf_puts(out, put);
 			utf8_decode(put, strlen(put), &prev);
 			i += used;
 			continue;
 		}
 		int k = utf8_decode(s + i, n - i, &prev);
-		buf_put(&b, s + i, (size_t)k);
+		buf_put(out, s + i, (size_t)k);
 		i += (size_t)k;
 	}
+}
+
+/* One rule for every straight quote, dash and ellipsis, in template prose and case values
+ * alike (values reach the layout escaped, where Markdown's smart punctuation never sees
+ * them): a quote after a word or closing punctuation closes (an apostrophe: "D’Souza",
+ * "Sofía’s"), else it opens, but for a year's apostrophe ("’90s"); "--" is an en dash,
+ * "---" an em dash, "..." an ellipsis. Returns s itself when nothing changes, else a copy
+ * in the arena (*len updated). */
+const char *lay_smart_text(struct lay *L, const char *s, size_t *len)
+{
+	size_t n = *len, i = 0;
+	while (i < n && !special_at(s, i, n))
+		i++;
+	if (i == n)
+		return s;
+	struct pd_buf b = {0};
+	smart_into(s, n, last_char(L), &b);
 	*len = b.len;
 	const char *out = arena_strndup(L->arena, b.s, b.len);
 	buf_free(&b);
 	return out;
+}
+
+char *layout_smart_text(const char *s)
+{
+	struct pd_buf b = {0};
+	smart_into(s, strlen(s), 0, &b);
+	return b.s ? buf_take(&b) : xstrdup("");
 }
 
 /* ------------------------------------------------------------------ no-break spaces */

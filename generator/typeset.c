@@ -178,10 +178,17 @@ int typeset_pdf(const char *markdown, size_t len, const struct pd_typeset_opts *
 		if (!info.title || !*info.title)
 			info.title = info.subject; /* a viewer shows the title, else the file name */
 		info.creator = "pdgen " PD_VERSION;
+		char *smart[3] = {NULL, NULL, NULL}; /* as the pages print them: "O’Connor" */
+		const char **field[3] = {&info.title, &info.author, &info.subject};
+		for (int i = 0; i < 3; i++)
+			if (*field[i])
+				*field[i] = smart[i] = layout_smart_text(*field[i]);
 		doc_date(opts ? opts->date_iso : NULL, &info);
 		if (!G.writer)
 			G.writer = out_pdf_new();
 		rc = out_pdf_write(G.writer, &j.lay, &info, out_path, written, diags);
+		for (int i = 0; i < 3; i++)
+			free(smart[i]);
 	}
 	job_end(&j);
 	return rc;

@@ -57,6 +57,8 @@ subject=$(echo "$info" | sed -n 's/^Subject: *//p')
 title=$(echo "$info" | sed -n 's/^Title: *//p')
 [ -n "$subject" ] && [ "$title" = "$subject" ] && ok "a letter's /Title is its subject" ||
 	fail "a letter's /Title is its subject" "$info"
+echo "$info" | grep -q '^Author: *Daniel O’Connor$' && ok "the document information follows the quote rule" ||
+	fail "the document information follows the quote rule" "$info"
 echo "$info" | grep -q '^CreationDate:.* 12:00:00 2015 UTC' && ok "the creation date is the letter's date at noon UTC" ||
 	fail "the creation date is the letter's date at noon UTC" "$info"
 id1=$(grep -a -o '/ID \[ <[0-9A-F]*> <[0-9A-F]*> \]' "$pdf")

@@ -129,3 +129,23 @@ gap_prose = xs["words"][0] - xs["Justified"][1]
 good = abs(gap_code - 7.2) < 0.05 and gap_prose > 3.5
 print(("ok" if good else "not ok") + " - text rules: a code span is never stretched "
       "(%.2f pt between its words, %.2f between the line's)" % (gap_code, gap_prose))
+
+# strikethrough runs across the spaces it covers: one unbroken stroke from the first struck
+# word to the last, read from the page's drawing operators
+with open(src, "w") as f:
+    f.write("Plain ~~three struck words~~ plain.\n")
+pdf = os.path.join(TMP, "strike.pdf")
+subprocess.run([PDGEN, "typeset", src, "-o", pdf], check=True)
+qdf = subprocess.run(["qpdf", "--qdf", "--object-streams=disable", pdf, "-"],
+                     capture_output=True).stdout.decode("latin-1")
+segs = sorted((float(a), float(c)) for a, b, c, d in
+              re.findall(r"([\d.]+) ([\d.]+) m ([\d.]+) ([\d.]+) l S", qdf) if b == d)
+box = subprocess.run(["pdftotext", "-bbox", pdf, "-"], capture_output=True, text=True).stdout
+xs = {m.group(3): (float(m.group(1)), float(m.group(2))) for m in
+      re.finditer(r'xMin="([\d.]+)" yMin="[\d.]+" xMax="([\d.]+)" yMax="[\d.]+">([^<]*)<', box)}
+covered = segs and segs[0][0] <= xs["three"][0] + 0.5 and \
+    all(b[0] <= a[1] + 0.01 for a, b in zip(segs, segs[1:])) and \
+    max(s[1] for s in segs) >= xs["words"][1] - 0.5
+print(("ok" if covered else "not ok") + " - text rules: strikethrough is one stroke across its spaces")
+if not covered:
+    print("#   %r %r" % (segs, (xs.get("three"), xs.get("words"))))
