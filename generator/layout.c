@@ -104,12 +104,26 @@ static void tok_text(struct lay *L, const char *s, size_t len, int style, bool s
 	}
 }
 
+/* A footnote reference with no definition reaches the text as "[^label]": a warning at it. */
+static void undefined_note(struct lay *L, const char *lit)
+{
+	const char *at = strstr(lit, "[^");
+	const char *end = at ? strchr(at, ']') : NULL;
+	if (!end || L->measuring || end == at + 2)
+		return;
+	diag_warn(L->diags, lay_text_loc(L, at, (size_t)(end - at + 1)),
+		  "footnote '%.*s' has no definition ('%.*s: ...' on a line of its own); printed as "
+		  "text",
+		  (int)(end - at + 1), at, (int)(end - at + 1), at);
+}
+
 void lay_inlines(struct lay *L, cmark_node *n, int style, bool strike, const char *link)
 {
 	for (cmark_node *c = cmark_node_first_child(n); c; c = cmark_node_next(c)) {
 		const char *lit = cmark_node_get_literal(c);
 		switch (cmark_node_get_type(c)) {
 		case CMARK_NODE_TEXT:
+			undefined_note(L, lit);
 			tok_text(L, lit, strlen(lit), style, strike, link);
 			break;
 		case CMARK_NODE_CODE:
@@ -148,6 +162,10 @@ void lay_inlines(struct lay *L, cmark_node *n, int style, bool strike, const cha
 					   "placed: give it a paragraph of its own",
 					   url ? url : "");
 			}
+			break;
+		case CMARK_NODE_FOOTNOTE_REFERENCE: /* its literal is the footnote's number */
+			tok_add(L, TK_TEXT, lit, strlen(lit), style | ST_SUPER, strike, NULL);
+			L->toks[L->ntoks - 1].note = atoi(lit);
 			break;
 		case CMARK_NODE_HTML_INLINE:
 			diag_warn(L->diags, lit ? lay_text_loc(L, lit, strlen(lit)) : L->loc,
@@ -256,6 +274,8 @@ void lay_lines_to_boxes(struct lay *L, struct para_out *po)
 		box.nrun = po->lines[i].nrun;
 		box.nrule = po->lines[i].nrule;
 		box.nlink = po->lines[i].nlink;
+		box.note0 = po->lines[i].note0;
+		box.nnote = po->lines[i].nnote;
 		*VPUSH(vl) = box;
 	}
 }
@@ -646,6 +666,45 @@ static bool marks_before(struct lay *L, size_t *mark, int line, cmark_node *n)
 	return brk;
 }
 
+/* A footnote definition (cmark-gfm puts them after the text, in the order of their first
+ * references): its blocks set at the footnote size, its number raised before its first
+ * line, its boxes moved from the page's list to the footnotes'. */
+static void footnote(struct lay *L, cmark_node *n)
+{
+	size_t first = L->nvl;
+	char num[16];
+	snprintf(num, sizeof num, "%zu", L->nnotes + 1);
+	int k = 0;
+	for (cmark_node *c = cmark_node_first_child(n); c; c = cmark_node_next(c), k++) {
+		if (k)
+			lay_glue(L, 0.25 * SP_LH(BLOCK_GAP));
+		if (cmark_node_get_type(c) != CMARK_NODE_PARAGRAPH) {
+			block(L, c, 0);
+			continue;
+		}
+		L->ntoks = 0;
+		if (k == 0) {
+			tok_add(L, TK_TEXT, arena_strdup(L->arena, num), strlen(num), ST_SUPER, false, NULL);
+			tok_add(L, TK_SPACE, " ", 1, 0, false, NULL);
+		}
+		lay_inlines(L, c, 0, false, NULL);
+		struct para_out po;
+		lay_set_para(L, SP_EM(NOTE_SIZE), L->st->justify ? AL_JUSTIFY : AL_LEFT, L->left,
+			     L->right, &po);
+		lay_lines_to_boxes(L, &po);
+	}
+	struct note *nt = VPUSH(notes);
+	nt->vi0 = L->nnotes_vl;
+	for (size_t i = first; i < L->nvl; i++) {
+		if (L->vl[i].type == VI_PEN)
+			continue;
+		*VPUSH(notes_vl) = L->vl[i];
+		nt->h += L->vl[i].h;
+	}
+	nt->nvi = L->nnotes_vl - nt->vi0;
+	L->nvl = first;
+}
+
 /* The blocks of the document with the page breaks allowed between them: none inside a
  * keep region, none after a block that keeps with the next, and a '::: closing' block
  * takes the last lines before it along. */
@@ -661,6 +720,10 @@ static void body(struct lay *L)
 		bool brk = marks_before(L, &mark, line, n), closing;
 		if (!renders(n)) {
 			block(L, n, 0);
+			continue;
+		}
+		if (cmark_node_get_type(n) == CMARK_NODE_FOOTNOTE_DEFINITION) {
+			footnote(L, n);
 			continue;
 		}
 		int keep = keep_region(doc, line, &closing);
@@ -701,6 +764,8 @@ static void lay_free(struct lay *L)
 	free(L->wch);
 	free(L->lines);
 	free(L->missing);
+	free(L->notes);
+	free(L->notes_vl);
 }
 
 int layout_doc(const struct pd_layout_in *in, struct pd_arena *arena, struct pd_layout *out,

@@ -9,7 +9,7 @@
 
 struct cmark_node;
 
-enum { ST_BOLD = 1, ST_ITALIC = 2, ST_MONO = 4 };
+enum { ST_BOLD = 1, ST_ITALIC = 2, ST_MONO = 4, ST_SUPER = 8 /* a footnote reference */ };
 enum tok_kind { TK_TEXT, TK_SPACE, TK_BREAK };
 enum align { AL_JUSTIFY, AL_LEFT, AL_CENTER, AL_RIGHT };
 enum { VI_BOX, VI_GLUE, VI_PEN };
@@ -22,6 +22,7 @@ struct tok {
 	bool strike;
 	bool nobreak; /* TK_SPACE: a line may not break here */
 	const char *link;
+	int note; /* a footnote reference's number, 0 for other text */
 };
 
 /* A piece of a word in one face. */
@@ -32,6 +33,8 @@ struct frag {
 	size_t len;
 	const char *link;
 	bool strike;
+	double rise; /* raised above the baseline (a footnote reference) */
+	int note;    /* the footnote referenced, 0 if none */
 };
 
 /* What a line-breaker item stands for: boxes hold frags [f0, f0 + nf); a penalty may
@@ -57,6 +60,14 @@ struct line {
 	size_t run0, nrun, rule0, nrule, link0, nlink;
 	double h;
 	bool hyphen; /* ends in a hyphen (a page may not end here unless it must) */
+	int note0, nnote; /* footnotes first referenced on this line: note0 .. note0 + nnote - 1 */
+};
+
+/* A footnote's text, set at the foot of the page of its first reference: the boxes
+ * notes_vl[vi0 .. vi0 + nvi) of height h. */
+struct note {
+	size_t vi0, nvi;
+	double h;
 };
 
 /* A page break after a line ending in a hyphen: taken only when the page has no other. */
@@ -74,6 +85,7 @@ struct vitem {
 	size_t run0, nrun, rule0, nrule, img0, nimg, link0, nlink;
 	int outline;
 	long thead; /* a table row: index of its header box to repeat after a page break */
+	int note0, nnote; /* footnotes first referenced in this box (numbers from 1) */
 };
 
 /* A spacing or make-up value of the house style (enum pd_space), and one in points: a
@@ -108,6 +120,10 @@ struct lay {
 	VEC(struct iext, iext);
 	VEC(struct wch, wch);
 	VEC(struct line, lines);
+	VEC(struct note, notes);       /* footnote n is notes[n - 1] */
+	VEC(struct vitem, notes_vl);   /* the boxes of the footnotes' lines */
+	int notes_seen;                /* the highest footnote number referenced so far */
+	int notes_placed;              /* the highest footnote number given a page so far */
 	VEC(uint32_t, missing);
 	double letterhead_h;
 	double room; /* body height of a continuation page (0 until lay_room measures it) */

@@ -452,6 +452,7 @@ static size_t table_row(struct lay *L, cmark_node *row, int ncols, const double 
 	lay_box_begin(L, &box);
 	struct row_lines rl = {0};
 	rl.cell0 = xmalloc(((size_t)ncols + 1) * sizeof *rl.cell0);
+	int seen = L->notes_seen;
 	double h = set_cells(L, row, ncols, w, aligns, size, head, &rl) + 2 * TPAD, x1 = L->left;
 	for (int k = 0; k < ncols; k++)
 		x1 += w[k];
@@ -471,6 +472,8 @@ static size_t table_row(struct lay *L, cmark_node *row, int ncols, const double 
 		i = lay_box_end(L, &box, h);
 		L->vl[i].thead = head ? -1 : thead;
 	}
+	L->vl[i].note0 = seen + 1; /* the footnotes its cells cite first go with the row */
+	L->vl[i].nnote = L->notes_seen - seen;
 	free(rl.v);
 	free(rl.cell0);
 	return i;
@@ -557,14 +560,38 @@ static char *subst_pages(struct lay *L, const char *s, size_t page, size_t pages
 	return r;
 }
 
+/* The last footnote first referenced in vl[s..e), or placed if none is new. */
+static int last_note(const struct lay *L, size_t s, size_t e, int placed)
+{
+	for (size_t i = s; i < e; i++)
+		if (L->vl[i].type == VI_BOX && L->vl[i].note0 + L->vl[i].nnote - 1 > placed)
+			placed = L->vl[i].note0 + L->vl[i].nnote - 1;
+	return placed;
+}
+
+/* The height the footnotes first referenced in box v add to a page that already holds
+ * footnotes up to number *placed (the rule and gap above them for the page's first). */
+static double notes_h(const struct lay *L, const struct vitem *v, int *placed, bool first)
+{
+	double h = 0;
+	for (int n = v->note0; n < v->note0 + v->nnote && n >= 1 && (size_t)n <= L->nnotes; n++)
+		if (n > *placed) {
+			h += L->notes[n - 1].h + (first && h == 0 ? SP_LH(NOTE_GAP) : 0);
+			*placed = n;
+		}
+	return h;
+}
+
 /* Where the page starting at item i ends: the item after the last break allowed before it
- * overflows, a break after a hyphen only when the page has no other; *i moves on. */
+ * overflows (its footnotes counted), a break after a hyphen only when the page has no
+ * other. */
 static size_t page_end(struct lay *L, size_t i, double avail, bool continued)
 {
 	double cur = 0;
-	bool content = false;
+	bool content = false, notes = false;
 	long best = -1, best_hyphen = -1;
-	for (; i < L->nvl; (i)++) {
+	int placed = L->notes_placed;
+	for (; i < L->nvl; i++) {
 		const struct vitem *v = &L->vl[i];
 		if (v->type == VI_PEN) {
 			if (v->pen <= -LB_INF && content)
@@ -580,14 +607,17 @@ static size_t page_end(struct lay *L, size_t i, double avail, bool continued)
 				cur += v->h;
 			continue;
 		}
-		double h = v->h;
+		int was = placed;
+		double h = v->h + notes_h(L, v, &placed, !notes);
 		if (!content && v->thead >= 0 && continued)
 			h += L->vl[v->thead].h + SP_LH(TABLE_CONTINUED_GAP);
 		if (content && cur + h > avail + 0.01) {
+			placed = was;
 			if (best < 0)
 				best = best_hyphen;
 			return best >= 0 ? (size_t)best + 1 : i;
 		}
+		notes = notes || placed > was;
 		cur += h;
 		content = true;
 	}
@@ -604,7 +634,9 @@ static size_t page_breaks(struct lay *L, double avail1, double availn, size_t **
 		if (np == cap)
 			s = xrealloc(s, (cap *= 2) * sizeof *s);
 		s[np++] = i;
-		i = page_end(L, i, np == 1 ? avail1 : availn, np > 1);
+		size_t e = page_end(L, i, np == 1 ? avail1 : availn, np > 1);
+		L->notes_placed = last_note(L, i, e, L->notes_placed); /* the page's footnotes */
+		i = e;
 	}
 	*starts = s;
 	return np;
@@ -720,6 +752,53 @@ double lay_room(struct lay *L)
 	return L->room;
 }
 
+/* Footnotes from + 1 .. to at the foot of the page, ending at bottom, under a short rule. */
+static void place_notes(struct lay *L, struct pd_page *pg, int from, int to, double bottom,
+			struct pd_layout *out, size_t p)
+{
+	if (to <= from)
+		return;
+	double gap = SP_LH(NOTE_GAP), y = bottom - gap;
+	for (int n = from + 1; n <= to; n++)
+		y -= L->notes[n - 1].h;
+	struct vitem rule;
+	lay_box_begin(L, &rule);
+	double x0 = L->st->margin_left, x1 = x0 + SP(NOTE_RULE) * style_measure(L->st);
+	*VPUSH(rules) = (struct pd_rule){x0, gap / 2, x1, gap / 2, SP(RULE_HEADER)};
+	rule.nrule = 1;
+	place(L, pg, &rule, y, out, p);
+	y += gap;
+	for (int n = from + 1; n <= to; n++)
+		for (size_t i = 0; i < L->notes[n - 1].nvi; i++) {
+			const struct vitem *v = &L->notes_vl[L->notes[n - 1].vi0 + i];
+			if (v->type == VI_BOX)
+				place(L, pg, v, y, out, p);
+			y += v->h;
+		}
+}
+
+/* Room for the page's items: its boxes, furniture and footnotes. */
+static void page_room(struct lay *L, struct pd_page *pg, size_t s, size_t e, long thead,
+		      const struct vitem *furn, size_t nfurn, int from, int to, size_t extra)
+{
+	size_t nn = 0;
+	for (int n = from + 1; n <= to; n++)
+		nn += L->notes[n - 1].nvi;
+	struct vitem *tmp = xmalloc((e - s + nfurn + nn + 2) * sizeof *tmp);
+	size_t nt = 0;
+	for (size_t i = s; i < e; i++)
+		tmp[nt++] = L->vl[i];
+	if (thead >= 0)
+		tmp[nt++] = L->vl[thead];
+	for (size_t i = 0; i < nfurn; i++)
+		tmp[nt++] = furn[i];
+	for (int n = from + 1; n <= to; n++)
+		for (size_t i = 0; i < L->notes[n - 1].nvi; i++)
+			tmp[nt++] = L->notes_vl[L->notes[n - 1].vi0 + i];
+	page_alloc(L, pg, tmp, nt, extra);
+	free(tmp);
+}
+
 void lay_paginate(struct lay *L, struct pd_layout *out)
 {
 	const struct pd_style *st = L->st;
@@ -738,6 +817,7 @@ void lay_paginate(struct lay *L, struct pd_layout *out)
 	out->page_h = st->page_h;
 	out->npages = np;
 	out->pages = arena_alloc(L->arena, np * sizeof *out->pages);
+	int placed = 0; /* footnotes given a page */
 	for (size_t p = 0; p < np; p++) {
 		size_t s = starts[p], e = p + 1 < np ? starts[p + 1] : L->nvl;
 		struct vitem fb = {0}, hb = {0};
@@ -756,18 +836,14 @@ void lay_paginate(struct lay *L, struct pd_layout *out)
 					thead = L->vl[i].thead;
 				break;
 			}
-		struct vitem *tmp = xmalloc((e - s + 3) * sizeof *tmp);
-		size_t nt = 0;
-		for (size_t i = s; i < e; i++)
-			tmp[nt++] = L->vl[i];
-		if (thead >= 0)
-			tmp[nt++] = L->vl[thead];
+		struct vitem furn[2];
+		size_t nfurn = 0;
 		if (st->footer)
-			tmp[nt++] = fb;
+			furn[nfurn++] = fb;
 		if (st->header && p > 0)
-			tmp[nt++] = hb;
-		page_alloc(L, pg, tmp, nt, extra);
-		free(tmp);
+			furn[nfurn++] = hb;
+		int to = last_note(L, s, e, placed);
+		page_room(L, pg, s, e, thead, furn, nfurn, placed, to, extra);
 		double y = st->margin_top;
 		if (st->header && p > 0) {
 			place(L, pg, &hb, y, out, p);
@@ -791,6 +867,8 @@ void lay_paginate(struct lay *L, struct pd_layout *out)
 				content = true;
 			}
 		}
+		place_notes(L, pg, placed, to, st->page_h - st->margin_bottom - fh, out, p);
+		placed = to;
 		L->nruns = r0;
 		L->nrules = u0;
 		L->nlinks = k0;

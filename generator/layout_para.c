@@ -90,6 +90,12 @@ static bool is_alnum(uint32_t c)
 	       (c >= 0xC0 && c < 0x2000 && c != 0xD7 && c != 0xF7);
 }
 
+/* The size a token is set at: a footnote reference smaller than its text. */
+static double tok_size(const struct lay *L, const struct tok *tk, double size)
+{
+	return tk->style & ST_SUPER ? size * SP(NOTE_REF_SIZE) : size;
+}
+
 static bool breaks_before(const struct wch *w) { return w->brk && w->brk != BRK_JOIN; }
 
 /* Unicode's default-ignorable code points (DerivedCoreProperties.txt): never printed. */
@@ -157,7 +163,7 @@ static void word_chars(struct lay *L, size_t i, size_t j, double size)
 			w->tok = tk;
 			w->face = f;
 			w->advance = face_advance(f, cp);
-			w->w = w->advance * size / 1000.0;
+			w->w = w->advance * tok_size(L, tk, size) / 1000.0;
 			w->brk = L->nwch > 1 ? pending : BRK_NONE;
 			pending = nb_hyphen ? BRK_JOIN : BRK_NONE;
 			if (nb_hyphen)
@@ -311,8 +317,13 @@ static void add_piece(struct lay *L, size_t a, size_t b, double size)
 			advance += L->wch[e++].advance;
 		const char *s = L->wch[k].p;
 		size_t len = (size_t)(L->wch[e - 1].p + L->wch[e - 1].n - s);
-		w += frag_new(L, L->wch[k].face, size, s, len, (double)advance * size / 1000.0,
-			      L->wch[k].tok)->w;
+		const struct tok *tk = L->wch[k].tok;
+		double fs = tok_size(L, tk, size);
+		struct frag *f = frag_new(L, L->wch[k].face, fs, s, len, (double)advance * fs / 1000.0, tk);
+		if (tk->style & ST_SUPER)
+			f->rise = SP(NOTE_REF_RISE) * size;
+		f->note = tk->note;
+		w += f->w;
 		k = e;
 	}
 	add_item(L, LB_BOX, w, 0, 0, 0, false);
@@ -500,7 +511,7 @@ static void emit_line(struct lay *L, struct placed *pl, size_t np, double size, 
 	double asc = 0, desc = 0, maxsize = 0;
 	for (size_t k = 0; k < np; k++) {
 		const struct frag *f = pl[k].f;
-		asc = fmax(asc, face_ascent(f->face) * f->size / 1000.0);
+		asc = fmax(asc, face_ascent(f->face) * f->size / 1000.0 + f->rise);
 		desc = fmax(desc, face_descent(f->face) * f->size / 1000.0);
 		maxsize = fmax(maxsize, f->size);
 	}
@@ -537,8 +548,13 @@ static void emit_line(struct lay *L, struct placed *pl, size_t np, double size, 
 			lx1 = pl[k].x + f->w;
 		struct pd_run *r = VPUSH(runs);
 		r->x = pl[k].x;
-		r->y = base;
+		r->y = base - f->rise;
 		r->w = f->w;
+		if (f->note > L->notes_seen) { /* a footnote's first reference */
+			ln->note0 = ln->nnote ? ln->note0 : f->note;
+			ln->nnote = f->note - ln->note0 + 1;
+			L->notes_seen = f->note;
+		}
 		r->size = f->size;
 		r->face = f->face;
 		r->text = f->s;
@@ -635,15 +651,18 @@ static void set_para(struct lay *L, double size, enum align al, double left, dou
 void lay_set_para(struct lay *L, double size, enum align al, double left, double right,
 		  struct para_out *po)
 {
+	bool notes = false; /* a footnote's number depends on the document: never kept */
+	for (size_t i = 0; i < L->ntoks && !notes; i++)
+		notes = L->toks[i].note != 0;
 	struct pd_buf key = {0};
 	uint64_t hash = lay_memo_key(L, size, (int)al, left, right, &key);
-	if (!lay_memo_find(L, &key, hash, po)) {
+	if (notes || !lay_memo_find(L, &key, hash, po)) {
 		size_t diags = L->diags->n;
 		size_t run0 = L->nruns, rule0 = L->nrules, link0 = L->nlinks;
 		set_para(L, size, al, left, right, po);
 		/* a character no font has is reported once per document: a paragraph that
 		 * dropped one unreported is never kept */
-		if (L->diags->n == diags && L->nmissing == 0)
+		if (L->diags->n == diags && L->nmissing == 0 && !notes)
 			lay_memo_keep(L, &key, hash, run0, rule0, link0);
 	}
 	buf_free(&key);

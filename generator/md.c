@@ -297,7 +297,7 @@ struct md_doc *md_parse(const char *text, size_t len, const char *file, int firs
 	cmark_gfm_core_extensions_ensure_registered();
 	/* no CMARK_OPT_SMART: quotes and dashes are curled by the layout, one rule for prose
 	   and the escaped case values it would skip */
-	cmark_parser *p = cmark_parser_new(CMARK_OPT_DEFAULT);
+	cmark_parser *p = cmark_parser_new(CMARK_OPT_DEFAULT | CMARK_OPT_FOOTNOTES);
 	attach(p, "table");
 	attach(p, "strikethrough");
 	attach(p, "tasklist");

@@ -57,6 +57,11 @@ enum pd_space {
 	SP_RULE_TABLE_OUTER,
 	SP_RULE_TABLE_HEAD,
 	SP_RULE_TABLE_ROW,
+	SP_NOTE_SIZE,         /* a footnote's text */
+	SP_NOTE_REF_SIZE,     /* a footnote reference, as a share of its text's size */
+	SP_NOTE_REF_RISE,     /* a footnote reference above the baseline, as a share too */
+	SP_NOTE_GAP,          /* between the text of a page and its footnotes */
+	SP_NOTE_RULE,         /* the rule above a page's footnotes, as a share of the measure */
 	SP_IMAGE_DPI,
 	SP_IMAGE_MAX_HEIGHT,  /* share of the page's body height */
 	SP_ORPHAN_LINES,      /* a paragraph's first lines kept together at a page foot */

@@ -13,7 +13,7 @@ PDGEN, TMP = sys.argv[1], sys.argv[2]
 N = 110  # filler lines: past two pages, so every position of pages 1 and 2 is tried
 HEADER = re.compile(r"^Page \d+ of \d+$")
 failures = {}
-exercised = {"hyphen lines": 0, "split filler": 0, "split list": 0}
+exercised = {"hyphen lines": 0, "split filler": 0, "split list": 0}  # and footnote pages
 
 
 def fail(rule, k, why):
@@ -125,8 +125,33 @@ def spacing():
           "than below it (%.1f pt)" % (above, below))
 
 
+NOTE = ("Footnote alpha: a citation long enough to wrap over more than one line of the "
+        "footnote at its size, so that the room it takes at the foot of the page counts. ") * 2
+
+
+def sweep_notes(k):
+    md = (filler(k) + "Cited sentence here.[^a] And more words after it.\n\n" +
+          "\\\n".join("After %d." % i for i in range(6)) + "\n\n[^a]: " + NOTE + "\n")
+    ps = pages(md, "notes-%d" % k)
+    cited = [n for n, p in enumerate(ps) if any(l.startswith("Cited sentence here.") for l in p)]
+    noted = [n for n, p in enumerate(ps) if any(l.startswith("Footnote alpha:") for l in p)]
+    if len(cited) != 1 or cited != noted:
+        fail("a footnote is on the page of its reference", k, "text on %s, note on %s" % (cited, noted))
+    else:
+        exercised.setdefault("footnotes on pages", set()).add(cited[0])
+    if k % 9 == 0:  # the page's words never run into its footnotes or off the page
+        src, pdf = os.path.join(TMP, "notes-%d.md" % k), os.path.join(TMP, "notes-%d.pdf" % k)
+        r = subprocess.run([PDGEN, "typeset", src, "-o", pdf], capture_output=True)
+        r = subprocess.run([sys.executable, os.path.join(os.path.dirname(__file__),
+                            "typeset_check.py"), "bbox", pdf, "72", "72", "72", "72"],
+                           capture_output=True, text=True)
+        if r.returncode:
+            fail("a page's text and its footnotes never overlap", k, r.stdout[:200])
+
+
 spacing()
 for k in range(N + 1):
+    sweep_notes(k)
     sweep_headings(k)
     sweep_closing(k, "marked")
     sweep_closing(k, "plain")
@@ -137,12 +162,15 @@ RULES = ["a heading is never the last line of a page", "a heading before a table
          "no orphan or widow line in a paragraph", "no page ends with a hyphen",
          "the closing keeps at least two lines of body text",
          "the closing and the signature stay together",
-         "a lead-in ending in a colon keeps with its list", "no list leaves one item alone"]
+         "a lead-in ending in a colon keeps with its list", "no list leaves one item alone",
+         "a footnote is on the page of its reference",
+         "a page's text and its footnotes never overlap"]
 for rule in RULES:
     if rule in failures:
         print("not ok - makeup sweep: %s\n#   %s" % (rule, "\n#   ".join(failures[rule][:5])))
     else:
         print("ok - makeup sweep: %s (filler 0..%d)" % (rule, N))
+exercised["footnotes on pages"] = len(exercised.get("footnotes on pages", ())) - 1
 for what, n in exercised.items():
     # the sweep must reach the cases it checks, or it proves nothing
     print(("ok" if n else "not ok") + " - makeup sweep reaches %s (%d)" % (what, n))

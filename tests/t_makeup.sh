@@ -49,6 +49,16 @@ if ! "$PDGEN" typeset "$SCRATCH/img.md" -o "$SCRATCH/img.pdf" 2>"$SCRATCH/img.er
 else
 	fail "an image inside a line of text is an error at its place" "$(cat "$SCRATCH/img.err")"
 fi
+# footnotes: one cited from a table cell is set; a reference with no definition is a warning
+printf '| A | B |\n|---|---|\n| cell[^t] | x |\n\n[^t]: Table note.\n' >"$SCRATCH/tn.md"
+text=$("$PDGEN" typeset --text "$SCRATCH/tn.md" 2>&1)
+case $text in *"Table note."*) ok "a footnote cited in a table cell is set" ;;
+*) fail "a footnote cited in a table cell is set" "$text" ;; esac
+printf 'Text.[^nope] End.\n' >"$SCRATCH/nn.md"
+"$PDGEN" typeset "$SCRATCH/nn.md" -o "$SCRATCH/nn.pdf" 2>"$SCRATCH/nn.err"
+grep -q "nn.md:1:6: warning: footnote '\[^nope\]' has no definition" "$SCRATCH/nn.err" &&
+	ok "a footnote reference with no definition is a warning at its place" ||
+	fail "a footnote reference with no definition is a warning at its place" "$(cat "$SCRATCH/nn.err")"
 # metadata: the title from the subject, the date at noon UTC, a deterministic /ID, the
 # bookmarks open; a footer with {page} makes the header drop its "Page N of M"
 pdf=$("$PDGEN" letter "$TOP/samples/okafor-opla-hq.yaml" --level opla-hq -o "$SCRATCH/" --print-path 2>"$SCRATCH/m.err")
