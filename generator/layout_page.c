@@ -799,6 +799,29 @@ static void page_room(struct lay *L, struct pd_page *pg, size_t s, size_t e, lon
 	free(tmp);
 }
 
+/* The faces the pages use, in first-use order. */
+static void collect_faces(struct lay *L, struct pd_layout *out)
+{
+	size_t cap = 8;
+	out->faces = arena_alloc(L->arena, cap * sizeof *out->faces);
+	for (size_t p = 0; p < out->npages; p++)
+		for (size_t k = 0; k < out->pages[p].nruns; k++) {
+			const struct pd_face *f = out->pages[p].runs[k].face;
+			size_t j = 0;
+			while (j < out->nfaces && out->faces[j] != f)
+				j++;
+			if (j < out->nfaces)
+				continue;
+			if (out->nfaces == cap) {
+				const struct pd_face **nf = arena_alloc(L->arena, 2 * cap * sizeof *nf);
+				memcpy(nf, out->faces, cap * sizeof *nf);
+				out->faces = nf;
+				cap *= 2;
+			}
+			out->faces[out->nfaces++] = f;
+		}
+}
+
 void lay_paginate(struct lay *L, struct pd_layout *out)
 {
 	const struct pd_style *st = L->st;
@@ -878,23 +901,5 @@ void lay_paginate(struct lay *L, struct pd_layout *out)
 	out->outlines = arena_alloc(L->arena, (L->noutl + 1) * sizeof *out->outlines);
 	if (L->noutl)
 		memcpy(out->outlines, L->outl, L->noutl * sizeof *out->outlines);
-	/* faces used, in first-use order */
-	size_t cap = 8;
-	out->faces = arena_alloc(L->arena, cap * sizeof *out->faces);
-	for (size_t p = 0; p < np; p++)
-		for (size_t k = 0; k < out->pages[p].nruns; k++) {
-			const struct pd_face *f = out->pages[p].runs[k].face;
-			size_t j = 0;
-			while (j < out->nfaces && out->faces[j] != f)
-				j++;
-			if (j < out->nfaces)
-				continue;
-			if (out->nfaces == cap) {
-				const struct pd_face **nf = arena_alloc(L->arena, 2 * cap * sizeof *nf);
-				memcpy(nf, out->faces, cap * sizeof *nf);
-				out->faces = nf;
-				cap *= 2;
-			}
-			out->faces[out->nfaces++] = f;
-		}
+	collect_faces(L, out);
 }
