@@ -672,6 +672,7 @@ static bool marks_before(struct lay *L, size_t *mark, int line, cmark_node *n)
 static void footnote(struct lay *L, cmark_node *n)
 {
 	size_t first = L->nvl;
+	int seen = L->notes_seen; /* a reference inside a footnote cites nothing new on a page */
 	char num[16];
 	snprintf(num, sizeof num, "%zu", L->nnotes + 1);
 	int k = 0;
@@ -703,6 +704,7 @@ static void footnote(struct lay *L, cmark_node *n)
 	}
 	nt->nvi = L->nnotes_vl - nt->vi0;
 	L->nvl = first;
+	L->notes_seen = seen;
 }
 
 /* The blocks of the document with the page breaks allowed between them: none inside a

@@ -566,7 +566,7 @@ static int last_note(const struct lay *L, size_t s, size_t e, int placed)
 	for (size_t i = s; i < e; i++)
 		if (L->vl[i].type == VI_BOX && L->vl[i].note0 + L->vl[i].nnote - 1 > placed)
 			placed = L->vl[i].note0 + L->vl[i].nnote - 1;
-	return placed;
+	return placed < (int)L->nnotes ? placed : (int)L->nnotes; /* a number with no text */
 }
 
 /* The height the footnotes first referenced in box v add to a page that already holds
