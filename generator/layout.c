@@ -350,6 +350,7 @@ static void paragraph(struct lay *L, cmark_node *n, int style, double size, enum
 }
 
 static void block(struct lay *L, cmark_node *n, int depth);
+static bool keeps_with_next(cmark_node *n);
 
 /* The images of a paragraph with no text are placed as blocks of their own, in order. */
 static bool has_text(cmark_node *n)
@@ -409,7 +410,8 @@ static void list_block(struct lay *L, cmark_node *n, int depth)
 		for (cmark_node *c = cmark_node_first_child(it); c; c = cmark_node_next(c), j++) {
 			if (j > 0) {
 				lay_glue(L, tight ? SP_LH(LIST_GAP_TIGHT) : SP_LH(LIST_GAP_LOOSE));
-				lay_penalty(L, 0);
+				if (!keeps_with_next(cmark_node_previous(c)))
+					lay_penalty(L, 0);
 			}
 			block(L, c, depth + 1);
 		}
@@ -511,7 +513,8 @@ static void block(struct lay *L, cmark_node *n, int depth)
 		for (cmark_node *c = cmark_node_first_child(n); c; c = cmark_node_next(c), k++) {
 			if (k) {
 				lay_glue(L, SP_LH(QUOTE_GAP));
-				lay_penalty(L, 0);
+				if (!keeps_with_next(cmark_node_previous(c)))
+					lay_penalty(L, 0);
 			}
 			block(L, c, depth);
 		}
