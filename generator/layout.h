@@ -78,6 +78,10 @@ struct pd_layout_in {
 int layout_doc(const struct pd_layout_in *in, struct pd_arena *arena, struct pd_layout *out,
 	       struct pd_diags *diags);
 
+/* Text with the layout's rule for quotes, dashes and ellipses (for the document's
+ * information and bookmarks, as its pages print them); malloc'd. */
+char *layout_smart_text(const char *s);
+
 /* Paragraphs set for one document are kept for the next ones (a docket's letters share
  * their template's boilerplate) in a memo of the process; layout_memo_free frees them,
  * before the fonts they name. */

@@ -265,6 +265,19 @@ static int write_device(HPDF_Doc pdf, const char *path, struct sink *k)
 	return rc;
 }
 
+int pdf_set_id(HPDF_Doc pdf, const unsigned char id[16])
+{
+	HPDF_Array arr = HPDF_Array_New(pdf->mmgr);
+	if (!arr || HPDF_Dict_Add(pdf->trailer, "ID", arr) != HPDF_OK)
+		return -1;
+	for (int i = 0; i < 2; i++) {
+		HPDF_Binary half = HPDF_Binary_New(pdf->mmgr, (HPDF_BYTE *)id, 16);
+		if (!half || HPDF_Array_Add(arr, half) != HPDF_OK)
+			return -1;
+	}
+	return 0;
+}
+
 int pdf_save(HPDF_Doc pdf, const int *dir, const char *path, unsigned mode, size_t *bytes,
 	     char sha256_hex[65])
 {
