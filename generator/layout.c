@@ -708,6 +708,12 @@ static void footnote(struct lay *L, cmark_node *n)
 	nt->nvi = L->nnotes_vl - nt->vi0;
 	L->nvl = first;
 	L->notes_seen = seen;
+	double room = lay_room(L) - SP_LH(NOTE_GAP) - 2 * L->st->size * L->st->leading;
+	if (nt->h > room) /* never split: it could not share a page with the line citing it */
+		diag_error(L->diags, node_loc(L, n),
+			   "footnote %zu is %.0f lines long, more than fits on a page beside the text "
+			   "that cites it; shorten it or move part of it into the text",
+			   L->nnotes, nt->h / (SP(NOTE_SIZE) * L->st->size * L->st->leading));
 }
 
 /* The blocks of the document with the page breaks allowed between them: none inside a
