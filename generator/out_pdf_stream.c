@@ -15,6 +15,13 @@
 #include <hpdf_doc.h>
 #include <hpdf_objects.h>
 #include <hpdf_streams.h>
+
+/* This file reaches into libharu's private structures (a stream's attr and callbacks, a
+ * dictionary's stream, the document's output): written for libharu 2.3.0 (Debian 12). Any
+ * other version must be read against these headers before it is built. */
+#if HPDF_VERSION_ID != 20300
+#error "out_pdf_stream.c was written for libharu 2.3.0: check its use of private headers"
+#endif
 #include <libdeflate.h>
 #include <nettle/sha2.h>
 
