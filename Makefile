@@ -27,7 +27,7 @@ DEB_PKGS = build-essential pkg-config libhpdf-dev libcmark-gfm-dev \
 	   python3-fonttools libhyphen-dev hyphen-en-us libharfbuzz-dev zlib1g-dev libdeflate-dev
 
 .PHONY: all cut-fonts deps demo test unit e2e regress regress-update clean install uninstall \
-	asan valgrind lint format bench fuzz
+	asan valgrind lint bench fuzz
 
 all: pdgen
 
@@ -129,9 +129,6 @@ bench: pdgen
 lint:
 	cppcheck --quiet --std=c11 --enable=warning,portability --error-exitcode=1 \
 		--suppress=internalAstError generator # it cannot parse __typeof__ (VPUSH)
-
-format:
-	clang-format -i generator/*.c generator/*.h tests/unit/*.c
 
 install: pdgen
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(DATADIR)/templates $(DESTDIR)$(DATADIR)/fonts \

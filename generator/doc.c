@@ -64,7 +64,7 @@ static long long newest_under(const char *dir)
 	for (struct dirent *e; (e = readdir(d));) {
 		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
 			continue;
-		path.len = 0;
+		buf_clear(&path);
 		buf_printf(&path, "%s/%s", dir, e->d_name);
 		struct stat st;
 		if (lstat(path.s, &st) != 0 || S_ISLNK(st.st_mode))

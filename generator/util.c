@@ -62,7 +62,6 @@ struct arena_block {
 
 struct pd_arena {
 	struct arena_block *head;
-	size_t total;
 };
 
 #define ARENA_BLOCK 65536
@@ -102,7 +101,6 @@ void *arena_alloc(struct pd_arena *a, size_t size)
 	}
 	void *p = b->data + b->used;
 	b->used += size;
-	a->total += size;
 	memset(p, 0, size);
 	return p;
 }
@@ -132,25 +130,6 @@ char *arena_printf(struct pd_arena *a, const char *fmt, ...)
 	return p;
 }
 
-void arena_reset(struct pd_arena *a)
-{
-	struct arena_block *b = a->head, *keep = NULL;
-	while (b) {
-		struct arena_block *next = b->next;
-		if (!keep && b->size == ARENA_BLOCK)
-			keep = b;
-		else
-			free(b);
-		b = next;
-	}
-	if (!keep)
-		keep = block_new(ARENA_BLOCK);
-	keep->next = NULL;
-	keep->used = 0;
-	a->head = keep;
-	a->total = 0;
-}
-
 void arena_free(struct pd_arena *a)
 {
 	if (!a)
@@ -162,11 +141,6 @@ void arena_free(struct pd_arena *a)
 		b = next;
 	}
 	free(a);
-}
-
-size_t arena_used(const struct pd_arena *a)
-{
-	return a->total;
 }
 
 /* ----------------------------------------------------------------- buffer */

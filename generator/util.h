@@ -20,7 +20,7 @@ void *xrealloc(void *ptr, size_t size);
 char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t len);
 
-/* An arena owns everything allocated from it until arena_reset/arena_free. */
+/* An arena owns everything allocated from it until arena_free. */
 struct pd_arena;
 struct pd_arena *arena_new(void);
 void *arena_alloc(struct pd_arena *arena, size_t size); /* zeroed, 16-byte aligned */
@@ -28,9 +28,7 @@ char *arena_strndup(struct pd_arena *arena, const char *s, size_t len);
 char *arena_strdup(struct pd_arena *arena, const char *s);
 char *arena_printf(struct pd_arena *arena, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
-void arena_reset(struct pd_arena *arena);
 void arena_free(struct pd_arena *arena);
-size_t arena_used(const struct pd_arena *arena);
 
 /* A growable, always NUL-terminated byte buffer; the caller owns s (buf_free). */
 struct pd_buf {
