@@ -678,7 +678,7 @@ struct pd_case *case_from_value_domain(struct pd_arena *arena, struct pd_value *
 		return NULL;
 	}
 	struct pd_case *c = arena_alloc(arena, sizeof *c);
-	c->path = diag_intern(path);
+	c->path = diag_intern(diags, path);
 	const char *slash = strrchr(path, '/');
 	c->dir = slash ? arena_strndup(arena, path, (size_t)(slash - path)) : ".";
 	c->root = root;

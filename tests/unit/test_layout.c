@@ -325,7 +325,7 @@ static struct pd_typesetter *ts;
 static struct pd_typesetter *typesetter(void)
 {
 	if (!ts)
-		ts = typesetter_new(getenv("PDGEN_DATADIR") ? getenv("PDGEN_DATADIR") : ".");
+		ts = typesetter_new(getenv("PDGEN_DATADIR") ? getenv("PDGEN_DATADIR") : ".", NULL);
 	return ts;
 }
 
