@@ -711,7 +711,7 @@ struct pd_value *value_merge(struct pd_arena *arena, const struct pd_value *base
 
 static const char *kind_name(enum pd_vkind k)
 {
-	static const char *names[] = {"null", "bool", "int", "float", "str", "seq", "map"};
+	static const char *const names[] = {"null", "bool", "int", "float", "str", "seq", "map"};
 	return names[k];
 }
 
