@@ -243,19 +243,6 @@ size_t lay_box_end(struct lay *L, struct vitem *box, double h)
 	return L->nvl - 1;
 }
 
-/* Moves the content of a box (added since box) down by dy. */
-void lay_shift(struct lay *L, const struct vitem *box, double dy)
-{
-	for (size_t i = box->run0; i < L->nruns; i++)
-		L->runs[i].y += dy;
-	for (size_t i = box->rule0; i < L->nrules; i++)
-		L->rules[i].y0 += dy, L->rules[i].y1 += dy;
-	for (size_t i = box->img0; i < L->nimgs; i++)
-		L->imgs[i].y += dy;
-	for (size_t i = box->link0; i < L->nlinks; i++)
-		L->links[i].y0 += dy, L->links[i].y1 += dy;
-}
-
 /* Paragraph lines as boxes with page-break penalties: none that would leave fewer than
  * the house style's orphan lines at a page's foot or widow lines at the next page's head,
  * and one that is avoided after a line ending in a hyphen. */

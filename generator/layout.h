@@ -113,6 +113,10 @@ struct lb_opts {
  * indices of the break items into breaks (capacity n) and returns how many. */
 size_t lb_break(const struct lb_item *items, size_t n, const struct lb_opts *opts,
 		size_t *breaks);
+/* The same, adding to *visits the feasible-break nodes it tried (each pass keeps only the
+ * nodes within a line of the break being tried: linear in n, which a test checks). */
+size_t lb_break_counted(const struct lb_item *items, size_t n, const struct lb_opts *opts,
+			size_t *breaks, size_t *visits);
 /* Only the first pass of lb_break, at opts->tolerance: 0 when no set of breaks keeps
  * every line within it (as TeX tries a paragraph before hyphenating it). */
 size_t lb_try(const struct lb_item *items, size_t n, const struct lb_opts *opts,

@@ -160,7 +160,6 @@ void lay_glue(struct lay *L, double h);
 void lay_penalty(struct lay *L, int pen);
 void lay_box_begin(struct lay *L, struct vitem *box);
 size_t lay_box_end(struct lay *L, struct vitem *box, double h);
-void lay_shift(struct lay *L, const struct vitem *box, double dy);
 void lay_lines_to_boxes(struct lay *L, struct para_out *po);
 
 /* layout_para.c: the tokens in L->toks -> lines (runs with y relative to the line top). */

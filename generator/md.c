@@ -52,7 +52,7 @@ int md_front_matter(const char *text, size_t len, const char *file, size_t *fm_o
 		}
 		i = le + 1;
 	}
-	struct pd_loc loc = {diag_intern(file ? file : "<input>"), 1, 1};
+	struct pd_loc loc = {diag_intern(diags, file ? file : "<input>"), 1, 1};
 	diag_error(diags, loc,
 		   "front matter opened by '---' is never closed: end it with a line '---' or '...'");
 	return -1;
@@ -272,7 +272,7 @@ static int to_nfc(const char *text, size_t len, struct pd_buf *out)
 struct md_doc *md_parse(const char *text, size_t len, const char *file, int first_line,
 			struct pd_diags *diags)
 {
-	file = diag_intern(file ? file : "<input>");
+	file = diag_intern(diags, file ? file : "<input>");
 	if (len > MD_MAX_BYTES) {
 		struct pd_loc none = {file, 0, 0};
 		diag_error(diags, none,

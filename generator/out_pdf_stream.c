@@ -16,6 +16,13 @@
 #include <hpdf_doc.h>
 #include <hpdf_objects.h>
 #include <hpdf_streams.h>
+
+/* This file reaches into libharu's private structures (a stream's attr and callbacks, a
+ * dictionary's stream, the document's output): written for libharu 2.3.0 (Debian 12). Any
+ * other version must be read against these headers before it is built. */
+#if HPDF_VERSION_ID != 20300
+#error "out_pdf_stream.c was written for libharu 2.3.0: check its use of private headers"
+#endif
 #include <libdeflate.h>
 #include <nettle/sha2.h>
 
@@ -202,11 +209,11 @@ static bool write_in_place(const char *target)
 static int temp_at(int dir, const char *target, char *tmp, size_t size)
 {
 	static const char alnum[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
-	static unsigned long counter;
 	for (int tries = 0; tries < 100; tries++) {
 		struct timespec ts;
 		clock_gettime(CLOCK_REALTIME, &ts);
-		unsigned long v[3] = {(unsigned long)getpid(), ++counter, (unsigned long)ts.tv_nsec};
+		unsigned long v[3] = {(unsigned long)getpid(), (unsigned long)tries,
+				    (unsigned long)ts.tv_nsec};
 		uint64_t h = hash_bytes(v, sizeof v);
 		char suffix[7];
 		for (int i = 0; i < 6; i++, h /= 62)
