@@ -108,57 +108,12 @@ static const char *str_of(const struct pd_value *m, const char *key)
 		   : NULL;
 }
 
-/* ---- labels ---- */
+/* ---- labels (templates/labels.yaml) ---- */
 
-struct label {
-	const char *code, *text;
-};
-
-static const struct label form_labels[] = {
-    {"deferred_action", "deferred action"},
-    {"stay_of_removal", "a stay of removal"},
-    {"administrative_closure", "administrative closure of the proceedings"},
-    {"dismissal", "dismissal of the proceedings"},
-    {"termination", "termination of the proceedings"},
-    {"decline_nta", "a decision not to issue a Notice to Appear"},
-    {"cancel_nta", "cancellation of the Notice to Appear"},
-    {"release", "release from detention"},
-    {"order_of_supervision", "release on an order of supervision"},
-    {"bond", "agreement to a reasonable bond"},
-    {"continuance", "no opposition to a continuance"},
-    {"join_motion_to_reopen", "joining a motion to reopen"},
-    {"no_appeal", "a decision not to appeal"},
-    {NULL, NULL}};
-
-static const struct label role_labels[] = {
-    {"DO", "Deportation Officer"},
-    {"SDDO", "Supervisory Detention and Deportation Officer"},
-    {"AFOD", "Assistant Field Office Director"},
-    {"DFOD", "Deputy Field Office Director"},
-    {"FOD", "Field Office Director"},
-    {"ACC", "Assistant Chief Counsel"},
-    {"DCC", "Deputy Chief Counsel"},
-    {"CC", "Chief Counsel"},
-    {"FLO", "Field Legal Operations"},
-    {NULL, NULL}};
-
-static const struct label outcome_labels[] = {{"pending", "Pending"},
-					      {"granted", "Granted"},
-					      {"denied", "Denied"},
-					      {"no_response", "No response"},
-					      {"returned", "Returned"},
-					      {NULL, NULL}};
-
-static const struct label channel_labels[] = {
-    {"email", "Email"}, {"phone", "Telephone"},	    {"mail", "Mail"}, {"fax", "Fax"},
-    {"in_person", "In person"}, {"portal", "Online portal"}, {NULL, NULL}};
-
-static const char *label(const struct label *t, const char *code)
+static const char *label(struct ctx *x, const char *group, const char *code)
 {
-	for (; code && t->code; t++)
-		if (strcmp(t->code, code) == 0)
-			return t->text;
-	return code;
+	const char *l = levels_label(x->c->dom, group, code);
+	return l ? l : code;
 }
 
 static const char *const months[] = {"January", "February", "March",	 "April",
@@ -243,7 +198,8 @@ static struct pd_value *attorney(struct ctx *x)
 		const char *st = str_of(bars->items[i], "state"), *num = str_of(bars->items[i], "number");
 		if (st || num)
 			value_append(x->a, lines,
-				     s(x, arena_printf(x->a, "%s Bar No. %s", st ? st : "",
+				     s(x, arena_printf(x->a, "%s%s%s", st ? st : "",
+						       levels_text(x->c->dom, "bar_line"),
 						       num ? num : "")));
 	}
 	set(x, m, "bar_lines", lines);
@@ -315,17 +271,32 @@ static struct pd_value *break_lines(struct ctx *x, const struct pd_value *string
 	return out;
 }
 
+/* What follows "Dear" (templates/base-letter.md prints "Dear ...:"): a salutation given as
+ * a whole line ("Dear Officer O'Brien:") or as its words ("Officer O'Brien") is the same. */
+static const char *salute_words(struct ctx *x, const char *sal)
+{
+	if (!sal)
+		return NULL;
+	if (strncmp(sal, "Dear ", 5) == 0)
+		sal += 5;
+	size_t len = strlen(sal);
+	while (len && (sal[len - 1] == ':' || sal[len - 1] == ',' || sal[len - 1] == ' '))
+		len--;
+	return len ? arena_strndup(x->a, sal, len) : NULL;
+}
+
 static const char *greeting(struct ctx *x, const struct pd_value *ct, const char *name)
 {
-	const char *over = case_str(x->c->root, "letter.salutation");
+	const char *over = salute_words(x, case_str(x->c->root, "letter.salutation"));
 	if (over)
 		return over;
-	const char *sal = str_of(ct, "salutation");
+	const char *sal = salute_words(x, str_of(ct, "salutation"));
 	if (sal)
-		return arena_printf(x->a, "Dear %s:", sal);
+		return sal;
 	if (name && x->lv->salutation)
-		return arena_printf(x->a, "Dear %s %s:", x->lv->salutation, surname(name));
-	return x->lv->greeting ? x->lv->greeting : "Dear Sir or Madam:";
+		return arena_printf(x->a, "%s %s", x->lv->salutation, surname(name));
+	const char *g = salute_words(x, x->lv->greeting);
+	return g ? g : salute_words(x, levels_text(x->c->dom, "greeting"));
 }
 
 static struct pd_value *addressee(struct ctx *x, const struct pd_value *office, const char **email)
@@ -345,7 +316,7 @@ static struct pd_value *addressee(struct ctx *x, const struct pd_value *office, 
 		value_append(x->a, lines, s(x, office_name));
 	if (org)
 		value_append(x->a, lines, s(x, org));
-	value_append(x->a, lines, s(x, "U.S. Immigration and Customs Enforcement"));
+	value_append(x->a, lines, s(x, levels_text(x->c->dom, "agency")));
 	const struct pd_value *addr = value_get(ct, "address");
 	if (!addr)
 		addr = office ? value_get(office, "address") : value_get(lv->node, "address");
@@ -362,7 +333,7 @@ static struct pd_value *addressee(struct ctx *x, const struct pd_value *office, 
 		value_append(x->a, lines, s(x, *email));
 	set(x, m, "block", break_lines(x, lines));
 	sets(x, m, "email", *email);
-	sets(x, m, "salutation", greeting(x, ct, name));
+	sets(x, m, "salute", greeting(x, ct, name));
 	return m;
 }
 
@@ -395,16 +366,10 @@ static struct pd_value *routing(struct ctx *x, const char *to_email, struct pd_v
 	if (!delivery)
 		delivery = to->n ? "email" : "mail";
 	struct pd_buf line = {0};
-	if (is(delivery, "email")) {
-		buf_puts(&line, "VIA EMAIL");
+	buf_puts(&line, label(x, "deliveries", delivery));
+	if (is(delivery, "email"))
 		for (size_t i = 0; i < to->n; i++)
 			buf_printf(&line, "%s%s", i ? ", " : ": ", to->items[i]->str);
-	} else {
-		buf_puts(&line, is(delivery, "hand")	  ? "BY HAND DELIVERY"
-				: is(delivery, "fax")	  ? "VIA FACSIMILE"
-				: is(delivery, "courier") ? "VIA OVERNIGHT COURIER"
-							  : "VIA FIRST-CLASS MAIL");
-	}
 	struct pd_buf ccline = {0};
 	for (size_t i = 0; i < cc->n; i++)
 		buf_printf(&ccline, "%s%s", i ? ", " : "", cc->items[i]->str);
@@ -440,7 +405,7 @@ static struct pd_value *request(struct ctx *x)
 	const struct pd_value *forms = value_get(m, "forms");
 	struct pd_value *labels = seq(x);
 	for (size_t i = 0; forms && forms->kind == PD_SEQ && i < forms->n; i++)
-		value_append(x->a, labels, s(x, label(form_labels, forms->items[i]->str)));
+		value_append(x->a, labels, s(x, label(x, "forms", forms->items[i]->str)));
 	set(x, m, "form_labels", labels);
 	dflt(x, m, "narrative");
 	dflt(x, m, "background");
@@ -542,13 +507,13 @@ static struct pd_value *history_row(struct ctx *x, const struct pd_request *q)
 				     : q->lv->title : q->lv->title) : q->level);
 	sets(x, m, "sent", q->sent);
 	sets(x, m, "to", q->to);
-	sets(x, m, "channel", label(channel_labels, q->channel));
+	sets(x, m, "channel", label(x, "channels", q->channel));
 	sets(x, m, "outcome", q->outcome);
-	sets(x, m, "outcome_label", label(outcome_labels, q->outcome));
+	sets(x, m, "outcome_label", label(x, "outcomes", q->outcome));
 	set(x, m, "is_denied", b(x, is(q->outcome, "denied")));
 	sets(x, m, "decided", q->decided);
 	sets(x, m, "by_role", q->by_role);
-	sets(x, m, "by_role_label", q->by_role ? label(role_labels, q->by_role) : NULL);
+	sets(x, m, "by_role_label", q->by_role ? label(x, "roles", q->by_role) : NULL);
 	sets(x, m, "by", q->by);
 	sets(x, m, "reason", q->reason);
 	const struct pd_value *dch = q->decision ? value_get(q->decision, "channel") : NULL;
@@ -640,7 +605,7 @@ static struct pd_value *communications(struct ctx *x)
 	for (size_t i = 0; i < c->ncomm; i++) {
 		struct pd_value *m = clone(x, v[i]->node);
 		sets(x, m, "direction_label", is(v[i]->direction, "sent") ? "Sent" : "Received");
-		sets(x, m, "channel_label", label(channel_labels, v[i]->channel));
+		sets(x, m, "channel_label", label(x, "channels", v[i]->channel));
 		dflt(x, m, "from");
 		dflt(x, m, "to");
 		dflt(x, m, "summary");
@@ -684,17 +649,6 @@ static const char *doc_kind(const struct pd_case *c, const struct pd_level *lv, 
 	return "request";
 }
 
-static const char *subject(const char *kind)
-{
-	if (is(kind, "review") || is(kind, "memo"))
-		return "Request for Review of Denial of Prosecutorial Discretion";
-	if (is(kind, "reconsideration"))
-		return "Request for Reconsideration of Prosecutorial Discretion";
-	if (is(kind, "bia"))
-		return "Request for Prosecutorial Discretion (Case Pending Before the BIA)";
-	return "Request for Prosecutorial Discretion";
-}
-
 static struct pd_value *document(struct ctx *x, const char *document_name)
 {
 	const struct pd_case *c = x->c;
@@ -709,8 +663,9 @@ static struct pd_value *document(struct ctx *x, const char *document_name)
 	set(x, m, "is_memo", b(x, is(kind, "memo")));
 	bool emergency = case_is_emergency(c);
 	set(x, m, "is_emergency", b(x, emergency));
-	const char *subj = subject(kind);
-	sets(x, m, "subject", emergency ? arena_printf(x->a, "EMERGENCY: %s", subj) : subj);
+	const char *subj = label(x, "subjects", kind);
+	sets(x, m, "subject",
+	     emergency ? arena_printf(x->a, "%s%s", levels_text(c->dom, "emergency"), subj) : subj);
 	const struct pd_request *old = case_old_denial(c);
 	if (old)
 		set(x, m, "old_denial", history_row(x, old));
@@ -751,7 +706,7 @@ static void misc(struct ctx *x, struct pd_value *root)
 	const struct pd_case *c = x->c;
 	struct pd_value *letter = clone(x, value_get(c->root, "letter"));
 	if (!str_of(letter, "closing"))
-		sets(x, letter, "closing", "Respectfully submitted,");
+		sets(x, letter, "closing", levels_text(c->dom, "closing"));
 	dflt(x, letter, "cc");
 	set(x, root, "letter", letter);
 	struct pd_value *esc = clone(x, value_get(c->root, "escalation"));
@@ -773,9 +728,10 @@ static void misc(struct ctx *x, struct pd_value *root)
 	append_lines(x, lines, value_get(firm, "address"));
 	struct pd_buf contact = {0};
 	if (str_of(firm, "phone"))
-		buf_printf(&contact, "Tel. %s", str_of(firm, "phone"));
+		buf_printf(&contact, "%s%s", levels_text(c->dom, "firm_phone"), str_of(firm, "phone"));
 	if (str_of(firm, "fax"))
-		buf_printf(&contact, "%sFax %s", contact.len ? " \xC2\xB7 " : "", str_of(firm, "fax"));
+		buf_printf(&contact, "%s%s%s", contact.len ? " \xC2\xB7 " : "",
+			   levels_text(c->dom, "firm_fax"), str_of(firm, "fax"));
 	if (str_of(firm, "email"))
 		buf_printf(&contact, "%s%s", contact.len ? " \xC2\xB7 " : "", str_of(firm, "email"));
 	if (contact.len)

@@ -131,6 +131,9 @@ struct pd_domain *levels_load(struct pd_arena *arena, const char *datadir,
 	if (!dom->offices_root)
 		return NULL;
 	dom->offices = value_get(dom->offices_root, "offices");
+	dom->labels = load_data(arena, datadir, "labels.yaml", diags);
+	if (!dom->labels)
+		return NULL;
 	return dom;
 }
 
@@ -206,4 +209,27 @@ bool levels_mailbox_valid(const struct pd_mailbox *m, const char *date)
 	if (m->valid_to && strcmp(date, m->valid_to) > 0)
 		return false;
 	return true;
+}
+
+const struct pd_value *levels_label_entry(const struct pd_domain *dom, const char *group,
+					  const char *code)
+{
+	const struct pd_value *list = value_get(dom->labels, group);
+	for (size_t i = 0; code && list && list->kind == PD_SEQ && i < list->n; i++) {
+		const char *c = str_at(list->items[i], "code");
+		if (c && strcmp(c, code) == 0)
+			return list->items[i];
+	}
+	return NULL;
+}
+
+const char *levels_label(const struct pd_domain *dom, const char *group, const char *code)
+{
+	return str_at(levels_label_entry(dom, group, code), "label");
+}
+
+const char *levels_text(const struct pd_domain *dom, const char *key)
+{
+	const char *s = str_at(dom->labels, key);
+	return s ? s : "";
 }
