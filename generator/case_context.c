@@ -425,15 +425,21 @@ static struct pd_value *priority(struct ctx *x, struct pd_value **regime_out)
 	const struct pd_case *c = x->c;
 	struct pd_value *m = clone(x, value_get(c->root, "priority"));
 	struct pd_value *regime = clone(x, c->regime);
-	const char *id = c->regime_id ? c->regime_id : "none";
-	sets(x, regime, "partial", arena_printf(x->a, "priority-%s", id));
+	const struct pd_value *cats = value_get(c->regime, "categories");
+	bool by_case = c->regime && !(cats && cats->kind == PD_SEQ && cats->n > 0);
+	const char *partial = str_of(c->regime, "partial");
+	if (!partial)
+		partial = !c->regime ? "priority-none" : by_case ? "priority-case-by-case"
+				     : arena_printf(x->a, "priority-%s", c->regime_id);
+	sets(x, regime, "partial", partial);
+	set(x, m, "case_by_case", b(x, by_case));
 	*regime_out = regime;
 	const struct pd_value *cat = find_code(value_get(c->regime, "categories"),
 					       case_str(c->root, "priority.category"));
 	set(x, m, "info", cat ? clone(x, cat) : nil(x));
 	const char *tier = cat ? str_of(cat, "priority") : NULL;
-	set(x, m, "is_none", b(x, !tier || is(tier, "0")));
-	set(x, m, "is_priority", b(x, tier && !is(tier, "0")));
+	set(x, m, "is_none", b(x, !by_case && (!tier || is(tier, "0"))));
+	set(x, m, "is_priority", b(x, !by_case && tier && !is(tier, "0")));
 	for (int t = 1; t <= 3; t++)
 		set(x, m, arena_printf(x->a, "is_%d", t), b(x, tier && atoi(tier) == t));
 	const struct pd_value *exc = value_get(c->regime, "exceptions");

@@ -654,6 +654,13 @@ static void load_regime(struct pd_arena *arena, struct pd_case *c, struct pd_dia
 		return;
 	const struct pd_value *cats = value_get(c->regime, "categories");
 	const char *cat = case_str(c->root, "priority.category");
+	if (cat && seq_ok(cats) && cats->n == 0) {
+		diag_error(d, value_path(c->root, "priority.category")->loc,
+			   "priority.category '%s': %s sets no categories (its letters argue the "
+			   "equities case by case): leave priority.category out",
+			   cat, c->regime_id);
+		return;
+	}
 	if (cat && seq_ok(cats)) {
 		const char **codes = arena_alloc(arena, (cats->n + 1) * sizeof *codes);
 		for (size_t i = 0; i < cats->n; i++) {

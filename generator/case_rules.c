@@ -314,6 +314,31 @@ static void rule_package(const struct pd_case *c, const struct pd_level *lv, str
 	}
 }
 
+/* ---- R-regime ---- */
+
+static void rule_regime(const struct pd_case *c, struct pd_diags *d)
+{
+	if (!c->regime || !c->letter_date || levels_regime_in_force(c->regime, c->letter_date))
+		return;
+	const struct pd_value *per = value_get(c->regime, "periods");
+	struct pd_buf when = {0};
+	for (size_t i = 0; per && per->kind == PD_SEQ && i < per->n; i++) {
+		const char *from = value_str(value_get(per->items[i], "from"));
+		const char *to = value_str(value_get(per->items[i], "to"));
+		buf_printf(&when, "%sfrom %s%s%s", i ? " and " : "", from ? from : "?",
+			   to ? " to " : " on", to ? to : "");
+	}
+	char *now = levels_regimes_on(c->dom, c->letter_date, d);
+	diag_add(d, PD_ERROR, case_loc(c, "priority.regime"), "R-regime",
+		 "%s was in force %s; the letter is dated %s, when %s%s: set priority.regime "
+		 "to the policy of that date (or correct letter.date)",
+		 c->regime_id, when.len ? when.s : "in no recorded period", c->letter_date,
+		 *now ? "the policy in force was " : "no regime of templates/regimes was in force",
+		 now);
+	free(now);
+	buf_free(&when);
+}
+
 /* ---- R-emergency, R-dates ---- */
 
 static void rule_emergency(const struct pd_case *c, struct pd_diags *d)
@@ -507,6 +532,7 @@ int case_check(const struct pd_case *c, const char *level, const char *document,
 	known_office(c, "case.occ_office", c->occ_office, d);
 	known_office(c, "case.occ_suboffice", c->occ_suboffice, d);
 	rule_emergency(c, d);
+	rule_regime(c, d);
 	rule_dates(c, d);
 	rule_refs(c, d);
 	if (!level)
