@@ -232,25 +232,6 @@ static struct pd_value *level(struct ctx *x)
 
 /* ---- addressee and routing ---- */
 
-static const struct pd_value *office_of(struct ctx *x)
-{
-	const struct pd_case *c = x->c;
-	if (is(x->lv->office, "ero"))
-		return levels_office(c->dom, c->ero_office);
-	if (is(x->lv->office, "occ"))
-		return levels_office(c->dom, c->occ_office);
-	if (is(x->lv->office, "occ_sub"))
-		return levels_office(c->dom, c->occ_suboffice);
-	return NULL;
-}
-
-static const struct pd_value *contact_of(struct ctx *x)
-{
-	const struct pd_value *contacts = value_path(x->c->root, "case.contacts");
-	const struct pd_value *ct = value_get(contacts, x->lv->name);
-	return ct && ct->kind == PD_MAP ? ct : NULL;
-}
-
 static void append_lines(struct ctx *x, struct pd_value *lines, const struct pd_value *list)
 {
 	for (size_t i = 0; list && list->kind == PD_SEQ && i < list->n; i++)
@@ -299,9 +280,9 @@ static const char *greeting(struct ctx *x, const struct pd_value *ct, const char
 	return g ? g : salute_words(x, levels_text(x->c->dom, "greeting"));
 }
 
-static struct pd_value *addressee(struct ctx *x, const struct pd_value *office, const char **email)
+static struct pd_value *addressee(struct ctx *x, const struct pd_route *r)
 {
-	const struct pd_value *ct = contact_of(x);
+	const struct pd_value *ct = r->contact, *office = r->office;
 	const struct pd_level *lv = x->lv;
 	struct pd_value *m = map(x), *lines = seq(x);
 	const char *name = str_of(ct, "name");
@@ -317,27 +298,21 @@ static struct pd_value *addressee(struct ctx *x, const struct pd_value *office, 
 	if (org)
 		value_append(x->a, lines, s(x, org));
 	value_append(x->a, lines, s(x, levels_text(x->c->dom, "agency")));
-	const struct pd_value *addr = value_get(ct, "address");
-	if (!addr)
-		addr = office ? value_get(office, "address") : value_get(lv->node, "address");
-	append_lines(x, lines, addr);
-	*email = str_of(ct, "email");
-	if (!*email && office)
-		*email = str_of(office, "pd_email") ? str_of(office, "pd_email") : str_of(office, "email");
+	append_lines(x, lines, r->address);
 	sets(x, m, "name", name);
 	sets(x, m, "title", title);
 	sets(x, m, "office", office_name);
 	sets(x, m, "org", org);
 	set(x, m, "lines", lines);
-	if (*email)
-		value_append(x->a, lines, s(x, *email));
+	if (r->email && !r->hq_mailbox)
+		value_append(x->a, lines, s(x, r->email));
 	set(x, m, "block", break_lines(x, lines));
-	sets(x, m, "email", *email);
+	sets(x, m, "email", r->email);
 	sets(x, m, "salute", greeting(x, ct, name));
 	return m;
 }
 
-static struct pd_value *routing(struct ctx *x, const char *to_email, struct pd_value **cc_out)
+static struct pd_value *routing(struct ctx *x, const struct pd_route *r, struct pd_value **cc_out)
 {
 	const struct pd_case *c = x->c;
 	struct pd_value *m = map(x), *to = seq(x), *cc = seq(x);
@@ -355,16 +330,14 @@ static struct pd_value *routing(struct ctx *x, const char *to_email, struct pd_v
 		sets(x, e, "name", mb->name);
 		value_append(x->a, is_to ? to_named : cc_named, e);
 	}
-	if (!fixed && to_email) {
-		value_append(x->a, to, s(x, to_email));
+	if (!fixed && r->email) {
+		value_append(x->a, to, s(x, r->email));
 		struct pd_value *e = map(x);
-		sets(x, e, "address", to_email);
+		sets(x, e, "address", r->email);
 		sets(x, e, "name", NULL);
 		value_append(x->a, to_named, e);
 	}
-	const char *delivery = case_str(c->root, "letter.delivery");
-	if (!delivery)
-		delivery = to->n ? "email" : "mail";
+	const char *delivery = r->delivery;
 	struct pd_buf line = {0};
 	buf_puts(&line, label(x, "deliveries", delivery));
 	if (is(delivery, "email"))
@@ -778,12 +751,12 @@ struct pd_value *case_context(struct pd_arena *arena, const struct pd_case *c, c
 	set(&x, root, "attorney", attorney(&x));
 	set(&x, root, "level", level(&x));
 	set(&x, root, "document", document(&x, document_name));
-	const char *email = NULL;
-	const struct pd_value *office = office_of(&x);
-	set(&x, root, "office", office ? clone(&x, office) : nil(&x));
-	set(&x, root, "addressee", addressee(&x, office, &email));
+	struct pd_route route;
+	case_route(c, lv, &route);
+	set(&x, root, "office", route.office ? clone(&x, route.office) : nil(&x));
+	set(&x, root, "addressee", addressee(&x, &route));
 	struct pd_value *rcc;
-	set(&x, root, "routing", routing(&x, email, &rcc));
+	set(&x, root, "routing", routing(&x, &route, &rcc));
 	set(&x, root, "cc_list", cc_list(&x, rcc));
 	set(&x, root, "request", request(&x));
 	struct pd_value *regime;

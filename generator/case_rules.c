@@ -1,5 +1,6 @@
 /* case_rules: the escalation rules of pdgen-case(5) (R-track ... R-refs), driven by the level table.
  * In: a typed pd_case, a level and a document. Out: located diagnostics with rule ids. */
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -120,6 +121,123 @@ static char *rung_roles(const struct pd_case *c, const char *track, int rung)
 		}
 	}
 	return buf_take(&b);
+}
+
+/* ---- routing: where a document goes (R-deliver) ---- */
+
+static void unknown_office(const struct pd_case *c, const char *key, const char *id,
+			   const struct pd_level *lv, struct pd_diags *d);
+
+static const char *scalar_of(const struct pd_value *m, const char *key)
+{
+	const char *v = value_str(value_get(m, key));
+	return v && *v ? v : NULL;
+}
+
+static bool has_lines(const struct pd_value *v)
+{
+	return v && v->kind == PD_SEQ && v->n > 0;
+}
+
+void case_route(const struct pd_case *c, const struct pd_level *lv, struct pd_route *r)
+{
+	*r = (struct pd_route){0};
+	if (is(lv->office, "ero"))
+		r->office_key = "case.ero_office", r->office_id = c->ero_office;
+	else if (is(lv->office, "occ"))
+		r->office_key = "case.occ_office", r->office_id = c->occ_office;
+	else if (is(lv->office, "occ_sub"))
+		r->office_key = "case.occ_suboffice", r->office_id = c->occ_suboffice;
+	r->office = levels_office(c->dom, r->office_id);
+	const struct pd_value *ct = value_get(value_path(c->root, "case.contacts"), lv->name);
+	r->contact = ct && ct->kind == PD_MAP ? ct : NULL;
+	r->email = scalar_of(r->contact, "email");
+	if (!r->email)
+		r->email = scalar_of(r->office, "pd_email") ? scalar_of(r->office, "pd_email")
+							    : scalar_of(r->office, "email");
+	for (size_t i = 0; i < c->dom->nmailboxes; i++)
+		if (is(c->dom->mailboxes[i].level, lv->name) && is(c->dom->mailboxes[i].role, "to"))
+			r->hq_mailbox = true;
+	r->address = value_get(r->contact, "address");
+	if (!has_lines(r->address))
+		r->address = r->office ? value_get(r->office, "address")
+				       : is(lv->office, "hq") ? value_get(lv->node, "address") : NULL;
+	if (!has_lines(r->address))
+		r->address = NULL;
+	r->delivery = case_str(c->root, "letter.delivery");
+	if (!r->delivery)
+		r->delivery = r->email || r->hq_mailbox ? "email" : "mail";
+}
+
+bool case_is_escalation(const struct pd_case *c, const struct pd_level *lv)
+{
+	return lv->rung >= 2 || (lv->rung == 1 && is(lv->track, "occ") && c->occ_suboffice &&
+				 case_rung_denied(c, "occ", 0));
+}
+
+/* Whether the directory says a field of the office is not published. */
+static bool marked_unknown(const struct pd_value *office, const char *field)
+{
+	const struct pd_value *u = value_get(office, "unknown");
+	for (size_t i = 0; u && u->kind == PD_SEQ && i < u->n; i++)
+		if (is(value_str(u->items[i]), field))
+			return true;
+	return false;
+}
+
+/* The directory's word on a field the office lacks, for a message. */
+static const char *office_lacks(const struct pd_route *r, const char *field)
+{
+	if (!r->office)
+		return "";
+	return marked_unknown(r->office, field) ? " (the office directory records that it is not "
+						  "published)"
+						: " (the office directory does not give it)";
+}
+
+/* Where the fix goes: the delivery chosen, else the level's contact, else the office id. */
+static struct pd_loc delivery_loc(const struct pd_case *c, const struct pd_level *lv,
+				  const struct pd_route *r)
+{
+	char contact[64];
+	snprintf(contact, sizeof contact, "case.contacts.%s", lv->name);
+	return value_path(c->root, "letter.delivery") ? case_loc(c, "letter.delivery")
+	       : value_path(c->root, contact)	      ? case_loc(c, contact)
+	       : r->office_key			      ? case_loc(c, r->office_key)
+							      : case_loc(c, "letter");
+}
+
+/* R-deliver: an office id the directory lacks, with no contact to address; e-mail with no
+ * address; mail, hand or courier with no street address. */
+static void rule_deliver(const struct pd_case *c, const struct pd_level *lv, struct pd_diags *d)
+{
+	struct pd_route r;
+	case_route(c, lv, &r);
+	if (r.office_id && !r.office && !r.contact) {
+		unknown_office(c, r.office_key, r.office_id, lv, d);
+		return;
+	}
+	if (!r.office_id && r.office_key && !r.contact)
+		return; /* reported by rule_fields: the office of record is missing */
+	const char *who = r.office_id ? r.office_id : lv->name;
+	if (is(r.delivery, "email") && !r.email && !r.hq_mailbox)
+		diag_add(d, PD_ERROR, delivery_loc(c, lv, &r), "R-deliver",
+			 "the %s letter goes by email, but no address is known for it: %s has no PD "
+			 "mailbox%s; add case.contacts.%s.email (the officer's or the office's "
+			 "address), or set letter.delivery: mail with the street address",
+			 lv->name, who, office_lacks(&r, "pd_email"), lv->name);
+	else if ((is(r.delivery, "mail") || is(r.delivery, "hand") || is(r.delivery, "courier")) &&
+		 !r.address)
+		diag_add(d, PD_ERROR, delivery_loc(c, lv, &r), "R-deliver",
+			 "the %s letter goes by %s, but no street address is known for %s%s; add "
+			 "case.contacts.%s.address (lines ending with city, state and ZIP)%s",
+			 lv->name, r.delivery, who, office_lacks(&r, "address"), lv->name,
+			 r.email ? ", or set letter.delivery: email" : "");
+	else if (is(r.delivery, "fax") && !scalar_of(r.contact, "fax"))
+		diag_add(d, PD_ERROR, delivery_loc(c, lv, &r), "R-deliver",
+			 "the %s letter goes by fax, but no fax number is known: add "
+			 "case.contacts.%s.fax",
+			 lv->name, lv->name);
 }
 
 /* ---- R-track, R-g28, R-bia ---- */
@@ -252,6 +370,67 @@ static void rule_rereq(const struct pd_case *c, const struct pd_level *lv, struc
 		 c->dom->rereq_regime ? c->dom->rereq_regime : "the current policy");
 }
 
+/* ---- R-decided, R-relief ---- */
+
+/* true when q is a decision of the level lv itself: sent to it, or decided by its role. */
+static bool decided_at(const struct pd_request *q, const struct pd_level *lv)
+{
+	if (!is(q->outcome, "denied") && !is(q->outcome, "granted"))
+		return false;
+	if (is(q->level, lv->name))
+		return true;
+	if (!q->by_role || !q->lv || !is(q->lv->track, lv->track) || is(lv->office, "hq"))
+		return false;
+	if (lv->rung <= 1)
+		return q->lv->rung == lv->rung && levels_decides(lv, q->by_role);
+	char role[16];
+	snprintf(role, sizeof role, "%s", q->by_role);
+	for (char *p = role; *p; p++)
+		*p = (char)tolower((unsigned char)*p);
+	return is(role, lv->name);
+}
+
+/* R-decided: a level that already decided is not asked again, unless the earlier decision
+ * predates the policy (a reconsideration, R-rereq) or new facts are given. */
+static void rule_decided(const struct pd_case *c, const struct pd_level *lv, struct pd_diags *d)
+{
+	if (case_str(c->root, "request.new_facts"))
+		return;
+	for (size_t i = 0; i < c->nreq; i++) {
+		const struct pd_request *q = &c->req[i];
+		if (!decided_at(q, lv) || (lv->rung <= 1 && !counts_after_cutoff(c, q)))
+			continue;
+		diag_add(d, PD_ERROR, q->decision ? node_loc(q->decision, "outcome") : q->node->loc,
+			 "R-decided",
+			 "the %s level already decided this request (%s %s on %s): a letter to it "
+			 "again is refused; ask the next level (pdgen next), or give "
+			 "request.new_facts when new facts or circumstances call for a fresh decision",
+			 lv->name, q->id ? q->id : "a request", q->outcome, q->decided ? q->decided : "?");
+		return;
+	}
+}
+
+/* R-relief: each form asked for is one the letter's office can grant (labels.yaml tracks). */
+static void rule_relief(const struct pd_case *c, const struct pd_level *lv, struct pd_diags *d)
+{
+	const struct pd_value *forms = value_path(c->root, "request.forms");
+	for (size_t i = 0; forms && forms->kind == PD_SEQ && i < forms->n; i++) {
+		const char *code = value_str(forms->items[i]);
+		const struct pd_value *e = levels_label_entry(c->dom, "forms", code);
+		const struct pd_value *tracks = value_get(e, "tracks");
+		bool ok = !e;
+		for (size_t j = 0; tracks && tracks->kind == PD_SEQ && j < tracks->n; j++)
+			ok = ok || is(value_str(tracks->items[j]), lv->track);
+		if (!ok)
+			diag_add(d, PD_ERROR, forms->items[i]->loc, "R-relief",
+				 "request.forms: %s is granted by %s, not by %s: remove it from "
+				 "request.forms for the %s letter (or ask it of the %s track)",
+				 code, is(lv->track, "ero") ? "the Office of Chief Counsel" : "ERO",
+				 is(lv->track, "ero") ? "ERO" : "the Office of Chief Counsel", lv->name,
+				 is(lv->track, "ero") ? "occ" : "ero");
+	}
+}
+
 /* ---- R-hq, R-package ---- */
 
 static void rule_hq(const struct pd_case *c, const struct pd_level *lv, struct pd_diags *d)
@@ -293,7 +472,7 @@ static bool written(const char *channel)
 
 static void rule_package(const struct pd_case *c, const struct pd_level *lv, struct pd_diags *d)
 {
-	if (lv->rung < 2)
+	if (!case_is_escalation(c, lv))
 		return;
 	size_t n = 0;
 	for (size_t i = 0; i < c->nreq; i++)
@@ -485,22 +664,68 @@ static void need_office(const struct pd_case *c, const struct pd_level *lv, cons
 			   key, lv->name, contact);
 }
 
-/* An office id that the directory does not hold: a warning with the nearest id. */
+/* The office a mistyped or unlisted id most likely means. An alias ("Las Vegas, NV") whose
+ * city is named in the id wins: the office that serves that city; else the id nearest by
+ * spelling among offices of the same kind prefix (a typo), never a city by edit distance. */
+static const char *nearest_office(const struct pd_case *c, const char *id)
+{
+	const struct pd_value *offs = c->dom->offices;
+	size_t n = offs && offs->kind == PD_SEQ ? offs->n : 0;
+	struct pd_buf want = {0};
+	for (const char *p = id; *p; p++) /* "ero-las-vegas" -> "ero las vegas" */
+		buf_putc(&want, *p == '-' || *p == '_' ? ' ' : (char)tolower((unsigned char)*p));
+	bool ero = strncmp(id, "ero", 3) == 0;
+	for (size_t i = 0; i < n; i++) {
+		const struct pd_value *o = offs->items[i];
+		const struct pd_value *al = value_get(o, "aliases");
+		if (is(value_str(value_get(o, "kind")), "ero") != ero)
+			continue;
+		for (size_t j = 0; al && al->kind == PD_SEQ && j < al->n; j++) {
+			const char *a = value_str(al->items[j]);
+			struct pd_buf city = {0};
+			for (const char *p = a ? a : ""; *p && *p != ','; p++)
+				buf_putc(&city, *p == '-' ? ' ' : (char)tolower((unsigned char)*p));
+			bool hit = city.len > 2 && strstr(want.s, city.s);
+			buf_free(&city);
+			if (hit) {
+				buf_free(&want);
+				return value_str(value_get(o, "id"));
+			}
+		}
+	}
+	buf_free(&want);
+	const char **ids = xcalloc(n + 1, sizeof *ids);
+	for (size_t i = 0; i < n; i++)
+		ids[i] = value_str(value_get(offs->items[i], "id"));
+	const char *near = diag_nearest(id, ids, n);
+	/* one or two letters off only: "ero-dalas", not "ero-las-vegas" -> "ero-dallas" */
+	if (near && diag_distance(id, near) > 2)
+		near = NULL;
+	free(ids);
+	return near;
+}
+
+/* An office id that the directory does not hold: a warning at no level; at a level that
+ * needs that office and has no contact, an error (R-deliver). */
+static void unknown_office(const struct pd_case *c, const char *key, const char *id,
+			   const struct pd_level *lv, struct pd_diags *d)
+{
+	const char *near = nearest_office(c, id);
+	char fix[128] = ": give the office in case.contacts";
+	if (lv)
+		snprintf(fix, sizeof fix, ": the %s letter has no addressee; correct the id or give "
+					  "case.contacts.%s (name, title, office, and email or address)",
+			 lv->name, lv->name);
+	diag_add(d, lv ? PD_ERROR : PD_WARNING, case_loc(c, key), lv ? "R-deliver" : NULL,
+		 "%s '%s' is not in the office directory%s%s%s%s", key, id,
+		 near ? " (did you mean '" : "", near ? near : "", near ? "'?)" : "", fix);
+}
+
 static void known_office(const struct pd_case *c, const char *key, const char *id,
 			 struct pd_diags *d)
 {
-	if (!id || levels_office(c->dom, id))
-		return;
-	const struct pd_value *offs = c->dom->offices;
-	const char **ids = xcalloc(offs && offs->kind == PD_SEQ ? offs->n + 1 : 1, sizeof *ids);
-	size_t n = 0;
-	for (size_t i = 0; offs && offs->kind == PD_SEQ && i < offs->n; i++)
-		ids[n++] = value_str(value_get(offs->items[i], "id"));
-	const char *near = diag_nearest(id, ids, n);
-	diag_warn(d, case_loc(c, key),
-		  "%s '%s' is not in the office directory%s%s%s: give the office in case.contacts",
-		  key, id, near ? " (did you mean '" : "", near ? near : "", near ? "'?)" : "");
-	free(ids);
+	if (id && !levels_office(c->dom, id))
+		unknown_office(c, key, id, NULL, d);
 }
 
 static void rule_fields(const struct pd_case *c, const struct pd_level *lv, struct pd_diags *d)
@@ -528,9 +753,16 @@ int case_check(const struct pd_case *c, const char *level, const char *document,
 	int before = d->errors;
 	if (is(c->stage, "bia") && !level)
 		rule_bia(c, NULL, d);
-	known_office(c, "case.ero_office", c->ero_office, d);
-	known_office(c, "case.occ_office", c->occ_office, d);
-	known_office(c, "case.occ_suboffice", c->occ_suboffice, d);
+	const struct pd_level *at = level ? levels_find(c->dom, level) : NULL;
+	struct pd_route r = {0};
+	if (at)
+		case_route(c, at, &r);
+	static const char *const office_keys[] = {"case.ero_office", "case.occ_office",
+						  "case.occ_suboffice"};
+	const char *office_ids[] = {c->ero_office, c->occ_office, c->occ_suboffice};
+	for (size_t i = 0; i < 3; i++) /* the level's own office is R-deliver's */
+		if (!is(r.office_key, office_keys[i]) || is(at->track, c->track) == false)
+			known_office(c, office_keys[i], office_ids[i], d);
 	rule_emergency(c, d);
 	rule_regime(c, d);
 	rule_dates(c, d);
@@ -547,20 +779,26 @@ int case_check(const struct pd_case *c, const char *level, const char *document,
 	if (document && !is(document, "letter") && !is(document, "memo"))
 		diag_add(d, PD_ERROR, (struct pd_loc){0}, NULL,
 			 "unknown document '%s' (letter or memo)", document);
-	if (is(document, "memo") && lv->rung < 2)
+	if (is(document, "memo") && !case_is_escalation(c, lv))
 		diag_add(d, PD_ERROR, (struct pd_loc){0}, "R-memo",
-			 "a memo goes with an escalation (rung 2 and up); %s is rung %d and nothing "
-			 "has been denied yet",
+			 "a memo goes with an escalation (rung 2 and up, or occ after the sub-office "
+			 "denied); %s is rung %d and no lower level has denied the request",
 			 lv->name, lv->rung);
+	int track_errors = d->errors;
 	rule_track(c, lv, d);
+	if (d->errors > track_errors) /* the level is wrong: what it would need is no guide */
+		return d->errors - before;
 	rule_g28(c, lv, d);
 	rule_bia(c, lv, d);
 	rule_sub(c, lv, d);
 	rule_chain(c, lv, d);
 	rule_rereq(c, lv, d);
+	rule_decided(c, lv, d);
+	rule_relief(c, lv, d);
 	rule_hq(c, lv, d);
 	rule_package(c, lv, d);
 	rule_fields(c, lv, d);
+	rule_deliver(c, lv, d);
 	return d->errors - before;
 }
 
