@@ -222,9 +222,11 @@ static struct pd_value *level(struct ctx *x)
 	sets(x, m, "reviewer", str_of(lv->node, "reviewer") ? str_of(lv->node, "reviewer") : lv->title);
 	set(x, m, "is_ero", b(x, is(lv->track, "ero")));
 	set(x, m, "is_occ", b(x, is(lv->track, "occ")));
-	set(x, m, "is_first", b(x, lv->rung <= 1));
-	set(x, m, "is_escalation", b(x, lv->rung >= 2));
+	bool esc = case_is_escalation(x->c, lv);
+	set(x, m, "is_first", b(x, !esc));
+	set(x, m, "is_escalation", b(x, esc));
 	set(x, m, "is_local_review", b(x, lv->rung == 2));
+	set(x, m, "is_suboffice_review", b(x, esc && lv->rung == 1));
 	set(x, m, "is_hq", b(x, lv->rung >= 3));
 	set(x, m, "is_suboffice", b(x, lv->needs_suboffice));
 	return m;
@@ -411,8 +413,11 @@ static struct pd_value *priority(struct ctx *x, struct pd_value **regime_out)
 					       case_str(c->root, "priority.category"));
 	set(x, m, "info", cat ? clone(x, cat) : nil(x));
 	const char *tier = cat ? str_of(cat, "priority") : NULL;
-	set(x, m, "is_none", b(x, !by_case && (!tier || is(tier, "0"))));
-	set(x, m, "is_priority", b(x, !by_case && tier && !is(tier, "0")));
+	bool none = !by_case && cat && (!tier || is(tier, "0"));
+	bool prio = !by_case && cat && tier && !is(tier, "0");
+	set(x, m, "is_none", b(x, none));
+	set(x, m, "is_priority", b(x, prio));
+	set(x, m, "unstated", b(x, !none && !prio)); /* no category to state: equities only */
 	for (int t = 1; t <= 3; t++)
 		set(x, m, arena_printf(x->a, "is_%d", t), b(x, tier && atoi(tier) == t));
 	const struct pd_value *exc = value_get(c->regime, "exceptions");
@@ -476,14 +481,29 @@ static const struct pd_request **sorted_requests(const struct pd_case *c)
 	return v;
 }
 
+/* The office of the case that a level reaches (NULL for headquarters or an unknown id). */
+static const struct pd_value *level_office(struct ctx *x, const struct pd_level *lv)
+{
+	struct pd_route r;
+	case_route(x->c, lv, &r);
+	return r.office;
+}
+
+/* "Assistant Chief Counsel (Office of the Chief Counsel, Kansas City Sub-Office)": the
+ * level's title and whose office it is, so that two levels with one title differ. */
+static const char *level_title(struct ctx *x, const struct pd_level *lv)
+{
+	const struct pd_value *office = level_office(x, lv);
+	const char *where = office ? str_of(office, "name") : str_of(lv->node, "org");
+	return where ? arena_printf(x->a, "%s (%s)", lv->title, where) : lv->title;
+}
+
 static struct pd_value *history_row(struct ctx *x, const struct pd_request *q)
 {
 	struct pd_value *m = map(x);
 	sets(x, m, "id", q->id);
 	sets(x, m, "level", q->level);
-	sets(x, m, "level_title", q->lv ? (q->lv->rung >= 3 ? str_of(q->lv->node, "org")
-				     ? arena_printf(x->a, "%s (%s)", q->lv->title, str_of(q->lv->node, "org"))
-				     : q->lv->title : q->lv->title) : q->level);
+	sets(x, m, "level_title", q->lv ? level_title(x, q->lv) : q->level);
 	sets(x, m, "sent", q->sent);
 	sets(x, m, "to", q->to);
 	sets(x, m, "channel", label(x, "channels", q->channel));
@@ -538,7 +558,7 @@ static void materials(struct ctx *x, const struct pd_request **reqs, const struc
 	mt->list = seq(x);
 	mt->prior = seq(x);
 	mt->tabs = map(x);
-	bool esc = x->lv->rung >= 2;
+	bool esc = case_is_escalation(c, x->lv);
 	if (esc) {
 		for (size_t i = 0; i < c->nreq; i++) {
 			const struct pd_request *q = reqs[i];
@@ -619,7 +639,7 @@ static const char *doc_kind(const struct pd_case *c, const struct pd_level *lv, 
 {
 	if (is(document, "memo"))
 		return "memo";
-	if (lv->rung >= 2)
+	if (case_is_escalation(c, lv))
 		return "review";
 	if (case_old_denial(c))
 		return "reconsideration";
@@ -646,10 +666,15 @@ static struct pd_value *document(struct ctx *x, const char *document_name)
 	sets(x, m, "subject",
 	     emergency ? arena_printf(x->a, "%s%s", levels_text(c->dom, "emergency"), subj) : subj);
 	const struct pd_request *old = case_old_denial(c);
-	if (old)
-		set(x, m, "old_denial", history_row(x, old));
-	else
-		set(x, m, "old_denial", nil(x));
+	set(x, m, "old_denial", old ? history_row(x, old) : nil(x));
+	struct pd_value *olds = seq(x); /* every denial before the policy, by date */
+	const struct pd_request **reqs = sorted_requests(c);
+	for (size_t i = 0; i < c->nreq; i++)
+		if (is(reqs[i]->outcome, "denied") && reqs[i]->decided && c->dom->rereq_before &&
+		    strcmp(reqs[i]->decided, c->dom->rereq_before) < 0)
+			value_append(x->a, olds, history_row(x, reqs[i]));
+	free(reqs);
+	set(x, m, "old_denials", olds);
 	sets(x, m, "policy_cutoff", c->dom->rereq_before);
 	return m;
 }
@@ -676,6 +701,78 @@ static struct pd_value *last_denial(struct ctx *x, const struct pd_request **req
 		if (is(reqs[i]->outcome, "denied") && reqs[i]->lv && reqs[i]->lv->rung < x->lv->rung)
 			return history_row(x, reqs[i]);
 	return nil(x);
+}
+
+/* ---- appearance, office of record, awareness ---- */
+
+/* The appearance form the letter speaks of: G-28 before ERO; before OCC the EOIR form of
+ * the forum (EOIR-27 at the BIA), else a G-28. form: its label; enclosed: its enclosure id is
+ * given (tab: where); date: when it was filed. */
+static struct pd_value *appearance(struct ctx *x)
+{
+	const struct pd_case *c = x->c;
+	const char *key = is(x->lv->track, "ero") || c->g28 ? "g28" : NULL;
+	if (is(x->lv->track, "occ")) {
+		if (is(c->stage, "bia") && c->eoir27)
+			key = "eoir27";
+		else if (c->eoir28)
+			key = "eoir28";
+		else if (c->eoir27)
+			key = "eoir27";
+	}
+	struct pd_value *m = map(x);
+	bool on = key && value_truthy(value_path(c->root, arena_printf(x->a, "appearance.%s.on_file", key)));
+	if (!on)
+		return nil(x);
+	const struct pd_value *f = value_path(c->root, arena_printf(x->a, "appearance.%s", key));
+	sets(x, m, "form", label(x, "appearance_forms", key));
+	sets(x, m, "date", str_of(f, "date"));
+	const char *encl = str_of(f, "enclosure");
+	set(x, m, "enclosed", b(x, encl && case_enclosure(c, encl)));
+	sets(x, m, "enclosure", encl);
+	return m;
+}
+
+static const char *office_name(struct ctx *x, const char *id, const char *level)
+{
+	const struct pd_value *o = levels_office(x->c->dom, id);
+	if (o)
+		return str_of(o, "name");
+	const struct pd_value *ct = value_get(value_path(x->c->root, "case.contacts"), level);
+	return str_of(ct, "office"); /* never the bare id: it is no name */
+}
+
+/* The office of record of the case's track (and its sub-office), for the letters that
+ * review a decision: headquarters must know whose denial it is. */
+static struct pd_value *record(struct ctx *x)
+{
+	const struct pd_case *c = x->c;
+	struct pd_value *m = map(x);
+	bool ero = is(x->lv->track, "ero");
+	sets(x, m, "office", ero ? office_name(x, c->ero_office, "ero")
+				 : office_name(x, c->occ_office, "occ"));
+	sets(x, m, "suboffice", ero ? NULL : office_name(x, c->occ_suboffice, "occ-sub"));
+	sets(x, m, "ero_office", office_name(x, c->ero_office, "ero"));
+	sets(x, m, "occ_office", office_name(x, c->occ_office, "occ"));
+	return m;
+}
+
+/* aware: supervisors who knew of the case without deciding it, with their labels and tabs. */
+static struct pd_value *aware_list(struct ctx *x, const struct pd_value *tabs)
+{
+	const struct pd_value *src = value_get(x->c->root, "aware");
+	struct pd_value *out = seq(x);
+	for (size_t i = 0; src && src->kind == PD_SEQ && i < src->n; i++) {
+		struct pd_value *m = clone(x, src->items[i]);
+		sets(x, m, "role_label", label(x, "roles", str_of(m, "role")));
+		const char *e = str_of(m, "enclosure");
+		sets(x, m, "tab", e ? str_of(tabs, e) : NULL);
+		dflt(x, m, "by");
+		dflt(x, m, "date");
+		dflt(x, m, "how");
+		value_append(x->a, out, m);
+	}
+	return out;
 }
 
 /* ---- the whole context ---- */
@@ -726,16 +823,8 @@ static void misc(struct ctx *x, struct pd_value *root)
 	sets(x, dir, "as_of", str_of(c->dom->offices_root, "as_of"));
 	sets(x, dir, "source", str_of(c->dom->offices_root, "source"));
 	set(x, root, "directory", dir);
-	const char *form = is(x->lv->track, "ero") || c->g28 ? "Form G-28" : NULL;
-	if (is(x->lv->track, "occ")) {
-		if (is(c->stage, "bia") && c->eoir27)
-			form = "Form EOIR-27";
-		else if (c->eoir28)
-			form = "Form EOIR-28";
-		else if (c->eoir27)
-			form = "Form EOIR-27";
-	}
-	sets(x, root, "appearance_form", form);
+	set(x, root, "appearance_doc", appearance(x));
+	sets(x, root, "appearance_form", str_of(value_get(root, "appearance_doc"), "form"));
 	sets(x, root, "header_text", case_header_text(x->a, c));
 }
 
@@ -776,13 +865,19 @@ struct pd_value *case_context(struct pd_arena *arena, const struct pd_case *c, c
 	set(&x, root, "communications", comms);
 	set(&x, root, "enclosure_list", mt.list);
 	set(&x, root, "prior_materials", mt.prior);
+	set(&x, root, "aware", aware_list(&x, mt.tabs));
+	set(&x, root, "record", record(&x));
 	set(&x, root, "total_pages", n(&x, total_pages(mt.list)));
 	set(&x, root, "equities", with_exhibits(&x, "equities", mt.tabs, true));
 	set(&x, root, "negatives", with_exhibits(&x, "negatives", mt.tabs, false));
 	misc(&x, root);
+	struct pd_value *ap = (struct pd_value *)value_get(root, "appearance_doc");
+	if (ap && ap->kind == PD_MAP && str_of(ap, "enclosure"))
+		sets(&x, ap, "tab", str_of(mt.tabs, str_of(ap, "enclosure")));
 	struct pd_value *has = map(&x);
 	static const char *const lists[] = {"equities", "negatives", "history", "communications",
-					    "prior_materials", "enclosure_list", "cc_list", NULL};
+					    "prior_materials", "enclosure_list", "cc_list", "aware",
+					    NULL};
 	for (size_t i = 0; lists[i]; i++) {
 		const struct pd_value *l = value_get(root, lists[i]);
 		set(&x, has, lists[i], b(&x, l && l->kind == PD_SEQ && l->n > 0));
@@ -806,6 +901,8 @@ const char *case_template_name(const struct pd_case *c, const char *lvname, cons
 		return "letter-reconsideration";
 	if (is(kind, "bia"))
 		return "letter-bia";
+	if (is(kind, "review"))
+		return "letter-review";
 	return lv->letter ? lv->letter : "letter-request";
 }
 

@@ -55,6 +55,8 @@ const struct pd_encl *case_enclosure(const struct pd_case *c, const char *id);
 /* true when some request denied at rung `rung` of the track (by level, or by a deciding
  * role of that rung for rungs >= 2). */
 bool case_rung_denied(const struct pd_case *c, const char *track, int rung);
+/* The aware: entry that satisfies a rung (an AFOD/FOD aware of the case), or NULL. */
+const struct pd_value *case_rung_aware(const struct pd_case *c, const char *track, int rung);
 /* The request whose denial is before the reconsideration cut-off, or NULL. */
 const struct pd_request *case_old_denial(const struct pd_case *c);
 /* true when the document is an emergency (R-emergency). */

@@ -46,8 +46,36 @@ static bool request_satisfies(const struct pd_case *c, const struct pd_request *
 	return false;
 }
 
+/* An AFOD or FOD (a deciding role of a local rung >= 2) recorded as aware of the case
+ * without deciding it (aware:): the pointer elevates to them only if they are not. */
+const struct pd_value *case_rung_aware(const struct pd_case *c, const char *track, int rung)
+{
+	const struct pd_value *aw = value_get(c->root, "aware");
+	for (size_t i = 0; rung >= 2 && aw && aw->kind == PD_SEQ && i < aw->n; i++) {
+		const char *role = value_str(value_get(aw->items[i], "role"));
+		for (size_t j = 0; role && j < c->dom->nlevels; j++) {
+			const struct pd_level *lv = &c->dom->levels[j];
+			if (is(lv->track, track) && lv->rung == rung && !is(lv->office, "hq") &&
+			    levels_decides(lv, role))
+				return aw->items[i];
+		}
+	}
+	return NULL;
+}
+
+static bool case_rung_denied_only(const struct pd_case *c, const char *track, int rung)
+{
+	for (size_t i = 0; i < c->nreq; i++)
+		if (request_satisfies(c, &c->req[i], track, rung) &&
+		    counts_after_cutoff(c, &c->req[i]))
+			return true;
+	return false;
+}
+
 bool case_rung_denied(const struct pd_case *c, const char *track, int rung)
 {
+	if (case_rung_aware(c, track, rung))
+		return true;
 	for (size_t i = 0; i < c->nreq; i++)
 		if (request_satisfies(c, &c->req[i], track, rung) &&
 		    counts_after_cutoff(c, &c->req[i]))
@@ -617,6 +645,11 @@ static void rule_refs(const struct pd_case *c, struct pd_diags *d)
 	refs_in(c, "equities", "exhibits", d);
 	refs_in(c, "negatives", "exhibits", d);
 	refs_in(c, "communications", "enclosure", d);
+	refs_in(c, "aware", "enclosure", d);
+	static const char *const forms[] = {"appearance.g28.enclosure", "appearance.eoir28.enclosure",
+					    "appearance.eoir27.enclosure", NULL};
+	for (size_t i = 0; forms[i]; i++)
+		ref(c, value_path(c->root, forms[i]), forms[i], d);
 	for (size_t i = 0; i < c->nencl; i++) {
 		const char *file = c->encl[i].file;
 		if (!file)
@@ -741,6 +774,10 @@ static void rule_fields(const struct pd_case *c, const struct pd_level *lv, stru
 	need(c, "attorney.email", PD_WARNING, "the signature block gives it", d);
 	if (lv->rung <= 1)
 		need(c, "equities", PD_WARNING, "a request should set out the positive equities", d);
+	const struct pd_value *cats = c->regime ? value_get(c->regime, "categories") : NULL;
+	if (cats && cats->kind == PD_SEQ && cats->n > 0)
+		need(c, "priority.category", PD_WARNING,
+		     "the letter states no priority (none, or the category ICE may rely on)", d);
 	if (is(lv->track, "occ"))
 		need(c, "attorney.eoir_id", PD_WARNING, "OCC expects counsel's EOIR ID", d);
 	if (is(c->stage, "proceedings"))
@@ -840,6 +877,50 @@ static const char *rung_choice(const struct pd_case *c, int rung, struct pd_buf 
 	return first;
 }
 
+/* A BIA case with new facts whose trial attorney has not yet seen them: every rung-1
+ * request was sent before the first rung-1 denial (R-bia). */
+static bool bia_back_to_trial_attorney(const struct pd_case *c)
+{
+	if (!is(c->stage, "bia") || !is(c->track, "occ") || !case_str(c->root, "request.new_facts"))
+		return false;
+	const char *first = NULL;
+	for (size_t i = 0; i < c->nreq; i++) {
+		const struct pd_request *q = &c->req[i];
+		if (q->lv && q->lv->rung == 1 && is(q->outcome, "denied") && q->decided &&
+		    (!first || strcmp(q->decided, first) < 0))
+			first = q->decided;
+	}
+	if (!first)
+		return false;
+	for (size_t i = 0; i < c->nreq; i++)
+		if (c->req[i].lv && c->req[i].lv->rung == 1 && c->req[i].sent &&
+		    strcmp(c->req[i].sent, first) > 0)
+			return false;
+	return true;
+}
+
+static void next_commands(const struct pd_case *c, const char *level, bool memo,
+			  struct pd_buf *why)
+{
+	buf_printf(why, "run: pdgen letter %s --level %s\n", c->path, level);
+	if (memo)
+		buf_printf(why, "run: pdgen memo %s --level %s\n", c->path, level);
+}
+
+/* A request headquarters (or any level) returned: the rung it skipped comes first. */
+static void explain_returned(const struct pd_case *c, int rung, struct pd_buf *why)
+{
+	for (size_t i = 0; i < c->nreq; i++) {
+		const struct pd_request *q = &c->req[i];
+		if (is(q->outcome, "returned") && q->lv && q->lv->rung > rung)
+			buf_printf(why,
+				   "request %s at %s was returned%s%s: a level that skips a rung "
+				   "is sent back; complete rung %d, then ask %s again\n",
+				   q->id ? q->id : "?", q->level, q->decided ? " on " : "",
+				   q->decided ? q->decided : "", rung, q->level);
+	}
+}
+
 const char *case_next_level(const struct pd_case *c, struct pd_buf *why)
 {
 	if (!c->track) {
@@ -852,8 +933,24 @@ const char *case_next_level(const struct pd_case *c, struct pd_buf *why)
 			   g->id ? g->id : "?", g->level, g->decided ? g->decided : "?");
 		return NULL;
 	}
+	if (bia_back_to_trial_attorney(c)) {
+		struct pd_buf alts = {0};
+		const char *lv = rung_choice(c, 1, &alts);
+		buf_free(&alts);
+		buf_printf(why, "the case is before the BIA and request.new_facts gives new facts: "
+				"the request goes back to the trial attorney in charge of the case or "
+				"the appeal first (%s), then up the chain again\n", lv);
+		next_commands(c, lv, false, why);
+		return lv;
+	}
 	int start = is(c->track, "occ") && c->occ_suboffice ? 0 : 1;
 	for (int r = start; r <= 3; r++) {
+		const struct pd_value *aw = case_rung_aware(c, c->track, r);
+		if (aw && !case_rung_denied_only(c, c->track, r)) {
+			buf_printf(why, "rung %d: the %s was already aware of the case (aware:, line %d)\n",
+				   r, value_str(value_get(aw, "role")), aw->loc.line);
+			continue;
+		}
 		if (case_rung_denied(c, c->track, r)) {
 			buf_printf(why, "rung %d: denied\n", r);
 			continue;
@@ -874,6 +971,7 @@ const char *case_next_level(const struct pd_case *c, struct pd_buf *why)
 			buf_free(&alts);
 			continue;
 		}
+		explain_returned(c, r, why);
 		const struct pd_request *old = r <= 1 ? case_old_denial(c) : NULL;
 		if (old)
 			buf_printf(why,
@@ -888,8 +986,11 @@ const char *case_next_level(const struct pd_case *c, struct pd_buf *why)
 				   next);
 		if (alts.len)
 			buf_printf(why, "(the same rung: %s)\n", alts.s);
-		if (r >= 2)
+		const struct pd_level *nl = levels_find(c->dom, next);
+		bool memo = nl && case_is_escalation(c, nl);
+		if (memo)
 			buf_puts(why, "send the letter with its memo (pdgen memo)\n");
+		next_commands(c, next, memo, why);
 		buf_free(&alts);
 		return next;
 	}

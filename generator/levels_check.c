@@ -32,7 +32,7 @@ static const struct dfield d_labels[] = {
     {"roles", D_MAPS, 1, d_code_label}, {"outcomes", D_MAPS, 1, d_code_label},
     {"channels", D_MAPS, 1, d_code_label}, {"directions", D_MAPS, 1, d_code_label},
     {"deliveries", D_MAPS, 1, d_code_label}, {"subjects", D_MAPS, 1, d_code_label},
-    DEND};
+    {"appearance_forms", D_MAPS, 1, d_code_label}, DEND};
 
 static const struct dfield d_rules[] = {{"emergency_days", D_INT, 1, NULL},
 					{"reconsideration_before", D_DATE, 1, NULL},
