@@ -775,6 +775,18 @@ static struct pd_value *aware_list(struct ctx *x, const struct pd_value *tabs)
 	return out;
 }
 
+/* The latest denial on the case's track at any level (a BIA request names it). */
+static struct pd_value *prior_denial(struct ctx *x, const struct pd_request **reqs)
+{
+	const struct pd_request *best = NULL;
+	for (size_t i = 0; i < x->c->nreq; i++)
+		if (is(reqs[i]->outcome, "denied") && reqs[i]->decided && reqs[i]->lv &&
+		    is(reqs[i]->lv->track, x->lv->track) &&
+		    (!best || strcmp(reqs[i]->decided, best->decided) > 0))
+			best = reqs[i];
+	return best ? history_row(x, best) : nil(x);
+}
+
 /* ---- the whole context ---- */
 
 static void misc(struct ctx *x, struct pd_value *root)
@@ -858,6 +870,7 @@ struct pd_value *case_context(struct pd_arena *arena, const struct pd_case *c, c
 		value_append(arena, hist, history_row(&x, reqs[i]));
 	set(&x, root, "history", hist);
 	set(&x, root, "last_denial", last_denial(&x, reqs));
+	set(&x, root, "prior_denial", prior_denial(&x, reqs));
 	struct pd_value *comms = communications(&x);
 	struct materials mt;
 	materials(&x, reqs, comms, &mt);
@@ -950,7 +963,10 @@ const char *case_header_text(struct pd_arena *arena, const struct pd_case *c)
 	if (c->anum[0])
 		case_anumber_format(c->anum, fmt);
 	struct pd_buf b = {0};
-	buf_puts(&b, c->full_name ? c->full_name : "");
+	utf8proc_uint8_t *nfc = c->full_name ? utf8proc_NFC((const utf8proc_uint8_t *)c->full_name)
+					     : NULL; /* NFD input: the header as the body prints it */
+	buf_puts(&b, nfc ? (const char *)nfc : c->full_name ? c->full_name : "");
+	free(nfc);
 	if (fmt[0])
 		buf_printf(&b, " \xC2\xB7 %s", fmt);
 	if (c->letter_date)

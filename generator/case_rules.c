@@ -305,6 +305,16 @@ static void rule_bia(const struct pd_case *c, const struct pd_level *lv, struct 
 			 "a case pending before the BIA is on the occ track (set case.track: occ)");
 		return;
 	}
+	if (lv && lv->rung == 1 && !case_str(c->root, "request.new_facts"))
+		for (size_t i = 0; i < c->nreq; i++)
+			if (is(c->req[i].outcome, "denied") && c->req[i].lv &&
+			    is(c->req[i].lv->track, "occ")) {
+				diag_add(d, PD_ERROR, case_loc(c, "request"), "R-bia",
+					 "a BIA request after the denial of %s rests on new facts or "
+					 "circumstances: give request.new_facts",
+					 c->req[i].id ? c->req[i].id : "an earlier request");
+				break;
+			}
 	if (lv && lv->rung == 1 && !c->eoir27)
 		diag_add(d, PD_WARNING, case_loc(c, "appearance"), "R-bia",
 			 "a case before the BIA usually has Form EOIR-27 on file "
@@ -422,8 +432,8 @@ static bool decided_at(const struct pd_request *q, const struct pd_level *lv)
  * predates the policy (a reconsideration, R-rereq) or new facts are given. */
 static void rule_decided(const struct pd_case *c, const struct pd_level *lv, struct pd_diags *d)
 {
-	if (case_str(c->root, "request.new_facts"))
-		return;
+	if (case_str(c->root, "request.new_facts") || (is(c->stage, "bia") && lv->rung == 1))
+		return; /* new facts open a fresh decision; at the BIA, R-bia asks for them */
 	for (size_t i = 0; i < c->nreq; i++) {
 		const struct pd_request *q = &c->req[i];
 		if (!decided_at(q, lv) || (lv->rung <= 1 && !counts_after_cutoff(c, q)))
@@ -578,6 +588,21 @@ static void after_letter(const struct pd_case *c, const struct pd_value *map, co
 			 "%s is dated %s, after the letter date %s", what, v->str, c->letter_date);
 }
 
+/* An enclosure dated after the request that enclosed it was sent. */
+static void enclosed_later(const struct pd_case *c, const struct pd_request *q, struct pd_diags *d)
+{
+	for (size_t j = 0; q->sent && q->enclosures && j < q->enclosures->n; j++) {
+		const struct pd_value *id = q->enclosures->items[j];
+		const struct pd_encl *e = case_enclosure(c, value_str(id));
+		if (e && e->date && date_valid(e->date) && date_valid(q->sent) &&
+		    strcmp(e->date, q->sent) > 0)
+			diag_add(d, PD_ERROR, id->loc, "R-dates",
+				 "enclosure %s is dated %s, after request %s that encloses it was sent "
+				 "(%s): correct the enclosure's date or the request's enclosures",
+				 e->id, e->date, q->id ? q->id : "?", q->sent);
+	}
+}
+
 static void rule_dates(const struct pd_case *c, struct pd_diags *d)
 {
 	for (size_t i = 0; i < c->nreq; i++) {
@@ -594,6 +619,17 @@ static void rule_dates(const struct pd_case *c, struct pd_diags *d)
 	}
 	for (size_t i = 0; i < c->ncomm; i++)
 		after_letter(c, c->comm[i].node, "date", "a communication", d);
+	for (size_t i = 0; i < c->nreq; i++)
+		enclosed_later(c, &c->req[i], d);
+	const struct pd_value *aw = value_get(c->root, "aware");
+	for (size_t i = 0; aw && aw->kind == PD_SEQ && i < aw->n; i++) {
+		after_letter(c, aw->items[i], "date", "an awareness", d);
+		if (!value_get(aw->items[i], "enclosure"))
+			diag_add(d, PD_WARNING, aw->items[i]->loc, "R-chain",
+				 "aware[%zu]: give enclosure: the communication that shows the %s knew "
+				 "of the case (headquarters asks for it)",
+				 i, value_str(value_get(aw->items[i], "role")) ? value_str(value_get(aw->items[i], "role")) : "supervisor");
+	}
 	const char *hearing = case_str(c->root, "case.next_hearing.date");
 	if (hearing && c->letter_date && date_valid(hearing) && strcmp(hearing, c->letter_date) < 0)
 		diag_add(d, PD_WARNING, case_loc(c, "case.next_hearing.date"), "R-dates",
@@ -774,6 +810,15 @@ static void rule_fields(const struct pd_case *c, const struct pd_level *lv, stru
 	need(c, "attorney.email", PD_WARNING, "the signature block gives it", d);
 	if (lv->rung <= 1)
 		need(c, "equities", PD_WARNING, "a request should set out the positive equities", d);
+	const struct pd_value *eq = value_get(c->root, "equities");
+	for (size_t i = 0; eq && eq->kind == PD_SEQ && i < eq->n; i++) {
+		const struct pd_value *ex = value_get(eq->items[i], "exhibits");
+		if (eq->items[i]->kind == PD_MAP && !(ex && ex->kind == PD_SEQ && ex->n > 0))
+			diag_warn(d, eq->items[i]->loc,
+				  "equities[%zu] cites no exhibit: ICE weighs the equities it can see "
+				  "proven; enclose the evidence and list it in exhibits",
+				  i);
+	}
 	const struct pd_value *cats = c->regime ? value_get(c->regime, "categories") : NULL;
 	if (cats && cats->kind == PD_SEQ && cats->n > 0)
 		need(c, "priority.category", PD_WARNING,
