@@ -68,7 +68,7 @@ struct pd_route {
 	const char *office_id;          /* its value in the case file */
 	const struct pd_value *contact; /* case.contacts.LEVEL, or NULL */
 	const char *delivery;           /* letter.delivery, else email when an address is known */
-	const char *email;              /* contact's, else the office's PD mailbox, else its email */
+	const char *email;              /* contact's, else the office's PD mailbox */
 	bool hq_mailbox;                /* the level table gives the address (headquarters) */
 	const struct pd_value *address; /* street address lines: contact's, office's or level's */
 };

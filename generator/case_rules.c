@@ -179,10 +179,10 @@ void case_route(const struct pd_case *c, const struct pd_level *lv, struct pd_ro
 	r->office = levels_office(c->dom, r->office_id);
 	const struct pd_value *ct = value_get(value_path(c->root, "case.contacts"), lv->name);
 	r->contact = ct && ct->kind == PD_MAP ? ct : NULL;
+	/* an office's general mailbox is not a place to file PD requests: only its PD mailbox */
 	r->email = scalar_of(r->contact, "email");
 	if (!r->email)
-		r->email = scalar_of(r->office, "pd_email") ? scalar_of(r->office, "pd_email")
-							    : scalar_of(r->office, "email");
+		r->email = scalar_of(r->office, "pd_email");
 	for (size_t i = 0; i < c->dom->nmailboxes; i++)
 		if (is(c->dom->mailboxes[i].level, lv->name) && is(c->dom->mailboxes[i].role, "to"))
 			r->hq_mailbox = true;
@@ -736,18 +736,17 @@ static void need_office(const struct pd_case *c, const struct pd_level *lv, cons
 /* The office a mistyped or unlisted id most likely means. An alias ("Las Vegas, NV") whose
  * city is named in the id wins: the office that serves that city; else the id nearest by
  * spelling among offices of the same kind prefix (a typo), never a city by edit distance. */
-static const char *nearest_office(const struct pd_case *c, const char *id)
+static const char *nearest_office(const struct pd_case *c, const char *id, const char *want_kind)
 {
 	const struct pd_value *offs = c->dom->offices;
 	size_t n = offs && offs->kind == PD_SEQ ? offs->n : 0;
 	struct pd_buf want = {0};
 	for (const char *p = id; *p; p++) /* "ero-las-vegas" -> "ero las vegas" */
 		buf_putc(&want, *p == '-' || *p == '_' ? ' ' : (char)tolower((unsigned char)*p));
-	bool ero = strncmp(id, "ero", 3) == 0;
 	for (size_t i = 0; i < n; i++) {
 		const struct pd_value *o = offs->items[i];
 		const struct pd_value *al = value_get(o, "aliases");
-		if (is(value_str(value_get(o, "kind")), "ero") != ero)
+		if (!is(value_str(value_get(o, "kind")), want_kind))
 			continue;
 		for (size_t j = 0; al && al->kind == PD_SEQ && j < al->n; j++) {
 			const char *a = value_str(al->items[j]);
@@ -779,15 +778,23 @@ static const char *nearest_office(const struct pd_case *c, const char *id)
 static void unknown_office(const struct pd_case *c, const char *key, const char *id,
 			   const struct pd_level *lv, struct pd_diags *d)
 {
-	const char *near = nearest_office(c, id);
-	char fix[128] = ": give the office in case.contacts";
+	const char *kind = is(key, "case.ero_office") ? "ero" : is(key, "case.occ_office") ? "occ"
+										  : "occ_sub";
+	const char *near = nearest_office(c, id, kind);
+	const char *sub = is(kind, "occ") ? nearest_office(c, id, "occ_sub") : NULL;
+	const struct pd_value *so = levels_office(c->dom, sub);
+	if (sub && !is(value_str(value_get(so, "parent")), near))
+		sub = NULL;
+	char fix[160] = ": give the office in case.contacts";
 	if (lv)
 		snprintf(fix, sizeof fix, ": the %s letter has no addressee; correct the id or give "
 					  "case.contacts.%s (name, title, office, and email or address)",
 			 lv->name, lv->name);
 	diag_add(d, lv ? PD_ERROR : PD_WARNING, case_loc(c, key), lv ? "R-deliver" : NULL,
-		 "%s '%s' is not in the office directory%s%s%s%s", key, id,
-		 near ? " (did you mean '" : "", near ? near : "", near ? "'?)" : "", fix);
+		 "%s '%s' is not in the office directory%s%s%s%s%s%s", key, id,
+		 near ? " (did you mean '" : "", near ? near : "", near ? "'" : "",
+		 sub ? arena_printf(c->dom->arena, ", with case.occ_suboffice: %s", sub) : "",
+		 near ? "?)" : "", fix);
 }
 
 static void known_office(const struct pd_case *c, const char *key, const char *id,

@@ -61,8 +61,8 @@ static const struct dfield d_office[] = {
     {"aliases", D_STRS, 0, NULL},      {"address", D_STRS, 0, NULL},
     {"pd_email", D_EMAIL, 0, NULL},    {"email", D_EMAIL, 0, NULL},
     {"phone", D_STR, 0, NULL},	       {"subject_pattern", D_STR, 0, NULL},
-    {"attachment_limit_mb", D_INT, 0, NULL}, {"source", D_STR_OR_STRS, 2, NULL},
-    {"verified", D_DATE, 2, NULL},     {"unknown", D_STRS, 0, NULL},
+    {"attachment_limit_mb", D_INT, 0, NULL}, {"source", D_STR_OR_STRS, 1, NULL},
+    {"verified", D_DATE, 1, NULL},     {"unknown", D_STRS, 0, NULL},
     {"verify", D_BOOL, 0, NULL},       {"note", D_STR, 0, NULL},
     DEND};
 static const struct dfield d_offices[] = {{"as_of", D_DATE, 1, NULL},
