@@ -27,8 +27,8 @@ static const struct pd_command commands[] = {
     {"check", cmd_check, "check CASE.yaml... [--level LEVEL [--memo] [--markdown]]",
      "report every schema and escalation-rule diagnostic of case files (no PDF)"},
     {"next", cmd_next, "next CASE.yaml", "name the next level of the chain of command and why"},
-    {"levels", cmd_levels, "levels [--date YYYY-MM-DD]",
-     "list the levels of both chains of command with addressees and mailboxes"},
+    {"levels", cmd_levels, "levels [--date YYYY-MM-DD] [--check]",
+     "list the levels of both chains of command with addressees and mailboxes; --check validates the data files"},
     {"typeset", cmd_typeset, "typeset DOC.md [-o OUT.pdf] [--text] [--date YYYY-MM-DD]",
      "typeset a Markdown file with front matter (proof a layout)"},
 };
