@@ -1034,7 +1034,7 @@ const char *case_next_level(const struct pd_case *c, struct pd_buf *why)
 			buf_printf(why, "no request has been decided at rung %d yet: start at %s\n",
 				   r, next);
 		else
-			buf_printf(why, "every lower rung has denied the request: ask for review at %s\n",
+			buf_printf(why, "every lower rung has denied the request (or, at rung 2, knew of it): ask for review at %s\n",
 				   next);
 		if (alts.len)
 			buf_printf(why, "(the same rung: %s)\n", alts.s);
