@@ -508,6 +508,27 @@ static bool written(const char *channel)
 	return !is(channel, "phone") && !is(channel, "in_person");
 }
 
+/* An oral decision (by phone or in person) needs its entry in the communications log, the
+ * only record headquarters will see of it (a memo to file: templates/memo-to-file.md). */
+static void oral_logged(const struct pd_case *c, struct pd_diags *d)
+{
+	for (size_t i = 0; i < c->nreq; i++) {
+		const struct pd_request *q = &c->req[i];
+		const char *ch = q->decision ? value_str(value_get(q->decision, "channel")) : NULL;
+		if (!ch || written(ch) || !q->decided)
+			continue;
+		bool logged = false;
+		for (size_t j = 0; j < c->ncomm; j++)
+			logged = logged || (is(c->comm[j].date, q->decided) && !written(c->comm[j].channel));
+		if (!logged)
+			diag_add(d, PD_WARNING, node_loc(q->decision, "channel"), "R-package",
+				 "the %s decision on request %s (%s) is not in communications: log the "
+				 "call or meeting there (date, direction, channel, from, to, summary) "
+				 "and keep a memo to file of it (templates/memo-to-file.md)",
+				 ch, q->id ? q->id : "?", q->decided);
+	}
+}
+
 static void rule_package(const struct pd_case *c, const struct pd_level *lv, struct pd_diags *d)
 {
 	if (!case_is_escalation(c, lv))
@@ -520,6 +541,7 @@ static void rule_package(const struct pd_case *c, const struct pd_level *lv, str
 		diag_add(d, PD_WARNING, requests_loc(c), "R-package",
 			 "the initial request lists no enclosures: an escalation encloses "
 			 "everything submitted with it (requests[].enclosures)");
+	oral_logged(c, d);
 	for (size_t i = 0; i < c->ncomm; i++) {
 		const struct pd_comm *m = &c->comm[i];
 		if (written(m->channel) && is(m->direction, "received") && !m->enclosure)

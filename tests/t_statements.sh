@@ -124,4 +124,12 @@ grep -q 'warning: equities\[0\] cites no exhibit' out && ok "an equity without e
 edit castro-ero-hq.yaml 's/outcome: denied, date: 2015-08-03/outcome: returned, date: 2015-08-03/' ret.yaml
 "$PDGEN" next ret.yaml >out 2>&1
 grep -q 'run: pdgen letter ret.yaml --level fod' out && ok "next prints the command to run" || fail "next prints the command" "$(cat out)"
+# --- 8. calls and meetings: logged, and a memo to file of the log
+edit castro-ero-hq.yaml 's/decision: {outcome: denied, date: 2015-05-11, by_role: SDDO/decision: {outcome: denied, date: 2015-05-12, channel: phone, by_role: SDDO/' oral.yaml
+"$PDGEN" check oral.yaml --level ero-hq >out 2>&1
+grep -q 'warning: \[R-package\] the phone decision on request R1 (2015-05-12) is not in communications' out &&
+	ok "an oral decision not in the log is a warning" || fail "oral decision not logged" "$(head -c 500 out)"
+"$PDGEN" render "$TOP/templates/memo-to-file.md" --data "$TOP/samples/ero-hq-fod-aware-2026.yaml" >mtf.md 2>out &&
+	"$PDGEN" typeset mtf.md -o mtf.pdf >>out 2>&1 && pdf_text mtf.pdf | grep -q 'Asked whether the FOD' &&
+	ok "memo to file of the calls renders and typesets" || fail "memo to file" "$(head -c 500 out)"
 finish
