@@ -247,9 +247,7 @@ bool levels_regime_in_force(const struct pd_value *regime, const char *date)
 	return false;
 }
 
-/* The ids of the regime files under DATADIR/templates/regimes, sorted; NULL-terminated,
- * malloc'd (free each and the array). */
-static char **regime_ids(const struct pd_domain *dom)
+char **levels_regime_ids(const struct pd_domain *dom)
 {
 	char *dir = arena_printf(dom->arena, "%s/templates/regimes", dom->datadir);
 	struct dirent **names = NULL;
@@ -268,7 +266,7 @@ static char **regime_ids(const struct pd_domain *dom)
 
 char *levels_regimes_on(const struct pd_domain *dom, const char *date, struct pd_diags *diags)
 {
-	char **ids = regime_ids(dom);
+	char **ids = levels_regime_ids(dom);
 	struct pd_buf b = {0};
 	for (size_t i = 0; ids[i]; i++) {
 		const struct pd_value *r =

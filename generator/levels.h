@@ -74,6 +74,9 @@ const char *levels_text(const struct pd_domain *dom, const char *key);
 /* The regime ids of templates/regimes/ in force on DATE (comma-separated, "" if none); the
  * result is malloc'd. */
 char *levels_regimes_on(const struct pd_domain *dom, const char *date, struct pd_diags *diags);
+/* The ids of the regime files under DATADIR/templates/regimes, sorted; NULL-terminated,
+ * malloc'd (free each and the array). */
+char **levels_regime_ids(const struct pd_domain *dom);
 /* true when the regime tree has a period that holds DATE (YYYY-MM-DD). */
 bool levels_regime_in_force(const struct pd_value *regime, const char *date);
 /* Checks every data file under DATADIR/templates (levels, offices, labels, every regime):

@@ -1,7 +1,6 @@
 /* levels_check: every data file under templates/ (levels, offices, labels, each regime) ->
  * located diagnostics for a missing key, a wrong type or a value cut short by a comma.
  * In: a loaded pd_domain. Out: errors and warnings in the caller's pd_diags. */
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -264,19 +263,13 @@ int levels_validate(struct pd_arena *arena, const struct pd_domain *dom, struct 
 	check_offices(dom, d);
 	check_map("labels.yaml", dom->labels, d_labels, d);
 	check_labels(dom, d);
-	char *dir = arena_printf(arena, "%s/templates/regimes", dom->datadir);
-	struct dirent **names = NULL;
-	int n = scandir(dir, &names, NULL, alphasort);
-	for (int i = 0; i < n; i++) {
-		size_t len = strlen(names[i]->d_name);
-		if (len > 5 && strcmp(names[i]->d_name + len - 5, ".yaml") == 0) {
-			char *id = arena_strndup(arena, names[i]->d_name, len - 5);
-			const struct pd_value *r = levels_regime(arena, dom, id, (struct pd_loc){0}, d);
-			if (r)
-				check_regime(dom, id, r, d);
-		}
-		free(names[i]);
+	char **ids = levels_regime_ids(dom);
+	for (size_t i = 0; ids[i]; i++) {
+		const struct pd_value *r = levels_regime(arena, dom, ids[i], (struct pd_loc){0}, d);
+		if (r)
+			check_regime(dom, ids[i], r, d);
+		free(ids[i]);
 	}
-	free(names);
+	free(ids);
 	return d->errors - before;
 }
