@@ -268,6 +268,25 @@ static void rule_deliver(const struct pd_case *c, const struct pd_level *lv, str
 			 lv->name, lv->name);
 }
 
+/* A review at headquarters names the office of record whose decision it reviews (§6): an
+ * office of the directory, or the office named in the local level's contact. */
+static void rule_record(const struct pd_case *c, const struct pd_level *lv, struct pd_diags *d)
+{
+	if (!is(lv->office, "hq"))
+		return;
+	bool ero = is(lv->track, "ero");
+	const char *key = ero ? "case.ero_office" : "case.occ_office";
+	const char *id = ero ? c->ero_office : c->occ_office;
+	const char *local = ero ? "ero" : "occ";
+	const struct pd_value *ct = value_get(value_path(c->root, "case.contacts"), local);
+	if (levels_office(c->dom, id) || scalar_of(ct, "office"))
+		return;
+	diag_add(d, PD_ERROR, case_loc(c, key), "R-deliver",
+		 "the %s letter names the office whose decision it reviews: %s %s; give the office "
+		 "of record's id (templates/offices.yaml) or case.contacts.%s.office",
+		 lv->name, key, id ? "is not in the office directory" : "is missing", local);
+}
+
 /* ---- R-track, R-g28, R-bia ---- */
 
 static void rule_track(const struct pd_case *c, const struct pd_level *lv, struct pd_diags *d)
@@ -910,6 +929,7 @@ int case_check(const struct pd_case *c, const char *level, const char *document,
 	rule_package(c, lv, d);
 	rule_fields(c, lv, d);
 	rule_deliver(c, lv, d);
+	rule_record(c, lv, d);
 	return d->errors - before;
 }
 

@@ -50,6 +50,8 @@ has "OPLA HQ letter names the OCC office" "$(md "$TOP/samples/okafor-opla-hq.yam
 text=$(md "$TOP/samples/ero-hq-fod-aware-2026.yaml" ero-hq)
 has "a supervisor aware of the case is named, with the copy" "$text" "The Field Office Director was aware of the case on October 20, 2025"
 lacks "no 'now before the Enforcement and Removal Operations'" "$text" "before the Enforcement"
+edit castro-ero-hq.yaml 's/ero_office: ero-los-angeles/ero_office: ero-la/' norecord.yaml
+refused "an HQ letter that cannot name the office of record is refused" norecord.yaml ero-hq R-deliver "give the office of record's id"
 
 # --- 4. statements that follow the case file
 text=$(md "$TOP/samples/ero-emergency-detained.yaml" ero)
