@@ -222,6 +222,15 @@ static void check_labels(const struct pd_domain *dom, struct pd_diags *d)
 				   case_forms[i]);
 }
 
+static bool template_exists(const struct pd_domain *dom, const char *name)
+{
+	char *path = arena_printf(dom->arena, "%s/templates/%s.md", dom->datadir, name);
+	FILE *f = fopen(path, "r");
+	if (f)
+		fclose(f);
+	return f != NULL;
+}
+
 static void check_regime(const struct pd_domain *dom, const char *id, const struct pd_value *r,
 			 struct pd_diags *d)
 {
@@ -241,15 +250,32 @@ static void check_regime(const struct pd_domain *dom, const char *id, const stru
 		last = to ? to : "9999-12-31";
 	}
 	const char *partial = str_of(r, "partial");
-	if (partial) {
-		char *path = arena_printf(dom->arena, "%s/templates/%s.md", dom->datadir, partial);
-		FILE *f = fopen(path, "r");
-		if (f)
-			fclose(f);
-		else
-			diag_error(d, value_get(r, "partial")->loc, "%s: no template %s.md", what,
-				   partial);
+	if (partial && !template_exists(dom, partial))
+		diag_error(d, value_get(r, "partial")->loc, "%s: no template %s.md", what, partial);
+}
+
+/* Levels: their templates exist, their deciding roles have labels, the reconsideration
+ * regime is a regime file. */
+static void check_levels(struct pd_arena *arena, const struct pd_domain *dom,
+			 const struct pd_value *root, struct pd_diags *d)
+{
+	for (size_t i = 0; i < dom->nlevels; i++) {
+		const struct pd_level *lv = &dom->levels[i];
+		const char *names[] = {lv->letter, lv->memo};
+		static const char *const keys[] = {"letter", "memo"};
+		for (size_t k = 0; k < 2; k++)
+			if (names[k] && !template_exists(dom, names[k]))
+				diag_error(d, value_get(lv->node, keys[k])->loc,
+					   "levels.yaml: level %s: no template %s.md", lv->name, names[k]);
+		for (size_t j = 0; j < lv->ndecided_by; j++)
+			if (!levels_label(dom, "roles", lv->decided_by[j]))
+				diag_error(d, value_get(lv->node, "decided_by")->loc,
+					   "levels.yaml: level %s: role %s has no label in labels.yaml",
+					   lv->name, lv->decided_by[j] ? lv->decided_by[j] : "?");
 	}
+	const struct pd_value *rr = value_path(root, "rules.reconsideration_regime");
+	if (rr && value_str(rr) && !levels_regime(arena, dom, value_str(rr), rr->loc, d))
+		diag_error(d, rr->loc, "levels.yaml: rules.reconsideration_regime names no regime");
 }
 
 int levels_validate(struct pd_arena *arena, const struct pd_domain *dom, struct pd_diags *d)
@@ -257,8 +283,10 @@ int levels_validate(struct pd_arena *arena, const struct pd_domain *dom, struct 
 	int before = d->errors;
 	const struct pd_value *lv = value_load_file(
 	    arena, arena_printf(arena, "%s/templates/levels.yaml", dom->datadir), &(struct pd_value_opts){0}, d);
-	if (lv)
+	if (lv) {
 		check_map("levels.yaml", lv, d_levels, d);
+		check_levels(arena, dom, lv, d);
+	}
 	check_map("offices.yaml", dom->offices_root, d_offices, d);
 	check_offices(dom, d);
 	check_map("labels.yaml", dom->labels, d_labels, d);

@@ -32,4 +32,6 @@ fault labels.yaml 's/{code: DO, label: "Deportation Officer"}/{code: DO}/' "labe
 fault levels.yaml 's/^    reviewer: the Chief Counsel$/    reviewer:/' "reviewer has no value"
 fault offices.yaml 's/^    parent: opla-chicago$/    parent: ero-chicago/' "a sub-office needs parent"
 fault offices.yaml '0,/^    kind: ero$/s//    kind: eroo/' "kind 'eroo' is not ero, occ or occ_sub"
+fault levels.yaml 's/^    letter: letter-review$/    letter: letter-reviews/' "no template letter-reviews.md"
+fault levels.yaml 's/^    decided_by: \[DCC, CC\]$/    decided_by: [DCC, CCC]/' "role CCC has no label in labels.yaml"
 finish
