@@ -81,6 +81,10 @@ for pair in "2018-03-01 kelly-2017" "2022-09-01 case-by-case-2022" "2026-03-02 t
 	grep -q "^r$date.yaml:[0-9]*:[0-9]*: error: \[R-regime\] johnson-2014 was in force from 2015-01-05 to 2017-02-20; the letter is dated $date, when the policy in force was $want" out &&
 		ok "R-regime: a $date letter citing johnson-2014 names $want" || fail "R-regime $date names $want" "$(head -c 500 out)"
 done
+edit hernandez-lopez-ero.yaml 's/^  date: 2015-12-30/  date: 2017-02-19/' last.yaml
+"$PDGEN" check last.yaml >out 2>&1 && ! grep -q R-regime out && ok "R-regime: the last day of a period is in it" || fail "R-regime last day" "$(head -c 400 out)"
+edit hernandez-lopez-ero.yaml 's/^  date: 2015-12-30/  date: 2017-02-20/' ended.yaml
+"$PDGEN" check ended.yaml >out 2>&1; grep -q 'R-regime.*policy in force was kelly-2017' out && ok "R-regime: the day a regime ended belongs to the next" || fail "R-regime end day" "$(head -c 400 out)"
 edit hernandez-lopez-ero.yaml 's/^  date: 2015-12-30/  date: 2022-09-01/; s/regime: johnson-2014/regime: mayorkas-2021/; s/category: none/category: none/' gap.yaml
 "$PDGEN" check gap.yaml >out 2>&1
 grep -q 'mayorkas-2021 was in force from 2021-11-29 to 2022-06-10 and from 2023-07-28 to 2025-01-20; the letter is dated 2022-09-01, when the policy in force was case-by-case-2022' out &&
