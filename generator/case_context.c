@@ -15,6 +15,12 @@ struct ctx {
 	struct pd_loc at; /* place given to derived values: the case file's top */
 };
 
+/* A level at its track's top rung: headquarters. */
+static bool at_top(const struct ctx *x, const struct pd_level *lv)
+{
+	return lv->rung >= levels_top_rung(x->c->dom, lv->track);
+}
+
 static bool is(const char *a, const char *b)
 {
 	return a && b && strcmp(a, b) == 0;
@@ -116,15 +122,11 @@ static const char *label(struct ctx *x, const char *group, const char *code)
 	return l ? l : code;
 }
 
-static const char *const months[] = {"January", "February", "March",	 "April",
-				     "May",	"June",	    "July",	 "August",
-				     "September", "October", "November", "December"};
-
 static const char *long_date(struct pd_arena *a, const char *d)
 {
 	if (!d || !date_valid(d))
 		return d ? d : "";
-	return arena_printf(a, "%s %d, %d", months[atoi(d + 5) - 1], atoi(d + 8), atoi(d));
+	return arena_printf(a, "%s %d, %d", date_month_name(atoi(d + 5)), atoi(d + 8), atoi(d));
 }
 
 /* Tab names: A..Z, AA, AB, ... */
@@ -162,7 +164,7 @@ static struct pd_value *client(struct ctx *x)
 		  hon && last ? arena_printf(x->a, "%s %s", hon, last) : c->full_name, name);
 	char fmt[13] = "";
 	if (c->anum[0])
-		case_anumber_format(c->anum, fmt);
+		anumber_format(c->anum, fmt);
 	sets_from(x, m, "a_number_display", c->anum[0] ? fmt : NULL,
 		  value_path(c->root, "client.a_number"));
 	sets(x, m, "a_number_digits", c->anum[0] ? c->anum : NULL);
@@ -172,8 +174,8 @@ static struct pd_value *client(struct ctx *x)
 	const struct pd_value *other = value_get(m, "other_a_numbers");
 	for (size_t i = 0; other && other->kind == PD_SEQ && i < other->n; i++) {
 		char d[10], f[13];
-		if (other->items[i]->str && case_anumber_normalize(other->items[i]->str, d)) {
-			case_anumber_format(d, f);
+		if (other->items[i]->str && anumber_normalize(other->items[i]->str, d)) {
+			anumber_format(d, f);
 			value_append(x->a, all, s(x, f));
 		}
 	}
@@ -225,9 +227,9 @@ static struct pd_value *level(struct ctx *x)
 	bool esc = case_is_escalation(x->c, lv);
 	set(x, m, "is_first", b(x, !esc));
 	set(x, m, "is_escalation", b(x, esc));
-	set(x, m, "is_local_review", b(x, lv->rung == 2));
-	set(x, m, "is_suboffice_review", b(x, esc && lv->rung == 1));
-	set(x, m, "is_hq", b(x, lv->rung >= 3));
+	set(x, m, "is_local_review", b(x, lv->rung == PD_RUNG_REVIEW));
+	set(x, m, "is_suboffice_review", b(x, esc && lv->rung == PD_RUNG_FIRST));
+	set(x, m, "is_hq", b(x, at_top(x, lv)));
 	set(x, m, "is_suboffice", b(x, lv->needs_suboffice));
 	return m;
 }
@@ -404,8 +406,8 @@ static struct pd_value *priority(struct ctx *x, struct pd_value **regime_out)
 	bool by_case = c->regime && !(cats && cats->kind == PD_SEQ && cats->n > 0);
 	const char *partial = str_of(c->regime, "partial");
 	if (!partial)
-		partial = !c->regime ? "priority-none" : by_case ? "priority-case-by-case"
-				     : arena_printf(x->a, "priority-%s", c->regime_id);
+		partial = !c->regime || by_case ? "priority-case-by-case"
+						: arena_printf(x->a, "priority-%s", c->regime_id);
 	sets(x, regime, "partial", partial);
 	set(x, m, "case_by_case", b(x, by_case));
 	*regime_out = regime;
@@ -509,7 +511,7 @@ static struct pd_value *history_row(struct ctx *x, const struct pd_request *q)
 	sets(x, m, "channel", label(x, "channels", q->channel));
 	sets(x, m, "outcome", q->outcome);
 	sets(x, m, "outcome_label", label(x, "outcomes", q->outcome));
-	set(x, m, "is_denied", b(x, is(q->outcome, "denied")));
+	set(x, m, "is_denied", b(x, q->state == PD_DENIED));
 	sets(x, m, "decided", q->decided);
 	sets(x, m, "by_role", q->by_role);
 	sets(x, m, "by_role_label", q->by_role ? label(x, "roles", q->by_role) : NULL);
@@ -635,7 +637,7 @@ static long total_pages(const struct pd_value *list)
 
 /* ---- document kind, subject, emergency ---- */
 
-static const char *doc_kind(const struct pd_case *c, const struct pd_level *lv, const char *document)
+static const char *document_kind(const struct pd_case *c, const struct pd_level *lv, const char *document)
 {
 	if (is(document, "memo"))
 		return "memo";
@@ -651,7 +653,7 @@ static const char *doc_kind(const struct pd_case *c, const struct pd_level *lv, 
 static struct pd_value *document(struct ctx *x, const char *document_name)
 {
 	const struct pd_case *c = x->c;
-	const char *kind = doc_kind(c, x->lv, document_name);
+	const char *kind = document_kind(c, x->lv, document_name);
 	struct pd_value *m = map(x);
 	sets(x, m, "name", document_name ? document_name : "letter");
 	sets(x, m, "kind", kind);
@@ -698,7 +700,7 @@ static struct pd_value *emergency(struct ctx *x)
 static struct pd_value *last_denial(struct ctx *x, const struct pd_request **reqs)
 {
 	for (size_t i = x->c->nreq; i-- > 0;)
-		if (is(reqs[i]->outcome, "denied") && reqs[i]->lv && reqs[i]->lv->rung < x->lv->rung)
+		if (reqs[i]->state == PD_DENIED && reqs[i]->lv && reqs[i]->lv->rung < x->lv->rung)
 			return history_row(x, reqs[i]);
 	return nil(x);
 }
@@ -909,7 +911,7 @@ const char *case_template_name(const struct pd_case *c, const char *lvname, cons
 		return NULL;
 	if (is(document_name, "memo"))
 		return lv->memo ? lv->memo : "memo";
-	const char *kind = doc_kind(c, lv, document_name);
+	const char *kind = document_kind(c, lv, document_name);
 	if (is(kind, "reconsideration"))
 		return "letter-reconsideration";
 	if (is(kind, "bia"))
@@ -961,7 +963,7 @@ const char *case_header_text(struct pd_arena *arena, const struct pd_case *c)
 {
 	char fmt[13] = "";
 	if (c->anum[0])
-		case_anumber_format(c->anum, fmt);
+		anumber_format(c->anum, fmt);
 	struct pd_buf b = {0};
 	utf8proc_uint8_t *nfc = c->full_name ? utf8proc_NFC((const utf8proc_uint8_t *)c->full_name)
 					     : NULL; /* NFD input: the header as the body prints it */

@@ -1,10 +1,13 @@
 /* case_rules: the escalation rules of pdgen-case(5) (R-track ... R-refs), driven by the level table.
  * In: a typed pd_case, a level and a document. Out: located diagnostics with rule ids. */
+#include <assert.h>
 #include <ctype.h>
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -26,16 +29,16 @@ static bool counts_after_cutoff(const struct pd_case *c, const struct pd_request
 	return !c->dom->rereq_before || !q->decided || strcmp(q->decided, c->dom->rereq_before) >= 0;
 }
 
-/* The rungs a denied request satisfies: its own, and (rungs >= 2 below headquarters) the
+/* The rungs a denied request satisfies: its own, and (review rungs below headquarters) the
  * rung whose deciding roles include the role that decided it. */
 static bool request_satisfies(const struct pd_case *c, const struct pd_request *q,
 			      const char *track, int rung)
 {
-	if (!q->lv || !is(q->lv->track, track) || !is(q->outcome, "denied"))
+	if (!q->lv || !is(q->lv->track, track) || q->state != PD_DENIED)
 		return false;
 	if (q->lv->rung == rung)
 		return true;
-	if (rung < 2 || !q->by_role)
+	if (rung < PD_RUNG_REVIEW || !q->by_role)
 		return false;
 	for (size_t i = 0; i < c->dom->nlevels; i++) {
 		const struct pd_level *lv = &c->dom->levels[i];
@@ -46,12 +49,12 @@ static bool request_satisfies(const struct pd_case *c, const struct pd_request *
 	return false;
 }
 
-/* An AFOD or FOD (a deciding role of a local rung >= 2) recorded as aware of the case
+/* An AFOD or FOD (a deciding role of a local review rung) recorded as aware of the case
  * without deciding it (aware:): the pointer elevates to them only if they are not. */
 const struct pd_value *case_rung_aware(const struct pd_case *c, const char *track, int rung)
 {
 	const struct pd_value *aw = value_get(c->root, "aware");
-	for (size_t i = 0; rung >= 2 && aw && aw->kind == PD_SEQ && i < aw->n; i++) {
+	for (size_t i = 0; rung >= PD_RUNG_REVIEW && aw && aw->kind == PD_SEQ && i < aw->n; i++) {
 		const char *role = value_str(value_get(aw->items[i], "role"));
 		for (size_t j = 0; role && j < c->dom->nlevels; j++) {
 			const struct pd_level *lv = &c->dom->levels[j];
@@ -63,7 +66,7 @@ const struct pd_value *case_rung_aware(const struct pd_case *c, const char *trac
 	return NULL;
 }
 
-static bool case_rung_denied_only(const struct pd_case *c, const char *track, int rung)
+static bool rung_denied_only(const struct pd_case *c, const char *track, int rung)
 {
 	for (size_t i = 0; i < c->nreq; i++)
 		if (request_satisfies(c, &c->req[i], track, rung) &&
@@ -74,13 +77,7 @@ static bool case_rung_denied_only(const struct pd_case *c, const char *track, in
 
 bool case_rung_denied(const struct pd_case *c, const char *track, int rung)
 {
-	if (case_rung_aware(c, track, rung))
-		return true;
-	for (size_t i = 0; i < c->nreq; i++)
-		if (request_satisfies(c, &c->req[i], track, rung) &&
-		    counts_after_cutoff(c, &c->req[i]))
-			return true;
-	return false;
+	return case_rung_aware(c, track, rung) || rung_denied_only(c, track, rung);
 }
 
 static const struct pd_request *rung_old_denial(const struct pd_case *c, const char *track,
@@ -97,7 +94,7 @@ const struct pd_request *case_old_denial(const struct pd_case *c)
 {
 	for (size_t i = 0; i < c->nreq; i++) {
 		const struct pd_request *q = &c->req[i];
-		if (is(q->outcome, "denied") && q->decided && !counts_after_cutoff(c, q))
+		if (q->state == PD_DENIED && q->decided && !counts_after_cutoff(c, q))
 			return q;
 	}
 	return NULL;
@@ -132,7 +129,8 @@ static char *rung_roles(const struct pd_case *c, const char *track, int rung)
 	struct pd_buf b = {0};
 	for (size_t i = 0; i < c->dom->nlevels; i++) {
 		const struct pd_level *lv = &c->dom->levels[i];
-		if (!is(lv->track, track) || lv->rung != rung || rung < 2 || is(lv->office, "hq"))
+		if (!is(lv->track, track) || lv->rung != rung || rung < PD_RUNG_REVIEW ||
+		    is(lv->office, "hq"))
 			continue;
 		for (size_t j = 0; j < lv->ndecided_by; j++) {
 			bool seen = false;
@@ -153,8 +151,6 @@ static char *rung_roles(const struct pd_case *c, const char *track, int rung)
 
 /* ---- routing: where a document goes (R-deliver) ---- */
 
-static void unknown_office(const struct pd_case *c, const char *key, const char *id,
-			   const struct pd_level *lv, struct pd_diags *d);
 
 static const char *scalar_of(const struct pd_value *m, const char *key)
 {
@@ -235,112 +231,91 @@ static struct pd_loc delivery_loc(const struct pd_case *c, const struct pd_level
 							      : case_loc(c, "letter");
 }
 
-/* R-deliver: an office id the directory lacks, with no contact to address; e-mail with no
- * address; mail, hand or courier with no street address. */
-static void rule_deliver(const struct pd_case *c, const struct pd_level *lv, struct pd_diags *d)
+/* ---- the rules, each a function of one run of the checker ---- */
+
+struct rule;
+/* One run of the rules: the case, the level (NULL when none is given), the document
+ * (NULL: any) and the rule being run, whose id and severity its findings carry. */
+struct check {
+	const struct pd_case *c;
+	const struct pd_level *lv;
+	const char *document;
+	const struct rule *rule;
+	struct pd_diags *d;
+};
+
+struct rule {
+	struct pd_rule_info info;
+	bool needs_level; /* run only when a level is given */
+	void (*check)(const struct check *k);
+};
+
+/* A finding of the rule being run: its id, at most its severity. */
+__attribute__((format(printf, 4, 5))) static void report(const struct check *k,
+							  enum pd_severity sev,
+							  struct pd_loc loc, const char *fmt, ...)
 {
-	struct pd_route r;
-	case_route(c, lv, &r);
-	if (r.office_id && !r.office && !r.contact) {
-		unknown_office(c, r.office_key, r.office_id, lv, d);
-		return;
-	}
-	if (!r.office_id && r.office_key && !r.contact)
-		return; /* reported by rule_fields: the office of record is missing */
-	const char *who = r.office_id ? r.office_id : lv->name;
-	if (is(r.delivery, "email") && !r.email && !r.hq_mailbox)
-		diag_add(d, PD_ERROR, delivery_loc(c, lv, &r), "R-deliver",
-			 "the %s letter goes by email, but no address is known for it: %s has no PD "
-			 "mailbox%s; add case.contacts.%s.email (the officer's or the office's "
-			 "address), or set letter.delivery: mail with the street address",
-			 lv->name, who, office_lacks(&r, "pd_email"), lv->name);
-	else if ((is(r.delivery, "mail") || is(r.delivery, "hand") || is(r.delivery, "courier")) &&
-		 !r.address)
-		diag_add(d, PD_ERROR, delivery_loc(c, lv, &r), "R-deliver",
-			 "the %s letter goes by %s, but no street address is known for %s%s; add "
-			 "case.contacts.%s.address (lines ending with city, state and ZIP)%s",
-			 lv->name, r.delivery, who, office_lacks(&r, "address"), lv->name,
-			 r.email ? ", or set letter.delivery: email" : "");
-	else if (is(r.delivery, "fax") && !scalar_of(r.contact, "fax"))
-		diag_add(d, PD_ERROR, delivery_loc(c, lv, &r), "R-deliver",
-			 "the %s letter goes by fax, but no fax number is known: add "
-			 "case.contacts.%s.fax",
-			 lv->name, lv->name);
+	assert(sev <= k->rule->info.severity);
+	va_list ap;
+	va_start(ap, fmt);
+	diag_vadd(k->d, sev, loc, k->rule->info.id, fmt, ap);
+	va_end(ap);
 }
 
-/* A review at headquarters names the office of record whose decision it reviews (§6): an
- * office of the directory, or the office named in the local level's contact. */
-static void rule_record(const struct pd_case *c, const struct pd_level *lv, struct pd_diags *d)
+static void rule_track(const struct check *k)
 {
-	if (!is(lv->office, "hq"))
-		return;
-	bool ero = is(lv->track, "ero");
-	const char *key = ero ? "case.ero_office" : "case.occ_office";
-	const char *id = ero ? c->ero_office : c->occ_office;
-	const char *local = ero ? "ero" : "occ";
-	const struct pd_value *ct = value_get(value_path(c->root, "case.contacts"), local);
-	if (levels_office(c->dom, id) || scalar_of(ct, "office"))
-		return;
-	diag_add(d, PD_ERROR, case_loc(c, key), "R-deliver",
-		 "the %s letter names the office whose decision it reviews: %s %s; give the office "
-		 "of record's id (templates/offices.yaml) or case.contacts.%s.office",
-		 lv->name, key, id ? "is not in the office directory" : "is missing", local);
-}
-
-/* ---- R-track, R-g28, R-bia ---- */
-
-static void rule_track(const struct pd_case *c, const struct pd_level *lv, struct pd_diags *d)
-{
+	const struct pd_case *c = k->c;
+	const struct pd_level *lv = k->lv;
 	if (!c->track || is(lv->track, c->track))
 		return;
 	struct pd_buf names = {0};
 	for (size_t i = 0; i < c->dom->nlevels; i++)
 		if (is(c->dom->levels[i].track, c->track))
 			buf_printf(&names, "%s%s", names.len ? ", " : "", c->dom->levels[i].name);
-	diag_add(d, PD_ERROR, case_loc(c, "case.track"), "R-track",
-		 "level '%s' belongs to the %s track, but case.track is %s (its levels: %s)",
-		 lv->name, lv->track, c->track, names.s);
+	report(k, PD_ERROR, case_loc(c, "case.track"),
+	       "level '%s' belongs to the %s track, but case.track is %s (its levels: %s)",
+	       lv->name, lv->track, c->track, names.s);
 	buf_free(&names);
 }
 
-static void rule_g28(const struct pd_case *c, const struct pd_level *lv, struct pd_diags *d)
+static void rule_g28(const struct check *k)
 {
-	if (is(lv->track, "ero") && !c->g28)
-		diag_add(d, PD_ERROR, case_loc(c, "appearance.g28.on_file"), "R-g28",
-			 "ERO accepts a PD request only with a valid Form G-28: set "
-			 "appearance.g28.on_file: true (with its date) and enclose it");
-	else if (is(lv->track, "occ") && !c->g28 && !c->eoir28 && !c->eoir27)
-		diag_add(d, PD_WARNING, case_loc(c, "appearance"), "R-g28",
-			 "no appearance form on file (G-28, EOIR-28 or EOIR-27): OCC may not act "
-			 "on the request");
+	const struct pd_case *c = k->c;
+	if (is(k->lv->track, "ero") && !c->g28)
+		report(k, PD_ERROR, case_loc(c, "appearance.g28.on_file"),
+		       "ERO accepts a PD request only with a valid Form G-28: set "
+		       "appearance.g28.on_file: true (with its date) and enclose it");
+	else if (is(k->lv->track, "occ") && !c->g28 && !c->eoir28 && !c->eoir27)
+		report(k, PD_WARNING, case_loc(c, "appearance"),
+		       "no appearance form on file (G-28, EOIR-28 or EOIR-27): OCC may not act "
+		       "on the request");
 }
 
-static void rule_bia(const struct pd_case *c, const struct pd_level *lv, struct pd_diags *d)
+static void rule_bia(const struct check *k)
 {
+	const struct pd_case *c = k->c;
 	if (!is(c->stage, "bia"))
 		return;
 	if (!is(c->track, "occ")) {
-		diag_add(d, PD_ERROR, case_loc(c, "case.stage"), "R-bia",
-			 "a case pending before the BIA is on the occ track (set case.track: occ)");
+		report(k, PD_ERROR, case_loc(c, "case.stage"),
+		       "a case pending before the BIA is on the occ track (set case.track: occ)");
 		return;
 	}
-	if (lv && lv->rung == 1 && !case_str(c->root, "request.new_facts"))
+	if (k->lv && k->lv->rung == PD_RUNG_FIRST && !case_str(c->root, "request.new_facts"))
 		for (size_t i = 0; i < c->nreq; i++)
-			if (is(c->req[i].outcome, "denied") && c->req[i].lv &&
+			if (c->req[i].state == PD_DENIED && c->req[i].lv &&
 			    is(c->req[i].lv->track, "occ")) {
-				diag_add(d, PD_ERROR, case_loc(c, "request"), "R-bia",
-					 "a BIA request after the denial of %s rests on new facts or "
-					 "circumstances: give request.new_facts",
-					 c->req[i].id ? c->req[i].id : "an earlier request");
+				report(k, PD_ERROR, case_loc(c, "request"),
+				       "a BIA request after the denial of %s rests on new facts or "
+				       "circumstances: give request.new_facts",
+				       c->req[i].id ? c->req[i].id : "an earlier request");
 				break;
 			}
-	if (lv && lv->rung == 1 && !c->eoir27)
-		diag_add(d, PD_WARNING, case_loc(c, "appearance"), "R-bia",
-			 "a case before the BIA usually has Form EOIR-27 on file "
-			 "(appearance.eoir27.on_file)");
+	if (k->lv && k->lv->rung == PD_RUNG_FIRST && !c->eoir27)
+		report(k, PD_WARNING, case_loc(c, "appearance"),
+		       "a case before the BIA usually has Form EOIR-27 on file "
+		       "(appearance.eoir27.on_file)");
 }
-
-/* ---- R-sub, R-chain, R-rereq ---- */
 
 static struct pd_loc requests_loc(const struct pd_case *c)
 {
@@ -362,148 +337,101 @@ static void explain_rung(const struct pd_case *c, const char *track, int rung, s
 	}
 }
 
-static void missing_rung(const struct pd_case *c, const struct pd_level *lv, int rung,
-			 struct pd_diags *d)
+static void rule_sub(const struct check *k)
 {
-	const struct pd_request *old = rung_old_denial(c, lv->track, rung);
-	char *names = rung_names(c, lv->track, rung);
-	char *roles = rung_roles(c, lv->track, rung);
-	if (old) {
-		diag_add(d, PD_ERROR, node_loc(old->decision, "date"), "R-rereq",
-			 "the denial at %s is dated %s, before %s: it does not open the way to "
-			 "%s; ask again at %s first (a reconsideration request)",
-			 old->level, old->decided, c->dom->rereq_before, lv->name, names);
-	} else {
-		diag_add(d, PD_ERROR, requests_loc(c), "R-chain",
-			 "%s (rung %d) needs a recorded denial at rung %d (%s) first: no request "
-			 "in this case file was denied at %s%s%s; headquarters returns requests "
-			 "that skip a level",
-			 lv->name, lv->rung, rung, names, names,
-			 roles && *roles ? ", nor by a decision of a " : "", roles ? roles : "");
-		explain_rung(c, lv->track, rung, d);
-	}
-	free(names);
-	free(roles);
-}
-
-static void rule_sub(const struct pd_case *c, const struct pd_level *lv, struct pd_diags *d)
-{
+	const struct pd_case *c = k->c;
+	const struct pd_level *lv = k->lv;
 	if (lv->needs_suboffice && !c->occ_suboffice) {
-		diag_add(d, PD_ERROR, case_loc(c, "case.occ_suboffice"), "R-sub",
-			 "%s is only for a case under an OCC sub-office (case.occ_suboffice is not "
-			 "set): use occ",
-			 lv->name);
+		report(k, PD_ERROR, case_loc(c, "case.occ_suboffice"),
+		       "%s is only for a case under an OCC sub-office (case.occ_suboffice is not "
+		       "set): use occ",
+		       lv->name);
 		return;
 	}
-	if (!c->occ_suboffice || !is(lv->track, "occ") || lv->rung != 1)
+	if (!c->occ_suboffice || !is(lv->track, "occ") || lv->rung != PD_RUNG_FIRST)
 		return;
-	if (case_rung_denied(c, "occ", 0))
+	if (case_rung_denied(c, "occ", PD_RUNG_SUBOFFICE))
 		return;
-	diag_add(d, PD_ERROR, case_loc(c, "case.occ_suboffice"), "R-sub",
-		 "the case is under the OCC sub-office '%s': the request starts at occ-sub, and "
-		 "%s needs a recorded denial at occ-sub first",
-		 c->occ_suboffice, lv->name);
-	explain_rung(c, "occ", 0, d);
+	report(k, PD_ERROR, case_loc(c, "case.occ_suboffice"),
+	       "the case is under the OCC sub-office '%s': the request starts at occ-sub, and "
+	       "%s needs a recorded denial at occ-sub first",
+	       c->occ_suboffice, lv->name);
+	explain_rung(c, "occ", PD_RUNG_SUBOFFICE, k->d);
 }
 
-static void rule_chain(const struct pd_case *c, const struct pd_level *lv, struct pd_diags *d)
+/* The first rung of the level's chain for this case: the sub-office's when it has one. */
+static int lowest_rung(const struct pd_case *c, const struct pd_level *lv)
 {
-	if (lv->rung < 2)
-		return;
-	int lowest = is(lv->track, "occ") && c->occ_suboffice ? 0 : 1;
-	for (int r = lowest; r < lv->rung; r++)
-		if (!case_rung_denied(c, lv->track, r))
-			missing_rung(c, lv, r, d);
+	return is(lv->track, "occ") && c->occ_suboffice ? PD_RUNG_SUBOFFICE : PD_RUNG_FIRST;
 }
 
-static void rule_rereq(const struct pd_case *c, const struct pd_level *lv, struct pd_diags *d)
+static void rule_chain(const struct check *k)
 {
-	const struct pd_request *old = case_old_denial(c);
-	if (!old || lv->rung > 1)
-		return;
-	diag_add(d, PD_NOTE, node_loc(old->decision, "date"), "R-rereq",
-		 "the denial of %s predates %s: the %s letter asks for reconsideration under %s",
-		 old->decided, c->dom->rereq_before, lv->name,
-		 c->dom->rereq_regime ? c->dom->rereq_regime : "the current policy");
+	const struct pd_case *c = k->c;
+	const struct pd_level *lv = k->lv;
+	for (int r = lowest_rung(c, lv); lv->rung >= PD_RUNG_REVIEW && r < lv->rung; r++) {
+		const struct pd_value *aw = case_rung_aware(c, lv->track, r);
+		if (aw && !rung_denied_only(c, lv->track, r) && !value_get(aw, "enclosure"))
+			report(k, PD_WARNING, aw->loc,
+			       "the %s's awareness stands for rung %d: give its enclosure, the "
+			       "communication that shows it (headquarters asks for copies)",
+			       value_str(value_get(aw, "role")), r);
+		if (case_rung_denied(c, lv->track, r) || rung_old_denial(c, lv->track, r))
+			continue; /* an old denial is R-rereq's */
+		char *names = rung_names(c, lv->track, r);
+		char *roles = rung_roles(c, lv->track, r);
+		report(k, PD_ERROR, requests_loc(c),
+		       "%s (rung %d) needs a recorded denial at rung %d (%s) first: no request "
+		       "in this case file was denied at %s%s%s; headquarters returns requests "
+		       "that skip a level",
+		       lv->name, lv->rung, r, names, names,
+		       roles && *roles ? ", nor by a decision of a " : "", roles ? roles : "");
+		explain_rung(c, lv->track, r, k->d);
+		free(names);
+		free(roles);
+	}
 }
 
-/* ---- R-decided, R-relief ---- */
-
-/* true when q is a decision of the level lv itself: sent to it, or decided by its role. */
-static bool decided_at(const struct pd_request *q, const struct pd_level *lv)
+static void rule_rereq(const struct check *k)
 {
-	if (!is(q->outcome, "denied") && !is(q->outcome, "granted"))
-		return false;
-	if (is(q->level, lv->name))
-		return true;
-	if (!q->by_role || !q->lv || !is(q->lv->track, lv->track) || is(lv->office, "hq"))
-		return false;
-	if (lv->rung <= 1)
-		return q->lv->rung == lv->rung && levels_decides(lv, q->by_role);
-	char role[16];
-	snprintf(role, sizeof role, "%s", q->by_role);
-	for (char *p = role; *p; p++)
-		*p = (char)tolower((unsigned char)*p);
-	return is(role, lv->name);
-}
-
-/* R-decided: a level that already decided is not asked again, unless the earlier decision
- * predates the policy (a reconsideration, R-rereq) or new facts are given. */
-static void rule_decided(const struct pd_case *c, const struct pd_level *lv, struct pd_diags *d)
-{
-	if (case_str(c->root, "request.new_facts") || (is(c->stage, "bia") && lv->rung == 1))
-		return; /* new facts open a fresh decision; at the BIA, R-bia asks for them */
-	for (size_t i = 0; i < c->nreq; i++) {
-		const struct pd_request *q = &c->req[i];
-		if (!decided_at(q, lv) || (lv->rung <= 1 && !counts_after_cutoff(c, q)))
+	const struct pd_case *c = k->c;
+	const struct pd_level *lv = k->lv;
+	for (int r = lowest_rung(c, lv); lv->rung >= PD_RUNG_REVIEW && r < lv->rung; r++) {
+		const struct pd_request *old = rung_old_denial(c, lv->track, r);
+		if (!old || case_rung_denied(c, lv->track, r))
 			continue;
-		diag_add(d, PD_ERROR, q->decision ? node_loc(q->decision, "outcome") : q->node->loc,
-			 "R-decided",
-			 "the %s level already decided this request (%s %s on %s): a letter to it "
-			 "again is refused; ask the next level (pdgen next), or give "
-			 "request.new_facts when new facts or circumstances call for a fresh decision",
-			 lv->name, q->id ? q->id : "a request", q->outcome, q->decided ? q->decided : "?");
+		char *names = rung_names(c, lv->track, r);
+		report(k, PD_ERROR, node_loc(old->decision, "date"),
+		       "the denial at %s is dated %s, before %s: it does not open the way to "
+		       "%s; ask again at %s first (a reconsideration request)",
+		       old->level, old->decided, c->dom->rereq_before, lv->name, names);
+		free(names);
+	}
+	const struct pd_request *old = case_old_denial(c);
+	if (!old || lv->rung >= PD_RUNG_REVIEW)
 		return;
-	}
+	report(k, PD_NOTE, node_loc(old->decision, "date"),
+	       "the denial of %s predates %s: the %s letter asks for reconsideration under %s",
+	       old->decided, c->dom->rereq_before, lv->name,
+	       c->dom->rereq_regime ? c->dom->rereq_regime : "the current policy");
 }
 
-/* R-relief: each form asked for is one the letter's office can grant (labels.yaml tracks). */
-static void rule_relief(const struct pd_case *c, const struct pd_level *lv, struct pd_diags *d)
+static void rule_hq(const struct check *k)
 {
-	const struct pd_value *forms = value_path(c->root, "request.forms");
-	for (size_t i = 0; forms && forms->kind == PD_SEQ && i < forms->n; i++) {
-		const char *code = value_str(forms->items[i]);
-		const struct pd_value *e = levels_label_entry(c->dom, "forms", code);
-		const struct pd_value *tracks = value_get(e, "tracks");
-		bool ok = !e;
-		for (size_t j = 0; tracks && tracks->kind == PD_SEQ && j < tracks->n; j++)
-			ok = ok || is(value_str(tracks->items[j]), lv->track);
-		if (!ok)
-			diag_add(d, PD_ERROR, forms->items[i]->loc, "R-relief",
-				 "request.forms: %s is granted by %s, not by %s: remove it from "
-				 "request.forms for the %s letter (or ask it of the %s track)",
-				 code, is(lv->track, "ero") ? "the Office of Chief Counsel" : "ERO",
-				 is(lv->track, "ero") ? "ERO" : "the Office of Chief Counsel", lv->name,
-				 is(lv->track, "ero") ? "occ" : "ero");
-	}
-}
-
-/* ---- R-hq, R-package ---- */
-
-static void rule_hq(const struct pd_case *c, const struct pd_level *lv, struct pd_diags *d)
-{
-	if (lv->rung < 3)
+	const struct pd_case *c = k->c;
+	const struct pd_level *lv = k->lv;
+	if (lv->rung < levels_top_rung(c->dom, lv->track))
 		return;
 	if (!case_str(c->root, "escalation.argument"))
-		diag_add(d, PD_ERROR, case_loc(c, "escalation.argument"), "R-hq",
-			 "%s needs escalation.argument: why the local denial is contrary to DHS "
-			 "policy",
-			 lv->name);
+		report(k, PD_ERROR, case_loc(c, "escalation.argument"),
+		       "%s needs escalation.argument: why the local denial is contrary to DHS "
+		       "policy",
+		       lv->name);
 	if (c->ncomm == 0)
-		diag_add(d, PD_ERROR, case_loc(c, "communications"), "R-hq",
-			 "%s needs the communications with the local office (communications is "
-			 "empty): headquarters asks for copies of them",
-			 lv->name);
+		report(k, PD_ERROR, case_loc(c, "communications"),
+		       "%s needs the communications with the local office (communications is "
+		       "empty): headquarters asks for copies of them",
+		       lv->name);
 	bool any = false;
 	for (size_t i = 0; i < c->dom->nmailboxes; i++) {
 		const struct pd_mailbox *m = &c->dom->mailboxes[i];
@@ -511,15 +439,15 @@ static void rule_hq(const struct pd_case *c, const struct pd_level *lv, struct p
 			continue;
 		any = true;
 		if (!levels_mailbox_valid(m, c->letter_date))
-			diag_add(d, PD_WARNING, case_loc(c, "letter.date"), "R-hq",
-				 "the %s mailbox %s was in use from %s to %s; the letter is dated %s: "
-				 "verify the current address",
-				 lv->name, m->address, m->valid_from ? m->valid_from : "?",
-				 m->valid_to ? m->valid_to : "today", c->letter_date);
+			report(k, PD_WARNING, case_loc(c, "letter.date"),
+			       "the %s mailbox %s was in use from %s to %s; the letter is dated %s: "
+			       "verify the current address",
+			       lv->name, m->address, m->valid_from ? m->valid_from : "?",
+			       m->valid_to ? m->valid_to : "today", c->letter_date);
 	}
 	if (!any)
-		diag_add(d, PD_WARNING, (struct pd_loc){0}, "R-hq",
-			 "the level table lists no mailbox for %s", lv->name);
+		report(k, PD_WARNING, (struct pd_loc){0}, "the level table lists no mailbox for %s",
+		       lv->name);
 }
 
 static bool written(const char *channel)
@@ -528,9 +456,10 @@ static bool written(const char *channel)
 }
 
 /* An oral decision (by phone or in person) needs its entry in the communications log, the
- * only record headquarters will see of it (a memo to file: templates/memo-to-file.md). */
-static void oral_logged(const struct pd_case *c, struct pd_diags *d)
+ * only record headquarters will see of it (a memo to file: samples/memo-to-file.md). */
+static void oral_logged(const struct check *k)
 {
+	const struct pd_case *c = k->c;
 	for (size_t i = 0; i < c->nreq; i++) {
 		const struct pd_request *q = &c->req[i];
 		const char *ch = q->decision ? value_str(value_get(q->decision, "channel")) : NULL;
@@ -540,150 +469,123 @@ static void oral_logged(const struct pd_case *c, struct pd_diags *d)
 		for (size_t j = 0; j < c->ncomm; j++)
 			logged = logged || (is(c->comm[j].date, q->decided) && !written(c->comm[j].channel));
 		if (!logged)
-			diag_add(d, PD_WARNING, node_loc(q->decision, "channel"), "R-package",
-				 "the %s decision on request %s (%s) is not in communications: log the "
-				 "call or meeting there (date, direction, channel, from, to, summary) "
-				 "and keep a memo to file of it (templates/memo-to-file.md)",
-				 ch, q->id ? q->id : "?", q->decided);
+			report(k, PD_WARNING, node_loc(q->decision, "channel"),
+			       "the %s decision on request %s (%s) is not in communications: log the "
+			       "call or meeting there (date, direction, channel, from, to, summary) "
+			       "and keep a memo to file of it (samples/memo-to-file.md)",
+			       ch, q->id ? q->id : "?", q->decided);
 	}
 }
 
-static void rule_package(const struct pd_case *c, const struct pd_level *lv, struct pd_diags *d)
+static void rule_package(const struct check *k)
 {
-	if (!case_is_escalation(c, lv))
+	const struct pd_case *c = k->c;
+	if (!case_is_escalation(c, k->lv))
 		return;
+	oral_logged(k);
 	size_t n = 0;
 	for (size_t i = 0; i < c->nreq; i++)
-		if (c->req[i].lv && c->req[i].lv->rung <= 1 && c->req[i].enclosures)
+		if (c->req[i].lv && c->req[i].lv->rung < PD_RUNG_REVIEW && c->req[i].enclosures)
 			n += c->req[i].enclosures->n;
 	if (n == 0)
-		diag_add(d, PD_WARNING, requests_loc(c), "R-package",
-			 "the initial request lists no enclosures: an escalation encloses "
-			 "everything submitted with it (requests[].enclosures)");
-	oral_logged(c, d);
+		report(k, PD_WARNING, requests_loc(c),
+		       "the initial request lists no enclosures: an escalation encloses "
+		       "everything submitted with it (requests[].enclosures)");
 	for (size_t i = 0; i < c->ncomm; i++) {
 		const struct pd_comm *m = &c->comm[i];
 		if (written(m->channel) && is(m->direction, "received") && !m->enclosure)
-			diag_add(d, PD_WARNING, m->node->loc, "R-package",
-				 "the %s %s of %s has no copy among the enclosures: add "
-				 "enclosure: ID",
-				 m->channel ? m->channel : "communication",
-				 m->direction ? m->direction : "", m->date ? m->date : "?");
+			report(k, PD_WARNING, m->node->loc,
+			       "the %s %s of %s has no copy among the enclosures: add "
+			       "enclosure: ID",
+			       m->channel ? m->channel : "communication",
+			       m->direction ? m->direction : "", m->date ? m->date : "?");
 	}
 }
 
-/* ---- R-regime ---- */
-
-static void rule_regime(const struct pd_case *c, struct pd_diags *d)
+static void rule_emergency(const struct check *k)
 {
-	if (!c->regime || !c->letter_date || levels_regime_in_force(c->regime, c->letter_date))
-		return;
-	const struct pd_value *per = value_get(c->regime, "periods");
-	struct pd_buf when = {0};
-	for (size_t i = 0; per && per->kind == PD_SEQ && i < per->n; i++) {
-		const char *from = value_str(value_get(per->items[i], "from"));
-		const char *to = value_str(value_get(per->items[i], "to"));
-		buf_printf(&when, "%sfrom %s%s%s", i ? " and " : "", from ? from : "?",
-			   to ? " to " : " on", to ? to : "");
-	}
-	char *now = levels_regimes_on(c->dom, c->letter_date, d);
-	diag_add(d, PD_ERROR, case_loc(c, "priority.regime"), "R-regime",
-		 "%s was in force %s; the letter is dated %s, when %s%s: set priority.regime "
-		 "to the policy of that date (or correct letter.date)",
-		 c->regime_id, when.len ? when.s : "in no recorded period", c->letter_date,
-		 *now ? "the policy in force was " : "no regime of templates/regimes was in force",
-		 now);
-	free(now);
-	buf_free(&when);
-}
-
-/* ---- R-emergency, R-dates ---- */
-
-static void rule_emergency(const struct pd_case *c, struct pd_diags *d)
-{
+	const struct pd_case *c = k->c;
 	const char *deadline = case_str(c->root, "emergency.deadline");
 	if (deadline && c->letter_date && date_valid(deadline) &&
 	    strcmp(deadline, c->letter_date) < 0)
-		diag_add(d, PD_WARNING, case_loc(c, "emergency.deadline"), "R-emergency",
-			 "emergency.deadline %s is before the letter date %s", deadline,
-			 c->letter_date);
+		report(k, PD_WARNING, case_loc(c, "emergency.deadline"),
+		       "emergency.deadline %s is before the letter date %s", deadline,
+		       c->letter_date);
 	const struct pd_value *e = value_get(c->root, "emergency");
 	if (e && e->kind == PD_MAP && !case_str(c->root, "emergency.reason"))
-		diag_add(d, PD_WARNING, e->loc, "R-emergency",
-			 "emergency.reason is missing: say why the request is urgent");
-	const char *when = case_str(c->root, "client.removal.scheduled");
-	if (when && c->letter_date && date_valid(when) && strcmp(when, c->letter_date) < 0)
-		diag_add(d, PD_WARNING, case_loc(c, "client.removal.scheduled"), "R-dates",
-			 "client.removal.scheduled %s is before the letter date %s", when,
-			 c->letter_date);
+		report(k, PD_WARNING, e->loc,
+		       "emergency.reason is missing: say why the request is urgent");
 }
 
-static void after_letter(const struct pd_case *c, const struct pd_value *map, const char *key,
-			 const char *what, struct pd_diags *d)
+static void after_letter(const struct check *k, const struct pd_value *map, const char *key,
+			 const char *what)
 {
 	const struct pd_value *v = value_get(map, key);
-	if (!v || !v->str || !date_valid(v->str) || !c->letter_date)
+	const char *letter = k->c->letter_date;
+	if (!v || !v->str || !date_valid(v->str) || !letter)
 		return;
-	if (strcmp(v->str, c->letter_date) > 0)
-		diag_add(d, PD_ERROR, v->loc, "R-dates",
-			 "%s is dated %s, after the letter date %s", what, v->str, c->letter_date);
+	if (strcmp(v->str, letter) > 0)
+		report(k, PD_ERROR, v->loc, "%s is dated %s, after the letter date %s", what,
+		       v->str, letter);
+}
+
+/* A date of the case that lies before the letter's: a warning at it. */
+static void before_letter(const struct check *k, const char *dotted, const char *fmt)
+{
+	const char *when = case_str(k->c->root, dotted);
+	const char *letter = k->c->letter_date;
+	if (when && letter && date_valid(when) && strcmp(when, letter) < 0)
+		diag_add(k->d, PD_WARNING, case_loc(k->c, dotted), k->rule->info.id, fmt, when,
+			 letter);
 }
 
 /* An enclosure dated after the request that enclosed it was sent. */
-static void enclosed_later(const struct pd_case *c, const struct pd_request *q, struct pd_diags *d)
+static void enclosed_later(const struct check *k, const struct pd_request *q)
 {
 	for (size_t j = 0; q->sent && q->enclosures && j < q->enclosures->n; j++) {
 		const struct pd_value *id = q->enclosures->items[j];
-		const struct pd_encl *e = case_enclosure(c, value_str(id));
+		const struct pd_encl *e = case_enclosure(k->c, value_str(id));
 		if (e && e->date && date_valid(e->date) && date_valid(q->sent) &&
 		    strcmp(e->date, q->sent) > 0)
-			diag_add(d, PD_ERROR, id->loc, "R-dates",
-				 "enclosure %s is dated %s, after request %s that encloses it was sent "
-				 "(%s): correct the enclosure's date or the request's enclosures",
-				 e->id, e->date, q->id ? q->id : "?", q->sent);
+			report(k, PD_ERROR, id->loc,
+			       "enclosure %s is dated %s, after request %s that encloses it was sent "
+			       "(%s): correct the enclosure's date or the request's enclosures",
+			       e->id, e->date, q->id ? q->id : "?", q->sent);
 	}
 }
 
-static void rule_dates(const struct pd_case *c, struct pd_diags *d)
+static void rule_dates(const struct check *k)
 {
+	const struct pd_case *c = k->c;
+	before_letter(k, "client.removal.scheduled",
+		      "client.removal.scheduled %s is before the letter date %s");
 	for (size_t i = 0; i < c->nreq; i++) {
 		const struct pd_request *q = &c->req[i];
 		if (q->sent && q->decided && date_valid(q->sent) && date_valid(q->decided) &&
 		    strcmp(q->decided, q->sent) < 0)
-			diag_add(d, PD_ERROR, node_loc(q->decision, "date"), "R-dates",
-				 "the decision on request %s (%s) is dated before the request was "
-				 "sent (%s)",
-				 q->id ? q->id : "?", q->decided, q->sent);
-		after_letter(c, q->node, "sent", "a request", d);
+			report(k, PD_ERROR, node_loc(q->decision, "date"),
+			       "the decision on request %s (%s) is dated before the request was "
+			       "sent (%s)",
+			       q->id ? q->id : "?", q->decided, q->sent);
+		after_letter(k, q->node, "sent", "a request");
 		if (q->decision)
-			after_letter(c, q->decision, "date", "a decision", d);
+			after_letter(k, q->decision, "date", "a decision");
 	}
 	for (size_t i = 0; i < c->ncomm; i++)
-		after_letter(c, c->comm[i].node, "date", "a communication", d);
+		after_letter(k, c->comm[i].node, "date", "a communication");
 	for (size_t i = 0; i < c->nreq; i++)
-		enclosed_later(c, &c->req[i], d);
+		enclosed_later(k, &c->req[i]);
 	const struct pd_value *aw = value_get(c->root, "aware");
-	for (size_t i = 0; aw && aw->kind == PD_SEQ && i < aw->n; i++) {
-		after_letter(c, aw->items[i], "date", "an awareness", d);
-		if (!value_get(aw->items[i], "enclosure"))
-			diag_add(d, PD_WARNING, aw->items[i]->loc, "R-chain",
-				 "aware[%zu]: give enclosure: the communication that shows the %s knew "
-				 "of the case (headquarters asks for it)",
-				 i, value_str(value_get(aw->items[i], "role")) ? value_str(value_get(aw->items[i], "role")) : "supervisor");
-	}
-	const char *hearing = case_str(c->root, "case.next_hearing.date");
-	if (hearing && c->letter_date && date_valid(hearing) && strcmp(hearing, c->letter_date) < 0)
-		diag_add(d, PD_WARNING, case_loc(c, "case.next_hearing.date"), "R-dates",
-			 "the next hearing (%s) is before the letter date %s: update "
-			 "case.next_hearing",
-			 hearing, c->letter_date);
+	for (size_t i = 0; aw && aw->kind == PD_SEQ && i < aw->n; i++)
+		after_letter(k, aw->items[i], "date", "an awareness");
+	before_letter(k, "case.next_hearing.date",
+		      "the next hearing (%s) is before the letter date %s: update "
+		      "case.next_hearing");
 }
 
-/* ---- R-refs ---- */
-
-static void ref(const struct pd_case *c, const struct pd_value *id, const char *where,
-		struct pd_diags *d)
+static void ref(const struct check *k, const struct pd_value *id, const char *where)
 {
+	const struct pd_case *c = k->c;
 	if (!id || id->kind == PD_NULL || case_enclosure(c, id->str))
 		return;
 	const char **ids = xcalloc(c->nencl + 1, sizeof *ids);
@@ -691,17 +593,14 @@ static void ref(const struct pd_case *c, const struct pd_value *id, const char *
 	for (size_t i = 0; i < c->nencl; i++)
 		if (c->encl[i].id) /* an enclosure without an id is reported elsewhere */
 			ids[nids++] = c->encl[i].id;
-	const char *near = diag_nearest(id->str, ids, nids);
-	diag_add(d, PD_ERROR, id->loc, "R-refs",
-		 "%s names enclosure '%s', which is not in enclosures%s%s%s", where, id->str,
-		 near ? " (did you mean '" : "", near ? near : "", near ? "'?)" : "");
+	report(k, PD_ERROR, id->loc, "%s names enclosure '%s', which is not in enclosures%s",
+	       where, id->str, diag_did_you_mean(id->str, ids, nids, '\'').text);
 	free(ids);
 }
 
-static void refs_in(const struct pd_case *c, const char *list, const char *key,
-		    struct pd_diags *d)
+static void refs_in(const struct check *k, const char *list, const char *key)
 {
-	const struct pd_value *seq = value_get(c->root, list);
+	const struct pd_value *seq = value_get(k->c->root, list);
 	if (!seq || seq->kind != PD_SEQ)
 		return;
 	for (size_t i = 0; i < seq->n; i++) {
@@ -710,68 +609,58 @@ static void refs_in(const struct pd_case *c, const char *list, const char *key,
 		snprintf(where, sizeof where, "%s[%zu].%s", list, i, key);
 		if (ids && ids->kind == PD_SEQ)
 			for (size_t j = 0; j < ids->n; j++)
-				ref(c, ids->items[j], where, d);
+				ref(k, ids->items[j], where);
 		else if (ids && ids->kind != PD_MAP)
-			ref(c, ids, where, d);
+			ref(k, ids, where);
 	}
 }
 
-static void rule_refs(const struct pd_case *c, struct pd_diags *d)
+/* Why an enclosure's file cannot be enclosed, or NULL when it can. */
+static const char *file_problem(const char *path)
 {
-	refs_in(c, "requests", "enclosures", d);
-	refs_in(c, "equities", "exhibits", d);
-	refs_in(c, "negatives", "exhibits", d);
-	refs_in(c, "communications", "enclosure", d);
-	refs_in(c, "aware", "enclosure", d);
+	struct stat st;
+	if (stat(path, &st) != 0)
+		return errno == ENOENT ? "does not exist" : "cannot be read";
+	if (!S_ISREG(st.st_mode))
+		return "is not a file";
+	return access(path, R_OK) != 0 ? "cannot be read" : NULL;
+}
+
+static void rule_refs(const struct check *k)
+{
+	const struct pd_case *c = k->c;
+	refs_in(k, "requests", "enclosures");
+	refs_in(k, "equities", "exhibits");
+	refs_in(k, "negatives", "exhibits");
+	refs_in(k, "communications", "enclosure");
+	refs_in(k, "aware", "enclosure");
 	static const char *const forms[] = {"appearance.g28.enclosure", "appearance.eoir28.enclosure",
 					    "appearance.eoir27.enclosure", NULL};
 	for (size_t i = 0; forms[i]; i++)
-		ref(c, value_path(c->root, forms[i]), forms[i], d);
+		ref(k, value_path(c->root, forms[i]), forms[i]);
 	for (size_t i = 0; i < c->nencl; i++) {
 		const char *file = c->encl[i].file;
 		if (!file)
 			continue;
-		char *path = file[0] == '/' ? xstrdup(file) : NULL;
-		if (!path) {
-			struct pd_buf b = {0};
-			buf_printf(&b, "%s/%s", c->dir, file);
-			path = buf_take(&b);
-		}
-		struct stat st;
-		const char *why = stat(path, &st) != 0 ? (errno == ENOENT ? "does not exist"
-								      : "cannot be read")
-				  : !S_ISREG(st.st_mode) ? "is not a file"
-				  : access(path, R_OK) != 0 ? "cannot be read"
-							    : NULL;
+		struct pd_buf path = {0};
+		buf_printf(&path, "%s%s%s", file[0] == '/' ? "" : c->dir, file[0] == '/' ? "" : "/",
+			   file);
+		const char *why = file_problem(path.s);
 		if (why)
-			diag_add(d, PD_ERROR, node_loc(c->encl[i].node, "file"), "R-refs",
-				 "enclosure %s: file '%s' %s (paths are relative to the case file)",
-				 c->encl[i].id ? c->encl[i].id : "?", file, why);
-		free(path);
+			report(k, PD_ERROR, node_loc(c->encl[i].node, "file"),
+			       "enclosure %s: file '%s' %s (paths are relative to the case file)",
+			       c->encl[i].id ? c->encl[i].id : "?", file, why);
+		buf_free(&path);
 	}
 }
 
-/* ---- what each level and document needs ---- */
-
-static void need(const struct pd_case *c, const char *dotted, enum pd_severity sev,
-		 const char *why, struct pd_diags *d)
+static void rule_memo(const struct check *k)
 {
-	const struct pd_value *v = value_path(c->root, dotted);
-	if (v && v->kind != PD_NULL && !(v->kind == PD_SEQ && v->n == 0))
-		return;
-	diag_add(d, sev, case_loc(c, dotted), NULL, "%s is missing: %s", dotted, why);
-}
-
-static void need_office(const struct pd_case *c, const struct pd_level *lv, const char *key,
-			const char *id, struct pd_diags *d)
-{
-	char contact[64];
-	snprintf(contact, sizeof contact, "case.contacts.%s", lv->name);
-	if (!id && !value_path(c->root, contact))
-		diag_error(d, case_loc(c, key),
-			   "%s is missing: the %s letter goes to the office of record "
-			   "(or give %s)",
-			   key, lv->name, contact);
+	if (is(k->document, "memo") && !case_is_escalation(k->c, k->lv))
+		report(k, PD_ERROR, (struct pd_loc){0},
+		       "a memo goes with an escalation (rung 2 and up, or occ after the sub-office "
+		       "denied); %s is rung %d and no lower level has denied the request",
+		       k->lv->name, k->lv->rung);
 }
 
 /* The office a mistyped or unlisted id most likely means. An alias ("Las Vegas, NV") whose
@@ -814,35 +703,399 @@ static const char *nearest_office(const struct pd_case *c, const char *id, const
 	return near;
 }
 
-/* An office id that the directory does not hold: a warning at no level; at a level that
- * needs that office and has no contact, an error (R-deliver). */
-static void unknown_office(const struct pd_case *c, const char *key, const char *id,
-			   const struct pd_level *lv, struct pd_diags *d)
+/* " (did you mean 'ero-salt-lake-city'?)" for an office id the directory lacks, or "". */
+static const char *office_hint(const struct pd_case *c, const char *key, const char *id)
 {
 	const char *kind = is(key, "case.ero_office") ? "ero" : is(key, "case.occ_office") ? "occ"
 										  : "occ_sub";
 	const char *near = nearest_office(c, id, kind);
 	const char *sub = is(kind, "occ") ? nearest_office(c, id, "occ_sub") : NULL;
-	const struct pd_value *so = levels_office(c->dom, sub);
-	if (sub && !is(value_str(value_get(so, "parent")), near))
+	if (sub && !is(value_str(value_get(levels_office(c->dom, sub), "parent")), near))
 		sub = NULL;
-	char fix[160] = ": give the office in case.contacts";
-	if (lv)
-		snprintf(fix, sizeof fix, ": the %s letter has no addressee; correct the id or give "
-					  "case.contacts.%s (name, title, office, and email or address)",
-			 lv->name, lv->name);
-	diag_add(d, lv ? PD_ERROR : PD_WARNING, case_loc(c, key), lv ? "R-deliver" : NULL,
-		 "%s '%s' is not in the office directory%s%s%s%s%s%s", key, id,
-		 near ? " (did you mean '" : "", near ? near : "", near ? "'" : "",
-		 sub ? arena_printf(c->dom->arena, ", with case.occ_suboffice: %s", sub) : "",
-		 near ? "?)" : "", fix);
+	if (!near)
+		return "";
+	return arena_printf(c->dom->arena, " (did you mean '%s'%s%s?)", near,
+			    sub ? ", with case.occ_suboffice: " : "", sub ? sub : "");
 }
 
+/* ---- R-deliver, R-regime, R-decided, R-relief ---- */
+
+/* A headquarters letter names the office of record whose decision it reviews (DOMAIN 6):
+ * an office of the directory, or the office named in the local level's contact. */
+static void deliver_record(const struct check *k)
+{
+	const struct pd_case *c = k->c;
+	bool ero = is(k->lv->track, "ero");
+	const char *key = ero ? "case.ero_office" : "case.occ_office";
+	const char *id = ero ? c->ero_office : c->occ_office;
+	const char *local = ero ? "ero" : "occ";
+	const struct pd_value *ct = value_get(value_path(c->root, "case.contacts"), local);
+	if (levels_office(c->dom, id) || scalar_of(ct, "office"))
+		return;
+	report(k, PD_ERROR, case_loc(c, key),
+	       "the %s letter names the office whose decision it reviews: %s %s; give the office "
+	       "of record's id (templates/offices.yaml) or case.contacts.%s.office",
+	       k->lv->name, key, id ? "is not in the office directory" : "is missing", local);
+}
+
+/* R-deliver: an office id the directory lacks, with no contact to address; e-mail with no
+ * address; mail, hand or courier with no street address; fax with no number. */
+static void rule_deliver(const struct check *k)
+{
+	const struct pd_case *c = k->c;
+	const struct pd_level *lv = k->lv;
+	struct pd_route r;
+	case_route(c, lv, &r);
+	if (is(lv->office, "hq"))
+		deliver_record(k);
+	if (r.office_id && !r.office && !r.contact) {
+		report(k, PD_ERROR, case_loc(c, r.office_key),
+		       "%s '%s' is not in the office directory%s: the %s letter has no addressee; "
+		       "correct the id or give case.contacts.%s (name, title, office, and email or "
+		       "address)",
+		       r.office_key, r.office_id, office_hint(c, r.office_key, r.office_id), lv->name,
+		       lv->name);
+		return;
+	}
+	if (!r.office_id && r.office_key && !r.contact)
+		return; /* the office of record is missing: rule_fields says so */
+	const char *who = r.office_id ? r.office_id : lv->name;
+	if (is(r.delivery, "email") && !r.email && !r.hq_mailbox)
+		report(k, PD_ERROR, delivery_loc(c, lv, &r),
+		       "the %s letter goes by email, but no address is known for it: %s has no PD "
+		       "mailbox%s; add case.contacts.%s.email (the officer's or the office's "
+		       "address), or set letter.delivery: mail with the street address",
+		       lv->name, who, office_lacks(&r, "pd_email"), lv->name);
+	else if ((is(r.delivery, "mail") || is(r.delivery, "hand") || is(r.delivery, "courier")) &&
+		 !r.address)
+		report(k, PD_ERROR, delivery_loc(c, lv, &r),
+		       "the %s letter goes by %s, but no street address is known for %s%s; add "
+		       "case.contacts.%s.address (lines ending with city, state and ZIP)%s",
+		       lv->name, r.delivery, who, office_lacks(&r, "address"), lv->name,
+		       r.email ? ", or set letter.delivery: email" : "");
+	else if (is(r.delivery, "fax") && !scalar_of(r.contact, "fax"))
+		report(k, PD_ERROR, delivery_loc(c, lv, &r),
+		       "the %s letter goes by fax, but no fax number is known: add "
+		       "case.contacts.%s.fax",
+		       lv->name, lv->name);
+}
+
+static void rule_regime(const struct check *k)
+{
+	const struct pd_case *c = k->c;
+	if (!c->regime || !c->letter_date || levels_regime_in_force(c->regime, c->letter_date))
+		return;
+	const struct pd_value *per = value_get(c->regime, "periods");
+	struct pd_buf when = {0};
+	for (size_t i = 0; per && per->kind == PD_SEQ && i < per->n; i++) {
+		const char *from = value_str(value_get(per->items[i], "from"));
+		const char *to = value_str(value_get(per->items[i], "to"));
+		buf_printf(&when, "%sfrom %s%s%s", i ? " and " : "", from ? from : "?",
+			   to ? " to " : " on", to ? to : "");
+	}
+	char *now = levels_regimes_on(c->dom, c->letter_date, k->d);
+	report(k, PD_ERROR, case_loc(c, "priority.regime"),
+	       "%s was in force %s; the letter is dated %s, when %s%s: set priority.regime "
+	       "to the policy of that date (or correct letter.date)",
+	       c->regime_id, when.len ? when.s : "in no recorded period", c->letter_date,
+	       *now ? "the policy in force was " : "no regime of templates/regimes was in force",
+	       now);
+	free(now);
+	buf_free(&when);
+}
+
+/* true when q is a decision of the level lv itself: sent to it, or decided by its role. */
+static bool decided_at(const struct pd_request *q, const struct pd_level *lv)
+{
+	if (q->state != PD_DENIED && q->state != PD_GRANTED)
+		return false;
+	if (is(q->level, lv->name))
+		return true;
+	if (!q->by_role || !q->lv || !is(q->lv->track, lv->track) || is(lv->office, "hq"))
+		return false;
+	if (lv->rung < PD_RUNG_REVIEW)
+		return q->lv->rung == lv->rung && levels_decides(lv, q->by_role);
+	return strcasecmp(q->by_role, lv->name) == 0; /* FOD decided: the fod level did */
+}
+
+/* R-decided: a level that already decided is not asked again, unless the earlier decision
+ * predates the policy (a reconsideration, R-rereq) or new facts are given. */
+static void rule_decided(const struct check *k)
+{
+	const struct pd_case *c = k->c;
+	const struct pd_level *lv = k->lv;
+	if (case_str(c->root, "request.new_facts") ||
+	    (is(c->stage, "bia") && lv->rung == PD_RUNG_FIRST))
+		return; /* new facts open a fresh decision; at the BIA, R-bia asks for them */
+	for (size_t i = 0; i < c->nreq; i++) {
+		const struct pd_request *q = &c->req[i];
+		if (!decided_at(q, lv) || (lv->rung < PD_RUNG_REVIEW && !counts_after_cutoff(c, q)))
+			continue;
+		report(k, PD_ERROR, q->decision ? node_loc(q->decision, "outcome") : q->node->loc,
+		       "the %s level already decided this request (%s %s on %s): a letter to it "
+		       "again is refused; ask the next level (pdgen next), or give "
+		       "request.new_facts when new facts or circumstances call for a fresh decision",
+		       lv->name, q->id ? q->id : "a request", q->outcome, q->decided ? q->decided : "?");
+		return;
+	}
+}
+
+/* R-relief: each form asked for is one the letter's office can grant (labels.yaml tracks). */
+static void rule_relief(const struct check *k)
+{
+	const struct pd_case *c = k->c;
+	const struct pd_level *lv = k->lv;
+	const struct pd_value *forms = value_path(c->root, "request.forms");
+	bool ero = is(lv->track, "ero");
+	for (size_t i = 0; forms && forms->kind == PD_SEQ && i < forms->n; i++) {
+		const char *code = value_str(forms->items[i]);
+		const struct pd_value *e = levels_label_entry(c->dom, "forms", code);
+		const struct pd_value *tracks = value_get(e, "tracks");
+		bool ok = !e;
+		for (size_t j = 0; tracks && tracks->kind == PD_SEQ && j < tracks->n; j++)
+			ok = ok || is(value_str(tracks->items[j]), lv->track);
+		if (!ok)
+			report(k, PD_ERROR, forms->items[i]->loc,
+			       "request.forms: %s is granted by %s, not by %s: remove it from "
+			       "request.forms for the %s letter (or ask it of the %s track)",
+			       code, ero ? "the Office of Chief Counsel" : "ERO",
+			       ero ? "ERO" : "the Office of Chief Counsel", lv->name, ero ? "occ" : "ero");
+	}
+}
+
+/* ---- the rule table ---- */
+
+/* Every rule of pdgen-case(5), in the order they run and are listed. A row gives the id
+ * its diagnostics carry, the most severe of them, what the rule requires (message), why
+ * (basis: the practice pointer's words, or a section of the domain contract), how to fix
+ * a case that breaks it, and the function that checks it. `pdgen explain`, the RULES list
+ * of pdgen-case(5) (tests/t_rules.sh compares them) and the checker all read this table.
+ * In message and fix, `code` is a field or value (pdgen-case(5) prints it as such).
+ *
+ * To add a rule: write its check function above (report() gives its findings the row's
+ * id), add its row below where it should run, add an example to pdgen-case(5)'s EXAMPLES,
+ * then `make regress-update` and paste `pdgen explain --mdoc` over the man page's list. */
+static const struct rule rules[] = {
+    {{"R-track", PD_ERROR, "The level must belong to the case's track (error).",
+      "Two chains of command: a case sits either with ERO (track `ero`) or with the Office of "
+      "Chief Counsel in removal proceedings (track `occ`), and each has its own levels "
+      "(DOMAIN section 1).",
+      "Give a level of the case's track (`pdgen levels` lists them), or correct "
+      "`case.track`."},
+     true, rule_track},
+    {{"R-g28", PD_ERROR,
+      "Every ero-track document needs `appearance.g28.on_file: true` (error). On the occ "
+      "track, a warning when none of G-28, EOIR-28 and EOIR-27 is on file.",
+      "\"ICE ERO requires that attorneys submit PD requests with a valid Form G-28.\" "
+      "(practice pointer, section 1)",
+      "File the Form G-28, set `appearance.g28.on_file: true` with its date, and list it "
+      "among the enclosures."},
+     true, rule_g28},
+    {{"R-sub", PD_ERROR,
+      "A case with `case.occ_suboffice` starts at `occ-sub`; `occ` then needs a denial at "
+      "`occ-sub` (error). `occ-sub` on a case without a sub-office is an error.",
+      "\"For those cases pending under an ICE OCC sub-office, the initial PD request must "
+      "first be submitted to the ICE OCC sub-office. If the ICE OCC sub-office denies the PD "
+      "request, the request should then be escalated to the ICE OCC office with "
+      "jurisdiction over the case.\" (practice pointer, section 2)",
+      "Send the first request to the sub-office (`--level occ-sub`) and record its decision "
+      "under `requests`; or, when the case is not under a sub-office, remove "
+      "`case.occ_suboffice` and use `occ`."},
+     true, rule_sub},
+    {{"R-chain", PD_ERROR,
+      "A level at rung 2 or 3 needs a recorded denial at every lower rung of its track, "
+      "including rung 0 for a sub-office case (error, at the `requests` key of the case "
+      "file, naming the missing levels). A denial decided by an AFOD or FOD also counts for "
+      "ERO rung 2, as does an AFOD or FOD recorded under `aware` (a warning when its "
+      "`enclosure`, the communication that shows it, is missing); one decided by a DCC or "
+      "CC also counts for OCC rung 2.",
+      "\"ICE headquarters will not review escalated PD requests that have not been reviewed "
+      "by each level of the chain of command; it will send them back to the local office "
+      "for review prior to considering them.\" (practice pointer, section 2)",
+      "Record the denial of each lower rung under `requests` (its level, the date it was "
+      "sent, and `decision: {outcome: denied, date: ...}`), or address the letter to the "
+      "lowest rung not yet asked (`pdgen next` names it)."},
+     true, rule_chain},
+    {{"R-hq", PD_ERROR,
+      "Rung 3 needs `escalation.argument` and at least one communication with the local "
+      "office (errors), and warns when a headquarters mailbox was not in use on the letter "
+      "date.",
+      "\"If the local ICE ERO office denies the request for PD and you believe that the "
+      "denial was contrary to DHS policy, counsel may seek a review of the decision.\" The "
+      "request \"should include all materials that were submitted with the initial PD "
+      "request and copies of communications with the local\" office. (practice pointer, "
+      "sections 1 and 2)",
+      "Write `escalation.argument` (why the denial is contrary to DHS policy) and log the "
+      "exchanges with the local office under `communications`."},
+     true, rule_hq},
+    {{"R-package", PD_WARNING,
+      "Rungs 2 and 3 enclose everything submitted with the earlier requests and copies of "
+      "the communications with the local office; pdgen builds these lists itself. "
+      "Warnings: the first request lists no enclosures; a written communication received "
+      "has no copy among the enclosures; a decision given by phone or in person has no "
+      "entry of that day in `communications` (`samples/memo-to-file.md` makes a memo to "
+      "file of the log). The occ step after a sub-office denial is an escalation too.",
+      "\"This request should include all materials that were submitted with the initial PD "
+      "request and copies of communications with the local ICE ERO office.\" (practice "
+      "pointer, section 1)",
+      "List what the first request enclosed (`requests[].enclosures`), and give each "
+      "written communication received an `enclosure` naming its copy."},
+     true, rule_package},
+    {{"R-rereq", PD_ERROR,
+      "A denial dated before 2014-11-20 (the date is `rules.reconsideration_before` in the "
+      "level table) makes a rung 1 letter a reconsideration request (a note). Such a denial "
+      "does not count for R-chain (error at the denial's date).",
+      "\"If a previous request for PD was denied prior to the November 20, 2014 Priorities "
+      "Memo and counsel believes the client merits a favorable exercise of discretion under "
+      "the Priorities Memo, ICE encourages attorneys to bring requests to the attention of "
+      "the relevant ICE office.\" (practice pointer, introduction)",
+      "Ask the local office again (a rung 1 letter, which pdgen makes a reconsideration "
+      "request) and record its new decision before escalating."},
+     true, rule_rereq},
+    {{"R-bia", PD_ERROR,
+      "`case.stage: bia` belongs to the occ track (error); rung 1 then goes to the trial "
+      "attorney in charge of the case or the appeal, with the BIA letter; a warning when no "
+      "EOIR-27 is on file. After a denial, the BIA request needs `request.new_facts` "
+      "(error); the letter names the earlier denial and states the new facts, and `pdgen "
+      "next` sends the case back to the trial attorney first.",
+      "\"If new facts or circumstances warrant a review of a previously denied request for "
+      "prosecutorial discretion for a case pending before the BIA, attorneys should contact "
+      "the trial attorney initially in charge of the case or the appeal and escalate the "
+      "request accordingly.\" (practice pointer, introduction)",
+      "Set `case.track: occ` for a case before the BIA, and `appearance.eoir27.on_file` "
+      "once Form EOIR-27 is filed."},
+     false, rule_bia},
+    {{"R-emergency", PD_WARNING,
+      "An `emergency` block, or a removal scheduled within 14 days of the letter date "
+      "(`rules.emergency_days`), marks the document EMERGENCY in the subject, the RE block "
+      "and the first line. Warnings: a deadline before the letter date, an emergency "
+      "without a reason.",
+      "Requests should be brought to the relevant office \"clearly noting if it is an "
+      "emergency.\" (practice pointer, introduction)",
+      "Give `emergency.reason`, and a deadline on or after the letter date."},
+     false, rule_emergency},
+    {{"R-dates", PD_ERROR,
+      "A decision dated before its request, a request, decision, communication or awareness "
+      "dated after the letter date, or an enclosure dated after the request that enclosed "
+      "it, is an error; a next hearing or a scheduled removal before the letter date is a "
+      "warning.",
+      "A letter recounts a history that has happened: a decision follows its request and "
+      "nothing it reports is later than the letter (DOMAIN section 1, R-dates).",
+      "Correct the date the diagnostic points at, or `letter.date`."},
+     false, rule_dates},
+    {{"R-refs", PD_ERROR,
+      "Every enclosure id used in requests, equities, negatives, communications, `aware` "
+      "and `appearance` must exist, and every enclosure `file` must exist (errors).",
+      "An escalation encloses what it cites: a reviewer must find each tab the letter names "
+      "(DOMAIN section 1, R-refs).",
+      "Add the enclosure to `enclosures` or correct the id; give `file` relative to the case "
+      "file."},
+     false, rule_refs},
+    {{"R-memo", PD_ERROR,
+      "A memo is only for an escalation: rungs 2 and 3, and `occ` after the sub-office "
+      "denied (error).",
+      "The cover memo sums up an escalation: its procedural history and its index of prior "
+      "materials (DOMAIN section 2); before a denial there is nothing to sum up.",
+      "Make the letter alone at rungs 0 and 1; the memo goes with a letter to rung 2 or 3."},
+     true, rule_memo},
+    {{"R-deliver", PD_ERROR,
+      "A document must reach someone (errors, at the field to add): an office id outside "
+      "the directory needs `case.contacts.LEVEL`; e-mail needs an address for the level (the "
+      "contact's, or the office's PD mailbox: an office's general mailbox is not one); mail, "
+      "hand delivery and courier need a street address (the contact's or the office's); fax "
+      "needs `case.contacts.LEVEL.fax`. Headquarters letters name the office of record, so "
+      "its id must be in the directory (or `case.contacts.ero.office`, "
+      "`case.contacts.occ.office` give its name).",
+      "\"Attorneys should first request PD from the local ICE ERO field office responsible "
+      "for handling the client's case.\" \"Many local ICE OCC offices have set up a specific "
+      "e-mail box for PD requests.\" (practice pointer, sections 1 and 2); an office's "
+      "facts come from a citable source or are unknown (DOMAIN section 4).",
+      "Give the officer's or the office's address in `case.contacts.LEVEL` (`email`, or "
+      "`address` lines ending with city, state and ZIP), correct the office id, or choose "
+      "`letter.delivery` for what is known."},
+     true, rule_deliver},
+    {{"R-regime", PD_ERROR,
+      "The regime of `priority.regime` must be in force on the letter date (error, naming "
+      "the regime that was).",
+      "The letter argues under \"the policy in force\"; each regime of "
+      "`templates/regimes/` gives the periods it was in force (DOMAIN section 4).",
+      "Set `priority.regime` to the regime the error names (and a category of it), or "
+      "correct `letter.date`."},
+     false, rule_regime},
+    {{"R-decided", PD_ERROR,
+      "A letter to a level that already decided the request (sent to it, or decided by its "
+      "role) is refused, unless the decision predates the policy (R-rereq) or "
+      "`request.new_facts` is given.",
+      "\"An erroneous PD denial must be elevated\"; a previously denied request is reviewed "
+      "again when \"new facts or circumstances warrant a review\". (practice pointer, "
+      "introduction and section 1)",
+      "Address the next level (`pdgen next`), or give `request.new_facts`."},
+     true, rule_decided},
+    {{"R-relief", PD_ERROR,
+      "Each of `request.forms` must be one the track's office can grant (error at the form; "
+      "`templates/labels.yaml` gives each form's tracks).",
+      "Administrative closure, dismissal, termination, continuances, joining a motion and "
+      "not appealing are the Office of Chief Counsel's tools in court; stays, deferred "
+      "action, release and orders of supervision are ERO's (DOMAIN section 1).",
+      "Ask the office of the case's track for what it can grant, or ask the other track "
+      "for the rest."},
+     true, rule_relief},
+};
+
+static const size_t nrules = sizeof rules / sizeof rules[0];
+
+size_t case_rule_count(void)
+{
+	return nrules;
+}
+
+const struct pd_rule_info *case_rule(size_t i)
+{
+	return i < nrules ? &rules[i].info : NULL;
+}
+
+const struct pd_rule_info *case_rule_named(const char *id)
+{
+	const char *bare = strncasecmp(id, "R-", 2) ? id : id + 2; /* the id without its R- */
+	for (size_t i = 0; i < nrules; i++)
+		if (!strcasecmp(rules[i].info.id + 2, bare))
+			return &rules[i].info;
+	return NULL;
+}
+
+/* ---- what each level and document needs (schema per level, no rule id) ---- */
+
+static void need(const struct pd_case *c, const char *dotted, enum pd_severity sev,
+		 const char *why, struct pd_diags *d)
+{
+	const struct pd_value *v = value_path(c->root, dotted);
+	if (v && v->kind != PD_NULL && !(v->kind == PD_SEQ && v->n == 0))
+		return;
+	diag_add(d, sev, case_loc(c, dotted), NULL, "%s is missing: %s", dotted, why);
+}
+
+static void need_office(const struct pd_case *c, const struct pd_level *lv, const char *key,
+			const char *id, struct pd_diags *d)
+{
+	char contact[64];
+	snprintf(contact, sizeof contact, "case.contacts.%s", lv->name);
+	if (!id && !value_path(c->root, contact))
+		diag_error(d, case_loc(c, key),
+			   "%s is missing: the %s letter goes to the office of record "
+			   "(or give %s)",
+			   key, lv->name, contact);
+}
+
+/* An office id that the directory does not hold: a warning with the office meant (at a
+ * level that needs the office, R-deliver's error says it instead). */
 static void known_office(const struct pd_case *c, const char *key, const char *id,
 			 struct pd_diags *d)
 {
 	if (id && !levels_office(c->dom, id))
-		unknown_office(c, key, id, NULL, d);
+		diag_warn(d, case_loc(c, key),
+			  "%s '%s' is not in the office directory%s: give the office in "
+			  "case.contacts",
+			  key, id, office_hint(c, key, id));
 }
 
 static void rule_fields(const struct pd_case *c, const struct pd_level *lv, struct pd_diags *d)
@@ -856,7 +1109,7 @@ static void rule_fields(const struct pd_case *c, const struct pd_level *lv, stru
 	need(c, "request.forms", PD_ERROR, "what the client asks ICE to do", d);
 	need(c, "priority", PD_ERROR, "the priority analysis (regime and category)", d);
 	need(c, "attorney.email", PD_WARNING, "the signature block gives it", d);
-	if (lv->rung <= 1)
+	if (lv->rung < PD_RUNG_REVIEW)
 		need(c, "equities", PD_WARNING, "a request should set out the positive equities", d);
 	const struct pd_value *eq = value_get(c->root, "equities");
 	for (size_t i = 0; eq && eq->kind == PD_SEQ && i < eq->n; i++) {
@@ -881,55 +1134,32 @@ int case_check(const struct pd_case *c, const char *level, const char *document,
 	       struct pd_diags *d)
 {
 	int before = d->errors;
-	if (is(c->stage, "bia") && !level)
-		rule_bia(c, NULL, d);
-	const struct pd_level *at = level ? levels_find(c->dom, level) : NULL;
+	const struct pd_level *lv = level ? levels_find(c->dom, level) : NULL;
 	struct pd_route r = {0};
-	if (at)
-		case_route(c, at, &r);
+	if (lv && is(lv->track, c->track))
+		case_route(c, lv, &r);
 	static const char *const office_keys[] = {"case.ero_office", "case.occ_office",
 						  "case.occ_suboffice"};
 	const char *office_ids[] = {c->ero_office, c->occ_office, c->occ_suboffice};
 	for (size_t i = 0; i < 3; i++) /* the level's own office is R-deliver's */
-		if (!is(r.office_key, office_keys[i]) || is(at->track, c->track) == false)
+		if (!is(r.office_key, office_keys[i]))
 			known_office(c, office_keys[i], office_ids[i], d);
-	rule_emergency(c, d);
-	rule_regime(c, d);
-	rule_dates(c, d);
-	rule_refs(c, d);
-	if (!level)
-		return d->errors - before;
-	const struct pd_level *lv = levels_find(c->dom, level);
-	if (!lv) {
-		const char *near = diag_nearest(level, c->dom->level_names, c->dom->nlevels);
-		diag_add(d, PD_ERROR, (struct pd_loc){0}, NULL, "unknown level '%s'%s%s%s", level,
-			 near ? " (did you mean '" : "", near ? near : "", near ? "'?)" : "");
-		return d->errors - before;
+	if (level && !lv)
+		diag_error(d, (struct pd_loc){0}, "unknown level '%s'%s", level,
+			   diag_did_you_mean(level, c->dom->level_names, c->dom->nlevels, '\'').text);
+	if (lv && document && !is(document, "letter") && !is(document, "memo"))
+		diag_error(d, (struct pd_loc){0}, "unknown document '%s' (letter or memo)", document);
+	struct check k = {c, lv, document, NULL, d};
+	bool wrong_track = false; /* what a level of the other track would need is no guide */
+	for (size_t i = 0; i < nrules; i++) {
+		k.rule = &rules[i];
+		int errors = d->errors;
+		if ((lv && !wrong_track) || !rules[i].needs_level)
+			rules[i].check(&k);
+		wrong_track = wrong_track || (rules[i].check == rule_track && d->errors > errors);
 	}
-	if (document && !is(document, "letter") && !is(document, "memo"))
-		diag_add(d, PD_ERROR, (struct pd_loc){0}, NULL,
-			 "unknown document '%s' (letter or memo)", document);
-	if (is(document, "memo") && !case_is_escalation(c, lv))
-		diag_add(d, PD_ERROR, (struct pd_loc){0}, "R-memo",
-			 "a memo goes with an escalation (rung 2 and up, or occ after the sub-office "
-			 "denied); %s is rung %d and no lower level has denied the request",
-			 lv->name, lv->rung);
-	int track_errors = d->errors;
-	rule_track(c, lv, d);
-	if (d->errors > track_errors) /* the level is wrong: what it would need is no guide */
-		return d->errors - before;
-	rule_g28(c, lv, d);
-	rule_bia(c, lv, d);
-	rule_sub(c, lv, d);
-	rule_chain(c, lv, d);
-	rule_rereq(c, lv, d);
-	rule_decided(c, lv, d);
-	rule_relief(c, lv, d);
-	rule_hq(c, lv, d);
-	rule_package(c, lv, d);
-	rule_fields(c, lv, d);
-	rule_deliver(c, lv, d);
-	rule_record(c, lv, d);
+	if (lv && !wrong_track)
+		rule_fields(c, lv, d);
 	return d->errors - before;
 }
 
@@ -940,7 +1170,7 @@ static const struct pd_request *open_request(const struct pd_case *c, int rung)
 	for (size_t i = 0; i < c->nreq; i++) {
 		const struct pd_request *q = &c->req[i];
 		if (q->lv && is(q->lv->track, c->track) && q->lv->rung == rung &&
-		    (is(q->outcome, "pending") || is(q->outcome, "no_response")))
+		    (q->state == PD_PENDING || q->state == PD_NO_RESPONSE))
 			return q;
 	}
 	return NULL;
@@ -949,7 +1179,7 @@ static const struct pd_request *open_request(const struct pd_case *c, int rung)
 static const struct pd_request *granted(const struct pd_case *c)
 {
 	for (size_t i = 0; i < c->nreq; i++)
-		if (is(c->req[i].outcome, "granted"))
+		if (c->req[i].state == PD_GRANTED)
 			return &c->req[i];
 	return NULL;
 }
@@ -980,14 +1210,14 @@ static bool bia_back_to_trial_attorney(const struct pd_case *c)
 	const char *first = NULL;
 	for (size_t i = 0; i < c->nreq; i++) {
 		const struct pd_request *q = &c->req[i];
-		if (q->lv && q->lv->rung == 1 && is(q->outcome, "denied") && q->decided &&
+		if (q->lv && q->lv->rung == PD_RUNG_FIRST && q->state == PD_DENIED && q->decided &&
 		    (!first || strcmp(q->decided, first) < 0))
 			first = q->decided;
 	}
 	if (!first)
 		return false;
 	for (size_t i = 0; i < c->nreq; i++)
-		if (c->req[i].lv && c->req[i].lv->rung == 1 && c->req[i].sent &&
+		if (c->req[i].lv && c->req[i].lv->rung == PD_RUNG_FIRST && c->req[i].sent &&
 		    strcmp(c->req[i].sent, first) > 0)
 			return false;
 	return true;
@@ -1001,18 +1231,61 @@ static void next_commands(const struct pd_case *c, const char *level, bool memo,
 		buf_printf(why, "run: pdgen memo %s --level %s\n", c->path, level);
 }
 
-/* A request headquarters (or any level) returned: the rung it skipped comes first. */
+/* A request a higher level returned: the rung it skipped comes first. */
 static void explain_returned(const struct pd_case *c, int rung, struct pd_buf *why)
 {
 	for (size_t i = 0; i < c->nreq; i++) {
 		const struct pd_request *q = &c->req[i];
-		if (is(q->outcome, "returned") && q->lv && q->lv->rung > rung)
+		if (q->state == PD_RETURNED && q->lv && q->lv->rung > rung)
 			buf_printf(why,
 				   "request %s at %s was returned%s%s: a level that skips a rung "
 				   "is sent back; complete rung %d, then ask %s again\n",
 				   q->id ? q->id : "?", q->level, q->decided ? " on " : "",
 				   q->decided ? q->decided : "", rung, q->level);
 	}
+}
+
+/* Why rung r is passed: denied, or (rung 2) a supervisor knew of the case. */
+static bool rung_passed(const struct pd_case *c, int r, struct pd_buf *why)
+{
+	if (rung_denied_only(c, c->track, r)) {
+		buf_printf(why, "rung %d: denied\n", r);
+		return true;
+	}
+	const struct pd_value *aw = case_rung_aware(c, c->track, r);
+	if (aw)
+		buf_printf(why, "rung %d: the %s was already aware of the case (aware:, line %d)\n",
+			   r, value_str(value_get(aw, "role")), aw->loc.line);
+	return aw != NULL;
+}
+
+/* The reasons for asking rung r at level next, and the commands that make its documents. */
+static void explain_next(const struct pd_case *c, int r, const char *next, const char *alts,
+			 struct pd_buf *why)
+{
+	explain_returned(c, r, why);
+	const struct pd_request *old = r < PD_RUNG_REVIEW ? case_old_denial(c) : NULL;
+	if (old)
+		buf_printf(why,
+			   "the denial of %s predates %s: ask again at %s as a "
+			   "reconsideration request\n",
+			   old->decided, c->dom->rereq_before, next);
+	else if (r == PD_RUNG_FIRST && c->occ_suboffice && is(c->track, "occ"))
+		buf_printf(why, "the sub-office denied: escalate to the OCC office with "
+				"jurisdiction (%s)\n", next);
+	else if (r < PD_RUNG_REVIEW)
+		buf_printf(why, "no request has been decided at rung %d yet: start at %s\n", r,
+			   next);
+	else
+		buf_printf(why, "every lower rung has denied the request (or, at rung 2, knew of "
+				"it): ask for review at %s\n", next);
+	if (*alts)
+		buf_printf(why, "(the same rung: %s)\n", alts);
+	const struct pd_level *nl = levels_find(c->dom, next);
+	bool memo = nl && case_is_escalation(c, nl);
+	if (memo)
+		buf_puts(why, "send the letter with its memo (pdgen memo)\n");
+	next_commands(c, next, memo, why);
 }
 
 const char *case_next_level(const struct pd_case *c, struct pd_buf *why)
@@ -1027,9 +1300,9 @@ const char *case_next_level(const struct pd_case *c, struct pd_buf *why)
 			   g->id ? g->id : "?", g->level, g->decided ? g->decided : "?");
 		return NULL;
 	}
+	struct pd_buf alts = {0};
 	if (bia_back_to_trial_attorney(c)) {
-		struct pd_buf alts = {0};
-		const char *lv = rung_choice(c, 1, &alts);
+		const char *lv = rung_choice(c, PD_RUNG_FIRST, &alts);
 		buf_free(&alts);
 		buf_printf(why, "the case is before the BIA and request.new_facts gives new facts: "
 				"the request goes back to the trial attorney in charge of the case or "
@@ -1037,18 +1310,10 @@ const char *case_next_level(const struct pd_case *c, struct pd_buf *why)
 		next_commands(c, lv, false, why);
 		return lv;
 	}
-	int start = is(c->track, "occ") && c->occ_suboffice ? 0 : 1;
-	for (int r = start; r <= 3; r++) {
-		const struct pd_value *aw = case_rung_aware(c, c->track, r);
-		if (aw && !case_rung_denied_only(c, c->track, r)) {
-			buf_printf(why, "rung %d: the %s was already aware of the case (aware:, line %d)\n",
-				   r, value_str(value_get(aw, "role")), aw->loc.line);
+	int start = is(c->track, "occ") && c->occ_suboffice ? PD_RUNG_SUBOFFICE : PD_RUNG_FIRST;
+	for (int r = start; r <= levels_top_rung(c->dom, c->track); r++) {
+		if (rung_passed(c, r, why))
 			continue;
-		}
-		if (case_rung_denied(c, c->track, r)) {
-			buf_printf(why, "rung %d: denied\n", r);
-			continue;
-		}
 		const struct pd_request *q = open_request(c, r);
 		if (q) {
 			buf_printf(why,
@@ -1056,37 +1321,15 @@ const char *case_next_level(const struct pd_case *c, struct pd_buf *why)
 				   "going further (silence is not a denial; an oral denial is logged "
 				   "as a phone communication and a decision)\n",
 				   q->id ? q->id : "?", q->level, q->sent ? q->sent : "?",
-				   is(q->outcome, "pending") ? "still pending" : "unanswered");
+				   q->state == PD_PENDING ? "still pending" : "unanswered");
 			return NULL;
 		}
-		struct pd_buf alts = {0};
 		const char *next = rung_choice(c, r, &alts);
-		if (!next) {
-			buf_free(&alts);
-			continue;
-		}
-		explain_returned(c, r, why);
-		const struct pd_request *old = r <= 1 ? case_old_denial(c) : NULL;
-		if (old)
-			buf_printf(why,
-				   "the denial of %s predates %s: ask again at %s as a "
-				   "reconsideration request\n",
-				   old->decided, c->dom->rereq_before, next);
-		else if (r <= 1)
-			buf_printf(why, "no request has been decided at rung %d yet: start at %s\n",
-				   r, next);
-		else
-			buf_printf(why, "every lower rung has denied the request (or, at rung 2, knew of it): ask for review at %s\n",
-				   next);
-		if (alts.len)
-			buf_printf(why, "(the same rung: %s)\n", alts.s);
-		const struct pd_level *nl = levels_find(c->dom, next);
-		bool memo = nl && case_is_escalation(c, nl);
-		if (memo)
-			buf_puts(why, "send the letter with its memo (pdgen memo)\n");
-		next_commands(c, next, memo, why);
+		if (next)
+			explain_next(c, r, next, alts.s ? alts.s : "", why);
 		buf_free(&alts);
-		return next;
+		if (next)
+			return next;
 	}
 	buf_puts(why, "headquarters has denied the request: the chain of command ends here\n");
 	return NULL;
