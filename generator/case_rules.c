@@ -1120,6 +1120,9 @@ static void rule_fields(const struct pd_case *c, const struct pd_level *lv, stru
 				  "proven; enclose the evidence and list it in exhibits",
 				  i);
 	}
+	if (case_is_escalation(c, lv) && lv->rung < levels_top_rung(c->dom, lv->track))
+		need(c, "escalation.argument", PD_WARNING, /* at the top, R-hq's error */
+		     "a review says why the denial is contrary to policy", d);
 	const struct pd_value *cats = c->regime ? value_get(c->regime, "categories") : NULL;
 	if (cats && cats->kind == PD_SEQ && cats->n > 0)
 		need(c, "priority.category", PD_WARNING,
@@ -1259,6 +1262,15 @@ static bool rung_passed(const struct pd_case *c, int r, struct pd_buf *why)
 	return aw != NULL;
 }
 
+/* true when a rung below r is passed by a supervisor's awareness, not by a denial. */
+static bool lower_rung_aware(const struct pd_case *c, int r)
+{
+	for (int k = PD_RUNG_REVIEW; k < r; k++)
+		if (!rung_denied_only(c, c->track, k) && case_rung_aware(c, c->track, k))
+			return true;
+	return false;
+}
+
 /* The reasons for asking rung r at level next, and the commands that make its documents. */
 static void explain_next(const struct pd_case *c, int r, const char *next, const char *alts,
 			 struct pd_buf *why)
@@ -1277,8 +1289,10 @@ static void explain_next(const struct pd_case *c, int r, const char *next, const
 		buf_printf(why, "no request has been decided at rung %d yet: start at %s\n", r,
 			   next);
 	else
-		buf_printf(why, "every lower rung has denied the request (or, at rung 2, knew of "
-				"it): ask for review at %s\n", next);
+		buf_printf(why, "every lower rung has %s: ask for review at %s\n",
+			   lower_rung_aware(c, r) ? "denied the request or knew of it"
+						  : "denied the request",
+			   next);
 	if (*alts)
 		buf_printf(why, "(the same rung: %s)\n", alts);
 	const struct pd_level *nl = levels_find(c->dom, next);
