@@ -324,7 +324,7 @@ static struct pd_value *routing(struct ctx *x, const struct pd_route *r, struct 
 	bool fixed = false;
 	for (size_t i = 0; i < c->dom->nmailboxes; i++) {
 		const struct pd_mailbox *mb = &c->dom->mailboxes[i];
-		if (!is(mb->level, x->lv->name))
+		if (!is(mb->level, x->lv->name) || !levels_mailbox_valid(mb, c->letter_date))
 			continue;
 		fixed = true;
 		bool is_to = is(mb->role, "to");

@@ -179,8 +179,9 @@ void case_route(const struct pd_case *c, const struct pd_level *lv, struct pd_ro
 	r->email = scalar_of(r->contact, "email");
 	if (!r->email)
 		r->email = scalar_of(r->office, "pd_email");
-	for (size_t i = 0; i < c->dom->nmailboxes; i++)
-		if (is(c->dom->mailboxes[i].level, lv->name) && is(c->dom->mailboxes[i].role, "to"))
+	for (size_t i = 0; i < c->dom->nmailboxes; i++) /* a mailbox out of use reaches no one */
+		if (is(c->dom->mailboxes[i].level, lv->name) && is(c->dom->mailboxes[i].role, "to") &&
+		    levels_mailbox_valid(&c->dom->mailboxes[i], c->letter_date))
 			r->hq_mailbox = true;
 	r->address = value_get(r->contact, "address");
 	if (!has_lines(r->address))
@@ -760,7 +761,14 @@ static void rule_deliver(const struct check *k)
 	if (!r.office_id && r.office_key && !r.contact)
 		return; /* the office of record is missing: rule_fields says so */
 	const char *who = r.office_id ? r.office_id : lv->name;
-	if (is(r.delivery, "email") && !r.email && !r.hq_mailbox)
+	if (is(r.delivery, "email") && !r.email && !r.hq_mailbox && is(lv->office, "hq"))
+		report(k, PD_ERROR, delivery_loc(c, lv, &r),
+		       "the %s letter goes by email, but the level table has no mailbox of %s in use "
+		       "on %s: add case.contacts.%s.email (the address in use), or set "
+		       "letter.delivery: mail",
+		       lv->name, lv->name, c->letter_date ? c->letter_date : "the letter date",
+		       lv->name);
+	else if (is(r.delivery, "email") && !r.email && !r.hq_mailbox)
 		report(k, PD_ERROR, delivery_loc(c, lv, &r),
 		       "the %s letter goes by email, but no address is known for it: %s has no PD "
 		       "mailbox%s; add case.contacts.%s.email (the officer's or the office's "
@@ -1003,7 +1011,8 @@ static const struct rule rules[] = {
       "the directory needs `case.contacts.LEVEL`; e-mail needs an address for the level (the "
       "contact's, or the office's PD mailbox: an office's general mailbox is not one); mail, "
       "hand delivery and courier need a street address (the contact's or the office's); fax "
-      "needs `case.contacts.LEVEL.fax`. Headquarters letters name the office of record, so "
+      "needs `case.contacts.LEVEL.fax`; a headquarters mailbox counts only on the dates the "
+      "level table gives it. Headquarters letters name the office of record, so "
       "its id must be in the directory (or `case.contacts.ero.office`, "
       "`case.contacts.occ.office` give its name).",
       "\"Attorneys should first request PD from the local ICE ERO field office responsible "

@@ -40,6 +40,8 @@ unset PDGEN_DATADIR
 edit las-vegas-ero-mail.yaml 's/  delivery: mail/  delivery: fax/' fax.yaml
 refused "fax with no number: R-deliver" fax.yaml ero R-deliver "add case.contacts.ero.fax"
 text=$(md "$TOP/samples/las-vegas-ero-mail.yaml" ero)
+edit okafor-opla-hq.yaml 's/^  date: 2015-12-30$/  date: 2018-03-01/; s/regime: johnson-2014/regime: kelly-2017/; /category:/d' hq2018.yaml
+refused "a headquarters mailbox out of use on the letter date reaches no one" hq2018.yaml opla-hq R-deliver "no mailbox of opla-hq in use on 2018-03-01"
 has "mail goes to the directory's street address" "$text" "2975 Decker Lake Drive, Suite 100"
 has "mail letter says how it travels" "$text" "VIA FIRST-CLASS MAIL"
 
