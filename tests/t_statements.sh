@@ -129,6 +129,10 @@ refused "an enclosure dated after the request that enclosed it: R-dates" late.ya
 edit hernandez-lopez-ero.yaml 's/exhibits: \[E[0-9, E]*\]//' noex.yaml
 "$PDGEN" check noex.yaml --level fod >out 2>&1
 grep -q 'warning: equities\[0\] cites no exhibit' out && ok "an equity without exhibit is a warning" || fail "equity without exhibit" "$(head -c 400 out)"
+edit okafor-opla-hq.yaml 's/{id: R2, level: dcc,/{id: R2, level: opla-hq,/; s/decision: {outcome: denied, date: 2015-11-16, by_role: DCC,/decision: {outcome: returned, date: 2015-11-16,/' hqret.yaml
+"$PDGEN" next hqret.yaml >out 2>&1
+grep -q 'request R2 at opla-hq was returned on 2015-11-16: a level that skips a rung is sent back; complete rung 2, then ask opla-hq again' out &&
+	ok "next: a request headquarters returned names the rung to complete" || fail "next after a return" "$(cat out)"
 edit castro-ero-hq.yaml 's/outcome: denied, date: 2015-08-03/outcome: returned, date: 2015-08-03/' ret.yaml
 "$PDGEN" next ret.yaml >out 2>&1
 grep -q 'run: pdgen letter ret.yaml --level fod' out && ok "next prints the command to run" || fail "next prints the command" "$(cat out)"
