@@ -109,13 +109,25 @@ int docket_load(struct pd_arena *arena, const char *path, const struct pd_domain
 	return root ? docket_from_value(arena, path, root, dom, d, diags) : 1;
 }
 
+/* A map with one of the docket's keys at its top? */
+static bool has_docket_key(const struct pd_value *root)
+{
+	for (size_t i = 0; root->kind == PD_MAP && i < root->n; i++)
+		for (size_t k = 0; k < NKEYS(docket_keys); k++)
+			if (!strcmp(root->keys[i], docket_keys[k]))
+				return true;
+	return false;
+}
+
 int docket_from_value(struct pd_arena *arena, const char *path, const struct pd_value *root,
 		      const struct pd_domain *dom, struct pd_docket *d, struct pd_diags *diags)
 {
 	*d = (struct pd_docket){0};
 	int before = diags->errors;
-	if (root->kind != PD_MAP) {
-		diag_error(diags, root->loc, "a docket is a mapping with 'cases'");
+	if (!has_docket_key(root)) { /* a file named by mistake: its lines stay unquoted */
+		diag_error(diags, ((struct pd_loc){root->loc.file, 0, 0}),
+			   "not a docket: a docket is YAML with 'cases:' (and 'docket:', "
+			   "'defaults:') at its top (its lines are not shown)");
 		return 1;
 	}
 	warn_unknown_keys(root, docket_keys, NKEYS(docket_keys), diags);

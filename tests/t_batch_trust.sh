@@ -167,6 +167,11 @@ printf 'cases:\n  - {file: /etc/passwd, level: occ}\n  - {file: ../../etc/passwd
 	! grep -q 'root' err &&
 	! grep -q 'root' evil/manifest.jsonl && ok "a file that is not a case is refused unechoed" ||
 	fail "a file that is not a case is refused unechoed" "exit $rc" "$(cat err)"
+printf 'root:*:19000:0:99999:7:::\ndaemon:*:19000:0:99999:7:::\n' >shadow-like
+"$PDGEN" batch shadow-like -o evil 2>err; rc=$?
+[ $rc = 1 ] && grep -q '^shadow-like: error: not a docket' err && ! grep -q 'root' err &&
+	ok "a file that is not a docket is refused unechoed" ||
+	fail "a file that is not a docket is refused unechoed" "exit $rc" "$(cat err)"
 ctl=$(printf 'x\033[2J\302\205y.yaml') # a docket whose name holds ESC and U+0085
 printf 'cases: 3\n' >"$ctl"
 "$PDGEN" batch "$ctl" -o ctl 2>err
