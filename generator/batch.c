@@ -76,6 +76,7 @@ struct batch {
 	const char *docket_dir; /* real path: cases must lie under it */
 	char **out_paths;       /* per job, once named */
 	char (*inputs)[65];     /* per job */
+	char (*names)[65];      /* per job: the fingerprint of what names its output */
 	struct record *records; /* per job: the outcome */
 	size_t *queue, qhead, qlen, qcap;
 	char phase; /* 'P' (name the output) or 'M' (make it) */
@@ -229,20 +230,22 @@ static void make_one(const struct batch *B, size_t idx, bool plan, struct record
 	r->files = NULL;
 }
 
-/* Takes "P idx inputs" or "M idx inputs" lines until the pipe closes or Ctrl-C. */
+/* Takes "P idx inputs names" or "M idx inputs names" lines (the fingerprints, or "-")
+ * until the pipe closes or Ctrl-C. */
 static void worker_main(struct batch *B, int cmd, int rec)
 {
 	signal(SIGWINCH, SIG_IGN);
 	FILE *in = fdopen(cmd, "r");
 	char line[160];
 	while (in && !interrupted && fgets(line, sizeof line, in)) {
-		char kind, inputs[65];
+		char kind, inputs[65], names[65];
 		size_t idx;
-		if (sscanf(line, "%c %zu %64s", &kind, &idx, inputs) != 3 ||
+		if (sscanf(line, "%c %zu %64s %64s", &kind, &idx, inputs, names) != 4 ||
 		    idx >= B->run->docket->njobs)
 			break;
 		struct record r = {0};
 		snprintf(r.inputs, sizeof r.inputs, "%s", strcmp(inputs, "-") ? inputs : "");
+		snprintf(r.name_inputs, sizeof r.name_inputs, "%s", strcmp(names, "-") ? names : "");
 		make_one(B, idx, kind == 'P', &r);
 		send_record(rec, idx, &r);
 		record_clear(&r);
@@ -402,6 +405,7 @@ static void fail_job(struct batch *B, size_t idx, const char *fmt, ...)
 	*r = (struct record){.status = PD_EXIT_INPUT, .out_path = out, .client = client,
 			     .a_number = anum};
 	memcpy(r->inputs, B->inputs[idx], sizeof r->inputs);
+	memcpy(r->name_inputs, B->names[idx], sizeof r->name_inputs);
 	describe_diags(&diags, r);
 	if (journal_fd(B->journal) >= 0) {
 		struct pd_buf row = {0};
@@ -439,8 +443,9 @@ static void dispatch(struct batch *B)
 		while (w->pid > 0 && w->ninflight < DEPTH && B->qhead < B->qlen) {
 			size_t idx = B->queue[B->qhead++];
 			char line[160];
-			int n = snprintf(line, sizeof line, "%c %zu %s\n", B->phase, idx,
-					 B->inputs[idx][0] ? B->inputs[idx] : "-");
+			int n = snprintf(line, sizeof line, "%c %zu %s %s\n", B->phase, idx,
+					 B->inputs[idx][0] ? B->inputs[idx] : "-",
+					 B->names[idx][0] ? B->names[idx] : "-");
 			w->inflight[w->ninflight++] = idx;
 			journal_append(w->cmd, line, (size_t)n); /* a dead worker: found by poll */
 		}
@@ -455,6 +460,7 @@ static void take_record(struct batch *B, struct worker *w, size_t idx, struct re
 	}
 	struct record *slot = &B->records[idx];
 	memcpy(r->inputs, B->inputs[idx], sizeof r->inputs);
+	memcpy(r->name_inputs, B->names[idx], sizeof r->name_inputs);
 	if (B->phase == 'P' && !r->status) {
 		free(B->out_paths[idx]);
 		B->out_paths[idx] = r->out_path;
@@ -635,6 +641,17 @@ static void take_previous(struct batch *B, size_t idx, const struct prev_row *p)
 	account(B, idx);
 }
 
+/* The name of a previous output, in this run's output directory. */
+static char *in_outdir(const struct batch *B, const char *output)
+{
+	const char *name = strrchr(output, '/');
+	const char *dir = B->run->outdir;
+	size_t n = strlen(dir);
+	struct pd_buf b = {0};
+	buf_printf(&b, "%s%s%s", dir, n && dir[n - 1] == '/' ? "" : "/", name ? name + 1 : output);
+	return buf_take(&b);
+}
+
 /* Reads each case (a regular file inside the docket's tree) for its fingerprint: a job
  * whose inputs match the previous run's row, with its output intact, is up to date; the
  * others are queued to be named. */
@@ -657,6 +674,8 @@ static void fingerprint_jobs(struct batch *B)
 		}
 		fp_job(B->setup_fp, B->defaults_fp, job->level, job->document, bytes, len,
 		       B->inputs[i]);
+		fp_job("pdgen " PD_VERSION, B->defaults_fp, job->level, job->document, bytes, len,
+		       B->names[i]);
 		free(bytes);
 		const struct prev_row *p =
 		    run->force || !B->journal
@@ -667,6 +686,8 @@ static void fingerprint_jobs(struct batch *B)
 			fp_files(B->inputs[i], p->files, with_files);
 		if (p && !strcmp(p->inputs, with_files) && intact(B, p))
 			take_previous(B, i, p);
+		else if (p && p->output && !strcmp(p->name_inputs, B->names[i]))
+			B->out_paths[i] = in_outdir(B, p->output); /* named as before: no plan */
 		else
 			enqueue(B, i);
 	}
@@ -763,6 +784,7 @@ static void batch_free(struct batch *B)
 	free(B->records);
 	free(B->out_paths);
 	free(B->inputs);
+	free(B->names);
 	free(B->queue);
 	free(B->w);
 	buf_free(&B->t.failures);
@@ -776,6 +798,7 @@ int batch_run(const struct pd_batch_run *run)
 	B.records = xcalloc(njobs + 1, sizeof *B.records);
 	B.out_paths = xcalloc(njobs + 1, sizeof *B.out_paths);
 	B.inputs = xcalloc(njobs + 1, sizeof *B.inputs);
+	B.names = xcalloc(njobs + 1, sizeof *B.names);
 	char *dir = realpath(run->docket_dir, NULL);
 	B.docket_dir = dir ? dir : xstrdup(run->docket_dir);
 	interrupted = resized = 0;
@@ -788,11 +811,12 @@ int batch_run(const struct pd_batch_run *run)
 	}
 	shared_fingerprints(&B);
 	fingerprint_jobs(&B);
+	size_t pending = njobs - B.t.done; /* to name, or named as before and to make */
 	B.nw = run->workers ? run->workers : 1;
-	if (B.nw > B.qlen) /* no more workers than jobs to name */
-		B.nw = B.qlen ? (unsigned)B.qlen : 1;
+	if (B.nw > pending) /* no more workers than jobs */
+		B.nw = pending ? (unsigned)pending : 1;
 	B.w = xcalloc(B.nw, sizeof *B.w);
-	for (unsigned i = 0; i < B.nw && B.qlen; i++)
+	for (unsigned i = 0; i < B.nw && pending; i++)
 		if (start_worker(&B, &B.w[i]) && i == 0) {
 			diag_line(stderr, "pdgen: error: cannot start a worker: %s", strerror(errno));
 			B.rc = PD_EXIT_SYSTEM;

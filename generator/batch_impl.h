@@ -18,6 +18,8 @@ struct record {
 	size_t bytes;
 	long long mtime_ns; /* of the output as written */
 	char sha256[65], inputs[65];
+	char name_inputs[65]; /* what the output's name depends on: the case, defaults, level,
+			       * document and version; equal, the name is the row's */
 	char *out_path, *client, *a_number;
 	char *diagnostics; /* as printed on stderr */
 	char *first_error; /* the first error's line, for the closing list */
@@ -39,7 +41,7 @@ void map_free(struct map *m);
 struct prev_row {
 	const char *output, *client, *a_number;
 	const char *files; /* "PATH\n" for each image the document read, or NULL */
-	char inputs[65], sha256[65];
+	char inputs[65], sha256[65], name_inputs[65];
 	size_t bytes;
 	int pages;
 	long long mtime_ns;

@@ -120,9 +120,10 @@ void journal_row(struct pd_buf *b, const struct pd_job *job, const struct record
 			buf_puts(b, "null");
 	}
 	buf_printf(b, ",\"pages\":%d,\"bytes\":%zu,\"sha256\":\"%s\",\"inputs\":\"%s\","
+		   "\"name_inputs\":\"%s\","
 		   "\"mtime_ns\":\"%lld\",\"status\":\"%s\",\"errors\":%d,\"warnings\":%d,"
 		   "\"diagnostics\":",
-		   r->pages, r->bytes, r->sha256, r->inputs, r->mtime_ns, status_name(r), r->errors,
+		   r->pages, r->bytes, r->sha256, r->inputs, r->name_inputs, r->mtime_ns, status_name(r), r->errors,
 		   r->warnings);
 	json_diags(b, diags);
 	buf_puts(b, ",\"files\":[");
@@ -243,6 +244,7 @@ static struct prev_row row_of(struct pd_arena *a, const struct pd_value *v)
 			     .client = value_str(value_get(v, "client")),
 			     .a_number = value_str(value_get(v, "a_number"))};
 	copy_hex(r.inputs, value_str(value_get(v, "inputs")));
+	copy_hex(r.name_inputs, value_str(value_get(v, "name_inputs")));
 	copy_hex(r.sha256, value_str(value_get(v, "sha256")));
 	const char *n = value_str(value_get(v, "bytes"));
 	r.bytes = n ? strtoull(n, NULL, 10) : 0;

@@ -48,6 +48,12 @@ cp one-cc.yaml one.yaml
 "$PDGEN" batch one.yaml -o fp 2>err
 grep -q '^pdgen: 1 made' err && ok "fingerprint: new docket defaults re-make the letter" ||
 	fail "fingerprint: new docket defaults re-make the letter" "$(tail -1 err)"
+sed 's/family: "Öztürk"/family: "Yilmaz"/' cases/occ.yaml >cases/occ-renamed.yaml
+cp cases/occ-renamed.yaml cases/occ.yaml
+"$PDGEN" batch one.yaml -o fp 2>err
+ls fp | grep -q '^yilmaz-A208555431-occ-letter.pdf$' && ok "fingerprint: a renamed client gets a file of that name" ||
+	fail "fingerprint: a renamed client gets a file of that name" "$(ls fp)" "$(tail -2 err)"
+cp "$TOP/samples/occ-track.yaml" cases/occ.yaml
 grep -q '"inputs":"[0-9a-f]\{64\}"' fp/manifest.jsonl && ok "fingerprint: rows record their inputs" ||
 	fail "fingerprint: rows record their inputs" "$(head -c 300 fp/manifest.jsonl)"
 
