@@ -20,7 +20,7 @@ static const struct pd_command commands[] = {
      "make the escalation cover memo (rung 2 and up)"},
     {"batch", cmd_batch,
      "batch DOCKET.yaml [-o DIR] [-j N] [--shard K/N] [--check] [--force] [--quiet|--verbose] "
-     "[--stats] [--templates DIR]",
+     "[--allow-outside] [--stats] [--templates DIR]",
      "make every case and document of a docket in worker processes"},
     {"render", cmd_render,
      "render TEMPLATE --data FILE.yaml [--templates DIR] [--escape markdown|html|none] [--lenient]",
