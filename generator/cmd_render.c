@@ -106,7 +106,7 @@ int cmd_render(int argc, char **argv)
 	if (!text) {
 		diag_error(&diags, ((struct pd_loc){diag_intern(&diags, a.tmpl), 0, 0}),
 			   "cannot read template: %s",
-			   errno == EFBIG ? "larger than 4 MiB" : strerror(errno));
+			   errno == EFBIG ? "larger than 4 MiB" : file_strerror(errno));
 		return finish(&diags, errno == EFBIG ? PD_EXIT_INPUT : PD_EXIT_SYSTEM);
 	}
 	diag_intern(&diags, a.tmpl);

@@ -9,6 +9,7 @@
 
 #include "diag.h"
 #include "font.h"
+#include "image.h"
 #include "md.h"
 #include "style.h"
 #include "util.h"
@@ -27,7 +28,7 @@ struct pd_rule {
 struct pd_image {
 	const char *path; /* resolved file name */
 	double x, y, w, h; /* y: top edge */
-	bool png;
+	const struct pd_pixels *px; /* decoded and checked (image.h); shared by equal paths */
 };
 struct pd_link {
 	double x0, y0, x1, y1; /* y0 top, y1 bottom */
@@ -69,12 +70,17 @@ struct pd_layout_in {
 	struct pd_loc style_loc; /* where front-matter text came from, for diagnostics */
 	struct pd_layout_memo *memo; /* paragraphs kept across documents; NULL: none kept */
 	struct pd_hyph *hyph;        /* hyphenation points; NULL: no hyphenation */
+	struct pd_buf *files_read; /* gains each image file's path and a newline; or NULL */
 };
 
 /* Lays the document out. Returns 0, or -1 after adding errors (a character no font has,
  * a missing image...). Warnings (raw HTML, refused links) are added either way. */
 int layout_doc(const struct pd_layout_in *in, struct pd_arena *arena, struct pd_layout *out,
 	       struct pd_diags *diags);
+
+/* Text with the layout's rule for quotes, dashes and ellipses (for the document's
+ * information and bookmarks, as its pages print them); malloc'd. */
+char *layout_smart_text(const char *s);
 
 /* Paragraphs set for one document are kept for the next ones (a docket's letters share
  * their template's boilerplate) in a memo of the process; layout_memo_free frees them,

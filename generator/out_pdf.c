@@ -68,7 +68,7 @@ struct doc {
 	const struct pd_layout *lay;
 	HPDF_Font *fonts; /* parallel to lay->faces */
 	HPDF_Image *imgs;
-	const char **img_paths;
+	const struct pd_pixels **img_pixels;
 	size_t nimgs;
 };
 
@@ -135,16 +135,18 @@ static int load_fonts(struct doc *d)
 static HPDF_Image image_of(struct doc *d, const struct pd_image *im)
 {
 	for (size_t i = 0; i < d->nimgs; i++)
-		if (!strcmp(d->img_paths[i], im->path))
+		if (d->img_pixels[i] == im->px)
 			return d->imgs[i];
-	HPDF_Image img = im->png ? HPDF_LoadPngImageFromFile(d->pdf, im->path)
-				 : HPDF_LoadJpegImageFromFile(d->pdf, im->path);
-	if (!img)
+	HPDF_Image img = pdf_image_new(d->pdf, d->w->deflater, im->px);
+	if (!img) {
+		if (!d->w->err)
+			d->w->err = HPDF_FAILD_TO_ALLOC_MEM; /* the document fails, not the image alone */
 		return NULL;
+	}
 	d->imgs = xrealloc(d->imgs, (d->nimgs + 1) * sizeof *d->imgs);
-	d->img_paths = xrealloc(d->img_paths, (d->nimgs + 1) * sizeof *d->img_paths);
+	d->img_pixels = xrealloc(d->img_pixels, (d->nimgs + 1) * sizeof *d->img_pixels);
 	d->imgs[d->nimgs] = img;
-	d->img_paths[d->nimgs++] = im->path;
+	d->img_pixels[d->nimgs++] = im->px;
 	return img;
 }
 
@@ -353,18 +355,36 @@ static void set_info(HPDF_Doc pdf, const struct pd_pdf_info *info)
 		HPDF_SetInfoAttr(pdf, HPDF_INFO_SUBJECT, info->subject);
 	if (info->creator)
 		HPDF_SetInfoAttr(pdf, HPDF_INFO_CREATOR, info->creator);
-	HPDF_Date date = {info->year, info->month, info->day, 0, 0, 0, 'Z', 0, 0};
+	/* noon UTC: the letter's own date in every zone from UTC-11 to UTC+11 */
+	HPDF_Date date = {info->year, info->month, info->day, 12, 0, 0, 'Z', 0, 0};
 	HPDF_SetInfoDateAttr(pdf, HPDF_INFO_CREATION_DATE, date);
 	HPDF_SetInfoDateAttr(pdf, HPDF_INFO_MOD_DATE, date);
 }
 
+/* The trailer's /ID from what the document says: its information and every run's text. */
+static int set_id(HPDF_Doc pdf, const struct pd_layout *lay, const struct pd_pdf_info *info)
+{
+	struct pd_buf seed = {0};
+	buf_printf(&seed, "%s\n%s\n%s\n%04d-%02d-%02d\n%zu\n", info->title ? info->title : "",
+		   info->author ? info->author : "", info->subject ? info->subject : "", info->year,
+		   info->month, info->day, lay->npages);
+	uint64_t h = hash_bytes(seed.s, seed.len), id[2];
+	for (size_t p = 0; p < lay->npages; p++)
+		for (size_t i = 0; i < lay->pages[p].nruns; i++)
+			h = h * 1099511628211u ^ hash_bytes(lay->pages[p].runs[i].text, lay->pages[p].runs[i].len);
+	id[0] = h;
+	id[1] = hash_bytes(&h, sizeof h) ^ hash_bytes(seed.s, seed.len / 2);
+	buf_free(&seed);
+	return pdf_set_id(pdf, (const unsigned char *)id);
+}
+
 /* Saves the document to path, noting what was written. */
-static int save(struct doc *d, const char *path, struct pd_pdf_written *written,
+static int save(struct doc *d, const int *dir, const char *path, struct pd_pdf_written *written,
 		struct pd_diags *diags)
 {
 	struct pd_loc none = {0};
 	struct pd_pdf_written w = {.pages = (int)d->lay->npages};
-	int rc = pdf_save(d->pdf, path, d->w->file_mode, &w.bytes, w.sha256);
+	int rc = pdf_save(d->pdf, dir, path, d->w->file_mode, &w.bytes, w.sha256);
 	if (rc == -1)
 		diag_error(diags, none, "cannot write '%s': %s", path, strerror(errno));
 	else if (rc < 0 || d->w->err)
@@ -408,8 +428,12 @@ int out_pdf_write(struct pd_pdfw *w, const struct pd_layout *lay, const struct p
 			HPDF_Page_SetHeight(pages[p], (HPDF_REAL)lay->page_h);
 			draw_page(&d, &lay->pages[p], pages[p]);
 		}
-		if (!w->err)
+		if (!w->err && lay->noutlines) {
 			outlines(&d, pages);
+			HPDF_SetPageMode(pdf, HPDF_PAGE_MODE_USE_OUTLINE); /* the bookmarks open */
+		}
+		if (!w->err && set_id(pdf, lay, info) < 0)
+			w->err = HPDF_FAILD_TO_ALLOC_MEM;
 		free(pages);
 		if (w->err) {
 			diag_error(diags, none, "cannot draw the PDF (libharu error 0x%04X, detail %u)",
@@ -418,10 +442,10 @@ int out_pdf_write(struct pd_pdfw *w, const struct pd_layout *lay, const struct p
 		}
 	}
 	if (!rc)
-		rc = save(&d, path, written, diags);
+		rc = save(&d, info->out_dir, path, written, diags);
 	free(d.fonts);
 	free(d.imgs);
-	free(d.img_paths);
+	free(d.img_pixels);
 	if (rc || w->err)
 		drop_doc(w); /* start afresh after any libharu error */
 	return rc;

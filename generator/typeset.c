@@ -123,7 +123,8 @@ static int prepare(struct pd_typesetter *ts, struct job *j, const char *md, size
 		return PD_EXIT_INPUT;
 	j->arena = arena_new();
 	struct pd_layout_in in = {j->doc,	 &j->st, fonts(ts), &j->set, o ? o->base_dir : NULL,
-				  o ? o->header_left : NULL, loc, ts->memo, ts->hyph};
+				  o ? o->header_left : NULL, loc, ts->memo, ts->hyph,
+				  o ? o->files_read : NULL};
 	if (layout_doc(&in, j->arena, &j->lay, diags) < 0)
 		return PD_EXIT_INPUT;
 	return 0;
@@ -175,11 +176,21 @@ int typeset_pdf(struct pd_typesetter *ts, const char *markdown, size_t len,
 		info.title = opts && opts->title ? opts->title : j.st.title;
 		info.author = opts && opts->author ? opts->author : j.st.author;
 		info.subject = opts && opts->subject ? opts->subject : j.st.subject;
+		if (!info.title || !*info.title)
+			info.title = info.subject; /* a viewer shows the title, else the file name */
 		info.creator = "pdgen " PD_VERSION;
+		info.out_dir = opts ? opts->out_dir : NULL;
+		char *smart[3] = {NULL, NULL, NULL}; /* as the pages print them: "O’Connor" */
+		const char **field[3] = {&info.title, &info.author, &info.subject};
+		for (int i = 0; i < 3; i++)
+			if (*field[i])
+				*field[i] = smart[i] = layout_smart_text(*field[i]);
 		document_date(opts ? opts->date_iso : NULL, &info);
 		if (!ts->writer)
 			ts->writer = out_pdf_new();
 		rc = out_pdf_write(ts->writer, &j.lay, &info, out_path, written, diags);
+		for (int i = 0; i < 3; i++)
+			free(smart[i]);
 	}
 	job_end(&j);
 	return rc;

@@ -20,7 +20,7 @@ void *xrealloc(void *ptr, size_t size);
 char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t len);
 
-/* An arena owns everything allocated from it until arena_free. */
+/* An arena owns everything allocated from it until arena_reset/arena_free. */
 struct pd_arena;
 struct pd_arena *arena_new(void);
 void *arena_alloc(struct pd_arena *arena, size_t size); /* zeroed, 16-byte aligned */
@@ -28,7 +28,9 @@ char *arena_strndup(struct pd_arena *arena, const char *s, size_t len);
 char *arena_strdup(struct pd_arena *arena, const char *s);
 char *arena_printf(struct pd_arena *arena, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+void arena_reset(struct pd_arena *arena);
 void arena_free(struct pd_arena *arena);
+size_t arena_used(const struct pd_arena *arena);
 
 /* A growable, always NUL-terminated byte buffer; the caller owns s (buf_free). */
 struct pd_buf {
@@ -54,7 +56,11 @@ uint64_t hash_bytes(const void *p, size_t n);
 /* n bytes as 2n lowercase hex digits and a NUL. */
 void hex_encode(const unsigned char *bytes, size_t n, char *hex);
 
-/* Reads a whole file (NUL-terminated). Returns NULL with errno set on failure. */
+/* Reads a whole regular file (NUL-terminated). Returns NULL with errno set on failure:
+ * EISDIR, PD_ENOTREG (a FIFO, device or socket: never opened for reading in a way that
+ * blocks), EFBIG (over max_len, unless 0), or open's. */
+#define PD_ENOTREG 0x7E57
+const char *file_strerror(int err); /* strerror that knows PD_ENOTREG */
 char *file_read(const char *path, size_t *len, size_t max_len);
 
 /* Dates written YYYY-MM-DD: true for a real calendar date (years 0001 to 9999); the days

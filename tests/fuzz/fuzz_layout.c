@@ -44,9 +44,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    md_parse(text + body_off, size - body_off, "doc.md", body_line, &diags);
 	struct pd_fontset set;
 	if (doc && fonts_family(fonts, st.font, st.mono, &set, (struct pd_loc){0}, &diags) == 0) {
-		struct pd_layout_in in = {doc, &st, fonts, &set, "/nonexistent", NULL, {0}, memo, hyph};
+		struct pd_layout_in in = {.doc = doc, .style = &st, .fonts = fonts, .set = &set,
+					  .base_dir = "/nonexistent", .memo = memo, .hyph = hyph};
 		struct pd_layout lay;
-		struct pd_pdf_info info = {"t", "a", "s", "pdgen fuzz", 2015, 12, 30};
+		struct pd_pdf_info info = {.title = "t", .author = "a", .subject = "s",
+					   .creator = "pdgen fuzz", .year = 2015, .month = 12, .day = 30};
 		if (layout_doc(&in, arena, &lay, &diags) == 0)
 			(void)out_pdf_write(writer, &lay, &info, "/dev/null", NULL, &diags);
 	}
