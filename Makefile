@@ -6,12 +6,13 @@ PREFIX  ?= /usr/local
 DATADIR  = $(PREFIX)/share/pdgen
 BUILD   ?= build
 CC      ?= cc
-PKGS     = libcmark-gfm yaml-0.1 libutf8proc harfbuzz-subset zlib libdeflate
+PKGS     = libcmark-gfm yaml-0.1 libutf8proc harfbuzz-subset zlib libdeflate libqpdf gmime-3.0 \
+	   libpng
 CFLAGS  ?= -O2 -g
 WARN     = -std=c11 -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes
 CPPFLAGS += -D_POSIX_C_SOURCE=200809L -DPD_VERSION='"$(VERSION)"' -DPD_DATADIR='"$(DATADIR)"'
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcmark-gfm-extensions -lhpdf -lhyphen -lnettle -lm -pthread
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcmark-gfm-extensions -lhpdf -lhyphen -lnettle -ljpeg -lm -pthread
 
 SRCS     = $(wildcard generator/*.c)
 OBJS     = $(SRCS:generator/%.c=$(BUILD)/%.o)
@@ -24,15 +25,23 @@ PDGEN    = $(BUILD)/pdgen
 DEB_PKGS = build-essential pkg-config libhpdf-dev libcmark-gfm-dev \
 	   libcmark-gfm-extensions-dev libyaml-dev libutf8proc-dev libcmocka-dev \
 	   poppler-utils qpdf nettle-dev python3-yaml man-db fonts-wqy-microhei \
-	   python3-fonttools libhyphen-dev hyphen-en-us libharfbuzz-dev zlib1g-dev libdeflate-dev
+	   python3-fonttools libhyphen-dev hyphen-en-us libharfbuzz-dev zlib1g-dev libdeflate-dev \
+	   libqpdf-dev libgmime-3.0-dev libpng-dev libjpeg-dev python3-pikepdf
 
-.PHONY: all cut-fonts deps demo test unit e2e regress regress-update clean install uninstall \
+.PHONY: all cut-fonts sample-enclosures deps demo test unit e2e regress regress-update clean install uninstall \
 	asan valgrind lint format bench fuzz
 
 all: pdgen
 
 pdgen: $(PDGEN) cut-fonts
 	cp $(PDGEN) pdgen.tmp && mv -f pdgen.tmp pdgen # a running pdgen keeps its old file
+	@$(MAKE) --no-print-directory -s sample-enclosures
+
+# The sample packet's enclosure PDFs, made by pdgen itself from Markdown (a few KB each).
+SAMPLE_ENCL = $(patsubst %.md,%.pdf,$(wildcard samples/packet/encl/*.md))
+sample-enclosures: $(SAMPLE_ENCL)
+samples/packet/encl/%.pdf: samples/packet/encl/%.md
+	./pdgen typeset $< -o $@
 
 # The shipped fonts cut at build time to the scripts letters need (Latin with Vietnamese,
 # Greek, Cyrillic, punctuation), without hinting or layout tables: a fraction of the size,

@@ -518,9 +518,10 @@ int case_check(const struct pd_case *c, const char *level, const char *document,
 			 near ? " (did you mean '" : "", near ? near : "", near ? "'?)" : "");
 		return d->errors - before;
 	}
-	if (document && !is(document, "letter") && !is(document, "memo"))
+	if (document && !is(document, "letter") && !is(document, "memo") &&
+	    !is(document, "packet") && !is(document, "email"))
 		diag_add(d, PD_ERROR, (struct pd_loc){0}, NULL,
-			 "unknown document '%s' (letter or memo)", document);
+			 "unknown document '%s' (letter, memo, packet or email)", document);
 	if (is(document, "memo") && lv->rung < 2)
 		diag_add(d, PD_ERROR, (struct pd_loc){0}, "R-memo",
 			 "a memo goes with an escalation (rung 2 and up); %s is rung %d and nothing "

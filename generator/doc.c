@@ -110,6 +110,11 @@ static const struct pd_domain *domain(void)
 	return setup.domain;
 }
 
+const char *doc_datadir(void)
+{
+	return setup.datadir;
+}
+
 /* Without a readable level table every name passes here: doc_make then reports why. */
 bool doc_level_known(const char *level)
 {
@@ -388,7 +393,7 @@ static void place_in_sources(const char *rendered, const struct pd_buf *md,
 }
 
 /* Images named in a case (logo, signature) resolve relative to the case file. */
-static const char *case_dir(struct pd_arena *arena, const char *case_path)
+const char *doc_case_dir(struct pd_arena *arena, const char *case_path)
 {
 	const char *slash = strrchr(case_path, '/');
 	return slash ? arena_strndup(arena, case_path, (size_t)(slash - case_path)) : ".";
@@ -408,7 +413,7 @@ static int typeset(struct pd_arena *arena, const struct page_template *pt,
 	struct pd_typeset_opts opts = {
 	    .source_name = pt->name,
 	    .first_line = 1,
-	    .base_dir = case_dir(arena, case_path),
+	    .base_dir = doc_case_dir(arena, case_path),
 	    .style = fm,
 	    .title = value_str(value_path(ctx, "document.title")),
 	    .author = value_str(value_path(ctx, "attorney.name")),
@@ -430,6 +435,30 @@ static int typeset(struct pd_arena *arena, const struct page_template *pt,
 	return rc;
 }
 
+struct pd_value *doc_context(const struct pd_doc_request *req, struct pd_arena *arena,
+			     struct pd_doc_result *res, struct pd_diags *diags)
+{
+	struct pd_case *c = load_case(arena, req, res, diags);
+	if (!c || (case_check(c, req->level, req->document, diags), diags->errors))
+		return NULL;
+	if (!res->out_path)
+		res->out_path = xstrdup(output_path(arena, req, c));
+	struct pd_value *ctx = case_context(arena, c, req->level, req->document);
+	if (!res->client)
+		describe(res, ctx);
+	return ctx;
+}
+
+int doc_render(const char *name, const struct pd_value *ctx, struct pd_arena *arena,
+	       struct pd_buf *md, const struct pd_value **front_matter, struct pd_diags *diags)
+{
+	const struct page_template *pt = page_template_load(name, diags);
+	if (!pt || render_markdown(pt, ctx, md, NULL, diags))
+		return 1;
+	*front_matter = pt->front_matter ? expand(arena, pt->front_matter, ctx, diags) : NULL;
+	return diags->errors ? 1 : 0;
+}
+
 int doc_make(const struct pd_doc_request *req, struct pd_doc_result *res, struct pd_diags *diags)
 {
 	struct pd_arena *arena = arena_new();
@@ -442,14 +471,17 @@ int doc_make(const struct pd_doc_request *req, struct pd_doc_result *res, struct
 	char *out = output_path(arena, req, c);
 	res->out_path = xstrdup(out);
 	struct pd_value *ctx = case_context(arena, c, req->level, req->document);
+	if (req->amend)
+		req->amend(arena, ctx, req->amend_arg);
 	describe(res, ctx);
 	if (req->skip_if_newer && !req->check_only && up_to_date(req, out)) {
 		res->skipped = true;
 		rc = read_back(out, res) ? PD_EXIT_OK : PD_EXIT_SYSTEM;
 		goto done;
 	}
-	const struct page_template *pt =
-	    page_template_load(case_template_name(c, req->level, req->document), diags);
+	const struct page_template *pt = page_template_load(
+	    req->template_name ? req->template_name : case_template_name(c, req->level, req->document),
+	    diags);
 	if (!pt || render_markdown(pt, ctx, &md, &origins, diags))
 		goto done;
 	if (req->dump && !strcmp(req->dump, "md") && !req->check_only) {

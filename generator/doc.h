@@ -20,6 +20,10 @@ struct pd_doc_request {
 	bool skip_if_newer;           /* leave an output newer than all its inputs alone */
 	long long inputs_mtime;       /* newest docket time in ns, for skip_if_newer */
 	const char *dump;             /* "md": print the generated Markdown instead of a PDF */
+	const char *template_name;    /* NULL: the case's own template for document and level */
+	/* Adds to the data the template sees (the packet's stamp ranges); may be NULL. */
+	void (*amend)(struct pd_arena *arena, struct pd_value *ctx, void *arg);
+	void *amend_arg;
 };
 
 /* Filled by doc_make; strings are owned by the result (doc_result_clear). */
@@ -39,11 +43,25 @@ struct pd_doc_result {
  * per process; parsed templates and prepared fonts are kept for every later document. */
 void doc_setup(const char *datadir, const char *user_templates);
 void doc_shutdown(void);
+/* The data directory of doc_setup (templates/, fonts/). */
+const char *doc_datadir(void);
 
 /* Returns an exit code: 0, 1 (input/template/rule error: nothing written), 3 (I/O).
  * Diagnostics are added to diags, not printed. */
 int doc_make(const struct pd_doc_request *req, struct pd_doc_result *res, struct pd_diags *diags);
 void doc_result_clear(struct pd_doc_result *res);
+
+/* Loads the case of req (with its defaults), runs the rules of req->document at req->level
+ * and returns the data its templates see, in arena; NULL when an error was added. */
+struct pd_value *doc_context(const struct pd_doc_request *req, struct pd_arena *arena,
+			     struct pd_doc_result *res, struct pd_diags *diags);
+/* Renders the template NAME (on the search path) with ctx: its body to md, its front matter
+ * with every "{{...}}" rendered to *front_matter (NULL when it has none; in arena).
+ * Returns 0, or 1 after adding errors. */
+int doc_render(const char *name, const struct pd_value *ctx, struct pd_arena *arena,
+	       struct pd_buf *md, const struct pd_value **front_matter, struct pd_diags *diags);
+/* The directory holding the case file (enclosure files resolve against it); in arena. */
+const char *doc_case_dir(struct pd_arena *arena, const char *case_path);
 
 /* Checks a level name against the level table. */
 bool doc_level_known(const char *level);

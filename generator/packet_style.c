@@ -1,0 +1,75 @@
+/* packet_style: templates/packet.yaml -> the packet's house style; its texts rendered.
+ * In: the data directory, a pattern and its data. Out: a packet_style, strings in the arena. */
+#include <stdio.h>
+#include <string.h>
+
+#include "packet_impl.h"
+
+static const char *text_at(const struct pd_value *root, const char *dotted, struct pd_loc at,
+			   struct pd_diags *diags)
+{
+	const struct pd_value *v = value_path(root, dotted);
+	if (v && v->kind == PD_STR)
+		return v->str;
+	diag_error(diags, v ? v->loc : at, "packet.yaml: '%s' must be a text", dotted);
+	return "";
+}
+
+static long number_at(const struct pd_value *root, const char *dotted, long lo, long hi,
+		      struct pd_loc at, struct pd_diags *diags)
+{
+	const struct pd_value *v = value_path(root, dotted);
+	if (v && v->kind == PD_INT && v->number >= lo && v->number <= hi)
+		return (long)v->number;
+	diag_error(diags, v ? v->loc : at, "packet.yaml: '%s' must be a whole number from %ld to %ld",
+		   dotted, lo, hi);
+	return lo;
+}
+
+int packet_style_load(struct pd_arena *arena, const char *datadir, struct packet_style *st,
+		      struct pd_diags *diags)
+{
+	int before = diags->errors;
+	char *path = arena_printf(arena, "%s/templates/packet.yaml", datadir);
+	*st = (struct packet_style){0};
+	st->root = value_load_file(arena, path, NULL, diags);
+	if (!st->root)
+		return diags->errors - before + (diags->errors == before);
+	const struct pd_value *r = st->root;
+	struct pd_loc at = r->loc;
+	st->stamp = text_at(r, "stamp", at, diags);
+	st->tab_stamp = text_at(r, "tab_stamp", at, diags);
+	st->divider_stamp = text_at(r, "divider_stamp", at, diags);
+	st->bm_letter = text_at(r, "bookmarks.letter", at, diags);
+	st->bm_memo = text_at(r, "bookmarks.memo", at, diags);
+	st->bm_tab = text_at(r, "bookmarks.tab", at, diags);
+	st->lb_letter = text_at(r, "labels.letter", at, diags);
+	st->lb_memo = text_at(r, "labels.memo", at, diags);
+	st->lb_tab = text_at(r, "labels.tab", at, diags);
+	st->lb_divider = text_at(r, "labels.divider", at, diags);
+	st->divider_template = text_at(r, "divider_template", at, diags);
+	st->page_digits = (int)number_at(r, "page_digits", 1, 9, at, diags);
+	st->max_file_mb = number_at(r, "limits.file_mb", 1, 4096, at, diags);
+	st->max_pages = number_at(r, "limits.pages", 1, 100000, at, diags);
+	st->max_packet_pages = number_at(r, "limits.packet_pages", 1, 1000000, at, diags);
+	const struct pd_value *div = value_get(r, "dividers");
+	if (div && div->kind != PD_BOOL)
+		diag_error(diags, div->loc, "packet.yaml: 'dividers' must be true or false");
+	st->dividers = div && div->kind == PD_BOOL && div->boolean;
+	return diags->errors - before;
+}
+
+const char *packet_text(struct pd_arena *arena, const char *pattern, const struct pd_value *data,
+			struct pd_diags *diags)
+{
+	static struct pd_tmpl_set *set; /* no partials: an empty search path, kept */
+	if (!set)
+		set = tmpl_set_new(NULL, 0);
+	struct pd_buf out = {0};
+	struct pd_tmpl_opts opts = {PD_ESC_NONE, false, NULL};
+	tmpl_render_string(set, pattern, strlen(pattern), (struct pd_loc){0}, data, &opts, &out,
+			   diags);
+	const char *r = arena_strdup(arena, out.s ? out.s : "");
+	buf_free(&out);
+	return r;
+}
