@@ -459,6 +459,17 @@ int doc_render(const char *name, const struct pd_value *ctx, struct pd_arena *ar
 	return diags->errors ? 1 : 0;
 }
 
+const char *doc_render_text(struct pd_arena *arena, const char *pattern, struct pd_loc at,
+			    const struct pd_value *data, struct pd_diags *diags)
+{
+	struct pd_buf out = {0};
+	struct pd_tmpl_opts opts = {PD_ESC_NONE, false, NULL};
+	tmpl_render_string(setup.templates, pattern, strlen(pattern), at, data, &opts, &out, diags);
+	const char *r = arena_strdup(arena, out.s ? out.s : "");
+	buf_free(&out);
+	return r;
+}
+
 int doc_make(const struct pd_doc_request *req, struct pd_doc_result *res, struct pd_diags *diags)
 {
 	struct pd_arena *arena = arena_new();

@@ -60,6 +60,11 @@ struct pd_value *doc_context(const struct pd_doc_request *req, struct pd_arena *
  * Returns 0, or 1 after adding errors. */
 int doc_render(const char *name, const struct pd_value *ctx, struct pd_arena *arena,
 	       struct pd_buf *md, const struct pd_value **front_matter, struct pd_diags *diags);
+/* Renders a short Mustache text of a data file (a stamp or subject pattern, found at `at`)
+ * with data, without escaping; partials come from the template search path. In arena;
+ * errors are added to diags. */
+const char *doc_render_text(struct pd_arena *arena, const char *pattern, struct pd_loc at,
+			    const struct pd_value *data, struct pd_diags *diags);
 /* The directory holding the case file (enclosure files resolve against it); in arena. */
 const char *doc_case_dir(struct pd_arena *arena, const char *case_path);
 

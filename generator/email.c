@@ -1,7 +1,302 @@
-/* email: stub until the message is built. */
+/* email: case + level -> the submission e-mail as a draft .eml (GMime): From counsel, To/Cc
+ * by level and office, subject and body from templates/email-*.md, the packet attached.
+ * In: a pd_doc_request. Out: the message written atomically (same bytes every run). */
+#define _XOPEN_SOURCE 700 /* mkdtemp */
 #include "email.h"
-int email_make(const struct pd_doc_request *req, struct pd_doc_result *res, struct pd_diags *diags)
+
+#include <errno.h>
+#include <gmime/gmime.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "md.h"
+#include "outfile.h"
+#include "packet.h"
+#include "util.h"
+
+#define DEFAULT_LIMIT_MB 20
+
+struct email {
+	const struct pd_doc_request *req;
+	struct pd_arena *arena;
+	const struct pd_value *ctx, *fm; /* the case's data; the template's front matter */
+	const char *subject, *text, *html;
+	long limit_mb;
+	const char *attach_path, *attach_name;
+};
+
+static const char *ctx_str(const struct email *e, const char *dotted)
 {
-	(void)req; (void)res; (void)diags;
-	return 1;
+	return value_str(value_path(e->ctx, dotted));
+}
+
+static struct pd_loc ctx_loc(const struct email *e, const char *dotted)
+{
+	const struct pd_value *v = value_path(e->ctx, dotted);
+	return v ? v->loc : (struct pd_loc){0};
+}
+
+/* ------------------------------------------------------------- subject, body, limit */
+
+/* The office's subject pattern where it prescribes one, else the template's; an emergency
+ * is marked even where a pattern forgets it. */
+static void subject(struct email *e, struct pd_diags *diags)
+{
+	const struct pd_value *pattern = value_path(e->ctx, "office.subject_pattern");
+	e->subject = pattern && pattern->kind == PD_STR
+			 ? doc_render_text(e->arena, pattern->str, pattern->loc, e->ctx, diags)
+			 : value_str(value_get(e->fm, "subject"));
+	if (!e->subject || !*e->subject) {
+		diag_error(diags, (struct pd_loc){0}, "the e-mail template gives no subject: add "
+						      "subject: to its front matter");
+		e->subject = "";
+		return;
+	}
+	const char *prefix = value_str(value_get(e->fm, "emergency_prefix"));
+	if (value_truthy(value_path(e->ctx, "document.is_emergency")) && prefix &&
+	    !strstr(e->subject, "EMERGENCY"))
+		e->subject = arena_printf(e->arena, "%s%s", prefix, e->subject);
+}
+
+static long limit_mb(const struct email *e)
+{
+	const struct pd_value *office = value_path(e->ctx, "office.attachment_limit_mb");
+	const struct pd_value *tmpl = value_get(e->fm, "attachment_limit_mb");
+	const struct pd_value *v = office && office->kind == PD_INT ? office : tmpl;
+	return v && v->kind == PD_INT && v->number > 0 ? (long)v->number : DEFAULT_LIMIT_MB;
+}
+
+static int body(struct email *e, struct pd_diags *diags)
+{
+	const char *name = value_truthy(value_path(e->ctx, "level.is_escalation")) ? "email-escalation"
+										    : "email-request";
+	struct pd_buf md = {0};
+	int rc = doc_render(name, e->ctx, e->arena, &md, &e->fm, diags);
+	struct md_doc *doc = rc ? NULL : md_parse(md.s ? md.s : "", md.len, name, 1, diags);
+	if (doc) {
+		char *text = md_render_text(doc, 72), *html = md_render_html(doc);
+		e->text = arena_strdup(e->arena, text);
+		e->html = arena_printf(e->arena, "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\">"
+						 "</head><body>\n%s</body></html>\n",
+				       html);
+		free(text);
+		free(html);
+		md_free(doc);
+	}
+	buf_free(&md);
+	if (!doc)
+		return PD_EXIT_INPUT;
+	subject(e, diags);
+	e->limit_mb = limit_mb(e);
+	return diags->errors ? PD_EXIT_INPUT : PD_EXIT_OK;
+}
+
+/* ------------------------------------------------------------- the message */
+
+static void add_list(GMimeMessage *msg, GMimeAddressType type, const struct pd_value *list)
+{
+	for (size_t i = 0; list && list->kind == PD_SEQ && i < list->n; i++) {
+		const char *addr = value_str(value_get(list->items[i], "address"));
+		const char *name = value_str(value_get(list->items[i], "name"));
+		if (addr)
+			g_mime_message_add_mailbox(msg, type, name ? name : "", addr);
+	}
+}
+
+/* Date and Message-ID from the case, so that the same case gives the same bytes. */
+static void stable_ids(const struct email *e, GMimeMessage *msg)
+{
+	const char *date = ctx_str(e, "letter.date");
+	int y = 2000, m = 1, d = 1;
+	if (date)
+		sscanf(date, "%d-%d-%d", &y, &m, &d);
+	GDateTime *when = g_date_time_new_utc(y, m, d, 9, 0, 0);
+	g_mime_message_set_date(msg, when);
+	g_date_time_unref(when);
+	const char *from = ctx_str(e, "attorney.email");
+	const char *at = from ? strrchr(from, '@') : NULL;
+	char *key = arena_printf(e->arena, "%s|%s|%s|%s", ctx_str(e, "client.full_name"),
+				 ctx_str(e, "client.a_number_digits"), ctx_str(e, "level.name"),
+				 date ? date : "");
+	char *id = arena_printf(e->arena, "pdgen.%s.%s.%016llx@%s", ctx_str(e, "level.name"),
+				date ? date : "undated",
+				(unsigned long long)hash_bytes(key, strlen(key)),
+				at ? at + 1 : "pdgen.invalid");
+	g_mime_message_set_message_id(msg, id);
+}
+
+static GMimeObject *text_part(const char *subtype, const char *text)
+{
+	GMimeTextPart *part = g_mime_text_part_new_with_subtype(subtype);
+	g_mime_text_part_set_charset(part, "utf-8");
+	GMimeStream *s = g_mime_stream_mem_new_with_buffer(text, strlen(text));
+	GMimeDataWrapper *w = g_mime_data_wrapper_new_with_stream(s, GMIME_CONTENT_ENCODING_DEFAULT);
+	g_mime_part_set_content((GMimePart *)part, w);
+	g_mime_part_set_content_encoding(
+	    (GMimePart *)part,
+	    g_mime_part_get_best_content_encoding((GMimePart *)part, GMIME_ENCODING_CONSTRAINT_7BIT));
+	g_object_unref(w);
+	g_object_unref(s);
+	return (GMimeObject *)part;
+}
+
+static GMimeObject *attachment(const char *name, const unsigned char *bytes, size_t len)
+{
+	GMimePart *part = g_mime_part_new_with_type("application", "pdf");
+	GMimeStream *s = g_mime_stream_mem_new_with_buffer((const char *)bytes, len);
+	GMimeDataWrapper *w = g_mime_data_wrapper_new_with_stream(s, GMIME_CONTENT_ENCODING_DEFAULT);
+	g_mime_part_set_content(part, w);
+	g_mime_part_set_content_encoding(part, GMIME_CONTENT_ENCODING_BASE64);
+	g_mime_part_set_filename(part, name);
+	g_object_unref(w);
+	g_object_unref(s);
+	return (GMimeObject *)part;
+}
+
+static GMimeMultipart *multipart(const char *subtype, const char *boundary)
+{
+	GMimeMultipart *mp = g_mime_multipart_new_with_subtype(subtype);
+	g_mime_multipart_set_boundary(mp, boundary);
+	return mp;
+}
+
+static GMimeMessage *message(const struct email *e, const unsigned char *pdf, size_t len)
+{
+	GMimeMessage *msg = g_mime_message_new(TRUE);
+	g_mime_message_add_mailbox(msg, GMIME_ADDRESS_TYPE_FROM, ctx_str(e, "attorney.name"),
+				   ctx_str(e, "attorney.email"));
+	add_list(msg, GMIME_ADDRESS_TYPE_TO, value_path(e->ctx, "routing.to_named"));
+	add_list(msg, GMIME_ADDRESS_TYPE_CC, value_path(e->ctx, "routing.cc_named"));
+	g_mime_message_set_subject(msg, e->subject, "utf-8");
+	stable_ids(e, msg);
+	g_mime_object_set_header((GMimeObject *)msg, "X-Unsent", "1", NULL);
+	if (value_truthy(value_path(e->ctx, "document.is_emergency"))) {
+		g_mime_object_set_header((GMimeObject *)msg, "Importance", "high", NULL);
+		g_mime_object_set_header((GMimeObject *)msg, "X-Priority", "1", NULL);
+	}
+	char tag[17];
+	snprintf(tag, sizeof tag, "%016llx",
+		 (unsigned long long)hash_bytes(e->subject, strlen(e->subject)));
+	GMimeMultipart *alt = multipart("alternative", arena_printf(e->arena, "=-alt-%s", tag));
+	GMimeObject *plain = text_part("plain", e->text), *html = text_part("html", e->html);
+	g_mime_multipart_add(alt, plain);
+	g_mime_multipart_add(alt, html);
+	g_object_unref(plain);
+	g_object_unref(html);
+	GMimeMultipart *mixed = multipart("mixed", arena_printf(e->arena, "=-mixed-%s", tag));
+	g_mime_multipart_add(mixed, (GMimeObject *)alt);
+	g_object_unref(alt);
+	GMimeObject *att = attachment(e->attach_name, pdf, len);
+	g_mime_multipart_add(mixed, att);
+	g_object_unref(att);
+	g_mime_message_set_mime_part(msg, (GMimeObject *)mixed);
+	g_object_unref(mixed);
+	return msg;
+}
+
+/* ------------------------------------------------------------- the command */
+
+static int addresses(const struct email *e, struct pd_diags *diags)
+{
+	if (!ctx_str(e, "attorney.email"))
+		diag_error(diags, ctx_loc(e, "attorney"),
+			   "attorney.email is missing: the e-mail goes from counsel");
+	const struct pd_value *to = value_path(e->ctx, "routing.to_named");
+	if (!to || to->kind != PD_SEQ || !to->n)
+		diag_add(diags, PD_ERROR, ctx_loc(e, "case"), "R-deliver",
+			 "no e-mail address for %s: give case.contacts.%s.email (or the office's "
+			 "PD mailbox in the office directory)",
+			 ctx_str(e, "level.name"), ctx_str(e, "level.name"));
+	return diags->errors ? PD_EXIT_INPUT : PD_EXIT_OK;
+}
+
+/* The packet, made into a scratch directory; its diagnostics are the submission's. */
+static int make_packet(struct email *e, const char *dir, struct pd_doc_result *pres,
+		       struct pd_diags *diags)
+{
+	struct pd_doc_request sub = *e->req;
+	sub.document = "packet";
+	sub.out = arena_printf(e->arena, "%s/", dir);
+	sub.skip_if_newer = false;
+	int rc = packet_make(&sub, pres, diags);
+	if (!rc && pres->out_path) {
+		e->attach_path = arena_strdup(e->arena, pres->out_path);
+		const char *slash = strrchr(e->attach_path, '/');
+		e->attach_name = slash ? slash + 1 : e->attach_path;
+	}
+	return rc;
+}
+
+static int write_message(struct email *e, struct pd_doc_result *res, struct pd_diags *diags)
+{
+	size_t len = 0;
+	unsigned char *pdf = (unsigned char *)file_read(e->attach_path, &len, 0);
+	if (!pdf) {
+		diag_error(diags, (struct pd_loc){0}, "cannot read the packet back: %s", strerror(errno));
+		return PD_EXIT_SYSTEM;
+	}
+	GMimeMessage *msg = message(e, pdf, len);
+	GMimeFormatOptions *fo = g_mime_format_options_new();
+	g_mime_format_options_set_newline_format(fo, GMIME_NEWLINE_FORMAT_DOS);
+	g_mime_format_options_set_param_encoding_method(fo, GMIME_PARAM_ENCODING_METHOD_RFC2231);
+	GMimeStream *out = g_mime_stream_mem_new();
+	g_mime_object_write_to_stream((GMimeObject *)msg, fo, out);
+	GByteArray *bytes = g_mime_stream_mem_get_byte_array((GMimeStreamMem *)out);
+	int rc = PD_EXIT_OK;
+	if (outfile_write(res->out_path, bytes->data, bytes->len, res->sha256) != 0) {
+		diag_error(diags, (struct pd_loc){0}, "cannot write '%s': %s", res->out_path,
+			   strerror(errno));
+		rc = PD_EXIT_SYSTEM;
+	}
+	res->bytes = bytes->len;
+	if (rc == 0 && bytes->len > (size_t)e->limit_mb << 20)
+		diag_warn(diags, (struct pd_loc){0},
+			  "the message is %.1f MB, over the office's attachment limit of %ld MB: "
+			  "send the enclosures in parts or by another channel",
+			  (double)bytes->len / (1 << 20), e->limit_mb);
+	g_object_unref(out);
+	g_mime_format_options_free(fo);
+	g_object_unref(msg);
+	free(pdf);
+	return rc;
+}
+
+int email_make(const struct pd_doc_request *req, struct pd_doc_result *res,
+	       struct pd_diags *diags)
+{
+	static bool gmime_ready;
+	if (!gmime_ready)
+		g_mime_init(), gmime_ready = true;
+	struct email e = {.req = req, .arena = arena_new()};
+	const char *base = getenv("TMPDIR");
+	char *dir = arena_printf(e.arena, "%s/pdgen-email-XXXXXX", base && *base ? base : "/tmp");
+	struct pd_doc_result pres = {0};
+	int rc = PD_EXIT_SYSTEM;
+	if (!mkdtemp(dir)) {
+		diag_error(diags, (struct pd_loc){0}, "cannot make a scratch directory: %s",
+			   strerror(errno));
+		dir = NULL;
+		goto done;
+	}
+	if ((rc = make_packet(&e, dir, &pres, diags)))
+		goto done;
+	struct pd_diags again = {0}; /* the packet reported the case's diagnostics */
+	e.ctx = doc_context(req, e.arena, res, &again);
+	if (again.errors)
+		diag_move(diags, &again);
+	diag_clear(&again);
+	rc = PD_EXIT_INPUT;
+	if (!e.ctx || addresses(&e, diags) || body(&e, diags))
+		goto done;
+	rc = req->check_only ? PD_EXIT_OK : write_message(&e, res, diags);
+done:
+	if (e.attach_path)
+		unlink(e.attach_path);
+	if (dir)
+		rmdir(dir);
+	doc_result_clear(&pres);
+	arena_free(e.arena);
+	return rc;
 }

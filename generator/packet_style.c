@@ -62,14 +62,5 @@ int packet_style_load(struct pd_arena *arena, const char *datadir, struct packet
 const char *packet_text(struct pd_arena *arena, const char *pattern, const struct pd_value *data,
 			struct pd_diags *diags)
 {
-	static struct pd_tmpl_set *set; /* no partials: an empty search path, kept */
-	if (!set)
-		set = tmpl_set_new(NULL, 0);
-	struct pd_buf out = {0};
-	struct pd_tmpl_opts opts = {PD_ESC_NONE, false, NULL};
-	tmpl_render_string(set, pattern, strlen(pattern), (struct pd_loc){0}, data, &opts, &out,
-			   diags);
-	const char *r = arena_strdup(arena, out.s ? out.s : "");
-	buf_free(&out);
-	return r;
+	return doc_render_text(arena, pattern, (struct pd_loc){0}, data, diags);
 }
