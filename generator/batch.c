@@ -14,11 +14,12 @@
 #include <unistd.h>
 
 #include "doc.h"
+#include "packet.h"
 #include "util.h"
 
 /* One job's outcome, as the worker reports it and the manifest records it. */
 struct record {
-	int status; /* exit code of doc_make */
+	int status; /* exit code of submission_make */
 	bool skipped, done;
 	int errors, warnings, pages;
 	size_t bytes;
@@ -139,7 +140,7 @@ static void make_one(const struct pd_batch_run *run, const struct pd_job *job, s
 	};
 	struct pd_doc_result res = {0};
 	struct pd_diags diags = {0};
-	r->status = doc_make(&req, &res, &diags);
+	r->status = submission_make(&req, &res, &diags);
 	r->skipped = res.skipped;
 	r->errors = diags.errors;
 	r->warnings = diags.warnings;

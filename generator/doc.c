@@ -14,6 +14,7 @@
 
 #include "case.h"
 #include "md.h"
+#include "stamp.h"
 #include "out.h"
 #include "tmpl.h"
 #include "typeset.h"
@@ -95,6 +96,7 @@ void doc_shutdown(void)
 	tmpl_set_free(setup.templates);
 	diag_clear(&setup.domain_diags);
 	typeset_shutdown();
+	stamp_font_free();
 	arena_free(setup.arena);
 	setup = (__typeof__(setup)){0};
 }

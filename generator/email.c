@@ -23,7 +23,7 @@ struct email {
 	struct pd_arena *arena;
 	const struct pd_value *ctx, *fm; /* the case's data; the template's front matter */
 	const char *subject, *text, *html;
-	long limit_mb;
+	double limit_mb; /* the office's, else the template's */
 	const char *attach_path, *attach_name;
 };
 
@@ -60,12 +60,17 @@ static void subject(struct email *e, struct pd_diags *diags)
 		e->subject = arena_printf(e->arena, "%s%s", prefix, e->subject);
 }
 
-static long limit_mb(const struct email *e)
+static bool positive(const struct pd_value *v)
+{
+	return v && (v->kind == PD_INT || v->kind == PD_FLOAT) && v->number > 0;
+}
+
+static double limit_mb(const struct email *e)
 {
 	const struct pd_value *office = value_path(e->ctx, "office.attachment_limit_mb");
 	const struct pd_value *tmpl = value_get(e->fm, "attachment_limit_mb");
-	const struct pd_value *v = office && office->kind == PD_INT ? office : tmpl;
-	return v && v->kind == PD_INT && v->number > 0 ? (long)v->number : DEFAULT_LIMIT_MB;
+	const struct pd_value *v = positive(office) ? office : tmpl;
+	return positive(v) ? v->number : DEFAULT_LIMIT_MB;
 }
 
 static int body(struct email *e, struct pd_diags *diags)
@@ -251,9 +256,9 @@ static int write_message(struct email *e, struct pd_doc_result *res, struct pd_d
 		rc = PD_EXIT_SYSTEM;
 	}
 	res->bytes = bytes->len;
-	if (rc == 0 && bytes->len > (size_t)e->limit_mb << 20)
+	if (rc == 0 && (double)bytes->len > e->limit_mb * (1 << 20))
 		diag_warn(diags, (struct pd_loc){0},
-			  "the message is %.1f MB, over the office's attachment limit of %ld MB: "
+			  "the message is %.2f MB, over the office's attachment limit of %g MB: "
 			  "send the enclosures in parts or by another channel",
 			  (double)bytes->len / (1 << 20), e->limit_mb);
 	g_object_unref(out);

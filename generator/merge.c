@@ -117,16 +117,43 @@ void merge_close(struct pd_pdfsrc *src)
 	free(src);
 }
 
-struct pd_merge *merge_new(void)
+/* The stamp font as a simple TrueType font over its embedded program. */
+static qpdf_oh stamp_font_object(qpdf_data q, const struct pd_stamp_font *f)
+{
+	struct pd_buf d = {0};
+	buf_printf(&d, "<< /Type /FontDescriptor /FontName /%s /Flags 33 /FontBBox [%d %d %d %d] "
+		       "/ItalicAngle 0 /Ascent %d /Descent %d /CapHeight %d /StemV 80 >>",
+		   f->name, f->bbox[0], f->bbox[1], f->bbox[2], f->bbox[3], f->ascent, f->descent,
+		   f->ascent);
+	qpdf_oh desc = qpdf_make_indirect_object(q, qpdf_oh_parse(q, d.s));
+	qpdf_oh program = qpdf_oh_new_stream(q);
+	qpdf_oh_replace_stream_data(q, program, f->program, f->len, qpdf_oh_new_null(q),
+				    qpdf_oh_new_null(q));
+	qpdf_oh_replace_key(q, qpdf_oh_get_dict(q, program), "/Length1",
+			    qpdf_oh_new_integer(q, (long long)f->len));
+	qpdf_oh_replace_key(q, desc, "/FontFile2", program);
+	buf_clear(&d);
+	buf_printf(&d, "<< /Type /Font /Subtype /TrueType /BaseFont /%s /FirstChar 32 /LastChar 126 "
+		       "/Encoding /WinAnsiEncoding /Widths [",
+		   f->name);
+	for (int c = 32; c <= 126; c++)
+		buf_puts(&d, c > 32 ? " 600" : "600");
+	buf_puts(&d, "] >>");
+	qpdf_oh font = qpdf_oh_parse(q, d.s);
+	qpdf_oh_replace_key(q, font, "/FontDescriptor", desc);
+	buf_free(&d);
+	return qpdf_make_indirect_object(q, font);
+}
+
+struct pd_merge *merge_new(const struct pd_stamp_font *font)
 {
 	struct pd_merge *m = xcalloc(1, sizeof *m);
 	m->q = qpdf_new();
 	qpdf_empty_pdf(m->q);
-	qpdf_oh font = qpdf_make_indirect_object(m->q, qpdf_oh_parse(m->q, STAMP_FONT_DICT));
 	qpdf_oh open_q = qpdf_oh_new_stream(m->q);
 	qpdf_oh_replace_stream_data(m->q, open_q, (const unsigned char *)"q\n", 2,
 				    qpdf_oh_new_null(m->q), qpdf_oh_new_null(m->q));
-	m->font_id = qpdf_oh_get_object_id(m->q, font);
+	m->font_id = qpdf_oh_get_object_id(m->q, stamp_font_object(m->q, font));
 	m->open_q_id = qpdf_oh_get_object_id(m->q, open_q);
 	qpdf_oh_release_all(m->q);
 	return m;

@@ -20,7 +20,9 @@ struct pd_pdfsrc *merge_open(const char *path, struct pd_loc at, const char *wha
 int merge_src_pages(const struct pd_pdfsrc *src);
 void merge_close(struct pd_pdfsrc *src);
 
-struct pd_merge *merge_new(void);
+struct pd_stamp_font;
+/* A new document whose stamps draw in font (stamp.h). */
+struct pd_merge *merge_new(const struct pd_stamp_font *font);
 void merge_free(struct pd_merge *m);
 /* Appends count pages of src from first (0-based); returns the number of pages the
  * document then has, or -1 after an error at `at`. */

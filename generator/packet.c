@@ -240,7 +240,10 @@ static int stamp_all(struct packet *p, struct pd_merge *m, struct pd_diags *diag
 
 static int assemble(struct packet *p, struct pd_doc_result *res, struct pd_diags *diags)
 {
-	struct pd_merge *m = merge_new();
+	const struct pd_stamp_font *font = stamp_font(doc_datadir(), diags);
+	if (!font)
+		return PD_EXIT_INPUT;
+	struct pd_merge *m = merge_new(font);
 	struct pd_pdfsrc *letter = own_pdf(p, "letter", diags);
 	struct pd_pdfsrc *memo = p->memo_pages ? own_pdf(p, "memo", diags) : NULL;
 	struct pd_pdfsrc *divs = p->divider_pages ? own_pdf(p, p->st.divider_template, diags) : NULL;

@@ -6,11 +6,25 @@
 
 #include <stdbool.h>
 
+#include "diag.h"
 #include "util.h"
 
-/* The font resource the stream names (a standard Courier; the page must carry it). */
+/* The font resource the stream names; the page must carry it (stamp_font). */
 #define STAMP_FONT_KEY "/PdgStamp"
-#define STAMP_FONT_DICT "<< /Type /Font /Subtype /Type1 /BaseFont /Courier /Encoding /WinAnsiEncoding >>"
+
+/* The stamp's face: Liberation Mono cut to printable ASCII (every advance 600/1000 em),
+ * embedded as a simple TrueType font with WinAnsiEncoding. */
+struct pd_stamp_font {
+	unsigned char *program; /* the TrueType subset */
+	size_t len;
+	int bbox[4];            /* in 1/1000 em */
+	int ascent, descent;
+	const char *name;       /* "PDGSTM+PdgenStampMono" */
+};
+/* Made once per process from DATADIR/fonts (the cut face when the build made it); NULL
+ * after adding an error. Kept until stamp_font_free. */
+const struct pd_stamp_font *stamp_font(const char *datadir, struct pd_diags *diags);
+void stamp_font_free(void);
 
 struct pd_stamp_page {
 	double x0, y0, x1, y1; /* the page's visible box (CropBox, else MediaBox) */
