@@ -132,6 +132,7 @@ build-fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(LIB_OBJS)
 
 bench: pdgen
 	@PDGEN=./pdgen sh tests/bench.sh
+	@PDGEN=./pdgen sh tests/bench_packet.sh
 
 lint:
 	cppcheck --quiet --std=c11 --enable=warning,portability --error-exitcode=1 \

@@ -228,11 +228,13 @@ static int stamp_all(struct packet *p, struct pd_merge *m, struct pd_diags *diag
 									: p->st.tab_stamp,
 					   tab_data(p, t, page), diags);
 		if (!stamp_text_ok(right) || (left && !stamp_text_ok(left))) {
-			diag_error(diags, p->st.root->loc, "packet.yaml: the stamp '%s%s%s' holds a "
+			diag_error(diags, p->st.stamp->loc, "packet.yaml: the stamp '%s%s%s' holds a "
 							   "character other than printable ASCII",
 				   right, left ? "' or '" : "", left ? left : "");
 			return PD_EXIT_INPUT;
 		}
+		if (diags->errors) /* a bad pattern: once, not once a page */
+			return PD_EXIT_INPUT;
 		merge_stamp(m, page - 1, right, left);
 	}
 	return diags->errors ? PD_EXIT_INPUT : PD_EXIT_OK;
@@ -252,11 +254,11 @@ static int assemble(struct packet *p, struct pd_doc_result *res, struct pd_diags
 		goto done;
 	merge_add_pdf(m, letter, 0, p->letter_pages, (struct pd_loc){0}, diags);
 	merge_bookmark(m, packet_text(p->arena, p->st.bm_letter, p->ctx, diags), 0);
-	merge_label(m, 0, p->st.lb_letter, true);
+	merge_label(m, 0, packet_text(p->arena, p->st.lb_letter, p->ctx, diags), true);
 	if (memo) {
 		merge_add_pdf(m, memo, 0, p->memo_pages, (struct pd_loc){0}, diags);
 		merge_bookmark(m, packet_text(p->arena, p->st.bm_memo, p->ctx, diags), p->letter_pages);
-		merge_label(m, p->letter_pages, p->st.lb_memo, true);
+		merge_label(m, p->letter_pages, packet_text(p->arena, p->st.lb_memo, p->ctx, diags), true);
 	}
 	for (size_t i = 0; i < p->ntabs && !diags->errors; i++)
 		if (p->tabs[i].pages) {
@@ -286,6 +288,18 @@ done:
 }
 
 /* ------------------------------------------------------------- the command */
+
+/* The stamp pattern tried once before the memo prints it: its errors once, not once a page. */
+static int check_stamp(struct packet *p, struct pd_diags *diags)
+{
+	int before = diags->errors;
+	const char *first = stamp_of(p, 1, diags);
+	if (diags->errors == before && !stamp_text_ok(first))
+		diag_error(diags, p->st.stamp->loc, "packet.yaml: the stamp '%s' holds a character "
+						    "other than printable ASCII",
+			   first);
+	return diags->errors > before ? PD_EXIT_INPUT : PD_EXIT_OK;
+}
 
 /* "A" and the nine-digit A-number; without one the family name in ASCII capitals. */
 static void stamp_prefix(struct packet *p)
@@ -357,6 +371,8 @@ int packet_make(const struct pd_doc_request *req, struct pd_doc_result *res,
 	}
 	if ((rc = own_document(&p, "letter", NULL, &p.letter_pages, true, diags)) ||
 	    (rc = case_and_tabs(&p, res, diags)))
+		goto done;
+	if ((rc = check_stamp(&p, diags)))
 		goto done;
 	if (value_truthy(value_path(p.ctx, "level.has_memo")) && (rc = memo_passes(&p, diags)))
 		goto done;

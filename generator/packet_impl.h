@@ -15,9 +15,10 @@
 /* templates/packet.yaml */
 struct packet_style {
 	const struct pd_value *root;
-	const char *stamp, *tab_stamp, *divider_stamp;
-	const char *bm_letter, *bm_memo, *bm_tab;
-	const char *lb_letter, *lb_memo, *lb_tab, *lb_divider;
+	/* Mustache texts, kept as values for their place in packet.yaml */
+	const struct pd_value *stamp, *tab_stamp, *divider_stamp;
+	const struct pd_value *bm_letter, *bm_memo, *bm_tab;
+	const struct pd_value *lb_letter, *lb_memo, *lb_tab, *lb_divider;
 	int page_digits;
 	bool dividers;
 	const char *divider_template;
@@ -39,9 +40,10 @@ struct tab {
 /* Reads DATADIR/templates/packet.yaml into st (in arena). Returns the errors added. */
 int packet_style_load(struct pd_arena *arena, const char *datadir, struct packet_style *st,
 		      struct pd_diags *diags);
-/* Renders a packet.yaml text with data (no escaping) into a string in arena. */
-const char *packet_text(struct pd_arena *arena, const char *pattern, const struct pd_value *data,
-			struct pd_diags *diags);
+/* Renders a packet.yaml text with data (no escaping) into a string in arena; its errors
+ * point into packet.yaml. */
+const char *packet_text(struct pd_arena *arena, const struct pd_value *pattern,
+			const struct pd_value *data, struct pd_diags *diags);
 
 /* The tabs of ctx's enclosure_list, each file checked and opened (PDF) or decoded (image).
  * Errors at each enclosure's line; returns the number of tabs (*tabs in arena). */

@@ -5,14 +5,20 @@
 
 #include "packet_impl.h"
 
-static const char *text_at(const struct pd_value *root, const char *dotted, struct pd_loc at,
-			   struct pd_diags *diags)
+static const struct pd_value *pattern_at(struct pd_arena *a, const struct pd_value *root,
+					 const char *dotted, struct pd_loc at, struct pd_diags *diags)
 {
 	const struct pd_value *v = value_path(root, dotted);
 	if (v && v->kind == PD_STR)
-		return v->str;
+		return v;
 	diag_error(diags, v ? v->loc : at, "packet.yaml: '%s' must be a text", dotted);
-	return "";
+	return value_new_str(a, "", at);
+}
+
+static const char *text_at(struct pd_arena *a, const struct pd_value *root, const char *dotted,
+			   struct pd_loc at, struct pd_diags *diags)
+{
+	return pattern_at(a, root, dotted, at, diags)->str;
 }
 
 static long number_at(const struct pd_value *root, const char *dotted, long lo, long hi,
@@ -37,17 +43,17 @@ int packet_style_load(struct pd_arena *arena, const char *datadir, struct packet
 		return diags->errors - before + (diags->errors == before);
 	const struct pd_value *r = st->root;
 	struct pd_loc at = r->loc;
-	st->stamp = text_at(r, "stamp", at, diags);
-	st->tab_stamp = text_at(r, "tab_stamp", at, diags);
-	st->divider_stamp = text_at(r, "divider_stamp", at, diags);
-	st->bm_letter = text_at(r, "bookmarks.letter", at, diags);
-	st->bm_memo = text_at(r, "bookmarks.memo", at, diags);
-	st->bm_tab = text_at(r, "bookmarks.tab", at, diags);
-	st->lb_letter = text_at(r, "labels.letter", at, diags);
-	st->lb_memo = text_at(r, "labels.memo", at, diags);
-	st->lb_tab = text_at(r, "labels.tab", at, diags);
-	st->lb_divider = text_at(r, "labels.divider", at, diags);
-	st->divider_template = text_at(r, "divider_template", at, diags);
+	st->stamp = pattern_at(arena, r, "stamp", at, diags);
+	st->tab_stamp = pattern_at(arena, r, "tab_stamp", at, diags);
+	st->divider_stamp = pattern_at(arena, r, "divider_stamp", at, diags);
+	st->bm_letter = pattern_at(arena, r, "bookmarks.letter", at, diags);
+	st->bm_memo = pattern_at(arena, r, "bookmarks.memo", at, diags);
+	st->bm_tab = pattern_at(arena, r, "bookmarks.tab", at, diags);
+	st->lb_letter = pattern_at(arena, r, "labels.letter", at, diags);
+	st->lb_memo = pattern_at(arena, r, "labels.memo", at, diags);
+	st->lb_tab = pattern_at(arena, r, "labels.tab", at, diags);
+	st->lb_divider = pattern_at(arena, r, "labels.divider", at, diags);
+	st->divider_template = text_at(arena, r, "divider_template", at, diags);
 	st->page_digits = (int)number_at(r, "page_digits", 1, 9, at, diags);
 	st->max_file_mb = number_at(r, "limits.file_mb", 1, 4096, at, diags);
 	st->max_pages = number_at(r, "limits.pages", 1, 100000, at, diags);
@@ -59,8 +65,8 @@ int packet_style_load(struct pd_arena *arena, const char *datadir, struct packet
 	return diags->errors - before;
 }
 
-const char *packet_text(struct pd_arena *arena, const char *pattern, const struct pd_value *data,
-			struct pd_diags *diags)
+const char *packet_text(struct pd_arena *arena, const struct pd_value *pattern,
+			const struct pd_value *data, struct pd_diags *diags)
 {
-	return doc_render_text(arena, pattern, (struct pd_loc){0}, data, diags);
+	return doc_render_text(arena, pattern->str, pattern->loc, data, diags);
 }

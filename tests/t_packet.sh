@@ -107,6 +107,19 @@ if pdftotext -f 2 -l 2 "$SCRATCH/pat.pdf" - 2>/dev/null | grep -q "A087654321/00
 	ok "the stamp pattern comes from packet.yaml"
 else fail "the stamp pattern comes from packet.yaml"; fi
 
+# a stamp pattern with a misspelt field, or a character the stamp face lacks: one error at
+# its line of packet.yaml, no packet
+line=$(grep -n '^stamp:' templates/packet.yaml | cut -d: -f1)
+for bad in '{{prefx}}-{{page}}' 'Ä{{prefix}}-{{page}}'; do
+	sed "s/^stamp: .*/stamp: \"$bad\"/" templates/packet.yaml >"$data/templates/packet.yaml"
+	if PDGEN_DATADIR=$data "$PDGEN" packet $sample --level opla-hq -o "$SCRATCH/bad.pdf" 2>"$SCRATCH/err"; then
+		fail "stamp '$bad' is refused"
+	elif [ "$(grep -c ': error: ' "$SCRATCH/err")" = 1 ] &&
+		grep -q "packet.yaml:$line:[0-9]*: error: " "$SCRATCH/err" && [ ! -e "$SCRATCH/bad.pdf" ]; then
+		ok "stamp '$bad' is one error at its line of packet.yaml"
+	else fail "stamp '$bad' is one error at its line of packet.yaml" "$(cat "$SCRATCH/err")"; fi
+done
+
 # a first request (no memo), its enclosures without files: the letter alone, a warning a tab
 "$PDGEN" letter samples/hernandez-lopez-ero.yaml --level ero -o "$SCRATCH/hl.pdf" 2>/dev/null
 if "$PDGEN" packet samples/hernandez-lopez-ero.yaml --level ero -o "$SCRATCH/ero.pdf" 2>"$SCRATCH/err" &&
