@@ -65,6 +65,7 @@ struct jerr {
 	struct jpeg_error_mgr mgr;
 	jmp_buf jump;
 	char msg[JMSG_LENGTH_MAX];
+	bool warned; /* a corrupt or cut-off stream: libjpeg fills the rest with gray */
 };
 
 static void jpeg_fail(j_common_ptr cinfo)
@@ -74,17 +75,21 @@ static void jpeg_fail(j_common_ptr cinfo)
 	longjmp(e->jump, 1);
 }
 
+/* Warnings (level -1) are kept: a scan libjpeg had to patch is refused, not enclosed. */
 static void jpeg_quiet(j_common_ptr cinfo, int level)
 {
-	(void)cinfo;
-	(void)level;
+	struct jerr *e = (struct jerr *)cinfo->err;
+	if (level < 0 && !e->warned) {
+		(*cinfo->err->format_message)(cinfo, e->msg);
+		e->warned = true;
+	}
 }
 
 static int decode_jpeg(const unsigned char *b, size_t len, struct pd_arena *a, struct pd_scan *o,
 		       char *why, size_t n)
 {
 	struct jpeg_decompress_struct ci;
-	struct jerr e;
+	struct jerr e = {.warned = false};
 	ci.err = jpeg_std_error(&e.mgr);
 	e.mgr.error_exit = jpeg_fail;
 	e.mgr.emit_message = jpeg_quiet;
@@ -112,6 +117,10 @@ static int decode_jpeg(const unsigned char *b, size_t len, struct pd_arena *a, s
 	jpeg_finish_decompress(&ci);
 	*o = (struct pd_scan){(int)ci.output_width, (int)ci.output_height, comps, px};
 	jpeg_destroy_decompress(&ci);
+	if (e.warned) {
+		snprintf(why, n, "damaged JPEG (%s)", e.msg);
+		return -1;
+	}
 	return 0;
 }
 
