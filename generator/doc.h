@@ -24,6 +24,8 @@ struct pd_doc_request {
 	/* Adds to the data the template sees (the packet's stamp ranges); may be NULL. */
 	void (*amend)(struct pd_arena *arena, struct pd_value *ctx, void *arg);
 	void *amend_arg;
+	const char *parts_dir;        /* packet: also each document and tab, stamped, as a PDF of
+				       * its own there (NN-letter.pdf, NN-memo.pdf, NN-tab-C.pdf) */
 };
 
 /* Filled by doc_make; strings are owned by the result (doc_result_clear). */

@@ -8,7 +8,9 @@
 #include <gmime/gmime.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <dirent.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "md.h"
@@ -24,7 +26,16 @@ struct email {
 	const struct pd_value *ctx, *fm; /* the case's data; the template's front matter */
 	const char *subject, *text, *html;
 	double limit_mb; /* the office's, else the template's */
-	const char *attach_path, *attach_name;
+	const char *packet_path, *packet_name; /* the packet made for the message */
+	const char *parts_dir; /* the office takes the documents separately: they are here */
+	struct attachment *att;
+	size_t natt;
+};
+
+struct attachment {
+	const char *name;
+	unsigned char *bytes;
+	size_t len;
 };
 
 static const char *ctx_str(const struct email *e, const char *dotted)
@@ -167,7 +178,7 @@ static GMimeMultipart *multipart(const char *subtype, const char *boundary)
 	return mp;
 }
 
-static GMimeMessage *message(const struct email *e, const unsigned char *pdf, size_t len)
+static GMimeMessage *message(const struct email *e)
 {
 	GMimeMessage *msg = g_mime_message_new(TRUE);
 	g_mime_message_add_mailbox(msg, GMIME_ADDRESS_TYPE_FROM, ctx_str(e, "attorney.name"),
@@ -193,9 +204,11 @@ static GMimeMessage *message(const struct email *e, const unsigned char *pdf, si
 	GMimeMultipart *mixed = multipart("mixed", arena_printf(e->arena, "=-mixed-%s", tag));
 	g_mime_multipart_add(mixed, (GMimeObject *)alt);
 	g_object_unref(alt);
-	GMimeObject *att = attachment(e->attach_name, pdf, len);
-	g_mime_multipart_add(mixed, att);
-	g_object_unref(att);
+	for (size_t i = 0; i < e->natt; i++) {
+		GMimeObject *att = attachment(e->att[i].name, e->att[i].bytes, e->att[i].len);
+		g_mime_multipart_add(mixed, att);
+		g_object_unref(att);
+	}
 	g_mime_message_set_mime_part(msg, (GMimeObject *)mixed);
 	g_object_unref(mixed);
 	return msg;
@@ -217,7 +230,8 @@ static int addresses(const struct email *e, struct pd_diags *diags)
 	return diags->errors ? PD_EXIT_INPUT : PD_EXIT_OK;
 }
 
-/* The packet, made into a scratch directory; its diagnostics are the submission's. */
+/* The packet, made into a scratch directory (with each document and tab beside it when the
+ * office takes them separately); its diagnostics are the submission's. */
 static int make_packet(struct email *e, const char *dir, struct pd_doc_result *pres,
 		       struct pd_diags *diags)
 {
@@ -225,24 +239,83 @@ static int make_packet(struct email *e, const char *dir, struct pd_doc_result *p
 	sub.document = "packet";
 	sub.out = arena_printf(e->arena, "%s/", dir);
 	sub.skip_if_newer = false;
+	const char *form = value_str(value_path(e->ctx, "office.attachments"));
+	if (form && !strcmp(form, "separate")) {
+		e->parts_dir = arena_printf(e->arena, "%s/parts", dir);
+		if (mkdir(e->parts_dir, 0700) != 0) {
+			diag_error(diags, (struct pd_loc){0}, "cannot make %s: %s", e->parts_dir,
+				   strerror(errno));
+			e->parts_dir = NULL;
+			return PD_EXIT_SYSTEM;
+		}
+		sub.parts_dir = e->parts_dir;
+	}
 	int rc = packet_make(&sub, pres, diags);
 	if (!rc && pres->out_path) {
-		e->attach_path = arena_strdup(e->arena, pres->out_path);
-		const char *slash = strrchr(e->attach_path, '/');
-		e->attach_name = slash ? slash + 1 : e->attach_path;
+		e->packet_path = arena_strdup(e->arena, pres->out_path);
+		const char *slash = strrchr(e->packet_path, '/');
+		e->packet_name = slash ? slash + 1 : e->packet_path;
 	}
 	return rc;
 }
 
+static bool add_attachment(struct email *e, const char *path, const char *name)
+{
+	struct attachment a = {name, NULL, 0};
+	if (!(a.bytes = (unsigned char *)file_read(path, &a.len, 0)))
+		return false;
+	e->att = xrealloc(e->att, (e->natt + 1) * sizeof *e->att);
+	e->att[e->natt++] = a;
+	return true;
+}
+
+static int pdf_name(const struct dirent *d)
+{
+	size_t n = strlen(d->d_name);
+	return n > 4 && !strcmp(d->d_name + n - 4, ".pdf");
+}
+
+/* The packet, or each of its parts named after it ("...-opla-hq-02-memo.pdf"). */
+static bool read_attachments(struct email *e)
+{
+	if (!e->parts_dir)
+		return add_attachment(e, e->packet_path, e->packet_name);
+	const char *end = strstr(e->packet_name, "packet.pdf");
+	int stem = end ? (int)(end - e->packet_name) : 0;
+	struct dirent **names = NULL;
+	int n = scandir(e->parts_dir, &names, pdf_name, alphasort);
+	bool ok = n > 0;
+	for (int i = 0; i < n; i++) {
+		const char *path = arena_printf(e->arena, "%s/%s", e->parts_dir, names[i]->d_name);
+		const char *name = arena_printf(e->arena, "%.*s%s", stem, e->packet_name,
+						names[i]->d_name);
+		ok = ok && add_attachment(e, path, name);
+		free(names[i]);
+	}
+	free(names);
+	return ok;
+}
+
+static void remove_parts(const struct email *e)
+{
+	struct dirent **names = NULL;
+	int n = e->parts_dir ? scandir(e->parts_dir, &names, pdf_name, alphasort) : 0;
+	for (int i = 0; i < n; i++) {
+		unlink(arena_printf(e->arena, "%s/%s", e->parts_dir, names[i]->d_name));
+		free(names[i]);
+	}
+	free(names);
+	if (e->parts_dir)
+		rmdir(e->parts_dir);
+}
+
 static int write_message(struct email *e, struct pd_doc_result *res, struct pd_diags *diags)
 {
-	size_t len = 0;
-	unsigned char *pdf = (unsigned char *)file_read(e->attach_path, &len, 0);
-	if (!pdf) {
+	if (!read_attachments(e)) {
 		diag_error(diags, (struct pd_loc){0}, "cannot read the packet back: %s", strerror(errno));
 		return PD_EXIT_SYSTEM;
 	}
-	GMimeMessage *msg = message(e, pdf, len);
+	GMimeMessage *msg = message(e);
 	GMimeFormatOptions *fo = g_mime_format_options_new();
 	g_mime_format_options_set_newline_format(fo, GMIME_NEWLINE_FORMAT_DOS);
 	g_mime_format_options_set_param_encoding_method(fo, GMIME_PARAM_ENCODING_METHOD_RFC2231);
@@ -264,7 +337,6 @@ static int write_message(struct email *e, struct pd_doc_result *res, struct pd_d
 	g_object_unref(out);
 	g_mime_format_options_free(fo);
 	g_object_unref(msg);
-	free(pdf);
 	return rc;
 }
 
@@ -285,22 +357,27 @@ int email_make(const struct pd_doc_request *req, struct pd_doc_result *res,
 		dir = NULL;
 		goto done;
 	}
-	if ((rc = make_packet(&e, dir, &pres, diags)))
-		goto done;
-	struct pd_diags again = {0}; /* the packet reported the case's diagnostics */
+	struct pd_diags again = {0}; /* the packet reports the case's diagnostics */
 	e.ctx = doc_context(req, e.arena, res, &again);
 	if (again.errors)
 		diag_move(diags, &again);
 	diag_clear(&again);
 	rc = PD_EXIT_INPUT;
-	if (!e.ctx || addresses(&e, diags) || body(&e, diags))
+	if (!e.ctx || (rc = make_packet(&e, dir, &pres, diags)))
+		goto done;
+	rc = PD_EXIT_INPUT;
+	if (addresses(&e, diags) || body(&e, diags))
 		goto done;
 	rc = req->check_only ? PD_EXIT_OK : write_message(&e, res, diags);
 done:
-	if (e.attach_path)
-		unlink(e.attach_path);
+	if (e.packet_path)
+		unlink(e.packet_path);
+	remove_parts(&e);
 	if (dir)
 		rmdir(dir);
+	for (size_t i = 0; i < e.natt; i++)
+		free(e.att[i].bytes);
+	free(e.att);
 	doc_result_clear(&pres);
 	arena_free(e.arena);
 	return rc;

@@ -386,6 +386,34 @@ static void write_labels(struct pd_merge *m, qpdf_oh root)
 	qpdf_oh_replace_key(q, root, "/PageLabels", tree);
 }
 
+/* Writes q to path atomically and reproducibly (the ID a hash of the content). */
+static int write_pdf(qpdf_data q, const char *path, struct pd_pdf_written *written,
+		     struct pd_diags *diags)
+{
+	struct pd_buf why = {0};
+	int rc = PD_EXIT_OK;
+	if ((qpdf_init_write_memory(q) & QPDF_ERRORS) ||
+	    (qpdf_set_deterministic_ID(q, QPDF_TRUE), qpdf_set_object_stream_mode(q, qpdf_o_generate),
+	     qpdf_set_decode_level(q, qpdf_dl_none), /* compressed streams pass through as they are */
+	     qpdf_write(q) & QPDF_ERRORS)) {
+		diag_error(diags, (struct pd_loc){0}, "cannot make '%s': %s", path, problem(q, &why));
+		rc = PD_EXIT_INPUT;
+	} else {
+		size_t len = qpdf_get_buffer_length(q);
+		const unsigned char *bytes = qpdf_get_buffer(q);
+		struct pd_pdf_written w = {qpdf_get_num_pages(q), len, ""};
+		if (outfile_write(path, bytes, len, w.sha256) != 0) {
+			diag_error(diags, (struct pd_loc){0}, "cannot write '%s': %s", path,
+				   strerror(errno));
+			rc = PD_EXIT_SYSTEM;
+		} else if (written) {
+			*written = w;
+		}
+	}
+	buf_free(&why);
+	return rc;
+}
+
 int merge_write(struct pd_merge *m, const char *title, const char *path,
 		struct pd_pdf_written *written, struct pd_diags *diags)
 {
@@ -396,26 +424,28 @@ int merge_write(struct pd_merge *m, const char *title, const char *path,
 	if (title)
 		qpdf_set_info_key(q, "/Title", title);
 	qpdf_set_info_key(q, "/Creator", "pdgen " PD_VERSION);
+	return write_pdf(q, path, written, diags);
+}
+
+int merge_extract(struct pd_pdfsrc *src, int first, int count, const char *title,
+		  const char *path, struct pd_diags *diags)
+{
+	qpdf_data q = qpdf_new();
+	qpdf_empty_pdf(q);
+	for (int i = first; i < first + count && i < src->pages; i++)
+		if (qpdf_add_page(q, src->q, qpdf_get_page_n(src->q, (size_t)i), QPDF_FALSE) &
+		    QPDF_ERRORS)
+			break;
+	if (title)
+		qpdf_set_info_key(q, "/Title", title);
+	qpdf_set_info_key(q, "/Creator", "pdgen " PD_VERSION);
 	struct pd_buf why = {0};
-	int rc = PD_EXIT_OK;
-	if ((qpdf_init_write_memory(q) & QPDF_ERRORS) ||
-	    (qpdf_set_deterministic_ID(q, QPDF_TRUE), qpdf_set_object_stream_mode(q, qpdf_o_generate),
-	     qpdf_set_decode_level(q, qpdf_dl_none), /* compressed streams pass through as they are */
-	     qpdf_write(q) & QPDF_ERRORS)) {
-		diag_error(diags, (struct pd_loc){0}, "cannot make the packet: %s", problem(q, &why));
-		rc = PD_EXIT_INPUT;
-	} else {
-		size_t len = qpdf_get_buffer_length(q);
-		const unsigned char *bytes = qpdf_get_buffer(q);
-		struct pd_pdf_written w = {merge_pages(m), len, ""};
-		if (outfile_write(path, bytes, len, w.sha256) != 0) {
-			diag_error(diags, (struct pd_loc){0}, "cannot write '%s': %s", path,
-				   strerror(errno));
-			rc = PD_EXIT_SYSTEM;
-		} else if (written) {
-			*written = w;
-		}
-	}
+	int rc = PD_EXIT_INPUT;
+	if (qpdf_has_error(q))
+		diag_error(diags, (struct pd_loc){0}, "cannot make '%s': %s", path, problem(q, &why));
+	else
+		rc = write_pdf(q, path, NULL, diags);
 	buf_free(&why);
+	qpdf_cleanup(&q);
 	return rc;
 }

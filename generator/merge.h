@@ -44,4 +44,8 @@ void merge_label(struct pd_merge *m, int page, const char *prefix, bool numbered
 int merge_write(struct pd_merge *m, const char *title, const char *path,
 		struct pd_pdf_written *written, struct pd_diags *diags);
 
+/* Writes count pages of src from first (0-based) as a PDF of their own, atomically. */
+int merge_extract(struct pd_pdfsrc *src, int first, int count, const char *title,
+		  const char *path, struct pd_diags *diags);
+
 #endif

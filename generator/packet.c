@@ -287,6 +287,35 @@ done:
 	return rc;
 }
 
+/* ------------------------------------------------------------- parts */
+
+static int write_part(struct packet *p, struct pd_pdfsrc *whole, int *n, const char *name,
+		      int first, int last, const char *title, struct pd_diags *diags)
+{
+	const char *path = arena_printf(p->arena, "%s/%02d-%s.pdf", p->req->parts_dir, ++*n, name);
+	return merge_extract(whole, first - 1, last - first + 1, title, path, diags);
+}
+
+/* Each document and tab of the written packet, stamped as it is, as a PDF of its own (for
+ * an office that takes the documents separately). */
+static int write_parts(struct packet *p, const char *packet_path, struct pd_diags *diags)
+{
+	struct pd_pdfsrc *whole = merge_open(packet_path, (struct pd_loc){0}, "the packet", diags);
+	int rc = whole ? PD_EXIT_OK : PD_EXIT_SYSTEM, n = 0, memo = p->letter_pages + 1;
+	if (!rc)
+		rc = write_part(p, whole, &n, "letter", 1, p->letter_pages, NULL, diags);
+	if (!rc && p->memo_pages)
+		rc = write_part(p, whole, &n, "memo", memo, memo + p->memo_pages - 1, NULL, diags);
+	for (size_t i = 0; !rc && i < p->ntabs; i++) {
+		const struct tab *t = &p->tabs[i];
+		if (t->pages)
+			rc = write_part(p, whole, &n, arena_printf(p->arena, "tab-%s", t->tab),
+					t->divider ? t->divider : t->first, t->last, t->title, diags);
+	}
+	merge_close(whole);
+	return rc;
+}
+
 /* ------------------------------------------------------------- the command */
 
 /* The stamp pattern tried once before the memo prints it: its errors once, not once a page. */
@@ -386,6 +415,8 @@ int packet_make(const struct pd_doc_request *req, struct pd_doc_result *res,
 			   p.total, p.st.max_packet_pages);
 	else
 		rc = assemble(&p, res, diags);
+	if (!rc && req->parts_dir)
+		rc = write_parts(&p, res->out_path, diags);
 done:
 	packet_tabs_close(p.tabs, p.ntabs);
 	remove_tmpdir(&p);

@@ -2,7 +2,7 @@
 
 usage: email_check.py MESSAGE.eml KEY=VALUE...
 Keys: to, cc (comma-separated addresses, exact), from_name, subject_has (repeatable),
-packet (a PDF file the attachment must equal). Always: the headers are ASCII (RFC 2047),
+packet (a PDF file the attachment must equal), attachments (their number). Always: the headers are ASCII (RFC 2047),
 X-Unsent: 1, a text/plain and a text/html body, each PDF attachment passes qpdf --check."""
 import email
 import email.policy
@@ -36,6 +36,10 @@ def main():
         elif key == "subject_has":
             if want not in str(msg["subject"]):
                 bad.append("subject %r lacks %r" % (str(msg["subject"]), want))
+        elif key == "attachments":
+            names = [p.get_filename() for p in msg.iter_attachments()]
+            if len(names) != int(want):
+                bad.append("%d attachments, expected %s: %r" % (len(names), want, names))
         elif key == "packet":
             atts = [p for p in msg.iter_attachments() if p.get_content_type() == "application/pdf"]
             if len(atts) != 1 or atts[0].get_content() != open(want, "rb").read():

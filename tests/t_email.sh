@@ -51,6 +51,22 @@ if PDGEN_DATADIR=$data "$PDGEN" email $em --level ero -o "$SCRATCH/o.eml" 2>"$SC
 		fail "a message over the office's limit is a warning" "$(cat "$SCRATCH/err")"
 else fail "email with an office's rules" "$(cat "$SCRATCH/err")"; fi
 
+# an office that takes the documents separately: letter, memo and each tab, stamped, attached
+$PY - "$data/templates/offices.yaml" <<'PY'
+import sys
+p = sys.argv[1]
+text = open(p).read()
+anchor = "  - id: opla-el-paso\n"
+assert anchor in text
+open(p, "w").write(text.replace(anchor, anchor + "    attachments: separate\n", 1))
+PY
+if PDGEN_DATADIR=$data "$PDGEN" email $sample --level cc -o "$SCRATCH/s.eml" 2>"$SCRATCH/err"; then
+	check "attachments: separate: the letter, the memo and five tabs, each qpdf-clean" \
+		$PY tests/email_check.py "$SCRATCH/s.eml" attachments=7 to=robert.hale@ice.dhs.gov
+	grep -q "filename=ramirez-pena-A087654321-cc-03-tab-A.pdf" "$SCRATCH/s.eml" &&
+		ok "each part is named after the packet" || fail "each part is named after the packet"
+else fail "email with attachments: separate" "$(cat "$SCRATCH/err")"; fi
+
 # no address for the level (no contact, an office without a mailbox): refused, naming the field
 sed '/^  contacts:/,/^emergency:/{/ero: {name/d}' $em >"$SCRATCH/noaddr.yaml"
 if PDGEN_DATADIR=$data "$PDGEN" email "$SCRATCH/noaddr.yaml" --level ero -o "$SCRATCH/n.eml" 2>"$SCRATCH/err"; then
