@@ -6,15 +6,24 @@ PREFIX  ?= /usr/local
 DATADIR  = $(PREFIX)/share/pdgen
 BUILD   ?= build
 CC      ?= cc
-PKGS     = libcmark-gfm yaml-0.1 libutf8proc harfbuzz-subset zlib libdeflate libqpdf gmime-3.0 \
-	   libpng
+PKGS     = libcmark-gfm yaml-0.1 libutf8proc harfbuzz-subset zlib libdeflate
 CFLAGS  ?= -O2 -g
 WARN     = -std=c11 -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes
-CPPFLAGS += -D_POSIX_C_SOURCE=200809L -DPD_VERSION='"$(VERSION)"' -DPD_DATADIR='"$(DATADIR)"'
-PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcmark-gfm-extensions -lhpdf -lhyphen -lnettle -ljpeg -lm -pthread
+LIBDIR   = $(PREFIX)/lib/pdgen
+CPPFLAGS += -D_POSIX_C_SOURCE=200809L -DPD_VERSION='"$(VERSION)"' -DPD_DATADIR='"$(DATADIR)"' \
+	   -DPD_LIBDIR='"$(LIBDIR)"'
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) $(SUBMIT_PKGS) 2>/dev/null)
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcmark-gfm-extensions -lhpdf -lhyphen -lnettle -lm -pthread
 
-SRCS     = $(wildcard generator/*.c)
+# `packet` and `email` live in a module that pdgen loads when one is asked for (submit.c):
+# loading libqpdf and GMime costs 14 M instructions, which every letter would pay otherwise.
+SUBMIT_SRCS = $(addprefix generator/,packet.c packet_encl.c packet_style.c merge.c email.c scan.c)
+SUBMIT_PKGS = libqpdf gmime-3.0 libpng
+SUBMIT_LIBS = $(shell pkg-config --libs $(SUBMIT_PKGS) 2>/dev/null) -ljpeg
+SUBMIT   = $(BUILD)/pdgen-submit.so
+SUBMIT_OBJS = $(SUBMIT_SRCS:generator/%.c=$(BUILD)/pic/%.o)
+
+SRCS     = $(filter-out $(SUBMIT_SRCS),$(wildcard generator/*.c))
 OBJS     = $(SRCS:generator/%.c=$(BUILD)/%.o)
 LIB_OBJS = $(filter-out $(BUILD)/main.o $(BUILD)/cmd_%.o,$(OBJS))
 UNIT_SRCS = $(wildcard tests/unit/test_*.c)
@@ -33,7 +42,8 @@ DEB_PKGS = build-essential pkg-config libhpdf-dev libcmark-gfm-dev \
 
 all: pdgen
 
-pdgen: $(PDGEN) cut-fonts
+pdgen: $(PDGEN) $(SUBMIT) cut-fonts
+	cp $(SUBMIT) pdgen-submit.so.tmp && mv -f pdgen-submit.so.tmp pdgen-submit.so
 	cp $(PDGEN) pdgen.tmp && mv -f pdgen.tmp pdgen # a running pdgen keeps its old file
 	@$(MAKE) --no-print-directory -s sample-enclosures
 
@@ -59,14 +69,21 @@ fonts/cut/%.ttf: fonts/%.ttf fonts/cut-font.py
 	@mkdir -p fonts/cut
 	/usr/bin/python3 fonts/cut-font.py $< $@ '$(CUT_UNICODES)'
 
-$(PDGEN): $(OBJS)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(OBJS) $(PKG_LIBS)
+$(PDGEN): $(OBJS) $(SUBMIT)
+	$(CC) $(CFLAGS) $(LDFLAGS) -rdynamic -o $@ $(OBJS) $(PKG_LIBS)
+
+$(SUBMIT): $(SUBMIT_OBJS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -shared -o $@ $(SUBMIT_OBJS) $(SUBMIT_LIBS)
+
+$(BUILD)/pic/%.o: generator/%.c generator/*.h | $(BUILD)
+	@mkdir -p $(@D)
+	$(CC) $(WARN) $(CFLAGS) -fPIC $(CPPFLAGS) $(PKG_CFLAGS) -Igenerator -c -o $@ $<
 
 $(BUILD)/%.o: generator/%.c generator/*.h | $(BUILD)
 	$(CC) $(WARN) $(CFLAGS) $(CPPFLAGS) $(PKG_CFLAGS) -Igenerator -c -o $@ $<
 
 $(BUILD):
-	mkdir -p $(BUILD)/tests
+	mkdir -p $(BUILD)/tests $(BUILD)/pic
 
 $(BUILD)/tests/%: tests/unit/%.c $(LIB_OBJS) generator/*.h | $(BUILD)
 	$(CC) $(WARN) -Wno-missing-prototypes $(CFLAGS) $(CPPFLAGS) $(PKG_CFLAGS) -Igenerator \
@@ -145,6 +162,7 @@ install: pdgen
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(DATADIR)/templates $(DESTDIR)$(DATADIR)/fonts \
 		$(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/man/man5
 	install -m 755 pdgen $(DESTDIR)$(PREFIX)/bin/pdgen
+	install -d $(DESTDIR)$(LIBDIR) && install -m 644 pdgen-submit.so $(DESTDIR)$(LIBDIR)/
 	cp -R templates/. $(DESTDIR)$(DATADIR)/templates/
 	cp -R fonts/. $(DESTDIR)$(DATADIR)/fonts/
 	rm -f $(DESTDIR)$(DATADIR)/fonts/cut-font.py
@@ -155,7 +173,7 @@ uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/pdgen $(DESTDIR)$(PREFIX)/share/man/man1/pdgen.1 \
 		$(DESTDIR)$(PREFIX)/share/man/man5/pdgen-case.5 \
 		$(DESTDIR)$(PREFIX)/share/man/man5/pdgen-template.5
-	rm -rf $(DESTDIR)$(DATADIR)
+	rm -rf $(DESTDIR)$(DATADIR) $(DESTDIR)$(LIBDIR)
 
 clean:
-	rm -rf build build-* pdgen out fonts/cut
+	rm -rf build build-* pdgen pdgen-submit.so out fonts/cut

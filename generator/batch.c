@@ -14,7 +14,7 @@
 #include <unistd.h>
 
 #include "doc.h"
-#include "packet.h"
+#include "submit.h"
 #include "util.h"
 
 /* One job's outcome, as the worker reports it and the manifest records it. */

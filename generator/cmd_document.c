@@ -6,7 +6,7 @@
 
 #include "cmd.h"
 #include "doc.h"
-#include "packet.h"
+#include "submit.h"
 #include "typeset.h"
 #include "util.h"
 

@@ -9,7 +9,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "email.h"
 #include "packet_impl.h"
 #include "stamp.h"
 
@@ -422,14 +421,4 @@ done:
 	remove_tmpdir(&p);
 	arena_free(p.arena);
 	return rc;
-}
-
-int submission_make(const struct pd_doc_request *req, struct pd_doc_result *res,
-		    struct pd_diags *diags)
-{
-	if (req->document && !strcmp(req->document, "packet") && !req->dump)
-		return packet_make(req, res, diags);
-	if (req->document && !strcmp(req->document, "email") && !req->dump)
-		return email_make(req, res, diags);
-	return doc_make(req, res, diags);
 }

@@ -13,8 +13,4 @@
 int packet_make(const struct pd_doc_request *req, struct pd_doc_result *res,
 		struct pd_diags *diags);
 
-/* Makes any document a docket or command names: letter, memo, packet or email. */
-int submission_make(const struct pd_doc_request *req, struct pd_doc_result *res,
-		    struct pd_diags *diags);
-
 #endif
