@@ -88,6 +88,9 @@ static int body(struct email *e, struct pd_diags *diags)
 {
 	const char *name = value_truthy(value_path(e->ctx, "level.is_escalation")) ? "email-escalation"
 										    : "email-request";
+	struct pd_value *separate = value_new(e->arena, PD_BOOL, (struct pd_loc){0});
+	separate->boolean = e->parts_dir != NULL;
+	value_set(e->arena, (struct pd_value *)e->ctx, "attachments_separate", separate);
 	struct pd_buf md = {0};
 	int rc = doc_render(name, e->ctx, e->arena, &md, &e->fm, diags);
 	struct md_doc *doc = rc ? NULL : md_parse(md.s ? md.s : "", md.len, name, 1, diags);

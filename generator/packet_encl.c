@@ -49,9 +49,11 @@ static bool open_file(struct pd_arena *a, struct tab *t, const char *path,
 	const char *what = arena_printf(a, "enclosure %s (Tab %s): file '%s'", t->id, t->tab,
 					str_of(t->row, "file"));
 	struct stat sb;
-	if (stat(path, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+	bool exists = stat(path, &sb) == 0;
+	if (!exists || !S_ISREG(sb.st_mode)) {
 		diag_add(diags, PD_ERROR, t->at, "R-refs", "%s %s (paths are relative to the case file)",
-			 what, errno == ENOENT ? "does not exist" : "is not a readable file");
+			 what, exists ? "is not a file" : errno == ENOENT ? "does not exist"
+								 : "cannot be read");
 		return false;
 	}
 	if (sb.st_size > (off_t)st->max_file_mb << 20) {

@@ -16,10 +16,8 @@ for target in 30 60; do
 	want=$((target - fixed)) one=$(qpdf --show-npages "$dir/encl/support-letters.pdf")
 	set --
 	while [ $(($# * one)) -lt $want ]; do set -- "$@" "$dir/encl/support-letters.pdf"; done
-	qpdf --empty --pages "$@" 1-r1 -- "$dir/encl/tabd-$target.pdf" 2>/dev/null ||
-		qpdf --empty --pages "$@" -- "$dir/encl/tabd-$target.pdf"
-	qpdf --empty --pages "$dir/encl/tabd-$target.pdf" 1-$want -- "$dir/encl/d.pdf" &&
-		mv "$dir/encl/d.pdf" "$dir/encl/tabd-$target.pdf"
+	qpdf --empty --pages "$@" -- "$dir/encl/all.pdf" &&
+		qpdf --empty --pages "$dir/encl/all.pdf" 1-$want -- "$dir/encl/tabd-$target.pdf" || exit 3
 	sed "s#encl/support-letters.pdf#encl/tabd-$target.pdf#; s#pages: 3, file#pages: $want, file#" \
 		$src/ramirez-opla-hq.yaml >"$dir/case-$target.yaml"
 	for r in $(seq 11); do

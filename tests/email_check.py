@@ -2,7 +2,7 @@
 
 usage: email_check.py MESSAGE.eml KEY=VALUE...
 Keys: to, cc (comma-separated addresses, exact), from_name, subject_has (repeatable),
-packet (a PDF file the attachment must equal), attachments (their number). Always: the headers are ASCII (RFC 2047),
+packet (a PDF file the attachment must equal), attachments (their number), body_has (in both bodies). Always: the headers are ASCII (RFC 2047),
 X-Unsent: 1, a text/plain and a text/html body, each PDF attachment passes qpdf --check."""
 import email
 import email.policy
@@ -36,6 +36,11 @@ def main():
         elif key == "subject_has":
             if want not in str(msg["subject"]):
                 bad.append("subject %r lacks %r" % (str(msg["subject"]), want))
+        elif key == "body_has":
+            for kind in ("plain", "html"):
+                body = msg.get_body((kind,))
+                if body is None or want not in body.get_content():
+                    bad.append("the text/%s body lacks %r" % (kind, want))
         elif key == "attachments":
             names = [p.get_filename() for p in msg.iter_attachments()]
             if len(names) != int(want):
