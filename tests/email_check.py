@@ -39,7 +39,7 @@ def main():
         elif key == "body_has":
             for kind in ("plain", "html"):
                 body = msg.get_body((kind,))
-                if body is None or want not in body.get_content():
+                if body is None or want not in " ".join(body.get_content().split()):
                     bad.append("the text/%s body lacks %r" % (kind, want))
         elif key == "attachments":
             names = [p.get_filename() for p in msg.iter_attachments()]
