@@ -123,6 +123,23 @@ for bad in '{{prefx}}-{{page}}' 'Ä{{prefix}}-{{page}}'; do
 	else fail "stamp '$bad' is one error at its line of packet.yaml" "$(cat "$SCRATCH/err")"; fi
 done
 
+# the limits of packet.yaml: an enclosure over them is refused at its line
+line=$(grep -n "id: E4" $sample | cut -d: -f1)
+sed 's/^  pages: 2000 .*/  pages: 2/' templates/packet.yaml >"$data/templates/packet.yaml"
+if PDGEN_DATADIR=$data "$PDGEN" packet $sample --level opla-hq -o "$SCRATCH/lim.pdf" 2>"$SCRATCH/err"; then
+	fail "an enclosure over limits.pages is refused"
+elif grep -q "^$sample:$line:[0-9]*: error: .*has 3 pages, over the limit of 2" "$SCRATCH/err"; then
+	ok "an enclosure over limits.pages is refused at its line"
+else fail "an enclosure over limits.pages is refused at its line" "$(cat "$SCRATCH/err")"; fi
+sed 's/^  file_mb: 50 .*/  file_mb: 1/' templates/packet.yaml >"$data/templates/packet.yaml"
+head -c 1100000 /dev/urandom >"$work/encl/big.pdf"
+sed "s#encl/support-letters.pdf#encl/big.pdf#" $sample >"$work/case.yaml"
+if PDGEN_DATADIR=$data "$PDGEN" packet "$work/case.yaml" --level opla-hq -o "$SCRATCH/lim.pdf" 2>"$SCRATCH/err"; then
+	fail "an enclosure over limits.file_mb is refused"
+elif grep -q "^$work/case.yaml:$line:[0-9]*: error: .*over the limit of 1 MB" "$SCRATCH/err"; then
+	ok "an enclosure over limits.file_mb is refused at its line"
+else fail "an enclosure over limits.file_mb is refused at its line" "$(cat "$SCRATCH/err")"; fi
+
 # a first request (no memo), its enclosures without files: the letter alone, a warning a tab
 "$PDGEN" letter samples/hernandez-lopez-ero.yaml --level ero -o "$SCRATCH/hl.pdf" 2>/dev/null
 if "$PDGEN" packet samples/hernandez-lopez-ero.yaml --level ero -o "$SCRATCH/ero.pdf" 2>"$SCRATCH/err" &&
