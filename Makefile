@@ -112,11 +112,13 @@ test: deps
 
 units: $(UNITS)
 
+# The regress corpus (diagnostics) and the goldens (every sample's and man-page example's
+# Markdown, PDF text and page make-up, tests/golden/); -update rewrites both: read the diff.
 regress: pdgen
-	@PDGEN=./pdgen sh tests/regress.sh
+	@PDGEN=./pdgen sh tests/regress.sh && PDGEN=./pdgen sh tests/golden.sh
 
 regress-update: pdgen
-	@PDGEN=./pdgen sh tests/regress.sh --update
+	@PDGEN=./pdgen sh tests/regress.sh --update && PDGEN=./pdgen sh tests/golden.sh --update
 
 asan:
 	$(MAKE) BUILD=build-asan CFLAGS='-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer' \

@@ -140,7 +140,7 @@ static void make_one(const struct pd_batch_run *run, const struct pd_job *job, s
 	};
 	struct pd_doc_result res = {0};
 	struct pd_diags diags = {0};
-	r->status = submission_make(&req, &res, &diags);
+	r->status = submission_make(run->session, &req, &res, &diags);
 	r->skipped = res.skipped;
 	r->errors = diags.errors;
 	r->warnings = diags.warnings;
@@ -181,7 +181,7 @@ static void worker(const struct pd_batch_run *run, unsigned w, unsigned nworkers
 		record_clear(&r);
 	}
 	close(fd);
-	doc_shutdown();
+	doc_session_free(run->session);
 	_exit(0);
 }
 

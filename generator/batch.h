@@ -7,7 +7,10 @@
 
 #include "docket.h"
 
+struct pd_session;
+
 struct pd_batch_run {
+	struct pd_session *session; /* each worker inherits it */
 	const struct pd_docket *docket;
 	const char *outdir;
 	unsigned workers;

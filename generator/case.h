@@ -34,6 +34,19 @@ struct pd_case *case_from_value_domain(struct pd_arena *arena, struct pd_value *
 int case_check(const struct pd_case *c, const char *level, const char *document,
 	       struct pd_diags *diags);
 
+/* The escalation rules, one row each of the table case_check runs (case_rules.c). */
+struct pd_rule_info {
+	const char *id;            /* "R-chain": its diagnostics carry it */
+	enum pd_severity severity; /* the most severe of its diagnostics */
+	const char *message;       /* what it requires (pdgen-case(5)'s RULES list) */
+	const char *basis;         /* why: the practice pointer's words or a DOMAIN section */
+	const char *fix;           /* how to mend a case that breaks it */
+};
+size_t case_rule_count(void);
+const struct pd_rule_info *case_rule(size_t i); /* NULL past the last */
+/* The rule of this id ("R-chain", "r-chain" or "chain"), or NULL. */
+const struct pd_rule_info *case_rule_named(const char *id);
+
 /* The data the templates see: the case tree plus derived fields (see pdgen-case(5),
  * "TEMPLATE DATA"). Call after case_check found no errors. Lives in the arena. */
 struct pd_value *case_context(struct pd_arena *arena, const struct pd_case *c, const char *level,
@@ -55,11 +68,6 @@ const char *case_next_level(const struct pd_case *c, struct pd_buf *why);
 /* The domain data the case was loaded with. */
 const struct pd_domain *case_domain(const struct pd_case *c);
 
-/* A-number: digits of s (spaces, dashes, a leading "A", "A-" or "A#" allowed) left-padded
- * to nine; false when s holds other characters or not 8 or 9 digits. out: 10 bytes. */
-bool case_anumber_normalize(const char *s, char out[10]);
-/* "A012-345-678" from nine digits; out: 13 bytes. */
-void case_anumber_format(const char digits[10], char out[13]);
 /* Simple email syntax: local@domain.tld. */
 bool case_email_valid(const char *s);
 

@@ -15,6 +15,12 @@ struct ctx {
 	struct pd_loc at; /* place given to derived values: the case file's top */
 };
 
+/* A level at its track's top rung: headquarters. */
+static bool at_top(const struct ctx *x, const struct pd_level *lv)
+{
+	return lv->rung >= levels_top_rung(x->c->dom, lv->track);
+}
+
 static bool is(const char *a, const char *b)
 {
 	return a && b && strcmp(a, b) == 0;
@@ -161,15 +167,11 @@ static const char *label(const struct label *t, const char *code)
 	return code;
 }
 
-static const char *const months[] = {"January", "February", "March",	 "April",
-				     "May",	"June",	    "July",	 "August",
-				     "September", "October", "November", "December"};
-
 static const char *long_date(struct pd_arena *a, const char *d)
 {
 	if (!d || !date_valid(d))
 		return d ? d : "";
-	return arena_printf(a, "%s %d, %d", months[atoi(d + 5) - 1], atoi(d + 8), atoi(d));
+	return arena_printf(a, "%s %d, %d", date_month_name(atoi(d + 5)), atoi(d + 8), atoi(d));
 }
 
 /* Tab names: A..Z, AA, AB, ... */
@@ -207,7 +209,7 @@ static struct pd_value *client(struct ctx *x)
 		  hon && last ? arena_printf(x->a, "%s %s", hon, last) : c->full_name, name);
 	char fmt[13] = "";
 	if (c->anum[0])
-		case_anumber_format(c->anum, fmt);
+		anumber_format(c->anum, fmt);
 	sets_from(x, m, "a_number_display", c->anum[0] ? fmt : NULL,
 		  value_path(c->root, "client.a_number"));
 	sets(x, m, "a_number_digits", c->anum[0] ? c->anum : NULL);
@@ -217,8 +219,8 @@ static struct pd_value *client(struct ctx *x)
 	const struct pd_value *other = value_get(m, "other_a_numbers");
 	for (size_t i = 0; other && other->kind == PD_SEQ && i < other->n; i++) {
 		char d[10], f[13];
-		if (other->items[i]->str && case_anumber_normalize(other->items[i]->str, d)) {
-			case_anumber_format(d, f);
+		if (other->items[i]->str && anumber_normalize(other->items[i]->str, d)) {
+			anumber_format(d, f);
 			value_append(x->a, all, s(x, f));
 		}
 	}
@@ -266,10 +268,10 @@ static struct pd_value *level(struct ctx *x)
 	sets(x, m, "reviewer", str_of(lv->node, "reviewer") ? str_of(lv->node, "reviewer") : lv->title);
 	set(x, m, "is_ero", b(x, is(lv->track, "ero")));
 	set(x, m, "is_occ", b(x, is(lv->track, "occ")));
-	set(x, m, "is_first", b(x, lv->rung <= 1));
-	set(x, m, "is_escalation", b(x, lv->rung >= 2));
+	set(x, m, "is_first", b(x, lv->rung < PD_RUNG_REVIEW));
+	set(x, m, "is_escalation", b(x, lv->rung >= PD_RUNG_REVIEW));
 	set(x, m, "is_local_review", b(x, lv->rung == 2));
-	set(x, m, "is_hq", b(x, lv->rung >= 3));
+	set(x, m, "is_hq", b(x, at_top(x, lv)));
 	set(x, m, "is_suboffice", b(x, lv->needs_suboffice));
 	set(x, m, "has_memo", b(x, lv->memo != NULL));
 	return m;
@@ -538,7 +540,7 @@ static struct pd_value *history_row(struct ctx *x, const struct pd_request *q)
 	struct pd_value *m = map(x);
 	sets(x, m, "id", q->id);
 	sets(x, m, "level", q->level);
-	sets(x, m, "level_title", q->lv ? (q->lv->rung >= 3 ? str_of(q->lv->node, "org")
+	sets(x, m, "level_title", q->lv ? (at_top(x, q->lv) ? str_of(q->lv->node, "org")
 				     ? arena_printf(x->a, "%s (%s)", q->lv->title, str_of(q->lv->node, "org"))
 				     : q->lv->title : q->lv->title) : q->level);
 	sets(x, m, "sent", q->sent);
@@ -546,7 +548,7 @@ static struct pd_value *history_row(struct ctx *x, const struct pd_request *q)
 	sets(x, m, "channel", label(channel_labels, q->channel));
 	sets(x, m, "outcome", q->outcome);
 	sets(x, m, "outcome_label", label(outcome_labels, q->outcome));
-	set(x, m, "is_denied", b(x, is(q->outcome, "denied")));
+	set(x, m, "is_denied", b(x, q->state == PD_DENIED));
 	sets(x, m, "decided", q->decided);
 	sets(x, m, "by_role", q->by_role);
 	sets(x, m, "by_role_label", q->by_role ? label(role_labels, q->by_role) : NULL);
@@ -595,7 +597,7 @@ static void materials(struct ctx *x, const struct pd_request **reqs, const struc
 	mt->list = seq(x);
 	mt->prior = seq(x);
 	mt->tabs = map(x);
-	bool esc = x->lv->rung >= 2;
+	bool esc = x->lv->rung >= PD_RUNG_REVIEW;
 	if (esc) {
 		for (size_t i = 0; i < c->nreq; i++) {
 			const struct pd_request *q = reqs[i];
@@ -672,11 +674,11 @@ static long total_pages(const struct pd_value *list)
 
 /* ---- document kind, subject, emergency ---- */
 
-static const char *doc_kind(const struct pd_case *c, const struct pd_level *lv, const char *document)
+static const char *document_kind(const struct pd_case *c, const struct pd_level *lv, const char *document)
 {
 	if (is(document, "memo"))
 		return "memo";
-	if (lv->rung >= 2)
+	if (lv->rung >= PD_RUNG_REVIEW)
 		return "review";
 	if (case_old_denial(c))
 		return "reconsideration";
@@ -699,7 +701,7 @@ static const char *subject(const char *kind)
 static struct pd_value *document(struct ctx *x, const char *document_name)
 {
 	const struct pd_case *c = x->c;
-	const char *kind = doc_kind(c, x->lv, document_name);
+	const char *kind = document_kind(c, x->lv, document_name);
 	struct pd_value *m = map(x);
 	sets(x, m, "name", document_name ? document_name : "letter");
 	sets(x, m, "kind", kind);
@@ -740,7 +742,7 @@ static struct pd_value *emergency(struct ctx *x)
 static struct pd_value *last_denial(struct ctx *x, const struct pd_request **reqs)
 {
 	for (size_t i = x->c->nreq; i-- > 0;)
-		if (is(reqs[i]->outcome, "denied") && reqs[i]->lv && reqs[i]->lv->rung < x->lv->rung)
+		if (reqs[i]->state == PD_DENIED && reqs[i]->lv && reqs[i]->lv->rung < x->lv->rung)
 			return history_row(x, reqs[i]);
 	return nil(x);
 }
@@ -867,7 +869,7 @@ const char *case_template_name(const struct pd_case *c, const char *lvname, cons
 		return NULL;
 	if (is(document_name, "memo"))
 		return lv->memo ? lv->memo : "memo";
-	const char *kind = doc_kind(c, lv, document_name);
+	const char *kind = document_kind(c, lv, document_name);
 	if (is(kind, "reconsideration"))
 		return "letter-reconsideration";
 	if (is(kind, "bia"))
@@ -918,7 +920,7 @@ const char *case_header_text(struct pd_arena *arena, const struct pd_case *c)
 {
 	char fmt[13] = "";
 	if (c->anum[0])
-		case_anumber_format(c->anum, fmt);
+		anumber_format(c->anum, fmt);
 	struct pd_buf b = {0};
 	buf_puts(&b, c->full_name ? c->full_name : "");
 	if (fmt[0])

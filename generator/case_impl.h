@@ -5,6 +5,9 @@
 
 #include "case.h"
 
+/* A decision's outcome, in the order of the schema's names (case_model.c `outcomes`). */
+enum pd_outcome { PD_PENDING, PD_GRANTED, PD_DENIED, PD_NO_RESPONSE, PD_RETURNED };
+
 struct pd_request {
 	const struct pd_value *node;
 	const char *id, *level, *sent, *channel, *to;
@@ -12,6 +15,7 @@ struct pd_request {
 	const struct pd_value *enclosures;
 	const struct pd_value *decision;
 	const char *outcome, *decided, *by_role, *by, *reason;
+	enum pd_outcome state; /* outcome's value (pending when it is missing or unknown) */
 };
 
 struct pd_comm {

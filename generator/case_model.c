@@ -49,8 +49,9 @@ struct field {
 static const char *const tracks[] = {"ero", "occ", NULL};
 static const char *const stages[] = {"pre_nta", "proceedings", "bia", "final_order", NULL};
 static const char *const detentions[] = {"detained", "not_detained", NULL};
-static const char *const outcomes[] = {"pending", "granted", "denied", "no_response", "returned",
-				       NULL};
+static const char *const outcomes[] = {[PD_PENDING] = "pending",	    [PD_GRANTED] = "granted",
+				       [PD_DENIED] = "denied",	    [PD_NO_RESPONSE] = "no_response",
+				       [PD_RETURNED] = "returned", NULL};
 static const char *const roles[] = {"DO", "SDDO", "AFOD", "DFOD", "FOD",
 				    "ACC", "DCC", "CC", "FLO", NULL};
 static const char *const directions[] = {"sent", "received", NULL};
@@ -198,15 +199,11 @@ static void check_enum(struct checker *ck, const char *path, const struct pd_val
 	for (size_t i = 0; i < n; i++)
 		if (strcmp(v->str, enumv[i]) == 0)
 			return;
-	const char *near = diag_nearest(v->str, enumv, n);
 	struct pd_buf all = {0};
 	for (size_t i = 0; i < n; i++)
 		buf_printf(&all, "%s%s", i ? ", " : "", enumv[i]);
-	if (near)
-		diag_error(ck->d, v->loc, "%s: '%s' is not one of %s (did you mean '%s'?)", path,
-			   v->str, all.s, near);
-	else
-		diag_error(ck->d, v->loc, "%s: '%s' is not one of %s", path, v->str, all.s);
+	diag_error(ck->d, v->loc, "%s: '%s' is not one of %s%s", path, v->str, all.s,
+		   diag_did_you_mean(v->str, enumv, n, '\'').text);
 	buf_free(&all);
 }
 
@@ -245,7 +242,7 @@ static void check_scalar(struct checker *ck, const char *path, const struct pd_v
 		check_enum(ck, path, v, ck->dom->level_names);
 		break;
 	case F_ANUM:
-		if (!case_anumber_normalize(v->str, digits))
+		if (!anumber_normalize(v->str, digits))
 			diag_error(ck->d, v->loc,
 				   "%s: '%s' is not an A-number (8 or 9 digits, as A012-345-678)",
 				   path, v->str);
@@ -281,12 +278,8 @@ static void check_map(struct checker *ck, const char *path, const struct field *
 		while (j < nf && strcmp(fields[j].key, key) != 0)
 			j++;
 		if (j == nf) {
-			const char *near = diag_nearest(key, names, nf);
-			if (near)
-				diag_warn(ck->d, map->key_locs[i],
-					  "unknown key '%s' (did you mean '%s'?)", p.s, near);
-			else
-				diag_warn(ck->d, map->key_locs[i], "unknown key '%s'", p.s);
+			diag_warn(ck->d, map->key_locs[i], "unknown key '%s'%s", p.s,
+				  diag_did_you_mean(key, names, nf, '\'').text);
 		} else {
 			check_value(ck, p.s, &fields[j], map->items[i], fields[j].kind,
 				    fields[j].enumv);
@@ -303,11 +296,10 @@ static void check_bylevel(struct checker *ck, const char *path, const struct fie
 		struct pd_buf p = {0};
 		path_key(&p, path, map->keys[i]);
 		if (!levels_find(ck->dom, map->keys[i])) {
-			const char *near =
-			    diag_nearest(map->keys[i], ck->dom->level_names, ck->dom->nlevels);
-			diag_warn(ck->d, map->key_locs[i], "unknown level '%s' in %s%s%s%s", map->keys[i],
-				  path, near ? " (did you mean '" : "", near ? near : "",
-				  near ? "'?)" : "");
+			diag_warn(ck->d, map->key_locs[i], "unknown level '%s' in %s%s", map->keys[i],
+				  path,
+				  diag_did_you_mean(map->keys[i], ck->dom->level_names,
+						    ck->dom->nlevels, '\'').text);
 		}
 		struct field item = {map->keys[i], F_MAP, f, NULL, F_STR};
 		check_value(ck, p.s, &item, map->items[i], F_MAP, NULL);
@@ -344,42 +336,7 @@ static void check_value(struct checker *ck, const char *path, const struct field
 	}
 }
 
-/* ---- A-numbers and emails ---- */
-
-bool case_anumber_normalize(const char *s, char out[10])
-{
-	char d[16];
-	size_t n = 0;
-	out[0] = '\0';
-	while (*s == ' ')
-		s++;
-	if (*s == 'A' || *s == 'a') {
-		s++;
-		while (*s == ' ' || *s == '#' || *s == '-')
-			s++;
-	}
-	for (; *s; s++) {
-		if (*s >= '0' && *s <= '9') {
-			if (n == sizeof d - 1)
-				return false;
-			d[n++] = *s;
-		} else if (*s != ' ' && *s != '-') {
-			return false;
-		}
-	}
-	if (n < 8 || n > 9)
-		return false;
-	size_t pad = 9 - n;
-	memset(out, '0', pad);
-	memcpy(out + pad, d, n);
-	out[9] = '\0';
-	return true;
-}
-
-void case_anumber_format(const char digits[10], char out[13])
-{
-	snprintf(out, 13, "A%.3s-%.3s-%.3s", digits, digits + 3, digits + 6);
-}
+/* ---- emails ---- */
 
 static bool email_local_char(char ch)
 {
@@ -483,7 +440,10 @@ static void type_requests(struct pd_arena *arena, struct pd_case *c)
 			q->decision = NULL;
 		}
 		if (!q->outcome)
-			q->outcome = "pending";
+			q->outcome = outcomes[PD_PENDING];
+		for (int k = 0; outcomes[k]; k++)
+			if (!strcmp(q->outcome, outcomes[k]))
+				q->state = (enum pd_outcome)k;
 	}
 }
 
@@ -535,7 +495,7 @@ static const char *join_name(struct pd_arena *arena, const struct pd_case *c)
 static void type_basics(struct pd_arena *arena, struct pd_case *c)
 {
 	const char *a = case_str(c->root, "client.a_number");
-	if (!a || !case_anumber_normalize(a, c->anum))
+	if (!a || !anumber_normalize(a, c->anum))
 		c->anum[0] = '\0';
 	c->given = case_str(c->root, "client.name.given");
 	c->family = case_str(c->root, "client.name.family");
@@ -629,8 +589,8 @@ static void check_ids(const struct pd_case *c, struct pd_diags *d)
 		if (!q->sent)
 			diag_error(d, q->node->loc, "requests[%zu] needs the date it was sent (sent)",
 				   i);
-		if (q->decision && !q->decided && strcmp(q->outcome, "pending") != 0 &&
-		    strcmp(q->outcome, "no_response") != 0)
+		if (q->decision && !q->decided && q->state != PD_PENDING &&
+		    q->state != PD_NO_RESPONSE)
 			diag_error(d, q->decision->loc, "requests[%zu].decision needs a date", i);
 	}
 	for (size_t i = 0; i < c->ncomm; i++)
@@ -661,11 +621,9 @@ static void load_regime(struct pd_arena *arena, struct pd_case *c, struct pd_dia
 			if (codes[i] && strcmp(codes[i], cat) == 0)
 				return;
 		}
-		const char *near = diag_nearest(cat, codes, cats->n);
 		diag_error(d, value_path(c->root, "priority.category")->loc,
-			   "priority.category '%s' is not a category of %s%s%s%s", cat,
-			   c->regime_id, near ? " (did you mean '" : "", near ? near : "",
-			   near ? "'?)" : "");
+			   "priority.category '%s' is not a category of %s%s", cat, c->regime_id,
+			   diag_did_you_mean(cat, codes, cats->n, '\'').text);
 	}
 }
 
@@ -687,10 +645,9 @@ static void check_factors(const struct pd_case *c, struct pd_diags *d)
 			j++;
 		if (j < factors->n)
 			continue;
-		const char *near = diag_nearest(f->str, codes, factors->n);
-		diag_warn(d, f->loc, "equities[%zu].factor '%s' is not a factor of %s%s%s%s", i,
-			  f->str, c->regime_id, near ? " (did you mean '" : "", near ? near : "",
-			  near ? "'?)" : "");
+		diag_warn(d, f->loc, "equities[%zu].factor '%s' is not a factor of %s%s", i,
+			  f->str, c->regime_id,
+			  diag_did_you_mean(f->str, codes, factors->n, '\'').text);
 	}
 	free(codes);
 }

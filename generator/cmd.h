@@ -3,6 +3,7 @@
 #ifndef PD_CMD_H
 #define PD_CMD_H
 
+#include <limits.h>
 #include <stdio.h>
 
 struct pd_command {
@@ -22,18 +23,20 @@ int cmd_check(int argc, char **argv);
 int cmd_next(int argc, char **argv);
 int cmd_levels(int argc, char **argv);
 int cmd_typeset(int argc, char **argv);
+int cmd_explain(int argc, char **argv);
 
 /* Prints "usage: pdgen SYNOPSIS" of the named command to f. */
 void cmd_usage(const char *name, FILE *f);
 /* Prints "pdgen: error: msg" and the usage of the command; returns 2. */
 int cmd_usage_error(const char *name, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+struct pd_session;
 /* With a readable level table that does not name level: prints the levels and the
  * command's usage and returns 2 (a broken table passes: the command reports it); else 0.
- * The level table is the one of doc_setup (which must have been called). */
-int cmd_level_usage(const char *name, const char *level);
+ * The level table is the session's. */
+int cmd_level_usage(struct pd_session *s, const char *name, const char *level);
 /* Directory of the project's data (templates/, fonts/): PDGEN_DATADIR, else the first of
  * the running binary's directory and those above it that holds templates/ (or whose
- * share/pdgen does), else the PD_DATADIR it was built for. */
-const char *cmd_datadir(void);
+ * share/pdgen does), else the PD_DATADIR it was built for. Written to dir; returns dir. */
+const char *cmd_datadir(char dir[PATH_MAX]);
 
 #endif

@@ -113,14 +113,16 @@ int cmd_batch(int argc, char **argv)
 	int rc = parse_args(argc, argv, &o);
 	if (rc)
 		return rc;
-	doc_setup(cmd_datadir(), o.templates);
+	char datadir[PATH_MAX];
+	struct pd_session *session = doc_session_new(cmd_datadir(datadir), o.templates);
 	struct pd_arena *arena = arena_new();
 	struct pd_diags diags = {0};
 	struct pd_docket docket;
-	if (docket_load(arena, o.docket, &docket, &diags)) {
+	if (docket_load(arena, o.docket, doc_domain(session), &docket, &diags)) {
 		diag_print(&diags, stderr);
 		diag_clear(&diags);
 		arena_free(arena);
+		doc_session_free(session);
 		return PD_EXIT_INPUT;
 	}
 	diag_print(&diags, stderr);
@@ -130,10 +132,12 @@ int cmd_batch(int argc, char **argv)
 		fprintf(stderr, "%s: error: cannot create the output directory: %s\n", o.outdir,
 			strerror(errno));
 		arena_free(arena);
+		doc_session_free(session);
 		return PD_EXIT_SYSTEM;
 	}
-	typeset_preload();
+	typeset_preload(doc_typesetter(session));
 	struct pd_batch_run run = {
+	    .session = session,
 	    .docket = &docket,
 	    .outdir = o.outdir,
 	    .workers = o.jobs,
@@ -146,6 +150,6 @@ int cmd_batch(int argc, char **argv)
 	};
 	rc = batch_run(&run);
 	arena_free(arena);
-	doc_shutdown();
+	doc_session_free(session);
 	return rc;
 }

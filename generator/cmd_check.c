@@ -14,8 +14,9 @@
 static int print_markdown(struct pd_arena *arena, const struct pd_case *c, const char *level,
 			  const char *document, struct pd_diags *diags)
 {
+	char datadir[PATH_MAX];
 	struct pd_buf dir = {0};
-	buf_printf(&dir, "%s/templates", cmd_datadir());
+	buf_printf(&dir, "%s/templates", cmd_datadir(datadir));
 	const char *dirs[] = {dir.s};
 	struct pd_tmpl_set *set = tmpl_set_new(dirs, 1);
 	const struct pd_value *data = case_context(arena, c, level, document);
@@ -31,33 +32,43 @@ static int print_markdown(struct pd_arena *arena, const struct pd_case *c, const
 	return rc;
 }
 
-static bool markdown;
+/* What `check` was asked: the level (or NULL), the document, and whether to print the
+ * Markdown of each case. */
+struct check_args {
+	const char *level, *document;
+	bool markdown;
+	struct pd_session *session; /* with a level */
+};
 
 /* With a level, the document is made up to its laid-out pages, written nowhere: the
  * problems of its templates, its Markdown and its layout (a character no font has) too. */
-static int check_document(const char *path, const char *level, const char *document)
+static int check_document(struct pd_session *s, const char *path, const char *level,
+			  const char *document)
 {
 	struct pd_doc_request req = {.case_path = path, .level = level, .document = document,
 				     .check_only = true};
 	struct pd_doc_result res = {0};
 	struct pd_diags diags = {0};
-	int rc = doc_make(&req, &res, &diags);
+	int rc = doc_make(s, &req, &res, &diags);
 	diag_print(&diags, stderr);
 	diag_clear(&diags);
 	doc_result_clear(&res);
 	return rc == PD_EXIT_OK ? PD_EXIT_OK : PD_EXIT_INPUT;
 }
 
-static int check_one(const char *path, const char *level, const char *document)
+static int check_one(const struct check_args *a, const char *path)
 {
-	if (level && !markdown)
-		return check_document(path, level, document);
+	const char *level = a->level;
+	const char *document = a->document ? a->document : (level ? "letter" : NULL);
+	if (level && !a->markdown)
+		return check_document(a->session, path, level, document);
+	char datadir[PATH_MAX];
 	struct pd_arena *arena = arena_new();
 	struct pd_diags diags = {0};
-	struct pd_case *c = case_load(arena, path, cmd_datadir(), &diags);
+	struct pd_case *c = case_load(arena, path, cmd_datadir(datadir), &diags);
 	if (c)
 		case_check(c, level, document, &diags);
-	if (c && !diags.errors && markdown && level)
+	if (c && !diags.errors && a->markdown && level)
 		print_markdown(arena, c, level, document, &diags);
 	diag_print(&diags, stderr);
 	int rc = !c || diags.errors ? PD_EXIT_INPUT : PD_EXIT_OK;
@@ -68,17 +79,17 @@ static int check_one(const char *path, const char *level, const char *document)
 
 int cmd_check(int argc, char **argv)
 {
-	const char *level = NULL, *document = NULL;
+	struct check_args a = {0};
 	int ncases = 0;
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--level") && i + 1 < argc)
-			level = argv[++i];
+			a.level = argv[++i];
 		else if (!strcmp(argv[i], "--memo"))
-			document = "memo";
+			a.document = "memo";
 		else if (!strcmp(argv[i], "--letter"))
-			document = "letter";
+			a.document = "letter";
 		else if (!strcmp(argv[i], "--markdown"))
-			markdown = true;
+			a.markdown = true;
 		else if (argv[i][0] == '-' && argv[i][1])
 			return cmd_usage_error("check", "unknown option '%s'", argv[i]);
 		else
@@ -86,13 +97,14 @@ int cmd_check(int argc, char **argv)
 	}
 	if (!ncases)
 		return cmd_usage_error("check", "no case file");
-	if ((document || markdown) && !level)
+	if ((a.document || a.markdown) && !a.level)
 		return cmd_usage_error("check", "--%s needs --level",
-				       markdown ? "markdown" : document);
-	if (level) {
-		doc_setup(cmd_datadir(), NULL);
-		if (cmd_level_usage("check", level)) {
-			doc_shutdown();
+				       a.markdown ? "markdown" : a.document);
+	if (a.level) {
+		char datadir[PATH_MAX];
+		a.session = doc_session_new(cmd_datadir(datadir), NULL);
+		if (cmd_level_usage(a.session, "check", a.level)) {
+			doc_session_free(a.session);
 			return PD_EXIT_USAGE;
 		}
 	}
@@ -104,10 +116,9 @@ int cmd_check(int argc, char **argv)
 		}
 		if (argv[i][0] == '-' && argv[i][1])
 			continue;
-		if (check_one(argv[i], level, document ? document : (level ? "letter" : NULL)))
+		if (check_one(&a, argv[i]))
 			rc = PD_EXIT_INPUT;
 	}
-	if (level)
-		doc_shutdown();
+	doc_session_free(a.session);
 	return rc;
 }

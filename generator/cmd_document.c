@@ -29,8 +29,11 @@ static int parse_args(const char *cmd, int argc, char **argv, struct document_ar
 			a->req.out = argv[++i];
 		else if (!strcmp(arg, "--templates") && has_arg)
 			a->templates = argv[++i];
-		else if (!strcmp(arg, "--dump=md"))
-			a->req.dump = "md";
+		else if (!strncmp(arg, "--dump=", 7)) {
+			if (!(a->req.dump = doc_dump_named(arg + 7)))
+				return cmd_usage_error(cmd, "--dump takes value, case, md or layout, "
+							    "not '%s'", arg + 7);
+		}
 		else if (!strcmp(arg, "--print-path"))
 			a->print_path = true;
 		else if (arg[0] == '-' && arg[1])
@@ -53,22 +56,23 @@ static int make_document(const char *cmd, int argc, char **argv)
 	int rc = parse_args(cmd, argc, argv, &a);
 	if (rc)
 		return rc;
-	doc_setup(cmd_datadir(), a.templates);
-	if ((rc = cmd_level_usage(cmd, a.req.level))) {
-		doc_shutdown();
+	char datadir[PATH_MAX];
+	struct pd_session *session = doc_session_new(cmd_datadir(datadir), a.templates);
+	if ((rc = cmd_level_usage(session, cmd, a.req.level))) {
+		doc_session_free(session);
 		return rc;
 	}
 	if (!a.req.dump)
-		typeset_prefetch();
+		typeset_prefetch(doc_typesetter(session));
 	struct pd_doc_result res = {0};
 	struct pd_diags diags = {0};
-	rc = submission_make(&a.req, &res, &diags);
+	rc = submission_make(session, &a.req, &res, &diags);
 	diag_print(&diags, stderr);
 	if (rc == PD_EXIT_OK && a.print_path && !a.req.dump)
 		printf("%s\n", res.out_path);
 	diag_clear(&diags);
 	doc_result_clear(&res);
-	doc_shutdown();
+	doc_session_free(session);
 	return rc;
 }
 

@@ -23,12 +23,12 @@ static void print_mailboxes(const struct pd_domain *dom, const struct pd_level *
 	}
 }
 
-int cmd_level_usage(const char *name, const char *level)
+int cmd_level_usage(struct pd_session *s, const char *name, const char *level)
 {
-	if (doc_level_known(level))
+	if (doc_level_known(s, level))
 		return PD_EXIT_OK;
 	struct pd_buf names = {0};
-	doc_level_names(&names);
+	doc_level_names(s, &names);
 	fprintf(stderr, "pdgen: error: unknown level '%s'; the levels are: %s\n", level,
 		names.s ? names.s : "");
 	buf_free(&names);
@@ -47,7 +47,8 @@ int cmd_levels(int argc, char **argv)
 	}
 	struct pd_arena *arena = arena_new();
 	struct pd_diags diags = {0};
-	const struct pd_domain *dom = levels_load(arena, cmd_datadir(), &diags);
+	char datadir[PATH_MAX];
+	const struct pd_domain *dom = levels_load(arena, cmd_datadir(datadir), &diags);
 	diag_print(&diags, stderr);
 	int rc = dom ? PD_EXIT_OK : PD_EXIT_INPUT;
 	if (dom) {

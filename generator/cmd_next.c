@@ -14,7 +14,8 @@ int cmd_next(int argc, char **argv)
 		return cmd_usage_error("next", "one case file is required");
 	struct pd_arena *arena = arena_new();
 	struct pd_diags diags = {0};
-	struct pd_case *c = case_load(arena, argv[1], cmd_datadir(), &diags);
+	char datadir[PATH_MAX];
+	struct pd_case *c = case_load(arena, argv[1], cmd_datadir(datadir), &diags);
 	if (c)
 		case_check(c, NULL, NULL, &diags);
 	diag_print(&diags, stderr);

@@ -109,7 +109,8 @@ int cmd_render(int argc, char **argv)
 		return finish(&diags, errno == EFBIG ? PD_EXIT_INPUT : PD_EXIT_SYSTEM);
 	}
 	struct pd_buf proj = {0};
-	buf_printf(&proj, "%s/templates", cmd_datadir());
+	char datadir[PATH_MAX];
+	buf_printf(&proj, "%s/templates", cmd_datadir(datadir));
 	a.dirs[a.ndirs++] = proj.s;
 	struct pd_tmpl_set *set = tmpl_set_new(a.dirs, a.ndirs);
 	struct pd_arena *arena = arena_new();

@@ -77,7 +77,9 @@ int cmd_typeset(int argc, char **argv)
 		fprintf(stderr, "pdgen: error: cannot read '%s'\n", in);
 		return PD_EXIT_SYSTEM;
 	}
-	typeset_prefetch();
+	char datadir[PATH_MAX];
+	struct pd_typesetter *ts = typesetter_new(cmd_datadir(datadir));
+	typeset_prefetch(ts);
 	const char *name = diag_intern(in);
 	diag_source(name, src, len);
 	size_t fm_off, fm_len, body_off;
@@ -92,7 +94,6 @@ int cmd_typeset(int argc, char **argv)
 	int rc = PD_EXIT_INPUT;
 	char *dir = dir_of(in), *outp = out ? xstrdup(out) : default_out(in);
 	if (!err) {
-		typeset_set_datadir(cmd_datadir());
 		struct pd_typeset_opts o = {0};
 		o.source_name = name;
 		o.first_line = body_line;
@@ -101,18 +102,18 @@ int cmd_typeset(int argc, char **argv)
 		o.date_iso = date;
 		if (text) {
 			struct pd_buf b = {0};
-			rc = typeset_text(src + body_off, len - body_off, &o, &b, &diags);
+			rc = typeset_text(ts, src + body_off, len - body_off, &o, &b, &diags);
 			if (!rc && b.s)
 				fputs(b.s, stdout);
 			buf_free(&b);
 		} else {
 			for (long k = 0; k < (repeat > 0 ? repeat : 1) && rc != 3; k++) {
 				diag_clear(&diags);
-				rc = typeset_pdf(src + body_off, len - body_off, &o, outp, NULL, &diags);
+				rc = typeset_pdf(ts, src + body_off, len - body_off, &o, outp, NULL, &diags);
 			}
 		}
 	}
-	typeset_shutdown(); /* also ends the prefetch of hyphenation patterns */
+	typesetter_free(ts); /* also ends the prefetch of hyphenation patterns */
 	diag_print(&diags, stderr);
 	diag_clear(&diags);
 	free(dir);

@@ -149,19 +149,17 @@ void diag_context(struct pd_diags *d, const char *fmt, ...)
 	last->context = buf_take(&b);
 }
 
-void diag_move(struct pd_diags *dst, struct pd_diags *src)
+void diag_copy_one(struct pd_diags *dst, const struct pd_diag *g)
 {
-	for (size_t i = 0; i < src->n; i++) {
-		if (dst->n == dst->cap) {
-			dst->cap = dst->cap ? dst->cap * 2 : 8;
-			dst->v = xrealloc(dst->v, dst->cap * sizeof *dst->v);
-		}
-		dst->v[dst->n++] = src->v[i];
-	}
-	dst->errors += src->errors;
-	dst->warnings += src->warnings;
-	free(src->v);
-	*src = (struct pd_diags){0};
+	diag_add(dst, g->sev, g->loc, g->rule, "%s", g->msg);
+	if (g->context)
+		diag_context(dst, "%s", g->context);
+}
+
+void diag_copy(struct pd_diags *dst, const struct pd_diags *src)
+{
+	for (size_t i = 0; i < src->n; i++)
+		diag_copy_one(dst, &src->v[i]);
 }
 
 static struct source *source_of(const char *file)
@@ -359,6 +357,8 @@ const char *diag_nearest(const char *name, const char *const *candidates, size_t
 	   there only one edit counts, so a candidate is at most one letter longer */
 	size_t limit = len <= 2 ? 1 : len / 3 + 2;
 	for (size_t i = 0; i < n; i++) {
+		if (!candidates[i])
+			continue;
 		size_t dist = diag_distance(name, candidates[i]);
 		if (dist < best_d) {
 			best_d = dist;
@@ -366,4 +366,14 @@ const char *diag_nearest(const char *name, const char *const *candidates, size_t
 		}
 	}
 	return best_d <= limit ? best : NULL;
+}
+
+struct pd_suggestion diag_did_you_mean(const char *name, const char *const *candidates,
+				       size_t n, char quote)
+{
+	struct pd_suggestion s = {""};
+	const char *near = diag_nearest(name, candidates, n);
+	if (near)
+		snprintf(s.text, sizeof s.text, " (did you mean %c%s%c?)", quote, near, quote);
+	return s;
 }

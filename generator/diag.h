@@ -42,8 +42,11 @@ void diag_warn(struct pd_diags *d, struct pd_loc loc, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 /* Appends a line of context to the last diagnostic. */
 void diag_context(struct pd_diags *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* Moves every diagnostic of src to the end of dst. */
-void diag_move(struct pd_diags *dst, struct pd_diags *src);
+/* Adds a copy of every diagnostic of src (with its context) to the end of dst: the
+ * diagnostics of something read once (the house style, the level table, a template) are
+ * repeated for every document that uses it. */
+void diag_copy(struct pd_diags *dst, const struct pd_diags *src);
+void diag_copy_one(struct pd_diags *dst, const struct pd_diag *g);
 void diag_print(const struct pd_diags *d, FILE *f);
 void diag_clear(struct pd_diags *d);
 
@@ -62,5 +65,12 @@ size_t diag_distance(const char *a, const char *b);
 /* The candidate nearest to name (NULL when none is close enough: within len / 3 + 2
  * edits, or 1 edit for a name of 1 or 2 bytes). */
 const char *diag_nearest(const char *name, const char *const *candidates, size_t n);
+/* " (did you mean 'NEAREST'?)", NEAREST in the quote given, or "" when no candidate is
+ * near: the one way a message suggests a name. Use .text within the message's call. */
+struct pd_suggestion {
+	char text[160];
+};
+struct pd_suggestion diag_did_you_mean(const char *name, const char *const *candidates,
+				       size_t n, char quote);
 
 #endif

@@ -1,10 +1,9 @@
 /* doc: the document stage that joins the others: case -> rules -> template -> Markdown -> PDF.
  * In: a pd_doc_request. Out: a PDF written atomically, a pd_doc_result, diagnostics. */
-#define _XOPEN_SOURCE 700 /* nftw */
 #include "doc.h"
 
+#include <dirent.h>
 #include <errno.h>
-#include <ftw.h>
 #include <limits.h>
 #include <nettle/sha2.h>
 #include <stdio.h>
@@ -28,16 +27,18 @@ struct page_template {
 	const struct pd_tmpl *body;
 };
 
-static struct {
+struct pd_session {
 	const char *datadir;
-	struct pd_arena *arena; /* lives from doc_setup to doc_shutdown */
+	struct pd_arena *arena; /* lives from doc_session_new to doc_session_free */
 	struct pd_tmpl_set *templates;
 	long long inputs_mtime;       /* newest file under templates/ and fonts/ (ns) */
 	const struct pd_domain *domain;
 	bool domain_tried;
 	struct pd_diags domain_diags;
 	struct page_template *pages; /* parsed once; a template with errors is not kept */
-} setup;
+	struct pd_typesetter *ts;
+	struct pd_stamp_font *stamp; /* the packet's stamp face, made on first need */
+};
 
 /* ------------------------------------------------------------- setup */
 
@@ -48,97 +49,120 @@ static long long mtime_ns(const struct stat *st)
 	return (long long)st->st_mtim.tv_sec * 1000000000LL + st->st_mtim.tv_nsec;
 }
 
-static long long newest;
-
-static int note_mtime(const char *path, const struct stat *st, int type, struct FTW *ftw)
-{
-	(void)path;
-	(void)ftw;
-	if (type == FTW_F && mtime_ns(st) > newest)
-		newest = mtime_ns(st);
-	return 0;
-}
-
-static long long newest_under(const char *dir)
-{
-	newest = 0;
-	nftw(dir, note_mtime, 16, FTW_PHYS);
-	return newest;
-}
-
 static long long later(long long a, long long b)
 {
 	return a > b ? a : b;
 }
 
-void doc_setup(const char *datadir, const char *user_templates)
+/* The newest modification time of a file under dir, its subdirectories included (symbolic
+ * links are not followed); 0 when there is none. */
+static long long newest_under(const char *dir)
 {
-	setup.arena = arena_new();
-	setup.datadir = arena_strdup(setup.arena, datadir);
-	char *tdir = arena_printf(setup.arena, "%s/templates", datadir);
+	DIR *d = opendir(dir);
+	if (!d)
+		return 0;
+	long long newest = 0;
+	struct pd_buf path = {0};
+	for (struct dirent *e; (e = readdir(d));) {
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+			continue;
+		path.len = 0;
+		buf_printf(&path, "%s/%s", dir, e->d_name);
+		struct stat st;
+		if (lstat(path.s, &st) != 0 || S_ISLNK(st.st_mode))
+			continue;
+		newest = later(newest, S_ISDIR(st.st_mode) ? newest_under(path.s) : mtime_ns(&st));
+	}
+	buf_free(&path);
+	closedir(d);
+	return newest;
+}
+
+struct pd_session *doc_session_new(const char *datadir, const char *user_templates)
+{
+	struct pd_session *s = xcalloc(1, sizeof *s);
+	s->arena = arena_new();
+	s->datadir = arena_strdup(s->arena, datadir);
+	char *tdir = arena_printf(s->arena, "%s/templates", datadir);
 	const char *dirs[2];
 	size_t n = 0;
 	if (user_templates)
-		dirs[n++] = arena_strdup(setup.arena, user_templates);
+		dirs[n++] = arena_strdup(s->arena, user_templates);
 	dirs[n++] = tdir;
-	setup.templates = tmpl_set_new(dirs, n);
-	typeset_set_datadir(datadir);
-	setup.inputs_mtime = later(newest_under(tdir),
-				   newest_under(arena_printf(setup.arena, "%s/fonts", datadir)));
+	s->templates = tmpl_set_new(dirs, n);
+	s->ts = typesetter_new(datadir);
+	s->inputs_mtime = later(newest_under(tdir),
+				   newest_under(arena_printf(s->arena, "%s/fonts", datadir)));
 	if (user_templates)
-		setup.inputs_mtime = later(setup.inputs_mtime, newest_under(user_templates));
+		s->inputs_mtime = later(s->inputs_mtime, newest_under(user_templates));
+	return s;
 }
 
-void doc_shutdown(void)
+/* The typesetter goes first (its paragraph memo names its fonts' faces), then the templates,
+ * then the arena the parsed page templates and the level table live in. */
+void doc_session_free(struct pd_session *s)
 {
-	if (!setup.arena)
+	if (!s)
 		return;
-	tmpl_set_free(setup.templates);
-	diag_clear(&setup.domain_diags);
-	typeset_shutdown();
-	stamp_font_free();
-	arena_free(setup.arena);
-	setup = (__typeof__(setup)){0};
+	typesetter_free(s->ts);
+	stamp_font_free(s->stamp);
+	tmpl_set_free(s->templates);
+	diag_clear(&s->domain_diags);
+	arena_free(s->arena);
+	free(s);
+}
+
+struct pd_typesetter *doc_typesetter(struct pd_session *s)
+{
+	return s->ts;
+}
+
+const char *doc_datadir(struct pd_session *s)
+{
+	return s->datadir;
+}
+
+const struct pd_stamp_font *doc_stamp_font(struct pd_session *s, struct pd_diags *diags)
+{
+	if (!s->stamp)
+		s->stamp = stamp_font_new(s->datadir, diags);
+	return s->stamp;
 }
 
 /* The level table, office directory and regimes, read once per process. Their own errors
  * (a broken levels.yaml) are kept and added to every document's diagnostics. */
-static const struct pd_domain *domain(void)
+const struct pd_domain *doc_domain(struct pd_session *s)
 {
-	if (!setup.domain_tried) {
-		setup.domain_tried = true;
-		setup.domain = levels_load(setup.arena, setup.datadir, &setup.domain_diags);
+	if (!s->domain_tried) {
+		s->domain_tried = true;
+		s->domain = levels_load(s->arena, s->datadir, &s->domain_diags);
 	}
-	return setup.domain;
-}
-
-const char *doc_datadir(void)
-{
-	return setup.datadir;
+	return s->domain;
 }
 
 /* Without a readable level table every name passes here: doc_make then reports why. */
-bool doc_level_known(const char *level)
+bool doc_level_known(struct pd_session *s, const char *level)
 {
-	const struct pd_domain *dom = domain();
+	const struct pd_domain *dom = doc_domain(s);
 	return !dom || levels_find(dom, level);
 }
 
-void doc_level_names(struct pd_buf *out)
+void doc_level_names(struct pd_session *s, struct pd_buf *out)
 {
-	const struct pd_domain *dom = domain();
+	const struct pd_domain *dom = doc_domain(s);
 	for (size_t i = 0; dom && i < dom->nlevels; i++)
 		buf_printf(out, "%s%s", i ? ", " : "", dom->levels[i].name);
 }
 
 /* ------------------------------------------------------------- templates */
 
-static const struct page_template *page_template_load(const char *name, struct pd_diags *diags)
+static const struct page_template *page_template_load(struct pd_session *s, const char *name,
+						      struct pd_diags *diags)
 {
-	for (const struct page_template *pt = setup.pages; pt; pt = pt->next)
+	for (const struct page_template *pt = s->pages; pt; pt = pt->next)
 		if (!strcmp(pt->name, name))
 			return pt;
-	char *path = tmpl_set_path(setup.templates, name);
+	char *path = tmpl_set_path(s->templates, name);
 	if (!path) {
 		diag_error(diags, ((struct pd_loc){0}), "no template '%s.md' on the search path", name);
 		return NULL;
@@ -151,10 +175,10 @@ static const struct page_template *page_template_load(const char *name, struct p
 		diag_error(diags, ((struct pd_loc){file, 0, 0}), "cannot read: %s", strerror(errno));
 		return NULL;
 	}
-	char *text = arena_strndup(setup.arena, raw, len);
+	char *text = arena_strndup(s->arena, raw, len);
 	free(raw);
 	diag_source(file, text, len);
-	struct page_template pt = {NULL, arena_strdup(setup.arena, name), NULL, NULL};
+	struct page_template pt = {NULL, arena_strdup(s->arena, name), NULL, NULL};
 	size_t fm_off = 0, fm_len = 0, body_off = 0;
 	int body_line = 1;
 	int fm = md_front_matter(text, len, file, &fm_off, &fm_len, &body_off, &body_line, diags);
@@ -163,31 +187,32 @@ static const struct page_template *page_template_load(const char *name, struct p
 	if (fm) {
 		/* from the opening "---" (a YAML document start) to the closing one, so that
 		   the places are those of the file */
-		pt.front_matter = value_load_mem(setup.arena, file, text, fm_off + fm_len, NULL,
+		pt.front_matter = value_load_mem(s->arena, file, text, fm_off + fm_len, NULL,
 						 diags);
 		diag_source(file, text, len);
 		if (!pt.front_matter)
 			return NULL;
 	}
-	pt.body = tmpl_parse_mem(setup.templates, file, text + body_off, len - body_off,
+	pt.body = tmpl_parse_mem(s->templates, file, text + body_off, len - body_off,
 				 body_line, diags);
 	if (!pt.body)
 		return NULL;
-	struct page_template *kept = arena_alloc(setup.arena, sizeof *kept);
+	struct page_template *kept = arena_alloc(s->arena, sizeof *kept);
 	*kept = pt;
-	kept->next = setup.pages;
-	setup.pages = kept;
+	kept->next = s->pages;
+	s->pages = kept;
 	return kept;
 }
 
 /* A copy of the front matter in which every text holding "{{" is rendered as plain text. */
-static struct pd_value *expand(struct pd_arena *arena, const struct pd_value *v,
-			       const struct pd_value *data, struct pd_diags *diags)
+static struct pd_value *expand(struct pd_session *s, struct pd_arena *arena,
+			       const struct pd_value *v, const struct pd_value *data,
+			       struct pd_diags *diags)
 {
 	if (v->kind == PD_SEQ || v->kind == PD_MAP) {
 		struct pd_value *copy = value_new(arena, v->kind, v->loc);
 		for (size_t i = 0; i < v->n; i++) {
-			struct pd_value *item = expand(arena, v->items[i], data, diags);
+			struct pd_value *item = expand(s, arena, v->items[i], data, diags);
 			if (v->kind == PD_MAP)
 				value_set(arena, copy, v->keys[i], item);
 			else
@@ -199,7 +224,7 @@ static struct pd_value *expand(struct pd_arena *arena, const struct pd_value *v,
 		return (struct pd_value *)v;
 	struct pd_buf out = {0};
 	struct pd_tmpl_opts opts = {PD_ESC_NONE, false, NULL};
-	tmpl_render_string(setup.templates, v->str, v->len, v->loc, data, &opts, &out, diags);
+	tmpl_render_string(s->templates, v->str, v->len, v->loc, data, &opts, &out, diags);
 	struct pd_value *copy = value_new_str(arena, out.s ? out.s : "", v->loc);
 	buf_free(&out);
 	return copy;
@@ -231,7 +256,7 @@ bool doc_sha256_file(const char *path, char hex[65], size_t *bytes)
 }
 
 /* Counts the page objects of a PDF that pdgen wrote (no object streams). */
-static int pdf_pages(const char *path)
+static int pages_in_pdf(const char *path)
 {
 	size_t len;
 	char *data = file_read(path, &len, 0);
@@ -282,7 +307,7 @@ static bool read_back(const char *out, struct pd_doc_result *res)
 	if (!is_regular(out))
 		return true;
 	bool ok = doc_sha256_file(out, res->sha256, &res->bytes);
-	res->pages = pdf_pages(out);
+	res->pages = pages_in_pdf(out);
 	return ok;
 }
 
@@ -305,19 +330,21 @@ long long doc_mtime(const char *path)
 }
 
 /* An output newer than every input is left alone (batch re-runs). */
-static bool up_to_date(const struct pd_doc_request *req, const char *out)
+static bool up_to_date(const struct pd_session *s, const struct pd_doc_request *req,
+		       const char *out)
 {
 	long long made = doc_mtime(out);
 	if (made < 0 || !is_regular(out))
 		return false;
-	long long inputs = later(later(req->inputs_mtime, setup.inputs_mtime), doc_mtime(req->case_path));
+	long long inputs = later(later(req->inputs_mtime, s->inputs_mtime), doc_mtime(req->case_path));
 	return made > inputs;
 }
 
 /* The case's text is kept by the result, not the arena: its diagnostics quote it after
  * doc_make returns (doc_result_clear lets it go). */
-static struct pd_case *load_case(struct pd_arena *arena, const struct pd_doc_request *req,
-				 struct pd_doc_result *res, struct pd_diags *diags)
+static struct pd_case *load_case(struct pd_session *s, struct pd_arena *arena,
+				 const struct pd_doc_request *req, struct pd_doc_result *res,
+				 struct pd_diags *diags)
 {
 	struct pd_value_opts opts = {0};
 	size_t len;
@@ -337,12 +364,11 @@ static struct pd_case *load_case(struct pd_arena *arena, const struct pd_doc_req
 		return NULL;
 	if (req->defaults)
 		root = value_merge(arena, req->defaults, root);
-	const struct pd_domain *dom = domain();
+	if (req->dump == PD_DUMP_VALUE)
+		value_dump(root, stdout);
+	const struct pd_domain *dom = doc_domain(s);
 	if (!dom) {
-		for (size_t i = 0; i < setup.domain_diags.n; i++) {
-			const struct pd_diag *g = &setup.domain_diags.v[i];
-			diag_add(diags, g->sev, g->loc, g->rule, "%s", g->msg);
-		}
+		diag_copy(diags, &s->domain_diags);
 		return NULL;
 	}
 	return case_from_value_domain(arena, root, req->case_path, dom, diags);
@@ -356,11 +382,12 @@ static void describe(struct pd_doc_result *res, const struct pd_value *ctx)
 	res->a_number = anum ? xstrdup(anum) : NULL;
 }
 
-static int render_markdown(const struct page_template *pt, const struct pd_value *ctx,
-			   struct pd_buf *md, struct pd_origins *origins, struct pd_diags *diags)
+static int render_markdown(struct pd_session *s, const struct page_template *pt,
+			   const struct pd_value *ctx, struct pd_buf *md, struct pd_origins *origins,
+			   struct pd_diags *diags)
 {
 	struct pd_tmpl_opts opts = {PD_ESC_MARKDOWN, false, origins};
-	return tmpl_eval(setup.templates, pt->body, ctx, &opts, md, diags);
+	return tmpl_eval(s->templates, pt->body, ctx, &opts, md, diags);
 }
 
 /* The byte offset of line and column (characters, from 1) in text. */
@@ -403,19 +430,19 @@ const char *doc_case_dir(struct pd_arena *arena, const char *case_path)
 
 /* Lays the Markdown out and writes the PDF to out; with out NULL only lays it out, for
  * the problems that only the layout finds (a character no font has, a missing image). */
-static int typeset(struct pd_arena *arena, const struct page_template *pt,
-		   const struct pd_case *c, const char *case_path, const struct pd_value *ctx,
-		   const struct pd_buf *md, const char *out, struct pd_doc_result *res,
-		   struct pd_diags *diags)
+static int typeset(struct pd_session *s, struct pd_arena *arena, const struct page_template *pt,
+		   const struct pd_case *c, const struct pd_doc_request *req,
+		   const struct pd_value *ctx, const struct pd_buf *md, const char *out,
+		   struct pd_doc_result *res, struct pd_diags *diags)
 {
-	const struct pd_value *fm = pt->front_matter ? expand(arena, pt->front_matter, ctx, diags)
-						     : NULL;
+	const struct pd_value *fm =
+	    pt->front_matter ? expand(s, arena, pt->front_matter, ctx, diags) : NULL;
 	if (diags->errors)
 		return PD_EXIT_INPUT;
 	struct pd_typeset_opts opts = {
 	    .source_name = pt->name,
 	    .first_line = 1,
-	    .base_dir = doc_case_dir(arena, case_path),
+	    .base_dir = doc_case_dir(arena, req->case_path),
 	    .style = fm,
 	    .title = value_str(value_path(ctx, "document.title")),
 	    .author = value_str(value_path(ctx, "attorney.name")),
@@ -425,22 +452,38 @@ static int typeset(struct pd_arena *arena, const struct page_template *pt,
 	};
 	if (out) {
 		struct pd_pdf_written written = {0};
-		int rc = typeset_pdf(md->s, md->len, &opts, out, &written, diags);
+		int rc = typeset_pdf(s->ts, md->s, md->len, &opts, out, &written, diags);
 		res->pages = written.pages;
 		res->bytes = written.bytes;
 		memcpy(res->sha256, written.sha256, sizeof res->sha256);
 		return rc;
 	}
-	struct pd_buf pages = {0}; /* a check: laid out, written nowhere */
-	int rc = typeset_text(md->s, md->len, &opts, &pages, diags);
+	struct pd_buf pages = {0}; /* a check: laid out, written nowhere; or the layout dumped */
+	int rc;
+	if (req->dump == PD_DUMP_LAYOUT) {
+		rc = typeset_layout_dump(s->ts, md->s, md->len, &opts, &pages, diags);
+		fwrite(pages.s, 1, pages.len, stdout);
+	} else {
+		rc = typeset_text(s->ts, md->s, md->len, &opts, &pages, diags);
+	}
 	buf_free(&pages);
 	return rc;
 }
 
-struct pd_value *doc_context(const struct pd_doc_request *req, struct pd_arena *arena,
-			     struct pd_doc_result *res, struct pd_diags *diags)
+enum pd_dump doc_dump_named(const char *name)
 {
-	struct pd_case *c = load_case(arena, req, res, diags);
+	static const char *const names[] = {"", "value", "case", "md", "layout"};
+	for (size_t i = 1; i < sizeof names / sizeof *names; i++)
+		if (!strcmp(name, names[i]))
+			return (enum pd_dump)i;
+	return PD_DUMP_NONE;
+}
+
+struct pd_value *doc_context(struct pd_session *s, const struct pd_doc_request *req,
+			     struct pd_arena *arena, struct pd_doc_result *res,
+			     struct pd_diags *diags)
+{
+	struct pd_case *c = load_case(s, arena, req, res, diags);
 	if (!c || (case_check(c, req->level, req->document, diags), diags->errors))
 		return NULL;
 	if (!res->out_path)
@@ -451,34 +494,40 @@ struct pd_value *doc_context(const struct pd_doc_request *req, struct pd_arena *
 	return ctx;
 }
 
-int doc_render(const char *name, const struct pd_value *ctx, struct pd_arena *arena,
-	       struct pd_buf *md, const struct pd_value **front_matter, struct pd_diags *diags)
+int doc_render(struct pd_session *s, const char *name, const struct pd_value *ctx,
+	       struct pd_arena *arena, struct pd_buf *md, const struct pd_value **front_matter,
+	       struct pd_diags *diags)
 {
-	const struct page_template *pt = page_template_load(name, diags);
-	if (!pt || render_markdown(pt, ctx, md, NULL, diags))
+	const struct page_template *pt = page_template_load(s, name, diags);
+	if (!pt || render_markdown(s, pt, ctx, md, NULL, diags))
 		return 1;
-	*front_matter = pt->front_matter ? expand(arena, pt->front_matter, ctx, diags) : NULL;
+	*front_matter = pt->front_matter ? expand(s, arena, pt->front_matter, ctx, diags) : NULL;
 	return diags->errors ? 1 : 0;
 }
 
-const char *doc_render_text(struct pd_arena *arena, const char *pattern, struct pd_loc at,
-			    const struct pd_value *data, struct pd_diags *diags)
+const char *doc_render_text(struct pd_session *s, struct pd_arena *arena, const char *pattern,
+			    struct pd_loc at, const struct pd_value *data, struct pd_diags *diags)
 {
 	struct pd_buf out = {0};
 	struct pd_tmpl_opts opts = {PD_ESC_NONE, false, NULL};
-	tmpl_render_string(setup.templates, pattern, strlen(pattern), at, data, &opts, &out, diags);
+	tmpl_render_string(s->templates, pattern, strlen(pattern), at, data, &opts, &out, diags);
 	const char *r = arena_strdup(arena, out.s ? out.s : "");
 	buf_free(&out);
 	return r;
 }
 
-int doc_make(const struct pd_doc_request *req, struct pd_doc_result *res, struct pd_diags *diags)
+int doc_make(struct pd_session *s, const struct pd_doc_request *req, struct pd_doc_result *res,
+	     struct pd_diags *diags)
 {
 	struct pd_arena *arena = arena_new();
 	int rc = PD_EXIT_INPUT;
 	struct pd_buf md = {0};
 	struct pd_origins origins = {0};
-	struct pd_case *c = load_case(arena, req, res, diags);
+	struct pd_case *c = load_case(s, arena, req, res, diags);
+	if (req->dump == PD_DUMP_VALUE && c) {
+		rc = PD_EXIT_OK;
+		goto done;
+	}
 	if (!c || (case_check(c, req->level, req->document, diags), diags->errors)) /* every rule, even after a bad field */
 		goto done;
 	char *out = output_path(arena, req, c);
@@ -487,23 +536,28 @@ int doc_make(const struct pd_doc_request *req, struct pd_doc_result *res, struct
 	if (req->amend)
 		req->amend(arena, ctx, req->amend_arg);
 	describe(res, ctx);
-	if (req->skip_if_newer && !req->check_only && up_to_date(req, out)) {
+	if (req->dump == PD_DUMP_CASE) {
+		value_dump(ctx, stdout);
+		rc = PD_EXIT_OK;
+		goto done;
+	}
+	if (req->skip_if_newer && !req->check_only && up_to_date(s, req, out)) {
 		res->skipped = true;
 		rc = read_back(out, res) ? PD_EXIT_OK : PD_EXIT_SYSTEM;
 		goto done;
 	}
 	const struct page_template *pt = page_template_load(
-	    req->template_name ? req->template_name : case_template_name(c, req->level, req->document),
+	    s, req->template_name ? req->template_name : case_template_name(c, req->level, req->document),
 	    diags);
-	if (!pt || render_markdown(pt, ctx, &md, &origins, diags))
+	if (!pt || render_markdown(s, pt, ctx, &md, &origins, diags))
 		goto done;
-	if (req->dump && !strcmp(req->dump, "md") && !req->check_only) {
+	if (req->dump == PD_DUMP_MD) {
 		fwrite(md.s, 1, md.len, stdout);
 		rc = PD_EXIT_OK;
 		goto done;
 	}
 	size_t before = diags->n;
-	rc = typeset(arena, pt, c, req->case_path, ctx, &md, req->check_only ? NULL : out, res,
+	rc = typeset(s, arena, pt, c, req, ctx, &md, req->check_only || req->dump ? NULL : out, res,
 		     diags);
 	place_in_sources(pt->name, &md, &origins, diags, before);
 done:

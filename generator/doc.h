@@ -8,7 +8,19 @@
 #include <stdio.h>
 
 #include "diag.h"
+#include "levels.h"
 #include "value.h"
+
+/* What `--dump=STAGE` prints instead of writing a PDF: each stage's output in text. */
+enum pd_dump {
+	PD_DUMP_NONE,
+	PD_DUMP_VALUE,  /* the case file's value tree, each node with its line and column */
+	PD_DUMP_CASE,   /* the data the templates see (after the rules passed) */
+	PD_DUMP_MD,     /* the Markdown the template produced */
+	PD_DUMP_LAYOUT, /* pages, lines and runs with their positions */
+};
+/* The stage named NAME ("value", "case", "md", "layout"), PD_DUMP_NONE for another name. */
+enum pd_dump doc_dump_named(const char *name);
 
 struct pd_doc_request {
 	const char *case_path;
@@ -19,7 +31,7 @@ struct pd_doc_request {
 	bool check_only;              /* run every check, the layout's too; write nothing */
 	bool skip_if_newer;           /* leave an output newer than all its inputs alone */
 	long long inputs_mtime;       /* newest docket time in ns, for skip_if_newer */
-	const char *dump;             /* "md": print the generated Markdown instead of a PDF */
+	enum pd_dump dump;            /* print a stage's output on stdout instead of a PDF */
 	const char *template_name;    /* NULL: the case's own template for document and level */
 	/* Adds to the data the template sees (the packet's stamp ranges); may be NULL. */
 	void (*amend)(struct pd_arena *arena, struct pd_value *ctx, void *arg);
@@ -41,39 +53,54 @@ struct pd_doc_result {
 	const char *source_name;
 };
 
-/* Template search path: a user directory (or NULL) before the project's templates/. Set once
- * per process; parsed templates and prepared fonts are kept for every later document. */
-void doc_setup(const char *datadir, const char *user_templates);
-void doc_shutdown(void);
-/* The data directory of doc_setup (templates/, fonts/). */
-const char *doc_datadir(void);
+/* A session: what a process keeps from one document to the next, created once and passed
+ * down: the data directory, the template search path (a user directory, or NULL, before
+ * the project's templates/) and the templates parsed from it, the level table, and the
+ * typesetter (fonts, house style, hyphenation, paragraph memo, PDF writer and its
+ * compressor). Each is read on first need. doc_session_free frees them in the order they
+ * depend on each other. Batch workers inherit their parent's session. */
+struct pd_session;
+struct pd_session *doc_session_new(const char *datadir, const char *user_templates);
+void doc_session_free(struct pd_session *s);
+struct pd_typesetter *doc_typesetter(struct pd_session *s);
+/* The level table, office directory and regimes (NULL when they cannot be read: doc_make
+ * then reports why). */
+const struct pd_domain *doc_domain(struct pd_session *s);
 
 /* Returns an exit code: 0, 1 (input/template/rule error: nothing written), 3 (I/O).
  * Diagnostics are added to diags, not printed. */
-int doc_make(const struct pd_doc_request *req, struct pd_doc_result *res, struct pd_diags *diags);
+int doc_make(struct pd_session *s, const struct pd_doc_request *req, struct pd_doc_result *res,
+	     struct pd_diags *diags);
 void doc_result_clear(struct pd_doc_result *res);
 
+/* For the packet and the e-mail (pdgen-submit.so). The data directory of the session. */
+const char *doc_datadir(struct pd_session *s);
+/* The stamp face (stamp.h), made on first need and kept with the session; NULL after an
+ * error. */
+const struct pd_stamp_font *doc_stamp_font(struct pd_session *s, struct pd_diags *diags);
 /* Loads the case of req (with its defaults), runs the rules of req->document at req->level
  * and returns the data its templates see, in arena; NULL when an error was added. */
-struct pd_value *doc_context(const struct pd_doc_request *req, struct pd_arena *arena,
-			     struct pd_doc_result *res, struct pd_diags *diags);
+struct pd_value *doc_context(struct pd_session *s, const struct pd_doc_request *req,
+			     struct pd_arena *arena, struct pd_doc_result *res,
+			     struct pd_diags *diags);
 /* Renders the template NAME (on the search path) with ctx: its body to md, its front matter
  * with every "{{...}}" rendered to *front_matter (NULL when it has none; in arena).
  * Returns 0, or 1 after adding errors. */
-int doc_render(const char *name, const struct pd_value *ctx, struct pd_arena *arena,
-	       struct pd_buf *md, const struct pd_value **front_matter, struct pd_diags *diags);
+int doc_render(struct pd_session *s, const char *name, const struct pd_value *ctx,
+	       struct pd_arena *arena, struct pd_buf *md, const struct pd_value **front_matter,
+	       struct pd_diags *diags);
 /* Renders a short Mustache text of a data file (a stamp or subject pattern, found at `at`)
  * with data, without escaping; partials come from the template search path. In arena;
  * errors are added to diags. */
-const char *doc_render_text(struct pd_arena *arena, const char *pattern, struct pd_loc at,
-			    const struct pd_value *data, struct pd_diags *diags);
+const char *doc_render_text(struct pd_session *s, struct pd_arena *arena, const char *pattern,
+			    struct pd_loc at, const struct pd_value *data, struct pd_diags *diags);
 /* The directory holding the case file (enclosure files resolve against it); in arena. */
 const char *doc_case_dir(struct pd_arena *arena, const char *case_path);
 
 /* Checks a level name against the level table. */
-bool doc_level_known(const char *level);
+bool doc_level_known(struct pd_session *s, const char *level);
 /* The level names in the table's order, comma separated (for usage messages). */
-void doc_level_names(struct pd_buf *out);
+void doc_level_names(struct pd_session *s, struct pd_buf *out);
 
 /* A file's modification time in nanoseconds, -1 when it cannot be read. */
 long long doc_mtime(const char *path);

@@ -4,7 +4,6 @@
 
 #include <string.h>
 
-#include "doc.h"
 #include "util.h"
 
 static const char *const docket_keys[] = {"docket", "defaults", "cases"};
@@ -20,12 +19,8 @@ static void warn_unknown_keys(const struct pd_value *map, const char *const *kno
 			found = strcmp(map->keys[i], known[k]) == 0;
 		if (found)
 			continue;
-		const char *near = diag_nearest(map->keys[i], known, n);
-		if (near)
-			diag_warn(diags, map->key_locs[i], "unknown key '%s' (did you mean '%s'?)",
-				  map->keys[i], near);
-		else
-			diag_warn(diags, map->key_locs[i], "unknown key '%s'", map->keys[i]);
+		diag_warn(diags, map->key_locs[i], "unknown key '%s'%s", map->keys[i],
+			  diag_did_you_mean(map->keys[i], known, n, '\'').text);
 	}
 }
 
@@ -71,7 +66,8 @@ static bool document_known(const char *name)
 }
 
 static void load_entry(struct pd_arena *arena, const char *path, const struct pd_value *entry,
-		       struct pd_docket *d, size_t *cap, struct pd_diags *diags)
+		       const struct pd_domain *dom, struct pd_docket *d, size_t *cap,
+		       struct pd_diags *diags)
 {
 	if (entry->kind != PD_MAP) {
 		diag_error(diags, entry->loc, "a case entry must be a mapping {file, level, documents}");
@@ -80,7 +76,7 @@ static void load_entry(struct pd_arena *arena, const char *path, const struct pd
 	warn_unknown_keys(entry, entry_keys, NKEYS(entry_keys), diags);
 	const char *file = required_text(entry, "file", diags);
 	const char *level = required_text(entry, "level", diags);
-	if (level && !doc_level_known(level))
+	if (level && dom && !levels_find(dom, level))
 		diag_error(diags, value_get(entry, "level")->loc, "unknown level '%s'", level);
 	const struct pd_value *docs = value_get(entry, "documents");
 	if (docs && (docs->kind != PD_SEQ || !docs->n)) {
@@ -105,17 +101,17 @@ static void load_entry(struct pd_arena *arena, const char *path, const struct pd
 	}
 }
 
-int docket_load(struct pd_arena *arena, const char *path, struct pd_docket *d,
-		struct pd_diags *diags)
+int docket_load(struct pd_arena *arena, const char *path, const struct pd_domain *dom,
+		struct pd_docket *d, struct pd_diags *diags)
 {
 	*d = (struct pd_docket){0};
 	struct pd_value_opts opts = {0};
 	const struct pd_value *root = value_load_file(arena, path, &opts, diags);
-	return root ? docket_from_value(arena, path, root, d, diags) : 1;
+	return root ? docket_from_value(arena, path, root, dom, d, diags) : 1;
 }
 
 int docket_from_value(struct pd_arena *arena, const char *path, const struct pd_value *root,
-		      struct pd_docket *d, struct pd_diags *diags)
+		      const struct pd_domain *dom, struct pd_docket *d, struct pd_diags *diags)
 {
 	*d = (struct pd_docket){0};
 	int before = diags->errors;
@@ -137,7 +133,7 @@ int docket_from_value(struct pd_arena *arena, const char *path, const struct pd_
 	}
 	size_t cap = 0;
 	for (size_t i = 0; i < cases->n; i++, d->ncases++)
-		load_entry(arena, path, cases->items[i], d, &cap, diags);
+		load_entry(arena, path, cases->items[i], dom, d, &cap, diags);
 	return diags->errors > before;
 }
 

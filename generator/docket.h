@@ -6,6 +6,7 @@
 #include <stddef.h>
 
 #include "diag.h"
+#include "levels.h"
 #include "value.h"
 
 struct pd_job {
@@ -25,11 +26,14 @@ struct pd_docket {
 };
 
 /* Returns 0, or 1 after adding located errors (every error, not just the first). */
-int docket_load(struct pd_arena *arena, const char *path, struct pd_docket *docket,
-		struct pd_diags *diags);
+/* Levels are checked against dom's table (NULL: any name passes; the documents then say
+ * why they cannot be made). */
+int docket_load(struct pd_arena *arena, const char *path, const struct pd_domain *dom,
+		struct pd_docket *docket, struct pd_diags *diags);
 /* The same from a docket already read (root), its case files relative to path's directory. */
 int docket_from_value(struct pd_arena *arena, const char *path, const struct pd_value *root,
-		      struct pd_docket *docket, struct pd_diags *diags);
+		      const struct pd_domain *dom, struct pd_docket *docket,
+		      struct pd_diags *diags);
 
 /* Keeps the jobs of the cases whose index i satisfies i % n == k - 1 (1 <= k <= n). */
 void docket_shard(struct pd_docket *docket, unsigned k, unsigned n);

@@ -21,6 +21,7 @@
 #define DEFAULT_LIMIT_MB 20
 
 struct email {
+	struct pd_session *s;
 	const struct pd_doc_request *req;
 	struct pd_arena *arena;
 	const struct pd_value *ctx, *fm; /* the case's data; the template's front matter */
@@ -57,7 +58,7 @@ static void subject(struct email *e, struct pd_diags *diags)
 {
 	const struct pd_value *pattern = value_path(e->ctx, "office.subject_pattern");
 	e->subject = pattern && pattern->kind == PD_STR
-			 ? doc_render_text(e->arena, pattern->str, pattern->loc, e->ctx, diags)
+			 ? doc_render_text(e->s, e->arena, pattern->str, pattern->loc, e->ctx, diags)
 			 : value_str(value_get(e->fm, "subject"));
 	if (!e->subject || !*e->subject) {
 		diag_error(diags, (struct pd_loc){0}, "the e-mail template gives no subject: add "
@@ -92,7 +93,7 @@ static int body(struct email *e, struct pd_diags *diags)
 	separate->boolean = e->parts_dir != NULL;
 	value_set(e->arena, (struct pd_value *)e->ctx, "attachments_separate", separate);
 	struct pd_buf md = {0};
-	int rc = doc_render(name, e->ctx, e->arena, &md, &e->fm, diags);
+	int rc = doc_render(e->s, name, e->ctx, e->arena, &md, &e->fm, diags);
 	struct md_doc *doc = rc ? NULL : md_parse(md.s ? md.s : "", md.len, name, 1, diags);
 	if (doc) {
 		char *text = md_render_text(doc, 72), *html = md_render_html(doc);
@@ -253,7 +254,7 @@ static int make_packet(struct email *e, const char *dir, struct pd_doc_result *p
 		}
 		sub.parts_dir = e->parts_dir;
 	}
-	int rc = packet_make(&sub, pres, diags);
+	int rc = packet_make(e->s, &sub, pres, diags);
 	if (!rc && pres->out_path) {
 		e->packet_path = arena_strdup(e->arena, pres->out_path);
 		const char *slash = strrchr(e->packet_path, '/');
@@ -343,13 +344,11 @@ static int write_message(struct email *e, struct pd_doc_result *res, struct pd_d
 	return rc;
 }
 
-int email_make(const struct pd_doc_request *req, struct pd_doc_result *res,
-	       struct pd_diags *diags)
+int email_make(struct pd_session *s, const struct pd_doc_request *req,
+	       struct pd_doc_result *res, struct pd_diags *diags)
 {
-	static bool gmime_ready;
-	if (!gmime_ready)
-		g_mime_init(), gmime_ready = true;
-	struct email e = {.req = req, .arena = arena_new()};
+	g_mime_init(); /* counted: once in effect */
+	struct email e = {.s = s, .req = req, .arena = arena_new()};
 	const char *base = getenv("TMPDIR");
 	char *dir = arena_printf(e.arena, "%s/pdgen-email-XXXXXX", base && *base ? base : "/tmp");
 	struct pd_doc_result pres = {0};
@@ -361,9 +360,9 @@ int email_make(const struct pd_doc_request *req, struct pd_doc_result *res,
 		goto done;
 	}
 	struct pd_diags again = {0}; /* the packet reports the case's diagnostics */
-	e.ctx = doc_context(req, e.arena, res, &again);
+	e.ctx = doc_context(s, req, e.arena, res, &again);
 	if (again.errors)
-		diag_move(diags, &again);
+		diag_copy(diags, &again);
 	diag_clear(&again);
 	rc = PD_EXIT_INPUT;
 	if (!e.ctx || (rc = make_packet(&e, dir, &pres, diags)))

@@ -263,7 +263,7 @@ static void family_stem(const char *family, char *out, size_t cap)
 }
 
 /* STEM-SUFFIX.{ttf,otf,ttc} in the fonts directory, or in its cut/ subdirectory. */
-static struct pd_face *style_load(struct pd_fonts *fonts, bool cut, const char *stem,
+static struct pd_face *face_of_style(struct pd_fonts *fonts, bool cut, const char *stem,
 				  const char *suffix)
 {
 	char path[4096];
@@ -290,8 +290,8 @@ int fonts_family(struct pd_fonts *fonts, const char *family, const char *mono_fa
 	memset(set, 0, sizeof *set);
 	for (int s = PD_REGULAR; s < PD_NSTYLES; s++) {
 		const char *st = s == PD_MONO ? mstem : stem;
-		const struct pd_face *full = style_load(fonts, false, st, suffix[s]);
-		const struct pd_face *cut = full ? style_load(fonts, true, st, suffix[s]) : NULL;
+		const struct pd_face *full = face_of_style(fonts, false, st, suffix[s]);
+		const struct pd_face *cut = full ? face_of_style(fonts, true, st, suffix[s]) : NULL;
 		set->style[s] = cut ? cut : full;
 		set->full[s] = cut ? full : NULL;
 		if (s == PD_REGULAR && !full) {
@@ -374,6 +374,12 @@ int face_advance(const struct pd_face *face, uint32_t cp)
 {
 	unsigned g = cp < 0xFFFF ? ready(face)->gid[cp] : 0;
 	return face->adv[g];
+}
+
+const char *face_name(const struct pd_face *face)
+{
+	const char *slash = strrchr(face->path, '/');
+	return slash ? slash + 1 : face->path;
 }
 
 int face_ascent(const struct pd_face *face) { return ready(face)->ascent; }

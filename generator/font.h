@@ -54,6 +54,8 @@ unsigned face_glyph(const struct pd_face *face, uint32_t cp);
 /* Advance width of cp in 1/1000 em (as the PDF writer computes it). */
 int face_advance(const struct pd_face *face, uint32_t cp);
 /* Ascent and descent (positive) in 1/1000 em. */
+/* The face's file name without its directory ("LiberationSerif-Regular.ttf"), for dumps. */
+const char *face_name(const struct pd_face *face);
 int face_ascent(const struct pd_face *face);
 int face_descent(const struct pd_face *face);
 

@@ -23,7 +23,7 @@ struct entry {
 	uint8_t len;
 };
 
-static struct {
+struct pd_hyph {
 	bool loaded;
 	bool loading; /* on the thread hyph_prefetch started */
 	pthread_t loader;
@@ -33,14 +33,19 @@ static struct {
 	size_t cap, n;
 	char *pool;
 	size_t npool, cap_pool;
-} H;
+};
+
+struct pd_hyph *hyph_new(void)
+{
+	return xcalloc(1, sizeof(struct pd_hyph));
+}
 
 /* The compiled patterns from the cache, else compiled by libhyphen and cached. */
-static HyphenDict *read_dict(void)
+static HyphenDict *read_dict(struct pd_hyph *h)
 {
 	const char *env = getenv("PDGEN_HYPHEN_DICT"), *path = env && *env ? env : HYPH_DICT;
 	HyphenDict *dict = hyph_cache_load(path);
-	H.from_cache = dict != NULL;
+	h->from_cache = dict != NULL;
 	if (dict)
 		return dict;
 	FILE *f = fopen(path, "r");
@@ -52,36 +57,36 @@ static HyphenDict *read_dict(void)
 	return dict;
 }
 
-static void *read_dict_thread(void *unused)
+static void *read_dict_thread(void *arg)
 {
-	(void)unused;
-	H.dict = read_dict();
+	struct pd_hyph *h = arg;
+	h->dict = read_dict(h);
 	return NULL;
 }
 
-void hyph_prefetch(void)
+void hyph_prefetch(struct pd_hyph *h)
 {
-	if (H.loaded || H.loading)
+	if (h->loaded || h->loading)
 		return;
 	/* the thread takes no signal: Ctrl-C is the main thread's to handle or defer */
 	sigset_t all, old;
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &old);
-	H.loading = pthread_create(&H.loader, NULL, read_dict_thread, NULL) == 0;
+	h->loading = pthread_create(&h->loader, NULL, read_dict_thread, h) == 0;
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 }
 
-static void load(void)
+static void load(struct pd_hyph *h)
 {
-	if (H.loading)
-		pthread_join(H.loader, NULL);
+	if (h->loading)
+		pthread_join(h->loader, NULL);
 	else
-		H.dict = read_dict();
-	H.loading = false;
-	H.loaded = true;
+		h->dict = read_dict(h);
+	h->loading = false;
+	h->loaded = true;
 }
 
-static uint64_t compute(const char *word, size_t n)
+static uint64_t compute(const struct pd_hyph *h, const char *word, size_t n)
 {
 	char hy[HYPH_MAX_WORD + 5];
 	char **rep = NULL;
@@ -90,7 +95,7 @@ static uint64_t compute(const char *word, size_t n)
 	char w[HYPH_MAX_WORD + 1]; /* libhyphen reads the word as a C string (strstr) */
 	memcpy(w, word, n);
 	w[n] = '\0';
-	if (hnj_hyphen_hyphenate3(H.dict, w, (int)n, hy, NULL, &rep, &pos, &cut, MIN_LEFT,
+	if (hnj_hyphen_hyphenate3(h->dict, w, (int)n, hy, NULL, &rep, &pos, &cut, MIN_LEFT,
 				  MIN_RIGHT, MIN_LEFT, MIN_RIGHT) == 0)
 		for (size_t i = MIN_LEFT - 1; i + MIN_RIGHT < n; i++)
 			if (hy[i] & 1)
@@ -106,36 +111,36 @@ static uint64_t compute(const char *word, size_t n)
 }
 
 /* The slot of word: its entry, or the empty slot where it belongs. */
-static struct entry *slot(const char *w, size_t n)
+static struct entry *slot(struct pd_hyph *h, const char *w, size_t n)
 {
-	size_t i = (size_t)hash_bytes(w, n) & (H.cap - 1);
-	while (H.tab[i].len && (H.tab[i].len != n || memcmp(H.pool + H.tab[i].off, w, n)))
-		i = (i + 1) & (H.cap - 1);
-	return &H.tab[i];
+	size_t i = (size_t)hash_bytes(w, n) & (h->cap - 1);
+	while (h->tab[i].len && (h->tab[i].len != n || memcmp(h->pool + h->tab[i].off, w, n)))
+		i = (i + 1) & (h->cap - 1);
+	return &h->tab[i];
 }
 
-static void grow(void)
+static void grow(struct pd_hyph *h)
 {
-	struct entry *old = H.tab;
-	size_t oldcap = H.cap;
-	H.cap = H.cap ? 2 * H.cap : 1024;
-	H.tab = xcalloc(H.cap, sizeof *H.tab);
+	struct entry *old = h->tab;
+	size_t oldcap = h->cap;
+	h->cap = h->cap ? 2 * h->cap : 1024;
+	h->tab = xcalloc(h->cap, sizeof *h->tab);
 	for (size_t i = 0; i < oldcap; i++)
 		if (old[i].len)
-			*slot(H.pool + old[i].off, old[i].len) = old[i];
+			*slot(h, h->pool + old[i].off, old[i].len) = old[i];
 	free(old);
 }
 
-static void remember(struct entry *e, const char *w, size_t n, uint64_t mask)
+static void remember(struct pd_hyph *h, struct entry *e, const char *w, size_t n, uint64_t mask)
 {
-	if (H.npool + n > H.cap_pool) {
-		H.cap_pool = H.cap_pool ? 2 * H.cap_pool : 16384;
-		H.pool = xrealloc(H.pool, H.cap_pool);
+	if (h->npool + n > h->cap_pool) {
+		h->cap_pool = h->cap_pool ? 2 * h->cap_pool : 16384;
+		h->pool = xrealloc(h->pool, h->cap_pool);
 	}
-	memcpy(H.pool + H.npool, w, n);
-	*e = (struct entry){mask, (uint32_t)H.npool, (uint8_t)n};
-	H.npool += n;
-	H.n++;
+	memcpy(h->pool + h->npool, w, n);
+	*e = (struct entry){mask, (uint32_t)h->npool, (uint8_t)n};
+	h->npool += n;
+	h->n++;
 }
 
 static bool lower_ascii(const char *w, size_t n)
@@ -146,33 +151,35 @@ static bool lower_ascii(const char *w, size_t n)
 	return true;
 }
 
-uint64_t hyph_points(const char *word, size_t n)
+uint64_t hyph_points(struct pd_hyph *h, const char *word, size_t n)
 {
 	if (n < MIN_LEFT + MIN_RIGHT || n > HYPH_MAX_WORD || !lower_ascii(word, n))
 		return 0;
-	if (!H.loaded)
-		load();
-	if (!H.dict)
+	if (!h->loaded)
+		load(h);
+	if (!h->dict)
 		return 0;
-	if (H.n >= CACHE_MAX)
-		return compute(word, n);
-	if (2 * (H.n + 1) > H.cap)
-		grow();
-	struct entry *e = slot(word, n);
+	if (h->n >= CACHE_MAX)
+		return compute(h, word, n);
+	if (2 * (h->n + 1) > h->cap)
+		grow(h);
+	struct entry *e = slot(h, word, n);
 	if (!e->len)
-		remember(e, word, n, compute(word, n));
+		remember(h, e, word, n, compute(h, word, n));
 	return e->mask;
 }
 
-void hyph_shutdown(void)
+void hyph_free(struct pd_hyph *h)
 {
-	if (H.loading)
-		load();
-	if (H.dict && H.from_cache)
-		hyph_cache_free(H.dict);
-	else if (H.dict)
-		hnj_hyphen_free(H.dict);
-	free(H.tab);
-	free(H.pool);
-	memset(&H, 0, sizeof H);
+	if (!h)
+		return;
+	if (h->loading)
+		load(h);
+	if (h->dict && h->from_cache)
+		hyph_cache_free(h->dict);
+	else if (h->dict)
+		hnj_hyphen_free(h->dict);
+	free(h->tab);
+	free(h->pool);
+	free(h);
 }

@@ -1,6 +1,7 @@
 /* hyph: hyphenation points of English words for the layout stage (libhyphen with
  * hyph_en_US.dic). Results are plain values; the dictionary and a cache of answers
- * belong to the process until hyph_shutdown; only hyph_prefetch starts a thread. */
+ * belong to a pd_hyph (one per process, in the typesetter) until hyph_free; only
+ * hyph_prefetch starts a thread. */
 #ifndef PD_HYPH_H
 #define PD_HYPH_H
 
@@ -14,15 +15,17 @@
  * may follow letter i (0-based), with at least 2 letters before it and 3 after. 0 for
  * any other word, one longer than HYPH_MAX_WORD, or when the dictionary (HYPH_DICT, or
  * the file named by PDGEN_HYPHEN_DICT) cannot be read: then nothing is hyphenated. */
-uint64_t hyph_points(const char *word, size_t n);
+struct pd_hyph;
+struct pd_hyph *hyph_new(void); /* reads nothing until the first word or hyph_prefetch */
+uint64_t hyph_points(struct pd_hyph *h, const char *word, size_t n);
 
 /* Starts reading the dictionary on a thread of its own (under 1 ms from the cache of
  * compiled patterns, 24 ms when libhyphen must compile them), so that a single document's
  * work before its first hyphenation runs meanwhile; hyph_points waits for it. Never call
  * it in a process that will fork before the dictionary is used. */
-void hyph_prefetch(void);
+void hyph_prefetch(struct pd_hyph *h);
 
-/* Frees the dictionary and the cache (hyph_points loads them again when called). */
-void hyph_shutdown(void);
+/* Frees the dictionary and the cache (waiting for a prefetch under way). */
+void hyph_free(struct pd_hyph *h);
 
 #endif

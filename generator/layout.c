@@ -582,7 +582,7 @@ static void lay_free(struct lay *L)
 int layout_doc(const struct pd_layout_in *in, struct pd_arena *arena, struct pd_layout *out,
 	       struct pd_diags *diags)
 {
-	lay_memo_trim();
+	lay_memo_trim(in->memo);
 	struct lay L = {0};
 	L.in = in;
 	L.st = in->style;

@@ -67,6 +67,8 @@ struct pd_layout_in {
 	const char *base_dir;    /* images resolve relative to this ("." when NULL) */
 	const char *header_left; /* continuation header text, or NULL for the style's */
 	struct pd_loc style_loc; /* where front-matter text came from, for diagnostics */
+	struct pd_layout_memo *memo; /* paragraphs kept across documents; NULL: none kept */
+	struct pd_hyph *hyph;        /* hyphenation points; NULL: no hyphenation */
 };
 
 /* Lays the document out. Returns 0, or -1 after adding errors (a character no font has,
@@ -75,8 +77,11 @@ int layout_doc(const struct pd_layout_in *in, struct pd_arena *arena, struct pd_
 	       struct pd_diags *diags);
 
 /* Paragraphs set for one document are kept for the next ones (a docket's letters share
- * their template's boilerplate); layout_forget frees them, before the fonts they name. */
-void layout_forget(void);
+ * their template's boilerplate) in a memo of the process; layout_memo_free frees them,
+ * before the fonts they name. */
+struct pd_layout_memo;
+struct pd_layout_memo *layout_memo_new(void);
+void layout_memo_free(struct pd_layout_memo *memo);
 
 /* The line breaker. A paragraph is a list of boxes, glue and penalties (as in TeX). */
 enum lb_type { LB_BOX, LB_GLUE, LB_PENALTY };

@@ -126,7 +126,7 @@ uint64_t lay_memo_key(const struct lay *L, double size, int al, double left, dou
 bool lay_memo_find(struct lay *L, const struct pd_buf *key, uint64_t hash, struct para_out *po);
 void lay_memo_keep(const struct lay *L, const struct pd_buf *key, uint64_t hash, size_t run0,
 		   size_t rule0, size_t link0);
-void lay_memo_trim(void);
+void lay_memo_trim(struct pd_layout_memo *memo);
 struct pd_loc lay_text_loc(const struct lay *L, const char *text, size_t len);
 void lay_inlines(struct lay *L, struct cmark_node *n, int style, bool strike, const char *link);
 void lay_glue(struct lay *L, double h);

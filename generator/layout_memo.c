@@ -23,10 +23,15 @@ struct memo_entry {
 	char *pool; /* the texts of the runs and the links' addresses */
 };
 
-static struct {
+struct pd_layout_memo {
 	struct memo_entry *bucket[MEMO_BUCKETS];
 	size_t bytes;
-} memo;
+};
+
+struct pd_layout_memo *layout_memo_new(void)
+{
+	return xcalloc(1, sizeof(struct pd_layout_memo));
+}
 
 /* Everything lay_set_para reads, as bytes: the settings, the faces it may pick from, the list
  * marker, every token. */
@@ -71,7 +76,9 @@ static void *copy_of(const void *p, size_t n)
 
 bool lay_memo_find(struct lay *L, const struct pd_buf *key, uint64_t hash, struct para_out *po)
 {
-	struct memo_entry *e = memo.bucket[hash % MEMO_BUCKETS];
+	if (!L->in->memo)
+		return false;
+	struct memo_entry *e = L->in->memo->bucket[hash % MEMO_BUCKETS];
 	while (e &&
 	       !(e->hash == hash && e->key_len == key->len && !memcmp(e->key, key->s, key->len)))
 		e = e->next;
@@ -100,6 +107,9 @@ bool lay_memo_find(struct lay *L, const struct pd_buf *key, uint64_t hash, struc
 void lay_memo_keep(const struct lay *L, const struct pd_buf *key, uint64_t hash, size_t run0,
 		   size_t rule0, size_t link0)
 {
+	struct pd_layout_memo *memo = L->in->memo;
+	if (!memo)
+		return;
 	struct memo_entry *e = xcalloc(1, sizeof *e);
 	e->hash = hash;
 	e->key_len = key->len;
@@ -127,19 +137,19 @@ void lay_memo_keep(const struct lay *L, const struct pd_buf *key, uint64_t hash,
 		e->links[i].uri = p;
 		p += strlen(p) + 1;
 	}
-	memo.bytes += sizeof *e + e->key_len + e->nlines * sizeof *e->lines +
+	memo->bytes += sizeof *e + e->key_len + e->nlines * sizeof *e->lines +
 		      e->nruns * sizeof *e->runs + e->nrules * sizeof *e->rules +
 		      e->nlinks * sizeof *e->links + (size_t)(p - e->pool);
-	e->next = memo.bucket[e->hash % MEMO_BUCKETS];
-	memo.bucket[e->hash % MEMO_BUCKETS] = e;
+	e->next = memo->bucket[e->hash % MEMO_BUCKETS];
+	memo->bucket[e->hash % MEMO_BUCKETS] = e;
 }
 
-void layout_forget(void)
+static void forget(struct pd_layout_memo *memo)
 {
 	for (size_t b = 0; b < MEMO_BUCKETS; b++)
-		while (memo.bucket[b]) {
-			struct memo_entry *e = memo.bucket[b];
-			memo.bucket[b] = e->next;
+		while (memo->bucket[b]) {
+			struct memo_entry *e = memo->bucket[b];
+			memo->bucket[b] = e->next;
 			free(e->key);
 			free(e->lines);
 			free(e->runs);
@@ -148,11 +158,19 @@ void layout_forget(void)
 			free(e->pool);
 			free(e);
 		}
-	memo.bytes = 0;
+	memo->bytes = 0;
 }
 
-void lay_memo_trim(void)
+void layout_memo_free(struct pd_layout_memo *memo)
 {
-	if (memo.bytes > MEMO_BUDGET)
-		layout_forget();
+	if (!memo)
+		return;
+	forget(memo);
+	free(memo);
+}
+
+void lay_memo_trim(struct pd_layout_memo *memo)
+{
+	if (memo && memo->bytes > MEMO_BUDGET)
+		forget(memo);
 }

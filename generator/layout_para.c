@@ -13,7 +13,7 @@
 enum { BRK_NONE, BRK_SOFT, BRK_DASH, BRK_URL, BRK_ZW, BRK_HYPH, BRK_EMERG };
 #define LB_FILL 1e5
 
-static enum pd_face_id face_id(int style)
+static enum pd_face_id which_face(int style)
 {
 	if (style & ST_MONO)
 		return PD_MONO;
@@ -45,7 +45,7 @@ static const struct pd_face *pick_any(struct lay *L, int style, uint32_t cp)
 {
 	bool private_use = cp >= 0xE000 && cp <= 0xF8FF;
 	const struct pd_face *f =
-	    private_use ? NULL : fonts_pick(L->in->fonts, L->in->set, face_id(style), cp);
+	    private_use ? NULL : fonts_pick(L->in->fonts, L->in->set, which_face(style), cp);
 	if (f)
 		return f;
 	for (size_t i = 0; i < L->nmissing; i++)
@@ -76,7 +76,7 @@ static const struct pd_face *pick(struct lay *L, int style, uint32_t cp)
 {
 	if (cp >= 128)
 		return pick_any(L, style, cp);
-	const struct pd_face **kept = &L->ascii_face[face_id(style)][cp];
+	const struct pd_face **kept = &L->ascii_face[which_face(style)][cp];
 	if (!*kept)
 		*kept = pick_any(L, style, cp);
 	return *kept;
@@ -206,7 +206,7 @@ static void hyphen_points(struct lay *L)
 		for (b = a; b < L->nwch && is_alnum(L->wch[b].cp); b++)
 			if (b - a < HYPH_MAX_WORD)
 				w[b - a] = (char)L->wch[b].cp; /* non-ASCII: refused below */
-		uint64_t mask = b - a <= HYPH_MAX_WORD ? hyph_points(w, b - a) : 0;
+		uint64_t mask = b - a <= HYPH_MAX_WORD ? hyph_points(L->in->hyph, w, b - a) : 0;
 		for (size_t i = 0; mask; i++, mask >>= 1)
 			if ((mask & 1) && !L->wch[a + i + 1].brk)
 				L->wch[a + i + 1].brk = BRK_HYPH;

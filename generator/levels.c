@@ -8,32 +8,6 @@
 
 static const struct pd_value_opts data_opts = {0};
 
-bool date_valid(const char *s)
-{
-	if (!s || strlen(s) != 10 || s[4] != '-' || s[7] != '-')
-		return false;
-	for (int i = 0; i < 10; i++)
-		if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9'))
-			return false;
-	int y = atoi(s), m = atoi(s + 5), d = atoi(s + 8);
-	static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-	if (y < 1900 || m < 1 || m > 12 || d < 1)
-		return false;
-	int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-	return d <= mdays[m - 1] + (m == 2 && leap);
-}
-
-long date_days(const char *s)
-{
-	long y = atoi(s), m = atoi(s + 5), d = atoi(s + 8);
-	y -= m <= 2;
-	long era = (y >= 0 ? y : y - 399) / 400;
-	long yoe = y - era * 400;
-	long doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
 static const char *str_at(const struct pd_value *map, const char *key)
 {
 	return value_str(value_get(map, key));
@@ -132,6 +106,15 @@ struct pd_domain *levels_load(struct pd_arena *arena, const char *datadir,
 		return NULL;
 	dom->offices = value_get(dom->offices_root, "offices");
 	return dom;
+}
+
+int levels_top_rung(const struct pd_domain *dom, const char *track)
+{
+	int top = -1;
+	for (size_t i = 0; i < dom->nlevels; i++)
+		if (track && !strcmp(dom->levels[i].track, track) && dom->levels[i].rung > top)
+			top = dom->levels[i].rung;
+	return top;
 }
 
 const struct pd_level *levels_find(const struct pd_domain *dom, const char *name)

@@ -12,6 +12,10 @@
 #include "util.h"
 #include "value.h"
 
+/* The rungs the rules name: a sub-office, the first request, a review in the field office.
+ * The top rung (headquarters) is the highest the level table gives a track. */
+enum pd_rung { PD_RUNG_SUBOFFICE = 0, PD_RUNG_FIRST = 1, PD_RUNG_REVIEW = 2 };
+
 /* One rung of a chain of command (a row of levels.yaml). */
 struct pd_level {
 	const char *name;       /* CLI name: "fod" */
@@ -57,6 +61,8 @@ struct pd_domain {
 struct pd_domain *levels_load(struct pd_arena *arena, const char *datadir,
 			      struct pd_diags *diags);
 const struct pd_level *levels_find(const struct pd_domain *dom, const char *name);
+/* The highest rung of the track in the level table (headquarters), -1 for no such track. */
+int levels_top_rung(const struct pd_domain *dom, const char *track);
 /* The office with this id, or NULL. */
 const struct pd_value *levels_office(const struct pd_domain *dom, const char *id);
 /* Loads DATADIR/templates/regimes/ID.yaml once per domain; later calls return the same tree,
@@ -67,10 +73,5 @@ const struct pd_value *levels_regime(struct pd_arena *arena, const struct pd_dom
 bool levels_decides(const struct pd_level *lv, const char *role);
 /* true when the mailbox is valid on date (YYYY-MM-DD; NULL date: always). */
 bool levels_mailbox_valid(const struct pd_mailbox *m, const char *date);
-
-/* Dates: true for a real calendar date written YYYY-MM-DD. */
-bool date_valid(const char *s);
-/* Days since 1970-01-01 of a valid date. */
-long date_days(const char *s);
 
 #endif

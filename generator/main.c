@@ -13,9 +13,9 @@
 
 static const struct pd_command commands[] = {
     {"letter", cmd_letter,
-     "letter CASE.yaml --level LEVEL [-o OUT.pdf|DIR/] [--templates DIR] [--dump=md]",
+     "letter CASE.yaml --level LEVEL [-o OUT.pdf|DIR/] [--templates DIR] [--dump=STAGE]",
      "make the request letter for one level of the chain of command"},
-    {"memo", cmd_memo, "memo CASE.yaml --level LEVEL [-o OUT.pdf|DIR/] [--templates DIR] [--dump=md]",
+    {"memo", cmd_memo, "memo CASE.yaml --level LEVEL [-o OUT.pdf|DIR/] [--templates DIR] [--dump=STAGE]",
      "make the escalation cover memo (rung 2 and up)"},
     {"packet", cmd_packet, "packet CASE.yaml --level LEVEL [-o OUT.pdf|DIR/] [--templates DIR]",
      "merge letter, memo and enclosure files into one stamped, bookmarked PDF"},
@@ -35,6 +35,8 @@ static const struct pd_command commands[] = {
      "list the levels of both chains of command with addressees and mailboxes"},
     {"typeset", cmd_typeset, "typeset DOC.md [-o OUT.pdf] [--text] [--date YYYY-MM-DD]",
      "typeset a Markdown file with front matter (proof a layout)"},
+    {"explain", cmd_explain, "explain [RULE | --mdoc]",
+     "what an escalation rule requires, why, and how to fix a case"},
 };
 
 static const size_t ncommands = sizeof commands / sizeof commands[0];
@@ -99,17 +101,14 @@ static int dir_has_templates(const char *dir)
 	return access(path, R_OK) == 0;
 }
 
-const char *cmd_datadir(void)
+const char *cmd_datadir(char dir[PATH_MAX])
 {
-	static char dir[PATH_MAX];
-	if (dir[0])
-		return dir;
 	const char *env = getenv("PDGEN_DATADIR");
 	if (env && *env) {
-		snprintf(dir, sizeof dir, "%s", env);
+		snprintf(dir, PATH_MAX, "%s", env);
 		return dir;
 	}
-	ssize_t n = readlink("/proc/self/exe", dir, sizeof dir - 1);
+	ssize_t n = readlink("/proc/self/exe", dir, PATH_MAX - 1);
 	/* the binary's directory, then each one above it (build dirs), each also with
 	 * share/pdgen below it (an installation moved or made with another PREFIX) */
 	for (; n > 0;) {
@@ -121,7 +120,7 @@ const char *cmd_datadir(void)
 		if (dir_has_templates(dir))
 			return dir;
 		n = (ssize_t)(slash - dir);
-		if ((size_t)n + sizeof "/share/pdgen" < sizeof dir) {
+		if ((size_t)n + sizeof "/share/pdgen" < PATH_MAX) {
 			memcpy(dir + n, "/share/pdgen", sizeof "/share/pdgen");
 			if (dir_has_templates(dir))
 				return dir;
@@ -130,7 +129,7 @@ const char *cmd_datadir(void)
 		if (n == 0)
 			break;
 	}
-	snprintf(dir, sizeof dir, "%s", PD_DATADIR);
+	snprintf(dir, PATH_MAX, "%s", PD_DATADIR);
 	return dir;
 }
 

@@ -39,4 +39,8 @@ int out_pdf_write(struct pd_pdfw *w, const struct pd_layout *lay, const struct p
  * (as pdftotext prints them): a test oracle. */
 void out_text(const struct pd_layout *lay, struct pd_buf *out);
 
+/* Every page's lines (by baseline), runs (position, width, size, face, text), rules,
+ * images and links, and the outline, in a readable text form (`--dump=layout`). */
+void out_layout_dump(const struct pd_layout *lay, struct pd_buf *out);
+
 #endif

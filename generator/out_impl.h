@@ -9,9 +9,12 @@
 
 #include "font.h"
 
-/* The font programs made for earlier documents, kept for the next ones. */
+struct libdeflate_compressor;
+
+/* The font programs made for earlier documents, kept for the next ones; deflated with the
+ * writer's compressor. */
 struct pd_font_cache;
-struct pd_font_cache *font_cache_new(void);
+struct pd_font_cache *font_cache_new(struct libdeflate_compressor *deflater);
 void font_cache_free(struct pd_font_cache *cache);
 
 /* The PDF font of face in pdf (Type0 over a CIDFontType2, Identity-H, CIDs = code points),
@@ -20,10 +23,12 @@ void font_cache_free(struct pd_font_cache *cache);
 HPDF_Font pdf_font_new(HPDF_Doc pdf, struct pd_font_cache *cache, const struct pd_face *face,
 		       const unsigned char *used);
 
-/* out_pdf_stream.c: data in zlib format, deflated by libdeflate (malloc'd), NULL on
- * failure. */
-unsigned char *pdf_deflate(const void *data, size_t len, size_t *zlen);
-void pdf_deflate_end(void); /* frees the compressor */
+/* out_pdf_stream.c: libdeflate's compressor at the level the PDFs use (NULL: out of memory),
+ * one per writer; data in zlib format, deflated by it (malloc'd), NULL on failure. */
+struct libdeflate_compressor *pdf_deflater_new(void);
+void pdf_deflater_free(struct libdeflate_compressor *c);
+unsigned char *pdf_deflate(struct libdeflate_compressor *c, const void *data, size_t len,
+			   size_t *zlen);
 
 /* Makes z the content of a stream dictionary: libharu writes the bytes as they are, with
  * /Filter /FlateDecode. With give, the stream owns z and frees it (even on failure);
@@ -32,9 +37,9 @@ int pdf_set_deflated(HPDF_Dict stream, const unsigned char *z, size_t len, bool 
 
 /* Writes the finished document to path: atomically (a temporary file beside it, renamed),
  * in place for a device or a descriptor's name, through a symbolic link to its file; the
- * bytes go straight from libharu to the file, counted and hashed on the way. Returns 0;
- * -1 with errno set (I/O: nothing left behind, an existing file untouched); -2 when
- * libharu failed. */
-int pdf_save(HPDF_Doc pdf, const char *path, size_t *bytes, char sha256_hex[65]);
+ * bytes go straight from libharu to the file, counted and hashed on the way; a new file gets
+ * the permissions mode (0666 less the umask). Returns 0; -1 with errno set (I/O: nothing
+ * left behind, an existing file untouched); -2 when libharu failed. */
+int pdf_save(HPDF_Doc pdf, const char *path, unsigned mode, size_t *bytes, char sha256_hex[65]);
 
 #endif

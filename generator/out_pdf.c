@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sys/stat.h>
+
 #include <hpdf.h>
 #include <hpdf_pages.h>
 
@@ -18,6 +20,8 @@
 struct pd_pdfw {
 	struct pd_font_cache *programs; /* font programs kept for the next documents */
 	HPDF_Doc pdf;			/* kept between documents (HPDF_NewDoc) */
+	struct libdeflate_compressor *deflater; /* every stream's */
+	unsigned file_mode;		/* of a new file: 0666 less the umask */
 	HPDF_STATUS err, detail;
 };
 
@@ -33,7 +37,11 @@ static void on_error(HPDF_STATUS e, HPDF_STATUS detail, void *data)
 struct pd_pdfw *out_pdf_new(void)
 {
 	struct pd_pdfw *w = xcalloc(1, sizeof(struct pd_pdfw));
-	w->programs = font_cache_new();
+	w->deflater = pdf_deflater_new();
+	w->programs = font_cache_new(w->deflater);
+	mode_t mask = umask(0); /* read once: pdgen never changes it */
+	umask(mask);
+	w->file_mode = 0666 & ~(unsigned)mask;
 	return w;
 }
 
@@ -50,7 +58,7 @@ void out_pdf_free(struct pd_pdfw *w)
 		return;
 	drop_doc(w);
 	font_cache_free(w->programs);
-	pdf_deflate_end();
+	pdf_deflater_free(w->deflater);
 	free(w);
 }
 
@@ -297,7 +305,7 @@ static void draw_page(struct doc *d, const struct pd_page *pg, HPDF_Page page)
 		put_text(d, pg, page, &b);
 	HPDF_Dict contents = ((HPDF_PageAttr)page->attr)->contents;
 	size_t zlen;
-	unsigned char *z = pdf_deflate(b.s ? b.s : "", b.len, &zlen);
+	unsigned char *z = pdf_deflate(d->w->deflater, b.s ? b.s : "", b.len, &zlen);
 	if (!z || pdf_set_deflated(contents, z, zlen, true) < 0)
 		d->w->err = d->w->err ? d->w->err : HPDF_FAILD_TO_ALLOC_MEM;
 	buf_free(&b);
@@ -356,7 +364,7 @@ static int save(struct doc *d, const char *path, struct pd_pdf_written *written,
 {
 	struct pd_loc none = {0};
 	struct pd_pdf_written w = {.pages = (int)d->lay->npages};
-	int rc = pdf_save(d->pdf, path, &w.bytes, w.sha256);
+	int rc = pdf_save(d->pdf, path, d->w->file_mode, &w.bytes, w.sha256);
 	if (rc == -1)
 		diag_error(diags, none, "cannot write '%s': %s", path, strerror(errno));
 	else if (rc < 0 || d->w->err)

@@ -58,9 +58,15 @@ struct program {
 struct pd_font_cache {
 	struct program *kept[PROGRAMS_KEPT];
 	unsigned long clock;
+	struct libdeflate_compressor *deflater; /* the writer's */
 };
 
-struct pd_font_cache *font_cache_new(void) { return xcalloc(1, sizeof(struct pd_font_cache)); }
+struct pd_font_cache *font_cache_new(struct libdeflate_compressor *deflater)
+{
+	struct pd_font_cache *c = xcalloc(1, sizeof *c);
+	c->deflater = deflater;
+	return c;
+}
 
 static void program_free(struct program *pg)
 {
@@ -92,8 +98,8 @@ static unsigned last_used(const unsigned char *used)
 }
 
 /* CIDToGIDMap: two bytes per CID (= code point) up to the last one used. */
-static unsigned char *cid_map(const struct pd_face *face, const unsigned char *used,
-			      const uint16_t *new_gid, size_t *zlen)
+static unsigned char *cid_map(struct libdeflate_compressor *z, const struct pd_face *face,
+			      const unsigned char *used, const uint16_t *new_gid, size_t *zlen)
 {
 	unsigned n = last_used(used);
 	unsigned char *map = xcalloc(2 * (size_t)n + 2, 1);
@@ -102,14 +108,15 @@ static unsigned char *cid_map(const struct pd_face *face, const unsigned char *u
 		map[2 * cp] = (unsigned char)(g >> 8);
 		map[2 * cp + 1] = (unsigned char)g;
 	}
-	unsigned char *z = pdf_deflate(map, 2 * (size_t)n, zlen);
+	unsigned char *out = pdf_deflate(z, map, 2 * (size_t)n, zlen);
 	free(map);
-	return z;
+	return out;
 }
 
 /* ToUnicode: CIDs are code points, so the map is the identity over the 256-code blocks
  * the document uses. */
-static unsigned char *to_unicode(const unsigned char *used, size_t *zlen)
+static unsigned char *to_unicode(struct libdeflate_compressor *z, const unsigned char *used,
+				 size_t *zlen)
 {
 	struct pd_buf b = {0};
 	buf_puts(&b, "/CIDInit /ProcSet findresource begin\n12 dict begin\nbegincmap\n"
@@ -127,9 +134,9 @@ static unsigned char *to_unicode(const unsigned char *used, size_t *zlen)
 		buf_puts(&b, "endbfrange\n");
 	}
 	buf_puts(&b, "endcmap\nCMapName currentdict /CMap defineresource pop\nend\nend\n");
-	unsigned char *z = pdf_deflate(b.s, b.len, zlen);
+	unsigned char *out = pdf_deflate(z, b.s, b.len, zlen);
 	buf_free(&b);
-	return z;
+	return out;
 }
 
 /* The code points marked in used, in order, and their hash. */
@@ -172,8 +179,8 @@ static char *widths(const struct program *pg)
 	return buf_take(&b);
 }
 
-static struct program *program_make(const struct pd_face *face, const unsigned char *used,
-				    struct program *key)
+static struct program *program_make(struct libdeflate_compressor *z, const struct pd_face *face,
+				    const unsigned char *used, struct program *key)
 {
 	struct pd_font_program fp;
 	if (face_subset(face, used, &fp) < 0)
@@ -182,9 +189,9 @@ static struct program *program_make(const struct pd_face *face, const unsigned c
 	*pg = *key;
 	key->cps = NULL;
 	pg->font_raw_len = fp.len;
-	pg->font = pdf_deflate(fp.data, fp.len, &pg->font_len);
-	pg->map = cid_map(face, used, fp.new_gid, &pg->map_len);
-	pg->to_unicode = to_unicode(used, &pg->to_unicode_len);
+	pg->font = pdf_deflate(z, fp.data, fp.len, &pg->font_len);
+	pg->map = cid_map(z, face, used, fp.new_gid, &pg->map_len);
+	pg->to_unicode = to_unicode(z, used, &pg->to_unicode_len);
 	pg->widths = widths(pg);
 	char tag[7];
 	subset_tag(pg->hash, tag);
@@ -222,7 +229,7 @@ static const struct program *program_for(struct pd_font_cache *c, const struct p
 		if (c->kept[slot] && (!pg || pg->last_use < c->kept[slot]->last_use))
 			slot = i;
 	}
-	struct program *pg = program_make(face, used, &key);
+	struct program *pg = program_make(c->deflater, face, used, &key);
 	free(key.cps);
 	if (!pg)
 		return NULL;

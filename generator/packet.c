@@ -15,6 +15,7 @@
 #define MEMO_PASSES 5 /* the memo's page count settles in two; a loop is an error */
 
 struct packet {
+	struct pd_session *s;
 	const struct pd_doc_request *req;
 	struct pd_arena *arena;
 	struct packet_style st;
@@ -61,7 +62,7 @@ static const char *stamp_of(struct packet *p, int page, struct pd_diags *diags)
 	put(a, m, "page", arena_printf(a, "%0*d", p->st.page_digits, page));
 	put(a, m, "page_number", arena_printf(a, "%d", page));
 	put(a, m, "pages", arena_printf(a, "%d", p->total));
-	return packet_text(a, p->st.stamp, m, diags);
+	return packet_text(p->s, a, p->st.stamp, m, diags);
 }
 
 /* The tab's own data for its stamps, bookmark and label. */
@@ -124,14 +125,14 @@ static int own_document(struct packet *p, const char *document, const char *tmpl
 	sub.template_name = tmpl;
 	sub.out = tmp_path(p, tmpl ? tmpl : document);
 	sub.skip_if_newer = false;
-	sub.dump = NULL;
+	sub.dump = PD_DUMP_NONE;
 	sub.amend = strcmp(document, "letter") || tmpl ? amend : NULL;
 	sub.amend_arg = p;
 	struct pd_doc_result r = {0};
 	struct pd_diags local = {0};
-	int rc = doc_make(&sub, &r, keep_diags ? diags : &local);
+	int rc = doc_make(p->s, &sub, &r, keep_diags ? diags : &local);
 	if (!keep_diags && local.errors)
-		diag_move(diags, &local);
+		diag_copy(diags, &local);
 	diag_clear(&local);
 	*pages = r.pages;
 	doc_result_clear(&r);
@@ -188,11 +189,11 @@ static void mark_tab(struct packet *p, struct pd_merge *m, const struct tab *t,
 {
 	struct pd_value *data = tab_data(p, t, t->first);
 	int opens = (t->divider ? t->divider : t->first) - 1;
-	merge_bookmark(m, packet_text(p->arena, p->st.bm_tab, data, diags), opens);
+	merge_bookmark(m, packet_text(p->s, p->arena, p->st.bm_tab, data, diags), opens);
 	if (t->divider)
-		merge_label(m, t->divider - 1, packet_text(p->arena, p->st.lb_divider, data, diags),
+		merge_label(m, t->divider - 1, packet_text(p->s, p->arena, p->st.lb_divider, data, diags),
 			    false);
-	merge_label(m, t->first - 1, packet_text(p->arena, p->st.lb_tab, data, diags), true);
+	merge_label(m, t->first - 1, packet_text(p->s, p->arena, p->st.lb_tab, data, diags), true);
 }
 
 static int add_tab(struct pd_merge *m, const struct tab *t, struct pd_pdfsrc *divs,
@@ -223,7 +224,7 @@ static int stamp_all(struct packet *p, struct pd_merge *m, struct pd_diags *diag
 		const char *right = stamp_of(p, page, diags), *left = NULL;
 		const struct tab *t = tab_of(p, page);
 		if (t)
-			left = packet_text(p->arena, page == t->divider ? p->st.divider_stamp
+			left = packet_text(p->s, p->arena, page == t->divider ? p->st.divider_stamp
 									: p->st.tab_stamp,
 					   tab_data(p, t, page), diags);
 		if (!stamp_text_ok(right) || (left && !stamp_text_ok(left))) {
@@ -241,7 +242,7 @@ static int stamp_all(struct packet *p, struct pd_merge *m, struct pd_diags *diag
 
 static int assemble(struct packet *p, struct pd_doc_result *res, struct pd_diags *diags)
 {
-	const struct pd_stamp_font *font = stamp_font(doc_datadir(), diags);
+	const struct pd_stamp_font *font = doc_stamp_font(p->s, diags);
 	if (!font)
 		return PD_EXIT_INPUT;
 	struct pd_merge *m = merge_new(font);
@@ -252,12 +253,12 @@ static int assemble(struct packet *p, struct pd_doc_result *res, struct pd_diags
 	if (!letter || (p->memo_pages && !memo) || (p->divider_pages && !divs))
 		goto done;
 	merge_add_pdf(m, letter, 0, p->letter_pages, (struct pd_loc){0}, diags);
-	merge_bookmark(m, packet_text(p->arena, p->st.bm_letter, p->ctx, diags), 0);
-	merge_label(m, 0, packet_text(p->arena, p->st.lb_letter, p->ctx, diags), true);
+	merge_bookmark(m, packet_text(p->s, p->arena, p->st.bm_letter, p->ctx, diags), 0);
+	merge_label(m, 0, packet_text(p->s, p->arena, p->st.lb_letter, p->ctx, diags), true);
 	if (memo) {
 		merge_add_pdf(m, memo, 0, p->memo_pages, (struct pd_loc){0}, diags);
-		merge_bookmark(m, packet_text(p->arena, p->st.bm_memo, p->ctx, diags), p->letter_pages);
-		merge_label(m, p->letter_pages, packet_text(p->arena, p->st.lb_memo, p->ctx, diags), true);
+		merge_bookmark(m, packet_text(p->s, p->arena, p->st.bm_memo, p->ctx, diags), p->letter_pages);
+		merge_label(m, p->letter_pages, packet_text(p->s, p->arena, p->st.lb_memo, p->ctx, diags), true);
 	}
 	for (size_t i = 0; i < p->ntabs && !diags->errors; i++)
 		if (p->tabs[i].pages) {
@@ -374,9 +375,9 @@ static void remove_tmpdir(struct packet *p)
 static int case_and_tabs(struct packet *p, struct pd_doc_result *res, struct pd_diags *diags)
 {
 	struct pd_diags again = {0}; /* the letter reported the case's diagnostics */
-	p->ctx = doc_context(p->req, p->arena, res, &again);
+	p->ctx = doc_context(p->s, p->req, p->arena, res, &again);
 	if (!p->ctx)
-		diag_move(diags, &again);
+		diag_copy(diags, &again);
 	diag_clear(&again);
 	if (!p->ctx)
 		return PD_EXIT_INPUT;
@@ -386,12 +387,12 @@ static int case_and_tabs(struct packet *p, struct pd_doc_result *res, struct pd_
 	return diags->errors ? PD_EXIT_INPUT : PD_EXIT_OK;
 }
 
-int packet_make(const struct pd_doc_request *req, struct pd_doc_result *res,
-		struct pd_diags *diags)
+int packet_make(struct pd_session *s, const struct pd_doc_request *req,
+		struct pd_doc_result *res, struct pd_diags *diags)
 {
-	struct packet p = {.req = req, .arena = arena_new()};
+	struct packet p = {.s = s, .req = req, .arena = arena_new()};
 	int rc = PD_EXIT_INPUT;
-	if (packet_style_load(p.arena, doc_datadir(), &p.st, diags))
+	if (packet_style_load(p.arena, doc_datadir(s), &p.st, diags))
 		goto done;
 	if (!make_tmpdir(&p, diags)) {
 		rc = PD_EXIT_SYSTEM;

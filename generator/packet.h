@@ -10,7 +10,7 @@
 #include "doc.h"
 
 /* Returns 0, 1 (a rule, template or enclosure error: nothing written) or 3 (I/O). */
-int packet_make(const struct pd_doc_request *req, struct pd_doc_result *res,
-		struct pd_diags *diags);
+int packet_make(struct pd_session *s, const struct pd_doc_request *req,
+		struct pd_doc_result *res, struct pd_diags *diags);
 
 #endif

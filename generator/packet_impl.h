@@ -42,8 +42,9 @@ int packet_style_load(struct pd_arena *arena, const char *datadir, struct packet
 		      struct pd_diags *diags);
 /* Renders a packet.yaml text with data (no escaping) into a string in arena; its errors
  * point into packet.yaml. */
-const char *packet_text(struct pd_arena *arena, const struct pd_value *pattern,
-			const struct pd_value *data, struct pd_diags *diags);
+const char *packet_text(struct pd_session *s, struct pd_arena *arena,
+			const struct pd_value *pattern, const struct pd_value *data,
+			struct pd_diags *diags);
 
 /* The tabs of ctx's enclosure_list, each file checked and opened (PDF) or decoded (image).
  * Errors at each enclosure's line; returns the number of tabs (*tabs in arena). */

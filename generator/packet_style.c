@@ -65,8 +65,9 @@ int packet_style_load(struct pd_arena *arena, const char *datadir, struct packet
 	return diags->errors - before;
 }
 
-const char *packet_text(struct pd_arena *arena, const struct pd_value *pattern,
-			const struct pd_value *data, struct pd_diags *diags)
+const char *packet_text(struct pd_session *s, struct pd_arena *arena,
+			const struct pd_value *pattern, const struct pd_value *data,
+			struct pd_diags *diags)
 {
-	return doc_render_text(arena, pattern->str, pattern->loc, data, diags);
+	return doc_render_text(s, arena, pattern->str, pattern->loc, data, diags);
 }

@@ -21,10 +21,10 @@ struct pd_stamp_font {
 	int ascent, descent;
 	const char *name;       /* "PDGSTM+PdgenStampMono" */
 };
-/* Made once per process from DATADIR/fonts (the cut face when the build made it); NULL
- * after adding an error. Kept until stamp_font_free. */
-const struct pd_stamp_font *stamp_font(const char *datadir, struct pd_diags *diags);
-void stamp_font_free(void);
+/* Made from DATADIR/fonts (the cut face when the build made it); NULL after adding an
+ * error. The caller owns it (stamp_font_free; the session keeps one). */
+struct pd_stamp_font *stamp_font_new(const char *datadir, struct pd_diags *diags);
+void stamp_font_free(struct pd_stamp_font *font);
 
 struct pd_stamp_page {
 	double x0, y0, x1, y1; /* the page's visible box (CropBox, else MediaBox) */

@@ -71,9 +71,8 @@ static int margins(struct pd_style *st, const struct pd_value *v, struct pd_diag
 					k = j;
 			double x = length_pt(v->items[i]);
 			if (k < 0) {
-				const char *near = diag_nearest(v->keys[i], names, 4);
-				diag_error(d, v->key_locs[i], "unknown margin '%s'%s%s%s", v->keys[i],
-					   near ? " (did you mean '" : "", near ? near : "", near ? "'?)" : "");
+				diag_error(d, v->key_locs[i], "unknown margin '%s'%s", v->keys[i],
+					   diag_did_you_mean(v->keys[i], names, 4, '\'').text);
 				err++;
 			} else if (x < 0 || x > 288) {
 				diag_error(d, v->items[i]->loc, "bad margin '%s': use a length such as 1in, 2.5cm, 20mm or 72pt (at most 4in)",
@@ -134,9 +133,8 @@ static int letterhead(struct pd_style *st, const struct pd_value *v, struct pd_d
 			} else
 				st->lh_logo_width = w;
 		} else {
-			const char *near = diag_nearest(k, keys, 4);
-			diag_warn(d, v->key_locs[i], "unknown letterhead key '%s'%s%s%s", k,
-				  near ? " (did you mean '" : "", near ? near : "", near ? "'?)" : "");
+			diag_warn(d, v->key_locs[i], "unknown letterhead key '%s'%s", k,
+				  diag_did_you_mean(k, keys, 4, '\'').text);
 		}
 	}
 	return err;
@@ -246,9 +244,8 @@ int style_apply(struct pd_style *st, const struct pd_value *fm, struct pd_diags 
 			if (!strcmp(k, known_keys[j]))
 				known = true;
 		if (!known) {
-			const char *near = diag_nearest(k, known_keys, nknown);
-			diag_warn(d, fm->key_locs[i], "unknown front-matter key '%s'%s%s%s", k,
-				  near ? " (did you mean '" : "", near ? near : "", near ? "'?)" : "");
+			diag_warn(d, fm->key_locs[i], "unknown front-matter key '%s'%s", k,
+				  diag_did_you_mean(k, known_keys, nknown, '\'').text);
 			continue;
 		}
 		err += one_key(st, k, fm->items[i], d);

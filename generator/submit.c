@@ -12,8 +12,8 @@
 
 #define SUBMIT_MODULE "pdgen-submit.so"
 
-typedef int (*pd_make_fn)(const struct pd_doc_request *, struct pd_doc_result *,
-			  struct pd_diags *);
+typedef int (*pd_make_fn)(struct pd_session *, const struct pd_doc_request *,
+			  struct pd_doc_result *, struct pd_diags *);
 
 /* Beside the running binary (the build tree, a copy), else where `make install` puts it. */
 static void *module_open(struct pd_buf *why)
@@ -37,7 +37,7 @@ found:;
 
 static pd_make_fn module_fn(const char *name, struct pd_diags *diags)
 {
-	static void *module;
+	static void *module; /* dlopen is process-wide: loaded once, never closed */
 	struct pd_buf why = {0};
 	if (!module)
 		module = module_open(&why);
@@ -55,12 +55,12 @@ static pd_make_fn module_fn(const char *name, struct pd_diags *diags)
 	return fn;
 }
 
-int submission_make(const struct pd_doc_request *req, struct pd_doc_result *res,
-		    struct pd_diags *diags)
+int submission_make(struct pd_session *s, const struct pd_doc_request *req,
+		    struct pd_doc_result *res, struct pd_diags *diags)
 {
-	const char *name = req->document && !req->dump ? req->document : "";
+	const char *name = req->document && req->dump == PD_DUMP_NONE ? req->document : "";
 	if (strcmp(name, "packet") && strcmp(name, "email"))
-		return doc_make(req, res, diags);
+		return doc_make(s, req, res, diags);
 	pd_make_fn make = module_fn(!strcmp(name, "packet") ? "packet_make" : "email_make", diags);
-	return make ? make(req, res, diags) : PD_EXIT_SYSTEM;
+	return make ? make(s, req, res, diags) : PD_EXIT_SYSTEM;
 }

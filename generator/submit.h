@@ -8,7 +8,7 @@
 #include "doc.h"
 
 /* As doc_make; 3 with an error when the module cannot be loaded. */
-int submission_make(const struct pd_doc_request *req, struct pd_doc_result *res,
-		    struct pd_diags *diags);
+int submission_make(struct pd_session *s, const struct pd_doc_request *req,
+		    struct pd_doc_result *res, struct pd_diags *diags);
 
 #endif

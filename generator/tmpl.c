@@ -191,16 +191,6 @@ static void search_path_text(const struct pd_tmpl_set *set, struct pd_buf *b)
 		buf_printf(b, "%s%s", i ? ", " : "", set->dirs[i]);
 }
 
-static void copy_diags(struct pd_diags *dst, const struct pd_diags *src)
-{
-	for (size_t i = 0; i < src->n; i++) {
-		const struct pd_diag *g = &src->v[i];
-		diag_add(dst, g->sev, g->loc, g->rule, "%s", g->msg);
-		if (g->context)
-			diag_context(dst, "%s", g->context);
-	}
-}
-
 const struct pd_tmpl *tmpl_get(struct pd_tmpl_set *set, const char *name, struct pd_diags *diags)
 {
 	if (!tmpl_name_ok(name, strlen(name))) {
@@ -215,7 +205,7 @@ const struct pd_tmpl *tmpl_get(struct pd_tmpl_set *set, const char *name, struct
 			   name, name, b.s);
 		buf_free(&b);
 	}
-	copy_diags(diags, &e->errs);
+	diag_copy(diags, &e->errs);
 	return e->t;
 }
 
@@ -465,11 +455,8 @@ static void unknown_name(struct ev *ev, const struct node *n)
 	for (size_t i = ev->depth; i-- > 0;)
 		collect_paths(ev, &c, ev->stack[i], NULL, 0);
 	char *name = xstrndup(n->s, n->len);
-	const char *best = diag_nearest(name, c.v, c.n);
-	if (best)
-		ev_error(ev, n->loc, "unknown field \"%s\" (did you mean \"%s\"?)", name, best);
-	else
-		ev_error(ev, n->loc, "unknown field \"%s\"", name);
+	ev_error(ev, n->loc, "unknown field \"%s\"%s", name,
+		 diag_did_you_mean(name, c.v, c.n, '"').text);
 	free(name);
 	free(c.v);
 }
@@ -619,8 +606,7 @@ static const struct pd_tmpl *include_load(struct ev *ev, const struct node *n, c
 	}
 	if (!e->t) {
 		for (size_t i = 0; i < e->errs.n; i++) {
-			const struct pd_diag *g = &e->errs.v[i];
-			diag_add(ev->diags, g->sev, g->loc, g->rule, "%s", g->msg);
+			diag_copy_one(ev->diags, &e->errs.v[i]);
 			diag_context(ev->diags, "in %s \"%s\" included at %s:%d:%d", kind, name,
 				     n->loc.file, n->loc.line, n->loc.col);
 			add_chain(ev);

@@ -31,7 +31,7 @@ static void escape_html(const char *s, size_t len, struct pd_buf *out)
 /* ASCII punctuation that can start or end Markdown structure (emphasis, code, links,
  * autolinks, HTML, entities, headings, lists, tables, block quotes, smart quotes and
  * dashes). A backslash makes each one literal text. */
-static bool md_special(char c)
+static bool markdown_special(char c)
 {
 	return c && strchr("!\"#&'()*+-.:<=>@[\\]_`{|}~", c) != NULL;
 }
@@ -42,7 +42,7 @@ static bool is_blank(char c)
 }
 
 /* Newlines become spaces, so a value stays inside the line (and table cell) it is in. */
-static size_t md_unwrap(const char *s, size_t len, size_t i, char *c)
+static size_t unwrap_markdown(const char *s, size_t len, size_t i, char *c)
 {
 	if (s[i] == '\r' && i + 1 < len && s[i + 1] == '\n') {
 		*c = ' ';
@@ -63,10 +63,10 @@ static void escape_markdown(const char *s, size_t len, struct pd_buf *out)
 		trail--;
 	for (size_t i = 0; i < len;) {
 		char c;
-		size_t step = md_unwrap(s, len, i, &c);
+		size_t step = unwrap_markdown(s, len, i, &c);
 		if (i < lead || i >= trail)
 			buf_puts(out, c == '\t' ? "&#9;" : "&#32;");
-		else if (md_special(c)) {
+		else if (markdown_special(c)) {
 			buf_putc(out, '\\');
 			buf_putc(out, c);
 		} else {
@@ -91,10 +91,6 @@ void tmpl_escape(enum pd_escape esc, const char *s, size_t len, struct pd_buf *o
 typedef const struct pd_value *(*fmt_fn)(const struct pd_value *v, struct pd_arena *a,
 					  struct pd_buf *why);
 
-static const char *const month_names[] = {"January", "February", "March",     "April",
-					  "May",     "June",     "July",      "August",
-					  "September", "October", "November", "December"};
-
 static bool scalar(const struct pd_value *v)
 {
 	return v && (v->kind == PD_STR || v->kind == PD_INT || v->kind == PD_FLOAT ||
@@ -103,25 +99,15 @@ static bool scalar(const struct pd_value *v)
 
 static bool parse_date(const struct pd_value *v, int *y, int *m, int *d)
 {
-	if (!scalar(v) || v->len != 10)
+	if (!scalar(v) || !date_valid(v->str))
 		return false;
-	const char *s = v->str;
-	for (int i = 0; i < 10; i++) {
-		bool dash = i == 4 || i == 7;
-		if (dash ? s[i] != '-' : (s[i] < '0' || s[i] > '9'))
-			return false;
-	}
-	*y = atoi(s);
-	*m = atoi(s + 5);
-	*d = atoi(s + 8);
-	static const int days[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-	if (*m < 1 || *m > 12 || *d < 1 || *d > days[*m - 1])
-		return false;
-	bool leap = (*y % 4 == 0 && *y % 100 != 0) || *y % 400 == 0;
-	return !(*m == 2 && *d == 29 && !leap);
+	*y = atoi(v->str);
+	*m = atoi(v->str + 5);
+	*d = atoi(v->str + 8);
+	return true;
 }
 
-static const struct pd_value *out_str(struct pd_arena *a, const struct pd_value *from,
+static const struct pd_value *formatted(struct pd_arena *a, const struct pd_value *from,
 				      const char *s)
 {
 	return value_new_str(a, s, from->loc);
@@ -135,7 +121,7 @@ static const struct pd_value *fmt_date(const struct pd_value *v, struct pd_arena
 		buf_puts(why, "needs a date written YYYY-MM-DD");
 		return NULL;
 	}
-	return out_str(a, v, arena_printf(a, "%s %d, %d", month_names[m - 1], d, y));
+	return formatted(a, v, arena_printf(a, "%s %d, %d", date_month_name(m), d, y));
 }
 
 static const struct pd_value *fmt_date_short(const struct pd_value *v, struct pd_arena *a,
@@ -146,36 +132,20 @@ static const struct pd_value *fmt_date_short(const struct pd_value *v, struct pd
 		buf_puts(why, "needs a date written YYYY-MM-DD");
 		return NULL;
 	}
-	return out_str(a, v, arena_printf(a, "%02d/%02d/%04d", m, d, y));
+	return formatted(a, v, arena_printf(a, "%02d/%02d/%04d", m, d, y));
 }
 
 /* "A 012-345-678", "A#12345678", "012345678" -> "A012-345-678". */
 static const struct pd_value *fmt_anumber(const struct pd_value *v, struct pd_arena *a,
 					  struct pd_buf *why)
 {
-	char digits[10];
-	size_t n = 0;
-	bool ok = scalar(v) && v->kind != PD_BOOL;
-	const char *s = ok ? v->str : "", *end = s + (ok ? v->len : 0);
-	if (s < end && (*s == 'A' || *s == 'a'))
-		s++;
-	if (s < end && *s == '#')
-		s++;
-	for (; ok && s < end; s++) {
-		if (*s >= '0' && *s <= '9' && n < 9)
-			digits[n++] = *s;
-		else if (*s != ' ' && *s != '-')
-			ok = false;
-	}
-	if (!ok || n < 8) {
+	char digits[10], display[13];
+	if (!scalar(v) || v->kind == PD_BOOL || !anumber_normalize(v->str, digits)) {
 		buf_puts(why, "needs an A-number of 8 or 9 digits (\"A012-345-678\")");
 		return NULL;
 	}
-	if (n == 8) {
-		memmove(digits + 1, digits, 8);
-		digits[0] = '0';
-	}
-	return out_str(a, v, arena_printf(a, "A%.3s-%.3s-%.3s", digits, digits + 3, digits + 6));
+	anumber_format(digits, display);
+	return formatted(a, v, arena_strdup(a, display));
 }
 
 static const struct pd_value *fmt_join(const struct pd_value *v, struct pd_arena *a,
@@ -207,7 +177,7 @@ static const struct pd_value *fmt_join(const struct pd_value *v, struct pd_arena
 		buf_put(&b, item->str, item->len);
 		done++;
 	}
-	const struct pd_value *r = out_str(a, v, b.s ? b.s : "");
+	const struct pd_value *r = formatted(a, v, b.s ? b.s : "");
 	buf_free(&b);
 	return r;
 }
@@ -259,7 +229,7 @@ static const struct pd_value *fmt_words(const struct pd_value *v, struct pd_aren
 		buf_puts(&b, scale[i]);
 		any = true;
 	}
-	const struct pd_value *r = out_str(a, v, b.s);
+	const struct pd_value *r = formatted(a, v, b.s);
 	buf_free(&b);
 	return r;
 }
@@ -289,7 +259,7 @@ static const struct pd_value *change_case(const struct pd_value *v, struct pd_ar
 		s += k;
 		left -= k;
 	}
-	const struct pd_value *r = out_str(a, v, b.s ? b.s : "");
+	const struct pd_value *r = formatted(a, v, b.s ? b.s : "");
 	buf_free(&b);
 	return r;
 }

@@ -187,10 +187,10 @@ static void suggest_formatter(struct pd_buf *b, const char *name, size_t len)
 	for (size_t i = 0; i < n && i < 16; i++)
 		cands[i] = tmpl_formatter_name((int)i);
 	char *key = xstrndup(name, len);
-	const char *best = diag_nearest(key, cands, n < 16 ? n : 16);
+	struct pd_suggestion near = diag_did_you_mean(key, cands, n < 16 ? n : 16, '"');
 	free(key);
-	if (best) {
-		buf_printf(b, " (did you mean \"%s\"?)", best);
+	if (near.text[0]) {
+		buf_puts(b, near.text);
 		return;
 	}
 	buf_puts(b, "; formatters:");

@@ -15,81 +15,80 @@
 #include "out.h"
 #include "style.h"
 
-static struct {
+/* The long-lived half of typesetting: its fields are read on first need and kept. */
+struct pd_typesetter {
 	char *datadir;
 	struct pd_fonts *fonts;
+	struct pd_hyph *hyph;
+	struct pd_layout_memo *memo; /* names faces of fonts: freed before them */
 	struct pd_pdfw *writer;
 	struct pd_arena *house_arena; /* the house style, read once */
 	const struct pd_value *house;
 	struct pd_diags house_diags;
-} G;
+};
 
-void typeset_set_datadir(const char *dir)
+struct pd_typesetter *typesetter_new(const char *datadir)
 {
-	if (G.datadir && dir && !strcmp(G.datadir, dir))
+	struct pd_typesetter *ts = xcalloc(1, sizeof *ts);
+	ts->datadir = xstrdup(datadir ? datadir : ".");
+	ts->hyph = hyph_new();
+	ts->memo = layout_memo_new();
+	return ts;
+}
+
+void typesetter_free(struct pd_typesetter *ts)
+{
+	if (!ts)
 		return;
-	free(G.datadir);
-	G.datadir = dir ? xstrdup(dir) : NULL;
-	out_pdf_free(G.writer);
-	G.writer = NULL;
-	fonts_free(G.fonts);
-	G.fonts = NULL;
+	hyph_free(ts->hyph);
+	layout_memo_free(ts->memo);
+	arena_free(ts->house_arena);
+	diag_clear(&ts->house_diags);
+	fonts_free(ts->fonts);
+	out_pdf_free(ts->writer);
+	free(ts->datadir);
+	free(ts);
 }
 
-void typeset_shutdown(void)
+static struct pd_fonts *fonts(struct pd_typesetter *ts)
 {
-	hyph_shutdown();
-	layout_forget();
-	arena_free(G.house_arena);
-	diag_clear(&G.house_diags);
-	fonts_free(G.fonts);
-	out_pdf_free(G.writer);
-	free(G.datadir);
-	memset(&G, 0, sizeof G);
-}
-
-static struct pd_fonts *fonts(void)
-{
-	if (!G.fonts) {
+	if (!ts->fonts) {
 		char path[4096];
-		snprintf(path, sizeof path, "%s/fonts", G.datadir ? G.datadir : ".");
-		G.fonts = fonts_new(path);
+		snprintf(path, sizeof path, "%s/fonts", ts->datadir);
+		ts->fonts = fonts_new(path);
 	}
-	return G.fonts;
+	return ts->fonts;
 }
 
 /* The house style, DATADIR/templates/style.yaml (optional), read once per process; its
  * errors are repeated for every document, which it would otherwise set wrongly. */
-static const struct pd_value *house_style(struct pd_diags *diags, bool *broken)
+static const struct pd_value *house_style(struct pd_typesetter *ts, struct pd_diags *diags,
+					  bool *broken)
 {
-	if (!G.house_arena) {
-		G.house_arena = arena_new();
-		char *path = arena_printf(G.house_arena, "%s/templates/style.yaml",
-					  G.datadir ? G.datadir : ".");
+	if (!ts->house_arena) {
+		ts->house_arena = arena_new();
+		char *path = arena_printf(ts->house_arena, "%s/templates/style.yaml", ts->datadir);
 		if (access(path, R_OK) == 0)
-			G.house = value_load_file(G.house_arena, path, NULL, &G.house_diags);
+			ts->house = value_load_file(ts->house_arena, path, NULL, &ts->house_diags);
 	}
-	for (size_t i = 0; i < G.house_diags.n; i++) {
-		const struct pd_diag *g = &G.house_diags.v[i];
-		diag_add(diags, g->sev, g->loc, g->rule, "%s", g->msg);
-	}
-	*broken = G.house_diags.errors > 0;
-	return G.house;
+	diag_copy(diags, &ts->house_diags);
+	*broken = ts->house_diags.errors > 0;
+	return ts->house;
 }
 
-void typeset_prefetch(void) { hyph_prefetch(); }
+void typeset_prefetch(struct pd_typesetter *ts) { hyph_prefetch(ts->hyph); }
 
-void typeset_preload(void)
+void typeset_preload(struct pd_typesetter *ts)
 {
 	struct pd_style st;
 	struct pd_fontset set;
 	struct pd_diags ignored = {0}; /* the first document reports them */
 	style_defaults(&st);
-	if (fonts_family(fonts(), st.font, st.mono, &set, (struct pd_loc){0}, &ignored) == 0)
+	if (fonts_family(fonts(ts), st.font, st.mono, &set, (struct pd_loc){0}, &ignored) == 0)
 		for (int i = 0; i < PD_NSTYLES; i++)
 			face_prepare_subsets(set.style[i]);
 	diag_clear(&ignored);
-	hyph_points("preload", 7);
+	hyph_points(ts->hyph, "preload", 7);
 }
 
 struct job {
@@ -100,14 +99,14 @@ struct job {
 	struct pd_layout lay;
 };
 
-static int prepare(struct job *j, const char *md, size_t len, const struct pd_typeset_opts *o,
-		   struct pd_diags *diags)
+static int prepare(struct pd_typesetter *ts, struct job *j, const char *md, size_t len,
+		   const struct pd_typeset_opts *o, struct pd_diags *diags)
 {
 	const char *name = o && o->source_name ? o->source_name : "<input>";
 	struct pd_loc loc = {diag_intern(name), 0, 0};
 	style_defaults(&j->st);
 	bool broken;
-	const struct pd_value *house = house_style(diags, &broken);
+	const struct pd_value *house = house_style(ts, diags, &broken);
 	if (broken || (house && style_apply(&j->st, house, diags)))
 		return PD_EXIT_INPUT;
 	if (o && o->style) {
@@ -115,14 +114,14 @@ static int prepare(struct job *j, const char *md, size_t len, const struct pd_ty
 		if (style_apply(&j->st, o->style, diags))
 			return PD_EXIT_INPUT;
 	}
-	if (fonts_family(fonts(), j->st.font, j->st.mono, &j->set, loc, diags) < 0)
+	if (fonts_family(fonts(ts), j->st.font, j->st.mono, &j->set, loc, diags) < 0)
 		return PD_EXIT_INPUT;
 	j->doc = md_parse(md, len, name, o && o->first_line > 0 ? o->first_line : 1, diags);
 	if (!j->doc)
 		return PD_EXIT_INPUT;
 	j->arena = arena_new();
-	struct pd_layout_in in = {j->doc, &j->st, fonts(), &j->set, o ? o->base_dir : NULL,
-				  o ? o->header_left : NULL, loc};
+	struct pd_layout_in in = {j->doc,	 &j->st, fonts(ts), &j->set, o ? o->base_dir : NULL,
+				  o ? o->header_left : NULL, loc, ts->memo, ts->hyph};
 	if (layout_doc(&in, j->arena, &j->lay, diags) < 0)
 		return PD_EXIT_INPUT;
 	return 0;
@@ -136,17 +135,15 @@ static void job_end(struct job *j)
 }
 
 /* The document date: opts, then SOURCE_DATE_EPOCH, then 2000-01-01. */
-static void doc_date(const char *iso, struct pd_pdf_info *info)
+static void document_date(const char *iso, struct pd_pdf_info *info)
 {
 	info->year = 2000;
 	info->month = 1;
 	info->day = 1;
-	int y, m, d;
-	if (iso && sscanf(iso, "%4d-%2d-%2d", &y, &m, &d) == 3 && m >= 1 && m <= 12 && d >= 1 &&
-	    d <= 31) {
-		info->year = y;
-		info->month = m;
-		info->day = d;
+	if (date_valid(iso)) {
+		info->year = atoi(iso);
+		info->month = atoi(iso + 5);
+		info->day = atoi(iso + 8);
 		return;
 	}
 	const char *sde = getenv("SOURCE_DATE_EPOCH");
@@ -165,33 +162,48 @@ static void doc_date(const char *iso, struct pd_pdf_info *info)
 	}
 }
 
-int typeset_pdf(const char *markdown, size_t len, const struct pd_typeset_opts *opts,
-		const char *out_path, struct pd_pdf_written *written, struct pd_diags *diags)
+int typeset_pdf(struct pd_typesetter *ts, const char *markdown, size_t len,
+		const struct pd_typeset_opts *opts, const char *out_path,
+		struct pd_pdf_written *written, struct pd_diags *diags)
 {
 	struct job j = {0};
-	int rc = prepare(&j, markdown, len, opts, diags);
+	int rc = prepare(ts, &j, markdown, len, opts, diags);
 	if (!rc) {
 		struct pd_pdf_info info = {0};
 		info.title = opts && opts->title ? opts->title : j.st.title;
 		info.author = opts && opts->author ? opts->author : j.st.author;
 		info.subject = opts && opts->subject ? opts->subject : j.st.subject;
 		info.creator = "pdgen " PD_VERSION;
-		doc_date(opts ? opts->date_iso : NULL, &info);
-		if (!G.writer)
-			G.writer = out_pdf_new();
-		rc = out_pdf_write(G.writer, &j.lay, &info, out_path, written, diags);
+		document_date(opts ? opts->date_iso : NULL, &info);
+		if (!ts->writer)
+			ts->writer = out_pdf_new();
+		rc = out_pdf_write(ts->writer, &j.lay, &info, out_path, written, diags);
 	}
 	job_end(&j);
 	return rc;
 }
 
-int typeset_text(const char *markdown, size_t len, const struct pd_typeset_opts *opts,
-		 struct pd_buf *out, struct pd_diags *diags)
+static int typeset_into(struct pd_typesetter *ts, const char *markdown, size_t len,
+			const struct pd_typeset_opts *opts, struct pd_buf *out,
+			struct pd_diags *diags, void (*emit)(const struct pd_layout *, struct pd_buf *))
 {
 	struct job j = {0};
-	int rc = prepare(&j, markdown, len, opts, diags);
+	int rc = prepare(ts, &j, markdown, len, opts, diags);
 	if (!rc)
-		out_text(&j.lay, out);
+		emit(&j.lay, out);
 	job_end(&j);
 	return rc;
+}
+
+int typeset_text(struct pd_typesetter *ts, const char *markdown, size_t len,
+		 const struct pd_typeset_opts *opts, struct pd_buf *out, struct pd_diags *diags)
+{
+	return typeset_into(ts, markdown, len, opts, out, diags, out_text);
+}
+
+int typeset_layout_dump(struct pd_typesetter *ts, const char *markdown, size_t len,
+			const struct pd_typeset_opts *opts, struct pd_buf *out,
+			struct pd_diags *diags)
+{
+	return typeset_into(ts, markdown, len, opts, out, diags, out_layout_dump);
 }

@@ -1,6 +1,7 @@
 /* typeset: the one-call entry point of typesetting: Markdown body -> PDF file or text.
- * Fonts and the hyphenation dictionary are read once per process and kept until
- * typeset_shutdown; the caller owns everything it passes and the text buffer it receives. */
+ * A pd_typesetter holds what is read once per process and kept until typesetter_free:
+ * fonts, house style, hyphenation, the paragraph memo and the PDF writer; the caller owns
+ * everything it passes and the text buffer it receives. */
 #ifndef PD_TYPESET_H
 #define PD_TYPESET_H
 
@@ -22,28 +23,33 @@ struct pd_typeset_opts {
 	const char *header_left;      /* continuation header text; "Page N of M" is added */
 };
 
-/* Where fonts/ is found (the data directory); call before the first document. */
-void typeset_set_datadir(const char *dir);
+/* DATADIR holds fonts/ and templates/style.yaml (NULL: "."); nothing is read yet. */
+struct pd_typesetter;
+struct pd_typesetter *typesetter_new(const char *datadir);
+/* Frees everything the typesetter read, in the order they depend on each other. */
+void typesetter_free(struct pd_typesetter *ts);
 
 struct pd_pdf_written; /* out.h: pages, bytes and SHA-256 of the file written */
 
 /* Both return 0, 1 (input error: a character no font has, a bad image, bad front
  * matter) or 3 (I/O). On failure no file is left and an existing file is untouched.
  * written (may be NULL) receives what the PDF holds. */
-int typeset_pdf(const char *markdown, size_t len, const struct pd_typeset_opts *opts,
-		const char *out_path, struct pd_pdf_written *written, struct pd_diags *diags);
-int typeset_text(const char *markdown, size_t len, const struct pd_typeset_opts *opts,
-		 struct pd_buf *out, struct pd_diags *diags);
+int typeset_pdf(struct pd_typesetter *ts, const char *markdown, size_t len,
+		const struct pd_typeset_opts *opts, const char *out_path,
+		struct pd_pdf_written *written, struct pd_diags *diags);
+int typeset_text(struct pd_typesetter *ts, const char *markdown, size_t len,
+		 const struct pd_typeset_opts *opts, struct pd_buf *out, struct pd_diags *diags);
+/* The layout itself, as out_layout_dump prints it. */
+int typeset_layout_dump(struct pd_typesetter *ts, const char *markdown, size_t len,
+			const struct pd_typeset_opts *opts, struct pd_buf *out,
+			struct pd_diags *diags);
 
 /* Reads now what the first document would read (the default fonts, the hyphenation
  * patterns): batch calls it before starting its workers, which then share it. */
-void typeset_preload(void);
+void typeset_preload(struct pd_typesetter *ts);
 
 /* Starts reading the hyphenation patterns on a thread of their own, for a process that
  * makes one document: its reading and templating run meanwhile. Not before a fork. */
-void typeset_prefetch(void);
-
-/* Frees the fonts and the PDF writer kept for the process. */
-void typeset_shutdown(void);
+void typeset_prefetch(struct pd_typesetter *ts);
 
 #endif

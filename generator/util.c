@@ -9,7 +9,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-static void out_of_memory(size_t size)
+static void no_memory(size_t size)
 {
 	fprintf(stderr, "pdgen: error: out of memory (%zu bytes)\n", size);
 	exit(PD_EXIT_SYSTEM);
@@ -19,7 +19,7 @@ void *xmalloc(size_t size)
 {
 	void *p = malloc(size ? size : 1);
 	if (!p)
-		out_of_memory(size);
+		no_memory(size);
 	return p;
 }
 
@@ -27,7 +27,7 @@ void *xcalloc(size_t count, size_t size)
 {
 	void *p = calloc(count ? count : 1, size ? size : 1);
 	if (!p)
-		out_of_memory(count * size);
+		no_memory(count * size);
 	return p;
 }
 
@@ -35,7 +35,7 @@ void *xrealloc(void *ptr, size_t size)
 {
 	void *p = realloc(ptr, size ? size : 1);
 	if (!p)
-		out_of_memory(size);
+		no_memory(size);
 	return p;
 }
 
@@ -330,4 +330,77 @@ uint64_t hash_bytes(const void *p, size_t n)
 	for (; i < n; i++)
 		h = (h ^ b[i]) * 1099511628211ull;
 	return h;
+}
+
+/* ------------------------------------------------------------- dates */
+
+bool date_valid(const char *s)
+{
+	if (!s || strlen(s) != 10 || s[4] != '-' || s[7] != '-')
+		return false;
+	for (int i = 0; i < 10; i++)
+		if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9'))
+			return false;
+	int y = atoi(s), m = atoi(s + 5), d = atoi(s + 8);
+	static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+	if (y < 1 || m < 1 || m > 12 || d < 1)
+		return false;
+	int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+	return d <= mdays[m - 1] + (m == 2 && leap);
+}
+
+long date_days(const char *s)
+{
+	long y = atoi(s), m = atoi(s + 5), d = atoi(s + 8);
+	y -= m <= 2;
+	long era = (y >= 0 ? y : y - 399) / 400;
+	long yoe = y - era * 400;
+	long doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + doe - 719468;
+}
+
+const char *date_month_name(int m)
+{
+	static const char *const names[] = {"January", "February", "March",	 "April",
+					    "May",	   "June",     "July",	 "August",
+					    "September", "October",  "November", "December"};
+	return m >= 1 && m <= 12 ? names[m - 1] : "";
+}
+
+/* ------------------------------------------------------------- A-numbers */
+
+bool anumber_normalize(const char *s, char out[10])
+{
+	char d[16];
+	size_t n = 0;
+	out[0] = '\0';
+	while (*s == ' ')
+		s++;
+	if (*s == 'A' || *s == 'a') {
+		s++;
+		while (*s == ' ' || *s == '#' || *s == '-')
+			s++;
+	}
+	for (; *s; s++) {
+		if (*s >= '0' && *s <= '9') {
+			if (n == sizeof d - 1)
+				return false;
+			d[n++] = *s;
+		} else if (*s != ' ' && *s != '-') {
+			return false;
+		}
+	}
+	if (n < 8 || n > 9)
+		return false;
+	size_t pad = 9 - n;
+	memset(out, '0', pad);
+	memcpy(out + pad, d, n);
+	out[9] = '\0';
+	return true;
+}
+
+void anumber_format(const char digits[10], char out[13])
+{
+	snprintf(out, 13, "A%.3s-%.3s-%.3s", digits, digits + 3, digits + 6);
 }

@@ -4,6 +4,7 @@
 #define PD_UTIL_H
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -57,5 +58,17 @@ void hex_encode(const unsigned char *bytes, size_t n, char *hex);
 
 /* Reads a whole file (NUL-terminated). Returns NULL with errno set on failure. */
 char *file_read(const char *path, size_t *len, size_t max_len);
+
+/* Dates written YYYY-MM-DD: true for a real calendar date (years 0001 to 9999); the days
+ * since 1970-01-01 of a valid date; the English name of month m (1..12, "" otherwise). */
+bool date_valid(const char *s);
+long date_days(const char *s);
+const char *date_month_name(int m);
+
+/* A-number: digits of s (blanks, dashes, a leading "A", "A-" or "A#" allowed) left-padded
+ * to nine; false when s holds other characters or not 8 or 9 digits. out: 10 bytes.
+ * anumber_format: "A012-345-678" from nine digits; out: 13 bytes. */
+bool anumber_normalize(const char *s, char out[10]);
+void anumber_format(const char digits[10], char out[13]);
 
 #endif

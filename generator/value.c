@@ -715,14 +715,30 @@ static const char *kind_name(enum pd_vkind k)
 	return names[k];
 }
 
+static void dump_text(const char *s, FILE *f)
+{
+	fputc('"', f);
+	for (; s && *s; s++) {
+		if (*s == '\n')
+			fputs("\\n", f);
+		else if (*s == '"' || *s == '\\')
+			fprintf(f, "\\%c", *s);
+		else
+			fputc(*s, f);
+	}
+	fputc('"', f);
+}
+
 static void dump(const struct pd_value *v, int indent, const char *key, FILE *f)
 {
 	fprintf(f, "%*s", indent * 2, "");
 	if (key)
 		fprintf(f, "%s: ", key);
 	fprintf(f, "%s %d:%d", kind_name(v->kind), v->loc.line, v->loc.col);
-	if (v->kind != PD_SEQ && v->kind != PD_MAP)
-		fprintf(f, " \"%s\"", v->str);
+	if (v->kind != PD_SEQ && v->kind != PD_MAP && v->kind != PD_NULL) {
+		fputc(' ', f);
+		dump_text(v->str, f);
+	}
 	fputc('\n', f);
 	for (size_t i = 0; (v->kind == PD_SEQ || v->kind == PD_MAP) && i < v->n; i++)
 		dump(v->items[i], indent + 1, v->kind == PD_MAP ? v->keys[i] : NULL, f);

@@ -39,7 +39,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    md_parse(text + body_off, size - body_off, "doc.md", body_line, &diags);
 	struct pd_fontset set;
 	if (doc && fonts_family(fonts, st.font, st.mono, &set, (struct pd_loc){0}, &diags) == 0) {
-		struct pd_layout_in in = {doc, &st, fonts, &set, "/nonexistent", NULL, {0}};
+		struct pd_layout_in in = {doc, &st, fonts, &set, "/nonexistent", NULL, {0}, NULL, NULL};
 		struct pd_layout lay;
 		struct pd_pdf_info info = {"t", "a", "s", "pdgen fuzz", 2015, 12, 30};
 		if (layout_doc(&in, arena, &lay, &diags) == 0)

@@ -14,20 +14,20 @@ static void anumber(void **state)
 {
 	(void)state;
 	char d[10], f[13];
-	assert_true(case_anumber_normalize("A 012-345-678", d));
+	assert_true(anumber_normalize("A 012-345-678", d));
 	assert_string_equal(d, "012345678");
-	assert_true(case_anumber_normalize("A#12345678", d));
+	assert_true(anumber_normalize("A#12345678", d));
 	assert_string_equal(d, "012345678");
-	assert_true(case_anumber_normalize("a-208 555 431", d));
+	assert_true(anumber_normalize("a-208 555 431", d));
 	assert_string_equal(d, "208555431");
-	assert_true(case_anumber_normalize("98765432", d));
-	case_anumber_format(d, f);
+	assert_true(anumber_normalize("98765432", d));
+	anumber_format(d, f);
 	assert_string_equal(f, "A098-765-432");
-	assert_false(case_anumber_normalize("A1234567", d));    /* 7 digits */
-	assert_false(case_anumber_normalize("A0123456789", d)); /* 10 digits */
-	assert_false(case_anumber_normalize("A12345678X", d));
-	assert_false(case_anumber_normalize("", d));
-	assert_false(case_anumber_normalize("B12345678", d));
+	assert_false(anumber_normalize("A1234567", d));    /* 7 digits */
+	assert_false(anumber_normalize("A0123456789", d)); /* 10 digits */
+	assert_false(anumber_normalize("A12345678X", d));
+	assert_false(anumber_normalize("", d));
+	assert_false(anumber_normalize("B12345678", d));
 }
 
 static void email(void **state)

@@ -178,19 +178,22 @@ static void hyphenation_points(void **state)
 {
 	(void)state;
 	/* im-mi-gra-tion: after letters 1, 3 and 6 */
-	assert_int_equal(hyph_points("immigration", 11), (1u << 1) | (1u << 3) | (1u << 6));
-	assert_int_equal(hyph_points("immigration", 11), (1u << 1) | (1u << 3) | (1u << 6));
-	assert_int_equal(hyph_points("Immigration", 11), 0); /* names and capitals */
-	assert_int_equal(hyph_points("cases", 5), 0);          /* 2 left, 3 right at least */
-	assert_int_equal(hyph_points("ta3ble", 6), 0);
-	assert_int_equal(hyph_points("na\xc3\xafve", 6), 0);
+	struct pd_hyph *h = hyph_new();
+	assert_int_equal(hyph_points(h, "immigration", 11), (1u << 1) | (1u << 3) | (1u << 6));
+	assert_int_equal(hyph_points(h, "immigration", 11), (1u << 1) | (1u << 3) | (1u << 6));
+	assert_int_equal(hyph_points(h, "Immigration", 11), 0); /* names and capitals */
+	assert_int_equal(hyph_points(h, "cases", 5), 0);          /* 2 left, 3 right at least */
+	assert_int_equal(hyph_points(h, "ta3ble", 6), 0);
+	assert_int_equal(hyph_points(h, "na\xc3\xafve", 6), 0);
+	hyph_free(h);
 	setenv("PDGEN_HYPHEN_DICT", "/nonexistent/hyph.dic", 1);
-	hyph_shutdown();
-	assert_int_equal(hyph_points("immigration", 11), 0); /* no dictionary: no hyphens */
+	h = hyph_new();
+	assert_int_equal(hyph_points(h, "immigration", 11), 0); /* no dictionary: no hyphens */
+	hyph_free(h);
 	unsetenv("PDGEN_HYPHEN_DICT");
-	hyph_shutdown();
-	assert_int_not_equal(hyph_points("immigration", 11), 0);
-	hyph_shutdown();
+	h = hyph_new();
+	assert_int_not_equal(hyph_points(h, "immigration", 11), 0);
+	hyph_free(h);
 }
 
 static const char *const cache_words[] = {
@@ -202,9 +205,10 @@ static const char *const cache_words[] = {
 
 static void hyphenate_all(uint64_t *masks)
 {
-	hyph_shutdown();
+	struct pd_hyph *h = hyph_new(); /* reads the dictionary afresh */
 	for (size_t i = 0; i < NWORDS; i++)
-		masks[i] = hyph_points(cache_words[i], strlen(cache_words[i]));
+		masks[i] = hyph_points(h, cache_words[i], strlen(cache_words[i]));
+	hyph_free(h);
 }
 
 static void flip_byte(const char *file, long at)
@@ -267,15 +271,29 @@ static void hyphenation_cache(void **state)
 	assert_true(S_ISREG(st.st_mode));
 	unsetenv("PDGEN_HYPHEN_DICT");
 	unsetenv("PDGEN_CACHE_DIR");
-	hyph_shutdown();
 	snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
 	assert_int_equal(system(cmd), 0);
+}
+
+/* The typesetter of a test: made on first use, freed at the test's end (test_end). */
+static struct pd_typesetter *ts;
+
+static struct pd_typesetter *typesetter(void)
+{
+	if (!ts)
+		ts = typesetter_new(getenv("PDGEN_DATADIR") ? getenv("PDGEN_DATADIR") : ".");
+	return ts;
+}
+
+static void test_end(void)
+{
+	typesetter_free(ts);
+	ts = NULL;
 }
 
 /* Typesets text with front matter fm; returns the pages' text (free it). */
 static char *typeset_with(const char *fm, const char *text)
 {
-	typeset_set_datadir(getenv("PDGEN_DATADIR") ? getenv("PDGEN_DATADIR") : ".");
 	struct pd_diags d = {0};
 	struct pd_arena *a = arena_new();
 	struct pd_value *v = value_load_mem(a, "fm.yaml", fm, strlen(fm), NULL, &d);
@@ -284,7 +302,7 @@ static char *typeset_with(const char *fm, const char *text)
 	o.source_name = "t.md";
 	o.style = v;
 	struct pd_buf b = {0};
-	assert_int_equal(typeset_text(text, strlen(text), &o, &b, &d), 0);
+	assert_int_equal(typeset_text(typesetter(), text, strlen(text), &o, &b, &d), 0);
 	assert_int_equal(d.errors, 0);
 	arena_free(a);
 	diag_clear(&d);
@@ -322,7 +340,7 @@ static void hyphenation_in_paragraphs(void **state)
 	free(r);
 	free(off);
 	free(n);
-	typeset_shutdown();
+	test_end();
 }
 
 /* Paragraphs set once are kept for later documents: only for the very same inputs, and never
@@ -347,7 +365,7 @@ static void paragraph_memo(void **state)
 		struct pd_diags d = {0};
 		struct pd_typeset_opts o = {.source_name = "t.md"};
 		struct pd_buf b = {0};
-		assert_int_equal(typeset_text(cherokee[i], strlen(cherokee[i]), &o, &b, &d), 1);
+		assert_int_equal(typeset_text(typesetter(), cherokee[i], strlen(cherokee[i]), &o, &b, &d), 1);
 		assert_int_equal(d.errors, 1);
 		buf_free(&b);
 		diag_clear(&d);
@@ -356,7 +374,7 @@ static void paragraph_memo(void **state)
 	free(wide2);
 	free(narrow);
 	free(narrow2);
-	typeset_shutdown();
+	test_end();
 }
 
 static void front_matter(void **state)
@@ -474,20 +492,19 @@ static void columns_marker(void **state)
 static void text_oracle(void **state)
 {
 	(void)state;
-	typeset_set_datadir(getenv("PDGEN_DATADIR") ? getenv("PDGEN_DATADIR") : ".");
 	struct pd_diags d = {0};
 	struct pd_buf b = {0};
 	/* decomposed é (e + U+0301) is set composed */
 	const char *t = "# Head\n\nCafe\xcc\x81 *au* **lait**.\n\n- one\n- two\n";
 	struct pd_typeset_opts o = {0};
 	o.source_name = "t.md";
-	assert_int_equal(typeset_text(t, strlen(t), &o, &b, &d), 0);
+	assert_int_equal(typeset_text(typesetter(), t, strlen(t), &o, &b, &d), 0);
 	assert_non_null(strstr(b.s, "Head\n"));
 	assert_non_null(strstr(b.s, "Caf\xc3\xa9 au lait."));
 	assert_non_null(strstr(b.s, "\xe2\x80\xa2 one"));
 	buf_free(&b);
 	diag_clear(&d);
-	typeset_shutdown();
+	test_end();
 }
 
 int main(void)
