@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "case.h"
 #include "md.h"
 #include "outfile.h"
 #include "packet.h"
@@ -92,6 +93,12 @@ static int body(struct email *e, struct pd_diags *diags)
 	struct pd_value *separate = value_new(e->arena, PD_BOOL, (struct pd_loc){0});
 	separate->boolean = e->parts_dir != NULL;
 	value_set(e->arena, (struct pd_value *)e->ctx, "attachments_separate", separate);
+	/* the packet holds every enclosure with a file (it refuses one it cannot hold) */
+	const struct pd_value *list = value_get(e->ctx, "enclosure_list");
+	struct pd_value *enclosed = value_new(e->arena, PD_BOOL, (struct pd_loc){0});
+	for (size_t i = 0; list && list->kind == PD_SEQ && i < list->n; i++)
+		enclosed->boolean |= value_str(value_get(list->items[i], "file")) != NULL;
+	value_set(e->arena, (struct pd_value *)e->ctx, "enclosures_attached", enclosed);
 	struct pd_buf md = {0};
 	int rc = doc_render(e->s, name, e->ctx, e->arena, &md, &e->fm, diags);
 	struct md_doc *doc = rc ? NULL : md_parse(md.s ? md.s : "", md.len, name, 1, diags);
@@ -227,7 +234,8 @@ static int addresses(const struct email *e, struct pd_diags *diags)
 			   "attorney.email is missing: the e-mail goes from counsel");
 	const struct pd_value *to = value_path(e->ctx, "routing.to_named");
 	if (!to || to->kind != PD_SEQ || !to->n)
-		diag_add(diags, PD_ERROR, ctx_loc(e, "case"), "R-deliver",
+		diag_add(diags, PD_ERROR, ctx_loc(e, "case"),
+			 case_rule_named("deliver") ? case_rule_named("deliver")->id : NULL,
 			 "no e-mail address for %s: give case.contacts.%s.email (or the office's "
 			 "PD mailbox in the office directory)",
 			 ctx_str(e, "level.name"), ctx_str(e, "level.name"));

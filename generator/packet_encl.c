@@ -7,7 +7,15 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "case.h"
 #include "packet_impl.h"
+
+/* The rule ids these findings carry, from the rule table (pdgen explain). */
+static const char *rule_id(const char *name)
+{
+	const struct pd_rule_info *r = case_rule_named(name);
+	return r ? r->id : NULL;
+}
 
 static const char *str_of(const struct pd_value *m, const char *key)
 {
@@ -51,7 +59,7 @@ static bool open_file(struct pd_arena *a, struct tab *t, const char *path,
 	struct stat sb;
 	bool exists = stat(path, &sb) == 0;
 	if (!exists || !S_ISREG(sb.st_mode)) {
-		diag_add(diags, PD_ERROR, t->at, "R-refs", "%s %s (paths are relative to the case file)",
+		diag_add(diags, PD_ERROR, t->at, rule_id("refs"), "%s %s (paths are relative to the case file)",
 			 what, exists ? "is not a file" : errno == ENOENT ? "does not exist"
 								 : "cannot be read");
 		return false;
@@ -98,7 +106,7 @@ static void check_pages(const struct tab *t, struct pd_diags *diags)
 	const struct pd_value *declared = value_get(t->row, "pages");
 	if (!declared || declared->kind != PD_INT || (long)declared->number == t->pages)
 		return;
-	diag_add(diags, PD_WARNING, declared->loc, "R-package",
+	diag_add(diags, PD_WARNING, declared->loc, rule_id("package"),
 		 "enclosure %s (Tab %s) declares pages: %ld but its file has %d: the memo's index "
 		 "and the letter print the declared count; correct pages:",
 		 t->id, t->tab, (long)declared->number, t->pages);
@@ -126,7 +134,7 @@ size_t packet_tabs(struct pd_arena *a, const struct pd_value *ctx, const char *c
 		const char *file = str_of(t->row, "file");
 		if (!file) {
 			const char *why = required_as(ctx, t->id);
-			diag_add(diags, why ? PD_ERROR : PD_WARNING, t->at, "R-package",
+			diag_add(diags, why ? PD_ERROR : PD_WARNING, t->at, rule_id("package"),
 				 "enclosure %s (Tab %s) has no file%s%s: %s", t->id, t->tab,
 				 why ? ", and " : "", why ? why : "",
 				 why ? "give file: (a PDF, JPEG or PNG, relative to the case file)"

@@ -58,9 +58,14 @@ static pd_make_fn module_fn(const char *name, struct pd_diags *diags)
 int submission_make(struct pd_session *s, const struct pd_doc_request *req,
 		    struct pd_doc_result *res, struct pd_diags *diags)
 {
-	const char *name = req->document && req->dump == PD_DUMP_NONE ? req->document : "";
+	const char *name = req->document ? req->document : "";
 	if (strcmp(name, "packet") && strcmp(name, "email"))
 		return doc_make(s, req, res, diags);
+	if (req->dump != PD_DUMP_NONE) {
+		diag_error(diags, (struct pd_loc){0}, "--dump shows the stages of a letter or a memo; "
+						      "make those to see the packet's");
+		return PD_EXIT_USAGE;
+	}
 	pd_make_fn make = module_fn(!strcmp(name, "packet") ? "packet_make" : "email_make", diags);
 	return make ? make(s, req, res, diags) : PD_EXIT_SYSTEM;
 }
