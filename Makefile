@@ -6,7 +6,7 @@ PREFIX  ?= /usr/local
 DATADIR  = $(PREFIX)/share/pdgen
 BUILD   ?= build
 CC      ?= cc
-PKGS     = libcmark-gfm yaml-0.1 libutf8proc harfbuzz-subset zlib libdeflate
+PKGS     = libcmark-gfm yaml-0.1 libutf8proc harfbuzz-subset zlib libdeflate libpng libjpeg
 CFLAGS  ?= -O2 -g
 WARN     = -std=c11 -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes
 LIBDIR   = $(PREFIX)/lib/pdgen
@@ -17,9 +17,9 @@ PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcmark-gfm-extensio
 
 # `packet` and `email` live in a module that pdgen loads when one is asked for (submit.c):
 # loading libqpdf and GMime costs 14 M instructions, which every letter would pay otherwise.
-SUBMIT_SRCS = $(addprefix generator/,packet.c packet_encl.c packet_style.c merge.c email.c scan.c)
-SUBMIT_PKGS = libqpdf gmime-3.0 libpng
-SUBMIT_LIBS = $(shell pkg-config --libs $(SUBMIT_PKGS) 2>/dev/null) -ljpeg
+SUBMIT_SRCS = $(addprefix generator/,packet.c packet_encl.c packet_style.c merge.c email.c)
+SUBMIT_PKGS = libqpdf gmime-3.0
+SUBMIT_LIBS = $(shell pkg-config --libs $(SUBMIT_PKGS) 2>/dev/null)
 SUBMIT   = $(BUILD)/pdgen-submit.so
 SUBMIT_OBJS = $(SUBMIT_SRCS:generator/%.c=$(BUILD)/pic/%.o)
 
@@ -35,7 +35,7 @@ DEB_PKGS = build-essential pkg-config libhpdf-dev libcmark-gfm-dev \
 	   libcmark-gfm-extensions-dev libyaml-dev libutf8proc-dev libcmocka-dev \
 	   poppler-utils qpdf nettle-dev python3-yaml man-db fonts-wqy-microhei \
 	   python3-fonttools libhyphen-dev hyphen-en-us libharfbuzz-dev zlib1g-dev libdeflate-dev \
-	   libqpdf-dev libgmime-3.0-dev libpng-dev libjpeg-dev python3-pikepdf
+	   libpng-dev libjpeg-dev libqpdf-dev libgmime-3.0-dev python3-pikepdf
 
 .PHONY: all cut-fonts sample-enclosures deps demo test unit e2e regress regress-update clean install uninstall \
 	asan valgrind lint format bench fuzz

@@ -250,7 +250,7 @@ static int make_packet(struct email *e, const char *dir, struct pd_doc_result *p
 	struct pd_doc_request sub = *e->req;
 	sub.document = "packet";
 	sub.out = arena_printf(e->arena, "%s/", dir);
-	sub.skip_if_newer = false;
+	sub.out_dir = NULL; /* a scratch file, not the batch's directory */
 	const char *form = value_str(value_path(e->ctx, "office.attachments"));
 	if (form && !strcmp(form, "separate")) {
 		e->parts_dir = arena_printf(e->arena, "%s/parts", dir);
@@ -383,6 +383,9 @@ done:
 	if (e.packet_path)
 		unlink(e.packet_path);
 	remove_parts(&e);
+	free(res->files_read);
+	res->files_read = pres.files_read; /* the packet's inputs are the message's */
+	pres.files_read = NULL;
 	if (dir)
 		rmdir(dir);
 	for (size_t i = 0; i < e.natt; i++)

@@ -24,6 +24,7 @@ struct packet {
 	size_t ntabs;
 	char *tmpdir;
 	int letter_pages, memo_pages, divider_pages, total;
+	struct pd_buf files; /* "PATH\n" of every file read: images, enclosures (fingerprints) */
 	const char *prefix, *a_number;
 };
 
@@ -124,7 +125,7 @@ static int own_document(struct packet *p, const char *document, const char *tmpl
 	sub.document = document;
 	sub.template_name = tmpl;
 	sub.out = tmp_path(p, tmpl ? tmpl : document);
-	sub.skip_if_newer = false;
+	sub.out_dir = NULL; /* a scratch file, not the batch's directory */
 	sub.dump = PD_DUMP_NONE;
 	sub.amend = strcmp(document, "letter") || tmpl ? amend : NULL;
 	sub.amend_arg = p;
@@ -135,6 +136,8 @@ static int own_document(struct packet *p, const char *document, const char *tmpl
 		diag_copy(diags, &local);
 	diag_clear(&local);
 	*pages = r.pages;
+	if (r.files_read && !strstr(p->files.s ? p->files.s : "", r.files_read))
+		buf_puts(&p->files, r.files_read);
 	doc_result_clear(&r);
 	return rc;
 }
@@ -384,6 +387,9 @@ static int case_and_tabs(struct packet *p, struct pd_doc_result *res, struct pd_
 	stamp_prefix(p);
 	p->ntabs = packet_tabs(p->arena, p->ctx, doc_case_dir(p->arena, p->req->case_path), &p->st,
 			       &p->tabs, diags);
+	for (size_t i = 0; i < p->ntabs; i++)
+		if (p->tabs[i].path)
+			buf_printf(&p->files, "%s\n", p->tabs[i].path);
 	return diags->errors ? PD_EXIT_INPUT : PD_EXIT_OK;
 }
 
@@ -418,6 +424,9 @@ int packet_make(struct pd_session *s, const struct pd_doc_request *req,
 	if (!rc && req->parts_dir)
 		rc = write_parts(&p, res->out_path, diags);
 done:
+	free(res->files_read);
+	res->files_read = p.files.len ? buf_take(&p.files) : NULL;
+	buf_free(&p.files);
 	packet_tabs_close(p.tabs, p.ntabs);
 	remove_tmpdir(&p);
 	arena_free(p.arena);

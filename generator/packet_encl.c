@@ -82,8 +82,8 @@ static bool open_file(struct pd_arena *a, struct tab *t, const char *path,
 		t->pdf = merge_open(path, t->at, what, diags);
 		ok = t->pdf != NULL;
 		t->pages = ok ? merge_src_pages(t->pdf) : 0;
-	} else if (scan_kind(bytes, len)) {
-		ok = scan_decode(bytes, len, a, &t->scan, why, sizeof why) == 0;
+	} else if (image_kind(bytes, len)) {
+		ok = image_decode(bytes, len, a, &t->scan, why, sizeof why) == 0;
 		if (!ok)
 			diag_error(diags, t->at, "%s cannot be used: %s", what, why);
 		t->pages = 1;
@@ -141,7 +141,8 @@ size_t packet_tabs(struct pd_arena *a, const struct pd_value *ctx, const char *c
 				     : "the packet leaves it out; give file: to enclose it");
 			continue;
 		}
-		if (open_file(a, t, resolve(a, case_dir, file), st, diags))
+		t->path = resolve(a, case_dir, file);
+		if (open_file(a, t, t->path, st, diags))
 			check_pages(t, diags);
 	}
 	return n;

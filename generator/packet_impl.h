@@ -7,7 +7,7 @@
 
 #include "merge.h"
 #include "packet.h"
-#include "scan.h"
+#include "image.h"
 #include "tmpl.h"
 #include "util.h"
 #include "value.h"
@@ -31,7 +31,8 @@ struct tab {
 	const char *tab, *id, *title;
 	struct pd_loc at;     /* the enclosure's line: its file, else the entry */
 	struct pd_pdfsrc *pdf; /* a PDF enclosure, or */
-	struct pd_scan scan;   /* a scanned page (scan.data set) */
+	struct pd_pixels scan; /* a scanned page (scan.data set) */
+	const char *path;      /* the file, for the batch's fingerprint */
 	int pages;
 	int divider;       /* packet page of its divider (1-based), 0: none */
 	int first, last;   /* packet pages of the enclosure (1-based) */

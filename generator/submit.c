@@ -59,8 +59,8 @@ int submission_make(struct pd_session *s, const struct pd_doc_request *req,
 		    struct pd_doc_result *res, struct pd_diags *diags)
 {
 	const char *name = req->document ? req->document : "";
-	if (strcmp(name, "packet") && strcmp(name, "email"))
-		return doc_make(s, req, res, diags);
+	if ((strcmp(name, "packet") && strcmp(name, "email")) || req->plan_only)
+		return doc_make(s, req, res, diags); /* a plan only names the output */
 	if (req->dump != PD_DUMP_NONE) {
 		diag_error(diags, (struct pd_loc){0}, "--dump shows the stages of a letter or a memo; "
 						      "make those to see the packet's");
