@@ -12,7 +12,7 @@ else fail "email of the sample" "$(cat "$SCRATCH/err")"; fi
 "$PDGEN" packet $sample --level opla-hq -o "$SCRATCH/p.pdf" 2>/dev/null
 check "OPLA HQ: To the FLO mailbox, Cc the ERO PD mailbox, names intact, the packet attached" \
 	$PY tests/email_check.py "$SCRATCH/m.eml" to=$hq cc=$ero "from_name=María José Núñez" \
-	"subject_has=Inés Ramírez Peña" subject_has=A087-654-321 packet="$SCRATCH/p.pdf" \
+	"subject_has=Inés Ramírez Peña" subject_has=A209-517-846 packet="$SCRATCH/p.pdf" \
 	"body_has=On behalf of Inés Ramírez Peña" "body_has=The attached packet holds"
 "$PDGEN" email $sample --level opla-hq -o "$SCRATCH/m2.eml" 2>/dev/null
 check "two runs give the same bytes" cmp "$SCRATCH/m.eml" "$SCRATCH/m2.eml"
@@ -65,7 +65,7 @@ if PDGEN_DATADIR=$data "$PDGEN" email $sample --level cc -o "$SCRATCH/s.eml" 2>"
 	check "attachments: separate: the letter, the memo and five tabs, each qpdf-clean" \
 		$PY tests/email_check.py "$SCRATCH/s.eml" attachments=7 to=robert.hale@ice.dhs.gov \
 		"body_has=one file to a tab"
-	grep -q "filename=ramirez-pena-A087654321-cc-03-tab-A.pdf" "$SCRATCH/s.eml" &&
+	grep -q "filename=ramirez-pena-A209517846-cc-03-tab-A.pdf" "$SCRATCH/s.eml" &&
 		ok "each part is named after the packet" || fail "each part is named after the packet"
 else fail "email with attachments: separate" "$(cat "$SCRATCH/err")"; fi
 

@@ -22,7 +22,7 @@ else fail "packet of the sample" "$(cat "$SCRATCH/err")"; fi
 check "packet passes qpdf --check" qpdf --check "$SCRATCH/p.pdf"
 check "packet embeds every font" fonts_embedded "$SCRATCH/p.pdf"
 check "packet: page count, a stamp on every page, bookmarks and the memo's index" \
-	$PY tests/packet_check.py "$SCRATCH/p.pdf" A087654321 "$(npages "$SCRATCH/letter.pdf")" $(pages_of)
+	$PY tests/packet_check.py "$SCRATCH/p.pdf" A209517846 "$(npages "$SCRATCH/letter.pdf")" $(pages_of)
 "$PDGEN" packet $sample --level opla-hq -o "$SCRATCH/p2.pdf" 2>/dev/null
 check "two runs give the same bytes" cmp "$SCRATCH/p.pdf" "$SCRATCH/p2.pdf"
 labels=$($PY -c 'import pikepdf,sys
@@ -87,7 +87,7 @@ qpdf --rotate=+90:1 $encl/support-letters.pdf "$work/encl/rotated.pdf"
 sed 's#encl/eoir28.pdf#encl/scan.jpg#; s#encl/support-letters.pdf#encl/rotated.pdf#' $sample >"$work/case.yaml"
 if "$PDGEN" packet "$work/case.yaml" --level opla-hq -o "$work/jpeg.pdf" 2>"$work/err"; then
 	check "a JPEG scan and a rotated page: page count, stamps, index" \
-		$PY tests/packet_check.py "$work/jpeg.pdf" A087654321 "$(npages "$SCRATCH/letter.pdf")" 2 1 1 3 1
+		$PY tests/packet_check.py "$work/jpeg.pdf" A209517846 "$(npages "$SCRATCH/letter.pdf")" 2 1 1 3 1
 else fail "a JPEG scan is enclosed" "$(cat "$work/err")"; fi
 
 # tab dividers (house style): one page before each tab
@@ -98,7 +98,7 @@ ln -s "$TOP/fonts" "$data/fonts"
 sed 's/^dividers: false/dividers: true/' templates/packet.yaml >"$data/templates/packet.yaml"
 if PDGEN_DATADIR=$data "$PDGEN" packet $sample --level opla-hq -o "$SCRATCH/div.pdf" 2>"$SCRATCH/err"; then
 	check "dividers: one page before each tab, all stamped" \
-		$PY tests/packet_check.py "$SCRATCH/div.pdf" A087654321 "$(npages "$SCRATCH/letter.pdf")" $(pages_of)
+		$PY tests/packet_check.py "$SCRATCH/div.pdf" A209517846 "$(npages "$SCRATCH/letter.pdf")" $(pages_of)
 	[ "$(npages "$SCRATCH/div.pdf")" -eq $(($(npages "$SCRATCH/p.pdf") + 5)) ] &&
 		ok "dividers add one page a tab" || fail "dividers add one page a tab"
 else fail "packet with dividers" "$(cat "$SCRATCH/err")"; fi
@@ -106,7 +106,7 @@ sed 's/^stamp: .*/stamp: "{{prefix}}\/{{page}}\/{{pages}}"/; s/^page_digits: 4/p
 	templates/packet.yaml >"$data/templates/packet.yaml"
 PDGEN_DATADIR=$data "$PDGEN" packet $sample --level opla-hq -o "$SCRATCH/pat.pdf" 2>/dev/null
 n=$(npages "$SCRATCH/pat.pdf" 2>/dev/null)
-if pdftotext -f 2 -l 2 "$SCRATCH/pat.pdf" - 2>/dev/null | grep -q "A087654321/00002/$n"; then
+if pdftotext -f 2 -l 2 "$SCRATCH/pat.pdf" - 2>/dev/null | grep -q "A209517846/00002/$n"; then
 	ok "the stamp pattern comes from packet.yaml"
 else fail "the stamp pattern comes from packet.yaml"; fi
 
