@@ -239,6 +239,12 @@ static int addresses(const struct email *e, struct pd_diags *diags)
 			 "no e-mail address for %s: give case.contacts.%s.email (or the office's "
 			 "PD mailbox in the office directory)",
 			 ctx_str(e, "level.name"), ctx_str(e, "level.name"));
+	const char *delivery = ctx_str(e, "routing.delivery");
+	if (to && to->kind == PD_SEQ && to->n && delivery && strcmp(delivery, "email"))
+		diag_error(diags, ctx_loc(e, "letter.delivery"),
+			   "letter.delivery is %s: the letter this e-mail carries would say so; set "
+			   "letter.delivery: email",
+			   delivery);
 	return diags->errors ? PD_EXIT_INPUT : PD_EXIT_OK;
 }
 

@@ -77,6 +77,16 @@ elif grep -q "error: .*case.contacts.ero" "$SCRATCH/err" && [ ! -e "$SCRATCH/n.e
 	ok "a level with no e-mail address is refused, naming case.contacts.ero.email"
 else fail "a level with no e-mail address is refused" "$(cat "$SCRATCH/err")"; fi
 
+# a letter that says it goes by mail cannot ride in an e-mail
+cp -R samples/packet/encl "$SCRATCH/encl"
+sed 's/^  delivery: email/  delivery: mail/' $sample >"$SCRATCH/mail.yaml"
+line=$(grep -n '^  delivery: mail' "$SCRATCH/mail.yaml" | cut -d: -f1)
+if "$PDGEN" email "$SCRATCH/mail.yaml" --level opla-hq -o "$SCRATCH/mail.eml" 2>"$SCRATCH/err"; then
+	fail "letter.delivery: mail is refused for an e-mail"
+elif grep -q "mail.yaml:$line:[0-9]*: error: letter.delivery is mail" "$SCRATCH/err" && [ ! -e "$SCRATCH/mail.eml" ]; then
+	ok "letter.delivery: mail is refused for an e-mail, at its line"
+else fail "letter.delivery: mail is refused for an e-mail, at its line" "$(cat "$SCRATCH/err")"; fi
+
 # batch: packet and email in a docket, recorded in the manifest
 cat >"$SCRATCH/docket.yaml" <<EOD
 docket: test
