@@ -2,6 +2,7 @@
  * In: a pd_doc_request. Out: a PDF written atomically, a pd_doc_result, diagnostics. */
 #include "doc.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -37,6 +38,7 @@ struct pd_session {
 	struct page_template *pages; /* parsed once; a template with errors is not kept */
 	struct pd_typesetter *ts;
 	struct pd_stamp_font *stamp; /* the packet's stamp face, made on first need */
+	struct pd_diag_store *store; /* every file name and quoted text of the process */
 };
 
 /* ------------------------------------------------------------- setup */
@@ -44,6 +46,8 @@ struct pd_session {
 struct pd_session *doc_session_new(const char *datadir, const char *user_templates)
 {
 	struct pd_session *s = xcalloc(1, sizeof *s);
+	s->store = diag_store_new();
+	s->domain_diags.store = s->store;
 	s->arena = arena_new();
 	s->datadir = arena_strdup(s->arena, datadir);
 	char *tdir = arena_printf(s->arena, "%s/templates", datadir);
@@ -52,8 +56,8 @@ struct pd_session *doc_session_new(const char *datadir, const char *user_templat
 	if (user_templates)
 		dirs[n++] = arena_strdup(s->arena, user_templates);
 	dirs[n++] = tdir;
-	s->templates = tmpl_set_new(dirs, n);
-	s->ts = typesetter_new(datadir);
+	s->templates = tmpl_set_new(dirs, n, s->store);
+	s->ts = typesetter_new(datadir, s->store);
 	if (user_templates)
 		s->dirs[s->ndirs++] = dirs[0];
 	s->dirs[s->ndirs++] = tdir;
@@ -69,7 +73,8 @@ size_t doc_input_dirs(const struct pd_session *s, const char *dirs[3])
 }
 
 /* The typesetter goes first (its paragraph memo names its fonts' faces), then the templates,
- * then the arena the parsed page templates and the level table live in. */
+ * then the arena the parsed page templates and the level table live in, last the names and
+ * texts all of them point to. */
 void doc_session_free(struct pd_session *s)
 {
 	if (!s)
@@ -79,7 +84,13 @@ void doc_session_free(struct pd_session *s)
 	tmpl_set_free(s->templates);
 	diag_clear(&s->domain_diags);
 	arena_free(s->arena);
+	diag_store_free(s->store);
 	free(s);
+}
+
+struct pd_diag_store *doc_diag_store(struct pd_session *s)
+{
+	return s->store;
 }
 
 struct pd_typesetter *doc_typesetter(struct pd_session *s)
@@ -139,7 +150,7 @@ static const struct page_template *page_template_load(struct pd_session *s, cons
 	}
 	size_t len;
 	char *raw = file_read(path, &len, TMPL_MAX_BYTES);
-	const char *file = diag_intern(path);
+	const char *file = diag_store_intern(s->store, path);
 	free(path);
 	if (!raw) {
 		diag_error(diags, ((struct pd_loc){file, 0, 0}), "cannot read: %s", file_strerror(errno));
@@ -147,7 +158,7 @@ static const struct page_template *page_template_load(struct pd_session *s, cons
 	}
 	char *text = arena_strndup(s->arena, raw, len);
 	free(raw);
-	diag_source(file, text, len);
+	diag_store_source(s->store, file, text, len);
 	struct page_template pt = {NULL, arena_strdup(s->arena, name), NULL, NULL};
 	size_t fm_off = 0, fm_len = 0, body_off = 0;
 	int body_line = 1;
@@ -159,7 +170,7 @@ static const struct page_template *page_template_load(struct pd_session *s, cons
 		   the places are those of the file */
 		pt.front_matter = value_load_mem(s->arena, file, text, fm_off + fm_len, NULL,
 						 diags);
-		diag_source(file, text, len);
+		diag_store_source(s->store, file, text, len);
 		if (!pt.front_matter)
 			return NULL;
 	}
@@ -233,8 +244,7 @@ int doc_check_templates(struct pd_session *s, const char *const *levels, size_t 
 
 void doc_result_clear(struct pd_doc_result *res)
 {
-	if (res->source_name)
-		diag_forget_source(res->source_name);
+	diag_store_forget(res->source_store, res->source_name);
 	free(res->source_text);
 	free(res->files_read);
 	free(res->out_path);
@@ -274,14 +284,15 @@ static struct pd_case *load_case(struct pd_session *s, struct pd_arena *arena,
 	size_t len;
 	res->source_text = file_read(req->case_path, &len, VALUE_MAX_BYTES);
 	if (!res->source_text) {
-		struct pd_loc loc = {diag_intern(req->case_path), 0, 0};
+		struct pd_loc loc = {diag_intern(diags, req->case_path), 0, 0};
 		if (errno == EFBIG)
 			diag_error(diags, loc, "file too large (the limit is %u bytes)", VALUE_MAX_BYTES);
 		else
 			diag_error(diags, loc, "cannot read: %s", file_strerror(errno));
 		return NULL;
 	}
-	res->source_name = diag_intern(req->case_path);
+	res->source_name = diag_intern(diags, req->case_path);
+	res->source_store = diags->store;
 	struct pd_value *root =
 	    value_load_mem(arena, req->case_path, res->source_text, len, &opts, diags);
 	if (!root)
@@ -447,6 +458,9 @@ const char *doc_render_text(struct pd_session *s, struct pd_arena *arena, const 
 int doc_make(struct pd_session *s, const struct pd_doc_request *req, struct pd_doc_result *res,
 	     struct pd_diags *diags)
 {
+	if (!diags->store) /* what the document's diagnostics name lives in the session */
+		diags->store = s->store;
+	assert(diags->store == s->store);
 	struct pd_arena *arena = arena_new();
 	int rc = PD_EXIT_INPUT;
 	struct pd_buf md = {0};

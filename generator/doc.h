@@ -52,6 +52,7 @@ struct pd_doc_result {
 	char *files_read;        /* "PATH\n" for each image the document read, or NULL */
 	char *source_text;       /* the case file, quoted by its diagnostics */
 	const char *source_name;
+	struct pd_diag_store *source_store; /* where source_text is registered */
 };
 
 /* A session: what a process keeps from one document to the next, created once and passed
@@ -64,6 +65,9 @@ struct pd_session;
 struct pd_session *doc_session_new(const char *datadir, const char *user_templates);
 void doc_session_free(struct pd_session *s);
 struct pd_typesetter *doc_typesetter(struct pd_session *s);
+/* The store of every file name and quoted text of the session: a list of diagnostics given
+ * to doc_make has it or none (doc_make then gives it). */
+struct pd_diag_store *doc_diag_store(struct pd_session *s);
 /* The level table, office directory and regimes (NULL when they cannot be read: doc_make
  * then reports why). */
 const struct pd_domain *doc_domain(struct pd_session *s);

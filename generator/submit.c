@@ -35,12 +35,12 @@ found:;
 	return h;
 }
 
+/* dlopen keeps the module loaded for the process: opening it again (never closed) finds it
+ * in place, so no handle is kept here. */
 static pd_make_fn module_fn(const char *name, struct pd_diags *diags)
 {
-	static void *module; /* dlopen is process-wide: loaded once, never closed */
 	struct pd_buf why = {0};
-	if (!module)
-		module = module_open(&why);
+	void *module = module_open(&why);
 	pd_make_fn fn = NULL;
 	if (module) {
 		void *sym = dlsym(module, name);

@@ -26,9 +26,10 @@ struct pd_typeset_opts {
 			     * in (a batch's directory, opened once); NULL: the path as is */
 };
 
-/* DATADIR holds fonts/ and templates/style.yaml (NULL: "."); nothing is read yet. */
+/* DATADIR holds fonts/ and templates/style.yaml (NULL: "."); nothing is read yet. The
+ * house style's names and text go to store (NULL: a store of its errors' own). */
 struct pd_typesetter;
-struct pd_typesetter *typesetter_new(const char *datadir);
+struct pd_typesetter *typesetter_new(const char *datadir, struct pd_diag_store *store);
 /* Frees everything the typesetter read, in the order they depend on each other. */
 void typesetter_free(struct pd_typesetter *ts);
 
