@@ -422,6 +422,9 @@ struct pd_value *doc_context(struct pd_session *s, const struct pd_doc_request *
 			     struct pd_arena *arena, struct pd_doc_result *res,
 			     struct pd_diags *diags)
 {
+	if (!diags->store) /* as doc_make: the diagnostics name files of the session's store */
+		diags->store = s->store;
+	assert(diags->store == s->store);
 	struct pd_case *c = load_case(s, arena, req, res, diags);
 	if (!c || (case_check(c, req->level, req->document, diags), diags->errors))
 		return NULL;

@@ -373,7 +373,8 @@ int email_make(struct pd_session *s, const struct pd_doc_request *req,
 		dir = NULL;
 		goto done;
 	}
-	struct pd_diags again = {0}; /* the packet reports the case's diagnostics */
+	/* the packet reports the case's diagnostics */
+	struct pd_diags again = {.store = doc_diag_store(s)};
 	e.ctx = doc_context(s, req, e.arena, res, &again);
 	if (again.errors)
 		diag_copy(diags, &again);

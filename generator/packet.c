@@ -83,7 +83,8 @@ static struct pd_value *tab_data(struct packet *p, const struct tab *t, int page
 static void amend(struct pd_arena *a, struct pd_value *ctx, void *arg)
 {
 	struct packet *p = arg;
-	struct pd_diags ignored = {0}; /* the stamps are rendered again, reported, when drawn */
+	/* the stamps are rendered again, reported, when drawn */
+	struct pd_diags ignored = {.store = doc_diag_store(p->s)};
 	struct pd_value *pk = value_new(a, PD_MAP, (struct pd_loc){0});
 	struct pd_value *list = value_new(a, PD_SEQ, (struct pd_loc){0});
 	for (size_t i = 0; i < p->ntabs; i++) {
@@ -130,7 +131,7 @@ static int own_document(struct packet *p, const char *document, const char *tmpl
 	sub.amend = strcmp(document, "letter") || tmpl ? amend : NULL;
 	sub.amend_arg = p;
 	struct pd_doc_result r = {0};
-	struct pd_diags local = {0};
+	struct pd_diags local = {.store = doc_diag_store(p->s)};
 	int rc = doc_make(p->s, &sub, &r, keep_diags ? diags : &local);
 	if (!keep_diags && local.errors)
 		diag_copy(diags, &local);
@@ -377,7 +378,8 @@ static void remove_tmpdir(struct packet *p)
 
 static int case_and_tabs(struct packet *p, struct pd_doc_result *res, struct pd_diags *diags)
 {
-	struct pd_diags again = {0}; /* the letter reported the case's diagnostics */
+	/* the letter reported the case's diagnostics */
+	struct pd_diags again = {.store = doc_diag_store(p->s)};
 	p->ctx = doc_context(p->s, p->req, p->arena, res, &again);
 	if (!p->ctx)
 		diag_copy(diags, &again);

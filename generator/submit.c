@@ -61,6 +61,8 @@ int submission_make(struct pd_session *s, const struct pd_doc_request *req,
 	const char *name = req->document ? req->document : "";
 	if ((strcmp(name, "packet") && strcmp(name, "email")) || req->plan_only)
 		return doc_make(s, req, res, diags); /* a plan only names the output */
+	if (!diags->store) /* the lists packet and e-mail make share the session's store */
+		diags->store = doc_diag_store(s);
 	if (req->dump != PD_DUMP_NONE) {
 		diag_error(diags, (struct pd_loc){0}, "--dump shows the stages of a letter or a memo; "
 						      "make those to see the packet's");
