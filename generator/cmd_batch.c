@@ -151,7 +151,7 @@ int cmd_batch(int argc, char **argv)
 	char datadir[PATH_MAX];
 	struct pd_session *session = doc_session_new(cmd_datadir(datadir), o.templates);
 	struct pd_arena *arena = arena_new();
-	struct pd_diags diags = {.store = doc_diag_store(session)}; /* outlives the docket */
+	struct pd_diags diags = {.store = doc_diag_store(session)}; /* the jobs' places */
 	struct pd_docket docket;
 	if (docket_load(arena, o.docket, doc_domain(session), &docket, &diags)) {
 		diag_print(&diags, stderr);

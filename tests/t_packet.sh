@@ -141,11 +141,11 @@ elif grep -q "^$work/case.yaml:$line:[0-9]*: error: .*over the limit of 1 MB" "$
 else fail "an enclosure over limits.file_mb is refused at its line" "$(cat "$SCRATCH/err")"; fi
 
 # a first request (no memo), its enclosures without files: the letter alone, a warning a tab
-"$PDGEN" letter samples/hernandez-lopez-ero.yaml --level ero -o "$SCRATCH/hl.pdf" 2>/dev/null
-if "$PDGEN" packet samples/hernandez-lopez-ero.yaml --level ero -o "$SCRATCH/ero.pdf" 2>"$SCRATCH/err" &&
+"$PDGEN" letter samples/ero-emergency-detained.yaml --level ero -o "$SCRATCH/hl.pdf" 2>/dev/null
+if "$PDGEN" packet samples/ero-emergency-detained.yaml --level ero -o "$SCRATCH/ero.pdf" 2>"$SCRATCH/err" &&
 	[ "$(npages "$SCRATCH/ero.pdf")" = "$(npages "$SCRATCH/hl.pdf")" ] &&
 	[ "$(grep -c 'warning: \[R-package\] enclosure E[0-9]* (Tab [A-Z]) has no file: the packet leaves it out' "$SCRATCH/err")" = \
-	  "$(grep -c '^  - {id: E' samples/hernandez-lopez-ero.yaml)" ]; then
+	  "$(grep -c '^  - {id: E' samples/ero-emergency-detained.yaml)" ]; then
 	ok "a first request's packet: the letter, and a warning for each tab without a file"
 else fail "a first request's packet" "$(cat "$SCRATCH/err")"; fi
 pdftotext -f 1 -l 1 "$SCRATCH/ero.pdf" - | grep -q "A012345678-0001" && ok "a first request's packet is stamped" ||
