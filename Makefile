@@ -9,11 +9,21 @@ CC      ?= cc
 PKGS     = libcmark-gfm yaml-0.1 libutf8proc harfbuzz-subset zlib libdeflate libpng libjpeg
 CFLAGS  ?= -O2 -g
 WARN     = -std=c11 -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes
-CPPFLAGS += -D_POSIX_C_SOURCE=200809L -DPD_VERSION='"$(VERSION)"' -DPD_DATADIR='"$(DATADIR)"'
-PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+LIBDIR   = $(PREFIX)/lib/pdgen
+CPPFLAGS += -D_POSIX_C_SOURCE=200809L -DPD_VERSION='"$(VERSION)"' -DPD_DATADIR='"$(DATADIR)"' \
+	   -DPD_LIBDIR='"$(LIBDIR)"'
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) $(SUBMIT_PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcmark-gfm-extensions -lhpdf -lhyphen -lnettle -lm -pthread
 
-SRCS     = $(wildcard generator/*.c)
+# `packet` and `email` live in a module that pdgen loads when one is asked for (submit.c):
+# loading libqpdf and GMime costs 14 M instructions, which every letter would pay otherwise.
+SUBMIT_SRCS = $(addprefix generator/,packet.c packet_encl.c packet_style.c merge.c email.c)
+SUBMIT_PKGS = libqpdf gmime-3.0
+SUBMIT_LIBS = $(shell pkg-config --libs $(SUBMIT_PKGS) 2>/dev/null)
+SUBMIT   = $(BUILD)/pdgen-submit.so
+SUBMIT_OBJS = $(SUBMIT_SRCS:generator/%.c=$(BUILD)/pic/%.o)
+
+SRCS     = $(filter-out $(SUBMIT_SRCS),$(wildcard generator/*.c))
 OBJS     = $(SRCS:generator/%.c=$(BUILD)/%.o)
 LIB_OBJS = $(filter-out $(BUILD)/main.o $(BUILD)/cmd_%.o,$(OBJS))
 UNIT_SRCS = $(wildcard tests/unit/test_*.c)
@@ -25,15 +35,23 @@ DEB_PKGS = build-essential pkg-config libhpdf-dev libcmark-gfm-dev \
 	   libcmark-gfm-extensions-dev libyaml-dev libutf8proc-dev libcmocka-dev \
 	   poppler-utils qpdf nettle-dev python3-yaml man-db fonts-wqy-microhei \
 	   python3-fonttools libhyphen-dev hyphen-en-us libharfbuzz-dev zlib1g-dev libdeflate-dev \
-	   libpng-dev libjpeg-dev
+	   libpng-dev libjpeg-dev libqpdf-dev libgmime-3.0-dev python3-pikepdf
 
-.PHONY: all cut-fonts deps check-deps demo test unit e2e regress regress-update clean install uninstall \
-	asan valgrind lint bench fuzz
+.PHONY: all cut-fonts sample-enclosures deps check-deps demo test unit e2e regress regress-update \
+	clean install uninstall asan valgrind lint bench fuzz
 
 all: pdgen
 
-pdgen: $(PDGEN) cut-fonts
+pdgen: $(PDGEN) $(SUBMIT) cut-fonts
+	cp $(SUBMIT) pdgen-submit.so.tmp && mv -f pdgen-submit.so.tmp pdgen-submit.so
 	cp $(PDGEN) pdgen.tmp && mv -f pdgen.tmp pdgen # a running pdgen keeps its old file
+	@$(MAKE) --no-print-directory -s sample-enclosures
+
+# The sample packet's enclosure PDFs, made by pdgen itself from Markdown (a few KB each).
+SAMPLE_ENCL = $(patsubst %.md,%.pdf,$(wildcard samples/packet/encl/*.md))
+sample-enclosures: $(SAMPLE_ENCL)
+samples/packet/encl/%.pdf: samples/packet/encl/%.md
+	./pdgen typeset $< -o $@
 
 # The shipped fonts cut at build time to the scripts letters need (Latin with Vietnamese,
 # Greek, Cyrillic, punctuation), without hinting or layout tables: a fraction of the size,
@@ -51,8 +69,15 @@ fonts/cut/%.ttf: fonts/%.ttf fonts/cut-font.py
 	@mkdir -p fonts/cut
 	/usr/bin/python3 fonts/cut-font.py $< $@ '$(CUT_UNICODES)'
 
-$(PDGEN): $(OBJS)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(OBJS) $(PKG_LIBS)
+$(PDGEN): $(OBJS) $(SUBMIT)
+	$(CC) $(CFLAGS) $(LDFLAGS) -rdynamic -o $@ $(OBJS) $(PKG_LIBS)
+
+$(SUBMIT): $(SUBMIT_OBJS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -shared -o $@ $(SUBMIT_OBJS) $(SUBMIT_LIBS)
+
+$(BUILD)/pic/%.o: generator/%.c generator/*.h | $(BUILD)
+	@mkdir -p $(@D)
+	$(CC) $(WARN) $(CFLAGS) -fPIC $(CPPFLAGS) $(PKG_CFLAGS) -Igenerator -c -o $@ $<
 
 # -MMD -MP: each object depends on the headers it includes (BUILD/*.d), no more; an
 # object without its .d (built before) is built again.
@@ -64,7 +89,7 @@ $(BUILD)/%.d: ;
 -include $(OBJS:.o=.d)
 
 $(BUILD):
-	mkdir -p $(BUILD)/tests
+	mkdir -p $(BUILD)/tests $(BUILD)/pic
 
 $(BUILD)/tests/%: tests/unit/%.c $(LIB_OBJS) generator/*.h | $(BUILD)
 	$(CC) $(WARN) -Wno-missing-prototypes $(CFLAGS) $(CPPFLAGS) $(PKG_CFLAGS) -Igenerator \
@@ -140,6 +165,7 @@ build-fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(LIB_OBJS)
 
 bench: pdgen
 	@PDGEN=./pdgen sh tests/bench.sh
+	@PDGEN=./pdgen sh tests/bench_packet.sh
 
 lint:
 	cppcheck --quiet --std=c11 --enable=warning,portability --error-exitcode=1 \
@@ -149,6 +175,7 @@ install: pdgen
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(DATADIR)/templates $(DESTDIR)$(DATADIR)/fonts \
 		$(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/man/man5
 	install -m 755 pdgen $(DESTDIR)$(PREFIX)/bin/pdgen
+	install -d $(DESTDIR)$(LIBDIR) && install -m 644 pdgen-submit.so $(DESTDIR)$(LIBDIR)/
 	cp -R templates/. $(DESTDIR)$(DATADIR)/templates/
 	cp -R fonts/. $(DESTDIR)$(DATADIR)/fonts/
 	rm -f $(DESTDIR)$(DATADIR)/fonts/cut-font.py
@@ -159,7 +186,7 @@ uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/pdgen $(DESTDIR)$(PREFIX)/share/man/man1/pdgen.1 \
 		$(DESTDIR)$(PREFIX)/share/man/man5/pdgen-case.5 \
 		$(DESTDIR)$(PREFIX)/share/man/man5/pdgen-template.5
-	rm -rf $(DESTDIR)$(DATADIR)
+	rm -rf $(DESTDIR)$(DATADIR) $(DESTDIR)$(LIBDIR)
 
 clean:
-	rm -rf build build-* pdgen out fonts/cut
+	rm -rf build build-* pdgen pdgen-submit.so out fonts/cut

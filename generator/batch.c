@@ -24,6 +24,7 @@
 #include "batch_impl.h"
 #include "doc.h"
 #include "fingerprint.h"
+#include "submit.h"
 #include "util.h"
 #include "value.h"
 
@@ -208,7 +209,7 @@ static void make_one(const struct batch *B, size_t idx, bool plan, struct record
 	};
 	struct pd_doc_result res = {0};
 	struct pd_diags diags = {0};
-	r->status = doc_make(run->session, &req, &res, &diags);
+	r->status = submission_make(run->session, &req, &res, &diags);
 	r->pages = res.pages;
 	r->bytes = res.bytes;
 	memcpy(r->sha256, res.sha256, sizeof r->sha256);

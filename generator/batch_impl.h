@@ -12,7 +12,7 @@
 
 /* One job's outcome, as a worker reports it and the manifest records it. */
 struct record {
-	int status; /* exit code of doc_make */
+	int status; /* exit code of submission_make */
 	bool skipped, done;
 	int errors, warnings, pages;
 	size_t bytes;

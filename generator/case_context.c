@@ -231,6 +231,7 @@ static struct pd_value *level(struct ctx *x)
 	set(x, m, "is_suboffice_review", b(x, esc && lv->rung == PD_RUNG_FIRST));
 	set(x, m, "is_hq", b(x, at_top(x, lv)));
 	set(x, m, "is_suboffice", b(x, lv->needs_suboffice));
+	set(x, m, "has_memo", b(x, lv->memo != NULL));
 	return m;
 }
 
@@ -962,7 +963,8 @@ char *case_output_name(struct pd_arena *arena, const struct pd_case *c, const ch
 	}
 	if (c->anum[0])
 		buf_printf(&b, "-A%s", c->anum);
-	buf_printf(&b, "-%s-%s.pdf", lvname, document_name ? document_name : "letter");
+	buf_printf(&b, "-%s-%s.%s", lvname, document_name ? document_name : "letter",
+		   document_name && !strcmp(document_name, "email") ? "eml" : "pdf");
 	char *r = arena_strdup(arena, b.s);
 	buf_free(&b);
 	return r;

@@ -936,18 +936,22 @@ static const struct rule rules[] = {
       "Write `escalation.argument` (why the denial is contrary to DHS policy) and log the "
       "exchanges with the local office under `communications`."},
      true, rule_hq},
-    {{"R-package", PD_WARNING,
+    {{"R-package", PD_ERROR,
       "Rungs 2 and 3 enclose everything submitted with the earlier requests and copies of "
       "the communications with the local office; pdgen builds these lists itself. "
       "Warnings: the first request lists no enclosures; a written communication received "
       "has no copy among the enclosures; a decision given by phone or in person has no "
       "entry of that day in `communications` (`samples/memo-to-file.md` makes a memo to "
-      "file of the log). The occ step after a sub-office denial is an escalation too.",
+      "file of the log). The occ step after a sub-office denial is an escalation too. For "
+      "`pdgen packet` and `pdgen email`: such an enclosure without a `file` is an error, any "
+      "other a warning (it is left out), and a file whose page count differs from `pages` a "
+      "warning.",
       "\"This request should include all materials that were submitted with the initial PD "
       "request and copies of communications with the local ICE ERO office.\" (practice "
       "pointer, section 1)",
-      "List what the first request enclosed (`requests[].enclosures`), and give each "
-      "written communication received an `enclosure` naming its copy."},
+      "List what the first request enclosed (`requests[].enclosures`), give each written "
+      "communication received an `enclosure` naming its copy, and each enclosure the "
+      "`file` that holds it (PDF, JPEG or PNG) with its true `pages`."},
      true, rule_package},
     {{"R-rereq", PD_ERROR,
       "A denial dated before 2014-11-20 (the date is `rules.reconsideration_before` in the "
@@ -1159,8 +1163,10 @@ int case_check(const struct pd_case *c, const char *level, const char *document,
 	if (level && !lv)
 		diag_error(d, (struct pd_loc){0}, "unknown level '%s'%s", level,
 			   diag_did_you_mean(level, c->dom->level_names, c->dom->nlevels, '\'').text);
-	if (lv && document && !is(document, "letter") && !is(document, "memo"))
-		diag_error(d, (struct pd_loc){0}, "unknown document '%s' (letter or memo)", document);
+	if (lv && document && !is(document, "letter") && !is(document, "memo") &&
+	    !is(document, "packet") && !is(document, "email"))
+		diag_error(d, (struct pd_loc){0}, "unknown document '%s' (letter, memo, packet or email)",
+			   document);
 	struct check k = {c, lv, document, NULL, d};
 	bool wrong_track = false; /* what a level of the other track would need is no guide */
 	for (size_t i = 0; i < nrules; i++) {

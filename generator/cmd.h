@@ -15,6 +15,8 @@ struct pd_command {
 
 int cmd_letter(int argc, char **argv);
 int cmd_memo(int argc, char **argv);
+int cmd_packet(int argc, char **argv);
+int cmd_email(int argc, char **argv);
 int cmd_batch(int argc, char **argv);
 int cmd_render(int argc, char **argv);
 int cmd_check(int argc, char **argv);

@@ -1,4 +1,4 @@
-/* cmd_document: `pdgen letter` and `pdgen memo`: one case, one level -> one PDF.
+/* cmd_document: `pdgen letter`, `memo`, `packet` and `email`: one case, one level -> one file.
  * In: argv. Out: a PDF written atomically, diagnostics on stderr, exit 0/1/2/3. */
 #include <stdbool.h>
 #include <stdio.h>
@@ -6,6 +6,7 @@
 
 #include "cmd.h"
 #include "doc.h"
+#include "submit.h"
 #include "typeset.h"
 #include "util.h"
 
@@ -65,7 +66,7 @@ static int make_document(const char *cmd, int argc, char **argv)
 		typeset_prefetch(doc_typesetter(session));
 	struct pd_doc_result res = {0};
 	struct pd_diags diags = {0};
-	rc = doc_make(session, &a.req, &res, &diags);
+	rc = submission_make(session, &a.req, &res, &diags);
 	diag_print(&diags, stderr);
 	if (rc == PD_EXIT_OK && a.print_path && !a.req.dump)
 		printf("%s\n", res.out_path);
@@ -83,4 +84,14 @@ int cmd_letter(int argc, char **argv)
 int cmd_memo(int argc, char **argv)
 {
 	return make_document("memo", argc, argv);
+}
+
+int cmd_packet(int argc, char **argv)
+{
+	return make_document("packet", argc, argv);
+}
+
+int cmd_email(int argc, char **argv)
+{
+	return make_document("email", argc, argv);
 }

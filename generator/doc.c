@@ -12,6 +12,7 @@
 
 #include "case.h"
 #include "md.h"
+#include "stamp.h"
 #include "out.h"
 #include "tmpl.h"
 #include "typeset.h"
@@ -36,6 +37,7 @@ struct pd_session {
 	struct pd_diags domain_diags;
 	struct page_template *pages; /* parsed once; a template with errors is not kept */
 	struct pd_typesetter *ts;
+	struct pd_stamp_font *stamp; /* the packet's stamp face, made on first need */
 	struct pd_diag_store *store; /* every file name and quoted text of the process */
 };
 
@@ -78,6 +80,7 @@ void doc_session_free(struct pd_session *s)
 	if (!s)
 		return;
 	typesetter_free(s->ts);
+	stamp_font_free(s->stamp);
 	tmpl_set_free(s->templates);
 	diag_clear(&s->domain_diags);
 	arena_free(s->arena);
@@ -93,6 +96,18 @@ struct pd_diag_store *doc_diag_store(struct pd_session *s)
 struct pd_typesetter *doc_typesetter(struct pd_session *s)
 {
 	return s->ts;
+}
+
+const char *doc_datadir(struct pd_session *s)
+{
+	return s->datadir;
+}
+
+const struct pd_stamp_font *doc_stamp_font(struct pd_session *s, struct pd_diags *diags)
+{
+	if (!s->stamp)
+		s->stamp = stamp_font_new(s->datadir, diags);
+	return s->stamp;
 }
 
 /* The level table, office directory and regimes, read once per process. Their own errors
@@ -342,7 +357,7 @@ static void place_in_sources(const char *rendered, const struct pd_buf *md,
 }
 
 /* Images named in a case (logo, signature) resolve relative to the case file. */
-static const char *directory_of_case(struct pd_arena *arena, const char *case_path)
+const char *doc_case_dir(struct pd_arena *arena, const char *case_path)
 {
 	const char *slash = strrchr(case_path, '/');
 	return slash ? arena_strndup(arena, case_path, (size_t)(slash - case_path)) : ".";
@@ -362,7 +377,7 @@ static int typeset(struct pd_session *s, struct pd_arena *arena, const struct pa
 	struct pd_typeset_opts opts = {
 	    .source_name = pt->name,
 	    .first_line = 1,
-	    .base_dir = directory_of_case(arena, req->case_path),
+	    .base_dir = doc_case_dir(arena, req->case_path),
 	    .style = fm,
 	    .title = value_str(value_path(ctx, "document.title")),
 	    .author = value_str(value_path(ctx, "attorney.name")),
@@ -403,6 +418,46 @@ enum pd_dump doc_dump_named(const char *name)
 	return PD_DUMP_NONE;
 }
 
+struct pd_value *doc_context(struct pd_session *s, const struct pd_doc_request *req,
+			     struct pd_arena *arena, struct pd_doc_result *res,
+			     struct pd_diags *diags)
+{
+	if (!diags->store) /* as doc_make: the diagnostics name files of the session's store */
+		diags->store = s->store;
+	assert(diags->store == s->store);
+	struct pd_case *c = load_case(s, arena, req, res, diags);
+	if (!c || (case_check(c, req->level, req->document, diags), diags->errors))
+		return NULL;
+	if (!res->out_path)
+		res->out_path = xstrdup(output_path(arena, req, c));
+	struct pd_value *ctx = case_context(arena, c, req->level, req->document);
+	if (!res->client)
+		describe(res, ctx);
+	return ctx;
+}
+
+int doc_render(struct pd_session *s, const char *name, const struct pd_value *ctx,
+	       struct pd_arena *arena, struct pd_buf *md, const struct pd_value **front_matter,
+	       struct pd_diags *diags)
+{
+	const struct page_template *pt = page_template_load(s, name, diags);
+	if (!pt || render_markdown(s, pt, ctx, md, NULL, diags))
+		return 1;
+	*front_matter = pt->front_matter ? expand(s, arena, pt->front_matter, ctx, diags) : NULL;
+	return diags->errors ? 1 : 0;
+}
+
+const char *doc_render_text(struct pd_session *s, struct pd_arena *arena, const char *pattern,
+			    struct pd_loc at, const struct pd_value *data, struct pd_diags *diags)
+{
+	struct pd_buf out = {0};
+	struct pd_tmpl_opts opts = {PD_ESC_NONE, false, NULL};
+	tmpl_render_string(s->templates, pattern, strlen(pattern), at, data, &opts, &out, diags);
+	const char *r = arena_strdup(arena, out.s ? out.s : "");
+	buf_free(&out);
+	return r;
+}
+
 int doc_make(struct pd_session *s, const struct pd_doc_request *req, struct pd_doc_result *res,
 	     struct pd_diags *diags)
 {
@@ -428,14 +483,17 @@ int doc_make(struct pd_session *s, const struct pd_doc_request *req, struct pd_d
 		goto done;
 	}
 	struct pd_value *ctx = case_context(arena, c, req->level, req->document);
+	if (req->amend)
+		req->amend(arena, ctx, req->amend_arg);
 	describe(res, ctx);
 	if (req->dump == PD_DUMP_CASE) {
 		value_dump(ctx, stdout);
 		rc = PD_EXIT_OK;
 		goto done;
 	}
-	const struct page_template *pt =
-	    page_template_load(s, case_template_name(c, req->level, req->document), diags);
+	const struct page_template *pt = page_template_load(
+	    s, req->template_name ? req->template_name : case_template_name(c, req->level, req->document),
+	    diags);
 	if (!pt || render_markdown(s, pt, ctx, &md, &origins, diags))
 		goto done;
 	if (req->dump == PD_DUMP_MD) {

@@ -33,6 +33,12 @@ struct pd_doc_request {
 	const int *out_dir;           /* out is this directory, opened once: the file is written
 				       * at the descriptor (a batch); NULL: out is looked up */
 	enum pd_dump dump;            /* print a stage's output on stdout instead of a PDF */
+	const char *template_name;    /* NULL: the case's own template for document and level */
+	/* Adds to the data the template sees (the packet's stamp ranges); may be NULL. */
+	void (*amend)(struct pd_arena *arena, struct pd_value *ctx, void *arg);
+	void *amend_arg;
+	const char *parts_dir;        /* packet: also each document and tab, stamped, as a PDF of
+				       * its own there (NN-letter.pdf, NN-memo.pdf, NN-tab-C.pdf) */
 };
 
 /* Filled by doc_make; strings are owned by the result (doc_result_clear). */
@@ -71,6 +77,30 @@ const struct pd_domain *doc_domain(struct pd_session *s);
 int doc_make(struct pd_session *s, const struct pd_doc_request *req, struct pd_doc_result *res,
 	     struct pd_diags *diags);
 void doc_result_clear(struct pd_doc_result *res);
+
+/* For the packet and the e-mail (pdgen-submit.so). The data directory of the session. */
+const char *doc_datadir(struct pd_session *s);
+/* The stamp face (stamp.h), made on first need and kept with the session; NULL after an
+ * error. */
+const struct pd_stamp_font *doc_stamp_font(struct pd_session *s, struct pd_diags *diags);
+/* Loads the case of req (with its defaults), runs the rules of req->document at req->level
+ * and returns the data its templates see, in arena; NULL when an error was added. */
+struct pd_value *doc_context(struct pd_session *s, const struct pd_doc_request *req,
+			     struct pd_arena *arena, struct pd_doc_result *res,
+			     struct pd_diags *diags);
+/* Renders the template NAME (on the search path) with ctx: its body to md, its front matter
+ * with every "{{...}}" rendered to *front_matter (NULL when it has none; in arena).
+ * Returns 0, or 1 after adding errors. */
+int doc_render(struct pd_session *s, const char *name, const struct pd_value *ctx,
+	       struct pd_arena *arena, struct pd_buf *md, const struct pd_value **front_matter,
+	       struct pd_diags *diags);
+/* Renders a short Mustache text of a data file (a stamp or subject pattern, found at `at`)
+ * with data, without escaping; partials come from the template search path. In arena;
+ * errors are added to diags. */
+const char *doc_render_text(struct pd_session *s, struct pd_arena *arena, const char *pattern,
+			    struct pd_loc at, const struct pd_value *data, struct pd_diags *diags);
+/* The directory holding the case file (enclosure files resolve against it); in arena. */
+const char *doc_case_dir(struct pd_arena *arena, const char *case_path);
 
 /* Checks a level name against the level table. */
 bool doc_level_known(struct pd_session *s, const char *level);

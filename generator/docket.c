@@ -61,7 +61,8 @@ static void add_job(struct pd_arena *arena, struct pd_docket *d, size_t *cap, st
 
 static bool document_known(const char *name)
 {
-	return !strcmp(name, "letter") || !strcmp(name, "memo");
+	return !strcmp(name, "letter") || !strcmp(name, "memo") || !strcmp(name, "packet") ||
+	       !strcmp(name, "email");
 }
 
 static void load_entry(struct pd_arena *arena, const char *path, const struct pd_value *entry,
@@ -92,7 +93,7 @@ static void load_entry(struct pd_arena *arena, const char *path, const struct pd
 	for (size_t i = 0; i < docs->n; i++) {
 		const struct pd_value *doc = docs->items[i];
 		if (doc->kind != PD_STR || !document_known(doc->str)) {
-			diag_error(diags, doc->loc, "unknown document '%s' (letter or memo)", doc->str);
+			diag_error(diags, doc->loc, "unknown document '%s' (letter, memo, packet or email)", doc->str);
 			continue;
 		}
 		job.document = doc->str;

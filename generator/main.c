@@ -18,6 +18,10 @@ static const struct pd_command commands[] = {
      "make the request letter for one level of the chain of command"},
     {"memo", cmd_memo, "memo CASE.yaml --level LEVEL [-o OUT.pdf|DIR/] [--templates DIR] [--dump=STAGE]",
      "make the escalation cover memo (rung 2 and up)"},
+    {"packet", cmd_packet, "packet CASE.yaml --level LEVEL [-o OUT.pdf|DIR/] [--templates DIR]",
+     "merge letter, memo and enclosure files into one stamped, bookmarked PDF"},
+    {"email", cmd_email, "email CASE.yaml --level LEVEL [-o OUT.eml|DIR/] [--templates DIR]",
+     "make the submission e-mail (a draft .eml) with the packet attached"},
     {"batch", cmd_batch,
      "batch DOCKET.yaml [-o DIR] [-j N] [--shard K/N] [--check] [--force] [--quiet|--verbose] "
      "[--allow-outside] [--stats] [--templates DIR]",

@@ -56,4 +56,10 @@ void md_free(struct md_doc *doc);
 /* Source place of a body line (1-based) and column. */
 struct pd_loc md_loc(const struct md_doc *doc, int line, int col);
 
+/* The parsed body as plain text wrapped at width columns, and as an HTML fragment (raw
+ * HTML left out, smart punctuation), for an e-mail's two alternatives (md_render.c).
+ * Both malloc'd, the caller's. */
+char *md_render_text(const struct md_doc *doc, int width);
+char *md_render_html(const struct md_doc *doc);
+
 #endif

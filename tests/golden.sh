@@ -44,6 +44,7 @@ pages() {
 # document NAME DOC CASE LEVEL: the Markdown, the PDF's text and its page make-up
 document() {
 	name=$1 doc=$2 file=$3 level=$4
+	case $doc in packet | email) submission "$@"; return ;; esac
 	grep -qxF "$name.md" "$scratch/made" && return # a man-page example of a sample
 	if ! "$PDGEN" "$doc" "$file" --level "$level" --dump=md >"$scratch/md" 2>"$scratch/err" ||
 		! "$PDGEN" "$doc" "$file" --level "$level" -o "$scratch/doc.pdf" 2>>"$scratch/err"; then
@@ -56,6 +57,31 @@ document() {
 	compare "$name.pages" "$scratch/pages"
 }
 
+# submission NAME DOC CASE LEVEL: a packet's text and page make-up (its memo holds the index
+# of stamps); an e-mail's headers, bodies and attachment names (the PDFs are the packet's)
+submission() {
+	name=$1 doc=$2 file=$3 level=$4
+	grep -qxF "$name.txt" "$scratch/made" && return
+	if ! "$PDGEN" "$doc" "$file" --level "$level" -o "$scratch/sub" 2>"$scratch/err"; then
+		echo "not ok - golden $name renders"; sed 's/^/#   /' "$scratch/err"; status=1; return
+	fi
+	if [ "$doc" = packet ]; then
+		pdftotext -layout -enc UTF-8 "$scratch/sub" "$scratch/txt"
+		pages <"$scratch/txt" >"$scratch/pages"
+		compare "$name.pages" "$scratch/pages"
+	else
+		/usr/bin/python3 -c 'import email, email.policy, sys
+m = email.message_from_binary_file(open(sys.argv[1], "rb"), policy=email.policy.default)
+for k in ("From", "To", "Cc", "Subject", "Date", "Message-ID", "X-Unsent"):
+    print("%s: %s" % (k, m[k] or ""))
+for kind in ("plain", "html"):
+    print("\n--- text/%s\n%s" % (kind, m.get_body((kind,)).get_content()))
+for a in m.iter_attachments():
+    print("attachment: %s %s" % (a.get_content_type(), a.get_filename()))' "$scratch/sub" >"$scratch/txt"
+	fi
+	compare "$name.txt" "$scratch/txt"
+}
+
 # --- samples/docket.yaml: each case at its level, each document
 python3 -c '
 import sys, yaml
@@ -64,7 +90,7 @@ for c in yaml.safe_load(open(sys.argv[1]))["cases"]:
         print(c["file"], c["level"], d)
 ' samples/docket.yaml >"$scratch/docket" || { echo "not ok - golden: samples/docket.yaml"; exit 1; }
 while read -r file level doc; do
-	document "${file%.yaml}.$level.$doc" "$doc" "samples/$file" "$level"
+	document "$(basename "${file%.yaml}").$level.$doc" "$doc" "samples/$file" "$level"
 done <"$scratch/docket"
 
 # --- pdgen(1): letters and memos as documents, the other examples by what they print
@@ -75,7 +101,7 @@ while IFS= read -r args; do
 	set -- $args
 	cmd=$1 file=$2 level=$(printf '%s\n' "$args" | sed -n 's/.*--level \([^ ]*\).*/\1/p')
 	case $cmd in
-	letter | memo)
+	letter | memo | packet | email)
 		stem=$(basename "$file" .yaml)
 		document "$stem.$level.$cmd" "$cmd" "$file" "$level" ;;
 	*)
@@ -100,6 +126,22 @@ for spec in "$scratch"/spec.*; do
 	cat "$scratch/base.yaml" "$scratch/ex.${spec##*.}.yaml" >"$scratch/case5-$name.yaml"
 	document "case5-$name.$level.letter" letter "$scratch/case5-$name.yaml" "$level"
 done
+
+# --- the sample's packet with tab dividers (packet.yaml's dividers: true), from a copy of
+# the data directory in use
+data=$scratch/data
+mkdir -p "$data"
+cp -R "${PDGEN_DATADIR:-.}/templates" "$data/templates"
+ln -s "$(cd "${PDGEN_DATADIR:-.}" && pwd)/fonts" "$data/fonts"
+sed -i 's/^dividers: false/dividers: true/' "$data/templates/packet.yaml"
+(
+	PDGEN_DATADIR=$data && export PDGEN_DATADIR
+	submission ramirez-opla-hq.opla-hq.packet-dividers packet \
+		samples/packet/ramirez-opla-hq.yaml opla-hq
+	exit $status
+) || status=1
+# --- the e-mail of a first request (its enclosures have no files: the letter alone)
+submission ero-emergency-detained.ero.email email samples/ero-emergency-detained.yaml ero
 
 # --- a golden no document makes any more is stale
 for f in "$golden"/*; do

@@ -57,7 +57,9 @@ with open(DOCKET) as f:
 status = 0
 for case in docket["cases"]:
     for doc in case["documents"]:
-        name = "%s-%s-%s" % (os.path.splitext(case["file"])[0], case["level"], doc)
+        if doc not in ("letter", "memo"):  # a packet and an e-mail carry these, checked here
+            continue
+        name = "%s-%s-%s" % (os.path.splitext(os.path.basename(case["file"]))[0], case["level"], doc)
         args = [PDGEN, doc, os.path.join(BASE, case["file"]), "--level", case["level"]]
         pdf = os.path.join(TMP, name + ".pdf")
         md = subprocess.run(args + ["--dump=md"], capture_output=True, text=True).stdout

@@ -35,7 +35,7 @@ static void named(void **state)
 	assert_string_equal(case_rule_named("r-G28")->id, "R-g28");
 	assert_null(case_rule_named("R-"));
 	assert_null(case_rule_named("nothing"));
-	assert_int_equal(case_rule_named("R-package")->severity, PD_WARNING);
+	assert_int_equal(case_rule_named("R-emergency")->severity, PD_WARNING);
 }
 
 static void did_you_mean(void **state)

@@ -1,0 +1,51 @@
+/* merge: PDFs read, merged, stamped, bookmarked and written through libqpdf (the only stage
+ * that includes qpdf-c.h). Sources are owned by their opener (merge_close) and must stay
+ * open until the merged document is written; a pd_merge is owned by its maker (merge_free). */
+#ifndef PD_MERGE_H
+#define PD_MERGE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "diag.h"
+#include "out.h"
+
+struct pd_pdfsrc;
+struct pd_merge;
+
+/* Opens a PDF file; NULL after an error at `at` ("WHAT: damaged ...", "encrypted ...").
+ * A file qpdf had to repair is refused too: what it would put in the packet is a guess. */
+struct pd_pdfsrc *merge_open(const char *path, struct pd_loc at, const char *what,
+			     struct pd_diags *diags);
+int merge_src_pages(const struct pd_pdfsrc *src);
+void merge_close(struct pd_pdfsrc *src);
+
+struct pd_stamp_font;
+/* A new document whose stamps draw in font (stamp.h). */
+struct pd_merge *merge_new(const struct pd_stamp_font *font);
+void merge_free(struct pd_merge *m);
+/* Appends count pages of src from first (0-based); returns the number of pages the
+ * document then has, or -1 after an error at `at`. */
+int merge_add_pdf(struct pd_merge *m, struct pd_pdfsrc *src, int first, int count,
+		  struct pd_loc at, struct pd_diags *diags);
+/* Appends one US Letter page holding an 8-bit gray (comps 1) or RGB (comps 3) image fitted
+ * into the page's margins. Returns as merge_add_pdf. */
+int merge_add_image(struct pd_merge *m, int width, int height, int comps,
+		    const unsigned char *pixels, struct pd_loc at, struct pd_diags *diags);
+int merge_pages(const struct pd_merge *m);
+/* Draws the stamp texts on page (0-based): see stamp.h. */
+void merge_stamp(struct pd_merge *m, int page, const char *right, const char *left);
+/* A top-level bookmark opening page (0-based), in the order of the calls. */
+void merge_bookmark(struct pd_merge *m, const char *title_utf8, int page);
+/* A page label range from page on: prefix then (when numbered) 1, 2, ... */
+void merge_label(struct pd_merge *m, int page, const char *prefix, bool numbered);
+/* Writes the document atomically to path, reproducibly (the ID is a hash of the content).
+ * Returns 0 or PD_EXIT_SYSTEM / PD_EXIT_INPUT after adding an error. */
+int merge_write(struct pd_merge *m, const char *title, const char *path,
+		struct pd_pdf_written *written, struct pd_diags *diags);
+
+/* Writes count pages of src from first (0-based) as a PDF of their own, atomically. */
+int merge_extract(struct pd_pdfsrc *src, int first, int count, const char *title,
+		  const char *path, struct pd_diags *diags);
+
+#endif
