@@ -39,6 +39,16 @@ void *lay_push(void **v, size_t *n, size_t *cap, size_t size)
 	return p;
 }
 
+/* ------------------------------------------------------------------ structure */
+
+int lay_elem(struct lay *L, enum pd_tag tag)
+{
+	struct pd_elem *e = VPUSH(elems);
+	e->tag = tag;
+	e->parent = L->elem >= 0 ? L->elem : 0;
+	return (int)L->nelems - 1;
+}
+
 /* ------------------------------------------------------------------ places */
 
 /* The place of the first occurrence of text[0..len) from the start of the current block's
@@ -311,11 +321,27 @@ static bool has_text(cmark_node *n)
 	return false;
 }
 
+/* Each image a Figure whose alternate text is the image's description ("![...]"). */
 static void images_of(struct lay *L, cmark_node *n)
 {
-	for (cmark_node *c = cmark_node_first_child(n); c; c = cmark_node_next(c))
-		if (cmark_node_get_type(c) == CMARK_NODE_IMAGE)
-			lay_image_block(L, cmark_node_get_url(c), cmark_node_get_title(c));
+	for (cmark_node *c = cmark_node_first_child(n); c; c = cmark_node_next(c)) {
+		if (cmark_node_get_type(c) != CMARK_NODE_IMAGE)
+			continue;
+		struct pd_buf alt = {0};
+		plain_text(c, &alt);
+		const char *url = cmark_node_get_url(c);
+		if (!alt.len && L->st->tagged)
+			diag_error(L->diags, url && *url ? lay_text_loc(L, url, strlen(url)) : L->loc,
+				   "image '%s' has no description: write what it shows between the "
+				   "brackets, ![...](%s), for a reader who cannot see it",
+				   url ? url : "", url ? url : "");
+		int save = L->elem;
+		L->elem = lay_elem(L, PD_TAG_FIGURE);
+		L->elems[L->elem].text = arena_strdup(L->arena, alt.s ? alt.s : "");
+		lay_image_block(L, url, cmark_node_get_title(c));
+		L->elem = save;
+		buf_free(&alt);
+	}
 }
 
 static void list_block(struct lay *L, cmark_node *n, int depth)
@@ -342,6 +368,10 @@ static void list_block(struct lay *L, cmark_node *n, int depth)
 			L->left += indent; /* deeper levels stop indenting */
 		snprintf(L->marker, sizeof L->marker, "%s", mark);
 		L->marker_x = L->left;
+		int list = L->elem, li = lay_elem(L, PD_TAG_LI);
+		L->elem = li;
+		L->lbl = lay_elem(L, PD_TAG_LBL);
+		L->elem = lay_elem(L, PD_TAG_LBODY);
 		int j = 0;
 		for (cmark_node *c = cmark_node_first_child(it); c; c = cmark_node_next(c), j++) {
 			if (j > 0) {
@@ -352,6 +382,7 @@ static void list_block(struct lay *L, cmark_node *n, int depth)
 		}
 		L->marker[0] = '\0';
 		L->left = save;
+		L->elem = list;
 	}
 }
 
@@ -395,6 +426,17 @@ static void thematic(struct lay *L)
 	lay_box_end(L, &box, h);
 }
 
+/* The structure level of a heading: its depth among the headings open above it, so that
+ * no level is skipped (a letter's "####" sections are H1 when nothing is above them). */
+static enum pd_tag heading_tag(struct lay *L, int level)
+{
+	while (L->nheadings && L->headings[L->nheadings - 1] >= level)
+		L->nheadings--;
+	if (L->nheadings < 6)
+		L->headings[L->nheadings++] = level;
+	return (enum pd_tag)(PD_TAG_H1 + L->nheadings - 1);
+}
+
 static void heading(struct lay *L, cmark_node *n)
 {
 	int level = cmark_node_get_heading_level(n);
@@ -402,6 +444,7 @@ static void heading(struct lay *L, cmark_node *n)
 	int style = level >= 3 ? ST_BOLD | ST_ITALIC : ST_BOLD;
 	if (level > 3)
 		style = ST_BOLD;
+	L->elem = lay_elem(L, heading_tag(L, level));
 	paragraph(L, n, style, L->st->size * scale[level > 6 ? 6 : level], AL_LEFT,
 		  level <= 3 ? level : 3);
 	lay_glue(L, 0.4 * line_h(L)); /* no penalty: a heading stays with what follows */
@@ -415,12 +458,13 @@ static bool is_table(cmark_node *n)
 static void block(struct lay *L, cmark_node *n, int depth)
 {
 	struct pd_loc save = L->loc;
+	int elem = L->elem;
 	L->loc = node_loc(L, n);
 	switch (cmark_node_get_type(n)) {
 	case CMARK_NODE_PARAGRAPH:
 		images_of(L, n);
 		L->hyph = style_hyphenates(L->st);
-		if (has_text(n))
+		if (has_text(n) && (L->elem = lay_elem(L, PD_TAG_P)) >= 0)
 			paragraph(L, n, 0, L->st->size, L->st->justify ? AL_JUSTIFY : AL_LEFT, 0);
 		L->hyph = false;
 		break;
@@ -428,9 +472,12 @@ static void block(struct lay *L, cmark_node *n, int depth)
 		heading(L, n);
 		break;
 	case CMARK_NODE_LIST:
+		L->elem = lay_elem(L, PD_TAG_L);
+		L->elems[L->elem].ordered = cmark_node_get_list_type(n) == CMARK_ORDERED_LIST;
 		list_block(L, n, depth);
 		break;
 	case CMARK_NODE_BLOCK_QUOTE: {
+		L->elem = lay_elem(L, PD_TAG_BLOCKQUOTE);
 		double l = L->left, r = L->right;
 		if (L->st->page_w - L->left - L->right - 4 * L->st->size >= 0.5 * style_measure(L->st)) {
 			L->left += 2 * L->st->size;
@@ -449,6 +496,7 @@ static void block(struct lay *L, cmark_node *n, int depth)
 		break;
 	}
 	case CMARK_NODE_CODE_BLOCK:
+		L->elem = lay_elem(L, PD_TAG_CODE);
 		code_block(L, n);
 		break;
 	case CMARK_NODE_THEMATIC_BREAK:
@@ -463,6 +511,7 @@ static void block(struct lay *L, cmark_node *n, int depth)
 		break;
 	}
 	L->loc = save;
+	L->elem = elem;
 }
 
 /* ------------------------------------------------------------------ top level */
@@ -577,6 +626,7 @@ static void lay_free(struct lay *L)
 	free(L->wch);
 	free(L->lines);
 	free(L->missing);
+	free(L->elems);
 }
 
 int layout_doc(const struct pd_layout_in *in, struct pd_arena *arena, struct pd_layout *out,
@@ -592,10 +642,17 @@ int layout_doc(const struct pd_layout_in *in, struct pd_arena *arena, struct pd_
 	L.right = in->style->margin_right;
 	int errors = diags->errors;
 	memset(out, 0, sizeof *out);
+	L.elem = PD_ARTIFACT;
 	lay_letterhead(&L);
+	L.elem = lay_elem(&L, PD_TAG_DOCUMENT);
+	L.elems[0].parent = -1;
 	body(&L);
-	if (diags->errors == errors)
+	if (diags->errors == errors) {
 		lay_paginate(&L, out);
+		out->nelems = L.nelems;
+		out->elems = arena_alloc(arena, L.nelems * sizeof *out->elems);
+		memcpy(out->elems, L.elems, L.nelems * sizeof *out->elems);
+	}
 	lay_free(&L);
 	return diags->errors == errors ? 0 : -1;
 }

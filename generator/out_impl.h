@@ -8,6 +8,8 @@
 #include <hpdf.h>
 
 #include "font.h"
+#include "layout.h"
+#include "util.h"
 
 struct libdeflate_compressor;
 
@@ -35,11 +37,44 @@ unsigned char *pdf_deflate(struct libdeflate_compressor *c, const void *data, si
  * otherwise z must last until the document is saved. Returns 0, or -1 (out of memory). */
 int pdf_set_deflated(HPDF_Dict stream, const unsigned char *z, size_t len, bool give);
 
-/* Writes the finished document to path: atomically (a temporary file beside it, renamed),
+/* Writes the finished document to path (with pack, packed by pdf_pack): atomically (a temporary file beside it, renamed),
  * in place for a device or a descriptor's name, through a symbolic link to its file; the
  * bytes go straight from libharu to the file, counted and hashed on the way; a new file gets
  * the permissions mode (0666 less the umask). Returns 0; -1 with errno set (I/O: nothing
  * left behind, an existing file untouched); -2 when libharu failed. */
-int pdf_save(HPDF_Doc pdf, const char *path, unsigned mode, size_t *bytes, char sha256_hex[65]);
+int pdf_save(HPDF_Doc pdf, const char *path, unsigned mode, size_t *bytes, char sha256_hex[65],
+	     struct libdeflate_compressor *pack);
+
+/* out_pdf_pack.c: the PDF file libharu wrote, every object but the streams moved into one
+ * object stream deflated by z, with a cross-reference stream (PDF 1.5), appended to out.
+ * Returns 0, or -1 when file is not as libharu writes one. */
+int pdf_pack(const struct pd_buf *file, struct libdeflate_compressor *z, struct pd_buf *out);
+
+/* out_pdf_tags.c: the structure tree of a tagged PDF, made as the pages are drawn. new puts
+ * the root, an object for each of lay's elements and /MarkInfo in the catalog; page starts
+ * a page's marked content (its /StructParents); mark ends the marked content open in b and
+ * begins elem's (an MCID of the page) or an artifact's, unless elem's is open; close ends
+ * it; link ties a link annotation to its element; end puts the elements that hold no
+ * content in their places and frees t. With t NULL (an untagged PDF) mark and close do
+ * nothing. */
+struct pdf_tags;
+struct pdf_tags *pdf_tags_new(HPDF_Doc pdf, const struct pd_layout *lay);
+void pdf_tags_page(struct pdf_tags *t, HPDF_Page page);
+void pdf_tags_mark(struct pdf_tags *t, struct pd_buf *b, int elem);
+void pdf_tags_close(struct pdf_tags *t, struct pd_buf *b);
+void pdf_tags_link(struct pdf_tags *t, HPDF_Annotation a, int elem);
+void pdf_tags_end(struct pdf_tags *t);
+
+/* out_pdf_meta.c: an ICC profile, deflated; NULL z when it could not be read. */
+struct pdf_profile {
+	unsigned char *z;
+	size_t zlen;
+};
+/* Version 1.7; the catalog's /Lang, /ViewerPreferences /DisplayDocTitle, XMP metadata
+ * matching the Info dictionary as already set, with the PDF/A-2b and PDF/UA-1
+ * identification, and the sRGB output intent. Returns 0, or -1 (out of memory). */
+int pdf_archival(HPDF_Doc pdf, const char *lang, const struct pdf_profile *icc);
+/* The trailer's /ID: both halves digest (the same input gives the same file). */
+void pdf_set_id(HPDF_Doc pdf, const unsigned char digest[16]);
 
 #endif

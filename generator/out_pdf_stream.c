@@ -125,6 +125,7 @@ int pdf_set_deflated(HPDF_Dict stream, const unsigned char *z, size_t len, bool 
 /* ---- the file, written as libharu makes it ---- */
 
 struct sink {
+	struct libdeflate_compressor *pack; /* pack the file with it (pdf_pack); NULL: as is */
 	int fd, err; /* err: the errno of a failed write */
 	size_t bytes, held;
 	struct sha256_ctx sha;
@@ -146,19 +147,41 @@ static int sink_flush(struct sink *k)
 	return k->err ? -1 : 0;
 }
 
-static HPDF_STATUS sink_write(HPDF_Stream s, const HPDF_BYTE *p, HPDF_UINT size)
+static int sink_put(struct sink *k, const unsigned char *p, size_t size)
 {
-	struct sink *k = s->attr;
 	sha256_update(&k->sha, size, p);
 	k->bytes += size;
 	while (size) {
 		if (k->held == sizeof k->buf && sink_flush(k) < 0)
-			return HPDF_SetError(s->error, HPDF_FILE_IO_ERROR, (HPDF_STATUS)k->err);
+			return -1;
 		size_t n = sizeof k->buf - k->held < size ? sizeof k->buf - k->held : size;
 		memcpy(k->buf + k->held, p, n);
-		k->held += n, p += n, size -= (HPDF_UINT)n;
+		k->held += n, p += n, size -= n;
 	}
+	return 0;
+}
+
+static HPDF_STATUS sink_write(HPDF_Stream s, const HPDF_BYTE *p, HPDF_UINT size)
+{
+	struct sink *k = s->attr;
+	if (sink_put(k, p, size) < 0)
+		return HPDF_SetError(s->error, HPDF_FILE_IO_ERROR, (HPDF_STATUS)k->err);
 	return HPDF_OK;
+}
+
+static HPDF_STATUS keep_write(HPDF_Stream s, const HPDF_BYTE *p, HPDF_UINT size)
+{
+	buf_put(s->attr, (const char *)p, size);
+	return HPDF_OK;
+}
+
+/* The whole file libharu wrote, packed, into the sink (as it is if it cannot be packed). */
+static void sink_packed(struct sink *k, const struct pd_buf *whole)
+{
+	struct pd_buf packed = {0};
+	const struct pd_buf *b = pdf_pack(whole, k->pack, &packed) == 0 ? &packed : whole;
+	sink_put(k, (const unsigned char *)b->s, b->len);
+	buf_free(&packed);
 }
 
 /* libharu writes the document straight into fd. Returns 0, -1 with errno set (I/O), or
@@ -169,7 +192,9 @@ static int emit(HPDF_Doc pdf, int fd, struct sink *k)
 	k->err = 0;
 	k->bytes = k->held = 0;
 	sha256_init(&k->sha);
-	HPDF_Stream out = HPDF_CallbackWriter_New(pdf->mmgr, sink_write, k);
+	struct pd_buf whole = {0};
+	HPDF_Stream out = k->pack ? HPDF_CallbackWriter_New(pdf->mmgr, keep_write, &whole)
+				  : HPDF_CallbackWriter_New(pdf->mmgr, sink_write, k);
 	if (!out)
 		return -2;
 	HPDF_Stream_Free(pdf->stream);
@@ -177,6 +202,9 @@ static int emit(HPDF_Doc pdf, int fd, struct sink *k)
 	HPDF_STATUS st = HPDF_SaveToStream(pdf);
 	HPDF_Stream_Free(pdf->stream);
 	pdf->stream = NULL;
+	if (st == HPDF_OK && k->pack)
+		sink_packed(k, &whole);
+	buf_free(&whole);
 	if (k->err || (st == HPDF_OK && sink_flush(k) < 0))
 		return errno = k->err, -1;
 	return st == HPDF_OK ? 0 : -2;
@@ -242,12 +270,14 @@ static int write_device(HPDF_Doc pdf, const char *path, struct sink *k)
 	return rc;
 }
 
-int pdf_save(HPDF_Doc pdf, const char *path, unsigned mode, size_t *bytes, char sha256_hex[65])
+int pdf_save(HPDF_Doc pdf, const char *path, unsigned mode, size_t *bytes, char sha256_hex[65],
+	     struct libdeflate_compressor *pack)
 {
 	struct stat st;
 	char *real = lstat(path, &st) == 0 && S_ISLNK(st.st_mode) ? realpath(path, NULL) : NULL;
 	const char *target = real ? real : path;
 	struct sink *k = xmalloc(sizeof *k);
+	k->pack = pack;
 	int rc = write_in_place(path) || write_in_place(target) ? write_device(pdf, path, k)
 								 : write_atomic(pdf, target, mode, k);
 	int saved = errno;

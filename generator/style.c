@@ -18,11 +18,36 @@ void style_defaults(struct pd_style *st)
 	st->justify = true;
 	st->hyphenate = -1;
 	st->header = true;
+	st->tagged = true;
+	st->lang = "en-US";
 }
 
 bool style_hyphenates(const struct pd_style *st)
 {
 	return st->hyphenate < 0 ? st->justify : st->hyphenate > 0;
+}
+
+bool style_lang_valid(const char *s)
+{
+	if (!s)
+		return false;
+	size_t part = 0, first = 0;
+	for (const char *p = s;; p++) {
+		bool alnum = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+			     (*p >= '0' && *p <= '9');
+		if (alnum) {
+			part++;
+			continue;
+		}
+		if (part == 0 || part > 8 || (*p && *p != '-'))
+			return false;
+		if (!first)
+			first = part;
+		if (!*p)
+			break;
+		part = 0;
+	}
+	return first >= 2 && first <= 3;
 }
 
 double style_measure(const struct pd_style *st)
@@ -32,7 +57,7 @@ double style_measure(const struct pd_style *st)
 
 static const char *const known_keys[] = {
     "paper", "margins", "margin", "font", "mono", "size", "leading", "align", "hyphenate",
-    "letterhead", "header", "footer", "title", "author", "subject", NULL};
+    "letterhead", "header", "footer", "title", "author", "subject", "tagged", "lang", NULL};
 
 /* "1in", "2.5cm", "20mm", "72pt", 72 -> points; < 0 on error */
 static double length_pt(const struct pd_value *v)
@@ -223,6 +248,19 @@ static int one_key(struct pd_style *st, const char *k, const struct pd_value *v,
 		st->author = s;
 	} else if (!strcmp(k, "subject")) {
 		st->subject = s;
+	} else if (!strcmp(k, "tagged")) {
+		if (v->kind != PD_BOOL) {
+			diag_error(d, v->loc, "tagged must be true (an accessible, archival PDF) or false");
+			return 1;
+		}
+		st->tagged = v->boolean;
+	} else if (!strcmp(k, "lang")) {
+		if (!style_lang_valid(s) || v->kind == PD_SEQ || v->kind == PD_MAP) {
+			diag_error(d, v->loc, "lang '%s' is not a language tag such as en-US, es or zh-Hans",
+				   s ? s : "");
+			return 1;
+		}
+		st->lang = s;
 	}
 	return 0;
 }

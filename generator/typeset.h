@@ -5,6 +5,7 @@
 #ifndef PD_TYPESET_H
 #define PD_TYPESET_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "diag.h"
@@ -21,6 +22,7 @@ struct pd_typeset_opts {
 	const char *date_iso;         /* YYYY-MM-DD for the PDF dates; NULL: SOURCE_DATE_EPOCH
 				       * or 2000-01-01 */
 	const char *header_left;      /* continuation header text; "Page N of M" is added */
+	bool no_tags;                 /* the plain PDF, over the front matter's "tagged" */
 };
 
 /* DATADIR holds fonts/ and templates/style.yaml (NULL: "."); nothing is read yet. */
