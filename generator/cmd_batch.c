@@ -23,7 +23,7 @@
 struct batch_opts {
 	const char *docket, *outdir, *templates;
 	unsigned jobs, shard_k, shard_n;
-	bool quiet, verbose, force, check, stats;
+	bool quiet, verbose, force, check, stats, no_tags;
 };
 
 static int parse_shard(const char *s, struct batch_opts *o)
@@ -73,6 +73,8 @@ static int parse_args(int argc, char **argv, struct batch_opts *o)
 			o->stats = true;
 		else if (!strcmp(a, "--check"))
 			o->check = true;
+		else if (!strcmp(a, "--no-tags"))
+			o->no_tags = true;
 		else if (a[0] == '-')
 			return cmd_usage_error("batch", "unknown option '%s'", a);
 		else if (!o->docket)
@@ -115,6 +117,8 @@ int cmd_batch(int argc, char **argv)
 		return rc;
 	char datadir[PATH_MAX];
 	struct pd_session *session = doc_session_new(cmd_datadir(datadir), o.templates);
+	if (o.no_tags)
+		doc_session_plain(session);
 	struct pd_arena *arena = arena_new();
 	struct pd_diags diags = {0};
 	struct pd_docket docket;

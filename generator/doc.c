@@ -36,6 +36,7 @@ struct pd_session {
 	struct pd_diags domain_diags;
 	struct page_template *pages; /* parsed once; a template with errors is not kept */
 	struct pd_typesetter *ts;
+	bool plain; /* --no-tags */
 };
 
 /* ------------------------------------------------------------- setup */
@@ -75,6 +76,8 @@ static long long newest_under(const char *dir)
 	closedir(d);
 	return newest;
 }
+
+void doc_session_plain(struct pd_session *s) { s->plain = true; }
 
 struct pd_session *doc_session_new(const char *datadir, const char *user_templates)
 {
@@ -434,6 +437,7 @@ static int typeset(struct pd_session *s, struct pd_arena *arena, const struct pa
 	    .subject = value_str(value_path(ctx, "document.subject")),
 	    .date_iso = value_str(value_path(ctx, "letter.date")),
 	    .header_left = case_header_text(arena, c),
+	    .no_tags = s->plain,
 	};
 	if (out) {
 		struct pd_pdf_written written = {0};

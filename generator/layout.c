@@ -571,6 +571,11 @@ static bool marks_before(struct lay *L, size_t *mark, int line, cmark_node *n)
 			brk = true;
 		else if (m->kind == MD_COLUMNS)
 			columns_mark(L, m, n);
+		else if (m->kind == MD_LANG && n)
+			L->lang = arena_strdup(L->arena, m->lang);
+		else if (m->kind == MD_LANG)
+			diag_warn(L->diags, md_loc(doc, m->line, 1), "'::: lang' applies to the block "
+				  "right after it, and none follows; ignored");
 	}
 	return brk;
 }
@@ -602,12 +607,18 @@ static void body(struct lay *L)
 			lay_penalty(L, -LB_INF);
 		}
 		L->keep = keep >= 0;
+		size_t elem0 = L->nelems;
 		block(L, n, 0);
+		for (size_t e = elem0; e < L->nelems && L->lang; e++)
+			if (L->elems[e].parent == 0)
+				L->elems[e].lang = L->lang;
+		L->lang = NULL;
 		prev_keep = keep;
 		first = false;
 	}
 	marks_before(L, &mark, INT_MAX, NULL);
 	L->columns = NULL;
+	L->lang = NULL;
 	L->keep = false;
 }
 

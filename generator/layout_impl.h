@@ -102,6 +102,7 @@ struct lay {
 	int lbl;  /* the Lbl element of the list marker waiting to be drawn */
 	int headings[6]; /* the Markdown levels of the headings open, outermost first */
 	int nheadings;
+	const char *lang; /* "::: lang": the language of the next block, or NULL */
 	double letterhead_h;
 	double room; /* body height of a continuation page (0 until lay_room measures it) */
 	const struct md_mark *columns; /* "::: columns" widths for the next table, or NULL */

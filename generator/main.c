@@ -13,13 +13,14 @@
 
 static const struct pd_command commands[] = {
     {"letter", cmd_letter,
-     "letter CASE.yaml --level LEVEL [-o OUT.pdf|DIR/] [--templates DIR] [--dump=STAGE]",
+     "letter CASE.yaml --level LEVEL [-o OUT.pdf|DIR/] [--templates DIR] [--dump=STAGE] [--no-tags]",
      "make the request letter for one level of the chain of command"},
-    {"memo", cmd_memo, "memo CASE.yaml --level LEVEL [-o OUT.pdf|DIR/] [--templates DIR] [--dump=STAGE]",
+    {"memo", cmd_memo,
+     "memo CASE.yaml --level LEVEL [-o OUT.pdf|DIR/] [--templates DIR] [--dump=STAGE] [--no-tags]",
      "make the escalation cover memo (rung 2 and up)"},
     {"batch", cmd_batch,
      "batch DOCKET.yaml [-o DIR] [-j N] [--shard K/N] [--check] [--force] [--quiet|--verbose] "
-     "[--stats] [--templates DIR]",
+     "[--stats] [--templates DIR] [--no-tags]",
      "make every case and document of a docket in worker processes"},
     {"render", cmd_render,
      "render TEMPLATE --data FILE.yaml [--templates DIR] [--escape markdown|html|none] [--lenient]",
@@ -29,7 +30,7 @@ static const struct pd_command commands[] = {
     {"next", cmd_next, "next CASE.yaml", "name the next level of the chain of command and why"},
     {"levels", cmd_levels, "levels [--date YYYY-MM-DD]",
      "list the levels of both chains of command with addressees and mailboxes"},
-    {"typeset", cmd_typeset, "typeset DOC.md [-o OUT.pdf] [--text] [--date YYYY-MM-DD]",
+    {"typeset", cmd_typeset, "typeset DOC.md [-o OUT.pdf] [--text] [--date YYYY-MM-DD] [--no-tags]",
      "typeset a Markdown file with front matter (proof a layout)"},
     {"explain", cmd_explain, "explain [RULE | --mdoc]",
      "what an escalation rule requires, why, and how to fix a case"},

@@ -27,29 +27,6 @@ bool style_hyphenates(const struct pd_style *st)
 	return st->hyphenate < 0 ? st->justify : st->hyphenate > 0;
 }
 
-bool style_lang_valid(const char *s)
-{
-	if (!s)
-		return false;
-	size_t part = 0, first = 0;
-	for (const char *p = s;; p++) {
-		bool alnum = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-			     (*p >= '0' && *p <= '9');
-		if (alnum) {
-			part++;
-			continue;
-		}
-		if (part == 0 || part > 8 || (*p && *p != '-'))
-			return false;
-		if (!first)
-			first = part;
-		if (!*p)
-			break;
-		part = 0;
-	}
-	return first >= 2 && first <= 3;
-}
-
 double style_measure(const struct pd_style *st)
 {
 	return st->page_w - st->margin_left - st->margin_right;
@@ -255,7 +232,7 @@ static int one_key(struct pd_style *st, const char *k, const struct pd_value *v,
 		}
 		st->tagged = v->boolean;
 	} else if (!strcmp(k, "lang")) {
-		if (!style_lang_valid(s) || v->kind == PD_SEQ || v->kind == PD_MAP) {
+		if (!lang_tag_valid(s) || v->kind == PD_SEQ || v->kind == PD_MAP) {
 			diag_error(d, v->loc, "lang '%s' is not a language tag such as en-US, es or zh-Hans",
 				   s ? s : "");
 			return 1;

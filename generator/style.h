@@ -47,9 +47,6 @@ void style_defaults(struct pd_style *st);
 int style_apply(struct pd_style *st, const struct pd_value *fm, struct pd_diags *diags);
 /* Whether body paragraphs are hyphenated. */
 bool style_hyphenates(const struct pd_style *st);
-/* Whether s looks like a BCP 47 language tag: a primary language of 2 or 3 letters, then
- * subtags of 1 to 8 letters or digits after hyphens. */
-bool style_lang_valid(const char *s);
 /* The body's measure in points. */
 double style_measure(const struct pd_style *st);
 
