@@ -24,7 +24,8 @@ PDGEN    = $(BUILD)/pdgen
 DEB_PKGS = build-essential pkg-config libhpdf-dev libcmark-gfm-dev \
 	   libcmark-gfm-extensions-dev libyaml-dev libutf8proc-dev libcmocka-dev \
 	   poppler-utils qpdf nettle-dev python3-yaml man-db fonts-wqy-microhei \
-	   python3-fonttools libhyphen-dev hyphen-en-us libharfbuzz-dev zlib1g-dev libdeflate-dev
+	   python3-fonttools libhyphen-dev hyphen-en-us libharfbuzz-dev zlib1g-dev libdeflate-dev \
+	   icc-profiles-free python3-pikepdf
 
 .PHONY: all cut-fonts deps demo test unit e2e regress regress-update clean install uninstall \
 	asan valgrind lint format bench fuzz

@@ -11,8 +11,8 @@
 #include <sys/stat.h>
 
 #include <hpdf.h>
+#include <hpdf_doc.h>
 #include <hpdf_pages.h>
-#include <nettle/sha2.h>
 
 #include "out.h"
 #include "out_impl.h"
@@ -24,6 +24,7 @@ struct pd_pdfw {
 	struct libdeflate_compressor *deflater; /* every stream's */
 	unsigned file_mode;		/* of a new file: 0666 less the umask */
 	struct pdf_profile srgb;	/* the output intent's, read with the first tagged PDF */
+	HPDF_PDFVer version;		/* libharu's own: a tagged PDF sets 1.7 */
 	HPDF_STATUS err, detail;
 };
 
@@ -74,7 +75,7 @@ struct doc {
 	const char **img_paths;
 	size_t nimgs;
 	struct pdf_tags *tags; /* NULL: an untagged PDF */
-	struct sha256_ctx id;  /* of the content streams: the trailer's /ID */
+	uint64_t id[2];	       /* of the content streams and title: the trailer's /ID */
 	bool packed;	       /* written with object streams (a tagged PDF, version 1.7) */
 };
 
@@ -318,8 +319,11 @@ static void draw_page(struct doc *d, const struct pd_page *pg, HPDF_Page page)
 	pdf_tags_close(d->tags, &b);
 	if (pg->nruns)
 		put_text(d, pg, page, &b);
-	if (d->tags)
-		sha256_update(&d->id, b.len, (const uint8_t *)b.s);
+	if (d->tags) {
+		uint64_t h = hash_bytes(b.s ? b.s : "", b.len);
+		d->id[0] = (d->id[0] ^ h) * 0x100000001B3u;
+		d->id[1] = (d->id[1] + h) * 0x9E3779B97F4A7C15u;
+	}
 	HPDF_Dict contents = ((HPDF_PageAttr)page->attr)->contents;
 	size_t zlen;
 	unsigned char *z = pdf_deflate(d->w->deflater, b.s ? b.s : "", b.len, &zlen);
@@ -423,7 +427,7 @@ static int tags_begin(struct doc *d, const struct pd_pdf_info *info, struct pd_d
 	}
 	if (pdf_archival(d->pdf, info->lang, &d->w->srgb) < 0)
 		d->w->err = d->w->err ? d->w->err : HPDF_FAILD_TO_ALLOC_MEM;
-	sha256_init(&d->id);
+	d->id[0] = d->id[1] = hash_bytes(info->title ? info->title : "", info->title ? strlen(info->title) : 0);
 	d->tags = pdf_tags_new(d->pdf, d->lay);
 	d->packed = true;
 	return 0;
@@ -431,10 +435,11 @@ static int tags_begin(struct doc *d, const struct pd_pdf_info *info, struct pd_d
 
 static void tags_end(struct doc *d)
 {
-	unsigned char digest[SHA256_DIGEST_SIZE];
+	unsigned char digest[16];
 	pdf_tags_end(d->tags);
 	d->tags = NULL;
-	sha256_digest(&d->id, sizeof digest, digest);
+	for (int i = 0; i < 16; i++)
+		digest[i] = (unsigned char)(d->id[i / 8] >> (8 * (i % 8)));
 	pdf_set_id(d->pdf, digest);
 }
 
@@ -445,6 +450,7 @@ int out_pdf_write(struct pd_pdfw *w, const struct pd_layout *lay, const struct p
 	w->err = 0;
 	if (w->pdf) {
 		HPDF_NewDoc(w->pdf);
+		w->pdf->pdf_version = w->version; /* as new, whatever the last document set */
 	} else {
 		w->pdf = HPDF_New(on_error, w);
 		if (!w->pdf) {
@@ -452,6 +458,7 @@ int out_pdf_write(struct pd_pdfw *w, const struct pd_layout *lay, const struct p
 			return PD_EXIT_SYSTEM;
 		}
 		HPDF_UseUTFEncodings(w->pdf);
+		w->version = w->pdf->pdf_version;
 	}
 	HPDF_Doc pdf = w->pdf;
 	struct doc d = {.w = w, .pdf = pdf, .lay = lay};

@@ -65,12 +65,32 @@ static void put_field(unsigned char **p, size_t v, int bytes)
 		*(*p)++ = (unsigned char)(v >> (8 * k));
 }
 
+/* v in decimal at the end of tmp[32]; returns where it starts. */
+static char *decimal(char tmp[32], size_t v)
+{
+	char *p = tmp + 32;
+	do
+		*--p = (char)('0' + v % 10);
+	while (v /= 10);
+	return p;
+}
+
+static void put_decimal(struct pd_buf *b, size_t v, char after)
+{
+	char tmp[33];
+	char *p = decimal(tmp, v);
+	tmp[32] = after;
+	buf_put(b, p, (size_t)(tmp + 33 - p));
+}
+
 /* Object i's body (between "i 0 obj\n" and "\nendobj\n"), or -1 when it is not there. */
 static int body_of(const unsigned char *in, size_t from, size_t to, size_t i, size_t *b0,
 		   size_t *b1)
 {
-	char head[32];
-	int h = snprintf(head, sizeof head, "%zu 0 obj\n", i);
+	char tmp[40];
+	char *head = decimal(tmp, i);
+	memcpy(tmp + 32, " 0 obj\n", 8);
+	int h = (int)(tmp + 40 - head);
 	if (to < from + (size_t)h + 8 || memcmp(in + from, head, (size_t)h) ||
 	    memcmp(in + to - 8, "\nendobj\n", 8))
 		return -1;
@@ -101,7 +121,8 @@ static int pack_objects(const unsigned char *in, const size_t *offs, size_t n, s
 		} else {
 			k->types[i] = 2;
 			k->where[i] = k->count++;
-			buf_printf(&k->heads, "%zu %zu ", i, k->bodies.len);
+			put_decimal(&k->heads, i, ' ');
+			put_decimal(&k->heads, k->bodies.len, ' ');
 			buf_put(&k->bodies, (const char *)in + b0, b1 - b0);
 			buf_putc(&k->bodies, '\n');
 		}
