@@ -77,6 +77,7 @@ struct doc {
 	struct pdf_tags *tags; /* NULL: an untagged PDF */
 	uint64_t id[2];	       /* of the content streams and title: the trailer's /ID */
 	bool packed;	       /* written with object streams (a tagged PDF, version 1.7) */
+	struct pdf_objects own; /* the structure tree, written by pdgen */
 };
 
 static HPDF_Font font_of(struct doc *d, const struct pd_face *f)
@@ -390,7 +391,7 @@ static int save(struct doc *d, const char *path, struct pd_pdf_written *written,
 	struct pd_loc none = {0};
 	struct pd_pdf_written w = {.pages = (int)d->lay->npages};
 	int rc = pdf_save(d->pdf, path, d->w->file_mode, &w.bytes, w.sha256,
-			  d->packed ? d->w->deflater : NULL);
+			  d->packed ? d->w->deflater : NULL, d->packed ? &d->own : NULL);
 	if (rc == -1)
 		diag_error(diags, none, "cannot write '%s': %s", path, strerror(errno));
 	else if (rc < 0 || d->w->err)
@@ -436,7 +437,7 @@ static int tags_begin(struct doc *d, const struct pd_pdf_info *info, struct pd_d
 static void tags_end(struct doc *d)
 {
 	unsigned char digest[16];
-	pdf_tags_end(d->tags);
+	pdf_tags_end(d->tags, &d->own);
 	d->tags = NULL;
 	for (int i = 0; i < 16; i++)
 		digest[i] = (unsigned char)(d->id[i / 8] >> (8 * (i % 8)));
@@ -497,7 +498,8 @@ int out_pdf_write(struct pd_pdfw *w, const struct pd_layout *lay, const struct p
 	}
 	if (!rc)
 		rc = save(&d, path, written, diags);
-	pdf_tags_end(d.tags); /* when drawing stopped early */
+	pdf_tags_end(d.tags, NULL); /* when drawing stopped early */
+	pdf_objects_free(&d.own);
 	free(d.fonts);
 	free(d.imgs);
 	free(d.img_paths);

@@ -90,7 +90,7 @@ static int body_of(const unsigned char *in, size_t from, size_t to, size_t i, si
 	char tmp[40];
 	char *head = decimal(tmp, i);
 	memcpy(tmp + 32, " 0 obj\n", 8);
-	int h = (int)(tmp + 40 - head);
+	int h = (int)(tmp + 39 - head); /* without the NUL */
 	if (to < from + (size_t)h + 8 || memcmp(in + from, head, (size_t)h) ||
 	    memcmp(in + to - 8, "\nendobj\n", 8))
 		return -1;
@@ -106,8 +106,18 @@ struct packing {
 	size_t *where;		     /* offset in the file, or index in the object stream */
 };
 
+static void pack_body(struct packing *k, size_t i, const char *body, size_t len)
+{
+	k->types[i] = 2;
+	k->where[i] = k->count++;
+	put_decimal(&k->heads, i, ' ');
+	put_decimal(&k->heads, k->bodies.len, ' ');
+	buf_put(&k->bodies, body, len);
+	buf_putc(&k->bodies, '\n');
+}
+
 static int pack_objects(const unsigned char *in, const size_t *offs, size_t n, size_t xref_at,
-			struct packing *k, struct pd_buf *out)
+			const struct pdf_objects *own, struct packing *k, struct pd_buf *out)
 {
 	buf_put(out, (const char *)in, offs[1]); /* the header */
 	for (size_t i = 1; i < n; i++) {
@@ -118,14 +128,15 @@ static int pack_objects(const unsigned char *in, const size_t *offs, size_t n, s
 			k->types[i] = 1;
 			k->where[i] = out->len;
 			buf_put(out, (const char *)in + offs[i], to - offs[i]);
+		} else if (own && i == own->stand_in) {
+			pack_body(k, i, own->root.s, own->root.len);
 		} else {
-			k->types[i] = 2;
-			k->where[i] = k->count++;
-			put_decimal(&k->heads, i, ' ');
-			put_decimal(&k->heads, k->bodies.len, ' ');
-			buf_put(&k->bodies, (const char *)in + b0, b1 - b0);
-			buf_putc(&k->bodies, '\n');
+			pack_body(k, i, (const char *)in + b0, b1 - b0);
 		}
+	}
+	for (size_t j = 0; own && j < own->n; j++) {
+		size_t from = j ? own->ends[j - 1] : 0;
+		pack_body(k, n + j, own->bodies.s + from, own->ends[j] - from);
 	}
 	return 0;
 }
@@ -177,7 +188,8 @@ static int finish(struct libdeflate_compressor *z, struct packing *k, size_t n,
 	return rc;
 }
 
-int pdf_pack(const struct pd_buf *file, struct libdeflate_compressor *z, struct pd_buf *out)
+int pdf_pack(const struct pd_buf *file, struct libdeflate_compressor *z,
+	     const struct pdf_objects *own, struct pd_buf *out)
 {
 	const unsigned char *in = (const unsigned char *)file->s; /* NUL-terminated */
 	size_t len = file->len;
@@ -186,14 +198,15 @@ int pdf_pack(const struct pd_buf *file, struct libdeflate_compressor *z, struct 
 	size_t *offs = NULL, tlen = 0, at = last_startxref(in, len);
 	const char *trailer = NULL;
 	size_t n = read_table(in, len, at, &offs, &trailer, &tlen);
-	if (!n || offs[1] > at || at >= 1u << 31)
+	size_t m = own ? own->n : 0;
+	if (!n || offs[1] > at || at >= 1u << 31 || (own && (own->first != n || own->stand_in >= n)))
 		return free(offs), -1;
 	struct packing k = {0};
-	k.types = xcalloc(n + 2, 1);
-	k.where = xcalloc(n + 2, sizeof *k.where);
-	int rc = pack_objects(in, offs, n, at, &k, out);
+	k.types = xcalloc(n + m + 2, 1);
+	k.where = xcalloc(n + m + 2, sizeof *k.where);
+	int rc = pack_objects(in, offs, n, at, own, &k, out);
 	if (!rc)
-		rc = finish(z, &k, n, trailer, tlen, out);
+		rc = finish(z, &k, n + m, trailer, tlen, out);
 	buf_free(&k.heads);
 	buf_free(&k.bodies);
 	free(k.types);

@@ -126,6 +126,7 @@ int pdf_set_deflated(HPDF_Dict stream, const unsigned char *z, size_t len, bool 
 
 struct sink {
 	struct libdeflate_compressor *pack; /* pack the file with it (pdf_pack); NULL: as is */
+	const struct pdf_objects *own;	    /* objects pdgen wrote, packed with the rest */
 	int fd, err; /* err: the errno of a failed write */
 	size_t bytes, held;
 	struct sha256_ctx sha;
@@ -175,13 +176,18 @@ static HPDF_STATUS keep_write(HPDF_Stream s, const HPDF_BYTE *p, HPDF_UINT size)
 	return HPDF_OK;
 }
 
-/* The whole file libharu wrote, packed, into the sink (as it is if it cannot be packed). */
-static void sink_packed(struct sink *k, const struct pd_buf *whole)
+/* The whole file libharu wrote, packed, into the sink; HPDF_OK, or an error when it cannot
+ * be packed (pdgen's own objects would be missing). */
+static HPDF_STATUS sink_packed(struct sink *k, const struct pd_buf *whole)
 {
 	struct pd_buf packed = {0};
-	const struct pd_buf *b = pdf_pack(whole, k->pack, &packed) == 0 ? &packed : whole;
-	sink_put(k, (const unsigned char *)b->s, b->len);
+	HPDF_STATUS st = HPDF_INVALID_OBJECT;
+	if (pdf_pack(whole, k->pack, k->own, &packed) == 0) {
+		sink_put(k, (const unsigned char *)packed.s, packed.len);
+		st = HPDF_OK;
+	}
 	buf_free(&packed);
+	return st;
 }
 
 /* libharu writes the document straight into fd. Returns 0, -1 with errno set (I/O), or
@@ -203,7 +209,7 @@ static int emit(HPDF_Doc pdf, int fd, struct sink *k)
 	HPDF_Stream_Free(pdf->stream);
 	pdf->stream = NULL;
 	if (st == HPDF_OK && k->pack)
-		sink_packed(k, &whole);
+		st = sink_packed(k, &whole);
 	buf_free(&whole);
 	if (k->err || (st == HPDF_OK && sink_flush(k) < 0))
 		return errno = k->err, -1;
@@ -271,13 +277,14 @@ static int write_device(HPDF_Doc pdf, const char *path, struct sink *k)
 }
 
 int pdf_save(HPDF_Doc pdf, const char *path, unsigned mode, size_t *bytes, char sha256_hex[65],
-	     struct libdeflate_compressor *pack)
+	     struct libdeflate_compressor *pack, const struct pdf_objects *own)
 {
 	struct stat st;
 	char *real = lstat(path, &st) == 0 && S_ISLNK(st.st_mode) ? realpath(path, NULL) : NULL;
 	const char *target = real ? real : path;
 	struct sink *k = xmalloc(sizeof *k);
 	k->pack = pack;
+	k->own = own;
 	int rc = write_in_place(path) || write_in_place(target) ? write_device(pdf, path, k)
 								 : write_atomic(pdf, target, mode, k);
 	int saved = errno;

@@ -16,6 +16,11 @@ for f in "$T"/docket/*.pdf; do
 	check "$(basename "$f"): qpdf --check" qpdf --check "$f"
 done
 [ "$n" -ge 10 ] && ok "every sample checked ($n PDFs)" || fail "every sample checked" "only $n PDFs"
+# what being tagged and archival costs in bytes: at most 10% over the plain PDFs
+"$PDGEN" batch samples/docket.yaml -o "$T/plain" -q --no-tags >/dev/null 2>&1
+tagged=$(cat "$T"/docket/*.pdf | wc -c) plain=$(cat "$T"/plain/*.pdf | wc -c)
+[ "$tagged" -le $((plain * 110 / 100)) ] && ok "the tagged samples are at most 10% larger than the plain ($tagged and $plain bytes)" ||
+	fail "the tagged samples are at most 10% larger than the plain" "$tagged and $plain bytes"
 
 for doc in sample-letter table-60 table-tall letter-3page; do
 	"$PDGEN" typeset "tests/typeset/$doc.md" -o "$T/$doc.pdf" 2>"$T/$doc.err" ||
@@ -104,11 +109,11 @@ $P -c 'import zlib,struct,sys
 def chunk(t,d): return struct.pack(">I",len(d))+t+d+struct.pack(">I",zlib.crc32(t+d))
 raw=b"".join(b"\0"+b"\xff\x00\x00"*4 for _ in range(4))
 sys.stdout.buffer.write(b"\x89PNG\r\n\x1a\n"+chunk(b"IHDR",struct.pack(">IIBBBBB",4,4,8,2,0,0,0))+chunk(b"IDAT",zlib.compress(raw))+chunk(b"IEND",b""))' >"$T/seal.png"
-printf '# Exhibit\n\nThe seal:\n\n![The seal of the firm, a red square](seal.png)\n' >"$T/img.md"
+printf '# Exhibit\n\nThe seal:\n\n![The seal of the firm, a red square (Señora Muñoz’s)](seal.png)\n' >"$T/img.md"
 "$PDGEN" typeset "$T/img.md" -o "$T/img.pdf" 2>"$T/err" || fail "an image with a description" "$(cat "$T/err")"
 check "an image: tagged" $C "$T/img.pdf"
 $C --tags "$T/img.pdf" >"$T/tags4.txt"
-grep -q "Figure \[The seal of the firm, a red square\]" "$T/tags4.txt" &&
+grep -q "Figure \[The seal of the firm, a red square (Señora Muñoz’s)\]" "$T/tags4.txt" &&
 	ok "an image is a Figure with its description as /Alt" || fail "an image is a Figure with /Alt"
 printf '# Exhibit\n\nThe seal: ![](seal.png)\n' >"$T/noalt.md"
 "$PDGEN" typeset "$T/noalt.md" -o "$T/noalt.pdf" 2>"$T/err"
