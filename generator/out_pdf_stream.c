@@ -170,9 +170,17 @@ static HPDF_STATUS sink_write(HPDF_Stream s, const HPDF_BYTE *p, HPDF_UINT size)
 	return HPDF_OK;
 }
 
+/* libharu writes a few bytes at a time: a copy in place while the buffer has room. */
 static HPDF_STATUS keep_write(HPDF_Stream s, const HPDF_BYTE *p, HPDF_UINT size)
 {
-	buf_put(s->attr, (const char *)p, size);
+	struct pd_buf *b = s->attr;
+	if (b->len + size < b->cap) {
+		memcpy(b->s + b->len, p, size);
+		b->len += size;
+		b->s[b->len] = '\0';
+	} else {
+		buf_put(b, (const char *)p, size);
+	}
 	return HPDF_OK;
 }
 
@@ -182,6 +190,8 @@ static HPDF_STATUS sink_packed(struct sink *k, const struct pd_buf *whole)
 {
 	struct pd_buf packed = {0};
 	HPDF_STATUS st = HPDF_INVALID_OBJECT;
+	packed.s = xmalloc(packed.cap = whole->len + 1); /* packed is smaller */
+	packed.s[0] = '\0';
 	if (pdf_pack(whole, k->pack, k->own, &packed) == 0) {
 		sink_put(k, (const unsigned char *)packed.s, packed.len);
 		st = HPDF_OK;
@@ -199,6 +209,10 @@ static int emit(HPDF_Doc pdf, int fd, struct sink *k)
 	k->bytes = k->held = 0;
 	sha256_init(&k->sha);
 	struct pd_buf whole = {0};
+	if (k->pack) { /* a letter's size: grown when a document is larger */
+		whole.s = xmalloc(whole.cap = 64 * 1024);
+		whole.s[0] = '\0';
+	}
 	HPDF_Stream out = k->pack ? HPDF_CallbackWriter_New(pdf->mmgr, keep_write, &whole)
 				  : HPDF_CallbackWriter_New(pdf->mmgr, sink_write, k);
 	if (!out)
