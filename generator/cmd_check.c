@@ -18,7 +18,7 @@ static int print_markdown(struct pd_arena *arena, const struct pd_case *c, const
 	struct pd_buf dir = {0};
 	buf_printf(&dir, "%s/templates", cmd_datadir(datadir));
 	const char *dirs[] = {dir.s};
-	struct pd_tmpl_set *set = tmpl_set_new(dirs, 1);
+	struct pd_tmpl_set *set = tmpl_set_new(dirs, 1, diags->store);
 	const struct pd_value *data = case_context(arena, c, level, document);
 	const struct pd_tmpl *t = tmpl_get(set, case_template_name(c, level, document), diags);
 	struct pd_buf out = {0};
@@ -64,7 +64,7 @@ static int check_one(const struct check_args *a, const char *path)
 		return check_document(a->session, path, level, document);
 	char datadir[PATH_MAX];
 	struct pd_arena *arena = arena_new();
-	struct pd_diags diags = {0};
+	struct pd_diags diags = {.store = diag_store_new()}; /* the names it prints live here */
 	struct pd_case *c = case_load(arena, path, cmd_datadir(datadir), &diags);
 	if (c)
 		case_check(c, level, document, &diags);
@@ -74,6 +74,7 @@ static int check_one(const struct check_args *a, const char *path)
 	int rc = !c || diags.errors ? PD_EXIT_INPUT : PD_EXIT_OK;
 	diag_clear(&diags);
 	arena_free(arena);
+	diag_store_free(diags.store);
 	return rc;
 }
 

@@ -1,5 +1,6 @@
 /* cmd_typeset: `pdgen typeset DOC.md [-o OUT.pdf]`: a Markdown file with front matter
  * and no case data -> PDF (or its text with --text), for proofing a layout. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,7 +45,7 @@ static const struct pd_value *page_style(struct pd_arena *arena, const char *pat
 	const struct pd_value *fm = value_load_mem(arena, path, text, fm_end, NULL, diags);
 	if (!fm)
 		*err = 1;
-	diag_source(path, text, strlen(text)); /* quote the whole file, not the front matter */
+	diag_source(diags, path, text, strlen(text)); /* quote the whole file, not the front matter */
 	return fm;
 }
 
@@ -76,18 +77,20 @@ int cmd_typeset(int argc, char **argv)
 	size_t len;
 	char *src = file_read(in, &len, 16u << 20);
 	if (!src) {
-		fprintf(stderr, "pdgen: error: cannot read '%s'\n", in);
+		diag_line(stderr, "pdgen: error: cannot read '%s': %s", in,
+			  file_strerror(errno));
 		return PD_EXIT_SYSTEM;
 	}
 	char datadir[PATH_MAX];
-	struct pd_typesetter *ts = typesetter_new(cmd_datadir(datadir));
+	struct pd_diag_store *store = diag_store_new(); /* every name and text it quotes */
+	struct pd_typesetter *ts = typesetter_new(cmd_datadir(datadir), store);
 	typeset_prefetch(ts);
-	const char *name = diag_intern(in);
-	diag_source(name, src, len);
+	struct pd_diags diags = {.store = store};
+	const char *name = diag_intern(&diags, in);
+	diag_source(&diags, name, src, len);
 	size_t fm_off, fm_len, body_off;
 	int body_line;
 	struct pd_arena *arena = arena_new();
-	struct pd_diags diags = {0};
 	int fm = md_front_matter(src, len, name, &fm_off, &fm_len, &body_off, &body_line, &diags);
 	int err = fm < 0;
 	bool has_fm = fm > 0;
@@ -122,6 +125,7 @@ int cmd_typeset(int argc, char **argv)
 	free(dir);
 	free(outp);
 	arena_free(arena);
-	/* src stays registered with diag_source until exit */
+	diag_store_free(store);
+	free(src);
 	return rc;
 }

@@ -16,53 +16,73 @@ struct source {
 	size_t nlines;
 };
 
-static struct source *sources;
-
-/* Interned file names: one copy of each, compared by address. A hash set, since a batch
- * interns every case file of its docket. */
-static struct {
+/* Interned file names (one copy of each, compared by address: a hash set, since a batch
+ * interns every case file of its docket) and the texts diagnostics quote. */
+struct pd_diag_store {
+	struct source *sources;
 	char **slot;
 	size_t cap, count;
-} names;
+};
 
-static char **name_slot(const char *name)
+struct pd_diag_store *diag_store_new(void)
 {
-	size_t i = (size_t)hash_bytes(name, strlen(name)) & (names.cap - 1);
-	while (names.slot[i] && strcmp(names.slot[i], name) != 0)
-		i = (i + 1) & (names.cap - 1);
-	return &names.slot[i];
+	return xcalloc(1, sizeof(struct pd_diag_store));
 }
 
-static void names_grow(void)
+void diag_store_free(struct pd_diag_store *st)
 {
-	char **old = names.slot;
-	size_t old_cap = names.cap;
-	names.cap = old_cap ? old_cap * 2 : 64;
-	names.slot = xcalloc(names.cap, sizeof *names.slot);
+	if (!st)
+		return;
+	while (st->sources) {
+		struct source *s = st->sources;
+		st->sources = s->next;
+		free(s->lines);
+		free(s);
+	}
+	for (size_t i = 0; i < st->cap; i++)
+		free(st->slot[i]);
+	free(st->slot);
+	free(st);
+}
+
+static char **name_slot(const struct pd_diag_store *st, const char *name)
+{
+	size_t i = (size_t)hash_bytes(name, strlen(name)) & (st->cap - 1);
+	while (st->slot[i] && strcmp(st->slot[i], name) != 0)
+		i = (i + 1) & (st->cap - 1);
+	return &st->slot[i];
+}
+
+static void names_grow(struct pd_diag_store *st)
+{
+	char **old = st->slot;
+	size_t old_cap = st->cap;
+	st->cap = old_cap ? old_cap * 2 : 64;
+	st->slot = xcalloc(st->cap, sizeof *st->slot);
 	for (size_t i = 0; i < old_cap; i++)
 		if (old[i])
-			*name_slot(old[i]) = old[i];
+			*name_slot(st, old[i]) = old[i];
 	free(old);
 }
 
-const char *diag_intern(const char *name)
+const char *diag_store_intern(struct pd_diag_store *st, const char *name)
 {
 	if (!name)
 		return NULL;
-	if (2 * (names.count + 1) > names.cap)
-		names_grow();
-	char **slot = name_slot(name);
+	if (2 * (st->count + 1) > st->cap)
+		names_grow(st);
+	char **slot = name_slot(st, name);
 	if (!*slot) {
 		*slot = xstrdup(name);
-		names.count++;
+		st->count++;
 	}
 	return *slot;
 }
 
-void diag_source(const char *file, const char *text, size_t len)
+void diag_store_source(struct pd_diag_store *st, const char *file, const char *text, size_t len)
 {
-	file = diag_intern(file);
-	for (struct source *s = sources; s; s = s->next)
+	file = diag_store_intern(st, file);
+	for (struct source *s = st->sources; s; s = s->next)
 		if (s->file == file) {
 			s->text = text;
 			s->len = len;
@@ -72,14 +92,16 @@ void diag_source(const char *file, const char *text, size_t len)
 			return;
 		}
 	struct source *s = xmalloc(sizeof *s);
-	*s = (struct source){sources, file, text, len, NULL, 0};
-	sources = s;
+	*s = (struct source){st->sources, file, text, len, NULL, 0};
+	st->sources = s;
 }
 
-void diag_forget_source(const char *file)
+void diag_store_forget(struct pd_diag_store *st, const char *file)
 {
-	file = diag_intern(file);
-	for (struct source **p = &sources; *p; p = &(*p)->next)
+	if (!st || !file)
+		return;
+	file = diag_store_intern(st, file);
+	for (struct source **p = &st->sources; *p; p = &(*p)->next)
 		if ((*p)->file == file) {
 			struct source *dead = *p;
 			*p = dead->next;
@@ -87,6 +109,26 @@ void diag_forget_source(const char *file)
 			free(dead);
 			return;
 		}
+}
+
+/* The list's store; a list given none makes its own, freed by diag_clear. */
+static struct pd_diag_store *store_of(struct pd_diags *d)
+{
+	if (!d->store) {
+		d->store = diag_store_new();
+		d->own_store = true;
+	}
+	return d->store;
+}
+
+const char *diag_intern(struct pd_diags *d, const char *name)
+{
+	return diag_store_intern(store_of(d), name);
+}
+
+void diag_source(struct pd_diags *d, const char *file, const char *text, size_t len)
+{
+	diag_store_source(store_of(d), file, text, len);
 }
 
 void diag_vadd(struct pd_diags *d, enum pd_severity sev, struct pd_loc loc, const char *rule,
@@ -162,9 +204,9 @@ void diag_copy(struct pd_diags *dst, const struct pd_diags *src)
 		diag_copy_one(dst, &src->v[i]);
 }
 
-static struct source *source_of(const char *file)
+static struct source *source_of(const struct pd_diag_store *st, const char *file)
 {
-	for (struct source *s = sources; s; s = s->next)
+	for (struct source *s = st ? st->sources : NULL; s; s = s->next)
 		if (s->file == file || (file && strcmp(s->file, file) == 0))
 			return s;
 	return NULL;
@@ -197,19 +239,40 @@ static const char *line_start(struct source *src, int line)
 #define EXCERPT_WIDTH 160 /* else this many characters around the column */
 
 /* Writes text[0..len) with control characters (terminal escapes in hostile input) as '?'. */
+/* Writes s[0..len) to the terminal safely: C0 and C1 control characters, DEL and bytes
+ * that start no UTF-8 sequence become escapes (\x1B, \u0085) or, in a quoted line that
+ * must keep its columns, '?'. Tabs and (when keep_newlines) newlines pass. */
+static void put_safe(const char *s, size_t len, bool escape, bool keep_newlines, FILE *f)
+{
+	for (size_t i = 0; i < len;) {
+		uint32_t cp;
+		int n = utf8_decode(s + i, len - i, &cp);
+		unsigned char c = (unsigned char)s[i];
+		bool invalid = cp == 0xFFFD && n == 1;
+		bool control = (cp < 0x20 && cp != '\t' && !(cp == '\n' && keep_newlines)) ||
+			       cp == 0x7F || (cp >= 0x80 && cp <= 0x9F);
+		if (!invalid && !control)
+			fwrite(s + i, 1, (size_t)n, f);
+		else if (!escape)
+			fputc('?', f);
+		else if (invalid || cp < 0x80)
+			fprintf(f, "\\x%02X", c);
+		else
+			fprintf(f, "\\u%04X", (unsigned)cp);
+		i += (size_t)n;
+	}
+}
+
 static void put_clean(const char *s, size_t len, FILE *f)
 {
-	for (size_t i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)s[i];
-		fputc((c < 0x20 && c != '\t') || c == 0x7F ? '?' : c, f);
-	}
+	put_safe(s, len, false, false, f);
 }
 
 /* Prints the quoted line and a caret under the column (columns count characters). A long
  * line is cut to a window of whole characters around the column, marked with "...". */
-static void print_excerpt(const struct pd_loc *loc, FILE *f)
+static void print_excerpt(const struct pd_diag_store *st, const struct pd_loc *loc, FILE *f)
 {
-	struct source *src = source_of(loc->file);
+	struct source *src = source_of(st, loc->file);
 	const char *p = src ? line_start(src, loc->line) : NULL;
 	if (!p)
 		return;
@@ -255,33 +318,42 @@ static const char *severity_name(enum pd_severity sev)
 	return sev == PD_ERROR ? "error" : sev == PD_WARNING ? "warning" : "note";
 }
 
-/* A message or context line: control characters other than newline and tab shown as '?'. */
-static void put_text(const char *s, FILE *f)
+void diag_put_text(const char *s, FILE *f)
 {
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		fputc((c < 0x20 && c != '\t' && c != '\n') || c == 0x7F ? '?' : c, f);
-	}
+	put_safe(s, strlen(s), true, true, f);
 	fputc('\n', f);
+}
+
+void diag_line(FILE *f, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	struct pd_buf b = {0};
+	buf_vprintf(&b, fmt, ap);
+	va_end(ap);
+	diag_put_text(b.s, f);
+	buf_free(&b);
 }
 
 void diag_print(const struct pd_diags *d, FILE *f)
 {
 	for (size_t i = 0; i < d->n; i++) {
 		const struct pd_diag *g = &d->v[i];
+		if (g->loc.file)
+			put_safe(g->loc.file, strlen(g->loc.file), true, false, f);
 		if (g->loc.file && g->loc.line > 0)
-			fprintf(f, "%s:%d:%d: ", g->loc.file, g->loc.line, g->loc.col);
+			fprintf(f, ":%d:%d: ", g->loc.line, g->loc.col);
 		else if (g->loc.file)
-			fprintf(f, "%s: ", g->loc.file);
+			fputs(": ", f);
 		else
 			fputs("pdgen: ", f);
 		fprintf(f, "%s: ", severity_name(g->sev));
 		if (g->rule)
 			fprintf(f, "[%s] ", g->rule);
-		put_text(g->msg, f);
-		print_excerpt(&g->loc, f);
+		diag_put_text(g->msg, f);
+		print_excerpt(d->store, &g->loc, f);
 		if (g->context)
-			put_text(g->context, f);
+			diag_put_text(g->context, f);
 	}
 }
 
@@ -293,7 +365,10 @@ void diag_clear(struct pd_diags *d)
 		free(d->v[i].context);
 	}
 	free(d->v);
-	*d = (struct pd_diags){0};
+	struct pd_diag_store *keep = d->own_store ? NULL : d->store;
+	if (d->own_store)
+		diag_store_free(d->store);
+	*d = (struct pd_diags){.store = keep};
 }
 
 struct pd_loc diag_loc_at(const char *file, const char *text, size_t len, size_t offset)

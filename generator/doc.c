@@ -2,10 +2,9 @@
  * In: a pd_doc_request. Out: a PDF written atomically, a pd_doc_result, diagnostics. */
 #include "doc.h"
 
-#include <dirent.h>
+#include <assert.h>
 #include <errno.h>
 #include <limits.h>
-#include <nettle/sha2.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,58 +29,26 @@ struct pd_session {
 	const char *datadir;
 	struct pd_arena *arena; /* lives from doc_session_new to doc_session_free */
 	struct pd_tmpl_set *templates;
-	long long inputs_mtime;       /* newest file under templates/ and fonts/ (ns) */
+	const char *dirs[3]; /* whose files make documents (doc_input_dirs) */
+	size_t ndirs;
 	const struct pd_domain *domain;
 	bool domain_tried;
 	struct pd_diags domain_diags;
 	struct page_template *pages; /* parsed once; a template with errors is not kept */
 	struct pd_typesetter *ts;
 	bool plain; /* --no-tags */
+	struct pd_diag_store *store; /* every file name and quoted text of the process */
 };
 
 /* ------------------------------------------------------------- setup */
-
-/* Modification times in nanoseconds: outputs are often made in the second their inputs
- * were saved. */
-static long long mtime_ns(const struct stat *st)
-{
-	return (long long)st->st_mtim.tv_sec * 1000000000LL + st->st_mtim.tv_nsec;
-}
-
-static long long later(long long a, long long b)
-{
-	return a > b ? a : b;
-}
-
-/* The newest modification time of a file under dir, its subdirectories included (symbolic
- * links are not followed); 0 when there is none. */
-static long long newest_under(const char *dir)
-{
-	DIR *d = opendir(dir);
-	if (!d)
-		return 0;
-	long long newest = 0;
-	struct pd_buf path = {0};
-	for (struct dirent *e; (e = readdir(d));) {
-		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
-			continue;
-		path.len = 0;
-		buf_printf(&path, "%s/%s", dir, e->d_name);
-		struct stat st;
-		if (lstat(path.s, &st) != 0 || S_ISLNK(st.st_mode))
-			continue;
-		newest = later(newest, S_ISDIR(st.st_mode) ? newest_under(path.s) : mtime_ns(&st));
-	}
-	buf_free(&path);
-	closedir(d);
-	return newest;
-}
 
 void doc_session_plain(struct pd_session *s) { s->plain = true; }
 
 struct pd_session *doc_session_new(const char *datadir, const char *user_templates)
 {
 	struct pd_session *s = xcalloc(1, sizeof *s);
+	s->store = diag_store_new();
+	s->domain_diags.store = s->store;
 	s->arena = arena_new();
 	s->datadir = arena_strdup(s->arena, datadir);
 	char *tdir = arena_printf(s->arena, "%s/templates", datadir);
@@ -90,17 +57,25 @@ struct pd_session *doc_session_new(const char *datadir, const char *user_templat
 	if (user_templates)
 		dirs[n++] = arena_strdup(s->arena, user_templates);
 	dirs[n++] = tdir;
-	s->templates = tmpl_set_new(dirs, n);
-	s->ts = typesetter_new(datadir);
-	s->inputs_mtime = later(newest_under(tdir),
-				   newest_under(arena_printf(s->arena, "%s/fonts", datadir)));
+	s->templates = tmpl_set_new(dirs, n, s->store);
+	s->ts = typesetter_new(datadir, s->store);
 	if (user_templates)
-		s->inputs_mtime = later(s->inputs_mtime, newest_under(user_templates));
+		s->dirs[s->ndirs++] = dirs[0];
+	s->dirs[s->ndirs++] = tdir;
+	s->dirs[s->ndirs++] = arena_printf(s->arena, "%s/fonts", datadir);
 	return s;
 }
 
+size_t doc_input_dirs(const struct pd_session *s, const char *dirs[3])
+{
+	for (size_t i = 0; i < s->ndirs; i++)
+		dirs[i] = s->dirs[i];
+	return s->ndirs;
+}
+
 /* The typesetter goes first (its paragraph memo names its fonts' faces), then the templates,
- * then the arena the parsed page templates and the level table live in. */
+ * then the arena the parsed page templates and the level table live in, last the names and
+ * texts all of them point to. */
 void doc_session_free(struct pd_session *s)
 {
 	if (!s)
@@ -109,7 +84,13 @@ void doc_session_free(struct pd_session *s)
 	tmpl_set_free(s->templates);
 	diag_clear(&s->domain_diags);
 	arena_free(s->arena);
+	diag_store_free(s->store);
 	free(s);
+}
+
+struct pd_diag_store *doc_diag_store(struct pd_session *s)
+{
+	return s->store;
 }
 
 struct pd_typesetter *doc_typesetter(struct pd_session *s)
@@ -157,15 +138,15 @@ static const struct page_template *page_template_load(struct pd_session *s, cons
 	}
 	size_t len;
 	char *raw = file_read(path, &len, TMPL_MAX_BYTES);
-	const char *file = diag_intern(path);
+	const char *file = diag_store_intern(s->store, path);
 	free(path);
 	if (!raw) {
-		diag_error(diags, ((struct pd_loc){file, 0, 0}), "cannot read: %s", strerror(errno));
+		diag_error(diags, ((struct pd_loc){file, 0, 0}), "cannot read: %s", file_strerror(errno));
 		return NULL;
 	}
 	char *text = arena_strndup(s->arena, raw, len);
 	free(raw);
-	diag_source(file, text, len);
+	diag_store_source(s->store, file, text, len);
 	struct page_template pt = {NULL, arena_strdup(s->arena, name), NULL, NULL};
 	size_t fm_off = 0, fm_len = 0, body_off = 0;
 	int body_line = 1;
@@ -177,7 +158,7 @@ static const struct page_template *page_template_load(struct pd_session *s, cons
 		   the places are those of the file */
 		pt.front_matter = value_load_mem(s->arena, file, text, fm_off + fm_len, NULL,
 						 diags);
-		diag_source(file, text, len);
+		diag_store_source(s->store, file, text, len);
 		if (!pt.front_matter)
 			return NULL;
 	}
@@ -218,53 +199,42 @@ static struct pd_value *expand(struct pd_session *s, struct pd_arena *arena,
 	return copy;
 }
 
-/* ------------------------------------------------------------- results */
-
-bool doc_sha256_file(const char *path, char hex[65], size_t *bytes)
+/* names[0..*n) gains name unless it holds it. */
+static void add_name(const char **names, size_t *n, const char *name)
 {
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return false;
-	struct sha256_ctx ctx;
-	sha256_init(&ctx);
-	unsigned char chunk[65536];
-	size_t n, total = 0;
-	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
-		sha256_update(&ctx, n, chunk);
-		total += n;
+	for (size_t i = 0; i < *n; i++)
+		if (!strcmp(names[i], name))
+			return;
+	names[(*n)++] = name;
+}
+
+int doc_check_templates(struct pd_session *s, const char *const *levels, size_t n,
+			struct pd_diags *diags)
+{
+	const struct pd_domain *dom = doc_domain(s);
+	const char **names = xcalloc(2 * n + 4, sizeof *names);
+	size_t k = 0;
+	add_name(names, &k, "letter-reconsideration");
+	add_name(names, &k, "letter-bia");
+	for (size_t i = 0; dom && i < n; i++) {
+		const struct pd_level *lv = levels_find(dom, levels[i]);
+		add_name(names, &k, lv && lv->letter ? lv->letter : "letter-request");
+		add_name(names, &k, lv && lv->memo ? lv->memo : "memo");
 	}
-	bool ok = !ferror(f);
-	fclose(f);
-	unsigned char digest[SHA256_DIGEST_SIZE];
-	sha256_digest(&ctx, sizeof digest, digest);
-	hex_encode(digest, sizeof digest, hex);
-	if (bytes)
-		*bytes = total;
-	return ok;
+	int before = diags->errors;
+	for (size_t i = 0; i < k; i++)
+		page_template_load(s, names[i], diags);
+	free(names);
+	return diags->errors - before;
 }
 
-/* Counts the page objects of a PDF that pdgen wrote (no object streams). */
-static int pages_in_pdf(const char *path)
-{
-	size_t len;
-	char *data = file_read(path, &len, 0);
-	if (!data)
-		return 0;
-	static const char key[] = "/Type /Page";
-	size_t klen = sizeof key - 1;
-	int pages = 0;
-	for (size_t i = 0; i + klen < len; i++)
-		if (data[i] == '/' && !memcmp(data + i, key, klen) && data[i + klen] != 's')
-			pages++;
-	free(data);
-	return pages;
-}
+/* ------------------------------------------------------------- results */
 
 void doc_result_clear(struct pd_doc_result *res)
 {
-	if (res->source_name)
-		diag_forget_source(res->source_name);
+	diag_store_forget(res->source_store, res->source_name);
 	free(res->source_text);
+	free(res->files_read);
 	free(res->out_path);
 	free(res->client);
 	free(res->a_number);
@@ -280,52 +250,16 @@ static bool is_directory(const char *path)
 	return (len && path[len - 1] == '/') || (stat(path, &st) == 0 && S_ISDIR(st.st_mode));
 }
 
-/* Only a regular file can be read back: a pipe, FIFO or terminal would block or hand
- * back what the reader downstream was meant to get. */
-static bool is_regular(const char *path)
-{
-	struct stat st;
-	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
-}
-
-/* The manifest's bytes, SHA-256 and pages of a written output; left empty for a
- * non-regular one. False when a regular file cannot be read. */
-static bool read_back(const char *out, struct pd_doc_result *res)
-{
-	if (!is_regular(out))
-		return true;
-	bool ok = doc_sha256_file(out, res->sha256, &res->bytes);
-	res->pages = pages_in_pdf(out);
-	return ok;
-}
-
 static char *output_path(struct pd_arena *arena, const struct pd_doc_request *req,
 			 const struct pd_case *c)
 {
 	char *name = case_output_name(arena, c, req->level, req->document);
 	if (!req->out)
 		return name;
-	if (!is_directory(req->out))
+	if (!req->out_dir && !is_directory(req->out))
 		return arena_strdup(arena, req->out);
 	size_t len = strlen(req->out);
 	return arena_printf(arena, "%s%s%s", req->out, req->out[len - 1] == '/' ? "" : "/", name);
-}
-
-long long doc_mtime(const char *path)
-{
-	struct stat st;
-	return stat(path, &st) == 0 ? mtime_ns(&st) : -1;
-}
-
-/* An output newer than every input is left alone (batch re-runs). */
-static bool up_to_date(const struct pd_session *s, const struct pd_doc_request *req,
-		       const char *out)
-{
-	long long made = doc_mtime(out);
-	if (made < 0 || !is_regular(out))
-		return false;
-	long long inputs = later(later(req->inputs_mtime, s->inputs_mtime), doc_mtime(req->case_path));
-	return made > inputs;
 }
 
 /* The case's text is kept by the result, not the arena: its diagnostics quote it after
@@ -338,14 +272,15 @@ static struct pd_case *load_case(struct pd_session *s, struct pd_arena *arena,
 	size_t len;
 	res->source_text = file_read(req->case_path, &len, VALUE_MAX_BYTES);
 	if (!res->source_text) {
-		struct pd_loc loc = {diag_intern(req->case_path), 0, 0};
+		struct pd_loc loc = {diag_intern(diags, req->case_path), 0, 0};
 		if (errno == EFBIG)
 			diag_error(diags, loc, "file too large (the limit is %u bytes)", VALUE_MAX_BYTES);
 		else
-			diag_error(diags, loc, "cannot read: %s", strerror(errno));
+			diag_error(diags, loc, "cannot read: %s", file_strerror(errno));
 		return NULL;
 	}
-	res->source_name = diag_intern(req->case_path);
+	res->source_name = diag_intern(diags, req->case_path);
+	res->source_store = diags->store;
 	struct pd_value *root =
 	    value_load_mem(arena, req->case_path, res->source_text, len, &opts, diags);
 	if (!root)
@@ -438,10 +373,14 @@ static int typeset(struct pd_session *s, struct pd_arena *arena, const struct pa
 	    .date_iso = value_str(value_path(ctx, "letter.date")),
 	    .header_left = case_header_text(arena, c),
 	    .no_tags = s->plain,
+	    .out_dir = req->out_dir,
 	};
 	if (out) {
 		struct pd_pdf_written written = {0};
+		struct pd_buf files = {0};
+		opts.files_read = &files;
 		int rc = typeset_pdf(s->ts, md->s, md->len, &opts, out, &written, diags);
+		res->files_read = files.s;
 		res->pages = written.pages;
 		res->bytes = written.bytes;
 		memcpy(res->sha256, written.sha256, sizeof res->sha256);
@@ -471,6 +410,9 @@ enum pd_dump doc_dump_named(const char *name)
 int doc_make(struct pd_session *s, const struct pd_doc_request *req, struct pd_doc_result *res,
 	     struct pd_diags *diags)
 {
+	if (!diags->store) /* what the document's diagnostics name lives in the session */
+		diags->store = s->store;
+	assert(diags->store == s->store);
 	struct pd_arena *arena = arena_new();
 	int rc = PD_EXIT_INPUT;
 	struct pd_buf md = {0};
@@ -480,7 +422,8 @@ int doc_make(struct pd_session *s, const struct pd_doc_request *req, struct pd_d
 		rc = PD_EXIT_OK;
 		goto done;
 	}
-	if (!c || (case_check(c, req->level, req->document, diags), diags->errors)) /* every rule, even after a bad field */
+	if (!c || (!req->plan_only && /* every rule, even after a bad field */
+		   (case_check(c, req->level, req->document, diags), diags->errors)))
 		goto done;
 	char *out = output_path(arena, req, c);
 	res->out_path = xstrdup(out);
@@ -491,9 +434,8 @@ int doc_make(struct pd_session *s, const struct pd_doc_request *req, struct pd_d
 		rc = PD_EXIT_OK;
 		goto done;
 	}
-	if (req->skip_if_newer && !req->check_only && up_to_date(s, req, out)) {
-		res->skipped = true;
-		rc = read_back(out, res) ? PD_EXIT_OK : PD_EXIT_SYSTEM;
+	if (req->plan_only) {
+		rc = PD_EXIT_OK;
 		goto done;
 	}
 	const struct page_template *pt =

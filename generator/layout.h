@@ -9,6 +9,7 @@
 
 #include "diag.h"
 #include "font.h"
+#include "image.h"
 #include "md.h"
 #include "style.h"
 #include "util.h"
@@ -27,7 +28,7 @@ enum { PD_ARTIFACT = -1, PD_ARTIFACT_PAGE = -2 /* pagination: header, footer, re
 struct pd_elem {
 	enum pd_tag tag;
 	int parent;       /* index; -1 for the Document */
-	const char *text; /* Figure: its alternate text; Link: the address */
+	const char *text; /* Figure: its alternate text; Link: the address; Note: its /ID */
 	const char *lang; /* a language other than the document's, or NULL */
 	bool ordered;     /* L: numbered */
 };
@@ -47,7 +48,7 @@ struct pd_rule {
 struct pd_image {
 	const char *path; /* resolved file name */
 	double x, y, w, h; /* y: top edge */
-	bool png;
+	const struct pd_pixels *px; /* decoded and checked (image.h); shared by equal paths */
 	int elem; /* its Figure, or PD_ARTIFACT (a logo) */
 };
 struct pd_link {
@@ -93,12 +94,17 @@ struct pd_layout_in {
 	struct pd_loc style_loc; /* where front-matter text came from, for diagnostics */
 	struct pd_layout_memo *memo; /* paragraphs kept across documents; NULL: none kept */
 	struct pd_hyph *hyph;        /* hyphenation points; NULL: no hyphenation */
+	struct pd_buf *files_read; /* gains each image file's path and a newline; or NULL */
 };
 
 /* Lays the document out. Returns 0, or -1 after adding errors (a character no font has,
  * a missing image...). Warnings (raw HTML, refused links) are added either way. */
 int layout_doc(const struct pd_layout_in *in, struct pd_arena *arena, struct pd_layout *out,
 	       struct pd_diags *diags);
+
+/* Text with the layout's rule for quotes, dashes and ellipses (for the document's
+ * information and bookmarks, as its pages print them); malloc'd. */
+char *layout_smart_text(const char *s);
 
 /* Paragraphs set for one document are kept for the next ones (a docket's letters share
  * their template's boilerplate) in a memo of the process; layout_memo_free frees them,
@@ -131,6 +137,10 @@ struct lb_opts {
  * indices of the break items into breaks (capacity n) and returns how many. */
 size_t lb_break(const struct lb_item *items, size_t n, const struct lb_opts *opts,
 		size_t *breaks);
+/* The same, adding to *visits the feasible-break nodes it tried (each pass keeps only the
+ * nodes within a line of the break being tried: linear in n, which a test checks). */
+size_t lb_break_counted(const struct lb_item *items, size_t n, const struct lb_opts *opts,
+			size_t *breaks, size_t *visits);
 /* Only the first pass of lb_break, at opts->tolerance: 0 when no set of breaks keeps
  * every line within it (as TeX tries a paragraph before hyphenating it). */
 size_t lb_try(const struct lb_item *items, size_t n, const struct lb_opts *opts,

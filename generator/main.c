@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "diag.h"
 #include "util.h"
 
 static const struct pd_command commands[] = {
@@ -57,10 +58,12 @@ int cmd_usage_error(const char *name, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	fputs("pdgen: error: ", stderr);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
+	struct pd_buf msg = {0};
+	buf_vprintf(&msg, fmt, ap);
 	va_end(ap);
+	fputs("pdgen: error: ", stderr);
+	diag_put_text(msg.s, stderr);
+	buf_free(&msg);
 	cmd_usage(name, stderr);
 	return PD_EXIT_USAGE;
 }
@@ -83,7 +86,7 @@ static int help(int argc, char **argv)
 	}
 	const struct pd_command *c = command_find(argv[1]);
 	if (!c) {
-		fprintf(stderr, "pdgen: error: unknown command '%s'\n", argv[1]);
+		diag_line(stderr, "pdgen: error: unknown command '%s'", argv[1]);
 		usage(stderr);
 		return PD_EXIT_USAGE;
 	}
@@ -148,7 +151,7 @@ int main(int argc, char **argv)
 	}
 	const struct pd_command *c = command_find(name);
 	if (!c) {
-		fprintf(stderr, "pdgen: error: unknown command '%s'\n", name);
+		diag_line(stderr, "pdgen: error: unknown command '%s'", name);
 		usage(stderr);
 		return PD_EXIT_USAGE;
 	}

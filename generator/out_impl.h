@@ -8,6 +8,7 @@
 #include <hpdf.h>
 
 #include "font.h"
+#include "image.h"
 #include "layout.h"
 #include "util.h"
 
@@ -38,13 +39,23 @@ unsigned char *pdf_deflate(struct libdeflate_compressor *c, const void *data, si
  * otherwise z must last until the document is saved. Returns 0, or -1 (out of memory). */
 int pdf_set_deflated(HPDF_Dict stream, const unsigned char *z, size_t len, bool give);
 
-/* Writes the finished document to path (with pack, packed by pdf_pack with own's objects):
- * atomically (a temporary file beside it, renamed), in place for a device or a descriptor's name, through a symbolic link to its file; the
+/* An image XObject of decoded pixels, deflated by pdgen; NULL on failure. */
+HPDF_Image pdf_image_new(HPDF_Doc pdf, struct libdeflate_compressor *c,
+			 const struct pd_pixels *px);
+
+/* Sets the trailer's /ID (both halves) to the 16 bytes of id. Returns 0, or -1 out of
+ * memory. */
+int pdf_set_id(HPDF_Doc pdf, const unsigned char id[16]);
+
+/* Writes the finished document to path (with dir, to path's last part in that directory
+ * descriptor, never through a symbolic link; with pack, packed by pdf_pack with own's
+ * objects): atomically (a temporary file beside it, renamed),
+ * in place for a device or a descriptor's name, through a symbolic link to its file; the
  * bytes go straight from libharu to the file, counted and hashed on the way; a new file gets
  * the permissions mode (0666 less the umask). Returns 0; -1 with errno set (I/O: nothing
  * left behind, an existing file untouched); -2 when libharu failed. */
-int pdf_save(HPDF_Doc pdf, const char *path, unsigned mode, size_t *bytes, char sha256_hex[65],
-	     struct libdeflate_compressor *pack, const struct pdf_objects *own);
+int pdf_save(HPDF_Doc pdf, const int *dir, const char *path, unsigned mode, size_t *bytes,
+	     char sha256_hex[65], struct libdeflate_compressor *pack, const struct pdf_objects *own);
 
 /* out_pdf_pack.c: the PDF file libharu wrote, every object but the streams moved into one
  * object stream deflated by z, with own's objects (may be NULL), and a cross-reference
@@ -87,7 +98,5 @@ struct pdf_profile {
  * matching the Info dictionary as already set, with the PDF/A-2b and PDF/UA-1
  * identification, and the sRGB output intent. Returns 0, or -1 (out of memory). */
 int pdf_archival(HPDF_Doc pdf, const char *lang, const struct pdf_profile *icc);
-/* The trailer's /ID: both halves digest (the same input gives the same file). */
-void pdf_set_id(HPDF_Doc pdf, const unsigned char digest[16]);
 
 #endif

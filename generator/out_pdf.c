@@ -72,10 +72,9 @@ struct doc {
 	const struct pd_layout *lay;
 	HPDF_Font *fonts; /* parallel to lay->faces */
 	HPDF_Image *imgs;
-	const char **img_paths;
+	const struct pd_pixels **img_pixels;
 	size_t nimgs;
 	struct pdf_tags *tags; /* NULL: an untagged PDF */
-	uint64_t id[2];	       /* of the content streams and title: the trailer's /ID */
 	bool packed;	       /* written with object streams (a tagged PDF, version 1.7) */
 	struct pdf_objects own; /* the structure tree, written by pdgen */
 };
@@ -143,16 +142,18 @@ static int load_fonts(struct doc *d)
 static HPDF_Image image_of(struct doc *d, const struct pd_image *im)
 {
 	for (size_t i = 0; i < d->nimgs; i++)
-		if (!strcmp(d->img_paths[i], im->path))
+		if (d->img_pixels[i] == im->px)
 			return d->imgs[i];
-	HPDF_Image img = im->png ? HPDF_LoadPngImageFromFile(d->pdf, im->path)
-				 : HPDF_LoadJpegImageFromFile(d->pdf, im->path);
-	if (!img)
+	HPDF_Image img = pdf_image_new(d->pdf, d->w->deflater, im->px);
+	if (!img) {
+		if (!d->w->err)
+			d->w->err = HPDF_FAILD_TO_ALLOC_MEM; /* the document fails, not the image alone */
 		return NULL;
+	}
 	d->imgs = xrealloc(d->imgs, (d->nimgs + 1) * sizeof *d->imgs);
-	d->img_paths = xrealloc(d->img_paths, (d->nimgs + 1) * sizeof *d->img_paths);
+	d->img_pixels = xrealloc(d->img_pixels, (d->nimgs + 1) * sizeof *d->img_pixels);
 	d->imgs[d->nimgs] = img;
-	d->img_paths[d->nimgs++] = im->path;
+	d->img_pixels[d->nimgs++] = im->px;
 	return img;
 }
 
@@ -320,11 +321,6 @@ static void draw_page(struct doc *d, const struct pd_page *pg, HPDF_Page page)
 	pdf_tags_close(d->tags, &b);
 	if (pg->nruns)
 		put_text(d, pg, page, &b);
-	if (d->tags) {
-		uint64_t h = hash_bytes(b.s ? b.s : "", b.len);
-		d->id[0] = (d->id[0] ^ h) * 0x100000001B3u;
-		d->id[1] = (d->id[1] + h) * 0x9E3779B97F4A7C15u;
-	}
 	HPDF_Dict contents = ((HPDF_PageAttr)page->attr)->contents;
 	size_t zlen;
 	unsigned char *z = pdf_deflate(d->w->deflater, b.s ? b.s : "", b.len, &zlen);
@@ -379,18 +375,36 @@ static void set_info(HPDF_Doc pdf, const struct pd_pdf_info *info)
 		HPDF_SetInfoAttr(pdf, HPDF_INFO_SUBJECT, info->subject);
 	if (info->creator)
 		HPDF_SetInfoAttr(pdf, HPDF_INFO_CREATOR, info->creator);
-	HPDF_Date date = {info->year, info->month, info->day, 0, 0, 0, 'Z', 0, 0};
+	/* noon UTC: the letter's own date in every zone from UTC-11 to UTC+11 */
+	HPDF_Date date = {info->year, info->month, info->day, 12, 0, 0, 'Z', 0, 0};
 	HPDF_SetInfoDateAttr(pdf, HPDF_INFO_CREATION_DATE, date);
 	HPDF_SetInfoDateAttr(pdf, HPDF_INFO_MOD_DATE, date);
 }
 
+/* The trailer's /ID from what the document says: its information and every run's text. */
+static int set_id(HPDF_Doc pdf, const struct pd_layout *lay, const struct pd_pdf_info *info)
+{
+	struct pd_buf seed = {0};
+	buf_printf(&seed, "%s\n%s\n%s\n%04d-%02d-%02d\n%zu\n", info->title ? info->title : "",
+		   info->author ? info->author : "", info->subject ? info->subject : "", info->year,
+		   info->month, info->day, lay->npages);
+	uint64_t h = hash_bytes(seed.s, seed.len), id[2];
+	for (size_t p = 0; p < lay->npages; p++)
+		for (size_t i = 0; i < lay->pages[p].nruns; i++)
+			h = h * 1099511628211u ^ hash_bytes(lay->pages[p].runs[i].text, lay->pages[p].runs[i].len);
+	id[0] = h;
+	id[1] = hash_bytes(&h, sizeof h) ^ hash_bytes(seed.s, seed.len / 2);
+	buf_free(&seed);
+	return pdf_set_id(pdf, (const unsigned char *)id);
+}
+
 /* Saves the document to path, noting what was written. */
-static int save(struct doc *d, const char *path, struct pd_pdf_written *written,
+static int save(struct doc *d, const int *dir, const char *path, struct pd_pdf_written *written,
 		struct pd_diags *diags)
 {
 	struct pd_loc none = {0};
 	struct pd_pdf_written w = {.pages = (int)d->lay->npages};
-	int rc = pdf_save(d->pdf, path, d->w->file_mode, &w.bytes, w.sha256,
+	int rc = pdf_save(d->pdf, dir, path, d->w->file_mode, &w.bytes, w.sha256,
 			  d->packed ? d->w->deflater : NULL, d->packed ? &d->own : NULL);
 	if (rc == -1)
 		diag_error(diags, none, "cannot write '%s': %s", path, strerror(errno));
@@ -428,20 +442,9 @@ static int tags_begin(struct doc *d, const struct pd_pdf_info *info, struct pd_d
 	}
 	if (pdf_archival(d->pdf, info->lang, &d->w->srgb) < 0)
 		d->w->err = d->w->err ? d->w->err : HPDF_FAILD_TO_ALLOC_MEM;
-	d->id[0] = d->id[1] = hash_bytes(info->title ? info->title : "", info->title ? strlen(info->title) : 0);
 	d->tags = pdf_tags_new(d->pdf, d->lay);
 	d->packed = true;
 	return 0;
-}
-
-static void tags_end(struct doc *d)
-{
-	unsigned char digest[16];
-	pdf_tags_end(d->tags, &d->own);
-	d->tags = NULL;
-	for (int i = 0; i < 16; i++)
-		digest[i] = (unsigned char)(d->id[i / 8] >> (8 * (i % 8)));
-	pdf_set_id(d->pdf, digest);
 }
 
 int out_pdf_write(struct pd_pdfw *w, const struct pd_layout *lay, const struct pd_pdf_info *info,
@@ -485,10 +488,14 @@ int out_pdf_write(struct pd_pdfw *w, const struct pd_layout *lay, const struct p
 				pdf_tags_page(d.tags, pages[p]);
 			draw_page(&d, &lay->pages[p], pages[p]);
 		}
-		if (!w->err)
+		if (!w->err && lay->noutlines) {
 			outlines(&d, pages);
-		if (d.tags)
-			tags_end(&d);
+			HPDF_SetPageMode(pdf, HPDF_PAGE_MODE_USE_OUTLINE); /* the bookmarks open */
+		}
+		if (!w->err && set_id(pdf, lay, info) < 0)
+			w->err = HPDF_FAILD_TO_ALLOC_MEM;
+		pdf_tags_end(d.tags, &d.own); /* once the document has all its objects */
+		d.tags = NULL;
 		free(pages);
 		if (w->err) {
 			diag_error(diags, none, "cannot draw the PDF (libharu error 0x%04X, detail %u)",
@@ -497,12 +504,12 @@ int out_pdf_write(struct pd_pdfw *w, const struct pd_layout *lay, const struct p
 		}
 	}
 	if (!rc)
-		rc = save(&d, path, written, diags);
+		rc = save(&d, info->out_dir, path, written, diags);
 	pdf_tags_end(d.tags, NULL); /* when drawing stopped early */
 	pdf_objects_free(&d.own);
 	free(d.fonts);
 	free(d.imgs);
-	free(d.img_paths);
+	free(d.img_pixels);
 	if (rc || w->err)
 		drop_doc(w); /* start afresh after any libharu error */
 	return rc;

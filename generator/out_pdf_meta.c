@@ -1,6 +1,6 @@
 /* out_pdf_meta: what makes a PDF archival (PDF/A-2b) and names its standards. In: the
  * document's Info dictionary as set, its language, an ICC profile. Out: the catalog's
- * metadata (XMP), output intent, language and viewer preferences; the trailer's /ID. */
+ * metadata (XMP), output intent, language and viewer preferences. */
 #include <stdio.h>
 #include <string.h>
 
@@ -156,14 +156,4 @@ int pdf_archival(HPDF_Doc pdf, const char *lang, const struct pdf_profile *icc)
 	buf_free(&x);
 	st |= output_intent(pdf, icc);
 	return st == HPDF_OK ? 0 : -1;
-}
-
-void pdf_set_id(HPDF_Doc pdf, const unsigned char digest[16])
-{
-	HPDF_Array id = HPDF_Array_New(pdf->mmgr);
-	if (!id)
-		return;
-	HPDF_Array_Add(id, HPDF_Binary_New(pdf->mmgr, (HPDF_BYTE *)digest, 16));
-	HPDF_Array_Add(id, HPDF_Binary_New(pdf->mmgr, (HPDF_BYTE *)digest, 16));
-	HPDF_Dict_Add(pdf->trailer, "ID", id);
 }

@@ -284,6 +284,10 @@ static void put_element(struct pd_buf *b, const struct pdf_tags *t, size_t i, un
 		buf_puts(b, "/Lang");
 		put_text_string(b, e->lang);
 	}
+	if (e->tag == PD_TAG_NOTE) {
+		buf_puts(b, "/ID");
+		put_text_string(b, e->text ? e->text : "note");
+	}
 	if (e->tag == PD_TAG_TH)
 		buf_puts(b, "/A<</O/Table/Scope/Column>>");
 	if (e->tag == PD_TAG_L)

@@ -7,13 +7,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 void tmpl_free(struct pd_tmpl *t)
 {
 	if (!t)
 		return;
-	if (t->registered)
-		diag_forget_source(t->file);
+	diag_store_forget(t->registered, t->file);
 	arena_free(t->arena);
 	free(t->text);
 	free(t);
@@ -48,19 +48,24 @@ struct pd_tmpl_set {
 	struct entry *cache;
 	struct pd_tmpl *owned;
 	struct kept *kept;
+	struct pd_diag_store *store; /* the names and texts its diagnostics use */
+	bool own_store;
 };
 
 static void keep_source(struct pd_tmpl_set *set, const char *file, char *text, size_t len)
 {
 	struct kept *k = xmalloc(sizeof *k);
-	*k = (struct kept){set->kept, diag_intern(file), text};
+	*k = (struct kept){set->kept, diag_store_intern(set->store, file), text};
 	set->kept = k;
-	diag_source(k->file, text, len);
+	diag_store_source(set->store, k->file, text, len);
 }
 
-struct pd_tmpl_set *tmpl_set_new(const char *const *dirs, size_t ndirs)
+struct pd_tmpl_set *tmpl_set_new(const char *const *dirs, size_t ndirs,
+				  struct pd_diag_store *store)
 {
 	struct pd_tmpl_set *set = xcalloc(1, sizeof *set);
+	set->own_store = !store;
+	set->store = store ? store : diag_store_new();
 	set->dirs = xcalloc(ndirs ? ndirs : 1, sizeof *set->dirs);
 	for (size_t i = 0; i < ndirs; i++)
 		if (dirs[i])
@@ -108,10 +113,12 @@ void tmpl_set_free(struct pd_tmpl_set *set)
 	while (set->kept) {
 		struct kept *k = set->kept;
 		set->kept = k->next;
-		diag_forget_source(k->file);
+		diag_store_forget(set->store, k->file);
 		free(k->text);
 		free(k);
 	}
+	if (set->own_store)
+		diag_store_free(set->store);
 	free(set);
 }
 
@@ -122,11 +129,9 @@ char *tmpl_set_path(const struct pd_tmpl_set *set, const char *name)
 	for (size_t i = 0; i < set->ndirs; i++) {
 		struct pd_buf path = {0};
 		buf_printf(&path, "%s/%s.md", set->dirs[i], name);
-		FILE *f = fopen(path.s, "rb");
-		if (f) {
-			fclose(f);
+		struct stat st;
+		if (stat(path.s, &st) == 0) /* a FIFO is found here and refused by file_read */
 			return buf_take(&path);
-		}
 		buf_free(&path);
 	}
 	return NULL;
@@ -135,10 +140,10 @@ char *tmpl_set_path(const struct pd_tmpl_set *set, const char *name)
 static struct pd_tmpl *load_registered(struct pd_tmpl_set *set, const char *file, char *text,
 				       size_t len, struct pd_diags *errs)
 {
-	struct pd_tmpl *t = tmpl_parse(file, text, len, 1, 1, errs);
+	struct pd_tmpl *t = tmpl_parse(diag_store_intern(set->store, file), text, len, 1, 1, errs);
 	if (t) {
-		diag_source(t->file, t->text, t->len);
-		t->registered = true;
+		diag_store_source(set->store, t->file, t->text, t->len);
+		t->registered = set->store;
 	} else {
 		keep_source(set, file, text, len);
 		return NULL;
@@ -153,6 +158,7 @@ static struct entry *set_load(struct pd_tmpl_set *set, const char *name)
 		if (!strcmp(e->name, name))
 			return e;
 	struct entry *e = xcalloc(1, sizeof *e);
+	e->errs.store = set->store;
 	e->name = xstrdup(name);
 	e->next = set->cache;
 	set->cache = e;
@@ -171,9 +177,9 @@ static struct entry *set_load(struct pd_tmpl_set *set, const char *name)
 			continue;
 		}
 		if (!text)
-			diag_error(&e->errs, ((struct pd_loc){diag_intern(path.s), 0, 0}),
+			diag_error(&e->errs, ((struct pd_loc){diag_intern(&e->errs, path.s), 0, 0}),
 				   "cannot read template: %s",
-				   errno == EFBIG ? "larger than the template limit" : strerror(errno));
+				   errno == EFBIG ? "larger than the template limit" : file_strerror(errno));
 		else
 			e->t = load_registered(set, path.s, text, len, &e->errs);
 		buf_free(&path);
@@ -212,6 +218,7 @@ const struct pd_tmpl *tmpl_get(struct pd_tmpl_set *set, const char *name, struct
 const struct pd_tmpl *tmpl_parse_mem(struct pd_tmpl_set *set, const char *name, const char *text,
 				     size_t len, int first_line, struct pd_diags *diags)
 {
+	name = diag_store_intern(set->store, name);
 	struct pd_tmpl *t = tmpl_parse(name, text, len, first_line, 1, diags);
 	if (!t) {
 		if (first_line <= 1)
@@ -219,8 +226,8 @@ const struct pd_tmpl *tmpl_parse_mem(struct pd_tmpl_set *set, const char *name, 
 		return NULL;
 	}
 	if (first_line <= 1) {
-		diag_source(t->file, t->text, t->len);
-		t->registered = true;
+		diag_store_source(set->store, t->file, t->text, t->len);
+		t->registered = set->store;
 	}
 	t->next = set->owned;
 	set->owned = t;

@@ -22,12 +22,16 @@ struct pd_typeset_opts {
 	const char *date_iso;         /* YYYY-MM-DD for the PDF dates; NULL: SOURCE_DATE_EPOCH
 				       * or 2000-01-01 */
 	const char *header_left;      /* continuation header text; "Page N of M" is added */
+	struct pd_buf *files_read; /* see pd_layout_in */
+	const int *out_dir; /* a directory descriptor the output's last name part is written
+			     * in (a batch's directory, opened once); NULL: the path as is */
 	bool no_tags;                 /* the plain PDF, over the front matter's "tagged" */
 };
 
-/* DATADIR holds fonts/ and templates/style.yaml (NULL: "."); nothing is read yet. */
+/* DATADIR holds fonts/ and templates/style.yaml (NULL: "."); nothing is read yet. The
+ * house style's names and text go to store (NULL: a store of its errors' own). */
 struct pd_typesetter;
-struct pd_typesetter *typesetter_new(const char *datadir);
+struct pd_typesetter *typesetter_new(const char *datadir, struct pd_diag_store *store);
 /* Frees everything the typesetter read, in the order they depend on each other. */
 void typesetter_free(struct pd_typesetter *ts);
 

@@ -3,11 +3,13 @@
 #include "util.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 static void no_memory(size_t size)
 {
@@ -248,36 +250,42 @@ char *buf_take(struct pd_buf *b)
 
 /* ------------------------------------------------------------------- files */
 
+const char *file_strerror(int err)
+{
+	return err == PD_ENOTREG ? "not a regular file (a FIFO, device or socket is never read)"
+				 : strerror(err);
+}
+
+/* Opened without blocking (a FIFO would wait for a writer for ever), then refused unless
+ * it is a regular file. */
 char *file_read(const char *path, size_t *len, size_t max_len)
 {
-	FILE *f = fopen(path, "rb");
-	if (!f)
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
 		return NULL;
 	struct stat st;
-	if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
-		fclose(f);
-		errno = EISDIR;
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		int err = S_ISDIR(st.st_mode) ? EISDIR : PD_ENOTREG;
+		close(fd);
+		errno = err;
 		return NULL;
 	}
 	struct pd_buf b = {0};
 	char chunk[65536];
-	size_t n;
-	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
-		if (max_len && b.len + n > max_len) {
-			fclose(f);
+	ssize_t n;
+	while ((n = read(fd, chunk, sizeof chunk)) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 || (max_len && b.len + (size_t)n > max_len)) {
+			int err = n < 0 ? EIO : EFBIG;
+			close(fd);
 			buf_free(&b);
-			errno = EFBIG;
+			errno = err;
 			return NULL;
 		}
-		buf_put(&b, chunk, n);
+		buf_put(&b, chunk, (size_t)n);
 	}
-	int failed = ferror(f);
-	fclose(f);
-	if (failed) {
-		buf_free(&b);
-		errno = EIO;
-		return NULL;
-	}
+	close(fd);
 	if (len)
 		*len = b.len;
 	return buf_take(&b);

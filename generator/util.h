@@ -56,7 +56,11 @@ uint64_t hash_bytes(const void *p, size_t n);
 /* n bytes as 2n lowercase hex digits and a NUL. */
 void hex_encode(const unsigned char *bytes, size_t n, char *hex);
 
-/* Reads a whole file (NUL-terminated). Returns NULL with errno set on failure. */
+/* Reads a whole regular file (NUL-terminated). Returns NULL with errno set on failure:
+ * EISDIR, PD_ENOTREG (a FIFO, device or socket: never opened for reading in a way that
+ * blocks), EFBIG (over max_len, unless 0), or open's. */
+#define PD_ENOTREG 0x7E57
+const char *file_strerror(int err); /* strerror that knows PD_ENOTREG */
 char *file_read(const char *path, size_t *len, size_t max_len);
 
 /* Dates written YYYY-MM-DD: true for a real calendar date (years 0001 to 9999); the days

@@ -126,6 +126,8 @@ def walk(c, pdf, pages):
             last_heading[0] = level
         if tag == "Figure" and not text_of(el.get("/Alt")).strip():
             c.bad("/Figure without /Alt")
+        if tag == "Note" and not text_of(el.get("/ID")):
+            c.bad("/Note without /ID")
         if tag == "TH" and str(el.get("/A", {}).get("/Scope", "")) not in ("/Column", "/Row", "/Both"):
             c.bad("/TH without /Scope")
         page = el.get("/Pg")

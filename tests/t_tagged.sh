@@ -115,9 +115,9 @@ check "an image: tagged" $C "$T/img.pdf"
 $C --tags "$T/img.pdf" >"$T/tags4.txt"
 grep -q "Figure \[The seal of the firm, a red square (Señora Muñoz’s)\]" "$T/tags4.txt" &&
 	ok "an image is a Figure with its description as /Alt" || fail "an image is a Figure with /Alt"
-printf '# Exhibit\n\nThe seal: ![](seal.png)\n' >"$T/noalt.md"
+printf '# Exhibit\n\nThe seal:\n\n![](seal.png)\n' >"$T/noalt.md"
 "$PDGEN" typeset "$T/noalt.md" -o "$T/noalt.pdf" 2>"$T/err"
-[ $? = 1 ] && grep -q "noalt.md:3:15: error: image 'seal.png' has no description" "$T/err" && [ ! -e "$T/noalt.pdf" ] &&
+[ $? = 1 ] && grep -q "noalt.md:5:5: error: image 'seal.png' has no description" "$T/err" && [ ! -e "$T/noalt.pdf" ] &&
 	ok "an image without a description is an error at the image" || fail "an image without a description is an error" "$(cat "$T/err")"
 "$PDGEN" typeset "$T/noalt.md" -o "$T/noalt.pdf" --no-tags 2>"$T/err" &&
 	ok "--no-tags: an image without a description is made" || fail "--no-tags: an image without a description" "$(cat "$T/err")"
