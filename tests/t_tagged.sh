@@ -86,6 +86,14 @@ for bad in unmarked orphan tag lang xmp title scope; do
 	else ok "the checker catches a PDF with its fault: $bad ($(head -1 "$T/bad.out" | sed 's/.*pdf: //'))"; fi
 done
 
+# footnotes are Notes with an /ID, their links Links; task lists are lists
+printf -- '# Facts\n\nHe arrived in 2001.[^1]\n\n- [x] filed\n- [ ] mailed\n\n[^1]: Per [the affidavit](https://example.org/a).\n' >"$T/notes.md"
+"$PDGEN" typeset "$T/notes.md" -o "$T/notes.pdf" 2>"$T/err" || fail "footnotes" "$(cat "$T/err")"
+check "footnotes and task lists: tagged" $C "$T/notes.pdf"
+$C --tags "$T/notes.pdf" >"$T/tags5.txt"
+grep -q "^  Note\$" "$T/tags5.txt" && grep -q "^    Link\$" "$T/tags5.txt" && grep -q "^      Lbl\$" "$T/tags5.txt" &&
+	ok "a footnote is a Note, its link a Link; a task list's items have labels" || fail "footnotes and task lists" "$(cat "$T/tags5.txt")"
+
 # the same input gives the same bytes
 "$PDGEN" letter samples/wang-cjk.yaml --level occ -o "$T/a.pdf" 2>/dev/null
 "$PDGEN" letter samples/wang-cjk.yaml --level occ -o "$T/b.pdf" 2>/dev/null
