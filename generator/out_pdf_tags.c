@@ -232,8 +232,7 @@ static void put_text_string(struct pd_buf *b, const char *s)
 	buf_putc(b, '>');
 }
 
-static void put_kids(struct pd_buf *b, const struct pdf_tags *t, const struct kids *k,
-		     unsigned page, unsigned first)
+static void put_kids(struct pd_buf *b, const struct kids *k, unsigned page, unsigned first)
 {
 	buf_puts(b, "/K[");
 	for (size_t i = 0; i < k->n; i++) {
@@ -259,7 +258,6 @@ static void put_kids(struct pd_buf *b, const struct pdf_tags *t, const struct ki
 		}
 	}
 	buf_putc(b, ']');
-	(void)t;
 }
 
 /* Element i's dictionary; the elements are objects first, first + 1, ... */
@@ -275,7 +273,7 @@ static void put_element(struct pd_buf *b, const struct pdf_tags *t, size_t i, un
 		buf_puts(b, "/Pg ");
 		put_ref(b, t->page_of[i]);
 	}
-	put_kids(b, t, &t->kids[i], t->page_of[i], first);
+	put_kids(b, &t->kids[i], t->page_of[i], first);
 	if (e->tag == PD_TAG_FIGURE) {
 		buf_puts(b, "/Alt");
 		put_text_string(b, e->text ? e->text : "");
