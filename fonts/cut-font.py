@@ -36,7 +36,7 @@ def main():
     options.name_IDs = ["*"]
     options.notdef_outline = True
     options.glyph_names = False
-    font = TTFont(source)
+    font = TTFont(source, recalcTimestamp=False)  # the source's dates: the same cut every build
     subsetter = subset.Subsetter(options)
     subsetter.populate(unicodes=subset.parse_unicodes(unicodes))
     subsetter.subset(font)

@@ -158,6 +158,7 @@ struct journal {
 	const char *outdir;
 	int dirfd, lockfd, fd;
 	struct pd_arena *arena;
+	struct pd_diag_store *store; /* the rows' file name, as their places name it */
 	struct prev_row *rows;
 	size_t nrows;
 	struct map by_job; /* "case\nlevel\ndocument" -> row */
@@ -214,8 +215,9 @@ static int lock_dir(struct journal *j)
 /* A previous row from its JSON line (NULL for a damaged line: a run killed mid-write). */
 static const struct pd_value *parse_row(struct journal *j, const char *line, size_t len)
 {
-	struct pd_diags diags = {0};
+	struct pd_diags diags = {.store = j->store};
 	const struct pd_value *v = value_load_mem(j->arena, MANIFEST, line, len, NULL, &diags);
+	diag_store_forget(j->store, MANIFEST); /* the line is not kept */
 	diag_clear(&diags);
 	return v && v->kind == PD_MAP && value_get(v, "case") ? v : NULL;
 }
@@ -336,7 +338,8 @@ static int rewrite(struct journal *j, const struct pd_buf *kept)
 int journal_open(const char *outdir, struct journal **out)
 {
 	struct journal *j = xcalloc(1, sizeof *j);
-	*j = (struct journal){.outdir = outdir, .lockfd = -1, .fd = -1, .arena = arena_new()};
+	*j = (struct journal){.outdir = outdir, .lockfd = -1, .fd = -1, .arena = arena_new(),
+			      .store = diag_store_new()};
 	j->dirfd = open(outdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	int rc = j->dirfd < 0 ? refuse(outdir, "cannot open the output directory") : lock_dir(j);
 	char *text = NULL;
@@ -401,6 +404,7 @@ int journal_close(struct journal *j, bool wrote)
 	map_free(&j->by_job);
 	free(j->rows);
 	arena_free(j->arena);
+	diag_store_free(j->store);
 	free(j);
 	return rc;
 }

@@ -155,7 +155,7 @@ int cmd_batch(int argc, char **argv)
 	if (o.no_tags)
 		doc_session_plain(session);
 	struct pd_arena *arena = arena_new();
-	struct pd_diags diags = {.store = doc_diag_store(session)}; /* outlives the docket */
+	struct pd_diags diags = {.store = doc_diag_store(session)}; /* the jobs' places */
 	struct pd_docket docket;
 	if (docket_load(arena, o.docket, doc_domain(session), &docket, &diags)) {
 		diag_print(&diags, stderr);

@@ -153,7 +153,7 @@ static bool lower_ascii(const char *w, size_t n)
 
 uint64_t hyph_points(struct pd_hyph *h, const char *word, size_t n)
 {
-	if (n < MIN_LEFT + MIN_RIGHT || n > HYPH_MAX_WORD || !lower_ascii(word, n))
+	if (!h || n < MIN_LEFT + MIN_RIGHT || n > HYPH_MAX_WORD || !lower_ascii(word, n))
 		return 0;
 	if (!h->loaded)
 		load(h);

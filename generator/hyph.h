@@ -17,7 +17,7 @@
  * the file named by PDGEN_HYPHEN_DICT) cannot be read: then nothing is hyphenated. */
 struct pd_hyph;
 struct pd_hyph *hyph_new(void); /* reads nothing until the first word or hyph_prefetch */
-uint64_t hyph_points(struct pd_hyph *h, const char *word, size_t n);
+uint64_t hyph_points(struct pd_hyph *h, const char *word, size_t n); /* h NULL: 0 */
 
 /* Starts reading the dictionary on a thread of its own (under 1 ms from the cache of
  * compiled patterns, 24 ms when libhyphen must compile them), so that a single document's

@@ -257,11 +257,11 @@ static bool write_in_place(const char *target)
 static int temp_at(int dir, const char *target, char *tmp, size_t size)
 {
 	static const char alnum[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
-	for (int tries = 0; tries < 100; tries++) {
+	for (int tries = 0; tries < 100; tries++) { /* a name taken: another (O_EXCL) */
 		struct timespec ts;
 		clock_gettime(CLOCK_REALTIME, &ts);
 		unsigned long v[3] = {(unsigned long)getpid(), (unsigned long)tries,
-				    (unsigned long)ts.tv_nsec};
+				      (unsigned long)ts.tv_nsec};
 		uint64_t h = hash_bytes(v, sizeof v);
 		char suffix[7];
 		for (int i = 0; i < 6; i++, h /= 62)

@@ -41,9 +41,10 @@ struct pd_value_opts {
 };
 
 /* Both return the root (an empty map for an empty document) or NULL after adding
- * located errors to diags. Nodes live in the arena; the file name is interned and
- * the text is registered with diag_source. The text must stay valid as long as diags
- * may be printed (value_load_file keeps its own copy for the life of the process). */
+ * located errors to diags. Nodes live in the arena; the file name is interned in diags'
+ * store (a tree kept longer than the list needs a store that lives as long: the session's)
+ * and the text is registered there. The text must stay valid as long as diags may be
+ * printed (value_load_file keeps its copy in the arena). */
 struct pd_value *value_load_file(struct pd_arena *arena, const char *path,
 				 const struct pd_value_opts *opts, struct pd_diags *diags);
 struct pd_value *value_load_mem(struct pd_arena *arena, const char *name, const char *text,

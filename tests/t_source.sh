@@ -1,7 +1,7 @@
 #!/bin/sh
 # The source's own rules: no writable variable outlives a function in generator/ but the
-# signal flags (what a process keeps is in the session, passed down), read from the symbol
-# tables of the objects of $BUILD; memory only through the project's allocators (util.c).
+# signal flags of batch.c (what a process keeps is in the session, passed down), read from
+# the symbol tables of the objects of $BUILD; memory only through util.c's allocators.
 . tests/lib.sh
 : "${BUILD:=build}"
 
@@ -14,7 +14,7 @@ else
 		objdump -t "$o" | awk -v f="$(basename "$o")" '$0 ~ / O / &&
 			($4 == ".data" || $4 == ".bss" || $4 ~ /^\.(data|bss)\./) && $4 !~ /rel\.ro/ &&
 			$NF !~ /^(__|\.L)/ { print f ": " $NF }'
-	done | grep -vE '^batch\.o: (interrupted|resized)$' >"$SCRATCH/state"
+	done | grep -Ev '^batch\.o: (interrupted|resized)$' >"$SCRATCH/state"
 	if [ -s "$SCRATCH/state" ]; then
 		fail "no mutable state outside functions but the signal flags" "$(cat "$SCRATCH/state")"
 	else ok "no mutable state outside functions but the signal flags"; fi

@@ -16,8 +16,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const struct pd_domain *dom; /* the level table, read once */
 	static struct pd_arena *dom_arena;
-	if (!dom_arena) {
-		struct pd_diags ignored = {0};
+	static struct pd_diag_store *store;
+	if (!dom_arena) { /* kept for every input, with the names it points to */
+		struct pd_diags ignored = {.store = store = diag_store_new()};
 		dom_arena = arena_new();
 		dom = levels_load(dom_arena, ".", &ignored);
 		diag_clear(&ignored);

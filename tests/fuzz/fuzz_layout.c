@@ -1,8 +1,10 @@
 /* libFuzzer target: arbitrary bytes -> front matter (style) and Markdown -> cmark-gfm tree
- * -> pages -> PDF (fonts subset and embedded) written to /dev/null. Run from the top. */
+ * -> pages (hyphenated, paragraphs kept in a memo across inputs) -> PDF (fonts subset and
+ * embedded) written to /dev/null. Run from the top. */
 #include <stddef.h>
 #include <stdint.h>
 
+#include "hyph.h"
 #include "layout.h"
 #include "md.h"
 #include "out.h"
@@ -13,11 +15,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static struct pd_fonts *fonts;
+	static struct pd_fonts *fonts; /* what the layout and output stages keep */
 	static struct pd_pdfw *writer;
+	static struct pd_hyph *hyph;
+	static struct pd_layout_memo *memo;
 	if (!fonts) {
 		fonts = fonts_new("fonts");
 		writer = out_pdf_new();
+		hyph = hyph_new();
+		memo = layout_memo_new();
 	}
 	const char *text = (const char *)data;
 	struct pd_arena *arena = arena_new();
@@ -38,9 +44,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    md_parse(text + body_off, size - body_off, "doc.md", body_line, &diags);
 	struct pd_fontset set;
 	if (doc && fonts_family(fonts, st.font, st.mono, &set, (struct pd_loc){0}, &diags) == 0) {
-		struct pd_layout_in in = {doc, &st, fonts, &set, "/nonexistent", NULL, {0}, NULL, NULL};
+		struct pd_layout_in in = {.doc = doc, .style = &st, .fonts = fonts, .set = &set,
+					  .base_dir = "/nonexistent", .memo = memo, .hyph = hyph};
 		struct pd_layout lay;
-		struct pd_pdf_info info = {"t", "a", "s", "pdgen fuzz", 2015, 12, 30};
+		struct pd_pdf_info info = {.title = "t", .author = "a", .subject = "s",
+					   .creator = "pdgen fuzz", .year = 2015, .month = 12, .day = 30};
 		if (layout_doc(&in, arena, &lay, &diags) == 0)
 			(void)out_pdf_write(writer, &lay, &info, "/dev/null", NULL, &diags);
 	}

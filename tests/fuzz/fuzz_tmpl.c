@@ -24,8 +24,9 @@ static const struct pd_value *fixed_data(void)
 {
 	static struct pd_arena *arena;
 	static struct pd_value *root;
-	if (!arena) {
-		struct pd_diags d = {0};
+	static struct pd_diag_store *store;
+	if (!arena) { /* kept for every input, with the names it points to */
+		struct pd_diags d = {.store = store = diag_store_new()};
 		arena = arena_new();
 		root = value_load_mem(arena, "data.yaml", data_yaml, sizeof data_yaml - 1, NULL, &d);
 		diag_clear(&d);

@@ -230,6 +230,7 @@ static void hyphenation_points(void **state)
 	assert_int_equal(hyph_points(h, "ta3ble", 6), 0);
 	assert_int_equal(hyph_points(h, "na\xc3\xafve", 6), 0);
 	hyph_free(h);
+	assert_int_equal(hyph_points(NULL, "immigration", 11), 0); /* a layout without one */
 	setenv("PDGEN_HYPHEN_DICT", "/nonexistent/hyph.dic", 1);
 	h = hyph_new();
 	assert_int_equal(hyph_points(h, "immigration", 11), 0); /* no dictionary: no hyphens */
