@@ -24,7 +24,7 @@
 struct batch_opts {
 	const char *docket, *outdir, *templates;
 	unsigned jobs, shard_k, shard_n;
-	bool quiet, verbose, force, check, stats, allow_outside;
+	bool quiet, verbose, force, check, stats, allow_outside, no_tags;
 };
 
 static int parse_shard(const char *s, struct batch_opts *o)
@@ -74,6 +74,8 @@ static int parse_args(int argc, char **argv, struct batch_opts *o)
 			o->stats = true;
 		else if (!strcmp(a, "--check"))
 			o->check = true;
+		else if (!strcmp(a, "--no-tags"))
+			o->no_tags = true;
 		else if (!strcmp(a, "--allow-outside"))
 			o->allow_outside = true;
 		else if (a[0] == '-')
@@ -150,6 +152,8 @@ int cmd_batch(int argc, char **argv)
 		return rc;
 	char datadir[PATH_MAX];
 	struct pd_session *session = doc_session_new(cmd_datadir(datadir), o.templates);
+	if (o.no_tags)
+		doc_session_plain(session);
 	struct pd_arena *arena = arena_new();
 	struct pd_diags diags = {.store = doc_diag_store(session)}; /* the jobs' places */
 	struct pd_docket docket;

@@ -13,7 +13,7 @@
 struct document_args {
 	struct pd_doc_request req;
 	const char *templates;
-	bool print_path;
+	bool print_path, no_tags;
 };
 
 static int parse_args(const char *cmd, int argc, char **argv, struct document_args *a)
@@ -36,6 +36,8 @@ static int parse_args(const char *cmd, int argc, char **argv, struct document_ar
 		}
 		else if (!strcmp(arg, "--print-path"))
 			a->print_path = true;
+		else if (!strcmp(arg, "--no-tags"))
+			a->no_tags = true;
 		else if (arg[0] == '-' && arg[1])
 			return cmd_usage_error(cmd, "unknown option '%s'", arg);
 		else if (!a->req.case_path)
@@ -58,6 +60,8 @@ static int make_document(const char *cmd, int argc, char **argv)
 		return rc;
 	char datadir[PATH_MAX];
 	struct pd_session *session = doc_session_new(cmd_datadir(datadir), a.templates);
+	if (a.no_tags)
+		doc_session_plain(session);
 	if ((rc = cmd_level_usage(session, cmd, a.req.level))) {
 		doc_session_free(session);
 		return rc;

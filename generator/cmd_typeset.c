@@ -52,7 +52,7 @@ static const struct pd_value *page_style(struct pd_arena *arena, const char *pat
 int cmd_typeset(int argc, char **argv)
 {
 	const char *in = NULL, *out = NULL, *date = NULL;
-	bool text = false;
+	bool text = false, no_tags = false;
 	long repeat = 1;
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "-o") && i + 1 < argc)
@@ -63,6 +63,8 @@ int cmd_typeset(int argc, char **argv)
 			repeat = strtol(argv[++i], NULL, 10);
 		else if (!strcmp(argv[i], "--text"))
 			text = true;
+		else if (!strcmp(argv[i], "--no-tags"))
+			no_tags = true;
 		else if (argv[i][0] == '-' && argv[i][1])
 			return cmd_usage_error("typeset", "unknown option '%s'", argv[i]);
 		else if (!in)
@@ -103,6 +105,7 @@ int cmd_typeset(int argc, char **argv)
 		o.style = style;
 		o.base_dir = dir;
 		o.date_iso = date;
+		o.no_tags = no_tags;
 		if (text) {
 			struct pd_buf b = {0};
 			rc = typeset_text(ts, src + body_off, len - body_off, &o, &b, &diags);

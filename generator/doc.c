@@ -38,10 +38,13 @@ struct pd_session {
 	struct page_template *pages; /* parsed once; a template with errors is not kept */
 	struct pd_typesetter *ts;
 	struct pd_stamp_font *stamp; /* the packet's stamp face, made on first need */
+	bool plain; /* --no-tags */
 	struct pd_diag_store *store; /* every file name and quoted text of the process */
 };
 
 /* ------------------------------------------------------------- setup */
+
+void doc_session_plain(struct pd_session *s) { s->plain = true; }
 
 struct pd_session *doc_session_new(const char *datadir, const char *user_templates)
 {
@@ -384,6 +387,7 @@ static int typeset(struct pd_session *s, struct pd_arena *arena, const struct pa
 	    .subject = value_str(value_path(ctx, "document.subject")),
 	    .date_iso = value_str(value_path(ctx, "letter.date")),
 	    .header_left = case_header_text(arena, c),
+	    .no_tags = s->plain,
 	    .out_dir = req->out_dir,
 	};
 	if (out) {

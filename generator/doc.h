@@ -64,6 +64,8 @@ struct pd_doc_result {
 struct pd_session;
 struct pd_session *doc_session_new(const char *datadir, const char *user_templates);
 void doc_session_free(struct pd_session *s);
+/* Every PDF of the session in the plain form (--no-tags): untagged, no PDF/A claim. */
+void doc_session_plain(struct pd_session *s);
 struct pd_typesetter *doc_typesetter(struct pd_session *s);
 /* The store of every file name and quoted text of the session: a list of diagnostics given
  * to doc_make has it or none (doc_make then gives it). */

@@ -39,6 +39,16 @@ void *lay_push(void **v, size_t *n, size_t *cap, size_t size)
 	return p;
 }
 
+/* ------------------------------------------------------------------ structure */
+
+int lay_elem(struct lay *L, enum pd_tag tag)
+{
+	struct pd_elem *e = VPUSH(elems);
+	e->tag = tag;
+	e->parent = L->elem >= 0 ? L->elem : 0;
+	return (int)L->nelems - 1;
+}
+
 /* ------------------------------------------------------------------ places */
 
 /* The place of the first occurrence of text[0..len) from the start of the current block's
@@ -359,11 +369,27 @@ static bool has_text(cmark_node *n)
 	return false;
 }
 
+/* Each image a Figure whose alternate text is the image's description ("![...]"). */
 static void images_of(struct lay *L, cmark_node *n)
 {
-	for (cmark_node *c = cmark_node_first_child(n); c; c = cmark_node_next(c))
-		if (cmark_node_get_type(c) == CMARK_NODE_IMAGE)
-			lay_image_block(L, cmark_node_get_url(c), cmark_node_get_title(c));
+	for (cmark_node *c = cmark_node_first_child(n); c; c = cmark_node_next(c)) {
+		if (cmark_node_get_type(c) != CMARK_NODE_IMAGE)
+			continue;
+		struct pd_buf alt = {0};
+		plain_text(c, &alt);
+		const char *url = cmark_node_get_url(c);
+		if (!alt.len && L->st->tagged)
+			diag_error(L->diags, url && *url ? lay_text_loc(L, url, strlen(url)) : L->loc,
+				   "image '%s' has no description: write what it shows between the "
+				   "brackets, ![...](%s), for a reader who cannot see it",
+				   url ? url : "", url ? url : "");
+		int save = L->elem;
+		L->elem = lay_elem(L, PD_TAG_FIGURE);
+		L->elems[L->elem].text = arena_strdup(L->arena, alt.s ? alt.s : "");
+		lay_image_block(L, url, cmark_node_get_title(c));
+		L->elem = save;
+		buf_free(&alt);
+	}
 }
 
 static void list_block(struct lay *L, cmark_node *n, int depth)
@@ -393,6 +419,10 @@ static void list_block(struct lay *L, cmark_node *n, int depth)
 				 cmark_gfm_extensions_get_tasklist_item_checked(it) ? "[x]" : "[ ]");
 		snprintf(L->marker, sizeof L->marker, "%s", mark);
 		L->marker_x = L->left;
+		int list = L->elem, li = lay_elem(L, PD_TAG_LI);
+		L->elem = li;
+		L->lbl = lay_elem(L, PD_TAG_LBL);
+		L->elem = lay_elem(L, PD_TAG_LBODY);
 		int j = 0;
 		for (cmark_node *c = cmark_node_first_child(it); c; c = cmark_node_next(c), j++) {
 			if (j > 0) {
@@ -404,6 +434,7 @@ static void list_block(struct lay *L, cmark_node *n, int depth)
 		}
 		L->marker[0] = '\0';
 		L->left = save;
+		L->elem = list;
 	}
 }
 
@@ -449,6 +480,17 @@ static void thematic(struct lay *L)
 	lay_box_end(L, &box, h);
 }
 
+/* The structure level of a heading: its depth among the headings open above it, so that
+ * no level is skipped (a letter's "####" sections are H1 when nothing is above them). */
+static enum pd_tag heading_tag(struct lay *L, int level)
+{
+	while (L->nheadings && L->headings[L->nheadings - 1] >= level)
+		L->nheadings--;
+	if (L->nheadings < 6)
+		L->headings[L->nheadings++] = level;
+	return (enum pd_tag)(PD_TAG_H1 + L->nheadings - 1);
+}
+
 /* A heading: its lines never part, and body() puts no break between it and what follows. */
 static void heading(struct lay *L, cmark_node *n)
 {
@@ -460,6 +502,7 @@ static void heading(struct lay *L, cmark_node *n)
 		style = ST_BOLD;
 	bool keep = L->keep;
 	L->keep = true;
+	L->elem = lay_elem(L, heading_tag(L, level));
 	paragraph(L, n, style, L->st->size * scale[level > 4 ? 4 : level], AL_LEFT,
 		  level <= 3 ? level : 3);
 	L->keep = keep;
@@ -473,11 +516,12 @@ static bool is_table(cmark_node *n)
 static void block(struct lay *L, cmark_node *n, int depth)
 {
 	struct pd_loc save = L->loc;
+	int elem = L->elem;
 	L->loc = node_loc(L, n);
 	switch (cmark_node_get_type(n)) {
 	case CMARK_NODE_PARAGRAPH:
 		L->hyph = style_hyphenates(L->st);
-		if (has_text(n))
+		if (has_text(n) && (L->elem = lay_elem(L, PD_TAG_P)) >= 0)
 			paragraph(L, n, 0, L->st->size, L->st->justify ? AL_JUSTIFY : AL_LEFT, 0);
 		else
 			images_of(L, n);
@@ -487,9 +531,12 @@ static void block(struct lay *L, cmark_node *n, int depth)
 		heading(L, n);
 		break;
 	case CMARK_NODE_LIST:
+		L->elem = lay_elem(L, PD_TAG_L);
+		L->elems[L->elem].ordered = cmark_node_get_list_type(n) == CMARK_ORDERED_LIST;
 		list_block(L, n, depth);
 		break;
 	case CMARK_NODE_BLOCK_QUOTE: {
+		L->elem = lay_elem(L, PD_TAG_BLOCKQUOTE);
 		double l = L->left, r = L->right;
 		double in = SP_EM(QUOTE_INDENT);
 		if (L->st->page_w - L->left - L->right - 2 * in >= 0.5 * style_measure(L->st)) {
@@ -510,6 +557,7 @@ static void block(struct lay *L, cmark_node *n, int depth)
 		break;
 	}
 	case CMARK_NODE_CODE_BLOCK:
+		L->elem = lay_elem(L, PD_TAG_CODE);
 		code_block(L, n);
 		break;
 	case CMARK_NODE_THEMATIC_BREAK:
@@ -524,6 +572,7 @@ static void block(struct lay *L, cmark_node *n, int depth)
 		break;
 	}
 	L->loc = save;
+	L->elem = elem;
 }
 
 /* ------------------------------------------------------------------ top level */
@@ -652,6 +701,11 @@ static bool marks_before(struct lay *L, size_t *mark, int line, cmark_node *n)
 			brk = true;
 		else if (m->kind == MD_COLUMNS)
 			columns_mark(L, m, n);
+		else if (m->kind == MD_LANG && n)
+			L->lang = arena_strdup(L->arena, m->lang);
+		else if (m->kind == MD_LANG)
+			diag_warn(L->diags, md_loc(doc, m->line, 1), "'::: lang' applies to the block "
+				  "right after it, and none follows; ignored");
 	}
 	return brk;
 }
@@ -665,6 +719,9 @@ static void footnote(struct lay *L, cmark_node *n)
 	int seen = L->notes_seen; /* a reference inside a footnote cites nothing new on a page */
 	char num[16];
 	snprintf(num, sizeof num, "%zu", L->nnotes + 1);
+	int elem = L->elem;
+	L->elem = lay_elem(L, PD_TAG_NOTE);
+	L->elems[L->elem].text = arena_printf(L->arena, "note-%s", num); /* its /ID */
 	int k = 0;
 	for (cmark_node *c = cmark_node_first_child(n); c; c = cmark_node_next(c), k++) {
 		if (k)
@@ -701,6 +758,7 @@ static void footnote(struct lay *L, cmark_node *n)
 			   "footnote %zu is %.0f lines long, more than fits on a page beside the text "
 			   "that cites it; shorten it or move part of it into the text",
 			   L->nnotes, nt->h / (SP(NOTE_SIZE) * L->st->size * L->st->leading));
+	L->elem = elem;
 }
 
 /* The blocks of the document with the page breaks allowed between them: none inside a
@@ -736,14 +794,19 @@ static void body(struct lay *L)
 		if (prev)
 			lay_glue(L, gap_between(L, prev, n));
 		L->keep = keep >= 0;
-		size_t first = L->nvl;
+		size_t elem0 = L->nelems, first = L->nvl;
 		block(L, n, 0);
 		hold_block_ends(L, first);
+		for (size_t e = elem0; e < L->nelems && L->lang; e++)
+			if (L->elems[e].parent == 0)
+				L->elems[e].lang = L->lang;
+		L->lang = NULL;
 		prev_keep = keep;
 		prev = n;
 	}
 	marks_before(L, &mark, INT_MAX, NULL);
 	L->columns = NULL;
+	L->lang = NULL;
 	L->keep = false;
 }
 
@@ -762,6 +825,7 @@ static void lay_free(struct lay *L)
 	free(L->wch);
 	free(L->lines);
 	free(L->missing);
+	free(L->elems);
 	free(L->notes);
 	free(L->notes_vl);
 }
@@ -779,10 +843,17 @@ int layout_doc(const struct pd_layout_in *in, struct pd_arena *arena, struct pd_
 	L.right = in->style->margin_right;
 	int errors = diags->errors;
 	memset(out, 0, sizeof *out);
+	L.elem = PD_ARTIFACT;
 	lay_letterhead(&L);
+	L.elem = lay_elem(&L, PD_TAG_DOCUMENT);
+	L.elems[0].parent = -1;
 	body(&L);
-	if (diags->errors == errors)
+	if (diags->errors == errors) {
 		lay_paginate(&L, out);
+		out->nelems = L.nelems;
+		out->elems = arena_alloc(arena, L.nelems * sizeof *out->elems);
+		memcpy(out->elems, L.elems, L.nelems * sizeof *out->elems);
+	}
 	lay_free(&L);
 	return diags->errors == errors ? 0 : -1;
 }

@@ -14,6 +14,25 @@
 #include "style.h"
 #include "util.h"
 
+/* The document's logical structure, for a tagged PDF: an element per block and per link,
+ * in document order, element 0 the Document. What a run, image or link belongs to is an
+ * element's index, or one of the artifacts (letterhead, rules, running header and footer,
+ * page numbers, a table's header row repeated on a continuation page). */
+enum pd_tag {
+	PD_TAG_DOCUMENT, PD_TAG_H1, PD_TAG_H2, PD_TAG_H3, PD_TAG_H4, PD_TAG_H5, PD_TAG_H6,
+	PD_TAG_P, PD_TAG_L, PD_TAG_LI, PD_TAG_LBL, PD_TAG_LBODY, PD_TAG_TABLE, PD_TAG_TR,
+	PD_TAG_TH, PD_TAG_TD, PD_TAG_LINK, PD_TAG_FIGURE, PD_TAG_BLOCKQUOTE, PD_TAG_NOTE,
+	PD_TAG_CODE, PD_NTAGS
+};
+enum { PD_ARTIFACT = -1, PD_ARTIFACT_PAGE = -2 /* pagination: header, footer, repeats */ };
+struct pd_elem {
+	enum pd_tag tag;
+	int parent;       /* index; -1 for the Document */
+	const char *text; /* Figure: its alternate text; Link: the address; Note: its /ID */
+	const char *lang; /* a language other than the document's, or NULL */
+	bool ordered;     /* L: numbered */
+};
+
 /* Coordinates are points from the page's top-left corner, y downwards. */
 struct pd_run {
 	double x, y; /* start of the baseline */
@@ -21,6 +40,7 @@ struct pd_run {
 	const struct pd_face *face;
 	const char *text; /* UTF-8, NFC */
 	size_t len;
+	int elem; /* structure element, or PD_ARTIFACT* */
 };
 struct pd_rule {
 	double x0, y0, x1, y1, width;
@@ -29,10 +49,12 @@ struct pd_image {
 	const char *path; /* resolved file name */
 	double x, y, w, h; /* y: top edge */
 	const struct pd_pixels *px; /* decoded and checked (image.h); shared by equal paths */
+	int elem; /* its Figure, or PD_ARTIFACT (a logo) */
 };
 struct pd_link {
 	double x0, y0, x1, y1; /* y0 top, y1 bottom */
 	const char *uri;
+	int elem; /* its Link element, or PD_ARTIFACT_PAGE (a repeated table header's) */
 };
 struct pd_page {
 	struct pd_run *runs;
@@ -58,6 +80,8 @@ struct pd_layout {
 	size_t noutlines;
 	const struct pd_face **faces; /* every face used, in first-use order */
 	size_t nfaces;
+	struct pd_elem *elems; /* the structure, elems[0] the Document */
+	size_t nelems;
 };
 
 struct pd_layout_in {

@@ -124,6 +124,12 @@ struct lay {
 	int notes_seen;                /* the highest footnote number referenced so far */
 	int notes_placed;              /* the highest footnote number given a page so far */
 	VEC(uint32_t, missing);
+	VEC(struct pd_elem, elems);
+	int elem; /* the structure element what is set now belongs to, or an artifact */
+	int lbl;  /* the Lbl element of the list marker waiting to be drawn */
+	int headings[6]; /* the Markdown levels of the headings open, outermost first */
+	int nheadings;
+	const char *lang; /* "::: lang": the language of the next block, or NULL */
 	double letterhead_h;
 	double room; /* body height of a continuation page (0 until lay_room measures it) */
 	const struct md_mark *columns; /* "::: columns" widths for the next table, or NULL */
@@ -161,6 +167,10 @@ void lay_penalty(struct lay *L, int pen);
 void lay_box_begin(struct lay *L, struct vitem *box);
 size_t lay_box_end(struct lay *L, struct vitem *box, double h);
 void lay_lines_to_boxes(struct lay *L, struct para_out *po);
+
+/* A new structure element under L->elem (the Document when L->elem is an artifact);
+ * returns its index. */
+int lay_elem(struct lay *L, enum pd_tag tag);
 
 /* layout_para.c: the tokens in L->toks -> lines (runs with y relative to the line top). */
 void lay_set_para(struct lay *L, double size, enum align al, double left, double right,

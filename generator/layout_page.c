@@ -143,6 +143,7 @@ void lay_image_block(struct lay *L, const char *url, const char *title)
 	im.y = 0;
 	im.w = w;
 	im.h = h;
+	im.elem = L->elem;
 	*VPUSH(imgs) = im;
 	lay_box_end(L, &box, h);
 }
@@ -175,6 +176,7 @@ void lay_letterhead(struct lay *L)
 			im.y = 0;
 			im.w = w;
 			im.h = logo_h;
+			im.elem = PD_ARTIFACT;
 			*VPUSH(imgs) = im;
 			left += w + SP(LOGO_GAP);
 		}
@@ -300,9 +302,11 @@ static double set_cells(struct lay *L, cmark_node *row, int ncols, const double 
 			const uint8_t *aligns, double size, bool head, struct row_lines *rl)
 {
 	double x = L->left, hmax = 0;
-	int c = 0;
+	int c = 0, tr = L->elem;
 	for (cmark_node *cell = cmark_node_first_child(row); cell && c < ncols;
 	     cell = cmark_node_next(cell), c++) {
+		L->elem = tr;
+		L->elem = lay_elem(L, head ? PD_TAG_TH : PD_TAG_TD);
 		L->ntoks = 0;
 		lay_inlines(L, cell, head ? ST_BOLD : 0, false, NULL);
 		enum align al = AL_LEFT;
@@ -320,6 +324,7 @@ static double set_cells(struct lay *L, cmark_node *row, int ncols, const double 
 	}
 	for (; c <= ncols; c++)
 		rl->cell0[c] = rl->n;
+	L->elem = tr;
 	return hmax;
 }
 
@@ -479,7 +484,7 @@ void lay_table(struct lay *L, cmark_node *n)
 		col_widths(L, n, ncols, size, w);
 	L->columns = NULL;
 	long head = -1;
-	int k = 0;
+	int k = 0, elem = L->elem, table = lay_elem(L, PD_TAG_TABLE);
 	for (cmark_node *row = cmark_node_first_child(n); row; row = cmark_node_next(row), k++) {
 		if (!is_type(row, "table_row") && !is_type(row, "table_header"))
 			continue;
@@ -487,10 +492,13 @@ void lay_table(struct lay *L, cmark_node *n)
 		bool last = cmark_node_next(row) == NULL;
 		if (!is_head && k > 1)
 			lay_penalty(L, 0);
+		L->elem = table;
+		L->elem = lay_elem(L, PD_TAG_TR);
 		size_t i = table_row(L, row, ncols, w, aligns, size, is_head, last, head);
 		if (is_head)
 			head = (long)i;
 	}
+	L->elem = elem;
 	free(w);
 }
 
@@ -731,6 +739,16 @@ double lay_room(struct lay *L)
 	return L->room;
 }
 
+/* A table's header row repeated on a continuation page is a pagination artifact: the
+ * structure has it once, where the table starts. */
+static void repeated(struct pd_page *pg, size_t run0, size_t link0)
+{
+	for (size_t k = run0; k < pg->nruns; k++)
+		pg->runs[k].elem = PD_ARTIFACT_PAGE;
+	for (size_t k = link0; k < pg->nlinks; k++)
+		pg->links[k].elem = PD_ARTIFACT_PAGE;
+}
+
 /* Footnotes from + 1 .. to at the foot of the page, ending at bottom, under a short rule. */
 static void place_notes(struct lay *L, struct pd_page *pg, int from, int to, double bottom,
 			struct pd_layout *out, size_t p)
@@ -825,10 +843,13 @@ void lay_paginate(struct lay *L, struct pd_layout *out)
 		struct vitem fb = {0}, hb = {0};
 		size_t extra = 0;
 		size_t r0 = L->nruns, u0 = L->nrules, k0 = L->nlinks;
+		int elem = L->elem;
+		L->elem = PD_ARTIFACT_PAGE;
 		if (st->footer)
 			fb = footer_box(L, p + 1, np, fsize), extra += fb.nrun;
 		if (st->header && p > 0)
 			hb = header_box(L, p + 1, np, hsize, hh), extra += hb.nrun;
+		L->elem = elem;
 		struct pd_page *pg = &out->pages[p];
 		/* the header row of a table continued from the last page */
 		long thead = -1;
@@ -854,8 +875,10 @@ void lay_paginate(struct lay *L, struct pd_layout *out)
 		if (st->footer)
 			place(L, pg, &fb, st->page_h - st->margin_bottom - fh + SP_EM(FOOTER_GAP), out, p);
 		if (thead >= 0) {
+			size_t nr = pg->nruns, nk = pg->nlinks;
 			y += SP_LH(TABLE_CONTINUED_GAP);
 			place(L, pg, &L->vl[thead], y, out, p);
+			repeated(pg, nr, nk);
 			y += L->vl[thead].h;
 		}
 		bool content = false;

@@ -535,7 +535,7 @@ static void emit_line(struct lay *L, struct placed *pl, size_t np, double size, 
 		const struct frag *f = k < np ? pl[k].f : NULL;
 		if (link && (!f || f->link != link)) {
 			struct pd_link *lk = VPUSH(links);
-			*lk = (struct pd_link){lx0, base - asc, lx1, base + desc, link};
+			*lk = (struct pd_link){lx0, base - asc, lx1, base + desc, link, 0};
 			link = NULL;
 		}
 		if (!f)
@@ -648,9 +648,53 @@ static void set_para(struct lay *L, double size, enum align al, double left, dou
 /* A paragraph set before with the same inputs (a template's boilerplate, in the letters of a
  * docket) comes from the memo; one set now is kept there if it drew no diagnostic and its
  * document has no character that no font has. */
+/* The Link element of the paragraph's link k: a link broken over lines is one element, as
+ * it is one in the text. */
+static int link_elem(struct lay *L, size_t k, size_t line_link0, bool joins)
+{
+	struct pd_link *lk = &L->links[k];
+	if (k == line_link0 && k > 0 && joins && L->links[k - 1].elem > 0 &&
+	    !strcmp(L->links[k - 1].uri, lk->uri))
+		return L->links[k - 1].elem;
+	int e = lay_elem(L, PD_TAG_LINK);
+	L->elems[e].text = lk->uri;
+	return e;
+}
+
+static bool in_link(const struct pd_run *r, const struct pd_link *lk)
+{
+	return r->x >= lk->x0 - 0.01 && r->x + r->w <= lk->x1 + 0.01;
+}
+
+/* What a line's runs and links belong to: the list marker to its Lbl, a link's words to a
+ * Link element under the current one, the rest to the current one. The memo's runs are
+ * tagged again for each document. */
+static void tag_line(struct lay *L, const struct line *ln, int lbl, double left, bool *after_link)
+{
+	size_t r = ln->run0, r1 = ln->run0 + ln->nrun, k = ln->link0, k1 = ln->link0 + ln->nlink;
+	for (size_t j = k; j < k1; j++)
+		L->links[j].elem = L->elem < 0 ? L->elem : 0;
+	for (; lbl >= 0 && r < r1 && L->runs[r].x < left - 0.01; r++)
+		L->runs[r].elem = lbl;
+	for (; r < r1; r++) {
+		struct pd_run *run = &L->runs[r];
+		while (k < k1 && run->x > L->links[k].x1 + 0.01)
+			k++;
+		bool linked = k < k1 && in_link(run, &L->links[k]) && L->elem >= 0;
+		if (linked && L->links[k].elem == 0)
+			L->links[k].elem = link_elem(L, k, ln->link0, *after_link);
+		run->elem = linked ? L->links[k].elem : L->elem;
+		*after_link = linked;
+	}
+	for (k = ln->link0; k < k1; k++) /* a link with no run: its annotation still needs one */
+		if (L->links[k].elem == 0)
+			L->links[k].elem = link_elem(L, k, ln->link0, false);
+}
+
 void lay_set_para(struct lay *L, double size, enum align al, double left, double right,
 		  struct para_out *po)
 {
+	int lbl = L->marker[0] ? L->lbl : -1;
 	bool notes = false; /* a footnote's number depends on the document: never kept */
 	for (size_t i = 0; i < L->ntoks && !notes; i++)
 		notes = L->toks[i].note != 0;
@@ -666,4 +710,7 @@ void lay_set_para(struct lay *L, double size, enum align al, double left, double
 			lay_memo_keep(L, &key, hash, run0, rule0, link0);
 	}
 	buf_free(&key);
+	bool after_link = false;
+	for (size_t i = 0; i < po->nlines; i++)
+		tag_line(L, &po->lines[i], i ? -1 : lbl, left, &after_link);
 }

@@ -14,9 +14,10 @@
 
 static const struct pd_command commands[] = {
     {"letter", cmd_letter,
-     "letter CASE.yaml --level LEVEL [-o OUT.pdf|DIR/] [--templates DIR] [--dump=STAGE]",
+     "letter CASE.yaml --level LEVEL [-o OUT.pdf|DIR/] [--templates DIR] [--dump=STAGE] [--no-tags]",
      "make the request letter for one level of the chain of command"},
-    {"memo", cmd_memo, "memo CASE.yaml --level LEVEL [-o OUT.pdf|DIR/] [--templates DIR] [--dump=STAGE]",
+    {"memo", cmd_memo,
+     "memo CASE.yaml --level LEVEL [-o OUT.pdf|DIR/] [--templates DIR] [--dump=STAGE] [--no-tags]",
      "make the escalation cover memo (rung 2 and up)"},
     {"packet", cmd_packet, "packet CASE.yaml --level LEVEL [-o OUT.pdf|DIR/] [--templates DIR]",
      "merge letter, memo and enclosure files into one stamped, bookmarked PDF"},
@@ -24,7 +25,7 @@ static const struct pd_command commands[] = {
      "make the submission e-mail (a draft .eml) with the packet attached"},
     {"batch", cmd_batch,
      "batch DOCKET.yaml [-o DIR] [-j N] [--shard K/N] [--check] [--force] [--quiet|--verbose] "
-     "[--allow-outside] [--stats] [--templates DIR]",
+     "[--allow-outside] [--stats] [--templates DIR] [--no-tags]",
      "make every case and document of a docket in worker processes"},
     {"render", cmd_render,
      "render TEMPLATE --data FILE.yaml [--templates DIR] [--escape markdown|html|none] [--lenient]",
@@ -34,7 +35,7 @@ static const struct pd_command commands[] = {
     {"next", cmd_next, "next CASE.yaml", "name the next level of the chain of command and why"},
     {"levels", cmd_levels, "levels [--date YYYY-MM-DD] [--check]",
      "list the levels of both chains of command with addressees and mailboxes; --check validates the data files"},
-    {"typeset", cmd_typeset, "typeset DOC.md [-o OUT.pdf] [--text] [--date YYYY-MM-DD]",
+    {"typeset", cmd_typeset, "typeset DOC.md [-o OUT.pdf] [--text] [--date YYYY-MM-DD] [--no-tags]",
      "typeset a Markdown file with front matter (proof a layout)"},
     {"explain", cmd_explain, "explain [RULE | --mdoc]",
      "what an escalation rule requires, why, and how to fix a case"},

@@ -118,7 +118,7 @@ static int parse_columns(const char *s, size_t n, struct md_mark *m)
 }
 
 /* The kind of the marker whose text after ":::" is s[j, le); -1 for none, -2 for a
- * columns marker with bad widths (the widths go to cm). */
+ * columns marker with bad widths (the widths go to cm), -3 for a bad language tag. */
 static int marker_kind(const char *s, size_t j, size_t le, struct md_mark *cm)
 {
 	if (is_line(s + j, le - j, ""))
@@ -133,6 +133,15 @@ static int marker_kind(const char *s, size_t j, size_t le, struct md_mark *cm)
 	}
 	if (is_line(s + j, le - j, "pagebreak"))
 		return MD_PAGEBREAK;
+	if (le - j > 5 && !memcmp(s + j, "lang ", 5)) {
+		size_t a = j + 5, b = le;
+		while (a < b && s[a] == ' ')
+			a++;
+		while (b > a && (s[b - 1] == ' ' || s[b - 1] == '\r'))
+			b--;
+		snprintf(cm->lang, sizeof cm->lang, "%.*s", (int)(b - a), s + a);
+		return b - a < sizeof cm->lang && lang_tag_valid(cm->lang) ? MD_LANG : -3;
+	}
 	int cols = parse_columns(s + j, le - j, cm);
 	return cols > 0 ? MD_COLUMNS : cols < 0 ? -2 : -1;
 }
@@ -169,6 +178,12 @@ static int scan_marks(struct md_doc *doc, struct pd_diags *diags)
 					   MD_MAX_COLUMNS);
 				return -1;
 			}
+			if (kind == -3) {
+				diag_error(diags, md_loc(doc, line, (int)(k - i) + 1),
+					   "bad '::: lang' marker: give a language tag such as "
+					   "'::: lang es' or '::: lang zh-Hans'");
+				return -1;
+			}
 			if (kind == MD_KEEP_BEGIN) {
 				if (open) {
 					diag_error(diags, md_loc(doc, line, (int)(k - i) + 1),
@@ -191,11 +206,12 @@ static int scan_marks(struct md_doc *doc, struct pd_diags *diags)
 				m->ncols = cm.ncols;
 				m->closing = cm.closing;
 				memcpy(m->widths, cm.widths, sizeof m->widths);
+				memcpy(m->lang, cm.lang, sizeof m->lang);
 				memset(s + i, ' ', le - i);
 			} else {
 				diag_warn(diags, md_loc(doc, line, (int)(k - i) + 1),
 					  "unknown marker (known: '::: keep', '::: closing', ':::', '::: pagebreak', "
-					  "'::: columns'); printed as text");
+					  "'::: columns', '::: lang'); printed as text");
 			}
 		}
 		i = le + 1;

@@ -23,8 +23,9 @@ int md_front_matter(const char *text, size_t len, const char *file, size_t *fm_o
  * "::: closing" ... ":::" as keep, and takes the last lines of text before it along;
  * "::: pagebreak" starts a new page;
  * "::: columns 1 3 2" (or "25% 50% 25%") sets the relative column widths of the table
- * that follows. */
-enum md_mark_kind { MD_KEEP_BEGIN, MD_KEEP_END, MD_PAGEBREAK, MD_COLUMNS };
+ * that follows;
+ * "::: lang es" says the block that follows is in that language (a tagged PDF's /Lang). */
+enum md_mark_kind { MD_KEEP_BEGIN, MD_KEEP_END, MD_PAGEBREAK, MD_COLUMNS, MD_LANG };
 #define MD_MAX_COLUMNS 16
 /* '|' on one line: cmark-gfm parses wide tables super-linearly, and the layout sets at
  * most 20 columns anyway. */
@@ -35,6 +36,7 @@ struct md_mark {
 	bool closing;                   /* MD_KEEP_BEGIN: a '::: closing' block */
 	int ncols;                      /* MD_COLUMNS: how many widths */
 	double widths[MD_MAX_COLUMNS]; /* MD_COLUMNS: relative widths, each > 0 */
+	char lang[36];                  /* MD_LANG: a BCP 47 tag */
 };
 
 struct md_doc {

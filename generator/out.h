@@ -13,6 +13,8 @@ struct pd_pdf_info {
 	const char *creator; /* "pdgen VERSION" */
 	int year, month, day; /* creation and modification date (written at noon UTC) */
 	const int *out_dir; /* see pd_typeset_opts */
+	bool tagged;	      /* PDF/UA-1 and PDF/A-2b; else the plain PDF */
+	const char *lang;     /* the document's language (tagged) */
 };
 
 /* A PDF writer that keeps the font programs it has made for the documents that follow,
@@ -29,6 +31,9 @@ struct pd_pdf_written {
 	size_t bytes;
 	char sha256[65]; /* hex */
 };
+
+/* The sRGB profile of a tagged PDF's output intent (icc-profiles-free). */
+#define PD_SRGB_PROFILE "/usr/share/color/icc/sRGB.icc"
 
 /* Draws the pages and writes them to path atomically (a temporary file in the same
  * directory, then rename): on failure nothing is left and an existing file is untouched.

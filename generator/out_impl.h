@@ -9,8 +9,11 @@
 
 #include "font.h"
 #include "image.h"
+#include "layout.h"
+#include "util.h"
 
 struct libdeflate_compressor;
+struct pdf_objects;
 
 /* The font programs made for earlier documents, kept for the next ones; deflated with the
  * writer's compressor. */
@@ -45,12 +48,55 @@ HPDF_Image pdf_image_new(HPDF_Doc pdf, struct libdeflate_compressor *c,
 int pdf_set_id(HPDF_Doc pdf, const unsigned char id[16]);
 
 /* Writes the finished document to path (with dir, to path's last part in that directory
- * descriptor, never through a symbolic link): atomically (a temporary file beside it, renamed),
+ * descriptor, never through a symbolic link; with pack, packed by pdf_pack with own's
+ * objects): atomically (a temporary file beside it, renamed),
  * in place for a device or a descriptor's name, through a symbolic link to its file; the
  * bytes go straight from libharu to the file, counted and hashed on the way; a new file gets
  * the permissions mode (0666 less the umask). Returns 0; -1 with errno set (I/O: nothing
  * left behind, an existing file untouched); -2 when libharu failed. */
 int pdf_save(HPDF_Doc pdf, const int *dir, const char *path, unsigned mode, size_t *bytes,
-	     char sha256_hex[65]);
+	     char sha256_hex[65], struct libdeflate_compressor *pack, const struct pdf_objects *own);
+
+/* out_pdf_pack.c: the PDF file libharu wrote, every object but the streams moved into one
+ * object stream deflated by z, with own's objects (may be NULL), and a cross-reference
+ * stream (PDF 1.5), appended to out. Returns 0, or -1 when file is not as libharu writes
+ * one or own's numbers do not follow libharu's. */
+int pdf_pack(const struct pd_buf *file, struct libdeflate_compressor *z,
+	     const struct pdf_objects *own, struct pd_buf *out);
+
+/* Objects pdgen writes itself: the text of stand_in's body (a libharu object that stands
+ * in the catalog for it) and of n objects numbered first, first + 1, ... (libharu's count
+ * when the document is saved), the i-th ending at ends[i] in bodies. */
+struct pdf_objects {
+	unsigned stand_in, first;
+	struct pd_buf root, bodies;
+	size_t *ends, n;
+};
+void pdf_objects_free(struct pdf_objects *o);
+
+/* out_pdf_tags.c: the structure tree of a tagged PDF, made as the pages are drawn. new puts
+ * /MarkInfo and a stand-in for the tree in the catalog; page starts a page's marked content
+ * (its /StructParents); mark ends the marked content open in b and begins elem's (an MCID
+ * of the page) or an artifact's, unless elem's is open; close ends it; link ties a link
+ * annotation to its element; end puts the elements that hold no content in their places,
+ * writes the tree into out (when not NULL; once the document has all its objects) and
+ * frees t. With t NULL (an untagged PDF) mark and close do nothing. */
+struct pdf_tags;
+struct pdf_tags *pdf_tags_new(HPDF_Doc pdf, const struct pd_layout *lay);
+void pdf_tags_page(struct pdf_tags *t, HPDF_Page page);
+void pdf_tags_mark(struct pdf_tags *t, struct pd_buf *b, int elem);
+void pdf_tags_close(struct pdf_tags *t, struct pd_buf *b);
+void pdf_tags_link(struct pdf_tags *t, HPDF_Annotation a, int elem);
+int pdf_tags_end(struct pdf_tags *t, struct pdf_objects *out);
+
+/* out_pdf_meta.c: an ICC profile, deflated; NULL z when it could not be read. */
+struct pdf_profile {
+	unsigned char *z;
+	size_t zlen;
+};
+/* Version 1.7; the catalog's /Lang, /ViewerPreferences /DisplayDocTitle, XMP metadata
+ * matching the Info dictionary as already set, with the PDF/A-2b and PDF/UA-1
+ * identification, and the sRGB output intent. Returns 0, or -1 (out of memory). */
+int pdf_archival(HPDF_Doc pdf, const char *lang, const struct pdf_profile *icc);
 
 #endif

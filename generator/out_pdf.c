@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 
 #include <hpdf.h>
+#include <hpdf_doc.h>
 #include <hpdf_pages.h>
 
 #include "out.h"
@@ -22,6 +23,8 @@ struct pd_pdfw {
 	HPDF_Doc pdf;			/* kept between documents (HPDF_NewDoc) */
 	struct libdeflate_compressor *deflater; /* every stream's */
 	unsigned file_mode;		/* of a new file: 0666 less the umask */
+	struct pdf_profile srgb;	/* the output intent's, read with the first tagged PDF */
+	HPDF_PDFVer version;		/* libharu's own: a tagged PDF sets 1.7 */
 	HPDF_STATUS err, detail;
 };
 
@@ -58,6 +61,7 @@ void out_pdf_free(struct pd_pdfw *w)
 		return;
 	drop_doc(w);
 	font_cache_free(w->programs);
+	free(w->srgb.z);
 	pdf_deflater_free(w->deflater);
 	free(w);
 }
@@ -70,6 +74,9 @@ struct doc {
 	HPDF_Image *imgs;
 	const struct pd_pixels **img_pixels;
 	size_t nimgs;
+	struct pdf_tags *tags; /* NULL: an untagged PDF */
+	bool packed;	       /* written with object streams (a tagged PDF, version 1.7) */
+	struct pdf_objects own; /* the structure tree, written by pdgen */
 };
 
 static HPDF_Font font_of(struct doc *d, const struct pd_face *f)
@@ -261,6 +268,10 @@ static void put_text(struct doc *d, const struct pd_page *pg, HPDF_Page page, st
 	for (size_t i = 0; i < pg->nruns; i++) {
 		const struct pd_run *r = &pg->runs[i];
 		HPDF_Font f = font_of(d, r->face);
+		if (d->tags && (i == 0 || r->elem != pg->runs[i - 1].elem)) {
+			close_array(b, &pen);
+			pdf_tags_mark(d->tags, b, r->elem);
+		}
 		if (f != cur || r->size != pen.size) {
 			close_array(b, &pen);
 			buf_printf(b, "/%s ", HPDF_Page_GetLocalFontName(page, f));
@@ -272,6 +283,7 @@ static void put_text(struct doc *d, const struct pd_page *pg, HPDF_Page page, st
 		put_run(b, &pen, r, d->lay->page_h);
 	}
 	close_array(b, &pen);
+	pdf_tags_close(d->tags, b);
 	buf_puts(b, "ET\n");
 }
 
@@ -281,6 +293,8 @@ static void draw_page(struct doc *d, const struct pd_page *pg, HPDF_Page page)
 {
 	double H = d->lay->page_h;
 	struct pd_buf b = {0};
+	if (pg->nrules)
+		pdf_tags_mark(d->tags, &b, PD_ARTIFACT); /* table rules, underlines, letterhead */
 	for (size_t i = 0; i < pg->nrules; i++) {
 		const struct pd_rule *r = &pg->rules[i];
 		put_num(&b, r->width);
@@ -297,12 +311,14 @@ static void draw_page(struct doc *d, const struct pd_page *pg, HPDF_Page page)
 		HPDF_Image img = image_of(d, im);
 		if (!img)
 			continue;
+		pdf_tags_mark(d->tags, &b, im->elem);
 		buf_puts(&b, "q ");
 		double cm[6] = {im->w, 0, 0, im->h, im->x, H - im->y - im->h};
 		for (int k = 0; k < 6; k++)
 			put_num(&b, cm[k]);
 		buf_printf(&b, "cm /%s Do Q\n", HPDF_Page_GetXObjectName(page, img));
 	}
+	pdf_tags_close(d->tags, &b);
 	if (pg->nruns)
 		put_text(d, pg, page, &b);
 	HPDF_Dict contents = ((HPDF_PageAttr)page->attr)->contents;
@@ -313,11 +329,15 @@ static void draw_page(struct doc *d, const struct pd_page *pg, HPDF_Page page)
 	buf_free(&b);
 	for (size_t i = 0; i < pg->nlinks; i++) {
 		const struct pd_link *l = &pg->links[i];
+		if (d->tags && l->elem < 0)
+			continue; /* a repeated table header's: the first is the link */
 		HPDF_Rect rect = {(HPDF_REAL)l->x0, (HPDF_REAL)(H - l->y1), (HPDF_REAL)l->x1,
 				  (HPDF_REAL)(H - l->y0)};
 		HPDF_Annotation a = HPDF_Page_CreateURILinkAnnot(page, rect, l->uri);
 		if (a)
 			HPDF_LinkAnnot_SetBorderStyle(a, 0, 0, 0);
+		if (a && d->tags)
+			pdf_tags_link(d->tags, a, l->elem);
 	}
 }
 
@@ -384,7 +404,8 @@ static int save(struct doc *d, const int *dir, const char *path, struct pd_pdf_w
 {
 	struct pd_loc none = {0};
 	struct pd_pdf_written w = {.pages = (int)d->lay->npages};
-	int rc = pdf_save(d->pdf, dir, path, d->w->file_mode, &w.bytes, w.sha256);
+	int rc = pdf_save(d->pdf, dir, path, d->w->file_mode, &w.bytes, w.sha256,
+			  d->packed ? d->w->deflater : NULL, d->packed ? &d->own : NULL);
 	if (rc == -1)
 		diag_error(diags, none, "cannot write '%s': %s", path, strerror(errno));
 	else if (rc < 0 || d->w->err)
@@ -395,6 +416,37 @@ static int save(struct doc *d, const int *dir, const char *path, struct pd_pdf_w
 	return rc == 0 && !d->w->err ? 0 : PD_EXIT_SYSTEM;
 }
 
+/* The sRGB profile, read and deflated once per writer; NULL z when it cannot be read. */
+static const struct pdf_profile *srgb(struct pd_pdfw *w)
+{
+	if (!w->srgb.z) {
+		size_t len;
+		char *icc = file_read(PD_SRGB_PROFILE, &len, 1u << 20);
+		if (icc)
+			w->srgb.z = pdf_deflate(w->deflater, icc, len, &w->srgb.zlen);
+		free(icc);
+	}
+	return &w->srgb;
+}
+
+/* A tagged PDF's catalog entries and structure tree, before its pages are drawn (the
+ * Info dictionary set). Returns 0, or an exit code after adding an error. */
+static int tags_begin(struct doc *d, const struct pd_pdf_info *info, struct pd_diags *diags)
+{
+	struct pd_loc none = {0};
+	if (!srgb(d->w)->z) {
+		diag_error(diags, none, "cannot read the sRGB colour profile '%s' an archival PDF "
+					"declares (install icc-profiles-free, or make a plain PDF "
+					"with --no-tags)", PD_SRGB_PROFILE);
+		return PD_EXIT_SYSTEM;
+	}
+	if (pdf_archival(d->pdf, info->lang, &d->w->srgb) < 0)
+		d->w->err = d->w->err ? d->w->err : HPDF_FAILD_TO_ALLOC_MEM;
+	d->tags = pdf_tags_new(d->pdf, d->lay);
+	d->packed = true;
+	return 0;
+}
+
 int out_pdf_write(struct pd_pdfw *w, const struct pd_layout *lay, const struct pd_pdf_info *info,
 		  const char *path, struct pd_pdf_written *written, struct pd_diags *diags)
 {
@@ -402,6 +454,7 @@ int out_pdf_write(struct pd_pdfw *w, const struct pd_layout *lay, const struct p
 	w->err = 0;
 	if (w->pdf) {
 		HPDF_NewDoc(w->pdf);
+		w->pdf->pdf_version = w->version; /* as new, whatever the last document set */
 	} else {
 		w->pdf = HPDF_New(on_error, w);
 		if (!w->pdf) {
@@ -409,9 +462,10 @@ int out_pdf_write(struct pd_pdfw *w, const struct pd_layout *lay, const struct p
 			return PD_EXIT_SYSTEM;
 		}
 		HPDF_UseUTFEncodings(w->pdf);
+		w->version = w->pdf->pdf_version;
 	}
 	HPDF_Doc pdf = w->pdf;
-	struct doc d = {w, pdf, lay, NULL, NULL, NULL, 0};
+	struct doc d = {.w = w, .pdf = pdf, .lay = lay};
 	HPDF_SetCurrentEncoder(pdf, "UTF-8");
 	HPDF_SetCompressionMode(pdf, HPDF_COMP_ALL);
 	int rc = 0;
@@ -421,11 +475,17 @@ int out_pdf_write(struct pd_pdfw *w, const struct pd_layout *lay, const struct p
 	}
 	if (!rc) {
 		set_info(pdf, info);
+		if (info->tagged)
+			rc = tags_begin(&d, info, diags);
+	}
+	if (!rc) {
 		HPDF_Page *pages = xcalloc(lay->npages + 1, sizeof *pages);
 		for (size_t p = 0; p < lay->npages && !w->err; p++) {
 			pages[p] = HPDF_AddPage(pdf);
 			HPDF_Page_SetWidth(pages[p], (HPDF_REAL)lay->page_w);
 			HPDF_Page_SetHeight(pages[p], (HPDF_REAL)lay->page_h);
+			if (d.tags)
+				pdf_tags_page(d.tags, pages[p]);
 			draw_page(&d, &lay->pages[p], pages[p]);
 		}
 		if (!w->err && lay->noutlines) {
@@ -434,6 +494,8 @@ int out_pdf_write(struct pd_pdfw *w, const struct pd_layout *lay, const struct p
 		}
 		if (!w->err && set_id(pdf, lay, info) < 0)
 			w->err = HPDF_FAILD_TO_ALLOC_MEM;
+		pdf_tags_end(d.tags, &d.own); /* once the document has all its objects */
+		d.tags = NULL;
 		free(pages);
 		if (w->err) {
 			diag_error(diags, none, "cannot draw the PDF (libharu error 0x%04X, detail %u)",
@@ -443,6 +505,8 @@ int out_pdf_write(struct pd_pdfw *w, const struct pd_layout *lay, const struct p
 	}
 	if (!rc)
 		rc = save(&d, info->out_dir, path, written, diags);
+	pdf_tags_end(d.tags, NULL); /* when drawing stopped early */
+	pdf_objects_free(&d.own);
 	free(d.fonts);
 	free(d.imgs);
 	free(d.img_pixels);

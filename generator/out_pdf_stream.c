@@ -134,6 +134,8 @@ int pdf_set_deflated(HPDF_Dict stream, const unsigned char *z, size_t len, bool 
 /* ---- the file, written as libharu makes it ---- */
 
 struct sink {
+	struct libdeflate_compressor *pack; /* pack the file with it (pdf_pack); NULL: as is */
+	const struct pdf_objects *own;	    /* objects pdgen wrote, packed with the rest */
 	int fd, err; /* err: the errno of a failed write */
 	size_t bytes, held;
 	struct sha256_ctx sha;
@@ -155,19 +157,56 @@ static int sink_flush(struct sink *k)
 	return k->err ? -1 : 0;
 }
 
-static HPDF_STATUS sink_write(HPDF_Stream s, const HPDF_BYTE *p, HPDF_UINT size)
+static int sink_put(struct sink *k, const unsigned char *p, size_t size)
 {
-	struct sink *k = s->attr;
 	sha256_update(&k->sha, size, p);
 	k->bytes += size;
 	while (size) {
 		if (k->held == sizeof k->buf && sink_flush(k) < 0)
-			return HPDF_SetError(s->error, HPDF_FILE_IO_ERROR, (HPDF_STATUS)k->err);
+			return -1;
 		size_t n = sizeof k->buf - k->held < size ? sizeof k->buf - k->held : size;
 		memcpy(k->buf + k->held, p, n);
-		k->held += n, p += n, size -= (HPDF_UINT)n;
+		k->held += n, p += n, size -= n;
+	}
+	return 0;
+}
+
+static HPDF_STATUS sink_write(HPDF_Stream s, const HPDF_BYTE *p, HPDF_UINT size)
+{
+	struct sink *k = s->attr;
+	if (sink_put(k, p, size) < 0)
+		return HPDF_SetError(s->error, HPDF_FILE_IO_ERROR, (HPDF_STATUS)k->err);
+	return HPDF_OK;
+}
+
+/* libharu writes a few bytes at a time: a copy in place while the buffer has room. */
+static HPDF_STATUS keep_write(HPDF_Stream s, const HPDF_BYTE *p, HPDF_UINT size)
+{
+	struct pd_buf *b = s->attr;
+	if (b->len + size < b->cap) {
+		memcpy(b->s + b->len, p, size);
+		b->len += size;
+		b->s[b->len] = '\0';
+	} else {
+		buf_put(b, (const char *)p, size);
 	}
 	return HPDF_OK;
+}
+
+/* The whole file libharu wrote, packed, into the sink; HPDF_OK, or an error when it cannot
+ * be packed (pdgen's own objects would be missing). */
+static HPDF_STATUS sink_packed(struct sink *k, const struct pd_buf *whole)
+{
+	struct pd_buf packed = {0};
+	HPDF_STATUS st = HPDF_INVALID_OBJECT;
+	packed.s = xmalloc(packed.cap = whole->len + 1); /* packed is smaller */
+	packed.s[0] = '\0';
+	if (pdf_pack(whole, k->pack, k->own, &packed) == 0) {
+		sink_put(k, (const unsigned char *)packed.s, packed.len);
+		st = HPDF_OK;
+	}
+	buf_free(&packed);
+	return st;
 }
 
 /* libharu writes the document straight into fd. Returns 0, -1 with errno set (I/O), or
@@ -178,7 +217,13 @@ static int emit(HPDF_Doc pdf, int fd, struct sink *k)
 	k->err = 0;
 	k->bytes = k->held = 0;
 	sha256_init(&k->sha);
-	HPDF_Stream out = HPDF_CallbackWriter_New(pdf->mmgr, sink_write, k);
+	struct pd_buf whole = {0};
+	if (k->pack) { /* a letter's size: grown when a document is larger */
+		whole.s = xmalloc(whole.cap = 64 * 1024);
+		whole.s[0] = '\0';
+	}
+	HPDF_Stream out = k->pack ? HPDF_CallbackWriter_New(pdf->mmgr, keep_write, &whole)
+				  : HPDF_CallbackWriter_New(pdf->mmgr, sink_write, k);
 	if (!out)
 		return -2;
 	HPDF_Stream_Free(pdf->stream);
@@ -186,6 +231,9 @@ static int emit(HPDF_Doc pdf, int fd, struct sink *k)
 	HPDF_STATUS st = HPDF_SaveToStream(pdf);
 	HPDF_Stream_Free(pdf->stream);
 	pdf->stream = NULL;
+	if (st == HPDF_OK && k->pack)
+		st = sink_packed(k, &whole);
+	buf_free(&whole);
 	if (k->err || (st == HPDF_OK && sink_flush(k) < 0))
 		return errno = k->err, -1;
 	return st == HPDF_OK ? 0 : -2;
@@ -286,7 +334,7 @@ int pdf_set_id(HPDF_Doc pdf, const unsigned char id[16])
 }
 
 int pdf_save(HPDF_Doc pdf, const int *dir, const char *path, unsigned mode, size_t *bytes,
-	     char sha256_hex[65])
+	     char sha256_hex[65], struct libdeflate_compressor *pack, const struct pdf_objects *own)
 {
 	struct stat st;
 	char *real = !dir && lstat(path, &st) == 0 && S_ISLNK(st.st_mode) ? realpath(path, NULL)
@@ -294,6 +342,8 @@ int pdf_save(HPDF_Doc pdf, const int *dir, const char *path, unsigned mode, size
 	const char *target = real ? real : path;
 	const char *last = strrchr(path, '/');
 	struct sink *k = xmalloc(sizeof *k);
+	k->pack = pack;
+	k->own = own;
 	int rc = dir ? write_atomic(pdf, *dir, last ? last + 1 : path, mode, k)
 	       : write_in_place(path) || write_in_place(target)
 		   ? write_device(pdf, path, k)

@@ -75,6 +75,8 @@ void style_defaults(struct pd_style *st)
 	st->justify = true;
 	st->hyphenate = -1;
 	st->header = true;
+	st->tagged = true;
+	st->lang = "en-US";
 	for (int i = 0; i < SP_COUNT; i++)
 		st->space[i] = spaces[i].def;
 }
@@ -91,7 +93,8 @@ double style_measure(const struct pd_style *st)
 
 static const char *const known_keys[] = {
     "paper", "margins", "margin", "font", "mono", "size", "leading", "align", "hyphenate",
-    "letterhead", "header", "footer", "title", "author", "subject", "spacing", NULL};
+    "letterhead", "header", "footer", "title", "author", "subject", "spacing", "tagged", "lang",
+    NULL};
 
 /* "1in", "2.5cm", "20mm", "72pt", 72 -> points; < 0 on error */
 static double length_pt(const struct pd_value *v)
@@ -323,6 +326,19 @@ static int one_key(struct pd_style *st, const char *k, const struct pd_value *v,
 		st->author = s;
 	} else if (!strcmp(k, "subject")) {
 		st->subject = s;
+	} else if (!strcmp(k, "tagged")) {
+		if (v->kind != PD_BOOL) {
+			diag_error(d, v->loc, "tagged must be true (an accessible, archival PDF) or false");
+			return 1;
+		}
+		st->tagged = v->boolean;
+	} else if (!strcmp(k, "lang")) {
+		if (!lang_tag_valid(s) || v->kind == PD_SEQ || v->kind == PD_MAP) {
+			diag_error(d, v->loc, "lang '%s' is not a language tag such as en-US, es or zh-Hans",
+				   s ? s : "");
+			return 1;
+		}
+		st->lang = s;
 	}
 	return 0;
 }

@@ -93,6 +93,9 @@ struct pd_style {
 	double space[SP_COUNT]; /* see enum pd_space */
 	/* document info */
 	const char *title, *author, *subject;
+	/* accessible and archival form: tagged PDF/UA-1 and PDF/A-2b (false: the plain PDF) */
+	bool tagged;
+	const char *lang; /* the document's language, a BCP 47 tag such as en-US */
 };
 
 /* The house defaults: US Letter, 1in margins, Liberation Serif 12pt, justified. */

@@ -116,6 +116,8 @@ static int prepare(struct pd_typesetter *ts, struct job *j, const char *md, size
 		if (style_apply(&j->st, o->style, diags))
 			return PD_EXIT_INPUT;
 	}
+	if (o && o->no_tags)
+		j->st.tagged = false;
 	if (fonts_family(fonts(ts), j->st.font, j->st.mono, &j->set, loc, diags) < 0)
 		return PD_EXIT_INPUT;
 	j->doc = md_parse(md, len, name, o && o->first_line > 0 ? o->first_line : 1, diags);
@@ -185,6 +187,12 @@ int typeset_pdf(struct pd_typesetter *ts, const char *markdown, size_t len,
 		for (int i = 0; i < 3; i++)
 			if (*field[i])
 				*field[i] = smart[i] = layout_smart_text(*field[i]);
+		info.tagged = j.st.tagged;
+		info.lang = j.st.lang;
+		if (info.tagged && (!info.title || !*info.title)) /* PDF/UA: every PDF has one */
+			info.title = j.lay.noutlines ? j.lay.outlines[0].title
+						     : opts && opts->source_name ? opts->source_name
+										  : "Document";
 		document_date(opts ? opts->date_iso : NULL, &info);
 		if (!ts->writer)
 			ts->writer = out_pdf_new();

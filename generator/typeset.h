@@ -5,6 +5,7 @@
 #ifndef PD_TYPESET_H
 #define PD_TYPESET_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "diag.h"
@@ -24,6 +25,7 @@ struct pd_typeset_opts {
 	struct pd_buf *files_read; /* see pd_layout_in */
 	const int *out_dir; /* a directory descriptor the output's last name part is written
 			     * in (a batch's directory, opened once); NULL: the path as is */
+	bool no_tags;                 /* the plain PDF, over the front matter's "tagged" */
 };
 
 /* DATADIR holds fonts/ and templates/style.yaml (NULL: "."); nothing is read yet. The

@@ -412,3 +412,26 @@ void anumber_format(const char digits[10], char out[13])
 {
 	snprintf(out, 13, "A%.3s-%.3s-%.3s", digits, digits + 3, digits + 6);
 }
+
+bool lang_tag_valid(const char *s)
+{
+	if (!s)
+		return false;
+	size_t part = 0, first = 0;
+	for (const char *p = s;; p++) {
+		bool alnum = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+			     (*p >= '0' && *p <= '9');
+		if (alnum) {
+			part++;
+			continue;
+		}
+		if (part == 0 || part > 8 || (*p && *p != '-'))
+			return false;
+		if (!first)
+			first = part;
+		if (!*p)
+			break;
+		part = 0;
+	}
+	return first >= 2 && first <= 3;
+}

@@ -75,4 +75,8 @@ const char *date_month_name(int m);
 bool anumber_normalize(const char *s, char out[10]);
 void anumber_format(const char digits[10], char out[13]);
 
+/* Whether s looks like a BCP 47 language tag: a primary language of 2 or 3 letters or
+ * digits, then subtags of 1 to 8 after hyphens ("en-US", "es", "zh-Hans"). */
+bool lang_tag_valid(const char *s);
+
 #endif
