@@ -7,30 +7,7 @@
 #include "cmd.h"
 #include "doc.h"
 #include "diag.h"
-#include "tmpl.h"
 #include "util.h"
-
-/* Renders the document's template with the case's data to stdout (Markdown, no PDF). */
-static int print_markdown(struct pd_arena *arena, const struct pd_case *c, const char *level,
-			  const char *document, struct pd_diags *diags)
-{
-	char datadir[PATH_MAX];
-	struct pd_buf dir = {0};
-	buf_printf(&dir, "%s/templates", cmd_datadir(datadir));
-	const char *dirs[] = {dir.s};
-	struct pd_tmpl_set *set = tmpl_set_new(dirs, 1);
-	const struct pd_value *data = case_context(arena, c, level, document);
-	const struct pd_tmpl *t = tmpl_get(set, case_template_name(c, level, document), diags);
-	struct pd_buf out = {0};
-	struct pd_tmpl_opts opts = {PD_ESC_MARKDOWN, false, NULL};
-	int rc = t && data ? tmpl_eval(set, t, data, &opts, &out, diags) : 1;
-	if (!rc)
-		fputs(out.s ? out.s : "", stdout);
-	buf_free(&out);
-	buf_free(&dir);
-	tmpl_set_free(set);
-	return rc;
-}
 
 /* What `check` was asked: the level (or NULL), the document, and whether to print the
  * Markdown of each case. */
@@ -43,10 +20,10 @@ struct check_args {
 /* With a level, the document is made up to its laid-out pages, written nowhere: the
  * problems of its templates, its Markdown and its layout (a character no font has) too. */
 static int check_document(struct pd_session *s, const char *path, const char *level,
-			  const char *document)
+			  const char *document, bool markdown)
 {
 	struct pd_doc_request req = {.case_path = path, .level = level, .document = document,
-				     .check_only = true};
+				     .check_only = !markdown, .dump = markdown ? PD_DUMP_MD : PD_DUMP_NONE};
 	struct pd_doc_result res = {0};
 	struct pd_diags diags = {0};
 	int rc = doc_make(s, &req, &res, &diags);
@@ -60,16 +37,14 @@ static int check_one(const struct check_args *a, const char *path)
 {
 	const char *level = a->level;
 	const char *document = a->document ? a->document : (level ? "letter" : NULL);
-	if (level && !a->markdown)
-		return check_document(a->session, path, level, document);
+	if (level)
+		return check_document(a->session, path, level, document, a->markdown);
 	char datadir[PATH_MAX];
 	struct pd_arena *arena = arena_new();
 	struct pd_diags diags = {0};
 	struct pd_case *c = case_load(arena, path, cmd_datadir(datadir), &diags);
 	if (c)
 		case_check(c, level, document, &diags);
-	if (c && !diags.errors && a->markdown && level)
-		print_markdown(arena, c, level, document, &diags);
 	diag_print(&diags, stderr);
 	int rc = !c || diags.errors ? PD_EXIT_INPUT : PD_EXIT_OK;
 	diag_clear(&diags);

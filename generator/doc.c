@@ -35,6 +35,7 @@ struct pd_session {
 	bool domain_tried;
 	struct pd_diags domain_diags;
 	struct page_template *pages; /* parsed once; a template with errors is not kept */
+	const struct pd_value *schema; /* the names a template may use (case_schema_shape) */
 	struct pd_typesetter *ts;
 };
 
@@ -208,7 +209,7 @@ static struct pd_value *expand(struct pd_session *s, struct pd_arena *arena,
 	if (v->kind != PD_STR || !strstr(v->str, "{{"))
 		return (struct pd_value *)v;
 	struct pd_buf out = {0};
-	struct pd_tmpl_opts opts = {PD_ESC_NONE, false, NULL};
+	struct pd_tmpl_opts opts = {PD_ESC_NONE, false, NULL, NULL};
 	tmpl_render_string(s->templates, v->str, v->len, v->loc, data, &opts, &out, diags);
 	struct pd_value *copy = value_new_str(arena, out.s ? out.s : "", v->loc);
 	buf_free(&out);
@@ -371,7 +372,9 @@ static int render_markdown(struct pd_session *s, const struct page_template *pt,
 			   const struct pd_value *ctx, struct pd_buf *md, struct pd_origins *origins,
 			   struct pd_diags *diags)
 {
-	struct pd_tmpl_opts opts = {PD_ESC_MARKDOWN, false, origins};
+	if (!s->schema)
+		s->schema = case_schema_shape(s->arena);
+	struct pd_tmpl_opts opts = {PD_ESC_MARKDOWN, false, origins, s->schema};
 	return tmpl_eval(s->templates, pt->body, ctx, &opts, md, diags);
 }
 

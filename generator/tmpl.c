@@ -257,6 +257,7 @@ struct ev {
 	struct pd_diags *diags;
 	struct pd_arena *arena;
 	const struct pd_value **stack;
+	const struct pd_value **shapes; /* each frame's place in opts->schema, or NULL */
 	size_t depth, cap;
 	struct site chain[TMPL_MAX_INCLUDE + 1];
 	int nchain, nblocks;
@@ -405,26 +406,75 @@ static const struct pd_value *child(const struct pd_value *v, const char *k, siz
 	return NULL;
 }
 
-static const struct pd_value *resolve(struct ev *ev, const char *name, size_t len)
+/* The value of name and, when shape is not NULL, its place in the schema (NULL when the
+ * schema does not have it) and whether the name is one the data may have: found, below a
+ * value that is null (an absent field or one the context left empty), an item of a list
+ * that has fewer, or in the schema. */
+struct lookup {
+	const struct pd_value *v, *shape;
+	bool known;
+};
+
+static const struct pd_value *shape_child(const struct pd_value *sh, const char *k, size_t kl)
 {
-	if (!ev->depth)
-		return NULL;
-	if (len == 1 && name[0] == '.')
-		return ev->stack[ev->depth - 1];
-	const char *dot = memchr(name, '.', len);
-	size_t first = dot ? (size_t)(dot - name) : len;
-	const struct pd_value *v = NULL;
-	for (size_t i = ev->depth; i-- > 0 && !v;)
-		if (ev->stack[i] && ev->stack[i]->kind == PD_MAP)
-			v = child(ev->stack[i], name, first);
-	for (size_t pos = first; v && pos < len;) {
+	if (!sh || sh->kind == PD_NULL)
+		return sh; /* NULL: not in the schema; null: anything goes below */
+	if (sh->kind == PD_SEQ)
+		return kl && k[0] >= '0' && k[0] <= '9' && sh->n ? sh->items[0] : NULL;
+	const struct pd_value *c = child(sh, k, kl);
+	return c ? c : child(sh, "*", 1);
+}
+
+/* Walks name's parts after the first (at pos) below v and its shape sh. */
+static struct lookup walk(const char *name, size_t len, size_t pos, const struct pd_value *v,
+			  const struct pd_value *sh)
+{
+	bool under_null = false;
+	while (pos < len) {
 		const char *part = name + pos + 1;
 		const char *next = memchr(part, '.', (size_t)(name + len - part));
 		size_t plen = next ? (size_t)(next - part) : (size_t)(name + len - part);
+		if (v && (v->kind == PD_NULL || (v->kind == PD_SEQ && plen && part[0] >= '0' &&
+						 part[0] <= '9')))
+			under_null = true; /* an empty field, or an item past a list's end */
 		v = child(v, part, plen);
+		sh = shape_child(sh, part, plen);
 		pos = (size_t)(part - name) + plen;
 	}
-	return v;
+	return (struct lookup){v, sh, v || under_null || sh};
+}
+
+static struct lookup lookup(struct ev *ev, const char *name, size_t len)
+{
+	struct lookup none = {NULL, NULL, false};
+	if (!ev->depth)
+		return none;
+	if (len == 1 && name[0] == '.')
+		return (struct lookup){ev->stack[ev->depth - 1], ev->shapes[ev->depth - 1], true};
+	const char *dot = memchr(name, '.', len);
+	size_t first = dot ? (size_t)(dot - name) : len;
+	for (size_t i = ev->depth; i-- > 0;) {
+		const struct pd_value *v = ev->stack[i] && ev->stack[i]->kind == PD_MAP
+					       ? child(ev->stack[i], name, first)
+					       : NULL;
+		if (v) {
+			struct lookup r = walk(name, len, first, v, shape_child(ev->shapes[i], name, first));
+			if (r.v || r.known)
+				return r;
+			break;
+		}
+	}
+	for (size_t i = ev->depth; i-- > 0;) { /* not in the data: in the schema? */
+		const struct pd_value *sh = shape_child(ev->shapes[i], name, first);
+		if (sh && walk(name, len, first, NULL, sh).shape)
+			return (struct lookup){NULL, NULL, true};
+	}
+	return none;
+}
+
+static const struct pd_value *resolve(struct ev *ev, const char *name, size_t len)
+{
+	return lookup(ev, name, len).v;
 }
 
 struct cands {
@@ -438,6 +488,8 @@ static void collect_paths(struct ev *ev, struct cands *c, const struct pd_value 
 	if (!v || v->kind != PD_MAP || depth > 6)
 		return;
 	for (size_t i = 0; i < v->n && c->n < 5000; i++) {
+		if (!strcmp(v->keys[i], "*"))
+			continue;
 		const char *path = prefix ? arena_printf(ev->arena, "%s.%s", prefix, v->keys[i])
 					  : v->keys[i];
 		if (c->n == c->cap) {
@@ -452,10 +504,13 @@ static void collect_paths(struct ev *ev, struct cands *c, const struct pd_value 
 static void unknown_name(struct ev *ev, const struct node *n)
 {
 	struct cands c = {0};
-	for (size_t i = ev->depth; i-- > 0;)
+	for (size_t i = ev->depth; i-- > 0;) {
 		collect_paths(ev, &c, ev->stack[i], NULL, 0);
+		collect_paths(ev, &c, ev->shapes[i], NULL, 0);
+	}
 	char *name = xstrndup(n->s, n->len);
-	ev_error(ev, n->loc, "unknown field \"%s\"%s", name,
+	ev_error(ev, n->loc, "unknown field \"%s\"%s%s", name,
+		 n->kind == N_VAR ? "" : " (a section over a name the data cannot have is always false)",
 		 diag_did_you_mean(name, c.v, c.n, '"').text);
 	free(name);
 	free(c.v);
@@ -489,9 +544,24 @@ static const struct pd_value *apply_filters(struct ev *ev, const struct node *n,
 	return v;
 }
 
+/* {{{x}}} lets x's own Markdown through: only a field the schema calls Markdown should. */
+static void check_raw(struct ev *ev, const struct node *n, const struct lookup *at)
+{
+	if (!n->raw || !ev->opts->schema || ev->opts->lenient || n->nfilters ||
+	    (at->shape && (at->shape->kind == PD_NULL || !strcmp(at->shape->str, "markdown"))))
+		return;
+	diag_add(ev->diags, PD_WARNING, n->loc, NULL,
+		 "\"%.*s\" is plain text, not Markdown, but {{{%.*s}}} leaves it unescaped: a '*', "
+		 "'[' or '#' in it would become formatting or a link; write {{%.*s}}",
+		 (int)n->len, n->s, (int)n->len, n->s, (int)n->len, n->s);
+	add_chain(ev);
+}
+
 static void interpolate(struct ev *ev, const struct node *n)
 {
-	const struct pd_value *v = resolve(ev, n->s, n->len);
+	struct lookup at = lookup(ev, n->s, n->len);
+	const struct pd_value *v = at.v;
+	check_raw(ev, n, &at);
 	if (!v) {
 		if (!ev->opts->lenient)
 			unknown_name(ev, n);
@@ -515,12 +585,14 @@ static void interpolate(struct ev *ev, const struct node *n)
 
 /* --- sections */
 
-static void push(struct ev *ev, const struct pd_value *v)
+static void push(struct ev *ev, const struct pd_value *v, const struct pd_value *shape)
 {
 	if (ev->depth == ev->cap) {
 		ev->cap = ev->cap ? ev->cap * 2 : 16;
 		ev->stack = xrealloc(ev->stack, ev->cap * sizeof *ev->stack);
+		ev->shapes = xrealloc(ev->shapes, ev->cap * sizeof *ev->shapes);
 	}
+	ev->shapes[ev->depth] = shape;
 	ev->stack[ev->depth++] = v;
 }
 
@@ -536,7 +608,12 @@ static bool step(struct ev *ev, const struct node *n)
 
 static void section(struct ev *ev, const struct node *n, struct frame *f, const struct ovr *o)
 {
-	const struct pd_value *v = resolve(ev, n->s, n->len);
+	struct lookup at = lookup(ev, n->s, n->len);
+	const struct pd_value *v = at.v;
+	if (!at.known && ev->opts->schema && !ev->opts->lenient) {
+		unknown_name(ev, n);
+		return;
+	}
 	if (n->kind == N_INVERTED) {
 		if (!value_truthy(v))
 			render(ev, n->kids, n->nkids, f, o);
@@ -546,13 +623,13 @@ static void section(struct ev *ev, const struct node *n, struct frame *f, const 
 		return;
 	if (v->kind == PD_SEQ) {
 		for (size_t i = 0; i < v->n && !ev->stop && step(ev, n); i++) {
-			push(ev, v->items[i]);
+			push(ev, v->items[i], shape_child(at.shape, "0", 1));
 			render(ev, n->kids, n->nkids, f, o);
 			ev->depth--;
 		}
 		return;
 	}
-	push(ev, v);
+	push(ev, v, at.shape);
 	render(ev, n->kids, n->nkids, f, o);
 	ev->depth--;
 }
@@ -720,16 +797,17 @@ static void render(struct ev *ev, struct node *const *kids, size_t n, struct fra
 int tmpl_eval(struct pd_tmpl_set *set, const struct pd_tmpl *t, const struct pd_value *data,
 	      const struct pd_tmpl_opts *opts, struct pd_buf *out, struct pd_diags *diags)
 {
-	static const struct pd_tmpl_opts defaults = {PD_ESC_MARKDOWN, false, NULL};
+	static const struct pd_tmpl_opts defaults = {PD_ESC_MARKDOWN, false, NULL, NULL};
 	if (!t)
 		return 1;
 	struct ev ev = {.set = set, .opts = opts ? opts : &defaults, .out = out, .diags = diags};
 	ev.arena = arena_new();
 	if (data)
-		push(&ev, data);
+		push(&ev, data, ev.opts->schema);
 	struct frame top = {"", "", "", 0, 0, 0, true};
 	render(&ev, t->kids, t->nkids, &top, NULL);
 	free(ev.stack);
+	free(ev.shapes);
 	arena_free(ev.arena);
 	if (!out->s)
 		buf_put(out, "", 0);

@@ -42,6 +42,10 @@ struct pd_tmpl_opts {
 	enum pd_escape escape;
 	bool lenient; /* follow the spec: unknown names and missing partials render as "" */
 	struct pd_origins *origins; /* when not NULL, filled while rendering */
+	/* When not NULL (a letter's context): the names the data may have, shaped as the
+	 * data (case_schema_shape). A section over a name neither in the data nor here is
+	 * an error; {{{x}}} over a field not marked "markdown" here is a warning. */
+	const struct pd_value *schema;
 };
 
 #define TMPL_MAX_BYTES (4u << 20)    /* one template file */
