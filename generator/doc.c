@@ -375,6 +375,7 @@ static int render_markdown(struct pd_session *s, const struct page_template *pt,
 	if (!s->schema)
 		s->schema = case_schema_shape(s->arena);
 	struct pd_tmpl_opts opts = {PD_ESC_MARKDOWN, false, origins, s->schema};
+	tmpl_front_matter_take(s->templates, NULL); /* forget what an earlier one met */
 	return tmpl_eval(s->templates, pt->body, ctx, &opts, md, diags);
 }
 
@@ -423,8 +424,9 @@ static int typeset(struct pd_session *s, struct pd_arena *arena, const struct pa
 		   const struct pd_value *ctx, const struct pd_buf *md, const char *out,
 		   struct pd_doc_result *res, struct pd_diags *diags)
 {
-	const struct pd_value *fm =
-	    pt->front_matter ? expand(s, arena, pt->front_matter, ctx, diags) : NULL;
+	const struct pd_value *merged =
+	    value_merge(arena, tmpl_front_matter_take(s->templates, arena), pt->front_matter);
+	const struct pd_value *fm = merged ? expand(s, arena, merged, ctx, diags) : NULL;
 	if (diags->errors)
 		return PD_EXIT_INPUT;
 	struct pd_typeset_opts opts = {

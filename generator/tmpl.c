@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "md.h"
+
 void tmpl_free(struct pd_tmpl *t)
 {
 	if (!t)
@@ -31,6 +33,7 @@ struct entry {
 	struct entry *next;
 	char *name;
 	struct pd_tmpl *t;
+	const struct pd_value *front_matter; /* in the set's arena, or NULL */
 	bool missing;
 	struct pd_diags errs; /* parse errors, given again at every use */
 };
@@ -48,6 +51,12 @@ struct pd_tmpl_set {
 	struct entry *cache;
 	struct pd_tmpl *owned;
 	struct kept *kept;
+	struct pd_arena *arena; /* front matter of included templates */
+	struct used {           /* front matter met by the last evaluation, and how deep */
+		const struct pd_value *fm;
+		int depth;
+	} *used;
+	size_t nused, capused;
 };
 
 static void keep_source(struct pd_tmpl_set *set, const char *file, char *text, size_t len)
@@ -61,6 +70,7 @@ static void keep_source(struct pd_tmpl_set *set, const char *file, char *text, s
 struct pd_tmpl_set *tmpl_set_new(const char *const *dirs, size_t ndirs)
 {
 	struct pd_tmpl_set *set = xcalloc(1, sizeof *set);
+	set->arena = arena_new();
 	set->dirs = xcalloc(ndirs ? ndirs : 1, sizeof *set->dirs);
 	for (size_t i = 0; i < ndirs; i++)
 		if (dirs[i])
@@ -112,6 +122,8 @@ void tmpl_set_free(struct pd_tmpl_set *set)
 		free(k->text);
 		free(k);
 	}
+	free(set->used);
+	arena_free(set->arena);
 	free(set);
 }
 
@@ -132,9 +144,32 @@ char *tmpl_set_path(const struct pd_tmpl_set *set, const char *name)
 	return NULL;
 }
 
-static struct pd_tmpl *load_registered(struct pd_tmpl_set *set, const char *file, char *text,
-				       size_t len, struct pd_diags *errs)
+/* A partial's or parent's front matter ("---" lines at its top) is read into e, never
+ * rendered; its body is parsed at its true lines. The file's text is kept for carets. */
+static struct pd_tmpl *load_with_front_matter(struct pd_tmpl_set *set, struct entry *e,
+					      const char *file, char *text, size_t len)
 {
+	size_t fm_off, fm_len, body_off;
+	int body_line;
+	const char *name = diag_intern(file);
+	if (md_front_matter(text, len, name, &fm_off, &fm_len, &body_off, &body_line, &e->errs) < 0) {
+		keep_source(set, name, text, len);
+		return NULL;
+	}
+	keep_source(set, name, text, len);
+	e->front_matter = value_load_mem(set->arena, name, text, fm_off + fm_len, NULL, &e->errs);
+	diag_source(name, text, len);
+	if (!e->front_matter)
+		return NULL;
+	return tmpl_parse(name, text + body_off, len - body_off, body_line, 1, &e->errs);
+}
+
+static struct pd_tmpl *load_registered(struct pd_tmpl_set *set, struct entry *e,
+				       const char *file, char *text, size_t len)
+{
+	struct pd_diags *errs = &e->errs;
+	if (len >= 3 && !memcmp(text, "---", 3))
+		return load_with_front_matter(set, e, file, text, len);
 	struct pd_tmpl *t = tmpl_parse(file, text, len, 1, 1, errs);
 	if (t) {
 		diag_source(t->file, t->text, t->len);
@@ -158,7 +193,7 @@ static struct entry *set_load(struct pd_tmpl_set *set, const char *name)
 	set->cache = e;
 	for (struct mem *m = set->mems; m; m = m->next)
 		if (!strcmp(m->name, name)) {
-			e->t = load_registered(set, name, xstrndup(m->text, m->len), m->len, &e->errs);
+			e->t = load_registered(set, e, name, xstrndup(m->text, m->len), m->len);
 			return e;
 		}
 	for (size_t i = 0; i < set->ndirs; i++) {
@@ -175,7 +210,7 @@ static struct entry *set_load(struct pd_tmpl_set *set, const char *name)
 				   "cannot read template: %s",
 				   errno == EFBIG ? "larger than the template limit" : strerror(errno));
 		else
-			e->t = load_registered(set, path.s, text, len, &e->errs);
+			e->t = load_registered(set, e, path.s, text, len);
 		buf_free(&path);
 		return e;
 	}
@@ -691,7 +726,29 @@ static const struct pd_tmpl *include_load(struct ev *ev, const struct node *n, c
 		}
 		return NULL;
 	}
+	if (e->front_matter) {
+		struct pd_tmpl_set *set = ev->set;
+		if (set->nused == set->capused) {
+			set->capused = set->capused ? set->capused * 2 : 8;
+			set->used = xrealloc(set->used, set->capused * sizeof *set->used);
+		}
+		set->used[set->nused++] = (struct used){e->front_matter, ev->nchain + 1};
+	}
 	return e->t;
+}
+
+const struct pd_value *tmpl_front_matter_take(struct pd_tmpl_set *set, struct pd_arena *arena)
+{
+	int deepest = 0;
+	for (size_t i = 0; arena && i < set->nused; i++)
+		deepest = set->used[i].depth > deepest ? set->used[i].depth : deepest;
+	const struct pd_value *merged = NULL;
+	for (int depth = deepest; depth > 0; depth--)
+		for (size_t i = 0; i < set->nused; i++)
+			if (set->used[i].depth == depth)
+				merged = value_merge(arena, merged, set->used[i].fm);
+	set->nused = 0;
+	return merged;
 }
 
 static void include(struct ev *ev, const struct node *n, struct frame *f, const struct ovr *o)

@@ -73,4 +73,28 @@ else
 fi
 rm -f "$T/letter-review.md"
 
+# --- front matter in a parent and a partial: merged (the child wins), never printed
+overlay base-letter.md
+overlay letterhead.md
+printf -- '---\npaper: a4\nsize: 11\n---\n' | cat - "$TOP/templates/base-letter.md" >"$T/base-letter.md"
+printf -- '---\nsize: 13\nalign: left\n---\n' | cat - "$TOP/templates/letterhead.md" >"$T/letterhead.md"
+printf -- '---\nsize: 10\n---\n' | cat - "$TOP/templates/letter-review.md" >"$T/letter-review.md"
+"$PDGEN" letter "$CASE" --level fod --templates "$T" --dump=md >"$SCRATCH/md" 2>"$SCRATCH/err"
+"$PDGEN" letter "$CASE" --level fod --templates "$T" -o "$SCRATCH/fm.pdf" 2>>"$SCRATCH/err"
+size=$(pdfinfo "$SCRATCH/fm.pdf" 2>/dev/null | awk '/Page size/ { print $3 "x" $5 }')
+if ! grep -q 'paper\|size: \|align' "$SCRATCH/md" && ! pdf_text "$SCRATCH/fm.pdf" | grep -q 'paper' &&
+   [ "$size" = "595.276x841.89" ] && [ ! -s "$SCRATCH/err" ]; then
+	ok "front matter of a parent and a partial is never printed; the parent's paper applies"
+else
+	fail "front matter of a parent and a partial is never printed; the parent's paper applies" \
+	     "size $size" "$(cat "$SCRATCH/err")" "$(head -5 "$SCRATCH/md")"
+fi
+"$PDGEN" letter "$CASE" --level fod --templates "$T" --dump=layout >"$SCRATCH/lay" 2>&1
+if grep -q ' 10.00pt ' "$SCRATCH/lay" && ! grep -q ' 1[13].00pt ' "$SCRATCH/lay"; then
+	ok "the letter's own front matter wins over its parent's and partial's"
+else
+	fail "the letter's own front matter wins over its parent's and partial's" "$(grep -m3 pt "$SCRATCH/lay")"
+fi
+rm -f "$T"/*.md
+
 finish
