@@ -11,6 +11,7 @@ struct pd_command {
 	int (*fn)(int argc, char **argv);
 	const char *synopsis; /* "letter CASE.yaml --level LEVEL [-o OUT.pdf]" */
 	const char *summary;  /* one line */
+	const char *options;  /* "FLAGS\tWHAT\n" a line, one an option ("" for none) */
 };
 
 int cmd_letter(int argc, char **argv);

@@ -87,24 +87,6 @@ static int parse_args(int argc, char **argv, struct batch_opts *o)
 	return 0;
 }
 
-static int make_dir(const char *dir)
-{
-	char path[PATH_MAX];
-	snprintf(path, sizeof path, "%s", dir);
-	for (char *p = path + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(path, 0777) && errno != EEXIST)
-			return -1;
-		*p = '/';
-	}
-	if (mkdir(path, 0777) && errno != EEXIST)
-		return -1;
-	struct stat st;
-	return stat(path, &st) == 0 && S_ISDIR(st.st_mode) ? 0 : -1;
-}
-
 int cmd_batch(int argc, char **argv)
 {
 	struct batch_opts o = {.outdir = "out", .shard_k = 1, .shard_n = 1};
@@ -128,7 +110,7 @@ int cmd_batch(int argc, char **argv)
 	diag_print(&diags, stderr);
 	diag_clear(&diags);
 	docket_shard(&docket, o.shard_k, o.shard_n);
-	if (!o.check && make_dir(o.outdir)) {
+	if (!o.check && dir_make(o.outdir)) {
 		fprintf(stderr, "%s: error: cannot create the output directory: %s\n", o.outdir,
 			strerror(errno));
 		arena_free(arena);

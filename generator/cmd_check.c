@@ -42,7 +42,7 @@ static int check_one(const struct check_args *a, const char *path)
 	char datadir[PATH_MAX];
 	struct pd_arena *arena = arena_new();
 	struct pd_diags diags = {0};
-	struct pd_case *c = case_load(arena, path, cmd_datadir(datadir), &diags);
+	struct pd_case *c = case_load(arena, doc_input_path(path), cmd_datadir(datadir), &diags);
 	if (c)
 		case_check(c, level, document, &diags);
 	diag_print(&diags, stderr);

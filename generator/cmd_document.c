@@ -3,6 +3,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cmd.h"
 #include "doc.h"
@@ -69,6 +70,10 @@ static int make_document(const char *cmd, int argc, char **argv)
 	diag_print(&diags, stderr);
 	if (rc == PD_EXIT_OK && a.print_path && !a.req.dump)
 		printf("%s\n", res.out_path);
+	else if (rc == PD_EXIT_OK && !a.req.dump && isatty(STDERR_FILENO) &&
+		 strcmp(res.out_path, "/dev/stdout"))
+		fprintf(stderr, "wrote %s (%d page%s)\n", res.out_path, res.pages,
+			res.pages == 1 ? "" : "s");
 	diag_clear(&diags);
 	doc_result_clear(&res);
 	doc_session_free(session);

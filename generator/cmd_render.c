@@ -56,10 +56,7 @@ static int parse_args(int argc, char **argv, struct render_args *a)
 	for (int i = 1; i < argc; i++) {
 		bool missing = false;
 		const char *v;
-		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
-			cmd_usage("render", stdout);
-			return PD_EXIT_OK;
-		} else if (!strcmp(argv[i], "--lenient")) {
+		if (!strcmp(argv[i], "--lenient")) {
 			a->opts.lenient = true;
 		} else if ((v = opt_value(argc, argv, &i, "--data", &missing))) {
 			a->data = v;

@@ -297,16 +297,34 @@ static bool read_back(const char *out, struct pd_doc_result *res)
 	return ok;
 }
 
+const char *doc_input_path(const char *path)
+{
+	return strcmp(path, "-") ? path : "/dev/stdin";
+}
+
 static char *output_path(struct pd_arena *arena, const struct pd_doc_request *req,
 			 const struct pd_case *c)
 {
 	char *name = case_output_name(arena, c, req->level, req->document);
 	if (!req->out)
 		return name;
+	if (!strcmp(req->out, "-"))
+		return arena_strdup(arena, "/dev/stdout");
 	if (!is_directory(req->out))
 		return arena_strdup(arena, req->out);
 	size_t len = strlen(req->out);
 	return arena_printf(arena, "%s%s%s", req->out, req->out[len - 1] == '/' ? "" : "/", name);
+}
+
+/* -o DIR/ names a directory, made (with those above it) when it is missing. */
+static bool out_directory_ready(const char *out, struct pd_diags *diags)
+{
+	size_t len = out ? strlen(out) : 0;
+	if (!len || out[len - 1] != '/' || dir_make(out) == 0)
+		return true;
+	diag_error(diags, ((struct pd_loc){diag_intern(out), 0, 0}), "cannot make the directory: %s",
+		   strerror(errno));
+	return false;
 }
 
 long long doc_mtime(const char *path)
@@ -334,7 +352,7 @@ static struct pd_case *load_case(struct pd_session *s, struct pd_arena *arena,
 {
 	struct pd_value_opts opts = {0};
 	size_t len;
-	res->source_text = file_read(req->case_path, &len, VALUE_MAX_BYTES);
+	res->source_text = file_read(doc_input_path(req->case_path), &len, VALUE_MAX_BYTES);
 	if (!res->source_text) {
 		struct pd_loc loc = {diag_intern(req->case_path), 0, 0};
 		if (errno == EFBIG)
@@ -506,9 +524,13 @@ int doc_make(struct pd_session *s, const struct pd_doc_request *req, struct pd_d
 		rc = PD_EXIT_OK;
 		goto done;
 	}
+	bool writes = !req->check_only && !req->dump;
+	if (writes && !out_directory_ready(req->out, diags)) {
+		rc = PD_EXIT_SYSTEM;
+		goto done;
+	}
 	size_t before = diags->n;
-	rc = typeset(s, arena, pt, c, req, ctx, &md, req->check_only || req->dump ? NULL : out, res,
-		     diags);
+	rc = typeset(s, arena, pt, c, req, ctx, &md, writes ? out : NULL, res, diags);
 	place_in_sources(pt->name, &md, &origins, diags, before);
 done:
 	tmpl_origins_free(&origins);

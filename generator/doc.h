@@ -26,7 +26,8 @@ struct pd_doc_request {
 	const char *case_path;
 	const char *level;            /* "fod", "opla-hq", ... */
 	const char *document;         /* "letter" or "memo" */
-	const char *out;              /* a file, a directory (ending in '/' or existing), or NULL: cwd */
+	const char *out;              /* a file, "-" (standard output), a directory (ending in '/'
+					 (made when missing) or existing), or NULL: cwd */
 	const struct pd_value *defaults; /* docket defaults, merged under the case; may be NULL */
 	bool check_only;              /* run every check, the layout's too; write nothing */
 	bool skip_if_newer;           /* leave an output newer than all its inputs alone */
@@ -71,6 +72,9 @@ void doc_result_clear(struct pd_doc_result *res);
 bool doc_level_known(struct pd_session *s, const char *level);
 /* The level names in the table's order, comma separated (for usage messages). */
 void doc_level_names(struct pd_session *s, struct pd_buf *out);
+
+/* The file to read for an input named on the command line: "-" is standard input. */
+const char *doc_input_path(const char *path);
 
 /* A file's modification time in nanoseconds, -1 when it cannot be read. */
 long long doc_mtime(const char *path);

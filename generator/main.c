@@ -1,8 +1,10 @@
 /* main: the pdgen command line; dispatches to the subcommands of cmd.h.
  * In: argv. Out: the subcommand's exit code, or usage (exit 2). */
+#include <ctype.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,30 +13,60 @@
 #include "cmd.h"
 #include "util.h"
 
+/* One row a command: its synopsis, its summary and its options, one "FLAGS\tWHAT" line
+ * each. `pdgen CMD --help` prints them; tests/t_workbench.sh compares them with pdgen(1). */
+#define O_LEVEL "--level LEVEL\tthe level of the chain of command the document goes to\n"
+#define O_OUT "-o OUT.pdf|DIR/\tthe output file, or a directory (made if missing) for the default name\n"
+#define O_TEMPLATES "--templates DIR\ttemplates and data files in DIR come before the shipped ones\n"
+#define O_DOCUMENT \
+	O_LEVEL O_OUT O_TEMPLATES \
+	"--dump=STAGE\tprint value, case, md or layout instead of writing the PDF\n" \
+	"--print-path\tprint the path of the file written\n"
 static const struct pd_command commands[] = {
     {"letter", cmd_letter,
      "letter CASE.yaml --level LEVEL [-o OUT.pdf|DIR/] [--templates DIR] [--dump=STAGE]",
-     "make the request letter for one level of the chain of command"},
+     "make the request letter for one level of the chain of command", O_DOCUMENT},
     {"memo", cmd_memo, "memo CASE.yaml --level LEVEL [-o OUT.pdf|DIR/] [--templates DIR] [--dump=STAGE]",
-     "make the escalation cover memo (rung 2 and up)"},
+     "make the escalation cover memo (rung 2 and up)", O_DOCUMENT},
     {"batch", cmd_batch,
      "batch DOCKET.yaml [-o DIR] [-j N] [--shard K/N] [--check] [--force] [--quiet|--verbose] "
      "[--stats] [--templates DIR]",
-     "make every case and document of a docket in worker processes"},
+     "make every case and document of a docket in worker processes",
+     "-o DIR\tthe output directory (default out/)\n"
+     "-j N\tworker processes (default: the number of processors)\n"
+     "--shard K/N\tmake only the K-th of N equal shares of the docket\n"
+     "--check\tcheck every document, write nothing\n"
+     "--force\tremake documents newer than their inputs too\n"
+     "--quiet, -q\tprint only failures and the summary\n"
+     "--verbose, -v\tprint every document made\n"
+     "--stats\tprint where the time went\n" O_TEMPLATES},
     {"render", cmd_render,
      "render TEMPLATE --data FILE.yaml [--templates DIR] [--escape markdown|html|none] [--lenient]",
-     "render a template with YAML data to stdout (proofing templates)"},
-    {"check", cmd_check, "check CASE.yaml... [--level LEVEL [--memo] [--markdown]]",
-     "report every schema and escalation-rule diagnostic of case files (no PDF)"},
-    {"next", cmd_next, "next CASE.yaml", "name the next level of the chain of command and why"},
+     "render a template with YAML data to stdout (proofing templates)",
+     "--data FILE.yaml\tthe data the template sees\n" O_TEMPLATES
+     "--escape markdown|html|none\thow {{x}} escapes a value (default markdown)\n"
+     "--lenient\tunknown names render empty, as the Mustache specification says\n"},
+    {"check", cmd_check, "check CASE.yaml... [--level LEVEL [--letter|--memo] [--markdown]]",
+     "report every schema and escalation-rule diagnostic of case files (no PDF)",
+     O_LEVEL "--letter\twith --level: check the letter (the default)\n"
+     "--memo\twith --level: check the memo\n"
+     "--markdown\twith --level: print the document's Markdown\n"},
+    {"next", cmd_next, "next CASE.yaml", "name the next level of the chain of command and why",
+     ""},
     {"levels", cmd_levels, "levels [--date YYYY-MM-DD]",
-     "list the levels of both chains of command with addressees and mailboxes"},
-    {"typeset", cmd_typeset, "typeset DOC.md [-o OUT.pdf] [--text] [--date YYYY-MM-DD]",
-     "typeset a Markdown file with front matter (proof a layout)"},
+     "list the levels of both chains of command with addressees and mailboxes",
+     "--date YYYY-MM-DD\tmark the mailboxes not valid on that date\n"},
+    {"typeset", cmd_typeset, "typeset DOC.md [-o OUT.pdf] [--text] [--date YYYY-MM-DD] [--repeat N]",
+     "typeset a Markdown file with front matter (proof a layout)",
+     "-o OUT.pdf\tthe output file (default DOC.pdf)\n"
+     "--text\tprint the pages as text instead of writing a PDF\n"
+     "--date YYYY-MM-DD\tthe date the PDF's metadata gives\n"
+     "--repeat N\ttypeset N times (for measuring)\n"},
     {"explain", cmd_explain, "explain [RULE | --mdoc]",
-     "what an escalation rule requires, why, and how to fix a case"},
+     "what an escalation rule requires, why, and how to fix a case",
+     "--mdoc\tprint the rule list of pdgen-case(5) in mdoc\n"},
+    {"help", NULL, "help [COMMAND]", "print the commands, or one command's full help", ""},
 };
-
 static const size_t ncommands = sizeof commands / sizeof commands[0];
 
 static const struct pd_command *command_find(const char *name)
@@ -67,11 +99,33 @@ int cmd_usage_error(const char *name, const char *fmt, ...)
 static void usage(FILE *f)
 {
 	fputs("usage: pdgen COMMAND [ARGS]\n"
-	      "       pdgen --help | --version | help COMMAND\n\ncommands:\n",
+	      "       pdgen --help | --version | help COMMAND | COMMAND --help\n\ncommands:\n",
 	      f);
 	for (size_t i = 0; i < ncommands; i++)
-		fprintf(f, "  %-8s %s\n", commands[i].name, commands[i].summary);
+		fprintf(f, "  %-9s %s\n", commands[i].name, commands[i].summary);
 	fputs("\nSee pdgen(1), pdgen-case(5) and pdgen-template(5).\n", f);
+}
+
+/* The full help of one command: usage, summary and each option on a line. */
+static void command_help(const struct pd_command *c, FILE *f)
+{
+	fprintf(f, "usage: pdgen %s\n\n%c%s.\n\noptions:\n", c->synopsis,
+		toupper((unsigned char)c->summary[0]), c->summary + 1);
+	for (const char *line = c->options; *line;) {
+		const char *tab = strchr(line, '\t'), *end = strchr(line, '\n');
+		fprintf(f, "  %-30.*s %.*s\n", (int)(tab - line), line, (int)(end - tab - 1), tab + 1);
+		line = end + 1;
+	}
+	fprintf(f, "  %-30s %s\n", "-h, --help", "this help");
+}
+
+/* CMD --help or -h anywhere among its arguments. */
+static bool asks_help(int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++)
+		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h"))
+			return true;
+	return false;
 }
 
 static int help(int argc, char **argv)
@@ -80,13 +134,14 @@ static int help(int argc, char **argv)
 		usage(stdout);
 		return PD_EXIT_OK;
 	}
-	const struct pd_command *c = command_find(argv[1]);
+	const char *name = asks_help(argc, argv) ? "help" : argv[1]; /* help --help */
+	const struct pd_command *c = command_find(name);
 	if (!c) {
-		fprintf(stderr, "pdgen: error: unknown command '%s'\n", argv[1]);
+		fprintf(stderr, "pdgen: error: unknown command '%s'\n", name);
 		usage(stderr);
 		return PD_EXIT_USAGE;
 	}
-	printf("usage: pdgen %s\n\n%s.\n", c->synopsis, c->summary);
+	command_help(c, stdout);
 	return PD_EXIT_OK;
 }
 
@@ -150,6 +205,10 @@ int main(int argc, char **argv)
 		fprintf(stderr, "pdgen: error: unknown command '%s'\n", name);
 		usage(stderr);
 		return PD_EXIT_USAGE;
+	}
+	if (asks_help(argc - 1, argv + 1)) {
+		command_help(c, stdout);
+		return PD_EXIT_OK;
 	}
 	return c->fn(argc - 1, argv + 1);
 }

@@ -56,6 +56,10 @@ uint64_t hash_bytes(const void *p, size_t n);
 /* n bytes as 2n lowercase hex digits and a NUL. */
 void hex_encode(const unsigned char *bytes, size_t n, char *hex);
 
+/* Makes dir and the directories above it that are missing (mkdir -p). 0, or -1 with
+ * errno set when one cannot be made or dir is not a directory. */
+int dir_make(const char *dir);
+
 /* Reads a whole file (NUL-terminated). Returns NULL with errno set on failure. */
 char *file_read(const char *path, size_t *len, size_t max_len);
 
