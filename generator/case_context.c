@@ -697,6 +697,21 @@ static const char *subject(const char *kind)
 	return "Request for Prosecutorial Discretion";
 }
 
+static const char *subject_line(struct pd_arena *a, const char *subj, bool emergency)
+{
+	return emergency ? arena_printf(a, "EMERGENCY: %s", subj) : subj;
+}
+
+void case_context_retitle(struct pd_arena *arena, struct pd_value *ctx, const char *name,
+			  const char *subj)
+{
+	struct pd_value *doc = (struct pd_value *)value_get(ctx, "document");
+	struct pd_loc at = doc->loc;
+	bool emergency = value_truthy(value_get(doc, "is_emergency"));
+	value_set(arena, doc, "name", value_new_str(arena, name, at));
+	value_set(arena, doc, "subject", value_new_str(arena, subject_line(arena, subj, emergency), at));
+}
+
 static struct pd_value *document(struct ctx *x, const char *document_name)
 {
 	const struct pd_case *c = x->c;
@@ -711,8 +726,7 @@ static struct pd_value *document(struct ctx *x, const char *document_name)
 	set(x, m, "is_memo", b(x, is(kind, "memo")));
 	bool emergency = case_is_emergency(c);
 	set(x, m, "is_emergency", b(x, emergency));
-	const char *subj = subject(kind);
-	sets(x, m, "subject", emergency ? arena_printf(x->a, "EMERGENCY: %s", subj) : subj);
+	sets(x, m, "subject", subject_line(x->a, subject(kind), emergency));
 	const struct pd_request *old = case_old_denial(c);
 	if (old)
 		set(x, m, "old_denial", history_row(x, old));

@@ -3,6 +3,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cmd.h"
@@ -13,6 +14,8 @@
 struct document_args {
 	struct pd_doc_request req;
 	const char *templates;
+	const char *template; /* --template NAME: a document type or a template */
+	const char *defaults; /* --defaults FILE: firm, attorney... under the case */
 	bool print_path;
 };
 
@@ -29,6 +32,10 @@ static int parse_args(const char *cmd, int argc, char **argv, struct document_ar
 			a->req.out = argv[++i];
 		else if (!strcmp(arg, "--templates") && has_arg)
 			a->templates = argv[++i];
+		else if (!strcmp(arg, "--template") && has_arg)
+			a->template = argv[++i];
+		else if (!strcmp(arg, "--defaults") && has_arg)
+			a->defaults = argv[++i];
 		else if (!strncmp(arg, "--dump=", 7)) {
 			if (!(a->req.dump = doc_dump_named(arg + 7)))
 				return cmd_usage_error(cmd, "--dump takes value, case, md or layout, "
@@ -47,7 +54,38 @@ static int parse_args(const char *cmd, int argc, char **argv, struct document_ar
 		return cmd_usage_error(cmd, "a case file is required");
 	if (!a->req.level)
 		return cmd_usage_error(cmd, "--level is required");
+	struct stat st;
+	if (a->templates && (stat(a->templates, &st) != 0 || !S_ISDIR(st.st_mode)))
+		return cmd_usage_error(cmd, "--templates %s is not a directory", a->templates);
 	return 0;
+}
+
+/* --template NAME: a type of documents.yaml (its template and subject line), else the
+ * template NAME.md made as this command's document. */
+static void choose_template(struct pd_session *s, struct document_args *a)
+{
+	if (!a->template)
+		return;
+	if (levels_doctype(doc_domain(s), a->template))
+		a->req.document = a->template;
+	else
+		a->req.template_name = a->template;
+}
+
+/* --defaults FILE: read as a docket's defaults are, merged under the case. NULL after
+ * printing why it cannot be read. */
+static const struct pd_value *read_defaults(struct pd_arena *arena, const char *path)
+{
+	struct pd_diags diags = {0};
+	struct pd_value_opts opts = {0};
+	const struct pd_value *v = value_load_file(arena, doc_input_path(path), &opts, &diags);
+	if (v && v->kind != PD_MAP) {
+		diag_error(&diags, v->loc, "--defaults takes a map of case fields (firm:, attorney:, ...)");
+		v = NULL;
+	}
+	diag_print(&diags, stderr);
+	diag_clear(&diags);
+	return v;
 }
 
 static int make_document(const char *cmd, int argc, char **argv)
@@ -61,6 +99,13 @@ static int make_document(const char *cmd, int argc, char **argv)
 	if ((rc = cmd_level_usage(session, cmd, a.req.level))) {
 		doc_session_free(session);
 		return rc;
+	}
+	choose_template(session, &a);
+	struct pd_arena *arena = arena_new();
+	if (a.defaults && !(a.req.defaults = read_defaults(arena, a.defaults))) {
+		arena_free(arena);
+		doc_session_free(session);
+		return PD_EXIT_INPUT;
 	}
 	if (!a.req.dump)
 		typeset_prefetch(doc_typesetter(session));
@@ -76,6 +121,7 @@ static int make_document(const char *cmd, int argc, char **argv)
 			res.pages == 1 ? "" : "s");
 	diag_clear(&diags);
 	doc_result_clear(&res);
+	arena_free(arena);
 	doc_session_free(session);
 	return rc;
 }

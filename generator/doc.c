@@ -28,6 +28,7 @@ struct page_template {
 
 struct pd_session {
 	const char *datadir;
+	struct pd_search search; /* --templates DIR, then DATADIR/templates */
 	struct pd_arena *arena; /* lives from doc_session_new to doc_session_free */
 	struct pd_tmpl_set *templates;
 	long long inputs_mtime;       /* newest file under templates/ and fonts/ (ns) */
@@ -83,13 +84,12 @@ struct pd_session *doc_session_new(const char *datadir, const char *user_templat
 	s->arena = arena_new();
 	s->datadir = arena_strdup(s->arena, datadir);
 	char *tdir = arena_printf(s->arena, "%s/templates", datadir);
-	const char *dirs[2];
-	size_t n = 0;
 	if (user_templates)
-		dirs[n++] = arena_strdup(s->arena, user_templates);
-	dirs[n++] = tdir;
-	s->templates = tmpl_set_new(dirs, n);
+		s->search.dirs[s->search.n++] = arena_strdup(s->arena, user_templates);
+	s->search.dirs[s->search.n++] = tdir;
+	s->templates = tmpl_set_new(s->search.dirs, s->search.n);
 	s->ts = typesetter_new(datadir);
+	typesetter_use_search(s->ts, &s->search);
 	s->inputs_mtime = later(newest_under(tdir),
 				   newest_under(arena_printf(s->arena, "%s/fonts", datadir)));
 	if (user_templates)
@@ -115,13 +115,23 @@ struct pd_typesetter *doc_typesetter(struct pd_session *s)
 	return s->ts;
 }
 
+const struct pd_search *doc_search(const struct pd_session *s)
+{
+	return &s->search;
+}
+
+char *doc_resolve(const struct pd_session *s, const char *rel)
+{
+	return search_find(&s->search, rel);
+}
+
 /* The level table, office directory and regimes, read once per process. Their own errors
  * (a broken levels.yaml) are kept and added to every document's diagnostics. */
 const struct pd_domain *doc_domain(struct pd_session *s)
 {
 	if (!s->domain_tried) {
 		s->domain_tried = true;
-		s->domain = levels_load(s->arena, s->datadir, &s->domain_diags);
+		s->domain = levels_load_search(s->arena, &s->search, &s->domain_diags);
 	}
 	return s->domain;
 }
@@ -142,13 +152,17 @@ void doc_level_names(struct pd_session *s, struct pd_buf *out)
 
 /* ------------------------------------------------------------- templates */
 
+/* The page template NAME from the search path, or with file not NULL the template in that
+ * file (pdgen render --case). */
 static const struct page_template *page_template_load(struct pd_session *s, const char *name,
-						      struct pd_diags *diags)
+						      const char *given, struct pd_diags *diags)
 {
+	if (given)
+		name = given;
 	for (const struct page_template *pt = s->pages; pt; pt = pt->next)
 		if (!strcmp(pt->name, name))
 			return pt;
-	char *path = tmpl_set_path(s->templates, name);
+	char *path = given ? xstrdup(given) : tmpl_set_path(s->templates, name);
 	if (!path) {
 		diag_error(diags, ((struct pd_loc){0}), "no template '%s.md' on the search path", name);
 		return NULL;
@@ -499,11 +513,20 @@ int doc_make(struct pd_session *s, const struct pd_doc_request *req, struct pd_d
 		rc = PD_EXIT_OK;
 		goto done;
 	}
-	if (!c || (case_check(c, req->level, req->document, diags), diags->errors)) /* every rule, even after a bad field */
+	const struct pd_doctype *type = c ? levels_doctype(case_domain(c), req->document) : NULL;
+	const char *made_as = type ? type->made_as : req->document;
+	if (c && !type && strcmp(made_as, "letter") && strcmp(made_as, "memo")) {
+		diag_error(diags, ((struct pd_loc){0}),
+			   "unknown document '%s' (letter, memo or a type of documents.yaml)", made_as);
+		goto done;
+	}
+	if (!c || (case_check(c, req->level, made_as, diags), diags->errors)) /* every rule, even after a bad field */
 		goto done;
 	char *out = output_path(arena, req, c);
 	res->out_path = xstrdup(out);
-	struct pd_value *ctx = case_context(arena, c, req->level, req->document);
+	struct pd_value *ctx = case_context(arena, c, req->level, made_as);
+	if (type)
+		case_context_retitle(arena, ctx, type->name, type->subject);
 	describe(res, ctx);
 	if (req->dump == PD_DUMP_CASE) {
 		value_dump(ctx, stdout);
@@ -515,8 +538,10 @@ int doc_make(struct pd_session *s, const struct pd_doc_request *req, struct pd_d
 		rc = read_back(out, res) ? PD_EXIT_OK : PD_EXIT_SYSTEM;
 		goto done;
 	}
-	const struct page_template *pt =
-	    page_template_load(s, case_template_name(c, req->level, req->document), diags);
+	const char *page = req->template_name ? req->template_name
+			   : type		  ? type->template
+						  : case_template_name(c, req->level, made_as);
+	const struct page_template *pt = page_template_load(s, page, req->template_file, diags);
 	if (!pt || render_markdown(s, pt, ctx, &md, &origins, diags))
 		goto done;
 	if (req->dump == PD_DUMP_MD) {

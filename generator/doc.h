@@ -25,7 +25,9 @@ enum pd_dump doc_dump_named(const char *name);
 struct pd_doc_request {
 	const char *case_path;
 	const char *level;            /* "fod", "opla-hq", ... */
-	const char *document;         /* "letter" or "memo" */
+	const char *document;         /* "letter", "memo" or a type of documents.yaml */
+	const char *template_name;    /* --template NAME: the page template; NULL: the level's */
+	const char *template_file;    /* a template file to use instead (render --case), or NULL */
 	const char *out;              /* a file, "-" (standard output), a directory (ending in '/'
 					 (made when missing) or existing), or NULL: cwd */
 	const struct pd_value *defaults; /* docket defaults, merged under the case; may be NULL */
@@ -58,6 +60,12 @@ struct pd_session;
 struct pd_session *doc_session_new(const char *datadir, const char *user_templates);
 void doc_session_free(struct pd_session *s);
 struct pd_typesetter *doc_typesetter(struct pd_session *s);
+/* Where the session finds templates and data files (levels.yaml, offices.yaml, style.yaml,
+ * regimes/, images): the --templates overlay, then the shipped templates/. doc_resolve is
+ * the one resolver (malloc'd path of the file a run uses for rel, or NULL): whatever
+ * digests or watches a run's inputs asks it. */
+const struct pd_search *doc_search(const struct pd_session *s);
+char *doc_resolve(const struct pd_session *s, const char *rel);
 /* The level table, office directory and regimes (NULL when they cannot be read: doc_make
  * then reports why). */
 const struct pd_domain *doc_domain(struct pd_session *s);

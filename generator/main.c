@@ -20,13 +20,18 @@
 #define O_TEMPLATES "--templates DIR\ttemplates and data files in DIR come before the shipped ones\n"
 #define O_DOCUMENT \
 	O_LEVEL O_OUT O_TEMPLATES \
+	"--template NAME\ta document type of documents.yaml, or the template NAME.md\n" \
+	"--defaults FILE\tcase fields (firm, attorney) kept in one file, under the case's own\n" \
 	"--dump=STAGE\tprint value, case, md or layout instead of writing the PDF\n" \
 	"--print-path\tprint the path of the file written\n"
 static const struct pd_command commands[] = {
     {"letter", cmd_letter,
-     "letter CASE.yaml --level LEVEL [-o OUT.pdf|DIR/] [--templates DIR] [--dump=STAGE]",
+     "letter CASE.yaml --level LEVEL [-o OUT.pdf|DIR/|-] [--templates DIR] [--template NAME] "
+     "[--defaults FILE] [--dump=STAGE] [--print-path]",
      "make the request letter for one level of the chain of command", O_DOCUMENT},
-    {"memo", cmd_memo, "memo CASE.yaml --level LEVEL [-o OUT.pdf|DIR/] [--templates DIR] [--dump=STAGE]",
+    {"memo", cmd_memo,
+     "memo CASE.yaml --level LEVEL [-o OUT.pdf|DIR/|-] [--templates DIR] [--template NAME] "
+     "[--defaults FILE] [--dump=STAGE] [--print-path]",
      "make the escalation cover memo (rung 2 and up)", O_DOCUMENT},
     {"batch", cmd_batch,
      "batch DOCKET.yaml [-o DIR] [-j N] [--shard K/N] [--check] [--force] [--quiet|--verbose] "
@@ -41,9 +46,12 @@ static const struct pd_command commands[] = {
      "--verbose, -v\tprint every document made\n"
      "--stats\tprint where the time went\n" O_TEMPLATES},
     {"render", cmd_render,
-     "render TEMPLATE --data FILE.yaml [--templates DIR] [--escape markdown|html|none] [--lenient]",
-     "render a template with YAML data to stdout (proofing templates)",
-     "--data FILE.yaml\tthe data the template sees\n" O_TEMPLATES
+     "render TEMPLATE (--data FILE.yaml | --case CASE.yaml --level LEVEL [--memo]) "
+     "[--templates DIR] [--escape markdown|html|none] [--lenient]",
+     "render a template with YAML data, or a case's letter data, to stdout (proofing templates)",
+     "--data FILE.yaml\tthe data the template sees\n"
+     "--case CASE.yaml\tthe data a letter gets from the case, checked as for a letter\n"
+     O_LEVEL "--memo\twith --case: the data a memo gets\n" O_TEMPLATES
      "--escape markdown|html|none\thow {{x}} escapes a value (default markdown)\n"
      "--lenient\tunknown names render empty, as the Mustache specification says\n"},
     {"check", cmd_check, "check CASE.yaml... [--level LEVEL [--letter|--memo] [--markdown]]",
@@ -65,6 +73,9 @@ static const struct pd_command commands[] = {
     {"explain", cmd_explain, "explain [RULE | --mdoc]",
      "what an escalation rule requires, why, and how to fix a case",
      "--mdoc\tprint the rule list of pdgen-case(5) in mdoc\n"},
+    {"templates", cmd_templates, "templates [--templates DIR]",
+     "list where each template and data file resolves (an overlay DIR first, then the shipped)",
+     O_TEMPLATES},
     {"help", NULL, "help [COMMAND]", "print the commands, or one command's full help", ""},
 };
 static const size_t ncommands = sizeof commands / sizeof commands[0];

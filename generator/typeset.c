@@ -18,6 +18,7 @@
 /* The long-lived half of typesetting: its fields are read on first need and kept. */
 struct pd_typesetter {
 	char *datadir;
+	char *style_path; /* the house style found on a search path, or NULL: the shipped one */
 	struct pd_fonts *fonts;
 	struct pd_hyph *hyph;
 	struct pd_layout_memo *memo; /* names faces of fonts: freed before them */
@@ -46,6 +47,7 @@ void typesetter_free(struct pd_typesetter *ts)
 	diag_clear(&ts->house_diags);
 	fonts_free(ts->fonts);
 	out_pdf_free(ts->writer);
+	free(ts->style_path);
 	free(ts->datadir);
 	free(ts);
 }
@@ -67,13 +69,21 @@ static const struct pd_value *house_style(struct pd_typesetter *ts, struct pd_di
 {
 	if (!ts->house_arena) {
 		ts->house_arena = arena_new();
-		char *path = arena_printf(ts->house_arena, "%s/templates/style.yaml", ts->datadir);
+		char *path = ts->style_path
+				 ? ts->style_path
+				 : arena_printf(ts->house_arena, "%s/templates/style.yaml", ts->datadir);
 		if (access(path, R_OK) == 0)
 			ts->house = value_load_file(ts->house_arena, path, NULL, &ts->house_diags);
 	}
 	diag_copy(diags, &ts->house_diags);
 	*broken = ts->house_diags.errors > 0;
 	return ts->house;
+}
+
+void typesetter_use_search(struct pd_typesetter *ts, const struct pd_search *search)
+{
+	free(ts->style_path);
+	ts->style_path = search_find(search, "style.yaml");
 }
 
 void typeset_prefetch(struct pd_typesetter *ts) { hyph_prefetch(ts->hyph); }

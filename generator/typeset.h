@@ -26,6 +26,9 @@ struct pd_typeset_opts {
 /* DATADIR holds fonts/ and templates/style.yaml (NULL: "."); nothing is read yet. */
 struct pd_typesetter;
 struct pd_typesetter *typesetter_new(const char *datadir);
+/* The house style is the first style.yaml on search (an overlay before the shipped one);
+ * call before the first document. */
+void typesetter_use_search(struct pd_typesetter *ts, const struct pd_search *search);
 /* Frees everything the typesetter read, in the order they depend on each other. */
 void typesetter_free(struct pd_typesetter *ts);
 

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <limits.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 static void no_memory(size_t size)
 {
@@ -431,4 +432,16 @@ int dir_make(const char *dir)
 		return -1;
 	}
 	return 0;
+}
+
+char *search_find(const struct pd_search *s, const char *rel)
+{
+	for (size_t i = 0; i < s->n; i++) {
+		struct pd_buf path = {0};
+		buf_printf(&path, "%s/%s", s->dirs[i], rel);
+		if (access(path.s, F_OK) == 0)
+			return buf_take(&path);
+		buf_free(&path);
+	}
+	return NULL;
 }

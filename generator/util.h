@@ -56,6 +56,17 @@ uint64_t hash_bytes(const void *p, size_t n);
 /* n bytes as 2n lowercase hex digits and a NUL. */
 void hex_encode(const unsigned char *bytes, size_t n, char *hex);
 
+/* Where templates and data files are found, first directory first: a user's overlay
+ * (--templates DIR), then the shipped DATADIR/templates. The strings are not owned. */
+#define PD_SEARCH_MAX 4
+struct pd_search {
+	const char *dirs[PD_SEARCH_MAX];
+	size_t n;
+};
+/* The one resolver of the overlay: DIR/rel for the first directory of s that holds rel
+ * (malloc'd; the caller frees), or NULL when none does. */
+char *search_find(const struct pd_search *s, const char *rel);
+
 /* Makes dir and the directories above it that are missing (mkdir -p). 0, or -1 with
  * errno set when one cannot be made or dir is not a directory. */
 int dir_make(const char *dir);

@@ -97,4 +97,122 @@ else
 fi
 rm -f "$T"/*.md
 
+# --- --templates DIR is a whole overlay: data files too
+cp "$TOP/templates/levels.yaml" "$T/levels.yaml"
+sed -i 's/^\( *reviewer: \)the Field Office Director$/\1the Acting Field Office Director/' "$T/levels.yaml"
+if grep -q 'the Acting Field Office Director' "$T/levels.yaml"; then
+	"$PDGEN" letter "$CASE" --level fod --templates "$T" --dump=case >"$SCRATCH/case" 2>"$SCRATCH/err"
+	grep -q 'the Acting Field Office Director' "$SCRATCH/case" &&
+		ok "levels.yaml in the overlay is the level table" ||
+		fail "levels.yaml in the overlay is the level table" "$(cat "$SCRATCH/err")"
+else
+	fail "levels.yaml in the overlay is the level table" "no FOD reviewer to change in levels.yaml"
+fi
+rm -f "$T/levels.yaml"
+printf 'size: 9\n' >"$T/style.yaml"
+"$PDGEN" letter "$CASE" --level fod --templates "$T" --dump=layout >"$SCRATCH/lay" 2>&1
+grep -q ' 9.00pt ' "$SCRATCH/lay" && ok "style.yaml in the overlay is the house style" ||
+	fail "style.yaml in the overlay is the house style" "$(grep -m2 pt "$SCRATCH/lay")"
+rm -f "$T/style.yaml"
+mkdir -p "$T/regimes"
+sed 's/^\(short: \).*/\1the Overlay Memorandum/' "$TOP/templates/regimes/johnson-2014.yaml" >"$T/regimes/johnson-2014.yaml"
+if grep -q 'Overlay Memorandum' "$T/regimes/johnson-2014.yaml"; then
+	"$PDGEN" letter "$CASE" --level fod --templates "$T" --dump=md >"$SCRATCH/case" 2>&1
+	grep -q 'Overlay Memorandum' "$SCRATCH/case" && ok "a regime in the overlay is the regime" ||
+		fail "a regime in the overlay is the regime"
+else
+	fail "a regime in the overlay is the regime" "no short: line in johnson-2014.yaml"
+fi
+rm -rf "$T/regimes"
+
+# an empty file removes a partial; pdgen templates says where each name resolves
+: >"$T/cc.md"
+"$PDGEN" letter "$CASE" --level fod --templates "$T" --dump=md >"$SCRATCH/md" 2>&1
+"$PDGEN" letter "$CASE" --level fod --dump=md >"$SCRATCH/md0" 2>&1
+grep -q '^\*\*cc:\*\*' "$SCRATCH/md0" && ! grep -q '^\*\*cc:\*\*' "$SCRATCH/md" &&
+	ok "an empty file in the overlay removes a partial" ||
+	fail "an empty file in the overlay removes a partial"
+"$PDGEN" templates --templates "$T" >"$SCRATCH/list" 2>&1
+if grep -q "^cc  *$T/cc.md  (overlay: empty, removed)" "$SCRATCH/list" &&
+   grep -q "^signature  *$TOP/templates/signature.md\$" "$SCRATCH/list" &&
+   grep -q "^levels.yaml  *$TOP/templates/levels.yaml\$" "$SCRATCH/list" &&
+   grep -q "^regimes/johnson-2014.yaml " "$SCRATCH/list"; then
+	ok "pdgen templates lists where each name resolves"
+else
+	fail "pdgen templates lists where each name resolves" "$(cat "$SCRATCH/list")"
+fi
+rm -f "$T/cc.md"
+
+# --- a new document type from Markdown and YAML alone, for one letter and for a docket
+cat >"$T/documents.yaml" <<'Y'
+documents:
+  stay-request:
+    subject: "Request for a Stay of Removal"
+Y
+cat >"$T/stay-request.md" <<'Y'
+{{<base-letter}}{{$body}}
+We ask that your office stay {{client.short_name}}'s removal.
+{{/body}}{{/base-letter}}
+Y
+if "$PDGEN" letter "$CASE" --level fod --templates "$T" --template stay-request -o "$SCRATCH/dt/" 2>"$SCRATCH/err" &&
+   pdf_text "$SCRATCH/dt/hernandez-lopez-A012345678-fod-stay-request.pdf" >"$SCRATCH/txt" &&
+   grep -q 'RE: Request for a Stay of Removal' "$SCRATCH/txt" && grep -q 'stay José Luis' "$SCRATCH/txt"; then
+	ok "letter --template TYPE: a document type's template and subject line"
+else
+	fail "letter --template TYPE: a document type's template and subject line" "$(cat "$SCRATCH/err")"
+fi
+cp "$CASE" "$SCRATCH/dcase.yaml"
+printf 'cases:\n  - {file: dcase.yaml, level: fod, documents: [letter, stay-request]}\n' >"$SCRATCH/docket.yaml"
+if "$PDGEN" batch "$SCRATCH/docket.yaml" --templates "$T" -o "$SCRATCH/dk" >"$SCRATCH/out" 2>&1 &&
+   [ -s "$SCRATCH/dk/hernandez-lopez-A012345678-fod-stay-request.pdf" ] &&
+   [ -s "$SCRATCH/dk/hernandez-lopez-A012345678-fod-letter.pdf" ]; then
+	ok "a docket makes a document type of documents.yaml"
+else
+	fail "a docket makes a document type of documents.yaml" "$(cat "$SCRATCH/out")"
+fi
+"$PDGEN" batch --check "$SCRATCH/docket.yaml" >"$SCRATCH/out" 2>&1
+grep -q "unknown document 'stay-request'" "$SCRATCH/out" &&
+	ok "without the overlay the type is unknown to the docket" ||
+	fail "without the overlay the type is unknown to the docket" "$(cat "$SCRATCH/out")"
+# --template NAME that is no type: that template, the letter's subject
+if "$PDGEN" letter "$CASE" --level fod --templates "$T" --template stay-request --dump=md >/dev/null 2>&1 &&
+   "$PDGEN" letter "$CASE" --level fod --template letter-request --dump=md >"$SCRATCH/md" 2>"$SCRATCH/err" &&
+   grep -q 'We write to ask that your office exercise' "$SCRATCH/md"; then
+	ok "letter --template NAME renders NAME.md"
+else
+	fail "letter --template NAME renders NAME.md" "$(cat "$SCRATCH/err")"
+fi
+printf 'documents:\n  letter: {subject: x}\n  odd: {subjet: y}\n' >"$T/documents.yaml"
+"$PDGEN" letter "$CASE" --level fod --templates "$T" --dump=md >/dev/null 2>"$SCRATCH/err"
+grep -q "documents.yaml:2:.*'letter' is built in" "$SCRATCH/err" &&
+grep -q "documents.yaml:3:.*unknown key 'subjet'.*did you mean 'subject'" "$SCRATCH/err" &&
+	ok "a bad documents.yaml is located" || fail "a bad documents.yaml is located" "$(cat "$SCRATCH/err")"
+rm -f "$T/documents.yaml" "$T/stay-request.md"
+
+# --- render --case: a template proofed against a case with the letter's exact data
+"$PDGEN" letter "$CASE" --level fod --dump=md >"$SCRATCH/md0" 2>&1
+if "$PDGEN" render "$TOP/templates/letter-review.md" --case "$CASE" --level fod >"$SCRATCH/md" 2>"$SCRATCH/err" &&
+   cmp -s "$SCRATCH/md" "$SCRATCH/md0"; then
+	ok "render --case --level: the letter's Markdown"
+else
+	fail "render --case --level: the letter's Markdown" "$(cat "$SCRATCH/err")"
+fi
+
+# --- --defaults FILE: the firm and attorney in one file, under the case's own
+awk '/^(attorney|firm):/ { keep = 1; print; next } /^[a-z]/ { keep = 0 } keep' "$CASE" >"$SCRATCH/firm.yaml"
+awk '/^(attorney|firm):/ { skip = 1; next } /^[a-z]/ { skip = 0 } !skip' "$CASE" >"$SCRATCH/bare.yaml"
+"$PDGEN" letter "$CASE" --level fod --dump=md >"$SCRATCH/md0" 2>&1
+if grep -q '^firm:' "$SCRATCH/firm.yaml" && ! grep -q '^firm:' "$SCRATCH/bare.yaml" &&
+   "$PDGEN" letter "$SCRATCH/bare.yaml" --level fod --defaults "$SCRATCH/firm.yaml" --dump=md >"$SCRATCH/md" 2>"$SCRATCH/err" &&
+   cmp -s "$SCRATCH/md" "$SCRATCH/md0"; then
+	ok "--defaults FILE supplies the firm and attorney"
+else
+	fail "--defaults FILE supplies the firm and attorney" "$(cat "$SCRATCH/err")"
+fi
+printf -- '- a list\n' >"$SCRATCH/bad-defaults.yaml"
+"$PDGEN" letter "$SCRATCH/bare.yaml" --level fod --defaults "$SCRATCH/bad-defaults.yaml" -o "$SCRATCH/no.pdf" 2>"$SCRATCH/err"
+[ $? -eq 1 ] && grep -q 'bad-defaults.yaml:1:1: error: --defaults takes a map' "$SCRATCH/err" && [ ! -e "$SCRATCH/no.pdf" ] &&
+	ok "--defaults that is not a map is a located error" ||
+	fail "--defaults that is not a map is a located error" "$(cat "$SCRATCH/err")"
+
 finish
