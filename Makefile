@@ -6,7 +6,7 @@ PREFIX  ?= /usr/local
 DATADIR  = $(PREFIX)/share/pdgen
 BUILD   ?= build
 CC      ?= cc
-PKGS     = libcmark-gfm yaml-0.1 libutf8proc harfbuzz-subset zlib libdeflate
+PKGS     = libcmark-gfm yaml-0.1 libutf8proc harfbuzz-subset zlib libdeflate libpng libjpeg
 CFLAGS  ?= -O2 -g
 WARN     = -std=c11 -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes
 CPPFLAGS += -D_POSIX_C_SOURCE=200809L -DPD_VERSION='"$(VERSION)"' -DPD_DATADIR='"$(DATADIR)"'
@@ -24,7 +24,8 @@ PDGEN    = $(BUILD)/pdgen
 DEB_PKGS = build-essential pkg-config libhpdf-dev libcmark-gfm-dev \
 	   libcmark-gfm-extensions-dev libyaml-dev libutf8proc-dev libcmocka-dev \
 	   poppler-utils qpdf nettle-dev python3-yaml man-db fonts-wqy-microhei \
-	   python3-fonttools libhyphen-dev hyphen-en-us libharfbuzz-dev zlib1g-dev libdeflate-dev
+	   python3-fonttools libhyphen-dev hyphen-en-us libharfbuzz-dev zlib1g-dev libdeflate-dev \
+	   libpng-dev libjpeg-dev
 
 .PHONY: all cut-fonts deps demo test unit e2e regress regress-update clean install uninstall \
 	asan valgrind lint format bench fuzz

@@ -14,13 +14,14 @@ struct pd_batch_run {
 	const struct pd_docket *docket;
 	const char *outdir;
 	unsigned workers;
-	bool quiet, verbose, check_only, force;
+	const char *docket_dir; /* case files must lie under it, unless allow_outside */
+	bool quiet, verbose, check_only, force, allow_outside;
 	bool stats; /* print speed and memory figures at the end (make bench) */
-	long long inputs_mtime; /* ns */
 };
 
-/* Returns 0 when every job succeeded, 1 when any failed, 3 on an I/O failure of the batch
- * itself, 130 when interrupted (the manifest then lists what finished). */
+/* Returns 0 when every job succeeded, 1 when any failed (a worker's crash included), 3 on
+ * an I/O failure of the batch itself or a locked output directory, 130 when interrupted
+ * (the manifest then lists what finished). */
 int batch_run(const struct pd_batch_run *run);
 
 #endif

@@ -913,6 +913,10 @@ static void ascii_slug(const char *s, struct pd_buf *out)
 	free(folded);
 }
 
+/* The longest name part of an output file: with the A-number, level, document and a
+ * temporary file's suffix the name stays well under 255 bytes. */
+#define SLUG_MAX 120
+
 char *case_output_name(struct pd_arena *arena, const struct pd_case *c, const char *lvname,
 		       const char *document_name)
 {
@@ -920,6 +924,11 @@ char *case_output_name(struct pd_arena *arena, const struct pd_case *c, const ch
 	ascii_slug(c->family ? c->family : c->given ? c->given : "", &b);
 	if (!b.len)
 		buf_puts(&b, "client");
+	if (b.len > SLUG_MAX) { /* a file name has 255 bytes: the rest named by its hash */
+		uint64_t h = hash_bytes(b.s, b.len);
+		b.len = SLUG_MAX - 9;
+		buf_printf(&b, "-%08x", (unsigned)(h ^ h >> 32));
+	}
 	if (c->anum[0])
 		buf_printf(&b, "-A%s", c->anum);
 	buf_printf(&b, "-%s-%s.pdf", lvname, document_name ? document_name : "letter");

@@ -731,12 +731,28 @@ struct pd_case *case_from_value(struct pd_arena *arena, struct pd_value *root, c
 	return dom ? case_from_value_domain(arena, root, path, dom, diags) : NULL;
 }
 
+/* Does the map hold one top-level case field (or the 'cases' of a docket)? */
+static bool has_case_field(const struct pd_value *root)
+{
+	for (size_t i = 0; i < root->n; i++) {
+		if (!strcmp(root->keys[i], "cases"))
+			return true;
+		for (const struct field *f = f_root; f->key; f++)
+			if (!strcmp(f->key, root->keys[i]))
+				return true;
+	}
+	return false;
+}
+
 struct pd_case *case_from_value_domain(struct pd_arena *arena, struct pd_value *root,
 				       const char *path, const struct pd_domain *dom,
 				       struct pd_diags *diags)
 {
-	if (root->kind != PD_MAP) {
-		diag_error(diags, root->loc, "a case file must be a map (client:, case:, ...)");
+	if (root->kind != PD_MAP || !has_case_field(root)) {
+		/* a file named by mistake (or by a hostile docket): its lines stay unquoted */
+		diag_error(diags, ((struct pd_loc){diag_intern(path), 0, 0}),
+			   "not a case file: a case file is YAML with 'client:', 'case:' and the "
+			   "other case fields at its top (its lines are not shown)");
 		return NULL;
 	}
 	size_t k = 0;

@@ -15,6 +15,7 @@
 
 #include "batch.h"
 #include "cmd.h"
+#include "diag.h"
 #include "doc.h"
 #include "docket.h"
 #include "typeset.h"
@@ -23,7 +24,7 @@
 struct batch_opts {
 	const char *docket, *outdir, *templates;
 	unsigned jobs, shard_k, shard_n;
-	bool quiet, verbose, force, check, stats;
+	bool quiet, verbose, force, check, stats, allow_outside;
 };
 
 static int parse_shard(const char *s, struct batch_opts *o)
@@ -73,6 +74,8 @@ static int parse_args(int argc, char **argv, struct batch_opts *o)
 			o->stats = true;
 		else if (!strcmp(a, "--check"))
 			o->check = true;
+		else if (!strcmp(a, "--allow-outside"))
+			o->allow_outside = true;
 		else if (a[0] == '-')
 			return cmd_usage_error("batch", "unknown option '%s'", a);
 		else if (!o->docket)
@@ -85,6 +88,38 @@ static int parse_args(int argc, char **argv, struct batch_opts *o)
 	if (!o->docket)
 		return cmd_usage_error("batch", "a docket file is required");
 	return 0;
+}
+
+/* The docket's directory: case paths are confined to its tree. */
+static char *docket_dir(const char *docket)
+{
+	const char *slash = strrchr(docket, '/');
+	return slash == docket ? xstrdup("/") : slash ? xstrndup(docket, (size_t)(slash - docket))
+						     : xstrdup(".");
+}
+
+/* The page templates of every level in the docket, parsed once: a broken one is one
+ * report, and no document is made. */
+static int check_templates(struct pd_session *s, const struct pd_docket *d)
+{
+	const char **levels = xcalloc(d->njobs + 1, sizeof *levels);
+	size_t n = 0;
+	for (size_t i = 0; i < d->njobs; i++) {
+		size_t k = 0;
+		while (k < n && strcmp(levels[k], d->jobs[i].level))
+			k++;
+		if (k == n)
+			levels[n++] = d->jobs[i].level;
+	}
+	struct pd_diags diags = {0};
+	int errors = doc_check_templates(s, levels, n, &diags);
+	diag_print(&diags, stderr);
+	if (errors)
+		fprintf(stderr, "pdgen: error: the templates have %d error%s: no document was made\n",
+			errors, errors == 1 ? "" : "s");
+	diag_clear(&diags);
+	free(levels);
+	return errors ? PD_EXIT_INPUT : 0;
 }
 
 int cmd_batch(int argc, char **argv)
@@ -111,13 +146,19 @@ int cmd_batch(int argc, char **argv)
 	diag_clear(&diags);
 	docket_shard(&docket, o.shard_k, o.shard_n);
 	if (!o.check && dir_make(o.outdir)) {
-		fprintf(stderr, "%s: error: cannot create the output directory: %s\n", o.outdir,
+		diag_line(stderr, "%s: error: cannot create the output directory: %s", o.outdir,
 			strerror(errno));
 		arena_free(arena);
 		doc_session_free(session);
 		return PD_EXIT_SYSTEM;
 	}
+	if (check_templates(session, &docket)) {
+		arena_free(arena);
+		doc_session_free(session);
+		return PD_EXIT_INPUT;
+	}
 	typeset_preload(doc_typesetter(session));
+	char *dir = docket_dir(o.docket);
 	struct pd_batch_run run = {
 	    .session = session,
 	    .docket = &docket,
@@ -128,9 +169,11 @@ int cmd_batch(int argc, char **argv)
 	    .check_only = o.check,
 	    .force = o.force,
 	    .stats = o.stats,
-	    .inputs_mtime = doc_mtime(o.docket),
+	    .docket_dir = dir,
+	    .allow_outside = o.allow_outside,
 	};
 	rc = batch_run(&run);
+	free(dir);
 	arena_free(arena);
 	doc_session_free(session);
 	return rc;

@@ -29,7 +29,7 @@ int cmd_level_usage(struct pd_session *s, const char *name, const char *level)
 		return PD_EXIT_OK;
 	struct pd_buf names = {0};
 	doc_level_names(s, &names);
-	fprintf(stderr, "pdgen: error: unknown level '%s'; the levels are: %s\n", level,
+	diag_line(stderr, "pdgen: error: unknown level '%s'; the levels are: %s", level,
 		names.s ? names.s : "");
 	buf_free(&names);
 	cmd_usage(name, stderr);

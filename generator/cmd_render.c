@@ -141,7 +141,7 @@ int cmd_render(int argc, char **argv)
 	char *text = file_read(a.tmpl, &len, TMPL_MAX_BYTES);
 	if (!text) {
 		diag_error(&diags, ((struct pd_loc){diag_intern(a.tmpl), 0, 0}), "cannot read template: %s",
-			   errno == EFBIG ? "larger than 4 MiB" : strerror(errno));
+			   errno == EFBIG ? "larger than 4 MiB" : file_strerror(errno));
 		return finish(&diags, errno == EFBIG ? PD_EXIT_INPUT : PD_EXIT_SYSTEM);
 	}
 	struct pd_buf proj = {0};

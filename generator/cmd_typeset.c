@@ -1,5 +1,6 @@
 /* cmd_typeset: `pdgen typeset DOC.md [-o OUT.pdf]`: a Markdown file with front matter
  * and no case data -> PDF (or its text with --text), for proofing a layout. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -74,7 +75,8 @@ int cmd_typeset(int argc, char **argv)
 	size_t len;
 	char *src = file_read(in, &len, 16u << 20);
 	if (!src) {
-		fprintf(stderr, "pdgen: error: cannot read '%s'\n", in);
+		diag_line(stderr, "pdgen: error: cannot read '%s': %s", in,
+			  file_strerror(errno));
 		return PD_EXIT_SYSTEM;
 	}
 	char datadir[PATH_MAX];

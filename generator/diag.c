@@ -197,12 +197,33 @@ static const char *line_start(struct source *src, int line)
 #define EXCERPT_WIDTH 160 /* else this many characters around the column */
 
 /* Writes text[0..len) with control characters (terminal escapes in hostile input) as '?'. */
+/* Writes s[0..len) to the terminal safely: C0 and C1 control characters, DEL and bytes
+ * that start no UTF-8 sequence become escapes (\x1B, \u0085) or, in a quoted line that
+ * must keep its columns, '?'. Tabs and (when keep_newlines) newlines pass. */
+static void put_safe(const char *s, size_t len, bool escape, bool keep_newlines, FILE *f)
+{
+	for (size_t i = 0; i < len;) {
+		uint32_t cp;
+		int n = utf8_decode(s + i, len - i, &cp);
+		unsigned char c = (unsigned char)s[i];
+		bool invalid = cp == 0xFFFD && n == 1;
+		bool control = (cp < 0x20 && cp != '\t' && !(cp == '\n' && keep_newlines)) ||
+			       cp == 0x7F || (cp >= 0x80 && cp <= 0x9F);
+		if (!invalid && !control)
+			fwrite(s + i, 1, (size_t)n, f);
+		else if (!escape)
+			fputc('?', f);
+		else if (invalid || cp < 0x80)
+			fprintf(f, "\\x%02X", c);
+		else
+			fprintf(f, "\\u%04X", (unsigned)cp);
+		i += (size_t)n;
+	}
+}
+
 static void put_clean(const char *s, size_t len, FILE *f)
 {
-	for (size_t i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)s[i];
-		fputc((c < 0x20 && c != '\t') || c == 0x7F ? '?' : c, f);
-	}
+	put_safe(s, len, false, false, f);
 }
 
 /* Prints the quoted line and a caret under the column (columns count characters). A long
@@ -255,33 +276,42 @@ static const char *severity_name(enum pd_severity sev)
 	return sev == PD_ERROR ? "error" : sev == PD_WARNING ? "warning" : "note";
 }
 
-/* A message or context line: control characters other than newline and tab shown as '?'. */
-static void put_text(const char *s, FILE *f)
+void diag_put_text(const char *s, FILE *f)
 {
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		fputc((c < 0x20 && c != '\t' && c != '\n') || c == 0x7F ? '?' : c, f);
-	}
+	put_safe(s, strlen(s), true, true, f);
 	fputc('\n', f);
+}
+
+void diag_line(FILE *f, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	struct pd_buf b = {0};
+	buf_vprintf(&b, fmt, ap);
+	va_end(ap);
+	diag_put_text(b.s, f);
+	buf_free(&b);
 }
 
 void diag_print(const struct pd_diags *d, FILE *f)
 {
 	for (size_t i = 0; i < d->n; i++) {
 		const struct pd_diag *g = &d->v[i];
+		if (g->loc.file)
+			put_safe(g->loc.file, strlen(g->loc.file), true, false, f);
 		if (g->loc.file && g->loc.line > 0)
-			fprintf(f, "%s:%d:%d: ", g->loc.file, g->loc.line, g->loc.col);
+			fprintf(f, ":%d:%d: ", g->loc.line, g->loc.col);
 		else if (g->loc.file)
-			fprintf(f, "%s: ", g->loc.file);
+			fputs(": ", f);
 		else
 			fputs("pdgen: ", f);
 		fprintf(f, "%s: ", severity_name(g->sev));
 		if (g->rule)
 			fprintf(f, "[%s] ", g->rule);
-		put_text(g->msg, f);
+		diag_put_text(g->msg, f);
 		print_excerpt(&g->loc, f);
 		if (g->context)
-			put_text(g->context, f);
+			diag_put_text(g->context, f);
 	}
 }
 

@@ -48,6 +48,11 @@ void diag_context(struct pd_diags *d, const char *fmt, ...) __attribute__((forma
 void diag_copy(struct pd_diags *dst, const struct pd_diags *src);
 void diag_copy_one(struct pd_diags *dst, const struct pd_diag *g);
 void diag_print(const struct pd_diags *d, FILE *f);
+/* Prints s and a newline with C0 and C1 control characters, DEL and bytes that are not
+ * UTF-8 escaped (\x1B, \u0085): text from input never reaches a terminal raw. */
+void diag_put_text(const char *s, FILE *f);
+/* The same for a formatted line (no newline in fmt: one is added). */
+void diag_line(FILE *f, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void diag_clear(struct pd_diags *d);
 
 /* Returns a copy of name that lives until exit: use it for pd_loc.file. */

@@ -2,10 +2,8 @@
  * In: a pd_doc_request. Out: a PDF written atomically, a pd_doc_result, diagnostics. */
 #include "doc.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
-#include <nettle/sha2.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,7 +29,8 @@ struct pd_session {
 	struct pd_search search; /* --templates DIR, then DATADIR/templates */
 	struct pd_arena *arena; /* lives from doc_session_new to doc_session_free */
 	struct pd_tmpl_set *templates;
-	long long inputs_mtime;       /* newest file under templates/ and fonts/ (ns) */
+	const char *dirs[3]; /* whose files make documents (doc_input_dirs) */
+	size_t ndirs;
 	const struct pd_domain *domain;
 	bool domain_tried;
 	struct pd_diags domain_diags;
@@ -41,42 +40,6 @@ struct pd_session {
 };
 
 /* ------------------------------------------------------------- setup */
-
-/* Modification times in nanoseconds: outputs are often made in the second their inputs
- * were saved. */
-static long long mtime_ns(const struct stat *st)
-{
-	return (long long)st->st_mtim.tv_sec * 1000000000LL + st->st_mtim.tv_nsec;
-}
-
-static long long later(long long a, long long b)
-{
-	return a > b ? a : b;
-}
-
-/* The newest modification time of a file under dir, its subdirectories included (symbolic
- * links are not followed); 0 when there is none. */
-static long long newest_under(const char *dir)
-{
-	DIR *d = opendir(dir);
-	if (!d)
-		return 0;
-	long long newest = 0;
-	struct pd_buf path = {0};
-	for (struct dirent *e; (e = readdir(d));) {
-		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
-			continue;
-		path.len = 0;
-		buf_printf(&path, "%s/%s", dir, e->d_name);
-		struct stat st;
-		if (lstat(path.s, &st) != 0 || S_ISLNK(st.st_mode))
-			continue;
-		newest = later(newest, S_ISDIR(st.st_mode) ? newest_under(path.s) : mtime_ns(&st));
-	}
-	buf_free(&path);
-	closedir(d);
-	return newest;
-}
 
 struct pd_session *doc_session_new(const char *datadir, const char *user_templates)
 {
@@ -90,11 +53,18 @@ struct pd_session *doc_session_new(const char *datadir, const char *user_templat
 	s->templates = tmpl_set_new(s->search.dirs, s->search.n);
 	s->ts = typesetter_new(datadir);
 	typesetter_use_search(s->ts, &s->search);
-	s->inputs_mtime = later(newest_under(tdir),
-				   newest_under(arena_printf(s->arena, "%s/fonts", datadir)));
 	if (user_templates)
-		s->inputs_mtime = later(s->inputs_mtime, newest_under(user_templates));
+		s->dirs[s->ndirs++] = s->search.dirs[0];
+	s->dirs[s->ndirs++] = tdir;
+	s->dirs[s->ndirs++] = arena_printf(s->arena, "%s/fonts", datadir);
 	return s;
+}
+
+size_t doc_input_dirs(const struct pd_session *s, const char *dirs[3])
+{
+	for (size_t i = 0; i < s->ndirs; i++)
+		dirs[i] = s->dirs[i];
+	return s->ndirs;
 }
 
 /* The typesetter goes first (its paragraph memo names its fonts' faces), then the templates,
@@ -172,7 +142,7 @@ static const struct page_template *page_template_load(struct pd_session *s, cons
 	const char *file = diag_intern(path);
 	free(path);
 	if (!raw) {
-		diag_error(diags, ((struct pd_loc){file, 0, 0}), "cannot read: %s", strerror(errno));
+		diag_error(diags, ((struct pd_loc){file, 0, 0}), "cannot read: %s", file_strerror(errno));
 		return NULL;
 	}
 	char *text = arena_strndup(s->arena, raw, len);
@@ -230,53 +200,45 @@ static struct pd_value *expand(struct pd_session *s, struct pd_arena *arena,
 	return copy;
 }
 
-/* ------------------------------------------------------------- results */
-
-bool doc_sha256_file(const char *path, char hex[65], size_t *bytes)
+/* names[0..*n) gains name unless it holds it. */
+static void add_name(const char **names, size_t *n, const char *name)
 {
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return false;
-	struct sha256_ctx ctx;
-	sha256_init(&ctx);
-	unsigned char chunk[65536];
-	size_t n, total = 0;
-	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
-		sha256_update(&ctx, n, chunk);
-		total += n;
+	for (size_t i = 0; i < *n; i++)
+		if (!strcmp(names[i], name))
+			return;
+	names[(*n)++] = name;
+}
+
+int doc_check_templates(struct pd_session *s, const char *const *levels, size_t n,
+			struct pd_diags *diags)
+{
+	const struct pd_domain *dom = doc_domain(s);
+	const char **names = xcalloc(2 * n + 4 + (dom ? dom->ndoctypes : 0), sizeof *names);
+	size_t k = 0;
+	add_name(names, &k, "letter-reconsideration");
+	add_name(names, &k, "letter-bia");
+	for (size_t i = 0; dom && i < n; i++) {
+		const struct pd_level *lv = levels_find(dom, levels[i]);
+		add_name(names, &k, lv && lv->letter ? lv->letter : "letter-request");
+		add_name(names, &k, lv && lv->memo ? lv->memo : "memo");
 	}
-	bool ok = !ferror(f);
-	fclose(f);
-	unsigned char digest[SHA256_DIGEST_SIZE];
-	sha256_digest(&ctx, sizeof digest, digest);
-	hex_encode(digest, sizeof digest, hex);
-	if (bytes)
-		*bytes = total;
-	return ok;
+	for (size_t i = 0; dom && i < dom->ndoctypes; i++)
+		add_name(names, &k, dom->doctypes[i].template);
+	int before = diags->errors;
+	for (size_t i = 0; i < k; i++)
+		page_template_load(s, names[i], NULL, diags);
+	free(names);
+	return diags->errors - before;
 }
 
-/* Counts the page objects of a PDF that pdgen wrote (no object streams). */
-static int pages_in_pdf(const char *path)
-{
-	size_t len;
-	char *data = file_read(path, &len, 0);
-	if (!data)
-		return 0;
-	static const char key[] = "/Type /Page";
-	size_t klen = sizeof key - 1;
-	int pages = 0;
-	for (size_t i = 0; i + klen < len; i++)
-		if (data[i] == '/' && !memcmp(data + i, key, klen) && data[i + klen] != 's')
-			pages++;
-	free(data);
-	return pages;
-}
+/* ------------------------------------------------------------- results */
 
 void doc_result_clear(struct pd_doc_result *res)
 {
 	if (res->source_name)
 		diag_forget_source(res->source_name);
 	free(res->source_text);
+	free(res->files_read);
 	free(res->out_path);
 	free(res->client);
 	free(res->a_number);
@@ -292,28 +254,9 @@ static bool is_directory(const char *path)
 	return (len && path[len - 1] == '/') || (stat(path, &st) == 0 && S_ISDIR(st.st_mode));
 }
 
-/* Only a regular file can be read back: a pipe, FIFO or terminal would block or hand
- * back what the reader downstream was meant to get. */
-static bool is_regular(const char *path)
-{
-	struct stat st;
-	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
-}
-
-/* The manifest's bytes, SHA-256 and pages of a written output; left empty for a
- * non-regular one. False when a regular file cannot be read. */
-static bool read_back(const char *out, struct pd_doc_result *res)
-{
-	if (!is_regular(out))
-		return true;
-	bool ok = doc_sha256_file(out, res->sha256, &res->bytes);
-	res->pages = pages_in_pdf(out);
-	return ok;
-}
-
 const char *doc_input_path(const char *path)
 {
-	return strcmp(path, "-") ? path : "/dev/stdin";
+	return strcmp(path, "-") ? path : PD_STDIN;
 }
 
 static char *output_path(struct pd_arena *arena, const struct pd_doc_request *req,
@@ -324,7 +267,7 @@ static char *output_path(struct pd_arena *arena, const struct pd_doc_request *re
 		return name;
 	if (!strcmp(req->out, "-"))
 		return arena_strdup(arena, "/dev/stdout");
-	if (!is_directory(req->out))
+	if (!req->out_dir && !is_directory(req->out))
 		return arena_strdup(arena, req->out);
 	size_t len = strlen(req->out);
 	return arena_printf(arena, "%s%s%s", req->out, req->out[len - 1] == '/' ? "" : "/", name);
@@ -341,23 +284,6 @@ static bool out_directory_ready(const char *out, struct pd_diags *diags)
 	return false;
 }
 
-long long doc_mtime(const char *path)
-{
-	struct stat st;
-	return stat(path, &st) == 0 ? mtime_ns(&st) : -1;
-}
-
-/* An output newer than every input is left alone (batch re-runs). */
-static bool up_to_date(const struct pd_session *s, const struct pd_doc_request *req,
-		       const char *out)
-{
-	long long made = doc_mtime(out);
-	if (made < 0 || !is_regular(out))
-		return false;
-	long long inputs = later(later(req->inputs_mtime, s->inputs_mtime), doc_mtime(req->case_path));
-	return made > inputs;
-}
-
 /* The case's text is kept by the result, not the arena: its diagnostics quote it after
  * doc_make returns (doc_result_clear lets it go). */
 static struct pd_case *load_case(struct pd_session *s, struct pd_arena *arena,
@@ -366,18 +292,19 @@ static struct pd_case *load_case(struct pd_session *s, struct pd_arena *arena,
 {
 	struct pd_value_opts opts = {0};
 	size_t len;
-	res->source_text = file_read(doc_input_path(req->case_path), &len, VALUE_MAX_BYTES);
+	const char *path = doc_input_path(req->case_path);
+	res->source_text = file_read(path, &len, VALUE_MAX_BYTES);
 	if (!res->source_text) {
-		struct pd_loc loc = {diag_intern(req->case_path), 0, 0};
+		struct pd_loc loc = {diag_intern(path), 0, 0};
 		if (errno == EFBIG)
 			diag_error(diags, loc, "file too large (the limit is %u bytes)", VALUE_MAX_BYTES);
 		else
-			diag_error(diags, loc, "cannot read: %s", strerror(errno));
+			diag_error(diags, loc, "cannot read: %s", file_strerror(errno));
 		return NULL;
 	}
-	res->source_name = diag_intern(req->case_path);
+	res->source_name = diag_intern(path);
 	struct pd_value *root =
-	    value_load_mem(arena, req->case_path, res->source_text, len, &opts, diags);
+	    value_load_mem(arena, path, res->source_text, len, &opts, diags);
 	if (!root)
 		return NULL;
 	if (req->defaults)
@@ -389,7 +316,7 @@ static struct pd_case *load_case(struct pd_session *s, struct pd_arena *arena,
 		diag_copy(diags, &s->domain_diags);
 		return NULL;
 	}
-	return case_from_value_domain(arena, root, req->case_path, dom, diags);
+	return case_from_value_domain(arena, root, path, dom, diags);
 }
 
 static void describe(struct pd_doc_result *res, const struct pd_value *ctx)
@@ -471,10 +398,14 @@ static int typeset(struct pd_session *s, struct pd_arena *arena, const struct pa
 	    .subject = value_str(value_path(ctx, "document.subject")),
 	    .date_iso = value_str(value_path(ctx, "letter.date")),
 	    .header_left = case_header_text(arena, c),
+	    .out_dir = req->out_dir,
 	};
 	if (out) {
 		struct pd_pdf_written written = {0};
+		struct pd_buf files = {0};
+		opts.files_read = &files;
 		int rc = typeset_pdf(s->ts, md->s, md->len, &opts, out, &written, diags);
+		res->files_read = files.s;
 		res->pages = written.pages;
 		res->bytes = written.bytes;
 		memcpy(res->sha256, written.sha256, sizeof res->sha256);
@@ -520,7 +451,8 @@ int doc_make(struct pd_session *s, const struct pd_doc_request *req, struct pd_d
 			   "unknown document '%s' (letter, memo or a type of documents.yaml)", made_as);
 		goto done;
 	}
-	if (!c || (case_check(c, req->level, made_as, diags), diags->errors)) /* every rule, even after a bad field */
+	if (!c || (!req->plan_only && /* every rule, even after a bad field */
+		   (case_check(c, req->level, made_as, diags), diags->errors)))
 		goto done;
 	char *out = output_path(arena, req, c);
 	res->out_path = xstrdup(out);
@@ -533,9 +465,8 @@ int doc_make(struct pd_session *s, const struct pd_doc_request *req, struct pd_d
 		rc = PD_EXIT_OK;
 		goto done;
 	}
-	if (req->skip_if_newer && !req->check_only && up_to_date(s, req, out)) {
-		res->skipped = true;
-		rc = read_back(out, res) ? PD_EXIT_OK : PD_EXIT_SYSTEM;
+	if (req->plan_only) {
+		rc = PD_EXIT_OK;
 		goto done;
 	}
 	const char *page = req->template_name ? req->template_name

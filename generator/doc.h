@@ -32,8 +32,9 @@ struct pd_doc_request {
 					 (made when missing) or existing), or NULL: cwd */
 	const struct pd_value *defaults; /* docket defaults, merged under the case; may be NULL */
 	bool check_only;              /* run every check, the layout's too; write nothing */
-	bool skip_if_newer;           /* leave an output newer than all its inputs alone */
-	long long inputs_mtime;       /* newest docket time in ns, for skip_if_newer */
+	bool plan_only;               /* read the case and name its output; nothing more */
+	const int *out_dir;           /* out is this directory, opened once: the file is written
+				       * at the descriptor (a batch); NULL: out is looked up */
 	enum pd_dump dump;            /* print a stage's output on stdout instead of a PDF */
 };
 
@@ -45,7 +46,7 @@ struct pd_doc_result {
 	int pages;
 	size_t bytes;
 	char sha256[65];
-	bool skipped; /* up to date, not rebuilt */
+	char *files_read;        /* "PATH\n" for each image the document read, or NULL */
 	char *source_text;       /* the case file, quoted by its diagnostics */
 	const char *source_name;
 };
@@ -84,10 +85,14 @@ void doc_level_names(struct pd_session *s, struct pd_buf *out);
 /* The file to read for an input named on the command line: "-" is standard input. */
 const char *doc_input_path(const char *path);
 
-/* A file's modification time in nanoseconds, -1 when it cannot be read. */
-long long doc_mtime(const char *path);
+/* Parses every page template a document at these levels may use (each level's letter and
+ * memo, the reconsideration and BIA letters), so that a broken one is reported once,
+ * before any document is made. Returns the number of errors added. */
+int doc_check_templates(struct pd_session *s, const char *const *levels, size_t n,
+			struct pd_diags *diags);
 
-/* SHA-256 of a file as 64 hex digits; false when it cannot be read. */
-bool doc_sha256_file(const char *path, char hex[65], size_t *bytes);
+/* The directories whose files make documents: the user's templates (if any), the
+ * project's templates (with its data files) and fonts. Returns how many (at most 3). */
+size_t doc_input_dirs(const struct pd_session *s, const char *dirs[3]);
 
 #endif

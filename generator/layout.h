@@ -9,6 +9,7 @@
 
 #include "diag.h"
 #include "font.h"
+#include "image.h"
 #include "md.h"
 #include "style.h"
 #include "util.h"
@@ -27,7 +28,7 @@ struct pd_rule {
 struct pd_image {
 	const char *path; /* resolved file name */
 	double x, y, w, h; /* y: top edge */
-	bool png;
+	const struct pd_pixels *px; /* decoded and checked (image.h); shared by equal paths */
 };
 struct pd_link {
 	double x0, y0, x1, y1; /* y0 top, y1 bottom */
@@ -69,6 +70,7 @@ struct pd_layout_in {
 	struct pd_loc style_loc; /* where front-matter text came from, for diagnostics */
 	struct pd_layout_memo *memo; /* paragraphs kept across documents; NULL: none kept */
 	struct pd_hyph *hyph;        /* hyphenation points; NULL: no hyphenation */
+	struct pd_buf *files_read; /* gains each image file's path and a newline; or NULL */
 };
 
 /* Lays the document out. Returns 0, or -1 after adding errors (a character no font has,

@@ -1,5 +1,6 @@
 /* layout_page: page-level parts of the layout stage: letterhead, tables, images,
  * pagination, continuation header and footer. In: blocks. Out: pd_layout pages. */
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -48,44 +49,32 @@ static double plain_block(struct lay *L, const char *s, int style, double size, 
 
 /* ------------------------------------------------------------------ images */
 
-struct imginfo {
-	int w, h;
-	bool png;
-};
-
-static int image_info(const char *path, struct imginfo *ii)
+/* The pixels of path, decoded once per document: an image shown twice shares them. */
+static const struct pd_pixels *image_pixels(struct lay *L, const char *path, struct pd_loc loc)
 {
+	for (size_t i = 0; i < L->nimgs; i++)
+		if (!strcmp(L->imgs[i].path, path))
+			return L->imgs[i].px;
 	size_t len;
-	unsigned char *d = (unsigned char *)file_read(path, &len, 32u << 20);
-	if (!d)
-		return -1;
-	int rc = -2;
-	if (len > 24 && !memcmp(d, "\x89PNG\r\n\x1a\n", 8)) {
-		ii->w = d[16] << 24 | d[17] << 16 | d[18] << 8 | d[19];
-		ii->h = d[20] << 24 | d[21] << 16 | d[22] << 8 | d[23];
-		ii->png = true;
-		rc = 0;
-	} else if (len > 4 && d[0] == 0xFF && d[1] == 0xD8) {
-		size_t i = 2;
-		while (i + 9 < len) {
-			if (d[i] != 0xFF) {
-				i++;
-				continue;
-			}
-			unsigned m = d[i + 1];
-			size_t seg = (size_t)d[i + 2] << 8 | d[i + 3];
-			if (m >= 0xC0 && m <= 0xCF && m != 0xC4 && m != 0xC8 && m != 0xCC) {
-				ii->h = d[i + 5] << 8 | d[i + 6];
-				ii->w = d[i + 7] << 8 | d[i + 8];
-				ii->png = false;
-				rc = 0;
-				break;
-			}
-			i += 2 + seg;
-		}
+	unsigned char *bytes = (unsigned char *)file_read(path, &len, PD_IMAGE_MAX_FILE);
+	if (!bytes) {
+		diag_error(L->diags, loc, "cannot read image '%s': %s", path,
+			   errno == EFBIG ? "over 32 MB" : file_strerror(errno));
+		return NULL;
 	}
-	free(d);
-	return rc == 0 && ii->w > 0 && ii->h > 0 ? 0 : -2;
+	if (L->in->files_read) {
+		buf_puts(L->in->files_read, path);
+		buf_putc(L->in->files_read, '\n');
+	}
+	struct pd_pixels *px = arena_alloc(L->arena, sizeof *px);
+	char why[256];
+	int rc = image_decode(bytes, len, L->arena, px, why, sizeof why);
+	free(bytes);
+	if (rc < 0) {
+		diag_error(L->diags, loc, "image '%s': %s", path, why);
+		return NULL;
+	}
+	return px;
 }
 
 static const char *resolve(struct lay *L, const char *url)
@@ -112,8 +101,7 @@ static double title_width(const char *title)
 	return x > 0 ? x : 0;
 }
 
-static int image_load(struct lay *L, const char *url, struct pd_loc loc, struct pd_image *im,
-		      struct imginfo *ii)
+static int image_load(struct lay *L, const char *url, struct pd_loc loc, struct pd_image *im)
 {
 	if (!url || !*url || strstr(url, "://")) {
 		diag_error(L->diags, loc, "image '%s' must be a PNG or JPEG file (remote images are not fetched)",
@@ -128,32 +116,23 @@ static int image_load(struct lay *L, const char *url, struct pd_loc loc, struct 
 		return -1;
 	}
 	const char *path = resolve(L, url);
-	int rc = image_info(path, ii);
-	if (rc == -1) {
-		diag_error(L->diags, loc, "cannot read image '%s'", path);
-		return -1;
-	}
-	if (rc < 0) {
-		diag_error(L->diags, loc, "image '%s' is not a PNG or JPEG file", path);
-		return -1;
-	}
+	im->px = image_pixels(L, path, loc);
 	im->path = path;
-	im->png = ii->png;
-	return 0;
+	return im->px ? 0 : -1;
 }
 
 void lay_image_block(struct lay *L, const char *url, const char *title)
 {
 	struct pd_image im = {0};
-	struct imginfo ii;
-	if (image_load(L, url, L->loc, &im, &ii) < 0)
+	if (image_load(L, url, url ? lay_text_loc(L, url, strlen(url)) : L->loc, &im) < 0)
 		return;
+	const struct pd_pixels *px = im.px;
 	double measure = L->st->page_w - L->left - L->right;
 	double w = title_width(title);
 	if (w <= 0)
-		w = ii.w * 72.0 / 150.0;
+		w = px->width * 72.0 / 150.0;
 	w = fmin(w, measure);
-	double h = w * ii.h / ii.w;
+	double h = w * px->height / px->width;
 	double maxh = 0.5 * (L->st->page_h - L->st->margin_top - L->st->margin_bottom);
 	if (h > maxh) {
 		w *= maxh / h;
@@ -183,11 +162,12 @@ void lay_letterhead(struct lay *L)
 	double left = st->margin_left, logo_h = 0;
 	if (st->lh_logo) {
 		struct pd_image im = {0};
-		struct imginfo ii;
-		if (image_load(L, st->lh_logo, st->lh_logo_loc.file ? st->lh_logo_loc : L->loc, &im,
-			       &ii) == 0) {
-			double w = st->lh_logo_width > 0 ? st->lh_logo_width : fmin(108, ii.w * 72.0 / 150);
-			logo_h = w * ii.h / ii.w;
+		if (image_load(L, st->lh_logo, st->lh_logo_loc.file ? st->lh_logo_loc : L->loc,
+			       &im) == 0) {
+			const struct pd_pixels *px = im.px;
+			double w = st->lh_logo_width > 0 ? st->lh_logo_width
+							 : fmin(108, px->width * 72.0 / 150);
+			logo_h = w * px->height / px->width;
 			if (logo_h > 72) {
 				w *= 72 / logo_h;
 				logo_h = 72;

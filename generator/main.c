@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "diag.h"
 #include "util.h"
 
 /* One row a command: its synopsis, its summary and its options, one "FLAGS\tWHAT" line
@@ -99,10 +100,12 @@ int cmd_usage_error(const char *name, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	fputs("pdgen: error: ", stderr);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
+	struct pd_buf msg = {0};
+	buf_vprintf(&msg, fmt, ap);
 	va_end(ap);
+	fputs("pdgen: error: ", stderr);
+	diag_put_text(msg.s, stderr);
+	buf_free(&msg);
 	cmd_usage(name, stderr);
 	return PD_EXIT_USAGE;
 }
@@ -148,7 +151,7 @@ static int help(int argc, char **argv)
 	const char *name = asks_help(argc, argv) ? "help" : argv[1]; /* help --help */
 	const struct pd_command *c = command_find(name);
 	if (!c) {
-		fprintf(stderr, "pdgen: error: unknown command '%s'\n", name);
+		diag_line(stderr, "pdgen: error: unknown command '%s'", name);
 		usage(stderr);
 		return PD_EXIT_USAGE;
 	}
@@ -213,7 +216,7 @@ int main(int argc, char **argv)
 	}
 	const struct pd_command *c = command_find(name);
 	if (!c) {
-		fprintf(stderr, "pdgen: error: unknown command '%s'\n", name);
+		diag_line(stderr, "pdgen: error: unknown command '%s'", name);
 		usage(stderr);
 		return PD_EXIT_USAGE;
 	}

@@ -12,6 +12,7 @@ struct pd_pdf_info {
 	const char *title, *author, *subject;
 	const char *creator; /* "pdgen VERSION" */
 	int year, month, day; /* creation and modification date (UTC midnight) */
+	const int *out_dir; /* see pd_typeset_opts */
 };
 
 /* A PDF writer that keeps the font programs it has made for the documents that follow,

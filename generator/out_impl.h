@@ -8,6 +8,7 @@
 #include <hpdf.h>
 
 #include "font.h"
+#include "image.h"
 
 struct libdeflate_compressor;
 
@@ -35,11 +36,17 @@ unsigned char *pdf_deflate(struct libdeflate_compressor *c, const void *data, si
  * otherwise z must last until the document is saved. Returns 0, or -1 (out of memory). */
 int pdf_set_deflated(HPDF_Dict stream, const unsigned char *z, size_t len, bool give);
 
-/* Writes the finished document to path: atomically (a temporary file beside it, renamed),
+/* An image XObject of decoded pixels, deflated by pdgen; NULL on failure. */
+HPDF_Image pdf_image_new(HPDF_Doc pdf, struct libdeflate_compressor *c,
+			 const struct pd_pixels *px);
+
+/* Writes the finished document to path (with dir, to path's last part in that directory
+ * descriptor, never through a symbolic link): atomically (a temporary file beside it, renamed),
  * in place for a device or a descriptor's name, through a symbolic link to its file; the
  * bytes go straight from libharu to the file, counted and hashed on the way; a new file gets
  * the permissions mode (0666 less the umask). Returns 0; -1 with errno set (I/O: nothing
  * left behind, an existing file untouched); -2 when libharu failed. */
-int pdf_save(HPDF_Doc pdf, const char *path, unsigned mode, size_t *bytes, char sha256_hex[65]);
+int pdf_save(HPDF_Doc pdf, const int *dir, const char *path, unsigned mode, size_t *bytes,
+	     char sha256_hex[65]);
 
 #endif

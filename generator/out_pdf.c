@@ -68,7 +68,7 @@ struct doc {
 	const struct pd_layout *lay;
 	HPDF_Font *fonts; /* parallel to lay->faces */
 	HPDF_Image *imgs;
-	const char **img_paths;
+	const struct pd_pixels **img_pixels;
 	size_t nimgs;
 };
 
@@ -135,16 +135,18 @@ static int load_fonts(struct doc *d)
 static HPDF_Image image_of(struct doc *d, const struct pd_image *im)
 {
 	for (size_t i = 0; i < d->nimgs; i++)
-		if (!strcmp(d->img_paths[i], im->path))
+		if (d->img_pixels[i] == im->px)
 			return d->imgs[i];
-	HPDF_Image img = im->png ? HPDF_LoadPngImageFromFile(d->pdf, im->path)
-				 : HPDF_LoadJpegImageFromFile(d->pdf, im->path);
-	if (!img)
+	HPDF_Image img = pdf_image_new(d->pdf, d->w->deflater, im->px);
+	if (!img) {
+		if (!d->w->err)
+			d->w->err = HPDF_FAILD_TO_ALLOC_MEM; /* the document fails, not the image alone */
 		return NULL;
+	}
 	d->imgs = xrealloc(d->imgs, (d->nimgs + 1) * sizeof *d->imgs);
-	d->img_paths = xrealloc(d->img_paths, (d->nimgs + 1) * sizeof *d->img_paths);
+	d->img_pixels = xrealloc(d->img_pixels, (d->nimgs + 1) * sizeof *d->img_pixels);
 	d->imgs[d->nimgs] = img;
-	d->img_paths[d->nimgs++] = im->path;
+	d->img_pixels[d->nimgs++] = im->px;
 	return img;
 }
 
@@ -359,12 +361,12 @@ static void set_info(HPDF_Doc pdf, const struct pd_pdf_info *info)
 }
 
 /* Saves the document to path, noting what was written. */
-static int save(struct doc *d, const char *path, struct pd_pdf_written *written,
+static int save(struct doc *d, const int *dir, const char *path, struct pd_pdf_written *written,
 		struct pd_diags *diags)
 {
 	struct pd_loc none = {0};
 	struct pd_pdf_written w = {.pages = (int)d->lay->npages};
-	int rc = pdf_save(d->pdf, path, d->w->file_mode, &w.bytes, w.sha256);
+	int rc = pdf_save(d->pdf, dir, path, d->w->file_mode, &w.bytes, w.sha256);
 	if (rc == -1)
 		diag_error(diags, none, "cannot write '%s': %s", path, strerror(errno));
 	else if (rc < 0 || d->w->err)
@@ -418,10 +420,10 @@ int out_pdf_write(struct pd_pdfw *w, const struct pd_layout *lay, const struct p
 		}
 	}
 	if (!rc)
-		rc = save(&d, path, written, diags);
+		rc = save(&d, info->out_dir, path, written, diags);
 	free(d.fonts);
 	free(d.imgs);
-	free(d.img_paths);
+	free(d.img_pixels);
 	if (rc || w->err)
 		drop_doc(w); /* start afresh after any libharu error */
 	return rc;

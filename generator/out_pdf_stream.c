@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -18,6 +19,7 @@
 #include <libdeflate.h>
 #include <nettle/sha2.h>
 
+#include "image.h"
 #include "out_impl.h"
 #include "util.h"
 
@@ -196,9 +198,32 @@ static bool write_in_place(const char *target)
 	return stat(target, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode);
 }
 
-/* Writes to a temporary file beside target, then renames it; Ctrl-C or a kill meanwhile
- * waits until the file is whole or gone. Returns as emit does. */
-static int write_atomic(HPDF_Doc pdf, const char *target, unsigned mode, struct sink *k)
+/* A new file "target.tmp-XXXXXX" in dir (mkstemp's names, made at a descriptor). */
+static int temp_at(int dir, const char *target, char *tmp, size_t size)
+{
+	static const char alnum[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+	static unsigned long counter;
+	for (int tries = 0; tries < 100; tries++) {
+		struct timespec ts;
+		clock_gettime(CLOCK_REALTIME, &ts);
+		unsigned long v[3] = {(unsigned long)getpid(), ++counter, (unsigned long)ts.tv_nsec};
+		uint64_t h = hash_bytes(v, sizeof v);
+		char suffix[7];
+		for (int i = 0; i < 6; i++, h /= 62)
+			suffix[i] = alnum[h % 62];
+		suffix[6] = '\0';
+		snprintf(tmp, size, "%s.tmp-%s", target, suffix);
+		int fd = openat(dir, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+		if (fd >= 0 || errno != EEXIST)
+			return fd;
+	}
+	return -1;
+}
+
+/* Writes to a temporary file beside target (in dir), then renames it; Ctrl-C or a kill
+ * meanwhile waits until the file is whole or gone. Returns as emit does. */
+static int write_atomic(HPDF_Doc pdf, int dir, const char *target, unsigned mode,
+			struct sink *k)
 {
 	sigset_t stop, old;
 	sigemptyset(&stop);
@@ -206,21 +231,19 @@ static int write_atomic(HPDF_Doc pdf, const char *target, unsigned mode, struct 
 	sigaddset(&stop, SIGTERM);
 	sigaddset(&stop, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, &stop, &old);
-	size_t len = strlen(target);
-	char *tmp = xmalloc(len + 16);
-	memcpy(tmp, target, len);
-	memcpy(tmp + len, ".tmp-XXXXXX", 12);
-	int fd = mkstemp(tmp), rc = -1;
+	size_t size = strlen(target) + 16;
+	char *tmp = xmalloc(size);
+	int fd = temp_at(dir, target, tmp, size), rc = -1;
 	if (fd >= 0) {
 		fchmod(fd, (mode_t)mode);
 		rc = emit(pdf, fd, k);
 		int saved = errno;
 		if (close(fd) != 0 && rc == 0)
 			rc = -1, saved = errno;
-		if (rc == 0 && rename(tmp, target) != 0)
+		if (rc == 0 && renameat(dir, tmp, dir, target) != 0)
 			rc = -1, saved = errno;
 		if (rc != 0)
-			unlink(tmp);
+			unlinkat(dir, tmp, 0);
 		errno = saved;
 	}
 	int saved = errno;
@@ -242,14 +265,19 @@ static int write_device(HPDF_Doc pdf, const char *path, struct sink *k)
 	return rc;
 }
 
-int pdf_save(HPDF_Doc pdf, const char *path, unsigned mode, size_t *bytes, char sha256_hex[65])
+int pdf_save(HPDF_Doc pdf, const int *dir, const char *path, unsigned mode, size_t *bytes,
+	     char sha256_hex[65])
 {
 	struct stat st;
-	char *real = lstat(path, &st) == 0 && S_ISLNK(st.st_mode) ? realpath(path, NULL) : NULL;
+	char *real = !dir && lstat(path, &st) == 0 && S_ISLNK(st.st_mode) ? realpath(path, NULL)
+									 : NULL;
 	const char *target = real ? real : path;
+	const char *last = strrchr(path, '/');
 	struct sink *k = xmalloc(sizeof *k);
-	int rc = write_in_place(path) || write_in_place(target) ? write_device(pdf, path, k)
-								 : write_atomic(pdf, target, mode, k);
+	int rc = dir ? write_atomic(pdf, *dir, last ? last + 1 : path, mode, k)
+	       : write_in_place(path) || write_in_place(target)
+		   ? write_device(pdf, path, k)
+		   : write_atomic(pdf, AT_FDCWD, target, mode, k);
 	int saved = errno;
 	if (rc == 0) {
 		unsigned char digest[SHA256_DIGEST_SIZE];
@@ -261,4 +289,26 @@ int pdf_save(HPDF_Doc pdf, const char *path, unsigned mode, size_t *bytes, char 
 	free(real);
 	errno = saved;
 	return rc;
+}
+
+/* ---- images: pixels pdgen decoded itself (image.c), never libharu's loaders ---- */
+
+HPDF_Image pdf_image_new(HPDF_Doc pdf, struct libdeflate_compressor *c,
+			 const struct pd_pixels *px)
+{
+	HPDF_Dict img = HPDF_DictStream_New(pdf->mmgr, pdf->xref);
+	if (!img)
+		return NULL;
+	img->header.obj_class |= HPDF_OSUBCLASS_XOBJECT;
+	HPDF_STATUS rc = HPDF_Dict_AddName(img, "Type", "XObject");
+	rc += HPDF_Dict_AddName(img, "Subtype", "Image");
+	rc += HPDF_Dict_AddNumber(img, "Width", px->width);
+	rc += HPDF_Dict_AddNumber(img, "Height", px->height);
+	rc += HPDF_Dict_AddName(img, "ColorSpace", px->comps == 1 ? "DeviceGray" : "DeviceRGB");
+	rc += HPDF_Dict_AddNumber(img, "BitsPerComponent", 8);
+	size_t zlen;
+	unsigned char *z = rc == HPDF_OK ? pdf_deflate(c, px->data, px->len, &zlen) : NULL;
+	if (!z || pdf_set_deflated(img, z, zlen, true) < 0)
+		return NULL;
+	return img;
 }

@@ -105,8 +105,9 @@ static void dump_page(size_t p, const struct pd_page *pg, struct pd_buf *out)
 	for (size_t i = 0; i < pg->nimages; i++) {
 		const struct pd_image *im = &pg->images[i];
 		const char *base = strrchr(im->path, '/');
-		buf_printf(out, "  image x %.2f y %.2f %.2f x %.2f %s %s\n", im->x, im->y, im->w,
-			   im->h, im->png ? "png" : "jpeg", base ? base + 1 : im->path);
+		buf_printf(out, "  image x %.2f y %.2f %.2f x %.2f %dx%d %s %s\n", im->x, im->y, im->w,
+			   im->h, im->px->width, im->px->height, im->px->comps == 1 ? "gray" : "rgb",
+			   base ? base + 1 : im->path);
 	}
 	for (size_t i = 0; i < pg->nlinks; i++) {
 		const struct pd_link *l = &pg->links[i];

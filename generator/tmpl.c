@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "md.h"
 
@@ -134,11 +135,9 @@ char *tmpl_set_path(const struct pd_tmpl_set *set, const char *name)
 	for (size_t i = 0; i < set->ndirs; i++) {
 		struct pd_buf path = {0};
 		buf_printf(&path, "%s/%s.md", set->dirs[i], name);
-		FILE *f = fopen(path.s, "rb");
-		if (f) {
-			fclose(f);
+		struct stat st;
+		if (stat(path.s, &st) == 0) /* a FIFO is found here and refused by file_read */
 			return buf_take(&path);
-		}
 		buf_free(&path);
 	}
 	return NULL;
@@ -208,7 +207,7 @@ static struct entry *set_load(struct pd_tmpl_set *set, const char *name)
 		if (!text)
 			diag_error(&e->errs, ((struct pd_loc){diag_intern(path.s), 0, 0}),
 				   "cannot read template: %s",
-				   errno == EFBIG ? "larger than the template limit" : strerror(errno));
+				   errno == EFBIG ? "larger than the template limit" : file_strerror(errno));
 		else
 			e->t = load_registered(set, e, path.s, text, len);
 		buf_free(&path);

@@ -131,7 +131,8 @@ static int prepare(struct pd_typesetter *ts, struct job *j, const char *md, size
 		return PD_EXIT_INPUT;
 	j->arena = arena_new();
 	struct pd_layout_in in = {j->doc,	 &j->st, fonts(ts), &j->set, o ? o->base_dir : NULL,
-				  o ? o->header_left : NULL, loc, ts->memo, ts->hyph};
+				  o ? o->header_left : NULL, loc, ts->memo, ts->hyph,
+				  o ? o->files_read : NULL};
 	if (layout_doc(&in, j->arena, &j->lay, diags) < 0)
 		return PD_EXIT_INPUT;
 	return 0;
@@ -184,6 +185,7 @@ int typeset_pdf(struct pd_typesetter *ts, const char *markdown, size_t len,
 		info.author = opts && opts->author ? opts->author : j.st.author;
 		info.subject = opts && opts->subject ? opts->subject : j.st.subject;
 		info.creator = "pdgen " PD_VERSION;
+		info.out_dir = opts ? opts->out_dir : NULL;
 		document_date(opts ? opts->date_iso : NULL, &info);
 		if (!ts->writer)
 			ts->writer = out_pdf_new();

@@ -21,6 +21,9 @@ struct pd_typeset_opts {
 	const char *date_iso;         /* YYYY-MM-DD for the PDF dates; NULL: SOURCE_DATE_EPOCH
 				       * or 2000-01-01 */
 	const char *header_left;      /* continuation header text; "Page N of M" is added */
+	struct pd_buf *files_read; /* see pd_layout_in */
+	const int *out_dir; /* a directory descriptor the output's last name part is written
+			     * in (a batch's directory, opened once); NULL: the path as is */
 };
 
 /* DATADIR holds fonts/ and templates/style.yaml (NULL: "."); nothing is read yet. */

@@ -3,6 +3,7 @@
 #include "util.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -250,39 +251,53 @@ char *buf_take(struct pd_buf *b)
 
 /* ------------------------------------------------------------------- files */
 
-char *file_read(const char *path, size_t *len, size_t max_len)
+const char *file_strerror(int err)
 {
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return NULL;
-	struct stat st;
-	if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
-		fclose(f);
-		errno = EISDIR;
-		return NULL;
-	}
+	return err == PD_ENOTREG ? "not a regular file (a FIFO, device or socket is never read)"
+				 : strerror(err);
+}
+
+/* Opened without blocking (a FIFO would wait for a writer for ever), then refused unless
+ * it is a regular file. */
+/* Reads fd to its end (max_len bytes at most, unless 0) and closes it. */
+static char *fd_read_all(int fd, size_t *len, size_t max_len)
+{
 	struct pd_buf b = {0};
 	char chunk[65536];
-	size_t n;
-	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
-		if (max_len && b.len + n > max_len) {
-			fclose(f);
+	ssize_t n;
+	while ((n = read(fd, chunk, sizeof chunk)) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 || (max_len && b.len + (size_t)n > max_len)) {
+			int err = n < 0 ? EIO : EFBIG;
+			close(fd);
 			buf_free(&b);
-			errno = EFBIG;
+			errno = err;
 			return NULL;
 		}
-		buf_put(&b, chunk, n);
+		buf_put(&b, chunk, (size_t)n);
 	}
-	int failed = ferror(f);
-	fclose(f);
-	if (failed) {
-		buf_free(&b);
-		errno = EIO;
-		return NULL;
-	}
+	close(fd);
 	if (len)
 		*len = b.len;
 	return buf_take(&b);
+}
+
+char *file_read(const char *path, size_t *len, size_t max_len)
+{
+	if (!strcmp(path, PD_STDIN))
+		return fd_read_all(dup(STDIN_FILENO), len, max_len);
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
+		return NULL;
+	struct stat st;
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		int err = S_ISDIR(st.st_mode) ? EISDIR : PD_ENOTREG;
+		close(fd);
+		errno = err;
+		return NULL;
+	}
+	return fd_read_all(fd, len, max_len);
 }
 
 int utf8_decode(const char *s, size_t len, uint32_t *cp)

@@ -71,7 +71,14 @@ char *search_find(const struct pd_search *s, const char *rel);
  * errno set when one cannot be made or dir is not a directory. */
 int dir_make(const char *dir);
 
-/* Reads a whole file (NUL-terminated). Returns NULL with errno set on failure. */
+/* Reads a whole regular file (NUL-terminated). Returns NULL with errno set on failure:
+ * EISDIR, PD_ENOTREG (a FIFO, device or socket: never opened for reading in a way that
+ * blocks), EFBIG (over max_len, unless 0), or open's. */
+#define PD_ENOTREG 0x7E57
+const char *file_strerror(int err); /* strerror that knows PD_ENOTREG */
+/* file_read's name for standard input (a pipe or terminal is read to its end): the
+ * command line's "-" (doc_input_path). */
+#define PD_STDIN "<stdin>"
 char *file_read(const char *path, size_t *len, size_t max_len);
 
 /* Dates written YYYY-MM-DD: true for a real calendar date (years 0001 to 9999); the days

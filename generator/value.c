@@ -630,7 +630,7 @@ struct pd_value *value_load_file(struct pd_arena *arena, const char *path,
 		if (errno == EFBIG)
 			diag_error(diags, loc, "file too large (the limit is %zu bytes)", o.max_bytes);
 		else
-			diag_error(diags, loc, "cannot read: %s", strerror(errno));
+			diag_error(diags, loc, "cannot read: %s", file_strerror(errno));
 		return NULL;
 	}
 	char *copy = arena_strndup(arena, text, len);

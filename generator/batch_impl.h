@@ -1,0 +1,72 @@
+/* batch_impl: between the batch driver (batch.c) and its manifest journal
+ * (batch_manifest.c). In: jobs and their outcomes. Out: manifest rows, the previous run's. */
+#ifndef PD_BATCH_IMPL_H
+#define PD_BATCH_IMPL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "diag.h"
+#include "docket.h"
+#include "util.h"
+
+/* One job's outcome, as a worker reports it and the manifest records it. */
+struct record {
+	int status; /* exit code of doc_make */
+	bool skipped, done;
+	int errors, warnings, pages;
+	size_t bytes;
+	long long mtime_ns; /* of the output as written */
+	char sha256[65], inputs[65];
+	char *out_path, *client, *a_number;
+	char *diagnostics; /* as printed on stderr */
+	char *first_error; /* the first error's line, for the closing list */
+	const char *files; /* "PATH\n" for each image read (in the worker only) */
+};
+void record_clear(struct record *r);
+
+/* A table of strings (not copied: they must outlive it) to numbers, zero when added. */
+struct map {
+	const char **keys;
+	size_t *vals;
+	size_t cap, n;
+};
+/* The number of key; NULL when absent and not adding. */
+size_t *map_at(struct map *m, const char *key, bool add);
+void map_free(struct map *m);
+
+/* A document made by an earlier run, as its manifest row says. */
+struct prev_row {
+	const char *output, *client, *a_number;
+	const char *files; /* "PATH\n" for each image the document read, or NULL */
+	char inputs[65], sha256[65];
+	size_t bytes;
+	int pages;
+	long long mtime_ns;
+};
+
+/* OUT/manifest.jsonl, a row appended (and written through) as each document finishes. */
+struct journal;
+
+/* Locks OUT against another batch (refused with a message: returns PD_EXIT_SYSTEM), removes
+ * the temporary files of killed runs, reads the previous manifest and rewrites it with the
+ * rows of files still there (one row per job and per output, the latest), then opens it
+ * for appending. Returns 0. */
+int journal_open(const char *outdir, struct journal **out);
+/* The latest row of a job (case file, level, document) from the previous runs, or NULL. */
+const struct prev_row *journal_previous(const struct journal *j, const char *case_path,
+					const char *level, const char *document);
+/* A job's row as one JSON line (diagnostics as an array of objects). */
+void journal_row(struct pd_buf *out, const struct pd_job *job, const struct record *r,
+		 const struct pd_diags *diags);
+/* Appends a line with one write (O_APPEND: the parent and the workers append alike). */
+int journal_append(int fd, const char *line, size_t len);
+int journal_fd(const struct journal *j);
+/* The output directory's descriptor, opened once by journal_open. */
+const int *journal_dir(const struct journal *j);
+/* Makes the outputs and the manifest durable (one syncfs of OUT's file system when
+ * anything was written, then the manifest's fsync), unlocks and frees. Returns 0 or
+ * PD_EXIT_SYSTEM after a message. */
+int journal_close(struct journal *j, bool wrote);
+
+#endif

@@ -1,0 +1,28 @@
+/* fingerprint: what made a document, as one SHA-256: pdgen's version, the template
+ * directories (templates, partials, data files), the fonts, the options, the docket's
+ * defaults, the level and document, and the case file's bytes. In: those. Out: hex digests. */
+#ifndef PD_FINGERPRINT_H
+#define PD_FINGERPRINT_H
+
+#include <stddef.h>
+
+#include "value.h"
+
+/* The inputs every document of a run shares: the version, every regular file under each
+ * directory (names and bytes, in sorted order), the fallback fonts named in the
+ * environment, and opts (a text of the options that change output). */
+void fp_setup(const char *const *dirs, size_t ndirs, const char *opts, char hex[65]);
+
+/* A value tree (the docket's defaults) as a digest; NULL gives the digest of nothing. */
+void fp_value(const struct pd_value *v, char hex[65]);
+
+/* One document's fingerprint from the shared digests, its level and document and the
+ * case file's bytes. */
+void fp_job(const char *setup_hex, const char *defaults_hex, const char *level,
+	    const char *document, const char *case_bytes, size_t case_len, char hex[65]);
+
+/* A fingerprint extended by the files a document read as it was made (its images): paths
+ * is "PATH\n" for each; NULL or "" leaves base as it is. out may be base. */
+void fp_files(const char *base_hex, const char *paths, char out[65]);
+
+#endif
