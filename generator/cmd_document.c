@@ -9,6 +9,7 @@
 #include "cmd.h"
 #include "doc.h"
 #include "typeset.h"
+#include "watch.h"
 #include "util.h"
 
 struct document_args {
@@ -16,6 +17,7 @@ struct document_args {
 	const char *templates;
 	const char *template; /* --template NAME: a document type or a template */
 	const char *defaults; /* --defaults FILE: firm, attorney... under the case */
+	const char *document; /* watch: the document asked for, before --template chose */
 	bool print_path;
 };
 
@@ -41,6 +43,8 @@ static int parse_args(const char *cmd, int argc, char **argv, struct document_ar
 				return cmd_usage_error(cmd, "--dump takes value, case, md or layout, "
 							    "not '%s'", arg + 7);
 		}
+		else if (!strcmp(cmd, "watch") && !strcmp(arg, "--memo"))
+			a->req.document = "memo";
 		else if (!strcmp(arg, "--print-path"))
 			a->print_path = true;
 		else if (arg[0] == '-' && arg[1])
@@ -88,35 +92,35 @@ static const struct pd_value *read_defaults(struct pd_arena *arena, const char *
 	return v;
 }
 
-static int make_document(const char *cmd, int argc, char **argv)
+/* Makes the document once, with a session of its own (watch makes it again after the
+ * templates or data changed); prints its diagnostics and, when told or on a terminal,
+ * what it wrote. */
+static int make_once(const char *cmd, struct document_args *a, bool tell)
 {
-	struct document_args a = {.req = {.document = cmd}};
-	int rc = parse_args(cmd, argc, argv, &a);
-	if (rc)
-		return rc;
 	char datadir[PATH_MAX];
-	struct pd_session *session = doc_session_new(cmd_datadir(datadir), a.templates);
-	if ((rc = cmd_level_usage(session, cmd, a.req.level))) {
+	struct pd_session *session = doc_session_new(cmd_datadir(datadir), a->templates);
+	int rc = cmd_level_usage(session, cmd, a->req.level);
+	if (rc) {
 		doc_session_free(session);
 		return rc;
 	}
-	choose_template(session, &a);
+	choose_template(session, a);
 	struct pd_arena *arena = arena_new();
-	if (a.defaults && !(a.req.defaults = read_defaults(arena, a.defaults))) {
+	if (a->defaults && !(a->req.defaults = read_defaults(arena, a->defaults))) {
 		arena_free(arena);
 		doc_session_free(session);
 		return PD_EXIT_INPUT;
 	}
-	if (!a.req.dump)
+	if (!a->req.dump)
 		typeset_prefetch(doc_typesetter(session));
 	struct pd_doc_result res = {0};
 	struct pd_diags diags = {0};
-	rc = doc_make(session, &a.req, &res, &diags);
+	rc = doc_make(session, &a->req, &res, &diags);
 	diag_print(&diags, stderr);
-	if (rc == PD_EXIT_OK && a.print_path && !a.req.dump)
+	bool written = rc == PD_EXIT_OK && !a->req.dump;
+	if (written && a->print_path)
 		printf("%s\n", res.out_path);
-	else if (rc == PD_EXIT_OK && !a.req.dump && isatty(STDERR_FILENO) &&
-		 strcmp(res.out_path, "/dev/stdout"))
+	else if (written && (tell || isatty(STDERR_FILENO)) && strcmp(res.out_path, "/dev/stdout"))
 		fprintf(stderr, "wrote %s (%d page%s)\n", res.out_path, res.pages,
 			res.pages == 1 ? "" : "s");
 	diag_clear(&diags);
@@ -124,6 +128,46 @@ static int make_document(const char *cmd, int argc, char **argv)
 	arena_free(arena);
 	doc_session_free(session);
 	return rc;
+}
+
+static int make_document(const char *cmd, int argc, char **argv)
+{
+	struct document_args a = {.req = {.document = cmd}};
+	int rc = parse_args(cmd, argc, argv, &a);
+	return rc ? rc : make_once(cmd, &a, false);
+}
+
+static int make_again(void *ctx)
+{
+	struct document_args *a = ctx;
+	a->req.template_name = NULL;
+	a->req.document = a->document;
+	int rc = make_once("watch", a, true);
+	if (rc != PD_EXIT_OK)
+		fprintf(stderr, "pdgen: watch: not made (exit %d); waiting for the next change\n", rc);
+	return rc;
+}
+
+/* pdgen watch CASE --level L: the letter (or --memo) made, then made again at every change
+ * of the case, the defaults, the templates and data (overlay and shipped) and the fonts. */
+int cmd_watch(int argc, char **argv)
+{
+	struct document_args a = {.req = {.document = "letter"}};
+	int rc = parse_args("watch", argc, argv, &a);
+	if (rc)
+		return rc;
+	if (a.req.dump || !strcmp(a.req.case_path, "-") || (a.req.out && !strcmp(a.req.out, "-")))
+		return cmd_usage_error("watch", "watch reads a case file and writes a PDF file");
+	a.document = a.req.document;
+	char datadir[PATH_MAX];
+	cmd_datadir(datadir);
+	char shipped[PATH_MAX + 16], fonts[PATH_MAX + 16];
+	snprintf(shipped, sizeof shipped, "%s/templates", datadir);
+	snprintf(fonts, sizeof fonts, "%s/fonts", datadir);
+	const char *files[] = {a.req.case_path, a.defaults};
+	const char *dirs[] = {a.templates, shipped, fonts};
+	struct watch_inputs in = {files, 2, dirs, 3};
+	return watch_loop(&in, make_again, &a);
 }
 
 int cmd_letter(int argc, char **argv)

@@ -19,10 +19,12 @@
 #define O_LEVEL "--level LEVEL\tthe level of the chain of command the document goes to\n"
 #define O_OUT "-o OUT.pdf|DIR/\tthe output file, or a directory (made if missing) for the default name\n"
 #define O_TEMPLATES "--templates DIR\ttemplates and data files in DIR come before the shipped ones\n"
+#define O_TEMPLATE \
+	"--template NAME\ta document type of documents.yaml, or the template NAME.md\n" \
+	"--defaults FILE\tcase fields (firm, attorney) kept in one file, under the case's own\n"
 #define O_DOCUMENT \
 	O_LEVEL O_OUT O_TEMPLATES \
-	"--template NAME\ta document type of documents.yaml, or the template NAME.md\n" \
-	"--defaults FILE\tcase fields (firm, attorney) kept in one file, under the case's own\n" \
+	O_TEMPLATE \
 	"--dump=STAGE\tprint value, case, md or layout instead of writing the PDF\n" \
 	"--print-path\tprint the path of the file written\n"
 static const struct pd_command commands[] = {
@@ -74,6 +76,12 @@ static const struct pd_command commands[] = {
     {"explain", cmd_explain, "explain [RULE | --mdoc]",
      "what an escalation rule requires, why, and how to fix a case",
      "--mdoc\tprint the rule list of pdgen-case(5) in mdoc\n"},
+    {"watch", cmd_watch,
+     "watch CASE.yaml --level LEVEL [--memo] [-o OUT.pdf|DIR/] [--templates DIR] "
+     "[--template NAME] [--defaults FILE]",
+     "make a letter (or memo) and make it again each time the case, a template, a data "
+     "file or a font changes",
+     O_LEVEL "--memo\tthe memo instead of the letter\n" O_OUT O_TEMPLATES O_TEMPLATE},
     {"templates", cmd_templates, "templates [--templates DIR]",
      "list where each template and data file resolves (an overlay DIR first, then the shipped)",
      O_TEMPLATES},
