@@ -369,29 +369,74 @@ static void place_in_sources(const char *rendered, const struct pd_buf *md,
 	}
 }
 
-/* Images named in a case (logo, signature) resolve relative to the case file. */
-static const char *directory_of_case(struct pd_arena *arena, const char *case_path)
+/* The directory of a file's path ("." for a bare name), in arena. */
+static const char *directory_of(struct pd_arena *arena, const char *path)
 {
-	const char *slash = strrchr(case_path, '/');
-	return slash ? arena_strndup(arena, case_path, (size_t)(slash - case_path)) : ".";
+	const char *slash = strrchr(path, '/');
+	return slash ? arena_strndup(arena, path, (size_t)(slash - path)) : ".";
+}
+
+/* What a letter's images resolve against: the rendered Markdown and where each part of
+ * it came from, the case file, and the search path. */
+struct image_place {
+	struct pd_session *s;
+	struct pd_arena *arena;
+	const struct pd_buf *md;
+	const struct pd_origins *origins;
+	const char *rendered, *case_file;
+};
+
+static bool exists_in(struct pd_arena *arena, const char *dir, const char *url)
+{
+	struct stat st;
+	return stat(arena_printf(arena, "%s/%s", dir, url), &st) == 0;
+}
+
+/* An image named in the case (a value: firm.logo) is beside the case file; one named in a
+ * template is beside that template, else on the search path (overlay, then shipped). */
+static const char *image_dir(void *ctx, const char *url, struct pd_loc at)
+{
+	struct image_place *p = ctx;
+	if (!at.file || strcmp(at.file, p->rendered) || at.line < 1)
+		return NULL;
+	size_t off = offset_of(p->md->s, p->md->len, at.line, at.col);
+	const char *dest = strstr(p->md->s + off, "](");
+	if (strncmp(p->md->s + off, url, strlen(url)) && dest) /* at the image, not its url */
+		off = (size_t)(dest - p->md->s) + 2 + (dest[2] == '<');
+	struct pd_loc from = tmpl_origin(p->origins, p->md->s, p->md->len, off);
+	if (!from.file || !strcmp(from.file, p->case_file))
+		return NULL;
+	const char *dir = directory_of(p->arena, from.file);
+	if (exists_in(p->arena, dir, url))
+		return dir;
+	for (size_t i = 0; i < p->s->search.n; i++)
+		if (exists_in(p->arena, p->s->search.dirs[i], url))
+			return p->s->search.dirs[i];
+	return dir;
 }
 
 /* Lays the Markdown out and writes the PDF to out; with out NULL only lays it out, for
  * the problems that only the layout finds (a character no font has, a missing image). */
 static int typeset(struct pd_session *s, struct pd_arena *arena, const struct page_template *pt,
 		   const struct pd_case *c, const struct pd_doc_request *req,
-		   const struct pd_value *ctx, const struct pd_buf *md, const char *out,
+		   const struct pd_value *ctx, struct image_place *places, const char *out,
 		   struct pd_doc_result *res, struct pd_diags *diags)
 {
+	const struct pd_buf *md = places->md;
 	const struct pd_value *merged =
 	    value_merge(arena, tmpl_front_matter_take(s->templates, arena), pt->front_matter);
 	const struct pd_value *fm = merged ? expand(s, arena, merged, ctx, diags) : NULL;
+	const struct pd_value *lh = value_get(fm, "letterhead");
+	if (lh && value_truthy(lh))
+		diag_error(diags, lh->loc, "a letter's letterhead is the partial letterhead.md (it "
+					   "prints firm.logo): take 'letterhead' out of the front matter");
 	if (diags->errors)
 		return PD_EXIT_INPUT;
 	struct pd_typeset_opts opts = {
 	    .source_name = pt->name,
 	    .first_line = 1,
-	    .base_dir = directory_of_case(arena, req->case_path),
+	    .base_dir = directory_of(arena, req->case_path),
+	    .image_dirs = {image_dir, places},
 	    .style = fm,
 	    .title = value_str(value_path(ctx, "document.title")),
 	    .author = value_str(value_path(ctx, "attorney.name")),
@@ -486,7 +531,8 @@ int doc_make(struct pd_session *s, const struct pd_doc_request *req, struct pd_d
 		goto done;
 	}
 	size_t before = diags->n;
-	rc = typeset(s, arena, pt, c, req, ctx, &md, writes ? out : NULL, res, diags);
+	struct image_place places = {s, arena, &md, &origins, pt->name, res->source_name};
+	rc = typeset(s, arena, pt, c, req, ctx, &places, writes ? out : NULL, res, diags);
 	place_in_sources(pt->name, &md, &origins, diags, before);
 done:
 	tmpl_origins_free(&origins);

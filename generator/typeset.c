@@ -132,7 +132,7 @@ static int prepare(struct pd_typesetter *ts, struct job *j, const char *md, size
 	j->arena = arena_new();
 	struct pd_layout_in in = {j->doc,	 &j->st, fonts(ts), &j->set, o ? o->base_dir : NULL,
 				  o ? o->header_left : NULL, loc, ts->memo, ts->hyph,
-				  o ? o->files_read : NULL};
+				  o ? o->files_read : NULL, o ? o->image_dirs : (struct pd_image_dirs){0}};
 	if (layout_doc(&in, j->arena, &j->lay, diags) < 0)
 		return PD_EXIT_INPUT;
 	return 0;

@@ -8,6 +8,7 @@
 #include <stddef.h>
 
 #include "diag.h"
+#include "layout.h"
 #include "util.h"
 #include "value.h"
 
@@ -17,6 +18,7 @@ struct pd_typeset_opts {
 	const struct pd_value *style; /* front matter, over the house style
 				       * (DATADIR/templates/style.yaml) and the defaults */
 	const char *base_dir;         /* images (logo, signature) resolve relative to this */
+	struct pd_image_dirs image_dirs; /* or where this says (layout.h) */
 	const char *title, *author, *subject; /* PDF document info */
 	const char *date_iso;         /* YYYY-MM-DD for the PDF dates; NULL: SOURCE_DATE_EPOCH
 				       * or 2000-01-01 */

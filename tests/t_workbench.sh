@@ -215,4 +215,55 @@ printf -- '- a list\n' >"$SCRATCH/bad-defaults.yaml"
 	ok "--defaults that is not a map is a located error" ||
 	fail "--defaults that is not a map is a located error" "$(cat "$SCRATCH/err")"
 
+# --- images resolve beside the file that names them; the letterhead prints firm.logo
+python3 - "$SCRATCH" <<'PY'
+import struct, sys, zlib
+def chunk(t, d):
+    return struct.pack('>I', len(d)) + t + d + struct.pack('>I', zlib.crc32(t + d) & 0xffffffff)
+rows = b''.join(b'\0' + bytes([200, 30, 30]) * 40 for _ in range(20))
+png = (b'\x89PNG\r\n\x1a\n' + chunk(b'IHDR', struct.pack('>IIBBBBB', 40, 20, 8, 2, 0, 0, 0)) +
+       chunk(b'IDAT', zlib.compress(rows)) + chunk(b'IEND', b''))
+for name in ('logo.png', 'seal.png', 'sig.png'):
+    open(sys.argv[1] + '/' + name, 'wb').write(png)
+PY
+mkdir -p "$SCRATCH/cases"
+sed 's/^  name: "Castillo & Reyes Immigration Law, LLC"/&\n  logo: logo.png/' "$CASE" >"$SCRATCH/cases/logo.yaml"
+mv "$SCRATCH/logo.png" "$SCRATCH/cases/logo.png"
+images() { "$PDGEN" letter "$@" --dump=layout 2>"$SCRATCH/err" | grep -c '^ *image'; }
+if grep -q 'logo: logo.png' "$SCRATCH/cases/logo.yaml" &&
+   [ "$(images "$SCRATCH/cases/logo.yaml" --level fod)" = 1 ] && [ ! -s "$SCRATCH/err" ]; then
+	ok "the shipped letterhead prints firm.logo, found beside the case file"
+else
+	fail "the shipped letterhead prints firm.logo, found beside the case file" "$(cat "$SCRATCH/err")"
+fi
+[ "$(images "$CASE" --level fod)" = 0 ] && ok "no firm.logo, no image" || fail "no firm.logo, no image"
+# an image a template names is beside that template, not beside the case
+mv "$SCRATCH/seal.png" "$T/seal.png"
+{ printf '![Seal](seal.png)\n\n'; cat "$TOP/templates/letterhead.md"; } >"$T/letterhead.md"
+if [ "$(images "$SCRATCH/cases/logo.yaml" --level fod --templates "$T")" = 2 ] && [ ! -s "$SCRATCH/err" ]; then
+	ok "an image named in a template is found beside the template"
+else
+	fail "an image named in a template is found beside the template" "$(cat "$SCRATCH/err")"
+fi
+rm -f "$T/letterhead.md" "$T/seal.png"
+# one letterhead: front matter may not add a second one
+printf -- '---\nletterhead: {name: Other}\n---\n' | cat - "$TOP/templates/letter-review.md" >"$T/letter-review.md"
+"$PDGEN" letter "$CASE" --level fod --templates "$T" -o "$SCRATCH/two.pdf" 2>"$SCRATCH/err"
+[ $? -eq 1 ] && grep -q "letter-review.md:2:.*letterhead is the partial letterhead.md" "$SCRATCH/err" &&
+	ok "a front-matter letterhead in a letter is refused (one letterhead)" ||
+	fail "a front-matter letterhead in a letter is refused (one letterhead)" "$(cat "$SCRATCH/err")"
+rm -f "$T/letter-review.md"
+# pdgen-template(5)'s image example, as man prints it, places the image at its width
+if command -v man >/dev/null; then
+	ex=$(MANWIDTH=300 man -l "$TOP/man/pdgen-template.5" 2>/dev/null | grep -o '!\[Signature\]([^)]*)')
+	printf '# Signed\n\n%s\n' "$ex" >"$SCRATCH/sig.md"
+	"$PDGEN" typeset "$SCRATCH/sig.md" -o "$SCRATCH/sig.pdf" 2>"$SCRATCH/err"
+	w=$("$PDGEN" typeset "$SCRATCH/sig.md" --text 2>/dev/null | grep -c 'width=')
+	if [ -n "$ex" ] && [ -s "$SCRATCH/sig.pdf" ] && [ "$w" = 0 ] && ! pdf_text "$SCRATCH/sig.pdf" | grep -q 'width'; then
+		ok "pdgen-template(5)'s image example places the image"
+	else
+		fail "pdgen-template(5)'s image example places the image" "example: $ex" "$(cat "$SCRATCH/err")"
+	fi
+fi
+
 finish
