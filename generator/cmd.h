@@ -4,6 +4,7 @@
 #define PD_CMD_H
 
 #include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 
 struct pd_command {
@@ -30,6 +31,11 @@ int cmd_watch(int argc, char **argv);
 void cmd_usage(const char *name, FILE *f);
 /* Prints "pdgen: error: msg" and the usage of the command; returns 2. */
 int cmd_usage_error(const char *name, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+struct pd_diags;
+/* Prints diagnostics: as text on stderr, or (json) one JSON object a line on stdout. */
+void cmd_diag_print(const struct pd_diags *d, bool json);
+/* --format=NAME: "text" or "json" sets *json; -1 for another name. */
+int cmd_format(const char *name, bool *json);
 struct pd_session;
 /* With a readable level table that does not name level: prints the levels and the
  * command's usage and returns 2 (a broken table passes: the command reports it); else 0.

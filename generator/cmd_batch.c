@@ -24,7 +24,7 @@
 struct batch_opts {
 	const char *docket, *outdir, *templates;
 	unsigned jobs, shard_k, shard_n;
-	bool quiet, verbose, force, check, stats, allow_outside;
+	bool quiet, verbose, force, check, stats, allow_outside, json;
 };
 
 static int parse_shard(const char *s, struct batch_opts *o)
@@ -72,6 +72,10 @@ static int parse_args(int argc, char **argv, struct batch_opts *o)
 			o->force = true;
 		else if (!strcmp(a, "--stats"))
 			o->stats = true;
+		else if (!strncmp(a, "--format=", 9)) {
+			if (cmd_format(a + 9, &o->json))
+				return cmd_usage_error("batch", "--format is text or json, not '%s'", a + 9);
+		}
 		else if (!strcmp(a, "--check"))
 			o->check = true;
 		else if (!strcmp(a, "--allow-outside"))
@@ -100,7 +104,7 @@ static char *docket_dir(const char *docket)
 
 /* The page templates of every level in the docket, parsed once: a broken one is one
  * report, and no document is made. */
-static int check_templates(struct pd_session *s, const struct pd_docket *d)
+static int check_templates(struct pd_session *s, const struct pd_docket *d, bool json)
 {
 	const char **levels = xcalloc(d->njobs + 1, sizeof *levels);
 	size_t n = 0;
@@ -113,7 +117,7 @@ static int check_templates(struct pd_session *s, const struct pd_docket *d)
 	}
 	struct pd_diags diags = {0};
 	int errors = doc_check_templates(s, levels, n, &diags);
-	diag_print(&diags, stderr);
+	cmd_diag_print(&diags, json);
 	if (errors)
 		fprintf(stderr, "pdgen: error: the templates have %d error%s: no document was made\n",
 			errors, errors == 1 ? "" : "s");
@@ -136,13 +140,13 @@ int cmd_batch(int argc, char **argv)
 	struct pd_diags diags = {0};
 	struct pd_docket docket;
 	if (docket_load(arena, o.docket, doc_domain(session), &docket, &diags)) {
-		diag_print(&diags, stderr);
+		cmd_diag_print(&diags, o.json);
 		diag_clear(&diags);
 		arena_free(arena);
 		doc_session_free(session);
 		return PD_EXIT_INPUT;
 	}
-	diag_print(&diags, stderr);
+	cmd_diag_print(&diags, o.json);
 	diag_clear(&diags);
 	docket_shard(&docket, o.shard_k, o.shard_n);
 	if (!o.check && dir_make(o.outdir)) {
@@ -152,7 +156,7 @@ int cmd_batch(int argc, char **argv)
 		doc_session_free(session);
 		return PD_EXIT_SYSTEM;
 	}
-	if (check_templates(session, &docket)) {
+	if (check_templates(session, &docket, o.json)) {
 		arena_free(arena);
 		doc_session_free(session);
 		return PD_EXIT_INPUT;
@@ -171,6 +175,7 @@ int cmd_batch(int argc, char **argv)
 	    .stats = o.stats,
 	    .docket_dir = dir,
 	    .allow_outside = o.allow_outside,
+	    .json = o.json,
 	};
 	rc = batch_run(&run);
 	free(dir);

@@ -14,20 +14,23 @@
 struct check_args {
 	const char *level, *document;
 	bool markdown;
+	bool json; /* --format=json: diagnostics as JSON lines on stdout */
 	struct pd_session *session; /* with a level */
 };
 
 /* With a level, the document is made up to its laid-out pages, written nowhere: the
  * problems of its templates, its Markdown and its layout (a character no font has) too. */
-static int check_document(struct pd_session *s, const char *path, const char *level,
-			  const char *document, bool markdown)
+static int check_document(const struct check_args *a, const char *path, const char *document)
 {
+	struct pd_session *s = a->session;
+	const char *level = a->level;
+	bool markdown = a->markdown;
 	struct pd_doc_request req = {.case_path = path, .level = level, .document = document,
 				     .check_only = !markdown, .dump = markdown ? PD_DUMP_MD : PD_DUMP_NONE};
 	struct pd_doc_result res = {0};
 	struct pd_diags diags = {0};
 	int rc = doc_make(s, &req, &res, &diags);
-	diag_print(&diags, stderr);
+	cmd_diag_print(&diags, a->json);
 	diag_clear(&diags);
 	doc_result_clear(&res);
 	return rc == PD_EXIT_OK ? PD_EXIT_OK : PD_EXIT_INPUT;
@@ -38,14 +41,14 @@ static int check_one(const struct check_args *a, const char *path)
 	const char *level = a->level;
 	const char *document = a->document ? a->document : (level ? "letter" : NULL);
 	if (level)
-		return check_document(a->session, path, level, document, a->markdown);
+		return check_document(a, path, document);
 	char datadir[PATH_MAX];
 	struct pd_arena *arena = arena_new();
 	struct pd_diags diags = {0};
 	struct pd_case *c = case_load(arena, doc_input_path(path), cmd_datadir(datadir), &diags);
 	if (c)
 		case_check(c, level, document, &diags);
-	diag_print(&diags, stderr);
+	cmd_diag_print(&diags, a->json);
 	int rc = !c || diags.errors ? PD_EXIT_INPUT : PD_EXIT_OK;
 	diag_clear(&diags);
 	arena_free(arena);
@@ -65,6 +68,11 @@ int cmd_check(int argc, char **argv)
 			a.document = "letter";
 		else if (!strcmp(argv[i], "--markdown"))
 			a.markdown = true;
+		else if (!strncmp(argv[i], "--format=", 9)) {
+			if (cmd_format(argv[i] + 9, &a.json))
+				return cmd_usage_error("check", "--format is text or json, not '%s'",
+						       argv[i] + 9);
+		}
 		else if (argv[i][0] == '-' && argv[i][1])
 			return cmd_usage_error("check", "unknown option '%s'", argv[i]);
 		else

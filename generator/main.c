@@ -19,6 +19,7 @@
 #define O_LEVEL "--level LEVEL\tthe level of the chain of command the document goes to\n"
 #define O_OUT "-o OUT.pdf|DIR/\tthe output file, or a directory (made if missing) for the default name\n"
 #define O_TEMPLATES "--templates DIR\ttemplates and data files in DIR come before the shipped ones\n"
+#define O_FORMAT "--format=text|json\tdiagnostics as text, or one JSON object a line on stdout\n"
 #define O_TEMPLATE \
 	"--template NAME\ta document type of documents.yaml, or the template NAME.md\n" \
 	"--defaults FILE\tcase fields (firm, attorney) kept in one file, under the case's own\n"
@@ -38,7 +39,7 @@ static const struct pd_command commands[] = {
      "make the escalation cover memo (rung 2 and up)", O_DOCUMENT},
     {"batch", cmd_batch,
      "batch DOCKET.yaml [-o DIR] [-j N] [--shard K/N] [--check] [--force] [--quiet|--verbose] "
-     "[--stats] [--templates DIR]",
+     "[--stats] [--format=text|json] [--allow-outside] [--templates DIR]",
      "make every case and document of a docket in worker processes",
      "-o DIR\tthe output directory (default out/)\n"
      "-j N\tworker processes (default: the number of processors)\n"
@@ -47,7 +48,8 @@ static const struct pd_command commands[] = {
      "--force\tremake documents newer than their inputs too\n"
      "--quiet, -q\tprint only failures and the summary\n"
      "--verbose, -v\tprint every document made\n"
-     "--stats\tprint where the time went\n" O_TEMPLATES},
+     "--stats\tprint where the time went\n" O_FORMAT
+     "--allow-outside\tcase files may lie outside the docket's directory\n" O_TEMPLATES},
     {"render", cmd_render,
      "render TEMPLATE (--data FILE.yaml | --case CASE.yaml --level LEVEL [--memo]) "
      "[--templates DIR] [--escape markdown|html|none] [--lenient]",
@@ -57,9 +59,9 @@ static const struct pd_command commands[] = {
      O_LEVEL "--memo\twith --case: the data a memo gets\n" O_TEMPLATES
      "--escape markdown|html|none\thow {{x}} escapes a value (default markdown)\n"
      "--lenient\tunknown names render empty, as the Mustache specification says\n"},
-    {"check", cmd_check, "check CASE.yaml... [--level LEVEL [--letter|--memo] [--markdown]]",
+    {"check", cmd_check, "check CASE.yaml... [--level LEVEL [--letter|--memo] [--markdown]] [--format=text|json]",
      "report every schema and escalation-rule diagnostic of case files (no PDF)",
-     O_LEVEL "--letter\twith --level: check the letter (the default)\n"
+     O_LEVEL O_FORMAT "--letter\twith --level: check the letter (the default)\n"
      "--memo\twith --level: check the memo\n"
      "--markdown\twith --level: print the document's Markdown\n"},
     {"next", cmd_next, "next CASE.yaml", "name the next level of the chain of command and why",
@@ -116,6 +118,22 @@ int cmd_usage_error(const char *name, const char *fmt, ...)
 	buf_free(&msg);
 	cmd_usage(name, stderr);
 	return PD_EXIT_USAGE;
+}
+
+void cmd_diag_print(const struct pd_diags *d, bool json)
+{
+	if (json)
+		diag_print_json(d, stdout);
+	else
+		diag_print(d, stderr);
+}
+
+int cmd_format(const char *name, bool *json)
+{
+	if (strcmp(name, "text") && strcmp(name, "json"))
+		return -1;
+	*json = !strcmp(name, "json");
+	return 0;
 }
 
 static void usage(FILE *f)

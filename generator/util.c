@@ -460,3 +460,23 @@ char *search_find(const struct pd_search *s, const char *rel)
 	}
 	return NULL;
 }
+
+void buf_json_string(struct pd_buf *b, const char *s)
+{
+	buf_putc(b, '"');
+	size_t len = s ? strlen(s) : 0;
+	for (size_t i = 0; i < len;) {
+		uint32_t cp;
+		int n = utf8_decode(s + i, len - i, &cp);
+		if (cp == '"' || cp == '\\')
+			buf_printf(b, "\\%c", (char)cp);
+		else if (cp == '\n')
+			buf_puts(b, "\\n");
+		else if (cp < 0x20 || (cp >= 0x7F && cp <= 0x9F) || (cp == 0xFFFD && n == 1))
+			buf_printf(b, "\\u%04x", cp == 0xFFFD ? 0xFFFDu : (unsigned)cp);
+		else
+			buf_put(b, s + i, (size_t)n);
+		i += (size_t)n;
+	}
+	buf_putc(b, '"');
+}

@@ -56,6 +56,10 @@ uint64_t hash_bytes(const void *p, size_t n);
 /* n bytes as 2n lowercase hex digits and a NUL. */
 void hex_encode(const unsigned char *bytes, size_t n, char *hex);
 
+/* s as a JSON string (quotes included) appended to b: quotes, backslashes, C0 and C1
+ * controls and DEL escaped; a byte that is not UTF-8 becomes U+FFFD. NULL is "". */
+void buf_json_string(struct pd_buf *b, const char *s);
+
 /* Where templates and data files are found, first directory first: a user's overlay
  * (--templates DIR), then the shipped DATADIR/templates. The strings are not owned. */
 #define PD_SEARCH_MAX 4

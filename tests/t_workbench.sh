@@ -266,4 +266,33 @@ if command -v man >/dev/null; then
 	fi
 fi
 
+# --- --format=json: one object a line with file, line, column, severity, rule, message
+sed 's/^  country_of_birth: Mexico/  country_of_birth: "*Mexico*"\n  nickname: Pepe/' "$CASE" >"$SCRATCH/json.yaml"
+json_ok() {
+	python3 -c '
+import json, sys
+rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+keys = ["file", "line", "column", "severity", "rule", "message"]
+assert rows and all(sorted(r) == sorted(keys) for r in rows), rows
+want = set(sys.argv[2:])
+got = {"%s:%s:%s" % (r["severity"], r["line"], r["message"].split(" ")[0]) for r in rows}
+assert want <= got, (want, got)' "$@"
+}
+"$PDGEN" check "$SCRATCH/json.yaml" --format=json >"$SCRATCH/json" 2>"$SCRATCH/err"
+if json_ok "$SCRATCH/json" "note:6:client.country_of_birth" "warning:7:unknown" && [ ! -s "$SCRATCH/err" ]; then
+	ok "check --format=json: one object a line on stdout"
+else
+	fail "check --format=json: one object a line on stdout" "$(cat "$SCRATCH/json" "$SCRATCH/err")"
+fi
+cp "$SCRATCH/json.yaml" "$SCRATCH/dcase.yaml"
+printf 'cases:\n  - {file: dcase.yaml, level: fod}\n  - {file: nosuch.yaml, level: fod}\n' >"$SCRATCH/docket.yaml"
+"$PDGEN" batch --check --format=json "$SCRATCH/docket.yaml" >"$SCRATCH/json" 2>"$SCRATCH/err"
+if json_ok "$SCRATCH/json" "note:6:client.country_of_birth" "warning:7:unknown" "error:3:cannot"; then
+	ok "batch --check --format=json: one object a line on stdout"
+else
+	fail "batch --check --format=json: one object a line on stdout" "$(cat "$SCRATCH/json" "$SCRATCH/err")"
+fi
+"$PDGEN" check "$CASE" --format=xml >/dev/null 2>&1
+[ $? -eq 2 ] && ok "--format=xml is a usage error" || fail "--format=xml is a usage error"
+
 finish
