@@ -26,6 +26,7 @@ int cmd_typeset(int argc, char **argv);
 int cmd_explain(int argc, char **argv);
 int cmd_templates(int argc, char **argv);
 int cmd_watch(int argc, char **argv);
+int cmd_init(int argc, char **argv);
 
 /* Prints "usage: pdgen SYNOPSIS" of the named command to f. */
 void cmd_usage(const char *name, FILE *f);

@@ -295,4 +295,21 @@ fi
 "$PDGEN" check "$CASE" --format=xml >/dev/null 2>&1
 [ $? -eq 2 ] && ok "--format=xml is a usage error" || fail "--format=xml is a usage error"
 
+# --- pdgen init: a skeleton every key of which the schema knows; filled in, it makes a letter
+"$PDGEN" init >"$SCRATCH/init.yaml" 2>"$SCRATCH/err"
+"$PDGEN" check "$SCRATCH/init.yaml" --level ero >"$SCRATCH/out" 2>&1
+if grep -q '^#' "$SCRATCH/init.yaml" && ! grep -q 'warning\|unknown' "$SCRATCH/out" &&
+   grep -q 'attorney.name is missing' "$SCRATCH/out"; then
+	ok "pdgen init: a commented skeleton; check names each field to fill in"
+else
+	fail "pdgen init: a commented skeleton; check names each field to fill in" "$(cat "$SCRATCH/out" "$SCRATCH/err")"
+fi
+sed -e 's/{given: ~, family: ~}/{given: Ana, family: Ruiz}/' -e 's/^  name: ~/  name: "A. Name"/' \
+    -e 's/^  date: ~ /  date: 2026-01-02/' "$SCRATCH/init.yaml" >"$SCRATCH/filled.yaml"
+check "pdgen init filled in makes a letter" "$PDGEN" letter "$SCRATCH/filled.yaml" --level ero -o "$SCRATCH/init.pdf"
+printf '# our firm\nclient: {}\n' >"$T/init-case.yaml"
+"$PDGEN" init --templates "$T" | grep -q '^# our firm' && ok "init-case.yaml in the overlay is the skeleton" ||
+	fail "init-case.yaml in the overlay is the skeleton"
+rm -f "$T/init-case.yaml"
+
 finish
