@@ -143,11 +143,17 @@ install: pdgen
 	rm -f $(DESTDIR)$(DATADIR)/fonts/cut-font.py
 	install -m 644 man/pdgen.1 $(DESTDIR)$(PREFIX)/share/man/man1/
 	install -m 644 man/pdgen-case.5 man/pdgen-template.5 $(DESTDIR)$(PREFIX)/share/man/man5/
+	install -d $(DESTDIR)$(PREFIX)/share/bash-completion/completions \
+		$(DESTDIR)$(PREFIX)/share/zsh/vendor-completions
+	install -m 644 completion/pdgen.bash $(DESTDIR)$(PREFIX)/share/bash-completion/completions/pdgen
+	install -m 644 completion/_pdgen $(DESTDIR)$(PREFIX)/share/zsh/vendor-completions/_pdgen
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/pdgen $(DESTDIR)$(PREFIX)/share/man/man1/pdgen.1 \
 		$(DESTDIR)$(PREFIX)/share/man/man5/pdgen-case.5 \
-		$(DESTDIR)$(PREFIX)/share/man/man5/pdgen-template.5
+		$(DESTDIR)$(PREFIX)/share/man/man5/pdgen-template.5 \
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/pdgen \
+		$(DESTDIR)$(PREFIX)/share/zsh/vendor-completions/_pdgen
 	rm -rf $(DESTDIR)$(DATADIR)
 
 clean:

@@ -12,6 +12,7 @@
 
 #include "cmd.h"
 #include "diag.h"
+#include "doc.h"
 #include "util.h"
 
 /* One row a command: its synopsis, its summary and its options, one "FLAGS\tWHAT" line
@@ -170,8 +171,44 @@ static bool asks_help(int argc, char **argv)
 	return false;
 }
 
+/* help --complete [CMD | --level]: for shell completion, one word a line: the commands,
+ * a command's options, or the level names. */
+static int complete_words(int argc, char **argv)
+{
+	if (argc < 3) {
+		for (size_t i = 0; i < ncommands; i++)
+			puts(commands[i].name);
+		return PD_EXIT_OK;
+	}
+	if (!strcmp(argv[2], "--level")) {
+		char datadir[PATH_MAX];
+		struct pd_session *s = doc_session_new(cmd_datadir(datadir), NULL);
+		struct pd_buf names = {0};
+		doc_level_names(s, &names);
+		for (char *w = strtok(names.s ? names.s : (char *)"", ", "); w; w = strtok(NULL, ", "))
+			puts(w);
+		buf_free(&names);
+		doc_session_free(s);
+		return PD_EXIT_OK;
+	}
+	const struct pd_command *c = command_find(argv[2]);
+	for (const char *line = c ? c->options : ""; *line; line = strchr(line, '\n') + 1) {
+		const char *end = line + strcspn(line, "\t");
+		for (const char *w = line; w < end;) { /* "--quiet, -q", "--dump=STAGE", "-j N" */
+			size_t k = strcspn(w, " ,=\t");
+			printf("%.*s%s\n", (int)k, w, w[k] == '=' ? "=" : "");
+			const char *next = strstr(w, ", ");
+			w = next && next < end ? next + 2 : end;
+		}
+	}
+	puts("--help");
+	return PD_EXIT_OK;
+}
+
 static int help(int argc, char **argv)
 {
+	if (argc >= 2 && !strcmp(argv[1], "--complete"))
+		return complete_words(argc, argv);
 	if (argc < 2) {
 		usage(stdout);
 		return PD_EXIT_OK;

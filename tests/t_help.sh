@@ -93,4 +93,28 @@ fi
 "$PDGEN" letter "$CASE" --level fod -o "$SCRATCH/quiet.pdf" >"$SCRATCH/out" 2>&1
 [ ! -s "$SCRATCH/out" ] && ok "not on a terminal: silent" || fail "not on a terminal: silent" "$(cat "$SCRATCH/out")"
 
+# --- shell completion, installed by make install, asks pdgen for its words
+make -s install DESTDIR="$SCRATCH/root" PREFIX=/usr >"$SCRATCH/install" 2>&1
+BASHC=$SCRATCH/root/usr/share/bash-completion/completions/pdgen
+[ -s "$BASHC" ] && [ -s "$SCRATCH/root/usr/share/zsh/vendor-completions/_pdgen" ] &&
+	ok "make install installs bash and zsh completion" ||
+	fail "make install installs bash and zsh completion" "$(cat "$SCRATCH/install")"
+# complete WORDS...: what bash completion offers for the last word
+complete_words() {
+	PATH=$(dirname "$PDGEN"):$PATH bash -c '. "$1"; shift; COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1))
+		_pdgen; printf "%s\n" "${COMPREPLY[@]}"' sh "$BASHC" pdgen "$@"
+}
+[ -s "$BASHC" ] && {
+	complete_words wa | grep -qx watch && ok "completion: commands" || fail "completion: commands" "$(complete_words wa)"
+	complete_words letter case.yaml --lev | grep -qx -- --level && complete_words batch --for | grep -qx -- --format= &&
+		ok "completion: a command's options" || fail "completion: a command's options" "$(complete_words letter x --lev)"
+	[ "$(complete_words letter case.yaml --level o | tr '\n' ' ')" = "occ-sub occ opla-hq " ] &&
+		ok "completion: --level values from the level table" ||
+		fail "completion: --level values from the level table" "$(complete_words letter x --level o)"
+}
+if command -v zsh >/dev/null; then
+	zsh -n "$SCRATCH/root/usr/share/zsh/vendor-completions/_pdgen" && ok "zsh completion parses" ||
+		fail "zsh completion parses"
+fi
+
 finish
