@@ -85,7 +85,7 @@ static const struct pd_command commands[] = {
      "make a letter (or memo) and make it again each time the case, a template, a data "
      "file or a font changes",
      O_LEVEL "--memo\tthe memo instead of the letter\n" O_OUT O_TEMPLATES O_TEMPLATE},
-    {"init", cmd_init, "init [--templates DIR] > CASE.yaml",
+    {"init", cmd_init, "init [--templates DIR]",
      "print a commented case-file skeleton to start a case from", O_TEMPLATES},
     {"templates", cmd_templates, "templates [--templates DIR]",
      "list where each template and data file resolves (an overlay DIR first, then the shipped)",
