@@ -19,6 +19,7 @@ struct document_args {
 	const char *defaults; /* --defaults FILE: firm, attorney... under the case */
 	const char *document; /* watch: the document asked for, before --template chose */
 	bool print_path;
+	bool verbose; /* -v: say which partials came from the shipped templates */
 };
 
 static int parse_args(const char *cmd, int argc, char **argv, struct document_args *a)
@@ -45,6 +46,8 @@ static int parse_args(const char *cmd, int argc, char **argv, struct document_ar
 		}
 		else if (!strcmp(cmd, "watch") && !strcmp(arg, "--memo"))
 			a->req.document = "memo";
+		else if (!strcmp(arg, "-v") || !strcmp(arg, "--verbose"))
+			a->verbose = true;
 		else if (!strcmp(arg, "--print-path"))
 			a->print_path = true;
 		else if (arg[0] == '-' && arg[1])
@@ -116,6 +119,8 @@ static int make_once(const char *cmd, struct document_args *a, bool tell)
 	struct pd_doc_result res = {0};
 	struct pd_diags diags = {0};
 	rc = doc_make(session, &a->req, &res, &diags);
+	if (a->verbose)
+		doc_note_shipped(session, &diags);
 	diag_print(&diags, stderr);
 	bool written = rc == PD_EXIT_OK && !a->req.dump;
 	if (written && a->print_path)

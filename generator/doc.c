@@ -95,6 +95,26 @@ char *doc_resolve(const struct pd_session *s, const char *rel)
 	return search_find(&s->search, rel);
 }
 
+void doc_note_shipped(const struct pd_session *s, struct pd_diags *diags)
+{
+	if (s->search.n < 2)
+		return;
+	struct pd_buf files = {0};
+	tmpl_set_files(s->templates, &files);
+	const char *shipped = s->search.dirs[s->search.n - 1];
+	size_t n = strlen(shipped);
+	for (char *line = files.s; line && *line;) {
+		char *tab = strchr(line, '\t'), *end = strchr(line, '\n');
+		*tab = *end = '\0';
+		if (!strncmp(tab + 1, shipped, n) && tab[1 + n] == '/')
+			diag_add(diags, PD_NOTE, ((struct pd_loc){0}), NULL,
+				 "partial '%s' is the shipped %s (none in %s)", line, tab + 1,
+				 s->search.dirs[0]);
+		line = end + 1;
+	}
+	buf_free(&files);
+}
+
 /* The level table, office directory and regimes, read once per process. Their own errors
  * (a broken levels.yaml) are kept and added to every document's diagnostics. */
 const struct pd_domain *doc_domain(struct pd_session *s)

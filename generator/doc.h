@@ -67,6 +67,9 @@ struct pd_typesetter *doc_typesetter(struct pd_session *s);
  * digests or watches a run's inputs asks it. */
 const struct pd_search *doc_search(const struct pd_session *s);
 char *doc_resolve(const struct pd_session *s, const char *rel);
+/* With an overlay: a note for each partial or parent the documents so far took from the
+ * shipped templates (pdgen letter -v). */
+void doc_note_shipped(const struct pd_session *s, struct pd_diags *diags);
 /* The level table, office directory and regimes (NULL when they cannot be read: doc_make
  * then reports why). */
 const struct pd_domain *doc_domain(struct pd_session *s);

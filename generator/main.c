@@ -21,6 +21,7 @@
 #define O_OUT "-o OUT.pdf|DIR/\tthe output file, or a directory (made if missing) for the default name\n"
 #define O_TEMPLATES "--templates DIR\ttemplates and data files in DIR come before the shipped ones\n"
 #define O_FORMAT "--format=text|json\tdiagnostics as text, or one JSON object a line on stdout\n"
+#define O_VERBOSE "--verbose, -v\twith --templates: name each partial taken from the shipped ones\n"
 #define O_TEMPLATE \
 	"--template NAME\ta document type of documents.yaml, or the template NAME.md\n" \
 	"--defaults FILE\tcase fields (firm, attorney) kept in one file, under the case's own\n"
@@ -28,15 +29,15 @@
 	O_LEVEL O_OUT O_TEMPLATES \
 	O_TEMPLATE \
 	"--dump=STAGE\tprint value, case, md or layout instead of writing the PDF\n" \
-	"--print-path\tprint the path of the file written\n"
+	"--print-path\tprint the path of the file written\n" O_VERBOSE
 static const struct pd_command commands[] = {
     {"letter", cmd_letter,
      "letter CASE.yaml --level LEVEL [-o OUT.pdf|DIR/|-] [--templates DIR] [--template NAME] "
-     "[--defaults FILE] [--dump=STAGE] [--print-path]",
+     "[--defaults FILE] [--dump=STAGE] [--print-path] [-v]",
      "make the request letter for one level of the chain of command", O_DOCUMENT},
     {"memo", cmd_memo,
      "memo CASE.yaml --level LEVEL [-o OUT.pdf|DIR/|-] [--templates DIR] [--template NAME] "
-     "[--defaults FILE] [--dump=STAGE] [--print-path]",
+     "[--defaults FILE] [--dump=STAGE] [--print-path] [-v]",
      "make the escalation cover memo (rung 2 and up)", O_DOCUMENT},
     {"batch", cmd_batch,
      "batch DOCKET.yaml [-o DIR] [-j N] [--shard K/N] [--check] [--force] [--quiet|--verbose] "
@@ -81,10 +82,10 @@ static const struct pd_command commands[] = {
      "--mdoc\tprint the rule list of pdgen-case(5) in mdoc\n"},
     {"watch", cmd_watch,
      "watch CASE.yaml --level LEVEL [--memo] [-o OUT.pdf|DIR/] [--templates DIR] "
-     "[--template NAME] [--defaults FILE]",
+     "[--template NAME] [--defaults FILE] [-v]",
      "make a letter (or memo) and make it again each time the case, a template, a data "
      "file or a font changes",
-     O_LEVEL "--memo\tthe memo instead of the letter\n" O_OUT O_TEMPLATES O_TEMPLATE},
+     O_LEVEL "--memo\tthe memo instead of the letter\n" O_OUT O_TEMPLATES O_TEMPLATE O_VERBOSE},
     {"init", cmd_init, "init [--templates DIR]",
      "print a commented case-file skeleton to start a case from", O_TEMPLATES},
     {"templates", cmd_templates, "templates [--templates DIR]",

@@ -35,6 +35,7 @@ struct entry {
 	char *name;
 	struct pd_tmpl *t;
 	const struct pd_value *front_matter; /* in the set's arena, or NULL */
+	const char *path; /* the file it was read from (interned), or NULL */
 	bool missing;
 	struct pd_diags errs; /* parse errors, given again at every use */
 };
@@ -210,6 +211,7 @@ static struct entry *set_load(struct pd_tmpl_set *set, const char *name)
 				   errno == EFBIG ? "larger than the template limit" : file_strerror(errno));
 		else
 			e->t = load_registered(set, e, path.s, text, len);
+		e->path = diag_intern(path.s);
 		buf_free(&path);
 		return e;
 	}
@@ -734,6 +736,13 @@ static const struct pd_tmpl *include_load(struct ev *ev, const struct node *n, c
 		set->used[set->nused++] = (struct used){e->front_matter, ev->nchain + 1};
 	}
 	return e->t;
+}
+
+void tmpl_set_files(const struct pd_tmpl_set *set, struct pd_buf *out)
+{
+	for (const struct entry *e = set->cache; e; e = e->next)
+		if (e->path)
+			buf_printf(out, "%s\t%s\n", e->name, e->path);
 }
 
 const struct pd_value *tmpl_front_matter_take(struct pd_tmpl_set *set, struct pd_arena *arena)

@@ -79,6 +79,8 @@ const struct pd_tmpl *tmpl_parse_mem(struct pd_tmpl_set *set, const char *name, 
 /* Renders t with data appended to out. Returns 0, or 1 after adding errors to diags. */
 int tmpl_eval(struct pd_tmpl_set *set, const struct pd_tmpl *t, const struct pd_value *data,
 	      const struct pd_tmpl_opts *opts, struct pd_buf *out, struct pd_diags *diags);
+/* "NAME\tFILE\n" for every partial and parent read from a file so far, to out. */
+void tmpl_set_files(const struct pd_tmpl_set *set, struct pd_buf *out);
 /* A partial or parent may open with front matter: it is never rendered. This returns the
  * front matter of the templates included since the last call, merged (an includer's keys
  * win over those of what it includes; at one depth the later wins), in arena, or NULL;

@@ -312,4 +312,17 @@ printf '# our firm\nclient: {}\n' >"$T/init-case.yaml"
 	fail "init-case.yaml in the overlay is the skeleton"
 rm -f "$T/init-case.yaml"
 
+# --- -v says which partials came from the shipped templates; an empty one is not among them
+: >"$T/cc.md"
+"$PDGEN" letter "$CASE" --level fod --templates "$T" -v --dump=md >/dev/null 2>"$SCRATCH/err"
+if grep -q "note: partial 'signature' is the shipped $TOP/templates/signature.md" "$SCRATCH/err" &&
+   ! grep -q "partial 'cc'" "$SCRATCH/err"; then
+	ok "-v names each shipped partial used, not the removed one"
+else
+	fail "-v names each shipped partial used, not the removed one" "$(cat "$SCRATCH/err")"
+fi
+"$PDGEN" letter "$CASE" --level fod --templates "$T" --dump=md >/dev/null 2>"$SCRATCH/err"
+[ ! -s "$SCRATCH/err" ] && ok "without -v, no note" || fail "without -v, no note" "$(cat "$SCRATCH/err")"
+rm -f "$T/cc.md"
+
 finish
