@@ -27,8 +27,8 @@ DEB_PKGS = build-essential pkg-config libhpdf-dev libcmark-gfm-dev \
 	   python3-fonttools libhyphen-dev hyphen-en-us libharfbuzz-dev zlib1g-dev libdeflate-dev \
 	   libpng-dev libjpeg-dev
 
-.PHONY: all cut-fonts deps demo test unit e2e regress regress-update clean install uninstall \
-	asan valgrind lint format bench fuzz
+.PHONY: all cut-fonts deps check-deps demo test unit e2e regress regress-update clean install uninstall \
+	asan valgrind lint bench fuzz
 
 all: pdgen
 
@@ -54,8 +54,14 @@ fonts/cut/%.ttf: fonts/%.ttf fonts/cut-font.py
 $(PDGEN): $(OBJS)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(OBJS) $(PKG_LIBS)
 
-$(BUILD)/%.o: generator/%.c generator/*.h | $(BUILD)
-	$(CC) $(WARN) $(CFLAGS) $(CPPFLAGS) $(PKG_CFLAGS) -Igenerator -c -o $@ $<
+# -MMD -MP: each object depends on the headers it includes (BUILD/*.d), no more; an
+# object without its .d (built before) is built again.
+$(BUILD)/%.o: generator/%.c $(BUILD)/%.d | $(BUILD)
+	$(CC) $(WARN) $(CFLAGS) $(CPPFLAGS) $(PKG_CFLAGS) -MMD -MP -Igenerator -c -o $@ $<
+
+$(BUILD)/%.d: ;
+.PRECIOUS: $(BUILD)/%.d
+-include $(OBJS:.o=.d)
 
 $(BUILD):
 	mkdir -p $(BUILD)/tests
@@ -64,11 +70,14 @@ $(BUILD)/tests/%: tests/unit/%.c $(LIB_OBJS) generator/*.h | $(BUILD)
 	$(CC) $(WARN) -Wno-missing-prototypes $(CFLAGS) $(CPPFLAGS) $(PKG_CFLAGS) -Igenerator \
 		-o $@ $< $(LIB_OBJS) $(PKG_LIBS) -lcmocka
 
+# The packages of DEB_PKGS not installed, space separated.
+MISSING_DEBS = for p in $(DEB_PKGS); do \
+		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' \
+			|| printf ' %s' $$p; done
+
 # Installs what is missing (apt-get as root, else sudo); does nothing when all is there.
 deps:
-	@missing=""; for p in $(DEB_PKGS); do \
-		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' \
-			|| missing="$$missing $$p"; done; \
+	@missing=$$($(MISSING_DEBS)); \
 	if [ -n "$$missing" ]; then \
 		echo "installing:$$missing"; \
 		if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
@@ -80,8 +89,13 @@ demo: deps
 	$(MAKE) pdgen
 	@sh tests/demo.sh ./pdgen out
 
+# Installs nothing: names what is missing and stops (make deps, or make demo, installs it).
+check-deps:
+	@missing=$$($(MISSING_DEBS)); \
+	if [ -n "$$missing" ]; then echo "missing Debian packages:$$missing (run make deps)"; exit 2; fi
+
 # The suite runs the binary of $(BUILD) (asan and valgrind builds never replace ./pdgen).
-test: deps
+test: check-deps
 	$(MAKE) $(if $(filter build,$(BUILD)),pdgen) $(PDGEN) cut-fonts units
 	@PDGEN=$(PDGEN) BUILD=$(BUILD) sh tests/run.sh
 
@@ -130,9 +144,6 @@ bench: pdgen
 lint:
 	cppcheck --quiet --std=c11 --enable=warning,portability --error-exitcode=1 \
 		--suppress=internalAstError generator # it cannot parse __typeof__ (VPUSH)
-
-format:
-	clang-format -i generator/*.c generator/*.h tests/unit/*.c
 
 install: pdgen
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(DATADIR)/templates $(DESTDIR)$(DATADIR)/fonts \

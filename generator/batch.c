@@ -391,7 +391,7 @@ static void fail_job(struct batch *B, size_t idx, const char *fmt, ...)
 static void fail_job(struct batch *B, size_t idx, const char *fmt, ...)
 {
 	const struct pd_job *job = &B->run->docket->jobs[idx];
-	struct pd_diags diags = {0};
+	struct pd_diags diags = {.store = doc_diag_store(B->run->session)};
 	va_list ap;
 	va_start(ap, fmt);
 	diag_vadd(&diags, PD_ERROR, job->loc, NULL, fmt, ap);

@@ -173,7 +173,6 @@ static const struct pd_value *parse_row(struct journal *j, const char *line, siz
 {
 	struct pd_diags diags = {0};
 	const struct pd_value *v = value_load_mem(j->arena, MANIFEST, line, len, NULL, &diags);
-	diag_forget_source(MANIFEST);
 	diag_clear(&diags);
 	return v && v->kind == PD_MAP && value_get(v, "case") ? v : NULL;
 }

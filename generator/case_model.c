@@ -750,7 +750,7 @@ struct pd_case *case_from_value_domain(struct pd_arena *arena, struct pd_value *
 {
 	if (root->kind != PD_MAP || !has_case_field(root)) {
 		/* a file named by mistake (or by a hostile docket): its lines stay unquoted */
-		diag_error(diags, ((struct pd_loc){diag_intern(path), 0, 0}),
+		diag_error(diags, ((struct pd_loc){diag_intern(diags, path), 0, 0}),
 			   "not a case file: a case file is YAML with 'client:', 'case:' and the "
 			   "other case fields at its top (its lines are not shown)");
 		return NULL;
@@ -766,7 +766,7 @@ struct pd_case *case_from_value_domain(struct pd_arena *arena, struct pd_value *
 		return NULL;
 	}
 	struct pd_case *c = arena_alloc(arena, sizeof *c);
-	c->path = diag_intern(path);
+	c->path = diag_intern(diags, path);
 	const char *slash = strrchr(path, '/');
 	c->dir = slash ? arena_strndup(arena, path, (size_t)(slash - path)) : ".";
 	c->root = root;

@@ -115,7 +115,7 @@ static int check_templates(struct pd_session *s, const struct pd_docket *d, bool
 		if (k == n)
 			levels[n++] = d->jobs[i].level;
 	}
-	struct pd_diags diags = {0};
+	struct pd_diags diags = {.store = doc_diag_store(s)};
 	int errors = doc_check_templates(s, levels, n, &diags);
 	cmd_diag_print(&diags, json);
 	if (errors)
@@ -137,7 +137,7 @@ int cmd_batch(int argc, char **argv)
 	char datadir[PATH_MAX];
 	struct pd_session *session = doc_session_new(cmd_datadir(datadir), o.templates);
 	struct pd_arena *arena = arena_new();
-	struct pd_diags diags = {0};
+	struct pd_diags diags = {.store = doc_diag_store(session)}; /* outlives the docket */
 	struct pd_docket docket;
 	if (docket_load(arena, o.docket, doc_domain(session), &docket, &diags)) {
 		cmd_diag_print(&diags, o.json);

@@ -44,7 +44,7 @@ static int check_one(const struct check_args *a, const char *path)
 		return check_document(a, path, document);
 	char datadir[PATH_MAX];
 	struct pd_arena *arena = arena_new();
-	struct pd_diags diags = {0};
+	struct pd_diags diags = {.store = diag_store_new()}; /* the names it prints live here */
 	struct pd_case *c = case_load(arena, doc_input_path(path), cmd_datadir(datadir), &diags);
 	if (c)
 		case_check(c, level, document, &diags);
@@ -52,6 +52,7 @@ static int check_one(const struct check_args *a, const char *path)
 	int rc = !c || diags.errors ? PD_EXIT_INPUT : PD_EXIT_OK;
 	diag_clear(&diags);
 	arena_free(arena);
+	diag_store_free(diags.store);
 	return rc;
 }
 

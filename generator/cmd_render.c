@@ -136,19 +136,21 @@ int cmd_render(int argc, char **argv)
 		return rc;
 	if (a.case_file)
 		return render_case(&a);
-	struct pd_diags diags = {0};
+	struct pd_diags diags = {0}; /* its store, made on first need, holds every name */
 	size_t len = 0;
 	char *text = file_read(a.tmpl, &len, TMPL_MAX_BYTES);
 	if (!text) {
-		diag_error(&diags, ((struct pd_loc){diag_intern(a.tmpl), 0, 0}), "cannot read template: %s",
+		diag_error(&diags, ((struct pd_loc){diag_intern(&diags, a.tmpl), 0, 0}),
+			   "cannot read template: %s",
 			   errno == EFBIG ? "larger than 4 MiB" : file_strerror(errno));
 		return finish(&diags, errno == EFBIG ? PD_EXIT_INPUT : PD_EXIT_SYSTEM);
 	}
+	diag_intern(&diags, a.tmpl);
 	struct pd_buf proj = {0};
 	char datadir[PATH_MAX];
 	buf_printf(&proj, "%s/templates", cmd_datadir(datadir));
 	a.dirs[a.ndirs++] = proj.s;
-	struct pd_tmpl_set *set = tmpl_set_new(a.dirs, a.ndirs);
+	struct pd_tmpl_set *set = tmpl_set_new(a.dirs, a.ndirs, diags.store);
 	struct pd_arena *arena = arena_new();
 	struct pd_value_opts vopts = {0};
 	const struct pd_value *data = value_load_file(arena, a.data, &vopts, &diags);
@@ -164,11 +166,12 @@ int cmd_render(int argc, char **argv)
 			rc = PD_EXIT_SYSTEM;
 		}
 	}
-	rc = finish(&diags, rc);
+	diag_print(&diags, stderr);
 	buf_free(&out);
 	tmpl_set_free(set);
 	arena_free(arena);
 	buf_free(&proj);
 	free(text);
+	diag_clear(&diags); /* last: the names of the set and the data live in its store */
 	return rc;
 }

@@ -45,7 +45,7 @@ static const struct pd_value *page_style(struct pd_arena *arena, const char *pat
 	const struct pd_value *fm = value_load_mem(arena, path, text, fm_end, NULL, diags);
 	if (!fm)
 		*err = 1;
-	diag_source(path, text, strlen(text)); /* quote the whole file, not the front matter */
+	diag_source(diags, path, text, strlen(text)); /* quote the whole file, not the front matter */
 	return fm;
 }
 
@@ -80,14 +80,15 @@ int cmd_typeset(int argc, char **argv)
 		return PD_EXIT_SYSTEM;
 	}
 	char datadir[PATH_MAX];
-	struct pd_typesetter *ts = typesetter_new(cmd_datadir(datadir));
+	struct pd_diag_store *store = diag_store_new(); /* every name and text it quotes */
+	struct pd_typesetter *ts = typesetter_new(cmd_datadir(datadir), store);
 	typeset_prefetch(ts);
-	const char *name = diag_intern(in);
-	diag_source(name, src, len);
+	struct pd_diags diags = {.store = store};
+	const char *name = diag_intern(&diags, in);
+	diag_source(&diags, name, src, len);
 	size_t fm_off, fm_len, body_off;
 	int body_line;
 	struct pd_arena *arena = arena_new();
-	struct pd_diags diags = {0};
 	int fm = md_front_matter(src, len, name, &fm_off, &fm_len, &body_off, &body_line, &diags);
 	int err = fm < 0;
 	bool has_fm = fm > 0;
@@ -121,6 +122,7 @@ int cmd_typeset(int argc, char **argv)
 	free(dir);
 	free(outp);
 	arena_free(arena);
-	/* src stays registered with diag_source until exit */
+	diag_store_free(store);
+	free(src);
 	return rc;
 }

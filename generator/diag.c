@@ -16,53 +16,73 @@ struct source {
 	size_t nlines;
 };
 
-static struct source *sources;
-
-/* Interned file names: one copy of each, compared by address. A hash set, since a batch
- * interns every case file of its docket. */
-static struct {
+/* Interned file names (one copy of each, compared by address: a hash set, since a batch
+ * interns every case file of its docket) and the texts diagnostics quote. */
+struct pd_diag_store {
+	struct source *sources;
 	char **slot;
 	size_t cap, count;
-} names;
+};
 
-static char **name_slot(const char *name)
+struct pd_diag_store *diag_store_new(void)
 {
-	size_t i = (size_t)hash_bytes(name, strlen(name)) & (names.cap - 1);
-	while (names.slot[i] && strcmp(names.slot[i], name) != 0)
-		i = (i + 1) & (names.cap - 1);
-	return &names.slot[i];
+	return xcalloc(1, sizeof(struct pd_diag_store));
 }
 
-static void names_grow(void)
+void diag_store_free(struct pd_diag_store *st)
 {
-	char **old = names.slot;
-	size_t old_cap = names.cap;
-	names.cap = old_cap ? old_cap * 2 : 64;
-	names.slot = xcalloc(names.cap, sizeof *names.slot);
+	if (!st)
+		return;
+	while (st->sources) {
+		struct source *s = st->sources;
+		st->sources = s->next;
+		free(s->lines);
+		free(s);
+	}
+	for (size_t i = 0; i < st->cap; i++)
+		free(st->slot[i]);
+	free(st->slot);
+	free(st);
+}
+
+static char **name_slot(const struct pd_diag_store *st, const char *name)
+{
+	size_t i = (size_t)hash_bytes(name, strlen(name)) & (st->cap - 1);
+	while (st->slot[i] && strcmp(st->slot[i], name) != 0)
+		i = (i + 1) & (st->cap - 1);
+	return &st->slot[i];
+}
+
+static void names_grow(struct pd_diag_store *st)
+{
+	char **old = st->slot;
+	size_t old_cap = st->cap;
+	st->cap = old_cap ? old_cap * 2 : 64;
+	st->slot = xcalloc(st->cap, sizeof *st->slot);
 	for (size_t i = 0; i < old_cap; i++)
 		if (old[i])
-			*name_slot(old[i]) = old[i];
+			*name_slot(st, old[i]) = old[i];
 	free(old);
 }
 
-const char *diag_intern(const char *name)
+const char *diag_store_intern(struct pd_diag_store *st, const char *name)
 {
 	if (!name)
 		return NULL;
-	if (2 * (names.count + 1) > names.cap)
-		names_grow();
-	char **slot = name_slot(name);
+	if (2 * (st->count + 1) > st->cap)
+		names_grow(st);
+	char **slot = name_slot(st, name);
 	if (!*slot) {
 		*slot = xstrdup(name);
-		names.count++;
+		st->count++;
 	}
 	return *slot;
 }
 
-void diag_source(const char *file, const char *text, size_t len)
+void diag_store_source(struct pd_diag_store *st, const char *file, const char *text, size_t len)
 {
-	file = diag_intern(file);
-	for (struct source *s = sources; s; s = s->next)
+	file = diag_store_intern(st, file);
+	for (struct source *s = st->sources; s; s = s->next)
 		if (s->file == file) {
 			s->text = text;
 			s->len = len;
@@ -72,14 +92,16 @@ void diag_source(const char *file, const char *text, size_t len)
 			return;
 		}
 	struct source *s = xmalloc(sizeof *s);
-	*s = (struct source){sources, file, text, len, NULL, 0};
-	sources = s;
+	*s = (struct source){st->sources, file, text, len, NULL, 0};
+	st->sources = s;
 }
 
-void diag_forget_source(const char *file)
+void diag_store_forget(struct pd_diag_store *st, const char *file)
 {
-	file = diag_intern(file);
-	for (struct source **p = &sources; *p; p = &(*p)->next)
+	if (!st || !file)
+		return;
+	file = diag_store_intern(st, file);
+	for (struct source **p = &st->sources; *p; p = &(*p)->next)
 		if ((*p)->file == file) {
 			struct source *dead = *p;
 			*p = dead->next;
@@ -87,6 +109,26 @@ void diag_forget_source(const char *file)
 			free(dead);
 			return;
 		}
+}
+
+/* The list's store; a list given none makes its own, freed by diag_clear. */
+static struct pd_diag_store *store_of(struct pd_diags *d)
+{
+	if (!d->store) {
+		d->store = diag_store_new();
+		d->own_store = true;
+	}
+	return d->store;
+}
+
+const char *diag_intern(struct pd_diags *d, const char *name)
+{
+	return diag_store_intern(store_of(d), name);
+}
+
+void diag_source(struct pd_diags *d, const char *file, const char *text, size_t len)
+{
+	diag_store_source(store_of(d), file, text, len);
 }
 
 void diag_vadd(struct pd_diags *d, enum pd_severity sev, struct pd_loc loc, const char *rule,
@@ -162,9 +204,9 @@ void diag_copy(struct pd_diags *dst, const struct pd_diags *src)
 		diag_copy_one(dst, &src->v[i]);
 }
 
-static struct source *source_of(const char *file)
+static struct source *source_of(const struct pd_diag_store *st, const char *file)
 {
-	for (struct source *s = sources; s; s = s->next)
+	for (struct source *s = st ? st->sources : NULL; s; s = s->next)
 		if (s->file == file || (file && strcmp(s->file, file) == 0))
 			return s;
 	return NULL;
@@ -228,9 +270,9 @@ static void put_clean(const char *s, size_t len, FILE *f)
 
 /* Prints the quoted line and a caret under the column (columns count characters). A long
  * line is cut to a window of whole characters around the column, marked with "...". */
-static void print_excerpt(const struct pd_loc *loc, FILE *f)
+static void print_excerpt(const struct pd_diag_store *st, const struct pd_loc *loc, FILE *f)
 {
-	struct source *src = source_of(loc->file);
+	struct source *src = source_of(st, loc->file);
 	const char *p = src ? line_start(src, loc->line) : NULL;
 	if (!p)
 		return;
@@ -309,7 +351,7 @@ void diag_print(const struct pd_diags *d, FILE *f)
 		if (g->rule)
 			fprintf(f, "[%s] ", g->rule);
 		diag_put_text(g->msg, f);
-		print_excerpt(&g->loc, f);
+		print_excerpt(d->store, &g->loc, f);
 		if (g->context)
 			diag_put_text(g->context, f);
 	}
@@ -323,7 +365,10 @@ void diag_clear(struct pd_diags *d)
 		free(d->v[i].context);
 	}
 	free(d->v);
-	*d = (struct pd_diags){0};
+	struct pd_diag_store *keep = d->own_store ? NULL : d->store;
+	if (d->own_store)
+		diag_store_free(d->store);
+	*d = (struct pd_diags){.store = keep};
 }
 
 struct pd_loc diag_loc_at(const char *file, const char *text, size_t len, size_t offset)

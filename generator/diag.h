@@ -25,11 +25,28 @@ struct pd_diag {
 	char *context; /* extra lines printed after the caret ("in partial ..."), or NULL */
 };
 
-/* The list owns its messages (diag_clear frees them). */
+/* Where diagnostics find the file names they point to and the texts they quote: interned
+ * names (each kept until the store is freed) and the sources registered. A session keeps
+ * one for the process and gives it to its lists. */
+struct pd_diag_store;
+struct pd_diag_store *diag_store_new(void);
+void diag_store_free(struct pd_diag_store *st);
+/* A copy of name that lives as long as the store: use it for pd_loc.file. */
+const char *diag_store_intern(struct pd_diag_store *st, const char *name);
+/* Remembers the text of an input so that diag_print can quote its lines; the text must
+ * stay valid until the store is freed or diag_store_forget is called. */
+void diag_store_source(struct pd_diag_store *st, const char *file, const char *text, size_t len);
+void diag_store_forget(struct pd_diag_store *st, const char *file);
+
+/* The list owns its messages (diag_clear frees them). store is the store of the names and
+ * sources its diagnostics use; a list without one makes its own on first need, which
+ * diag_clear frees (with the names interned in it). diag_clear keeps a store it was given. */
 struct pd_diags {
 	struct pd_diag *v;
 	size_t n, cap;
 	int errors, warnings;
+	struct pd_diag_store *store;
+	bool own_store;
 };
 
 void diag_add(struct pd_diags *d, enum pd_severity sev, struct pd_loc loc, const char *rule,
@@ -60,12 +77,9 @@ void diag_put_text(const char *s, FILE *f);
 void diag_line(FILE *f, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void diag_clear(struct pd_diags *d);
 
-/* Returns a copy of name that lives until exit: use it for pd_loc.file. */
-const char *diag_intern(const char *name);
-/* Remembers the text of an input so that diag_print can quote its lines. The text must
- * stay valid until the process exits or diag_forget_source is called. */
-void diag_source(const char *file, const char *text, size_t len);
-void diag_forget_source(const char *file);
+/* diag_store_intern and diag_store_source on the list's store. */
+const char *diag_intern(struct pd_diags *d, const char *name);
+void diag_source(struct pd_diags *d, const char *file, const char *text, size_t len);
 
 /* Converts a byte offset into 1-based line and column (columns count UTF-8 characters). */
 struct pd_loc diag_loc_at(const char *file, const char *text, size_t len, size_t offset);

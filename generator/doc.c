@@ -2,6 +2,7 @@
  * In: a pd_doc_request. Out: a PDF written atomically, a pd_doc_result, diagnostics. */
 #include "doc.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -37,6 +38,7 @@ struct pd_session {
 	struct page_template *pages; /* parsed once; a template with errors is not kept */
 	const struct pd_value *schema; /* the names a template may use (case_schema_shape) */
 	struct pd_typesetter *ts;
+	struct pd_diag_store *store; /* every file name and quoted text of the process */
 };
 
 /* ------------------------------------------------------------- setup */
@@ -44,14 +46,16 @@ struct pd_session {
 struct pd_session *doc_session_new(const char *datadir, const char *user_templates)
 {
 	struct pd_session *s = xcalloc(1, sizeof *s);
+	s->store = diag_store_new();
+	s->domain_diags.store = s->store;
 	s->arena = arena_new();
 	s->datadir = arena_strdup(s->arena, datadir);
 	char *tdir = arena_printf(s->arena, "%s/templates", datadir);
 	if (user_templates)
 		s->search.dirs[s->search.n++] = arena_strdup(s->arena, user_templates);
 	s->search.dirs[s->search.n++] = tdir;
-	s->templates = tmpl_set_new(s->search.dirs, s->search.n);
-	s->ts = typesetter_new(datadir);
+	s->templates = tmpl_set_new(s->search.dirs, s->search.n, s->store);
+	s->ts = typesetter_new(datadir, s->store);
 	typesetter_use_search(s->ts, &s->search);
 	if (user_templates)
 		s->dirs[s->ndirs++] = s->search.dirs[0];
@@ -68,7 +72,8 @@ size_t doc_input_dirs(const struct pd_session *s, const char *dirs[3])
 }
 
 /* The typesetter goes first (its paragraph memo names its fonts' faces), then the templates,
- * then the arena the parsed page templates and the level table live in. */
+ * then the arena the parsed page templates and the level table live in, last the names and
+ * texts all of them point to. */
 void doc_session_free(struct pd_session *s)
 {
 	if (!s)
@@ -77,7 +82,13 @@ void doc_session_free(struct pd_session *s)
 	tmpl_set_free(s->templates);
 	diag_clear(&s->domain_diags);
 	arena_free(s->arena);
+	diag_store_free(s->store);
 	free(s);
+}
+
+struct pd_diag_store *doc_diag_store(struct pd_session *s)
+{
+	return s->store;
 }
 
 struct pd_typesetter *doc_typesetter(struct pd_session *s)
@@ -159,7 +170,7 @@ static const struct page_template *page_template_load(struct pd_session *s, cons
 	}
 	size_t len;
 	char *raw = file_read(path, &len, TMPL_MAX_BYTES);
-	const char *file = diag_intern(path);
+	const char *file = diag_store_intern(s->store, path);
 	free(path);
 	if (!raw) {
 		diag_error(diags, ((struct pd_loc){file, 0, 0}), "cannot read: %s", file_strerror(errno));
@@ -167,7 +178,7 @@ static const struct page_template *page_template_load(struct pd_session *s, cons
 	}
 	char *text = arena_strndup(s->arena, raw, len);
 	free(raw);
-	diag_source(file, text, len);
+	diag_store_source(s->store, file, text, len);
 	struct page_template pt = {NULL, arena_strdup(s->arena, name), NULL, NULL};
 	size_t fm_off = 0, fm_len = 0, body_off = 0;
 	int body_line = 1;
@@ -179,7 +190,7 @@ static const struct page_template *page_template_load(struct pd_session *s, cons
 		   the places are those of the file */
 		pt.front_matter = value_load_mem(s->arena, file, text, fm_off + fm_len, NULL,
 						 diags);
-		diag_source(file, text, len);
+		diag_store_source(s->store, file, text, len);
 		if (!pt.front_matter)
 			return NULL;
 	}
@@ -255,8 +266,7 @@ int doc_check_templates(struct pd_session *s, const char *const *levels, size_t 
 
 void doc_result_clear(struct pd_doc_result *res)
 {
-	if (res->source_name)
-		diag_forget_source(res->source_name);
+	diag_store_forget(res->source_store, res->source_name);
 	free(res->source_text);
 	free(res->files_read);
 	free(res->out_path);
@@ -299,7 +309,7 @@ static bool out_directory_ready(const char *out, struct pd_diags *diags)
 	size_t len = out ? strlen(out) : 0;
 	if (!len || out[len - 1] != '/' || dir_make(out) == 0)
 		return true;
-	diag_error(diags, ((struct pd_loc){diag_intern(out), 0, 0}), "cannot make the directory: %s",
+	diag_error(diags, ((struct pd_loc){diag_intern(diags, out), 0, 0}), "cannot make the directory: %s",
 		   strerror(errno));
 	return false;
 }
@@ -315,14 +325,15 @@ static struct pd_case *load_case(struct pd_session *s, struct pd_arena *arena,
 	const char *path = doc_input_path(req->case_path);
 	res->source_text = file_read(path, &len, VALUE_MAX_BYTES);
 	if (!res->source_text) {
-		struct pd_loc loc = {diag_intern(path), 0, 0};
+		struct pd_loc loc = {diag_intern(diags, path), 0, 0};
 		if (errno == EFBIG)
 			diag_error(diags, loc, "file too large (the limit is %u bytes)", VALUE_MAX_BYTES);
 		else
 			diag_error(diags, loc, "cannot read: %s", file_strerror(errno));
 		return NULL;
 	}
-	res->source_name = diag_intern(path);
+	res->source_name = diag_intern(diags, path);
+	res->source_store = diags->store;
 	struct pd_value *root =
 	    value_load_mem(arena, path, res->source_text, len, &opts, diags);
 	if (!root)
@@ -500,6 +511,9 @@ enum pd_dump doc_dump_named(const char *name)
 int doc_make(struct pd_session *s, const struct pd_doc_request *req, struct pd_doc_result *res,
 	     struct pd_diags *diags)
 {
+	if (!diags->store) /* what the document's diagnostics name lives in the session */
+		diags->store = s->store;
+	assert(diags->store == s->store);
 	struct pd_arena *arena = arena_new();
 	int rc = PD_EXIT_INPUT;
 	struct pd_buf md = {0};

@@ -49,6 +49,7 @@ struct pd_doc_result {
 	char *files_read;        /* "PATH\n" for each image the document read, or NULL */
 	char *source_text;       /* the case file, quoted by its diagnostics */
 	const char *source_name;
+	struct pd_diag_store *source_store; /* where source_text is registered */
 };
 
 /* A session: what a process keeps from one document to the next, created once and passed
@@ -70,6 +71,9 @@ char *doc_resolve(const struct pd_session *s, const char *rel);
 /* With an overlay: a note for each partial or parent the documents so far took from the
  * shipped templates (pdgen letter -v). */
 void doc_note_shipped(const struct pd_session *s, struct pd_diags *diags);
+/* The store of every file name and quoted text of the session: a list of diagnostics given
+ * to doc_make has it or none (doc_make then gives it). */
+struct pd_diag_store *doc_diag_store(struct pd_session *s);
 /* The level table, office directory and regimes (NULL when they cannot be read: doc_make
  * then reports why). */
 const struct pd_domain *doc_domain(struct pd_session *s);

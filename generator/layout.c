@@ -97,9 +97,24 @@ static void tok_text(struct lay *L, const char *s, size_t len, int style, bool s
 		size_t j = i;
 		while (j < len && s[j] != ' ' && s[j] != '\n' && s[j] != '\t' && s[j] != '\r')
 			j++;
-		tok_add(L, TK_TEXT, s + i, j - i, style, strike, link);
+		size_t n = j - i;
+		const char *w = style & ST_MONO ? s + i : lay_smart_text(L, s + i, &n);
+		tok_add(L, TK_TEXT, w, n, style, strike, link);
 		i = j;
 	}
+}
+
+/* A footnote reference with no definition reaches the text as "[^label]": a warning at it. */
+static void undefined_note(struct lay *L, const char *lit)
+{
+	const char *at = strstr(lit, "[^");
+	const char *end = at ? strchr(at, ']') : NULL;
+	if (!end || L->measuring || end == at + 2)
+		return;
+	diag_warn(L->diags, lay_text_loc(L, at, (size_t)(end - at + 1)),
+		  "footnote '%.*s' has no definition ('%.*s: ...' on a line of its own); printed as "
+		  "text",
+		  (int)(end - at + 1), at, (int)(end - at + 1), at);
 }
 
 void lay_inlines(struct lay *L, cmark_node *n, int style, bool strike, const char *link)
@@ -108,6 +123,7 @@ void lay_inlines(struct lay *L, cmark_node *n, int style, bool strike, const cha
 		const char *lit = cmark_node_get_literal(c);
 		switch (cmark_node_get_type(c)) {
 		case CMARK_NODE_TEXT:
+			undefined_note(L, lit);
 			tok_text(L, lit, strlen(lit), style, strike, link);
 			break;
 		case CMARK_NODE_CODE:
@@ -138,8 +154,19 @@ void lay_inlines(struct lay *L, cmark_node *n, int style, bool strike, const cha
 			lay_inlines(L, c, style, strike, use);
 			break;
 		}
-		case CMARK_NODE_IMAGE:
-			break; /* placed as a block by the paragraph */
+		case CMARK_NODE_IMAGE: /* placed only as a paragraph of its own */
+			if (!L->measuring) {
+				const char *url = cmark_node_get_url(c);
+				diag_error(L->diags, url ? lay_text_loc(L, url, strlen(url)) : L->loc,
+					   "image '%s' inside a line of text or a table cell is not "
+					   "placed: give it a paragraph of its own",
+					   url ? url : "");
+			}
+			break;
+		case CMARK_NODE_FOOTNOTE_REFERENCE: /* its literal is the footnote's number */
+			tok_add(L, TK_TEXT, lit, strlen(lit), style | ST_SUPER, strike, NULL);
+			L->toks[L->ntoks - 1].note = atoi(lit);
+			break;
 		case CMARK_NODE_HTML_INLINE:
 			diag_warn(L->diags, lit ? lay_text_loc(L, lit, strlen(lit)) : L->loc,
 				  "raw HTML is not rendered: '%.40s'", lit ? lit : "");
@@ -216,43 +243,61 @@ size_t lay_box_end(struct lay *L, struct vitem *box, double h)
 	return L->nvl - 1;
 }
 
-/* Moves the content of a box (added since box) down by dy. */
-void lay_shift(struct lay *L, const struct vitem *box, double dy)
-{
-	for (size_t i = box->run0; i < L->nruns; i++)
-		L->runs[i].y += dy;
-	for (size_t i = box->rule0; i < L->nrules; i++)
-		L->rules[i].y0 += dy, L->rules[i].y1 += dy;
-	for (size_t i = box->img0; i < L->nimgs; i++)
-		L->imgs[i].y += dy;
-	for (size_t i = box->link0; i < L->nlinks; i++)
-		L->links[i].y0 += dy, L->links[i].y1 += dy;
-}
-
-/* Paragraph lines as boxes with page-break penalties: no orphan (a break after the first
- * line) and no widow (a break before the last). */
+/* Paragraph lines as boxes with page-break penalties: none that would leave fewer than
+ * the house style's orphan lines at a page's foot or widow lines at the next page's head,
+ * and one that is avoided after a line ending in a hyphen. */
 void lay_lines_to_boxes(struct lay *L, struct para_out *po)
 {
+	size_t orphans = (size_t)SP(ORPHAN_LINES), widows = (size_t)SP(WIDOW_LINES);
 	for (size_t i = 0; i < po->nlines; i++) {
-		if (i > 0) {
-			bool ok = i >= 2 && po->nlines - i >= 2;
-			if (ok)
-				lay_penalty(L, 0);
-		}
+		if (i > 0 && i >= orphans && po->nlines - i >= widows)
+			lay_penalty(L, po->lines[i - 1].hyphen ? PEN_PAGE_HYPHEN : 0);
 		struct vitem box;
 		lay_box_begin(L, &box);
 		box.run0 = po->lines[i].run0;
 		box.rule0 = po->lines[i].rule0;
 		box.link0 = po->lines[i].link0;
-		box.img0 = L->nimgs;
 		box.h = po->lines[i].h;
 		box.nrun = po->lines[i].nrun;
 		box.nrule = po->lines[i].nrule;
 		box.nlink = po->lines[i].nlink;
-		box.nimg = 0;
-		box.outline = -1;
-		box.thead = -1;
+		box.note0 = po->lines[i].note0;
+		box.nnote = po->lines[i].nnote;
 		*VPUSH(vl) = box;
+	}
+}
+
+/* Forbids the page breaks in vl[first..] that would leave fewer than the house style's
+ * orphan lines of a block at a page's foot or widow lines at the next page's head (lines of
+ * a paragraph, items of a list, rows of a table). */
+static void hold_block_ends(struct lay *L, size_t first)
+{
+	size_t boxes = 0, seen = 0;
+	for (size_t i = first; i < L->nvl; i++)
+		boxes += L->vl[i].type == VI_BOX;
+	for (size_t i = first; i < L->nvl; i++) {
+		struct vitem *v = &L->vl[i];
+		if (v->type == VI_BOX)
+			seen++;
+		else if (v->type == VI_PEN && v->pen > -LB_INF &&
+			 (seen < (size_t)SP(ORPHAN_LINES) || boxes - seen < (size_t)SP(WIDOW_LINES)))
+			v->pen = LB_INF;
+	}
+}
+
+/* Forbids the page breaks among the last `lines` lines set (a '::: closing' block takes
+ * them to its page), back to a forced break at most. */
+static void hold_lines_before(struct lay *L, int lines)
+{
+	int seen = 0;
+	for (size_t i = L->nvl; i-- > 0 && seen < lines;) {
+		struct vitem *v = &L->vl[i];
+		if (v->type == VI_BOX)
+			seen++;
+		else if (v->type == VI_PEN && v->pen <= -LB_INF)
+			break;
+		else if (v->type == VI_PEN)
+			v->pen = LB_INF;
 	}
 }
 
@@ -277,8 +322,10 @@ static void paragraph(struct lay *L, cmark_node *n, int style, double size, enum
 	if (outline_level > 0 && L->nvl > first) {
 		struct pd_buf b = {0};
 		plain_text(n, &b);
+		char *title = layout_smart_text(b.s ? b.s : "");
 		struct pd_outline *o = VPUSH(outl);
-		o->title = arena_strdup(L->arena, b.s ? b.s : "");
+		o->title = arena_strdup(L->arena, title);
+		free(title);
 		o->level = outline_level;
 		buf_free(&b);
 		for (size_t i = first; i < L->nvl; i++)
@@ -291,7 +338,7 @@ static void paragraph(struct lay *L, cmark_node *n, int style, double size, enum
 
 static void block(struct lay *L, cmark_node *n, int depth);
 
-/* Images of a paragraph are placed as blocks of their own, in order. */
+/* The images of a paragraph with no text are placed as blocks of their own, in order. */
 static bool has_text(cmark_node *n)
 {
 	for (cmark_node *c = cmark_node_first_child(n); c; c = cmark_node_next(c)) {
@@ -325,11 +372,11 @@ static void list_block(struct lay *L, cmark_node *n, int depth)
 	int num = cmark_node_get_list_start(n);
 	char delim = cmark_node_get_list_delim(n) == CMARK_PAREN_DELIM ? ')' : '.';
 	static const char *const bullets[] = {"\xE2\x80\xA2", "\xE2\x80\x93", "\xE2\x80\xA2"};
-	double indent = 1.5 * L->st->size;
+	double indent = SP_EM(LIST_INDENT);
 	int k = 0;
 	for (cmark_node *it = cmark_node_first_child(n); it; it = cmark_node_next(it), k++) {
 		if (k > 0)
-			lay_glue(L, tight ? 0.15 * line_h(L) : 0.5 * line_h(L));
+			lay_glue(L, tight ? SP_LH(LIST_GAP_TIGHT) : SP_LH(LIST_GAP_LOOSE));
 		if (k > 0)
 			lay_penalty(L, 0);
 		char mark[32];
@@ -340,12 +387,15 @@ static void list_block(struct lay *L, cmark_node *n, int depth)
 		double save = L->left;
 		if (L->st->page_w - L->left - L->right - indent >= 0.5 * style_measure(L->st))
 			L->left += indent; /* deeper levels stop indenting */
+		if (!strcmp(cmark_node_get_type_string(it), "tasklist"))
+			snprintf(mark, sizeof mark, "%s",
+				 cmark_gfm_extensions_get_tasklist_item_checked(it) ? "[x]" : "[ ]");
 		snprintf(L->marker, sizeof L->marker, "%s", mark);
 		L->marker_x = L->left;
 		int j = 0;
 		for (cmark_node *c = cmark_node_first_child(it); c; c = cmark_node_next(c), j++) {
 			if (j > 0) {
-				lay_glue(L, tight ? 0.15 * line_h(L) : 0.5 * line_h(L));
+				lay_glue(L, tight ? SP_LH(LIST_GAP_TIGHT) : SP_LH(LIST_GAP_LOOSE));
 				lay_penalty(L, 0);
 			}
 			block(L, c, depth + 1);
@@ -358,23 +408,25 @@ static void list_block(struct lay *L, cmark_node *n, int depth)
 static void code_block(struct lay *L, cmark_node *n)
 {
 	const char *lit = cmark_node_get_literal(n);
-	double size = 0.9 * L->st->size;
+	double size = SP_EM(CODE_SIZE);
 	size_t len = strlen(lit);
 	if (len && lit[len - 1] == '\n')
 		len--;
-	size_t nl = 0;
+	size_t nl = 0, total = 1;
+	for (size_t i = 0; i < len; i++)
+		total += lit[i] == '\n';
 	for (size_t i = 0; i <= len; nl++) {
 		size_t e = i;
 		while (e < len && lit[e] != '\n')
 			e++;
-		if (nl > 0)
+		if (nl > 0 && nl >= (size_t)SP(ORPHAN_LINES) && total - nl >= (size_t)SP(WIDOW_LINES))
 			lay_penalty(L, 0);
 		L->ntoks = 0;
 		/* one word per source line: spaces kept, broken only when too wide */
 		if (e > i)
 			tok_add(L, TK_TEXT, lit + i, e - i, ST_MONO, false, NULL);
 		struct para_out po;
-		lay_set_para(L, size, AL_LEFT, L->left + 0.5 * L->st->size, L->right, &po);
+		lay_set_para(L, size, AL_LEFT, L->left + SP_EM(CODE_INDENT), L->right, &po);
 		if (po.nlines == 0) {
 			struct vitem box;
 			lay_box_begin(L, &box);
@@ -391,20 +443,24 @@ static void thematic(struct lay *L)
 	lay_box_begin(L, &box);
 	double h = line_h(L);
 	struct pd_rule *r = VPUSH(rules);
-	*r = (struct pd_rule){L->left, h / 2, L->st->page_w - L->right, h / 2, 0.5};
+	*r = (struct pd_rule){L->left, h / 2, L->st->page_w - L->right, h / 2, SP(RULE_THEMATIC)};
 	lay_box_end(L, &box, h);
 }
 
+/* A heading: its lines never part, and body() puts no break between it and what follows. */
 static void heading(struct lay *L, cmark_node *n)
 {
 	int level = cmark_node_get_heading_level(n);
-	static const double scale[] = {1.35, 1.35, 1.15, 1.0, 1.0, 1.0, 1.0};
+	const double scale[] = {SP(HEADING1_SIZE), SP(HEADING1_SIZE), SP(HEADING2_SIZE),
+				SP(HEADING3_SIZE), 1.0};
 	int style = level >= 3 ? ST_BOLD | ST_ITALIC : ST_BOLD;
 	if (level > 3)
 		style = ST_BOLD;
-	paragraph(L, n, style, L->st->size * scale[level > 6 ? 6 : level], AL_LEFT,
+	bool keep = L->keep;
+	L->keep = true;
+	paragraph(L, n, style, L->st->size * scale[level > 4 ? 4 : level], AL_LEFT,
 		  level <= 3 ? level : 3);
-	lay_glue(L, 0.4 * line_h(L)); /* no penalty: a heading stays with what follows */
+	L->keep = keep;
 }
 
 static bool is_table(cmark_node *n)
@@ -418,10 +474,11 @@ static void block(struct lay *L, cmark_node *n, int depth)
 	L->loc = node_loc(L, n);
 	switch (cmark_node_get_type(n)) {
 	case CMARK_NODE_PARAGRAPH:
-		images_of(L, n);
 		L->hyph = style_hyphenates(L->st);
 		if (has_text(n))
 			paragraph(L, n, 0, L->st->size, L->st->justify ? AL_JUSTIFY : AL_LEFT, 0);
+		else
+			images_of(L, n);
 		L->hyph = false;
 		break;
 	case CMARK_NODE_HEADING:
@@ -432,14 +489,15 @@ static void block(struct lay *L, cmark_node *n, int depth)
 		break;
 	case CMARK_NODE_BLOCK_QUOTE: {
 		double l = L->left, r = L->right;
-		if (L->st->page_w - L->left - L->right - 4 * L->st->size >= 0.5 * style_measure(L->st)) {
-			L->left += 2 * L->st->size;
-			L->right += 2 * L->st->size;
+		double in = SP_EM(QUOTE_INDENT);
+		if (L->st->page_w - L->left - L->right - 2 * in >= 0.5 * style_measure(L->st)) {
+			L->left += in;
+			L->right += in;
 		}
 		int k = 0;
 		for (cmark_node *c = cmark_node_first_child(n); c; c = cmark_node_next(c), k++) {
 			if (k) {
-				lay_glue(L, 0.5 * line_h(L));
+				lay_glue(L, SP_LH(QUOTE_GAP));
 				lay_penalty(L, 0);
 			}
 			block(L, c, depth);
@@ -472,21 +530,90 @@ static bool renders(cmark_node *n)
 	return cmark_node_get_type(n) != CMARK_NODE_HTML_BLOCK;
 }
 
-/* Index of the keep region holding line, or -1. */
-static int keep_region(const struct md_doc *doc, int line)
+/* Index of the keep region holding line, or -1; *closing tells whether it is a
+ * '::: closing' block. */
+static int keep_region(const struct md_doc *doc, int line, bool *closing)
 {
 	int open = -1, region = 0;
+	bool is_closing = false;
+	*closing = false;
 	for (size_t i = 0; i < doc->nmarks; i++) {
-		if (doc->marks[i].kind == MD_KEEP_BEGIN)
+		if (doc->marks[i].kind == MD_KEEP_BEGIN) {
 			open = doc->marks[i].line;
-		else if (doc->marks[i].kind == MD_KEEP_END) {
-			if (open >= 0 && line > open && line < doc->marks[i].line)
+			is_closing = doc->marks[i].closing;
+		} else if (doc->marks[i].kind == MD_KEEP_END) {
+			if (open >= 0 && line > open && line < doc->marks[i].line) {
+				*closing = is_closing;
 				return region;
+			}
 			open = -1;
 			region++;
 		}
 	}
 	return -1;
+}
+
+/* The last inline of a block, descending into emphasis and links. */
+static cmark_node *last_inline(cmark_node *n)
+{
+	cmark_node *c = cmark_node_last_child(n);
+	while (c && cmark_node_last_child(c) && cmark_node_get_type(c) != CMARK_NODE_IMAGE)
+		c = cmark_node_last_child(c);
+	return c;
+}
+
+/* The last character of a paragraph's text, '\0' if it does not end in text. */
+static char last_char_of(cmark_node *n)
+{
+	cmark_node *c = last_inline(n);
+	const char *lit = c && cmark_node_get_type(c) == CMARK_NODE_TEXT ? cmark_node_get_literal(c)
+									 : NULL;
+	size_t len = lit ? strlen(lit) : 0;
+	while (len && lit[len - 1] == ' ')
+		len--;
+	return len ? lit[len - 1] : '\0';
+}
+
+/* Whether block n reads as a letter's closing: one short line of text ending in a comma
+ * ("Respectfully submitted,", "Sincerely,"). */
+static bool is_closing(cmark_node *n)
+{
+	cmark_node *c = cmark_node_first_child(n);
+	const char *lit = c && cmark_node_get_type(c) == CMARK_NODE_TEXT ? cmark_node_get_literal(c)
+									 : NULL;
+	return cmark_node_get_type(n) == CMARK_NODE_PARAGRAPH && lit && c == cmark_node_last_child(n) &&
+	       strlen(lit) <= 40 && last_char_of(n) == ',';
+}
+
+/* Whether no page break may follow block n: a heading; a paragraph ending in a colon that
+ * leads into the list or table after it ("Enclosures:"); a closing ("Respectfully
+ * submitted,": one short line ending in a comma) or a "/s/" line, which keep with the
+ * signature after them. */
+static bool keeps_with_next(cmark_node *n)
+{
+	cmark_node_type t = cmark_node_get_type(n);
+	if (t == CMARK_NODE_HEADING)
+		return true;
+	cmark_node *next = cmark_node_next(n), *first = cmark_node_first_child(n);
+	if (t != CMARK_NODE_PARAGRAPH || !next)
+		return false;
+	char last = last_char_of(n);
+	if (last == ':' && (cmark_node_get_type(next) == CMARK_NODE_LIST || is_table(next)))
+		return true;
+	while (first && cmark_node_first_child(first))
+		first = cmark_node_first_child(first);
+	const char *lit = first ? cmark_node_get_literal(first) : NULL;
+	return (lit && !strncmp(lit, "/s/", 3)) || is_closing(n);
+}
+
+/* The space between block prev and block n, from the house style. */
+static double gap_between(const struct lay *L, cmark_node *prev, cmark_node *n)
+{
+	bool h0 = cmark_node_get_type(prev) == CMARK_NODE_HEADING,
+	     h1 = cmark_node_get_type(n) == CMARK_NODE_HEADING;
+	if (h0)
+		return h1 ? SP_LH(HEADING_RUN) : SP_LH(HEADING_BELOW);
+	return h1 ? SP_LH(HEADING_ABOVE) : SP_LH(BLOCK_GAP);
 }
 
 /* A "::: columns" marker before block n (NULL: the end): kept for n's table, else a
@@ -526,36 +653,85 @@ static bool marks_before(struct lay *L, size_t *mark, int line, cmark_node *n)
 	return brk;
 }
 
+/* A footnote definition (cmark-gfm puts them after the text, in the order of their first
+ * references): its blocks set at the footnote size, its number raised before its first
+ * line, its boxes moved from the page's list to the footnotes'. */
+static void footnote(struct lay *L, cmark_node *n)
+{
+	size_t first = L->nvl;
+	int seen = L->notes_seen; /* a reference inside a footnote cites nothing new on a page */
+	char num[16];
+	snprintf(num, sizeof num, "%zu", L->nnotes + 1);
+	int k = 0;
+	for (cmark_node *c = cmark_node_first_child(n); c; c = cmark_node_next(c), k++) {
+		if (k)
+			lay_glue(L, 0.25 * SP_LH(BLOCK_GAP));
+		if (cmark_node_get_type(c) != CMARK_NODE_PARAGRAPH) {
+			block(L, c, 0);
+			continue;
+		}
+		L->ntoks = 0;
+		if (k == 0) {
+			tok_add(L, TK_TEXT, arena_strdup(L->arena, num), strlen(num), ST_SUPER, false, NULL);
+			tok_add(L, TK_SPACE, " ", 1, 0, false, NULL);
+		}
+		lay_inlines(L, c, 0, false, NULL);
+		struct para_out po;
+		lay_set_para(L, SP_EM(NOTE_SIZE), L->st->justify ? AL_JUSTIFY : AL_LEFT, L->left,
+			     L->right, &po);
+		lay_lines_to_boxes(L, &po);
+	}
+	struct note *nt = VPUSH(notes);
+	nt->vi0 = L->nnotes_vl;
+	for (size_t i = first; i < L->nvl; i++) {
+		if (L->vl[i].type == VI_PEN)
+			continue;
+		*VPUSH(notes_vl) = L->vl[i];
+		nt->h += L->vl[i].h;
+	}
+	nt->nvi = L->nnotes_vl - nt->vi0;
+	L->nvl = first;
+	L->notes_seen = seen;
+}
+
+/* The blocks of the document with the page breaks allowed between them: none inside a
+ * keep region, none after a block that keeps with the next, and a '::: closing' block
+ * takes the last lines before it along. */
 static void body(struct lay *L)
 {
 	const struct md_doc *doc = L->in->doc;
 	size_t mark = 0;
 	int prev_keep = -1;
-	bool first = true;
+	cmark_node *prev = NULL;
 	for (cmark_node *n = cmark_node_first_child(doc->root); n; n = cmark_node_next(n)) {
 		int line = cmark_node_get_start_line(n);
 		L->columns = NULL;
-		bool brk = marks_before(L, &mark, line, n);
+		bool brk = marks_before(L, &mark, line, n), closing;
 		if (!renders(n)) {
 			block(L, n, 0);
 			continue;
 		}
-		int keep = keep_region(doc, line);
-		if (!first) {
-			L->keep = false;
-			if (brk)
-				lay_penalty(L, -LB_INF);
-			else if (keep < 0 || keep != prev_keep)
-				lay_penalty(L, 0);
-			lay_glue(L, cmark_node_get_type(n) == CMARK_NODE_HEADING ? 1.0 * line_h(L)
-										  : 0.75 * line_h(L));
-		} else if (brk) {
-			lay_penalty(L, -LB_INF);
+		if (cmark_node_get_type(n) == CMARK_NODE_FOOTNOTE_DEFINITION) {
+			footnote(L, n);
+			continue;
 		}
+		int keep = keep_region(doc, line, &closing);
+		bool starts = keep < 0 || keep != prev_keep;
+		L->keep = false;
+		if (brk)
+			lay_penalty(L, -LB_INF);
+		else if (prev && starts && (closing || (keep < 0 && is_closing(n))))
+			hold_lines_before(L, (int)SP(CLOSING_LINES));
+		else if (prev && starts && !keeps_with_next(prev))
+			lay_penalty(L, 0);
+		if (prev)
+			lay_glue(L, gap_between(L, prev, n));
 		L->keep = keep >= 0;
+		size_t first = L->nvl;
 		block(L, n, 0);
+		hold_block_ends(L, first);
 		prev_keep = keep;
-		first = false;
+		prev = n;
 	}
 	marks_before(L, &mark, INT_MAX, NULL);
 	L->columns = NULL;
@@ -577,6 +753,8 @@ static void lay_free(struct lay *L)
 	free(L->wch);
 	free(L->lines);
 	free(L->missing);
+	free(L->notes);
+	free(L->notes_vl);
 }
 
 int layout_doc(const struct pd_layout_in *in, struct pd_arena *arena, struct pd_layout *out,

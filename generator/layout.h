@@ -88,6 +88,10 @@ struct pd_layout_in {
 int layout_doc(const struct pd_layout_in *in, struct pd_arena *arena, struct pd_layout *out,
 	       struct pd_diags *diags);
 
+/* Text with the layout's rule for quotes, dashes and ellipses (for the document's
+ * information and bookmarks, as its pages print them); malloc'd. */
+char *layout_smart_text(const char *s);
+
 /* Paragraphs set for one document are kept for the next ones (a docket's letters share
  * their template's boilerplate) in a memo of the process; layout_memo_free frees them,
  * before the fonts they name. */
@@ -119,6 +123,10 @@ struct lb_opts {
  * indices of the break items into breaks (capacity n) and returns how many. */
 size_t lb_break(const struct lb_item *items, size_t n, const struct lb_opts *opts,
 		size_t *breaks);
+/* The same, adding to *visits the feasible-break nodes it tried (each pass keeps only the
+ * nodes within a line of the break being tried: linear in n, which a test checks). */
+size_t lb_break_counted(const struct lb_item *items, size_t n, const struct lb_opts *opts,
+			size_t *breaks, size_t *visits);
 /* Only the first pass of lb_break, at opts->tolerance: 0 when no set of breaks keeps
  * every line within it (as TeX tries a paragraph before hyphenating it). */
 size_t lb_try(const struct lb_item *items, size_t n, const struct lb_opts *opts,

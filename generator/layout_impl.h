@@ -9,7 +9,7 @@
 
 struct cmark_node;
 
-enum { ST_BOLD = 1, ST_ITALIC = 2, ST_MONO = 4 };
+enum { ST_BOLD = 1, ST_ITALIC = 2, ST_MONO = 4, ST_SUPER = 8 /* a footnote reference */ };
 enum tok_kind { TK_TEXT, TK_SPACE, TK_BREAK };
 enum align { AL_JUSTIFY, AL_LEFT, AL_CENTER, AL_RIGHT };
 enum { VI_BOX, VI_GLUE, VI_PEN };
@@ -20,7 +20,9 @@ struct tok {
 	size_t len;
 	int style;
 	bool strike;
+	bool nobreak; /* TK_SPACE: a line may not break here */
 	const char *link;
+	int note; /* a footnote reference's number, 0 for other text */
 };
 
 /* A piece of a word in one face. */
@@ -31,6 +33,8 @@ struct frag {
 	size_t len;
 	const char *link;
 	bool strike;
+	double rise; /* raised above the baseline (a footnote reference) */
+	int note;    /* the footnote referenced, 0 if none */
 };
 
 /* What a line-breaker item stands for: boxes hold frags [f0, f0 + nf); a penalty may
@@ -55,7 +59,19 @@ struct wch {
 struct line {
 	size_t run0, nrun, rule0, nrule, link0, nlink;
 	double h;
+	bool hyphen; /* ends in a hyphen (a page may not end here unless it must) */
+	int note0, nnote; /* footnotes first referenced on this line: note0 .. note0 + nnote - 1 */
 };
+
+/* A footnote's text, set at the foot of the page of its first reference: the boxes
+ * notes_vl[vi0 .. vi0 + nvi) of height h. */
+struct note {
+	size_t vi0, nvi;
+	double h;
+};
+
+/* A page break after a line ending in a hyphen: taken only when the page has no other. */
+#define PEN_PAGE_HYPHEN 100
 
 struct para_out {
 	struct line *lines; /* points into lay.lines */
@@ -69,7 +85,14 @@ struct vitem {
 	size_t run0, nrun, rule0, nrule, img0, nimg, link0, nlink;
 	int outline;
 	long thead; /* a table row: index of its header box to repeat after a page break */
+	int note0, nnote; /* footnotes first referenced in this box (numbers from 1) */
 };
+
+/* A spacing or make-up value of the house style (enum pd_space), and one in points: a
+ * ratio of the line height (lh) or of the size (em) times it. */
+#define SP(name) (L->st->space[SP_##name])
+#define SP_LH(name) (SP(name) * L->st->size * L->st->leading)
+#define SP_EM(name) (SP(name) * L->st->size)
 
 #define VEC(T, name) T *name; size_t n##name, cap_##name
 
@@ -82,7 +105,8 @@ struct lay {
 	double left, right; /* margins of the current block */
 	bool keep;          /* inside a keep-together region: no page breaks */
 	bool hyph;          /* paragraphs set now may be hyphenated */
-	char marker[32];    /* list marker to draw with the next line */
+	bool measuring;     /* tokens are only measured (no diagnostics: they are set later) */
+	char marker[32];    /* list marker to draw with the next line ("[ ]", "[x]": a box) */
 	double marker_x;
 	VEC(struct tok, toks);
 	VEC(struct vitem, vl);
@@ -96,6 +120,10 @@ struct lay {
 	VEC(struct iext, iext);
 	VEC(struct wch, wch);
 	VEC(struct line, lines);
+	VEC(struct note, notes);       /* footnote n is notes[n - 1] */
+	VEC(struct vitem, notes_vl);   /* the boxes of the footnotes' lines */
+	int notes_seen;                /* the highest footnote number referenced so far */
+	int notes_placed;              /* the highest footnote number given a page so far */
 	VEC(uint32_t, missing);
 	double letterhead_h;
 	double room; /* body height of a continuation page (0 until lay_room measures it) */
@@ -133,7 +161,6 @@ void lay_glue(struct lay *L, double h);
 void lay_penalty(struct lay *L, int pen);
 void lay_box_begin(struct lay *L, struct vitem *box);
 size_t lay_box_end(struct lay *L, struct vitem *box, double h);
-void lay_shift(struct lay *L, const struct vitem *box, double dy);
 void lay_lines_to_boxes(struct lay *L, struct para_out *po);
 
 /* layout_para.c: the tokens in L->toks -> lines (runs with y relative to the line top). */
@@ -143,6 +170,11 @@ void lay_set_para(struct lay *L, double size, enum align al, double left, double
 void lay_measure_toks(struct lay *L, double size, double *minw, double *maxw);
 /* Tokens for plain text (front matter, header). */
 void lay_plain(struct lay *L, const char *s, int style);
+
+/* layout_text.c: text s[0..*len) with the house rule for quotes, dashes and ellipses (s
+ * itself when nothing changes); whether the space token at index t may not break a line. */
+const char *lay_smart_text(struct lay *L, const char *s, size_t *len);
+bool lay_nobreak_space(const struct lay *L, size_t t);
 
 /* layout_page.c */
 void lay_letterhead(struct lay *L);

@@ -2,6 +2,7 @@
  * Paragraphs into Lines", 1981). In: boxes, glue, penalties. Out: break indices. */
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "layout.h"
 
@@ -57,11 +58,9 @@ static double ratio(const struct lb_item *it, const struct sums *s, long from, s
 
 static void sums_make(const struct lb_item *it, size_t n, struct sums *s)
 {
-	s->w = calloc(n + 1, sizeof *s->w);
-	s->st = calloc(n + 1, sizeof *s->st);
-	s->sh = calloc(n + 1, sizeof *s->sh);
-	if (!s->w || !s->st || !s->sh)
-		abort();
+	s->w = xcalloc(3 * (n + 1), sizeof *s->w); /* one block: w, then st, then sh */
+	s->st = s->w + n + 1;
+	s->sh = s->st + n + 1;
 	for (size_t i = 0; i < n; i++) {
 		s->w[i + 1] = s->w[i] + (it[i].type == LB_PENALTY ? 0 : it[i].w);
 		s->st[i + 1] = s->st[i] + (it[i].type == LB_GLUE ? it[i].stretch : 0);
@@ -72,8 +71,6 @@ static void sums_make(const struct lb_item *it, size_t n, struct sums *s)
 static void sums_free(struct sums *s)
 {
 	free(s->w);
-	free(s->st);
-	free(s->sh);
 }
 
 double lb_ratio(const struct lb_item *items, size_t from, size_t to, const struct lb_opts *opts)
@@ -116,66 +113,113 @@ static double demerits(const struct lb_opts *o, double r, double tol, int pen)
 	return d;
 }
 
-/* One pass; returns the number of breaks, 0 when no feasible set exists. */
-static size_t kp_pass(const struct lb_item *it, size_t n, const struct lb_opts *o,
-		      const struct sums *s, double tol, size_t *breaks)
+/* The nodes of a pass: every node made (the pool, for tracing back) and, in the order they
+ * were made, those still active. A node goes inactive for good once a line from it would be
+ * too tight, so the active ones are those within a line of the break being tried: a pass
+ * is linear in the paragraph's length. visits counts the active nodes tried. */
+#define PASS_INLINE 128 /* nodes a short paragraph's pass holds without allocating */
+
+struct pass {
+	struct node *pool;
+	size_t npool, cap;
+	int *active;
+	size_t nactive, cap_active;
+	size_t visits;
+	struct node pool0[PASS_INLINE];
+	int active0[PASS_INLINE];
+};
+
+/* Doubles an array that starts in the pass itself (inline) and moves to the heap. */
+static void *grow(void *v, const void *inline_v, size_t *cap, size_t size)
 {
-	size_t cap = 64, npool = 1;
-	struct node *pool = malloc(cap * sizeof *pool);
-	if (!pool)
-		abort();
-	pool[0] = (struct node){-1, line_start(it, n, -1), 1, 0, -1, 0, 0, true};
-	int nactive = 1;
-	for (size_t b = 0; b < n && nactive > 0; b++) {
-		if (!is_break(it, b))
+	void *bigger = xmalloc(2 * *cap * size);
+	memcpy(bigger, v, *cap * size);
+	if (v != inline_v)
+		free(v);
+	*cap *= 2;
+	return bigger;
+}
+
+static void pass_add(struct pass *p, const struct node *nd)
+{
+	if (p->npool == p->cap)
+		p->pool = grow(p->pool, p->pool0, &p->cap, sizeof *p->pool);
+	if (p->nactive == p->cap_active)
+		p->active = grow(p->active, p->active0, &p->cap_active, sizeof *p->active);
+	p->active[p->nactive++] = (int)p->npool;
+	p->pool[p->npool++] = *nd;
+}
+
+/* The best line to the break at b from each active node, one per fitness class (best);
+ * the nodes the break ends for good leave the active list, which keeps its order. */
+static void try_break(struct pass *p, const struct lb_item *it, size_t n, const struct lb_opts *o,
+		      const struct sums *s, double tol, size_t b, struct node best[4], bool have[4])
+{
+	int pen = it[b].type == LB_PENALTY ? it[b].penalty : 0;
+	bool forced = pen <= -LB_INF, flag = it[b].type == LB_PENALTY && it[b].flagged;
+	size_t kept = 0;
+	for (size_t k = 0; k < p->nactive; k++) {
+		int a = p->active[k];
+		struct node *from = &p->pool[a];
+		p->visits++;
+		if (from->start > (long)b) {
+			p->active[kept++] = a;
 			continue;
-		int pen = it[b].type == LB_PENALTY ? it[b].penalty : 0;
-		bool forced = pen <= -LB_INF, flag = it[b].type == LB_PENALTY && it[b].flagged;
-		struct node best[4];
-		bool have[4] = {false, false, false, false};
-		size_t nold = npool;
-		for (size_t a = 0; a < nold; a++) {
-			if (!pool[a].active || pool[a].start > (long)b)
-				continue;
-			double r = ratio(it, s, pool[a].start, b, o);
-			if (r < -1 || forced)
-				pool[a].active = false, nactive--;
-			if (r < -1 || r > tol || (flag && o->max_flagged && pool[a].flagged >= o->max_flagged))
-				continue;
-			double d = demerits(o, r, tol, pen) + pool[a].demerits;
-			if (flag && pool[a].flagged)
-				d += o->flag_demerits;
-			if (b == n - 1 && pool[a].flagged)
-				d += o->final_demerits;
-			int fc = r >= LB_AWFUL ? 3 : fitness_of(r);
-			if (abs(fc - pool[a].fitness) > 1)
-				d += o->fit_demerits;
-			if (!have[fc] || d < best[fc].demerits) {
-				have[fc] = true;
-				best[fc] = (struct node){(long)b, line_start(it, n, (long)b), fc, d, (int)a,
-							 pool[a].line + 1, flag ? pool[a].flagged + 1 : 0, true};
-			}
 		}
-		for (int fc = 0; fc < 4; fc++) {
-			if (!have[fc])
-				continue;
-			if (npool == cap) {
-				cap *= 2;
-				pool = realloc(pool, cap * sizeof *pool);
-				if (!pool)
-					abort();
-			}
-			pool[npool++] = best[fc];
-			nactive++;
+		double r = ratio(it, s, from->start, b, o);
+		if (r < -1 || forced)
+			from->active = false;
+		else
+			p->active[kept++] = a;
+		if (r < -1 || r > tol || (flag && o->max_flagged && from->flagged >= o->max_flagged))
+			continue;
+		double d = demerits(o, r, tol, pen) + from->demerits;
+		if (flag && from->flagged)
+			d += o->flag_demerits;
+		if (b == n - 1 && from->flagged)
+			d += o->final_demerits;
+		int fc = r >= LB_AWFUL ? 3 : fitness_of(r);
+		if (abs(fc - from->fitness) > 1)
+			d += o->fit_demerits;
+		if (!have[fc] || d < best[fc].demerits) {
+			have[fc] = true;
+			best[fc] = (struct node){(long)b, line_start(it, n, (long)b), fc, d, a,
+						 from->line + 1, flag ? from->flagged + 1 : 0, true};
 		}
 	}
+	p->nactive = kept;
+}
+
+/* One pass; returns the number of breaks, 0 when no feasible set exists. */
+static size_t kp_pass(const struct lb_item *it, size_t n, const struct lb_opts *o,
+		      const struct sums *s, double tol, size_t *breaks, size_t *visits)
+{
+	struct pass p;
+	p.pool = p.pool0, p.active = p.active0, p.cap = p.cap_active = PASS_INLINE;
+	p.npool = p.nactive = p.visits = 0;
+	pass_add(&p, &(struct node){-1, line_start(it, n, -1), 1, 0, -1, 0, 0, true});
+	for (size_t b = 0; b < n && p.nactive > 0; b++) {
+		if (!is_break(it, b))
+			continue;
+		struct node best[4];
+		bool have[4] = {false, false, false, false};
+		try_break(&p, it, n, o, s, tol, b, best, have);
+		for (int fc = 0; fc < 4; fc++)
+			if (have[fc])
+				pass_add(&p, &best[fc]);
+	}
 	int win = -1;
-	for (size_t i = 0; i < npool; i++)
-		if (pool[i].active && pool[i].pos == (long)n - 1 &&
-		    (win < 0 || pool[i].demerits < pool[win].demerits))
+	for (size_t i = 0; i < p.npool; i++)
+		if (p.pool[i].active && p.pool[i].pos == (long)n - 1 &&
+		    (win < 0 || p.pool[i].demerits < p.pool[win].demerits))
 			win = (int)i;
-	size_t k = win >= 0 ? trace(pool, win, breaks) : 0;
-	free(pool);
+	size_t k = win >= 0 ? trace(p.pool, win, breaks) : 0;
+	if (visits)
+		*visits += p.visits;
+	if (p.pool != p.pool0)
+		free(p.pool);
+	if (p.active != p.active0)
+		free(p.active);
 	return k;
 }
 
@@ -214,23 +258,31 @@ size_t lb_try(const struct lb_item *items, size_t n, const struct lb_opts *opts,
 		return 0;
 	struct sums s;
 	sums_make(items, n, &s);
-	size_t k = kp_pass(items, n, opts, &s, opts->tolerance > 0 ? opts->tolerance : 2, breaks);
+	size_t k = kp_pass(items, n, opts, &s, opts->tolerance > 0 ? opts->tolerance : 2, breaks,
+			   NULL);
 	sums_free(&s);
+	return k;
+}
+
+size_t lb_break_counted(const struct lb_item *items, size_t n, const struct lb_opts *opts,
+			size_t *breaks, size_t *visits)
+{
+	if (n == 0)
+		return 0;
+	struct sums s;
+	sums_make(items, n, &s);
+	double tol = opts->tolerance > 0 ? opts->tolerance : 2;
+	size_t k = kp_pass(items, n, opts, &s, tol, breaks, visits);
+	if (k == 0)
+		k = kp_pass(items, n, opts, &s, LB_AWFUL, breaks, visits);
+	sums_free(&s);
+	if (k == 0)
+		k = lb_greedy(items, n, opts, breaks);
 	return k;
 }
 
 size_t lb_break(const struct lb_item *items, size_t n, const struct lb_opts *opts,
 		size_t *breaks)
 {
-	if (n == 0)
-		return 0;
-	struct sums s;
-	sums_make(items, n, &s);
-	size_t k = kp_pass(items, n, opts, &s, opts->tolerance > 0 ? opts->tolerance : 2, breaks);
-	if (k == 0)
-		k = kp_pass(items, n, opts, &s, LB_AWFUL, breaks);
-	sums_free(&s);
-	if (k == 0)
-		k = lb_greedy(items, n, opts, breaks);
-	return k;
+	return lb_break_counted(items, n, opts, breaks, NULL);
 }

@@ -39,7 +39,7 @@ uint64_t lay_memo_key(const struct lay *L, double size, int al, double left, dou
 		      struct pd_buf *key)
 {
 	struct {
-		double size, left, right, page_w, leading, marker_x;
+		double size, left, right, page_w, leading, marker_x, rag, strike[2], marker_gap[2];
 		struct pd_fontset set; /* the faces themselves: a set may sit where another was */
 		const void *fonts;
 		int al, hyph;
@@ -48,6 +48,9 @@ uint64_t lay_memo_key(const struct lay *L, double size, int al, double left, dou
 	memset(&head, 0, sizeof head); /* padding too: the key is compared as bytes */
 	head.size = size, head.left = left, head.right = right;
 	head.page_w = L->st->page_w, head.leading = L->st->leading, head.marker_x = L->marker_x;
+	head.rag = SP(RAGGED_STRETCH), head.strike[0] = SP(STRIKE_RAISE);
+	head.strike[1] = SP(STRIKE_WEIGHT), head.marker_gap[0] = SP(LIST_MARKER_GAP);
+	head.marker_gap[1] = SP(TASK_BOX);
 	head.set = *L->in->set, head.fonts = L->in->fonts;
 	head.al = al, head.hyph = L->hyph;
 	snprintf(head.marker, sizeof head.marker, "%s", L->marker); /* zeros after it */

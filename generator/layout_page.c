@@ -11,7 +11,6 @@
 
 #include "layout_impl.h"
 
-static double line_h(const struct lay *L) { return L->st->size * L->st->leading; }
 
 /* Moves the runs, rules and links of lines [l0, l1) down by dy. */
 static void shift_lines(struct lay *L, const struct para_out *po, double dy)
@@ -134,10 +133,10 @@ void lay_image_block(struct lay *L, const char *url, const char *title)
 	double measure = L->st->page_w - L->left - L->right;
 	double w = title_width(title);
 	if (w <= 0)
-		w = px->width * 72.0 / 150.0;
+		w = px->width * 72.0 / SP(IMAGE_DPI);
 	w = fmin(w, measure);
 	double h = w * px->height / px->width;
-	double maxh = 0.5 * (L->st->page_h - L->st->margin_top - L->st->margin_bottom);
+	double maxh = SP(IMAGE_MAX_HEIGHT) * (L->st->page_h - L->st->margin_top - L->st->margin_bottom);
 	if (h > maxh) {
 		w *= maxh / h;
 		h = maxh;
@@ -170,42 +169,74 @@ void lay_letterhead(struct lay *L)
 			       &im) == 0) {
 			const struct pd_pixels *px = im.px;
 			double w = st->lh_logo_width > 0 ? st->lh_logo_width
-							 : fmin(108, px->width * 72.0 / 150);
+							 : fmin(SP(LOGO_MAX_WIDTH), px->width * 72.0 / SP(IMAGE_DPI));
 			logo_h = w * px->height / px->width;
-			if (logo_h > 72) {
-				w *= 72 / logo_h;
-				logo_h = 72;
+			if (logo_h > SP(LOGO_MAX_HEIGHT)) {
+				w *= SP(LOGO_MAX_HEIGHT) / logo_h;
+				logo_h = SP(LOGO_MAX_HEIGHT);
 			}
 			im.x = st->margin_left;
 			im.y = 0;
 			im.w = w;
 			im.h = logo_h;
 			*VPUSH(imgs) = im;
-			left += w + 12;
+			left += w + SP(LOGO_GAP);
 		}
 	}
 	double y = 0;
 	if (st->lh_name)
-		y += plain_block(L, st->lh_name, ST_BOLD, 1.3 * st->size, AL_CENTER, left,
+		y += plain_block(L, st->lh_name, ST_BOLD, SP_EM(LETTERHEAD_NAME_SIZE), AL_CENTER, left,
 				 st->margin_right, y);
 	for (size_t i = 0; i < st->lh_nlines; i++)
-		y += plain_block(L, st->lh_lines[i], 0, 0.85 * st->size, AL_CENTER, left,
+		y += plain_block(L, st->lh_lines[i], 0, SP_EM(LETTERHEAD_LINE_SIZE), AL_CENTER, left,
 				 st->margin_right, y);
-	y = fmax(y, logo_h) + 0.3 * line_h(L);
+	y = fmax(y, logo_h) + SP_LH(LETTERHEAD_RULE_GAP);
 	struct pd_rule *r = VPUSH(rules);
-	*r = (struct pd_rule){st->margin_left, y, st->page_w - st->margin_right, y, 0.6};
-	lay_box_end(L, &box, y + 0.3 * line_h(L));
-	lay_glue(L, 0.7 * line_h(L));
+	*r = (struct pd_rule){st->margin_left, y, st->page_w - st->margin_right, y, SP(RULE_LETTERHEAD)};
+	lay_box_end(L, &box, y + SP_LH(LETTERHEAD_RULE_GAP));
+	lay_glue(L, SP_LH(LETTERHEAD_AFTER));
 	L->loc = save;
 }
 
 /* ------------------------------------------------------------------ tables */
 
-#define TPAD 4.0
+#define TPAD SP(TABLE_PAD)
 
 static bool is_type(cmark_node *n, const char *t)
 {
 	return !strcmp(cmark_node_get_type_string(n), t);
+}
+
+/* The measure's room beyond each column's minimum content width (mn), shared: the columns
+ * that need least to reach their maximum (mx: no cell wraps) get it first, each while it
+ * asks no more than an equal share of what is left, so that short cells (names, roles,
+ * dates) keep on one line and prose columns wrap; the rest share the remainder in
+ * proportion to what they lack. */
+static void share_widths(int ncols, const double *mn, const double *mx, double room, double *w)
+{
+	bool *done = xcalloc((size_t)ncols, sizeof *done);
+	int left = ncols;
+	for (bool more = true; more && left > 0;) {
+		more = false;
+		int best = -1;
+		for (int c = 0; c < ncols; c++)
+			if (!done[c] && (best < 0 || mx[c] - mn[c] < mx[best] - mn[best]))
+				best = c;
+		if (mx[best] - mn[best] <= room / left) {
+			w[best] = mx[best];
+			room -= mx[best] - mn[best];
+			done[best] = true;
+			left--;
+			more = true;
+		}
+	}
+	double lack = 0;
+	for (int c = 0; c < ncols; c++)
+		lack += done[c] ? 0 : mx[c] - mn[c];
+	for (int c = 0; c < ncols; c++)
+		if (!done[c])
+			w[c] = mn[c] + (lack > 0 ? room * (mx[c] - mn[c]) / lack : 0);
+	free(done);
 }
 
 static void col_widths(struct lay *L, cmark_node *table, int ncols, double size, double *w)
@@ -217,7 +248,9 @@ static void col_widths(struct lay *L, cmark_node *table, int ncols, double size,
 		for (cmark_node *cell = cmark_node_first_child(row); cell && c < ncols;
 		     cell = cmark_node_next(cell), c++) {
 			L->ntoks = 0;
+			L->measuring = true;
 			lay_inlines(L, cell, head ? ST_BOLD : 0, false, NULL);
+			L->measuring = false;
 			double a, b;
 			lay_measure_toks(L, size, &a, &b);
 			mn[c] = fmax(mn[c], a + 2 * TPAD);
@@ -231,33 +264,12 @@ static void col_widths(struct lay *L, cmark_node *table, int ncols, double size,
 		smin += mn[c];
 		smax += mx[c];
 	}
-	/* short columns (dates, numbers) keep their natural width when the rest can wrap */
-	double fixed = 0, rest_min = 0, rest_max = 0;
-	bool *fix = xcalloc((size_t)ncols, sizeof *fix);
-	for (int c = 0; c < ncols; c++) {
-		fix[c] = mx[c] <= 0.8 * measure / ncols;
-		if (fix[c])
-			fixed += mx[c];
-		else
-			rest_min += mn[c], rest_max += mx[c];
-	}
-	if (smax > measure && fixed + rest_min <= measure && rest_max > rest_min) {
-		for (int c = 0; c < ncols; c++)
-			w[c] = fix[c] ? mx[c]
-				      : mn[c] + (measure - fixed - rest_min) * (mx[c] - mn[c]) /
-						    (rest_max - rest_min);
-		free(fix);
-		free(mn);
-		free(mx);
-		return;
-	}
-	free(fix);
+	if (smax > measure && smin <= measure)
+		share_widths(ncols, mn, mx, measure - smin, w);
 	for (int c = 0; c < ncols; c++) {
 		if (smax <= measure)
 			w[c] = mx[c] + (measure - smax) * mx[c] / smax;
-		else if (smin <= measure)
-			w[c] = mn[c] + (smax > smin ? (measure - smin) * (mx[c] - mn[c]) / (smax - smin) : 0);
-		else
+		else if (smin > measure)
 			w[c] = measure * mn[c] / smin;
 	}
 	free(mn);
@@ -423,17 +435,19 @@ static size_t table_row(struct lay *L, cmark_node *row, int ncols, const double 
 	lay_box_begin(L, &box);
 	struct row_lines rl = {0};
 	rl.cell0 = xmalloc(((size_t)ncols + 1) * sizeof *rl.cell0);
+	int seen = L->notes_seen;
 	double h = set_cells(L, row, ncols, w, aligns, size, head, &rl) + 2 * TPAD, x1 = L->left;
 	for (int k = 0; k < ncols; k++)
 		x1 += w[k];
 	size_t rule0 = L->nrules;
 	if (head) {
-		*VPUSH(rules) = (struct pd_rule){L->left, 0, x1, 0, 0.8};
-		*VPUSH(rules) = (struct pd_rule){L->left, h, x1, h, 0.6};
+		*VPUSH(rules) = (struct pd_rule){L->left, 0, x1, 0, SP(RULE_TABLE_OUTER)};
+		*VPUSH(rules) = (struct pd_rule){L->left, h, x1, h, SP(RULE_TABLE_HEAD)};
 	} else {
-		*VPUSH(rules) = (struct pd_rule){L->left, h, x1, h, last ? 0.8 : 0.3};
+		*VPUSH(rules) = (struct pd_rule){L->left, h, x1, h,
+						 last ? SP(RULE_TABLE_OUTER) : SP(RULE_TABLE_ROW)};
 	}
-	double room = lay_room(L) - (thead >= 0 ? L->vl[thead].h : 0);
+	double room = lay_room(L) - (thead >= 0 ? L->vl[thead].h + SP_LH(TABLE_CONTINUED_GAP) : 0);
 	size_t i;
 	if (!head && h > room) {
 		i = split_row(L, &rl, ncols, h, rule0, thead);
@@ -441,6 +455,8 @@ static size_t table_row(struct lay *L, cmark_node *row, int ncols, const double 
 		i = lay_box_end(L, &box, h);
 		L->vl[i].thead = head ? -1 : thead;
 	}
+	L->vl[i].note0 = seen + 1; /* the footnotes its cells cite first go with the row */
+	L->vl[i].nnote = L->notes_seen - seen;
 	free(rl.v);
 	free(rl.cell0);
 	return i;
@@ -459,7 +475,7 @@ void lay_table(struct lay *L, cmark_node *n)
 		return;
 	}
 	uint8_t *aligns = cmark_gfm_extensions_get_table_alignments(n);
-	double size = 0.9 * L->st->size;
+	double size = SP_EM(TABLE_SIZE);
 	double *w = xcalloc((size_t)ncols, sizeof *w);
 	if (L->columns && L->columns->ncols == ncols)
 		set_widths(L, L->columns->widths, ncols, size, w);
@@ -527,7 +543,71 @@ static char *subst_pages(struct lay *L, const char *s, size_t page, size_t pages
 	return r;
 }
 
-/* Breaks the vertical list into pages: the last allowed break before the page overflows. */
+/* The last footnote first referenced in vl[s..e), or placed if none is new. */
+static int last_note(const struct lay *L, size_t s, size_t e, int placed)
+{
+	for (size_t i = s; i < e; i++)
+		if (L->vl[i].type == VI_BOX && L->vl[i].note0 + L->vl[i].nnote - 1 > placed)
+			placed = L->vl[i].note0 + L->vl[i].nnote - 1;
+	return placed < (int)L->nnotes ? placed : (int)L->nnotes; /* a number with no text */
+}
+
+/* The height the footnotes first referenced in box v add to a page that already holds
+ * footnotes up to number *placed (the rule and gap above them for the page's first). */
+static double notes_h(const struct lay *L, const struct vitem *v, int *placed, bool first)
+{
+	double h = 0;
+	for (int n = v->note0; n < v->note0 + v->nnote && n >= 1 && (size_t)n <= L->nnotes; n++)
+		if (n > *placed) {
+			h += L->notes[n - 1].h + (first && h == 0 ? SP_LH(NOTE_GAP) : 0);
+			*placed = n;
+		}
+	return h;
+}
+
+/* Where the page starting at item i ends: the item after the last break allowed before it
+ * overflows (its footnotes counted), a break after a hyphen only when the page has no
+ * other. */
+static size_t page_end(struct lay *L, size_t i, double avail, bool continued)
+{
+	double cur = 0;
+	bool content = false, notes = false;
+	long best = -1, best_hyphen = -1;
+	int placed = L->notes_placed;
+	for (; i < L->nvl; i++) {
+		const struct vitem *v = &L->vl[i];
+		if (v->type == VI_PEN) {
+			if (v->pen <= -LB_INF && content)
+				return i + 1;
+			if (v->pen < PEN_PAGE_HYPHEN && content)
+				best = (long)i;
+			else if (v->pen < LB_INF && content)
+				best_hyphen = (long)i;
+			continue;
+		}
+		if (v->type == VI_GLUE) {
+			if (content)
+				cur += v->h;
+			continue;
+		}
+		int was = placed;
+		double h = v->h + notes_h(L, v, &placed, !notes);
+		if (!content && v->thead >= 0 && continued)
+			h += L->vl[v->thead].h + SP_LH(TABLE_CONTINUED_GAP);
+		if (content && cur + h > avail + 0.01) {
+			placed = was;
+			if (best < 0)
+				best = best_hyphen;
+			return best >= 0 ? (size_t)best + 1 : i;
+		}
+		notes = notes || placed > was;
+		cur += h;
+		content = true;
+	}
+	return L->nvl;
+}
+
+/* Breaks the vertical list into pages; returns how many, their first items in *starts. */
 static size_t page_breaks(struct lay *L, double avail1, double availn, size_t **starts)
 {
 	size_t cap = 8, np = 0;
@@ -537,37 +617,9 @@ static size_t page_breaks(struct lay *L, double avail1, double availn, size_t **
 		if (np == cap)
 			s = xrealloc(s, (cap *= 2) * sizeof *s);
 		s[np++] = i;
-		double avail = np == 1 ? avail1 : availn, cur = 0;
-		bool content = false;
-		long best = -1;
-		size_t next = L->nvl;
-		for (; i < L->nvl; i++) {
-			const struct vitem *v = &L->vl[i];
-			if (v->type == VI_PEN) {
-				if (v->pen <= -LB_INF && content) {
-					next = i + 1;
-					break;
-				}
-				if (v->pen < LB_INF && content)
-					best = (long)i;
-				continue;
-			}
-			if (v->type == VI_GLUE) {
-				if (content)
-					cur += v->h;
-				continue;
-			}
-			double h = v->h;
-			if (!content && v->thead >= 0 && np > 1)
-				h += L->vl[v->thead].h;
-			if (content && cur + h > avail + 0.01) {
-				next = best >= 0 ? (size_t)best + 1 : i;
-				break;
-			}
-			cur += h;
-			content = true;
-		}
-		i = next;
+		size_t e = page_end(L, i, np == 1 ? avail1 : availn, np > 1);
+		L->notes_placed = last_note(L, i, e, L->notes_placed); /* the page's footnotes */
+		i = e;
 	}
 	*starts = s;
 	return np;
@@ -627,17 +679,21 @@ static struct vitem header_box(struct lay *L, size_t pno, size_t pages, double s
 	struct vitem box;
 	lay_box_begin(L, &box);
 	const struct pd_style *st = L->st;
+	/* the page number once: here, unless the footer prints it */
+	bool numbered = !(st->footer && strstr(st->footer, "{page}"));
 	char right[64];
 	snprintf(right, sizeof right, "Page %zu of %zu", pno, pages);
 	double rw = 0;
-	for (const char *p = "Page 999 of 999"; *p; p++)
+	for (const char *p = "Page 999 of 999"; numbered && *p; p++)
 		rw += face_advance(L->in->set->style[PD_REGULAR], (uint32_t)*p) * size / 1000.0;
 	plain_block(L, header_text(L), ST_ITALIC, size, AL_LEFT, st->margin_left,
-		    st->margin_right + rw + 12, 0);
-	plain_block(L, right, 0, size, AL_RIGHT, st->page_w - st->margin_right - rw - 6,
-		    st->margin_right, 0);
-	*VPUSH(rules) = (struct pd_rule){st->margin_left, hh - 0.5 * size, st->page_w - st->margin_right,
-					 hh - 0.5 * size, 0.4};
+		    st->margin_right + (numbered ? rw + 12 : 0), 0);
+	if (numbered)
+		plain_block(L, right, 0, size, AL_RIGHT, st->page_w - st->margin_right - rw - 6,
+			    st->margin_right, 0);
+	double ry = hh - SP_EM(HEADER_RULE_GAP);
+	*VPUSH(rules) = (struct pd_rule){st->margin_left, ry, st->page_w - st->margin_right, ry,
+					 SP(RULE_HEADER)};
 	box.h = hh;
 	box.nrun = L->nruns - box.run0;
 	box.nrule = L->nrules - box.rule0;
@@ -663,10 +719,10 @@ static struct vitem footer_box(struct lay *L, size_t pno, size_t pages, double s
 static void furniture(struct lay *L, double *fh, double *hh)
 {
 	const struct pd_style *st = L->st;
-	*fh = st->footer ? furniture_h(L, subst_pages(L, st->footer, 999, 999), 0.8 * st->size) +
-			       0.5 * st->size
+	*fh = st->footer ? furniture_h(L, subst_pages(L, st->footer, 999, 999), SP_EM(FOOTER_SIZE)) +
+			       SP_EM(FOOTER_GAP)
 			 : 0;
-	*hh = st->header ? furniture_h(L, header_text(L), 0.85 * st->size) + 1.0 * st->size : 0;
+	*hh = st->header ? furniture_h(L, header_text(L), SP_EM(HEADER_SIZE)) + SP_EM(HEADER_GAP) : 0;
 }
 
 double lay_room(struct lay *L)
@@ -679,11 +735,81 @@ double lay_room(struct lay *L)
 	return L->room;
 }
 
+/* Footnotes from + 1 .. to at the foot of the page, ending at bottom, under a short rule. */
+static void place_notes(struct lay *L, struct pd_page *pg, int from, int to, double bottom,
+			struct pd_layout *out, size_t p)
+{
+	if (to <= from)
+		return;
+	double gap = SP_LH(NOTE_GAP), y = bottom - gap;
+	for (int n = from + 1; n <= to; n++)
+		y -= L->notes[n - 1].h;
+	struct vitem rule;
+	lay_box_begin(L, &rule);
+	double x0 = L->st->margin_left, x1 = x0 + SP(NOTE_RULE) * style_measure(L->st);
+	*VPUSH(rules) = (struct pd_rule){x0, gap / 2, x1, gap / 2, SP(RULE_HEADER)};
+	rule.nrule = 1;
+	place(L, pg, &rule, y, out, p);
+	y += gap;
+	for (int n = from + 1; n <= to; n++)
+		for (size_t i = 0; i < L->notes[n - 1].nvi; i++) {
+			const struct vitem *v = &L->notes_vl[L->notes[n - 1].vi0 + i];
+			if (v->type == VI_BOX)
+				place(L, pg, v, y, out, p);
+			y += v->h;
+		}
+}
+
+/* Room for the page's items: its boxes, furniture and footnotes. */
+static void page_room(struct lay *L, struct pd_page *pg, size_t s, size_t e, long thead,
+		      const struct vitem *furn, size_t nfurn, int from, int to, size_t extra)
+{
+	size_t nn = 0;
+	for (int n = from + 1; n <= to; n++)
+		nn += L->notes[n - 1].nvi;
+	struct vitem *tmp = xmalloc((e - s + nfurn + nn + 2) * sizeof *tmp);
+	size_t nt = 0;
+	for (size_t i = s; i < e; i++)
+		tmp[nt++] = L->vl[i];
+	if (thead >= 0)
+		tmp[nt++] = L->vl[thead];
+	for (size_t i = 0; i < nfurn; i++)
+		tmp[nt++] = furn[i];
+	for (int n = from + 1; n <= to; n++)
+		for (size_t i = 0; i < L->notes[n - 1].nvi; i++)
+			tmp[nt++] = L->notes_vl[L->notes[n - 1].vi0 + i];
+	page_alloc(L, pg, tmp, nt, extra);
+	free(tmp);
+}
+
+/* The faces the pages use, in first-use order. */
+static void collect_faces(struct lay *L, struct pd_layout *out)
+{
+	size_t cap = 8;
+	out->faces = arena_alloc(L->arena, cap * sizeof *out->faces);
+	for (size_t p = 0; p < out->npages; p++)
+		for (size_t k = 0; k < out->pages[p].nruns; k++) {
+			const struct pd_face *f = out->pages[p].runs[k].face;
+			size_t j = 0;
+			while (j < out->nfaces && out->faces[j] != f)
+				j++;
+			if (j < out->nfaces)
+				continue;
+			if (out->nfaces == cap) {
+				const struct pd_face **nf = arena_alloc(L->arena, 2 * cap * sizeof *nf);
+				memcpy(nf, out->faces, cap * sizeof *nf);
+				out->faces = nf;
+				cap *= 2;
+			}
+			out->faces[out->nfaces++] = f;
+		}
+}
+
 void lay_paginate(struct lay *L, struct pd_layout *out)
 {
 	const struct pd_style *st = L->st;
 	double body = st->page_h - st->margin_top - st->margin_bottom;
-	double fsize = 0.8 * st->size, hsize = 0.85 * st->size;
+	double fsize = SP_EM(FOOTER_SIZE), hsize = SP_EM(HEADER_SIZE);
 	double fh, hh;
 	furniture(L, &fh, &hh);
 	size_t *starts;
@@ -697,6 +823,7 @@ void lay_paginate(struct lay *L, struct pd_layout *out)
 	out->page_h = st->page_h;
 	out->npages = np;
 	out->pages = arena_alloc(L->arena, np * sizeof *out->pages);
+	int placed = 0; /* footnotes given a page */
 	for (size_t p = 0; p < np; p++) {
 		size_t s = starts[p], e = p + 1 < np ? starts[p + 1] : L->nvl;
 		struct vitem fb = {0}, hb = {0};
@@ -715,26 +842,23 @@ void lay_paginate(struct lay *L, struct pd_layout *out)
 					thead = L->vl[i].thead;
 				break;
 			}
-		struct vitem *tmp = xmalloc((e - s + 3) * sizeof *tmp);
-		size_t nt = 0;
-		for (size_t i = s; i < e; i++)
-			tmp[nt++] = L->vl[i];
-		if (thead >= 0)
-			tmp[nt++] = L->vl[thead];
+		struct vitem furn[2];
+		size_t nfurn = 0;
 		if (st->footer)
-			tmp[nt++] = fb;
+			furn[nfurn++] = fb;
 		if (st->header && p > 0)
-			tmp[nt++] = hb;
-		page_alloc(L, pg, tmp, nt, extra);
-		free(tmp);
+			furn[nfurn++] = hb;
+		int to = last_note(L, s, e, placed);
+		page_room(L, pg, s, e, thead, furn, nfurn, placed, to, extra);
 		double y = st->margin_top;
 		if (st->header && p > 0) {
 			place(L, pg, &hb, y, out, p);
 			y += hh;
 		}
 		if (st->footer)
-			place(L, pg, &fb, st->page_h - st->margin_bottom - fh + 0.5 * st->size, out, p);
+			place(L, pg, &fb, st->page_h - st->margin_bottom - fh + SP_EM(FOOTER_GAP), out, p);
 		if (thead >= 0) {
+			y += SP_LH(TABLE_CONTINUED_GAP);
 			place(L, pg, &L->vl[thead], y, out, p);
 			y += L->vl[thead].h;
 		}
@@ -749,6 +873,8 @@ void lay_paginate(struct lay *L, struct pd_layout *out)
 				content = true;
 			}
 		}
+		place_notes(L, pg, placed, to, st->page_h - st->margin_bottom - fh, out, p);
+		placed = to;
 		L->nruns = r0;
 		L->nrules = u0;
 		L->nlinks = k0;
@@ -758,23 +884,5 @@ void lay_paginate(struct lay *L, struct pd_layout *out)
 	out->outlines = arena_alloc(L->arena, (L->noutl + 1) * sizeof *out->outlines);
 	if (L->noutl)
 		memcpy(out->outlines, L->outl, L->noutl * sizeof *out->outlines);
-	/* faces used, in first-use order */
-	size_t cap = 8;
-	out->faces = arena_alloc(L->arena, cap * sizeof *out->faces);
-	for (size_t p = 0; p < np; p++)
-		for (size_t k = 0; k < out->pages[p].nruns; k++) {
-			const struct pd_face *f = out->pages[p].runs[k].face;
-			size_t j = 0;
-			while (j < out->nfaces && out->faces[j] != f)
-				j++;
-			if (j < out->nfaces)
-				continue;
-			if (out->nfaces == cap) {
-				const struct pd_face **nf = arena_alloc(L->arena, 2 * cap * sizeof *nf);
-				memcpy(nf, out->faces, cap * sizeof *nf);
-				out->faces = nf;
-				cap *= 2;
-			}
-			out->faces[out->nfaces++] = f;
-		}
+	collect_faces(L, out);
 }

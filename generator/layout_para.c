@@ -10,7 +10,9 @@
 #include "hyph.h"
 #include "layout_impl.h"
 
-enum { BRK_NONE, BRK_SOFT, BRK_DASH, BRK_URL, BRK_ZW, BRK_HYPH, BRK_EMERG };
+/* Break kinds before a character; BRK_JOIN (a word joiner, a no-break hyphen) forbids one
+ * and is never a break itself. */
+enum { BRK_NONE, BRK_SOFT, BRK_DASH, BRK_URL, BRK_ZW, BRK_HYPH, BRK_EMERG, BRK_JOIN };
 #define LB_FILL 1e5
 
 static enum pd_face_id which_face(int style)
@@ -88,7 +90,50 @@ static bool is_alnum(uint32_t c)
 	       (c >= 0xC0 && c < 0x2000 && c != 0xD7 && c != 0xF7);
 }
 
-/* The characters of tokens [i, j) into L->wch. */
+/* The size a token is set at: a footnote reference smaller than its text. */
+static double tok_size(const struct lay *L, const struct tok *tk, double size)
+{
+	return tk->style & ST_SUPER ? size * SP(NOTE_REF_SIZE) : size;
+}
+
+static bool breaks_before(const struct wch *w) { return w->brk && w->brk != BRK_JOIN; }
+
+/* Unicode's default-ignorable code points (DerivedCoreProperties.txt): never printed. */
+static bool default_ignorable(uint32_t c)
+{
+	static const uint32_t ranges[][2] = {
+	    {0x00AD, 0x00AD}, {0x034F, 0x034F}, {0x061C, 0x061C}, {0x115F, 0x1160},
+	    {0x17B4, 0x17B5}, {0x180B, 0x180F}, {0x200B, 0x200F}, {0x202A, 0x202E},
+	    {0x2060, 0x206F}, {0x3164, 0x3164}, {0xFE00, 0xFE0F}, {0xFEFF, 0xFEFF},
+	    {0xFFA0, 0xFFA0}, {0xFFF0, 0xFFF8}, {0x1BCA0, 0x1BCA3}, {0x1D173, 0x1D17A},
+	    {0xE0000, 0xE0FFF}};
+	if (c < 0xAD)
+		return false;
+	for (size_t i = 0; i < sizeof ranges / sizeof ranges[0]; i++)
+		if (c >= ranges[i][0] && c <= ranges[i][1])
+			return true;
+	return false;
+}
+
+/* What an invisible or no-break character does, as Unicode says: U+00AD offers a hyphen
+ * break, U+200B a break; U+2060 (word joiner) and U+200C/U+200D (which shape scripts that
+ * join, and join nothing in the faces pdgen sets) forbid one; every other default-ignorable
+ * (U+FE0F, bidi marks...) is dropped. Returns the break kind pending, or -1 for a
+ * printing character. */
+static int invisible(uint32_t cp)
+{
+	if (cp == 0xAD)
+		return BRK_SOFT;
+	if (cp == 0x200B)
+		return BRK_ZW;
+	if (cp == 0x2060 || cp == 0x200C || cp == 0x200D)
+		return BRK_JOIN;
+	if (default_ignorable(cp) || cp < 0x20 || (cp >= 0x7F && cp < 0xA0))
+		return BRK_NONE;
+	return -1;
+}
+
+/* The characters of tokens [i, j) into L->wch; U+2011 prints as a hyphen no line breaks at. */
 static void word_chars(struct lay *L, size_t i, size_t j, double size)
 {
 	L->nwch = 0;
@@ -100,16 +145,14 @@ static void word_chars(struct lay *L, size_t i, size_t j, double size)
 			int n = utf8_decode(tk->s + k, tk->len - k, &cp);
 			const char *p = tk->s + k;
 			k += (size_t)n;
-			if (cp == 0xAD) {
-				pending = BRK_SOFT;
+			int inv = invisible(cp);
+			if (inv >= 0) {
+				pending = inv > pending ? inv : pending;
 				continue;
 			}
-			if (cp == 0x200B) {
-				pending = BRK_ZW;
-				continue;
-			}
-			if (cp < 0x20 || (cp >= 0x7F && cp < 0xA0) || cp == 0xFEFF)
-				continue;
+			bool nb_hyphen = cp == 0x2011;
+			if (nb_hyphen)
+				cp = '-', p = "-", n = 1;
 			const struct pd_face *f = pick(L, tk->style, cp);
 			if (!f)
 				continue;
@@ -120,9 +163,11 @@ static void word_chars(struct lay *L, size_t i, size_t j, double size)
 			w->tok = tk;
 			w->face = f;
 			w->advance = face_advance(f, cp);
-			w->w = w->advance * size / 1000.0;
+			w->w = w->advance * tok_size(L, tk, size) / 1000.0;
 			w->brk = L->nwch > 1 ? pending : BRK_NONE;
-			pending = BRK_NONE;
+			pending = nb_hyphen ? BRK_JOIN : BRK_NONE;
+			if (nb_hyphen)
+				w->brk = BRK_JOIN;
 		}
 	}
 }
@@ -140,26 +185,44 @@ static bool urlish(const struct lay *L)
 	return false;
 }
 
+static bool upper(uint32_t c)
+{
+	return (c >= 'A' && c <= 'Z') || (c >= 0xC0 && c <= 0xDE && c != 0xD7);
+}
+
+/* Break points at dashes, but not in a number range's hyphen ("2014-2015" keeps) nor between
+ * the capitalised parts of a name ("Hernández-López"). An address or link has none here. */
 static void break_points(struct lay *L)
 {
 	size_t n = L->nwch;
-	bool url = urlish(L);
-	for (size_t k = 1; k < n; k++) {
+	if (urlish(L))
+		return;
+	for (size_t k = 2; k + 2 <= n; k++) {
 		struct wch *w = &L->wch[k];
 		uint32_t c = L->wch[k - 1].cp, d = w->cp;
-		if (w->brk)
+		if (w->brk || !(c == '-' || c == 0x2013 || c == 0x2014) || !is_alnum(d))
 			continue;
-		bool digits = c == '-' && k >= 2 && L->wch[k - 2].cp >= '0' && L->wch[k - 2].cp <= '9' &&
-			      d >= '0' && d <= '9';
-		if ((c == '-' || c == 0x2013 || c == 0x2014) && k >= 2 && n - k >= 2 && is_alnum(d) &&
-		    !digits)
+		uint32_t before = L->wch[k - 2].cp;
+		bool digits = c == '-' && before >= '0' && before <= '9' && d >= '0' && d <= '9';
+		bool name = c == '-' && upper(d) && upper(L->wch[0].cp);
+		if (!digits && !name)
 			w->brk = BRK_DASH;
-		else if (url && c == '/' && d != '/')
-			w->brk = BRK_URL;
-		else if (url && k >= 2 && n - k >= 2 && c != d &&
-			 (d == '.' || d == '@' || d == '?' || d == '#' || d == '&' || d == '=' ||
-			  d == '_' || d == '%'))
-			w->brk = BRK_URL;
+	}
+}
+
+/* An address or link wider than the measure breaks after '@' or '/' or before '.', with no
+ * hyphen added; one that fits keeps whole on a line. */
+static void url_points(struct lay *L, double measure)
+{
+	double w = 0;
+	for (size_t k = 0; k < L->nwch; k++)
+		w += L->wch[k].w;
+	if (w <= measure || !urlish(L))
+		return;
+	for (size_t k = 1; k + 1 < L->nwch; k++) {
+		uint32_t c = L->wch[k - 1].cp, d = L->wch[k].cp;
+		if (!L->wch[k].brk && ((c == '@' || c == '/') ? d != '/' : d == '.'))
+			L->wch[k].brk = BRK_URL;
 	}
 }
 
@@ -169,7 +232,7 @@ static void emergency_points(struct lay *L, double measure)
 	size_t n = L->nwch, start = 0;
 	double pw = 0;
 	for (size_t k = 0; k <= n; k++) {
-		if (k == n || (k > 0 && L->wch[k].brk)) {
+		if (k == n || (k > 0 && breaks_before(&L->wch[k]))) {
 			if (pw > measure)
 				for (size_t m = start + 1; m < k; m++)
 					L->wch[m].brk = BRK_EMERG;
@@ -254,8 +317,13 @@ static void add_piece(struct lay *L, size_t a, size_t b, double size)
 			advance += L->wch[e++].advance;
 		const char *s = L->wch[k].p;
 		size_t len = (size_t)(L->wch[e - 1].p + L->wch[e - 1].n - s);
-		w += frag_new(L, L->wch[k].face, size, s, len, (double)advance * size / 1000.0,
-			      L->wch[k].tok)->w;
+		const struct tok *tk = L->wch[k].tok;
+		double fs = tok_size(L, tk, size);
+		struct frag *f = frag_new(L, L->wch[k].face, fs, s, len, (double)advance * fs / 1000.0, tk);
+		if (tk->style & ST_SUPER)
+			f->rise = SP(NOTE_REF_RISE) * size;
+		f->note = tk->note;
+		w += f->w;
 		k = e;
 	}
 	add_item(L, LB_BOX, w, 0, 0, 0, false);
@@ -269,12 +337,13 @@ static void add_word(struct lay *L, size_t i, size_t j, double size, double meas
 	if (L->nwch == 0)
 		return;
 	break_points(L);
+	url_points(L, measure);
 	if (hyph)
 		hyphen_points(L);
 	emergency_points(L, measure);
 	size_t a = 0;
 	for (size_t k = 1; k <= L->nwch; k++) {
-		if (k < L->nwch && !L->wch[k].brk)
+		if (k < L->nwch && !breaks_before(&L->wch[k]))
 			continue;
 		add_piece(L, a, k, size);
 		if (k < L->nwch) {
@@ -320,7 +389,10 @@ static void build_items(struct lay *L, double size, bool ragged, double measure,
 			if (any && next_text && L->nitems && L->items[L->nitems - 1].type == LB_BOX) {
 				const struct pd_face *f = pick(L, t->style, ' ');
 				double w = f ? face_advance(f, ' ') * size / 1000.0 : size / 4;
-				add_item(L, LB_GLUE, w, ragged ? 0 : w / 2, ragged ? 0 : w / 3, 0, false);
+				if (lay_nobreak_space(L, i))
+					add_item(L, LB_PENALTY, 0, 0, 0, LB_INF, false);
+				bool fixed = ragged || (t->style & ST_MONO); /* code is never stretched */
+				add_item(L, LB_GLUE, w, fixed ? 0 : w / 2, fixed ? 0 : w / 3, 0, false);
 			}
 			i++;
 		} else {
@@ -335,27 +407,29 @@ static void build_items(struct lay *L, double size, bool ragged, double measure,
 	add_item(L, LB_PENALTY, 0, 0, 0, -LB_INF, false);
 }
 
+/* Widths of the tokens: all on one line (max) and the widest piece between the breaks a
+ * line may take (min; a no-break space joins its neighbours, emergency breaks do not count). */
 void lay_measure_toks(struct lay *L, double size, double *minw, double *maxw)
 {
 	build_items(L, size, true, style_measure(L->st), false);
-	double mn = 0, mx = 0, cur = 0;
+	double mn = 0, mx = 0, cur = 0, piece = 0;
 	for (size_t i = 0; i < L->nitems; i++) {
 		const struct lb_item *it = &L->items[i];
+		bool held = i > 0 && L->items[i - 1].type == LB_PENALTY && L->items[i - 1].penalty >= LB_INF;
 		if (it->type == LB_BOX) {
 			cur += it->w;
-			/* a box glued to its neighbours without a break is one piece */
-			double piece = it->w;
-			for (size_t j = i; j > 0 && L->items[j - 1].type == LB_PENALTY &&
-					   L->items[j - 1].penalty >= 1000;
-			     j -= 2)
-				if (j >= 2)
-					piece += L->items[j - 2].w;
+			piece += it->w;
 			mn = fmax(mn, piece);
 		} else if (it->type == LB_GLUE && it->stretch < LB_FILL) {
 			cur += it->w;
-		} else if (it->type == LB_PENALTY && it->penalty <= -LB_INF) {
-			mx = fmax(mx, cur);
-			cur = 0;
+			piece = held ? piece + it->w : 0;
+		} else if (it->type == LB_PENALTY && it->penalty < 1000) {
+			mn = fmax(mn, piece + it->w);
+			piece = 0;
+			if (it->penalty <= -LB_INF) {
+				mx = fmax(mx, cur);
+				cur = 0;
+			}
 		}
 	}
 	*minw = mn;
@@ -376,12 +450,68 @@ struct placed {
 	double x;
 };
 
+/* A task item's box, right-aligned in the gutter on the baseline, crossed when done. */
+static void draw_task_box(struct lay *L, double size, double base, bool done)
+{
+	double x1 = L->marker_x - SP(LIST_MARKER_GAP) * size, side = SP(TASK_BOX) * size;
+	double x0 = x1 - side, y0 = base - side;
+	double wt = SP(RULE_TABLE_HEAD);
+	*VPUSH(rules) = (struct pd_rule){x0, y0, x1, y0, wt};
+	*VPUSH(rules) = (struct pd_rule){x0, base, x1, base, wt};
+	*VPUSH(rules) = (struct pd_rule){x0, y0, x0, base, wt};
+	*VPUSH(rules) = (struct pd_rule){x1, y0, x1, base, wt};
+	if (done) {
+		*VPUSH(rules) = (struct pd_rule){x0, y0, x1, base, wt};
+		*VPUSH(rules) = (struct pd_rule){x0, base, x1, y0, wt};
+	}
+}
+
+/* The list marker, right-aligned in the gutter; a task item's "[ ]" or "[x]" is a box. */
+static void draw_marker(struct lay *L, double size, double base)
+{
+	const char *s = L->marker;
+	size_t len = strlen(s);
+	if (!strcmp(s, "[ ]") || !strcmp(s, "[x]")) {
+		draw_task_box(L, size, base, s[1] == 'x');
+		L->marker[0] = '\0';
+		return;
+	}
+	double x = L->marker_x - SP(LIST_MARKER_GAP) * size, w = 0;
+	for (size_t k = 0; k < len;) {
+		uint32_t cp;
+		int n = utf8_decode(s + k, len - k, &cp);
+		const struct pd_face *f = pick(L, 0, cp);
+		if (f)
+			w += face_advance(f, cp) * size / 1000.0;
+		k += (size_t)n;
+	}
+	x -= w;
+	for (size_t k = 0; k < len;) {
+		uint32_t cp;
+		int n = utf8_decode(s + k, len - k, &cp);
+		const struct pd_face *f = pick(L, 0, cp);
+		if (f) {
+			struct pd_run *r = VPUSH(runs);
+			r->x = x;
+			r->y = base;
+			r->size = size;
+			r->face = f;
+			r->text = arena_strndup(L->arena, s + k, (size_t)n);
+			r->len = (size_t)n;
+			r->w = face_advance(f, cp) * size / 1000.0;
+			x += r->w;
+		}
+		k += (size_t)n;
+	}
+	L->marker[0] = '\0';
+}
+
 static void emit_line(struct lay *L, struct placed *pl, size_t np, double size, double left)
 {
 	double asc = 0, desc = 0, maxsize = 0;
 	for (size_t k = 0; k < np; k++) {
 		const struct frag *f = pl[k].f;
-		asc = fmax(asc, face_ascent(f->face) * f->size / 1000.0);
+		asc = fmax(asc, face_ascent(f->face) * f->size / 1000.0 + f->rise);
 		desc = fmax(desc, face_descent(f->face) * f->size / 1000.0);
 		maxsize = fmax(maxsize, f->size);
 	}
@@ -397,40 +527,8 @@ static void emit_line(struct lay *L, struct placed *pl, size_t np, double size, 
 	ln->rule0 = L->nrules;
 	ln->link0 = L->nlinks;
 	ln->h = h;
-	if (L->marker[0]) {
-		struct tok tk = {TK_TEXT, L->marker, strlen(L->marker), 0, false, NULL};
-		double x = L->marker_x - 0.5 * size;
-		/* right-aligned in the gutter */
-		double w = 0;
-		const char *s = L->marker;
-		for (size_t k = 0; k < tk.len;) {
-			uint32_t cp;
-			int n = utf8_decode(s + k, tk.len - k, &cp);
-			const struct pd_face *f = pick(L, 0, cp);
-			if (f)
-				w += face_advance(f, cp) * size / 1000.0;
-			k += (size_t)n;
-		}
-		x -= w;
-		for (size_t k = 0; k < tk.len;) {
-			uint32_t cp;
-			int n = utf8_decode(s + k, tk.len - k, &cp);
-			const struct pd_face *f = pick(L, 0, cp);
-			if (f) {
-				struct pd_run *r = VPUSH(runs);
-				r->x = x;
-				r->y = base;
-				r->size = size;
-				r->face = f;
-				r->text = arena_strndup(L->arena, s + k, (size_t)n);
-				r->len = (size_t)n;
-				r->w = face_advance(f, cp) * size / 1000.0;
-				x += r->w;
-			}
-			k += (size_t)n;
-		}
-		L->marker[0] = '\0';
-	}
+	if (L->marker[0])
+		draw_marker(L, size, base);
 	const char *link = NULL;
 	double lx0 = 0, lx1 = 0;
 	for (size_t k = 0; k <= np; k++) {
@@ -450,16 +548,21 @@ static void emit_line(struct lay *L, struct placed *pl, size_t np, double size, 
 			lx1 = pl[k].x + f->w;
 		struct pd_run *r = VPUSH(runs);
 		r->x = pl[k].x;
-		r->y = base;
+		r->y = base - f->rise;
 		r->w = f->w;
+		if (f->note > L->notes_seen) { /* a footnote's first reference */
+			ln->note0 = ln->nnote ? ln->note0 : f->note;
+			ln->nnote = f->note - ln->note0 + 1;
+			L->notes_seen = f->note;
+		}
 		r->size = f->size;
 		r->face = f->face;
 		r->text = f->s;
 		r->len = f->len;
-		if (f->strike) {
-			struct pd_rule *ru = VPUSH(rules);
-			double y = base - 0.28 * f->size;
-			*ru = (struct pd_rule){pl[k].x, y, pl[k].x + f->w, y, 0.05 * f->size};
+		if (f->strike) { /* from the end of a struck word before it on the line: spaces too */
+			double y = base - SP(STRIKE_RAISE) * f->size;
+			double x0 = k > 0 && pl[k - 1].f->strike ? pl[k - 1].x + pl[k - 1].f->w : pl[k].x;
+			*VPUSH(rules) = (struct pd_rule){x0, y, pl[k].x + f->w, y, SP(STRIKE_WEIGHT) * f->size};
 		}
 	}
 	(void)left;
@@ -494,7 +597,8 @@ static void set_para(struct lay *L, double size, enum align al, double left, dou
 	double measure = L->st->page_w - left - right;
 	bool ragged = al != AL_JUSTIFY;
 	L->nlines = 0;
-	struct lb_opts o = {measure, 2, ragged ? 3 * size : 0, 10, 3000, 1000, 2, 5000};
+	struct lb_opts o = {measure, 2, ragged ? SP(RAGGED_STRETCH) * size : 0, 10, 3000, 1000, 2,
+			    5000};
 	size_t *brk;
 	size_t nb = set_breaks(L, size, ragged, &o, &brk);
 	size_t line0 = L->nlines;
@@ -532,6 +636,7 @@ static void set_para(struct lay *L, double size, enum align al, double left, dou
 		if (L->items[e].type == LB_PENALTY && L->iext[e].hyphen >= 0)
 			pl[np++] = (struct placed){&L->frags[L->iext[e].hyphen], x};
 		emit_line(L, pl, np, size, left);
+		L->lines[L->nlines - 1].hyphen = L->items[e].type == LB_PENALTY && L->items[e].flagged;
 		prev = (long)e;
 	}
 	free(pl);
@@ -546,15 +651,18 @@ static void set_para(struct lay *L, double size, enum align al, double left, dou
 void lay_set_para(struct lay *L, double size, enum align al, double left, double right,
 		  struct para_out *po)
 {
+	bool notes = false; /* a footnote's number depends on the document: never kept */
+	for (size_t i = 0; i < L->ntoks && !notes; i++)
+		notes = L->toks[i].note != 0;
 	struct pd_buf key = {0};
 	uint64_t hash = lay_memo_key(L, size, (int)al, left, right, &key);
-	if (!lay_memo_find(L, &key, hash, po)) {
+	if (notes || !lay_memo_find(L, &key, hash, po)) {
 		size_t diags = L->diags->n;
 		size_t run0 = L->nruns, rule0 = L->nrules, link0 = L->nlinks;
 		set_para(L, size, al, left, right, po);
 		/* a character no font has is reported once per document: a paragraph that
 		 * dropped one unreported is never kept */
-		if (L->diags->n == diags && L->nmissing == 0)
+		if (L->diags->n == diags && L->nmissing == 0 && !notes)
 			lay_memo_keep(L, &key, hash, run0, rule0, link0);
 	}
 	buf_free(&key);

@@ -52,7 +52,7 @@ int md_front_matter(const char *text, size_t len, const char *file, size_t *fm_o
 		}
 		i = le + 1;
 	}
-	struct pd_loc loc = {diag_intern(file ? file : "<input>"), 1, 1};
+	struct pd_loc loc = {diag_intern(diags, file ? file : "<input>"), 1, 1};
 	diag_error(diags, loc,
 		   "front matter opened by '---' is never closed: end it with a line '---' or '...'");
 	return -1;
@@ -127,6 +127,10 @@ static int marker_kind(const char *s, size_t j, size_t le, struct md_mark *cm)
 		j++;
 	if (is_line(s + j, le - j, "keep"))
 		return MD_KEEP_BEGIN;
+	if (is_line(s + j, le - j, "closing")) {
+		cm->closing = true;
+		return MD_KEEP_BEGIN;
+	}
 	if (is_line(s + j, le - j, "pagebreak"))
 		return MD_PAGEBREAK;
 	int cols = parse_columns(s + j, le - j, cm);
@@ -168,7 +172,7 @@ static int scan_marks(struct md_doc *doc, struct pd_diags *diags)
 			if (kind == MD_KEEP_BEGIN) {
 				if (open) {
 					diag_error(diags, md_loc(doc, line, (int)(k - i) + 1),
-						   "'::: keep' inside another '::: keep' (opened on line %d)",
+						   "'::: keep' or '::: closing' inside another (opened on line %d)",
 						   doc->first_line + open_line - 1);
 					return -1;
 				}
@@ -177,7 +181,7 @@ static int scan_marks(struct md_doc *doc, struct pd_diags *diags)
 			} else if (kind == MD_KEEP_END) {
 				if (!open) {
 					diag_error(diags, md_loc(doc, line, (int)(k - i) + 1),
-						   "':::' closes no '::: keep'");
+						   "':::' closes no '::: keep' or '::: closing'");
 					return -1;
 				}
 				open = 0;
@@ -185,11 +189,12 @@ static int scan_marks(struct md_doc *doc, struct pd_diags *diags)
 			if (kind >= 0) {
 				struct md_mark *m = add_mark(doc, (enum md_mark_kind)kind, line);
 				m->ncols = cm.ncols;
+				m->closing = cm.closing;
 				memcpy(m->widths, cm.widths, sizeof m->widths);
 				memset(s + i, ' ', le - i);
 			} else {
 				diag_warn(diags, md_loc(doc, line, (int)(k - i) + 1),
-					  "unknown marker (known: '::: keep', ':::', '::: pagebreak', "
+					  "unknown marker (known: '::: keep', '::: closing', ':::', '::: pagebreak', "
 					  "'::: columns'); printed as text");
 			}
 		}
@@ -267,7 +272,7 @@ static int to_nfc(const char *text, size_t len, struct pd_buf *out)
 struct md_doc *md_parse(const char *text, size_t len, const char *file, int first_line,
 			struct pd_diags *diags)
 {
-	file = diag_intern(file ? file : "<input>");
+	file = diag_intern(diags, file ? file : "<input>");
 	if (len > MD_MAX_BYTES) {
 		struct pd_loc none = {file, 0, 0};
 		diag_error(diags, none,
@@ -290,9 +295,12 @@ struct md_doc *md_parse(const char *text, size_t len, const char *file, int firs
 		return NULL;
 	}
 	cmark_gfm_core_extensions_ensure_registered();
-	cmark_parser *p = cmark_parser_new(CMARK_OPT_SMART);
+	/* no CMARK_OPT_SMART: quotes and dashes are curled by the layout, one rule for prose
+	   and the escaped case values it would skip */
+	cmark_parser *p = cmark_parser_new(CMARK_OPT_DEFAULT | CMARK_OPT_FOOTNOTES);
 	attach(p, "table");
 	attach(p, "strikethrough");
+	attach(p, "tasklist");
 	/* no GFM autolink extension: it finds addresses in text after escapes are gone, so a
 	   case value could become a link; links are written <https://...> or [text](url) */
 	cmark_parser_feed(p, doc->text, doc->len);

@@ -20,6 +20,7 @@ int md_front_matter(const char *text, size_t len, const char *file, size_t *fm_o
 
 /* Markers for template authors, each alone on a line outside code blocks:
  * "::: keep" ... ":::" keeps the blocks between them on one page;
+ * "::: closing" ... ":::" as keep, and takes the last lines of text before it along;
  * "::: pagebreak" starts a new page;
  * "::: columns 1 3 2" (or "25% 50% 25%") sets the relative column widths of the table
  * that follows. */
@@ -31,6 +32,7 @@ enum md_mark_kind { MD_KEEP_BEGIN, MD_KEEP_END, MD_PAGEBREAK, MD_COLUMNS };
 struct md_mark {
 	enum md_mark_kind kind;
 	int line;                       /* 1-based line in the parsed body */
+	bool closing;                   /* MD_KEEP_BEGIN: a '::: closing' block */
 	int ncols;                      /* MD_COLUMNS: how many widths */
 	double widths[MD_MAX_COLUMNS]; /* MD_COLUMNS: relative widths, each > 0 */
 };

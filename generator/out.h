@@ -11,7 +11,7 @@
 struct pd_pdf_info {
 	const char *title, *author, *subject;
 	const char *creator; /* "pdgen VERSION" */
-	int year, month, day; /* creation and modification date (UTC midnight) */
+	int year, month, day; /* creation and modification date (written at noon UTC) */
 	const int *out_dir; /* see pd_typeset_opts */
 };
 

@@ -40,6 +40,10 @@ int pdf_set_deflated(HPDF_Dict stream, const unsigned char *z, size_t len, bool 
 HPDF_Image pdf_image_new(HPDF_Doc pdf, struct libdeflate_compressor *c,
 			 const struct pd_pixels *px);
 
+/* Sets the trailer's /ID (both halves) to the 16 bytes of id. Returns 0, or -1 out of
+ * memory. */
+int pdf_set_id(HPDF_Doc pdf, const unsigned char id[16]);
+
 /* Writes the finished document to path (with dir, to path's last part in that directory
  * descriptor, never through a symbolic link): atomically (a temporary file beside it, renamed),
  * in place for a device or a descriptor's name, through a symbolic link to its file; the

@@ -355,9 +355,27 @@ static void set_info(HPDF_Doc pdf, const struct pd_pdf_info *info)
 		HPDF_SetInfoAttr(pdf, HPDF_INFO_SUBJECT, info->subject);
 	if (info->creator)
 		HPDF_SetInfoAttr(pdf, HPDF_INFO_CREATOR, info->creator);
-	HPDF_Date date = {info->year, info->month, info->day, 0, 0, 0, 'Z', 0, 0};
+	/* noon UTC: the letter's own date in every zone from UTC-11 to UTC+11 */
+	HPDF_Date date = {info->year, info->month, info->day, 12, 0, 0, 'Z', 0, 0};
 	HPDF_SetInfoDateAttr(pdf, HPDF_INFO_CREATION_DATE, date);
 	HPDF_SetInfoDateAttr(pdf, HPDF_INFO_MOD_DATE, date);
+}
+
+/* The trailer's /ID from what the document says: its information and every run's text. */
+static int set_id(HPDF_Doc pdf, const struct pd_layout *lay, const struct pd_pdf_info *info)
+{
+	struct pd_buf seed = {0};
+	buf_printf(&seed, "%s\n%s\n%s\n%04d-%02d-%02d\n%zu\n", info->title ? info->title : "",
+		   info->author ? info->author : "", info->subject ? info->subject : "", info->year,
+		   info->month, info->day, lay->npages);
+	uint64_t h = hash_bytes(seed.s, seed.len), id[2];
+	for (size_t p = 0; p < lay->npages; p++)
+		for (size_t i = 0; i < lay->pages[p].nruns; i++)
+			h = h * 1099511628211u ^ hash_bytes(lay->pages[p].runs[i].text, lay->pages[p].runs[i].len);
+	id[0] = h;
+	id[1] = hash_bytes(&h, sizeof h) ^ hash_bytes(seed.s, seed.len / 2);
+	buf_free(&seed);
+	return pdf_set_id(pdf, (const unsigned char *)id);
 }
 
 /* Saves the document to path, noting what was written. */
@@ -410,8 +428,12 @@ int out_pdf_write(struct pd_pdfw *w, const struct pd_layout *lay, const struct p
 			HPDF_Page_SetHeight(pages[p], (HPDF_REAL)lay->page_h);
 			draw_page(&d, &lay->pages[p], pages[p]);
 		}
-		if (!w->err)
+		if (!w->err && lay->noutlines) {
 			outlines(&d, pages);
+			HPDF_SetPageMode(pdf, HPDF_PAGE_MODE_USE_OUTLINE); /* the bookmarks open */
+		}
+		if (!w->err && set_id(pdf, lay, info) < 0)
+			w->err = HPDF_FAILD_TO_ALLOC_MEM;
 		free(pages);
 		if (w->err) {
 			diag_error(diags, none, "cannot draw the PDF (libharu error 0x%04X, detail %u)",

@@ -16,6 +16,13 @@
 #include <hpdf_doc.h>
 #include <hpdf_objects.h>
 #include <hpdf_streams.h>
+
+/* This file reaches into libharu's private structures (a stream's attr and callbacks, a
+ * dictionary's stream, the document's output): written for libharu 2.3.0 (Debian 12). Any
+ * other version must be read against these headers before it is built. */
+#if HPDF_VERSION_ID != 20300
+#error "out_pdf_stream.c was written for libharu 2.3.0: check its use of private headers"
+#endif
 #include <libdeflate.h>
 #include <nettle/sha2.h>
 
@@ -202,11 +209,11 @@ static bool write_in_place(const char *target)
 static int temp_at(int dir, const char *target, char *tmp, size_t size)
 {
 	static const char alnum[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
-	static unsigned long counter;
 	for (int tries = 0; tries < 100; tries++) {
 		struct timespec ts;
 		clock_gettime(CLOCK_REALTIME, &ts);
-		unsigned long v[3] = {(unsigned long)getpid(), ++counter, (unsigned long)ts.tv_nsec};
+		unsigned long v[3] = {(unsigned long)getpid(), (unsigned long)tries,
+				    (unsigned long)ts.tv_nsec};
 		uint64_t h = hash_bytes(v, sizeof v);
 		char suffix[7];
 		for (int i = 0; i < 6; i++, h /= 62)
@@ -263,6 +270,19 @@ static int write_device(HPDF_Doc pdf, const char *path, struct sink *k)
 		rc = -1, saved = errno;
 	errno = saved;
 	return rc;
+}
+
+int pdf_set_id(HPDF_Doc pdf, const unsigned char id[16])
+{
+	HPDF_Array arr = HPDF_Array_New(pdf->mmgr);
+	if (!arr || HPDF_Dict_Add(pdf->trailer, "ID", arr) != HPDF_OK)
+		return -1;
+	for (int i = 0; i < 2; i++) {
+		HPDF_Binary half = HPDF_Binary_New(pdf->mmgr, (HPDF_BYTE *)id, 16);
+		if (!half || HPDF_Array_Add(arr, half) != HPDF_OK)
+			return -1;
+	}
+	return 0;
 }
 
 int pdf_save(HPDF_Doc pdf, const int *dir, const char *path, unsigned mode, size_t *bytes,

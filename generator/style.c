@@ -5,6 +5,65 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The house style's spacing and make-up values: name, unit, default, least and most. */
+static const struct space_def {
+	const char *name, *unit;
+	double def, min, max;
+} spaces[SP_COUNT] = {
+    [SP_BLOCK_GAP] = {"block_gap", "lh", 0.75, 0, 4},
+    [SP_HEADING_ABOVE] = {"heading_above", "lh", 1.0, 0, 4},
+    [SP_HEADING_BELOW] = {"heading_below", "lh", 0.4, 0, 4},
+    [SP_HEADING_RUN] = {"heading_run", "lh", 0.5, 0, 4},
+    [SP_HEADING1_SIZE] = {"heading1_size", "em", 1.35, 0.5, 3},
+    [SP_HEADING2_SIZE] = {"heading2_size", "em", 1.15, 0.5, 3},
+    [SP_HEADING3_SIZE] = {"heading3_size", "em", 1.0, 0.5, 3},
+    [SP_LIST_INDENT] = {"list_indent", "em", 1.5, 0, 6},
+    [SP_LIST_MARKER_GAP] = {"list_marker_gap", "em", 0.5, 0, 3},
+    [SP_TASK_BOX] = {"task_box", "em", 0.62, 0.3, 1.5},
+    [SP_LIST_GAP_TIGHT] = {"list_gap_tight", "lh", 0.15, 0, 4},
+    [SP_LIST_GAP_LOOSE] = {"list_gap_loose", "lh", 0.5, 0, 4},
+    [SP_QUOTE_INDENT] = {"quote_indent", "em", 2, 0, 6},
+    [SP_QUOTE_GAP] = {"quote_gap", "lh", 0.5, 0, 4},
+    [SP_CODE_SIZE] = {"code_size", "em", 0.9, 0.5, 2},
+    [SP_CODE_INDENT] = {"code_indent", "em", 0.5, 0, 6},
+    [SP_TABLE_SIZE] = {"table_size", "em", 0.9, 0.5, 2},
+    [SP_TABLE_PAD] = {"table_pad", "pt", 4, 0, 36},
+    [SP_TABLE_CONTINUED_GAP] = {"table_continued_gap", "lh", 0.5, 0, 4},
+    [SP_LETTERHEAD_NAME_SIZE] = {"letterhead_name_size", "em", 1.3, 0.5, 3},
+    [SP_LETTERHEAD_LINE_SIZE] = {"letterhead_line_size", "em", 0.85, 0.5, 3},
+    [SP_LETTERHEAD_RULE_GAP] = {"letterhead_rule_gap", "lh", 0.3, 0, 4},
+    [SP_LETTERHEAD_AFTER] = {"letterhead_after", "lh", 0.7, 0, 4},
+    [SP_LOGO_MAX_WIDTH] = {"logo_max_width", "pt", 108, 18, 432},
+    [SP_LOGO_MAX_HEIGHT] = {"logo_max_height", "pt", 72, 18, 288},
+    [SP_LOGO_GAP] = {"logo_gap", "pt", 12, 0, 72},
+    [SP_HEADER_SIZE] = {"header_size", "em", 0.85, 0.5, 2},
+    [SP_HEADER_GAP] = {"header_gap", "em", 1.0, 0, 6},
+    [SP_HEADER_RULE_GAP] = {"header_rule_gap", "em", 0.5, 0, 6},
+    [SP_FOOTER_SIZE] = {"footer_size", "em", 0.8, 0.5, 2},
+    [SP_FOOTER_GAP] = {"footer_gap", "em", 0.5, 0, 6},
+    [SP_RAGGED_STRETCH] = {"ragged_stretch", "em", 3, 0, 12},
+    [SP_STRIKE_RAISE] = {"strike_raise", "em", 0.28, 0, 1},
+    [SP_STRIKE_WEIGHT] = {"strike_weight", "em", 0.05, 0.01, 0.5},
+    [SP_RULE_THEMATIC] = {"rule_thematic", "pt", 0.5, 0.1, 6},
+    [SP_RULE_LETTERHEAD] = {"rule_letterhead", "pt", 0.6, 0.1, 6},
+    [SP_RULE_HEADER] = {"rule_header", "pt", 0.4, 0.1, 6},
+    [SP_RULE_TABLE_OUTER] = {"rule_table_outer", "pt", 0.8, 0.1, 6},
+    [SP_RULE_TABLE_HEAD] = {"rule_table_head", "pt", 0.6, 0.1, 6},
+    [SP_RULE_TABLE_ROW] = {"rule_table_row", "pt", 0.3, 0.1, 6},
+    [SP_NOTE_SIZE] = {"note_size", "em", 0.83, 0.5, 1.5},
+    [SP_NOTE_REF_SIZE] = {"note_ref_size", "x", 0.65, 0.4, 1},
+    [SP_NOTE_REF_RISE] = {"note_ref_rise", "x", 0.38, 0, 1},
+    [SP_NOTE_GAP] = {"note_gap", "lh", 1.0, 0, 4},
+    [SP_NOTE_RULE] = {"note_rule", "x", 0.33, 0, 1},
+    [SP_IMAGE_DPI] = {"image_dpi", "x", 150, 36, 1200},
+    [SP_IMAGE_MAX_HEIGHT] = {"image_max_height", "x", 0.5, 0.1, 1},
+    [SP_ORPHAN_LINES] = {"orphan_lines", "lines", 2, 1, 5},
+    [SP_WIDOW_LINES] = {"widow_lines", "lines", 2, 1, 5},
+    [SP_CLOSING_LINES] = {"closing_lines", "lines", 2, 0, 10},
+};
+
+const char *style_space_name(enum pd_space sp) { return spaces[sp].name; }
+
 void style_defaults(struct pd_style *st)
 {
 	memset(st, 0, sizeof *st);
@@ -18,6 +77,8 @@ void style_defaults(struct pd_style *st)
 	st->justify = true;
 	st->hyphenate = -1;
 	st->header = true;
+	for (int i = 0; i < SP_COUNT; i++)
+		st->space[i] = spaces[i].def;
 }
 
 bool style_hyphenates(const struct pd_style *st)
@@ -32,7 +93,7 @@ double style_measure(const struct pd_style *st)
 
 static const char *const known_keys[] = {
     "paper", "margins", "margin", "font", "mono", "size", "leading", "align", "hyphenate",
-    "letterhead", "header", "footer", "title", "author", "subject", NULL};
+    "letterhead", "header", "footer", "title", "author", "subject", "spacing", NULL};
 
 /* "1in", "2.5cm", "20mm", "72pt", 72 -> points; < 0 on error */
 static double length_pt(const struct pd_value *v)
@@ -140,6 +201,45 @@ static int letterhead(struct pd_style *st, const struct pd_value *v, struct pd_d
 	return err;
 }
 
+/* "spacing:": a map of names from the table above to numbers within their range. */
+static int spacing(struct pd_style *st, const struct pd_value *v, struct pd_diags *d)
+{
+	if (v->kind != PD_MAP) {
+		diag_error(d, v->loc, "spacing must be a map of names to numbers (see pdgen-template(5))");
+		return 1;
+	}
+	const char *names[SP_COUNT + 1];
+	for (int j = 0; j < SP_COUNT; j++)
+		names[j] = spaces[j].name;
+	names[SP_COUNT] = NULL;
+	int err = 0;
+	for (size_t i = 0; i < v->n; i++) {
+		int k = -1;
+		for (int j = 0; j < SP_COUNT && k < 0; j++)
+			if (!strcmp(v->keys[i], names[j]))
+				k = j;
+		const struct pd_value *x = v->items[i];
+		if (k < 0) {
+			const char *near = diag_nearest(v->keys[i], names, SP_COUNT);
+			diag_error(d, v->key_locs[i], "unknown spacing '%s'%s%s%s", v->keys[i],
+				   near ? " (did you mean '" : "", near ? near : "", near ? "'?)" : "");
+			err++;
+			continue;
+		}
+		double n = value_str(x) ? strtod(value_str(x), NULL) : -1;
+		bool whole = strcmp(spaces[k].unit, "lines") || n == (double)(int)n;
+		if ((x->kind != PD_INT && x->kind != PD_FLOAT) || n < spaces[k].min ||
+		    n > spaces[k].max || !whole) {
+			diag_error(d, x->loc, "bad spacing %s '%s': a number of %s from %g to %g",
+				   spaces[k].name, value_str(x) ? value_str(x) : "", spaces[k].unit,
+				   spaces[k].min, spaces[k].max);
+			err++;
+		} else
+			st->space[k] = n;
+	}
+	return err;
+}
+
 static int one_key(struct pd_style *st, const char *k, const struct pd_value *v,
 		   struct pd_diags *d)
 {
@@ -217,6 +317,8 @@ static int one_key(struct pd_style *st, const char *k, const struct pd_value *v,
 			diag_error(d, v->loc, "footer must be text");
 			return 1;
 		}
+	} else if (!strcmp(k, "spacing")) {
+		return spacing(st, v, d);
 	} else if (!strcmp(k, "title")) {
 		st->title = s;
 	} else if (!strcmp(k, "author")) {

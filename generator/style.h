@@ -12,6 +12,64 @@
 
 #define PD_STYLE_MAX_LINES 12
 
+/* The house style's named spacing and page make-up values, each overridable under
+ * "spacing:" in templates/style.yaml or a document's front matter. Units: "lh" a ratio of
+ * the body's line height, "em" of the body size, "pt" points, "lines" a count, "x" a plain
+ * factor. Their names, defaults and ranges are the table in style.c. */
+enum pd_space {
+	SP_BLOCK_GAP,         /* between blocks of the body */
+	SP_HEADING_ABOVE,     /* above a heading (more than below it) */
+	SP_HEADING_BELOW,     /* between a heading and its text */
+	SP_HEADING_RUN,       /* between a heading and a sub-heading right after it */
+	SP_HEADING1_SIZE,
+	SP_HEADING2_SIZE,
+	SP_HEADING3_SIZE,
+	SP_LIST_INDENT,
+	SP_LIST_MARKER_GAP,   /* between a list marker and its text */
+	SP_TASK_BOX,          /* a task item's box */
+	SP_LIST_GAP_TIGHT,
+	SP_LIST_GAP_LOOSE,
+	SP_QUOTE_INDENT,
+	SP_QUOTE_GAP,
+	SP_CODE_SIZE,
+	SP_CODE_INDENT,
+	SP_TABLE_SIZE,
+	SP_TABLE_PAD,
+	SP_TABLE_CONTINUED_GAP, /* between the continuation header and a repeated table head */
+	SP_LETTERHEAD_NAME_SIZE,
+	SP_LETTERHEAD_LINE_SIZE,
+	SP_LETTERHEAD_RULE_GAP,
+	SP_LETTERHEAD_AFTER,
+	SP_LOGO_MAX_WIDTH,
+	SP_LOGO_MAX_HEIGHT,
+	SP_LOGO_GAP,          /* between the logo and the letterhead's text */
+	SP_HEADER_SIZE,
+	SP_HEADER_GAP,
+	SP_HEADER_RULE_GAP,
+	SP_FOOTER_SIZE,
+	SP_FOOTER_GAP,
+	SP_RAGGED_STRETCH,
+	SP_STRIKE_RAISE,
+	SP_STRIKE_WEIGHT,
+	SP_RULE_THEMATIC,
+	SP_RULE_LETTERHEAD,
+	SP_RULE_HEADER,
+	SP_RULE_TABLE_OUTER,
+	SP_RULE_TABLE_HEAD,
+	SP_RULE_TABLE_ROW,
+	SP_NOTE_SIZE,         /* a footnote's text */
+	SP_NOTE_REF_SIZE,     /* a footnote reference, as a share of its text's size */
+	SP_NOTE_REF_RISE,     /* a footnote reference above the baseline, as a share too */
+	SP_NOTE_GAP,          /* between the text of a page and its footnotes */
+	SP_NOTE_RULE,         /* the rule above a page's footnotes, as a share of the measure */
+	SP_IMAGE_DPI,
+	SP_IMAGE_MAX_HEIGHT,  /* share of the page's body height */
+	SP_ORPHAN_LINES,      /* a paragraph's first lines kept together at a page foot */
+	SP_WIDOW_LINES,       /* a paragraph's last lines kept together at a page head */
+	SP_CLOSING_LINES,     /* body lines kept on the page of a '::: closing' block */
+	SP_COUNT
+};
+
 struct pd_style {
 	double page_w, page_h;                   /* points */
 	double margin_top, margin_right, margin_bottom, margin_left;
@@ -32,6 +90,7 @@ struct pd_style {
 	const char *header_text;
 	/* footer on every page: {page} and {pages} are replaced */
 	const char *footer;
+	double space[SP_COUNT]; /* see enum pd_space */
 	/* document info */
 	const char *title, *author, *subject;
 };
@@ -42,6 +101,8 @@ void style_defaults(struct pd_style *st);
  * their place (bad values are errors, unknown keys warnings). Returns the number of
  * errors added. */
 int style_apply(struct pd_style *st, const struct pd_value *fm, struct pd_diags *diags);
+/* The name and unit of a spacing value (for the manual and diagnostics). */
+const char *style_space_name(enum pd_space sp);
 /* Whether body paragraphs are hyphenated. */
 bool style_hyphenates(const struct pd_style *st);
 /* The body's measure in points. */

@@ -15,8 +15,7 @@ void tmpl_free(struct pd_tmpl *t)
 {
 	if (!t)
 		return;
-	if (t->registered)
-		diag_forget_source(t->file);
+	diag_store_forget(t->registered, t->file);
 	arena_free(t->arena);
 	free(t->text);
 	free(t);
@@ -59,20 +58,25 @@ struct pd_tmpl_set {
 		int depth;
 	} *used;
 	size_t nused, capused;
+	struct pd_diag_store *store; /* the names and texts its diagnostics use */
+	bool own_store;
 };
 
 static void keep_source(struct pd_tmpl_set *set, const char *file, char *text, size_t len)
 {
 	struct kept *k = xmalloc(sizeof *k);
-	*k = (struct kept){set->kept, diag_intern(file), text};
+	*k = (struct kept){set->kept, diag_store_intern(set->store, file), text};
 	set->kept = k;
-	diag_source(k->file, text, len);
+	diag_store_source(set->store, k->file, text, len);
 }
 
-struct pd_tmpl_set *tmpl_set_new(const char *const *dirs, size_t ndirs)
+struct pd_tmpl_set *tmpl_set_new(const char *const *dirs, size_t ndirs,
+				  struct pd_diag_store *store)
 {
 	struct pd_tmpl_set *set = xcalloc(1, sizeof *set);
 	set->arena = arena_new();
+	set->own_store = !store;
+	set->store = store ? store : diag_store_new();
 	set->dirs = xcalloc(ndirs ? ndirs : 1, sizeof *set->dirs);
 	for (size_t i = 0; i < ndirs; i++)
 		if (dirs[i])
@@ -120,12 +124,14 @@ void tmpl_set_free(struct pd_tmpl_set *set)
 	while (set->kept) {
 		struct kept *k = set->kept;
 		set->kept = k->next;
-		diag_forget_source(k->file);
+		diag_store_forget(set->store, k->file);
 		free(k->text);
 		free(k);
 	}
 	free(set->used);
 	arena_free(set->arena);
+	if (set->own_store)
+		diag_store_free(set->store);
 	free(set);
 }
 
@@ -151,14 +157,14 @@ static struct pd_tmpl *load_with_front_matter(struct pd_tmpl_set *set, struct en
 {
 	size_t fm_off, fm_len, body_off;
 	int body_line;
-	const char *name = diag_intern(file);
+	const char *name = diag_store_intern(set->store, file);
 	if (md_front_matter(text, len, name, &fm_off, &fm_len, &body_off, &body_line, &e->errs) < 0) {
 		keep_source(set, name, text, len);
 		return NULL;
 	}
 	keep_source(set, name, text, len);
 	e->front_matter = value_load_mem(set->arena, name, text, fm_off + fm_len, NULL, &e->errs);
-	diag_source(name, text, len);
+	diag_store_source(set->store, name, text, len);
 	if (!e->front_matter)
 		return NULL;
 	return tmpl_parse(name, text + body_off, len - body_off, body_line, 1, &e->errs);
@@ -170,10 +176,10 @@ static struct pd_tmpl *load_registered(struct pd_tmpl_set *set, struct entry *e,
 	struct pd_diags *errs = &e->errs;
 	if (len >= 3 && !memcmp(text, "---", 3))
 		return load_with_front_matter(set, e, file, text, len);
-	struct pd_tmpl *t = tmpl_parse(file, text, len, 1, 1, errs);
+	struct pd_tmpl *t = tmpl_parse(diag_store_intern(set->store, file), text, len, 1, 1, errs);
 	if (t) {
-		diag_source(t->file, t->text, t->len);
-		t->registered = true;
+		diag_store_source(set->store, t->file, t->text, t->len);
+		t->registered = set->store;
 	} else {
 		keep_source(set, file, text, len);
 		return NULL;
@@ -188,6 +194,7 @@ static struct entry *set_load(struct pd_tmpl_set *set, const char *name)
 		if (!strcmp(e->name, name))
 			return e;
 	struct entry *e = xcalloc(1, sizeof *e);
+	e->errs.store = set->store;
 	e->name = xstrdup(name);
 	e->next = set->cache;
 	set->cache = e;
@@ -206,12 +213,12 @@ static struct entry *set_load(struct pd_tmpl_set *set, const char *name)
 			continue;
 		}
 		if (!text)
-			diag_error(&e->errs, ((struct pd_loc){diag_intern(path.s), 0, 0}),
+			diag_error(&e->errs, ((struct pd_loc){diag_intern(&e->errs, path.s), 0, 0}),
 				   "cannot read template: %s",
 				   errno == EFBIG ? "larger than the template limit" : file_strerror(errno));
 		else
 			e->t = load_registered(set, e, path.s, text, len);
-		e->path = diag_intern(path.s);
+		e->path = diag_store_intern(set->store, path.s);
 		buf_free(&path);
 		return e;
 	}
@@ -248,6 +255,7 @@ const struct pd_tmpl *tmpl_get(struct pd_tmpl_set *set, const char *name, struct
 const struct pd_tmpl *tmpl_parse_mem(struct pd_tmpl_set *set, const char *name, const char *text,
 				     size_t len, int first_line, struct pd_diags *diags)
 {
+	name = diag_store_intern(set->store, name);
 	struct pd_tmpl *t = tmpl_parse(name, text, len, first_line, 1, diags);
 	if (!t) {
 		if (first_line <= 1)
@@ -255,8 +263,8 @@ const struct pd_tmpl *tmpl_parse_mem(struct pd_tmpl_set *set, const char *name, 
 		return NULL;
 	}
 	if (first_line <= 1) {
-		diag_source(t->file, t->text, t->len);
-		t->registered = true;
+		diag_store_source(set->store, t->file, t->text, t->len);
+		t->registered = set->store;
 	}
 	t->next = set->owned;
 	set->owned = t;

@@ -54,8 +54,11 @@ struct pd_tmpl_opts {
 #define TMPL_MAX_OUTPUT (64u << 20)  /* rendered bytes per evaluation */
 
 /* Search path: partial NAME is NAME.md in the first of dirs that holds it. In-memory
- * templates added with tmpl_set_add_mem come before every directory. */
-struct pd_tmpl_set *tmpl_set_new(const char *const *dirs, size_t ndirs);
+ * templates added with tmpl_set_add_mem come before every directory. The names and texts
+ * of its templates go to store (the session's, so that every diagnostic can quote them;
+ * NULL: a store of the set's own). */
+struct pd_tmpl_set *tmpl_set_new(const char *const *dirs, size_t ndirs,
+				  struct pd_diag_store *store);
 void tmpl_set_add_mem(struct pd_tmpl_set *set, const char *name, const char *text, size_t len);
 void tmpl_set_free(struct pd_tmpl_set *set);
 

@@ -29,15 +29,15 @@ struct pd_tmpl {
 	const char *file; /* interned; the place in diagnostics */
 	char *text;
 	size_t len;
-	bool registered; /* text given to diag_source */
+	struct pd_diag_store *registered; /* the store its text was given to, or NULL */
 	struct pd_arena *arena;
 	struct node **kids;
 	size_t nkids;
 	struct pd_tmpl *next; /* the set's list of templates from tmpl_parse_mem */
 };
 
-/* Parses text (copied) as the template file; line0/col0 place text[0]. NULL after adding
- * errors to diags. The caller frees the result with tmpl_free. */
+/* Parses text (copied) as the template file (a name that lives as long as the template:
+ * interned by the caller); line0/col0 place text[0]. NULL after adding errors to diags. The caller frees the result with tmpl_free. */
 struct pd_tmpl *tmpl_parse(const char *file, const char *text, size_t len, int line0, int col0,
 			   struct pd_diags *diags);
 void tmpl_free(struct pd_tmpl *t);

@@ -612,7 +612,6 @@ static void build_tree(struct parser *p)
 struct pd_tmpl *tmpl_parse(const char *file, const char *text, size_t len, int line0, int col0,
 			     struct pd_diags *diags)
 {
-	file = diag_intern(file);
 	if (len > TMPL_MAX_BYTES) {
 		diag_error(diags, ((struct pd_loc){file, 0, 0}),
 			   "template is larger than %u bytes", TMPL_MAX_BYTES);

@@ -28,9 +28,10 @@ struct pd_typesetter {
 	struct pd_diags house_diags;
 };
 
-struct pd_typesetter *typesetter_new(const char *datadir)
+struct pd_typesetter *typesetter_new(const char *datadir, struct pd_diag_store *store)
 {
 	struct pd_typesetter *ts = xcalloc(1, sizeof *ts);
+	ts->house_diags.store = store;
 	ts->datadir = xstrdup(datadir ? datadir : ".");
 	ts->hyph = hyph_new();
 	ts->memo = layout_memo_new();
@@ -92,7 +93,8 @@ void typeset_preload(struct pd_typesetter *ts)
 {
 	struct pd_style st;
 	struct pd_fontset set;
-	struct pd_diags ignored = {0}; /* the first document reports them */
+	struct pd_diags ignored = {.store = ts->house_diags.store}; /* the first document
+								     * reports them */
 	style_defaults(&st);
 	if (fonts_family(fonts(ts), st.font, st.mono, &set, (struct pd_loc){0}, &ignored) == 0)
 		for (int i = 0; i < PD_NSTYLES; i++)
@@ -113,7 +115,7 @@ static int prepare(struct pd_typesetter *ts, struct job *j, const char *md, size
 		   const struct pd_typeset_opts *o, struct pd_diags *diags)
 {
 	const char *name = o && o->source_name ? o->source_name : "<input>";
-	struct pd_loc loc = {diag_intern(name), 0, 0};
+	struct pd_loc loc = {diag_intern(diags, name), 0, 0};
 	style_defaults(&j->st);
 	bool broken;
 	const struct pd_value *house = house_style(ts, diags, &broken);
@@ -184,12 +186,21 @@ int typeset_pdf(struct pd_typesetter *ts, const char *markdown, size_t len,
 		info.title = opts && opts->title ? opts->title : j.st.title;
 		info.author = opts && opts->author ? opts->author : j.st.author;
 		info.subject = opts && opts->subject ? opts->subject : j.st.subject;
+		if (!info.title || !*info.title)
+			info.title = info.subject; /* a viewer shows the title, else the file name */
 		info.creator = "pdgen " PD_VERSION;
 		info.out_dir = opts ? opts->out_dir : NULL;
+		char *smart[3] = {NULL, NULL, NULL}; /* as the pages print them: "O’Connor" */
+		const char **field[3] = {&info.title, &info.author, &info.subject};
+		for (int i = 0; i < 3; i++)
+			if (*field[i])
+				*field[i] = smart[i] = layout_smart_text(*field[i]);
 		document_date(opts ? opts->date_iso : NULL, &info);
 		if (!ts->writer)
 			ts->writer = out_pdf_new();
 		rc = out_pdf_write(ts->writer, &j.lay, &info, out_path, written, diags);
+		for (int i = 0; i < 3; i++)
+			free(smart[i]);
 	}
 	job_end(&j);
 	return rc;

@@ -28,9 +28,10 @@ struct pd_typeset_opts {
 			     * in (a batch's directory, opened once); NULL: the path as is */
 };
 
-/* DATADIR holds fonts/ and templates/style.yaml (NULL: "."); nothing is read yet. */
+/* DATADIR holds fonts/ and templates/style.yaml (NULL: "."); nothing is read yet. The
+ * house style's names and text go to store (NULL: a store of its errors' own). */
 struct pd_typesetter;
-struct pd_typesetter *typesetter_new(const char *datadir);
+struct pd_typesetter *typesetter_new(const char *datadir, struct pd_diag_store *store);
 /* The house style is the first style.yaml on search (an overlay before the shipped one);
  * call before the first document. */
 void typesetter_use_search(struct pd_typesetter *ts, const struct pd_search *search);

@@ -602,12 +602,12 @@ struct pd_value *value_load_mem(struct pd_arena *arena, const char *name, const 
 				size_t len, const struct pd_value_opts *opts,
 				struct pd_diags *diags)
 {
-	struct loader ld = {.arena = arena, .file = diag_intern(name), .text = text, .len = len,
+	struct loader ld = {.arena = arena, .file = diag_intern(diags, name), .text = text, .len = len,
 			    .diags = diags};
 	if (opts)
 		ld.opts = *opts;
 	fill_defaults(&ld.opts);
-	diag_source(ld.file, text, len);
+	diag_source(diags, ld.file, text, len);
 	if (len > ld.opts.max_bytes) {
 		diag_error(diags, ((struct pd_loc){ld.file, 0, 0}),
 			   "file too large (%zu bytes; the limit is %zu)", len, ld.opts.max_bytes);
@@ -626,7 +626,7 @@ struct pd_value *value_load_file(struct pd_arena *arena, const char *path,
 	size_t len;
 	char *text = file_read(path, &len, o.max_bytes);
 	if (!text) {
-		struct pd_loc loc = {diag_intern(path), 0, 0};
+		struct pd_loc loc = {diag_intern(diags, path), 0, 0};
 		if (errno == EFBIG)
 			diag_error(diags, loc, "file too large (the limit is %zu bytes)", o.max_bytes);
 		else
@@ -711,7 +711,7 @@ struct pd_value *value_merge(struct pd_arena *arena, const struct pd_value *base
 
 static const char *kind_name(enum pd_vkind k)
 {
-	static const char *names[] = {"null", "bool", "int", "float", "str", "seq", "map"};
+	static const char *const names[] = {"null", "bool", "int", "float", "str", "seq", "map"};
 	return names[k];
 }
 

@@ -17,17 +17,15 @@ trap 'rm -rf "$scratch"' EXIT
 status=0
 : >"$scratch/made"
 
+. tests/compare.sh
+
 # compare NAME.EXT FILE: FILE against the golden of that name (or replaces it with --update)
 compare() {
 	echo "$1" >>"$scratch/made"
 	if [ "$update" = --update ]; then
 		cmp -s "$2" "$golden/$1" || { cp "$2" "$golden/$1"; echo "updated $golden/$1"; }
-	elif [ ! -f "$golden/$1" ]; then
-		echo "not ok - golden $1 (missing: make regress-update)"; status=1
-	elif diff -u "$golden/$1" "$2" >"$scratch/diff"; then
-		echo "ok - golden $1"
 	else
-		echo "not ok - golden $1"; sed 's/^/#   /' "$scratch/diff"; status=1
+		compare_files "golden $1" "$golden/$1" "$2"
 	fi
 }
 
@@ -92,15 +90,7 @@ while IFS= read -r args; do
 done <"$scratch/examples"
 
 # --- pdgen-case(5): the examples that pass, as letters at their level
-awk -v dir="$scratch" '
-	/^\.\\" base/ { mode = "base"; next }
-	/^\.\\" test / { mode = "test"; sub(/^\.\\" test /, ""); n++
-		print > (dir "/spec." n); close(dir "/spec." n); next }
-	/^\.Bd -literal/ && mode != "" { inblock = 1; next }
-	/^\.Ed/ && inblock { inblock = 0; mode = ""; next }
-	inblock && mode == "base" { print > (dir "/base.yaml") }
-	inblock && mode == "test" { print > (dir "/ex." n ".yaml") }
-' man/pdgen-case.5
+sh tests/man_examples.sh "$scratch"
 for spec in "$scratch"/spec.*; do
 	[ -f "$spec" ] || continue
 	line=$(cat "$spec")

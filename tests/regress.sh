@@ -13,6 +13,7 @@ PDGEN_DATADIR=$(pwd); export PDGEN_DATADIR
 scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
 status=0
+. tests/compare.sh
 
 run_case() { # area dir name input
 	area=$1 dir=$2 name=$3 input=$4
@@ -42,13 +43,7 @@ for input in tests/regress/*/*.yaml tests/regress/*/*.md; do
 	if [ "$update" = --update ]; then
 		cp "$scratch/err" "$dir/$name.err"; echo "updated $dir/$name.err"; continue
 	fi
-	if [ ! -f "$dir/$name.err" ]; then
-		echo "not ok - regress $input (no $name.err)"; status=1
-	elif diff -u "$dir/$name.err" "$scratch/err" >"$scratch/diff"; then
-		echo "ok - regress $input"
-	else
-		echo "not ok - regress $input"; sed 's/^/#   /' "$scratch/diff"; status=1
-	fi
+	compare_files "regress $input" "$dir/$name.err" "$scratch/err"
 	if ! grep -q '^exit: 0$' "$scratch/err" && [ -n "$(ls -A "$scratch/o")" ]; then
 		echo "not ok - regress $input left a file: $(ls -A "$scratch/o")"; status=1
 	fi

@@ -5,16 +5,7 @@
 . tests/lib.sh
 
 # --- examples of man/pdgen-case.5: ".\" base" then ".\" test NAME ARGS => EXIT [TEXT]"
-man=man/pdgen-case.5
-awk -v dir="$SCRATCH" '
-	/^\.\\" base/ { mode = "base"; next }
-	/^\.\\" test / { mode = "test"; sub(/^\.\\" test /, ""); spec = $0; name = $1; n++
-		print spec > (dir "/spec." n); close(dir "/spec." n); next }
-	/^\.Bd -literal/ && mode != "" { inblock = 1; next }
-	/^\.Ed/ && inblock { inblock = 0; mode = ""; next }
-	inblock && mode == "base" { print > (dir "/base.yaml") }
-	inblock && mode == "test" { print > (dir "/ex." n ".yaml") }
-' "$man"
+sh tests/man_examples.sh "$SCRATCH"
 nex=0
 for spec in "$SCRATCH"/spec.*; do
 	[ -f "$spec" ] || continue

@@ -49,13 +49,13 @@ printf '# T\n\n![a](page.jpg)\n' >jpeg.md
 check "images: a JPEG drawn, qpdf accepts it" qpdf --check jpeg.pdf
 head -c 2000 page.jpg >cut.jpg
 
-# refused IMAGE EXPECTED: typeset a Markdown that names IMAGE on line 3 after its text
+# refused IMAGE EXPECTED: typeset a Markdown that shows IMAGE as the paragraph of line 3
 refused() {
-	printf '# T\n\nSee ![x](%s) here.\n' "$1" >bad.md
+	printf '# T\n\n![x](%s)\n' "$1" >bad.md
 	rm -f bad.pdf
 	timeout 60 sh -c 'ulimit -v 1000000; "$0" typeset bad.md -o bad.pdf' "$PDGEN" 2>err
 	got=$?
-	if [ $got = 1 ] && [ ! -e bad.pdf ] && grep -q "^bad.md:3:10: error: $2" err
+	if [ $got = 1 ] && [ ! -e bad.pdf ] && grep -q "^bad.md:3:6: error: $2" err
 	then ok "images: $1 refused at the Markdown"
 	else fail "images: $1 refused at the Markdown" "exit $got" "$(head -3 err)"; fi
 }
@@ -69,7 +69,7 @@ refused notes.png "image './notes.png': not a PNG or JPEG file"
 
 # in a case: the error is at the case's field, and a batch makes the other cases
 cp "$TOP/samples/okafor-opla-hq.yaml" good.yaml
-sed -e 's|    the proceedings without prejudice.|    the proceedings without prejudice. ![scan](cut.png)|' \
+sed -e 's|    the proceedings without prejudice.|    the proceedings without prejudice.\n\n\n    ![scan](cut.png)|' \
 	-e 's|^  a_number: .*|  a_number: "A 209 443 872"|' good.yaml >bad.yaml
 line=$(grep -n 'narrative: >-' bad.yaml | cut -d: -f1)
 "$PDGEN" letter bad.yaml --level opla-hq -o bad.pdf 2>err; got=$?
@@ -84,7 +84,7 @@ then ok "images: a bad image costs its case only"
 else fail "images: a bad image costs its case only" "exit $got" "$(tail -3 berr)"; fi
 
 # an image is an input: changed, the letter that shows it is made again
-sed -e 's|    the proceedings without prejudice.|    the proceedings without prejudice. ![scan](logo.png)|' \
+sed -e 's|    the proceedings without prejudice.|    the proceedings without prejudice.\n\n\n    ![scan](logo.png)|' \
 	good.yaml >img.yaml
 cp good.png logo.png
 printf 'cases:\n  - {file: img.yaml, level: opla-hq}\n' >imgs.yaml

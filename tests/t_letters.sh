@@ -16,17 +16,21 @@ else
 	fail "letter for a client with Markdown punctuation" "$(cat err)"
 fi
 
-# the page holding the closing also holds the signature, "Enclosures:" and "cc:"
+# the page holding the closing holds two lines of body text before it and the whole
+# signature after it (the enclosures and cc may go on to the next page)
 for spec in okafor-opla-hq.yaml:opla-hq:letter okafor-opla-hq.yaml:opla-hq:memo \
 	hernandez-lopez-ero.yaml:fod:letter castro-ero-hq.yaml:ero-hq:letter; do
 	file=${spec%%:*} rest=${spec#*:} level=${rest%%:*} doc=${rest#*:}
 	pdf=$("$PDGEN" "$doc" "$TOP/samples/$file" --level "$level" -o ./ --print-path 2>err) ||
 		{ fail "$doc for $file" "$(cat err)"; continue; }
-	pages=$(pdfinfo "$pdf" | sed -n 's/^Pages: *//p')
-	last=$(pdftotext -f "$pages" -l "$pages" "$pdf" - 2>/dev/null)
-	case $last in
-	*"Respectfully submitted,"*"Enclosures:"*) ok "$file $doc: closing, signature and Enclosures on one page" ;;
-	*) fail "$file $doc: closing, signature and Enclosures on one page" "$(echo "$last" | head -5)" ;;
+	firm=$(sed -n 's/^ *firm: *{* *name: *"*\([^",}]*\).*/\1/p; /^firm:/,/^[a-z]/s/^  name: *"*\([^"]*\)"*$/\1/p' \
+		"$TOP/samples/$file" | head -1)
+	page=$(pdftotext -layout "$pdf" - 2>/dev/null | awk -v RS='\f' '/Respectfully submitted,/')
+	before=$(echo "$page" | grep -v 'Page [0-9]* of' | sed -n '/[^ ]/p' | sed '/Respectfully submitted,/,$d' | wc -l)
+	case $page in
+	*"Respectfully submitted,"*"$firm"*) [ "$before" -ge 2 ] && ok "$file $doc: closing with body text and the whole signature" ||
+		fail "$file $doc: closing with body text and the whole signature" "$before lines before it" ;;
+	*) fail "$file $doc: closing with body text and the whole signature" "firm '$firm'" "$(echo "$page" | head -5)" ;;
 	esac
 done
 # the house style, templates/style.yaml, sets every letter's page

@@ -41,7 +41,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				diag_clear(&d);
 			}
 	}
-	diag_forget_source("case.yaml");
 	diag_clear(&diags);
 	arena_free(arena);
 	return 0;

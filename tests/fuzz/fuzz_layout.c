@@ -33,7 +33,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		    value_load_mem(arena, "fm.yaml", text + fm_off, fm_len, NULL, &diags);
 		if (fm)
 			(void)style_apply(&st, fm, &diags);
-		diag_forget_source("fm.yaml");
 	}
 	struct md_doc *doc =
 	    md_parse(text + body_off, size - body_off, "doc.md", body_line, &diags);
@@ -47,7 +46,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	if (doc)
 		md_free(doc);
-	diag_forget_source("doc.md");
 	diag_clear(&diags);
 	arena_free(arena);
 	return 0;

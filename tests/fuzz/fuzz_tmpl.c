@@ -39,7 +39,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static const char parent[] = "P{{$body}}default{{/body}}{{> part}}";
 	const struct pd_value *root = fixed_data();
 	for (int mode = 0; mode < 6; mode++) {
-		struct pd_tmpl_set *set = tmpl_set_new(NULL, 0);
+		struct pd_tmpl_set *set = tmpl_set_new(NULL, 0, NULL);
 		tmpl_set_add_mem(set, "part", part, sizeof part - 1);
 		tmpl_set_add_mem(set, "parent", parent, sizeof parent - 1);
 		tmpl_set_add_mem(set, "self", (const char *)data, size);

@@ -16,7 +16,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		    value_load_mem(arena, "fuzz.yaml", (const char *)data, size, &modes[m], &diags);
 		if (v)
 			(void)value_path(v, "client.name.family");
-		diag_forget_source("fuzz.yaml");
 		diag_clear(&diags);
 		arena_free(arena);
 	}

@@ -174,6 +174,50 @@ static void flagged_in_a_row(void **state)
 	assert_true(most > 2); /* the limit is what kept them apart */
 }
 
+/* Nodes the breaker tries for a paragraph of n words of 20 to 60 points on a 468-point
+ * measure, with a hyphen break inside every third word; tolerance tol. */
+static size_t visits_for(size_t n, double tol, size_t *lines)
+{
+	struct lb_item *it = xcalloc(4 * n + 2, sizeof *it);
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			it[k++] = (struct lb_item){LB_GLUE, 3, 1.5, 1, 0, false};
+		double w = 20 + (double)((i * 7919) % 41);
+		if (i % 3 == 0) {
+			it[k++] = (struct lb_item){LB_BOX, w / 2, 0, 0, 0, false};
+			it[k++] = (struct lb_item){LB_PENALTY, 4, 0, 0, 50, true};
+			it[k++] = (struct lb_item){LB_BOX, w / 2, 0, 0, 0, false};
+		} else {
+			it[k++] = (struct lb_item){LB_BOX, w, 0, 0, 0, false};
+		}
+	}
+	it[k++] = (struct lb_item){LB_GLUE, 0, 1e5, 0, 0, false};
+	it[k++] = (struct lb_item){LB_PENALTY, 0, 0, 0, -LB_INF, false};
+	struct lb_opts o = {468, tol, 0, 10, 3000, 1000, 0, 5000};
+	size_t *br = xcalloc(k, sizeof *br), visits = 0;
+	*lines = lb_break_counted(it, k, &o, br, &visits);
+	free(br);
+	free(it);
+	return visits;
+}
+
+/* The breaker keeps only the nodes within a line of the break it tries: the nodes it tries
+ * grow with the paragraph's length, not its square (counted, not timed), in the first pass
+ * and in the emergency pass alike. */
+static void breaking_is_linear(void **state)
+{
+	(void)state;
+	for (int pass = 0; pass < 2; pass++) {
+		double tol = pass ? 0.001 : 2; /* 0.001: no first-pass solution */
+		size_t lines5, lines10;
+		size_t v5 = visits_for(5000, tol, &lines5), v10 = visits_for(10000, tol, &lines10);
+		assert_true(lines5 > 400 && lines10 > 2 * lines5 - 10);
+		assert_true(v5 < 100 * 5000);  /* quadratic: millions */
+		assert_true(v10 < 5 * v5 / 2); /* twice the words, about twice the work */
+	}
+}
+
 static void hyphenation_points(void **state)
 {
 	(void)state;
@@ -281,7 +325,7 @@ static struct pd_typesetter *ts;
 static struct pd_typesetter *typesetter(void)
 {
 	if (!ts)
-		ts = typesetter_new(getenv("PDGEN_DATADIR") ? getenv("PDGEN_DATADIR") : ".");
+		ts = typesetter_new(getenv("PDGEN_DATADIR") ? getenv("PDGEN_DATADIR") : ".", NULL);
 	return ts;
 }
 
@@ -514,6 +558,7 @@ int main(void)
 	    cmocka_unit_test(forced_breaks_kept),   cmocka_unit_test(long_token_breaks),
 	    cmocka_unit_test(front_matter),         cmocka_unit_test(markers),
 	    cmocka_unit_test(columns_marker),       cmocka_unit_test(flagged_in_a_row),
+	    cmocka_unit_test(breaking_is_linear),
 	    cmocka_unit_test(hyphenation_points),   cmocka_unit_test(hyphenation_in_paragraphs),
 	    cmocka_unit_test(paragraph_memo),
 	    cmocka_unit_test(text_oracle),	    cmocka_unit_test(nfc),

@@ -83,7 +83,7 @@ static void run_case(void **state)
 	const char *expected = str_of(value_get(tc, "expected"));
 	assert_non_null(template);
 	assert_non_null(expected);
-	struct pd_tmpl_set *set = tmpl_set_new(NULL, 0);
+	struct pd_tmpl_set *set = tmpl_set_new(NULL, 0, NULL);
 	const struct pd_value *partials = value_get(tc, "partials");
 	for (size_t i = 0; partials && partials->kind == PD_MAP && i < partials->n; i++) {
 		const char *text = str_of(partials->items[i]);

@@ -30,6 +30,7 @@ static void run_free(struct run *r)
 	buf_free(&r->out);
 	tmpl_set_free(r->set);
 	arena_free(r->arena);
+	diag_store_free(r->diags.store);
 }
 
 /* Renders template with the YAML data; partials are "name", "text", ..., NULL. */
@@ -38,7 +39,8 @@ static struct run *render_with(struct run *r, const char *template, const char *
 {
 	*r = (struct run){0};
 	r->arena = arena_new();
-	r->set = tmpl_set_new(NULL, 0);
+	r->diags.store = diag_store_new(); /* the set's too: diagnostics quote the template */
+	r->set = tmpl_set_new(NULL, 0, r->diags.store);
 	va_list ap;
 	va_start(ap, lenient);
 	for (const char *name; (name = va_arg(ap, const char *));) {
@@ -412,7 +414,7 @@ static void test_limits(void **state)
 		buf_puts(&deep, "{{#a}}");
 	expect_parse_error(deep.s, "sections nested more than 100 deep");
 	buf_free(&deep);
-	struct pd_tmpl_set *set = tmpl_set_new(NULL, 0);
+	struct pd_tmpl_set *set = tmpl_set_new(NULL, 0, NULL);
 	struct pd_diags d = {0};
 	size_t big = TMPL_MAX_BYTES + 1;
 	char *text = xcalloc(big, 1);
@@ -524,7 +526,7 @@ static void test_search_path_and_cache(void **state)
 	fputs(" -- project", f);
 	fclose(f);
 	const char *dirs[] = {dir1, dir2};
-	struct pd_tmpl_set *set = tmpl_set_new(dirs, 2);
+	struct pd_tmpl_set *set = tmpl_set_new(dirs, 2, NULL);
 	struct pd_diags d = {0};
 	const struct pd_tmpl *t = tmpl_get(set, "greet", &d);
 	assert_non_null(t);
@@ -565,7 +567,7 @@ static void test_search_path_and_cache(void **state)
 static void test_places(void **state)
 {
 	(void)state;
-	struct pd_tmpl_set *set = tmpl_set_new(NULL, 0);
+	struct pd_tmpl_set *set = tmpl_set_new(NULL, 0, NULL);
 	struct pd_diags d = {0};
 	struct pd_arena *a = arena_new();
 	struct pd_value *data = value_new(a, PD_MAP, (struct pd_loc){0});
@@ -625,7 +627,7 @@ static void test_origins(void **state)
 	(void)state;
 	struct pd_arena *arena = arena_new();
 	struct pd_diags diags = {0};
-	struct pd_tmpl_set *set = tmpl_set_new(NULL, 0);
+	struct pd_tmpl_set *set = tmpl_set_new(NULL, 0, NULL);
 	const char *p = "From {{firm}}, done.\n";
 	tmpl_set_add_mem(set, "sig", p, strlen(p));
 	const char *yaml = "name: Bob\nfirm: Acme & Co\n";
