@@ -33,6 +33,12 @@ void cmd_usage(const char *name, FILE *f);
 /* Prints "pdgen: error: msg" and the usage of the command; returns 2. */
 int cmd_usage_error(const char *name, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 struct pd_diags;
+struct pd_session;
+/* --templates DIR: 0 when dir is NULL or a directory, else a usage error (2). */
+int cmd_overlay_usage(const char *name, const char *dir);
+/* For a command whose one option is --templates DIR: a session with that overlay in *s
+ * (0), or a usage error (2). */
+int cmd_overlay_session(const char *name, int argc, char **argv, struct pd_session **s);
 /* Prints diagnostics: as text on stderr, or (json) one JSON object a line on stdout. */
 void cmd_diag_print(const struct pd_diags *d, bool json);
 /* --format=NAME: "text" or "json" sets *json; -1 for another name. */

@@ -61,10 +61,7 @@ static int parse_args(const char *cmd, int argc, char **argv, struct document_ar
 		return cmd_usage_error(cmd, "a case file is required");
 	if (!a->req.level)
 		return cmd_usage_error(cmd, "--level is required");
-	struct stat st;
-	if (a->templates && (stat(a->templates, &st) != 0 || !S_ISDIR(st.st_mode)))
-		return cmd_usage_error(cmd, "--templates %s is not a directory", a->templates);
-	return 0;
+	return cmd_overlay_usage(cmd, a->templates);
 }
 
 /* --template NAME: a type of documents.yaml (its template and subject line), else the

@@ -11,19 +11,13 @@
 
 int cmd_init(int argc, char **argv)
 {
-	const char *overlay = NULL;
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--templates") && i + 1 < argc)
-			overlay = argv[++i];
-		else
-			return cmd_usage_error("init", "unexpected argument '%s'", argv[i]);
-	}
-	char datadir[PATH_MAX];
-	struct pd_session *s = doc_session_new(cmd_datadir(datadir), overlay);
+	struct pd_session *s;
+	int rc = cmd_overlay_session("init", argc, argv, &s);
+	if (rc)
+		return rc;
 	char *path = doc_resolve(s, "init-case.yaml");
 	size_t len = 0;
 	char *text = path ? file_read(path, &len, 0) : NULL;
-	int rc = PD_EXIT_OK;
 	if (!text) {
 		diag_line(stderr, "pdgen: error: cannot read %s: %s", path ? path : "init-case.yaml",
 			  path ? file_strerror(errno) : "not in the templates");

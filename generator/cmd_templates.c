@@ -74,18 +74,10 @@ static void print_resolved(struct pd_session *s, const char *rel)
 
 int cmd_templates(int argc, char **argv)
 {
-	const char *overlay = NULL;
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--templates") && i + 1 < argc)
-			overlay = argv[++i];
-		else
-			return cmd_usage_error("templates", "unexpected argument '%s'", argv[i]);
-	}
-	struct stat st;
-	if (overlay && (stat(overlay, &st) != 0 || !S_ISDIR(st.st_mode)))
-		return cmd_usage_error("templates", "--templates %s is not a directory", overlay);
-	char datadir[PATH_MAX];
-	struct pd_session *s = doc_session_new(cmd_datadir(datadir), overlay);
+	struct pd_session *s;
+	int rc = cmd_overlay_session("templates", argc, argv, &s);
+	if (rc)
+		return rc;
 	const struct pd_search *search = doc_search(s);
 	char **names = NULL;
 	size_t n = 0, cap = 0;

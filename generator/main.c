@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cmd.h"
@@ -122,6 +123,30 @@ int cmd_usage_error(const char *name, const char *fmt, ...)
 	buf_free(&msg);
 	cmd_usage(name, stderr);
 	return PD_EXIT_USAGE;
+}
+
+int cmd_overlay_usage(const char *name, const char *dir)
+{
+	struct stat st;
+	if (dir && (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)))
+		return cmd_usage_error(name, "--templates %s is not a directory", dir);
+	return 0;
+}
+
+int cmd_overlay_session(const char *name, int argc, char **argv, struct pd_session **s)
+{
+	const char *overlay = NULL;
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--templates") && i + 1 < argc)
+			overlay = argv[++i];
+		else
+			return cmd_usage_error(name, "unexpected argument '%s'", argv[i]);
+	}
+	int rc = cmd_overlay_usage(name, overlay);
+	char datadir[PATH_MAX];
+	if (!rc)
+		*s = doc_session_new(cmd_datadir(datadir), overlay);
+	return rc;
 }
 
 void cmd_diag_print(const struct pd_diags *d, bool json)
