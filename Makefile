@@ -27,7 +27,7 @@ DEB_PKGS = build-essential pkg-config libhpdf-dev libcmark-gfm-dev \
 	   python3-fonttools libhyphen-dev hyphen-en-us libharfbuzz-dev zlib1g-dev libdeflate-dev \
 	   libpng-dev libjpeg-dev
 
-.PHONY: all cut-fonts deps check-deps demo test unit e2e regress regress-update clean install uninstall \
+.PHONY: all cut-fonts deps check-deps demo test unit e2e regress regress-update clean install install-completion uninstall \
 	asan valgrind lint bench fuzz
 
 all: pdgen
@@ -154,6 +154,9 @@ install: pdgen
 	rm -f $(DESTDIR)$(DATADIR)/fonts/cut-font.py
 	install -m 644 man/pdgen.1 $(DESTDIR)$(PREFIX)/share/man/man1/
 	install -m 644 man/pdgen-case.5 man/pdgen-template.5 $(DESTDIR)$(PREFIX)/share/man/man5/
+	$(MAKE) install-completion
+
+install-completion:
 	install -d $(DESTDIR)$(PREFIX)/share/bash-completion/completions \
 		$(DESTDIR)$(PREFIX)/share/zsh/vendor-completions
 	install -m 644 completion/pdgen.bash $(DESTDIR)$(PREFIX)/share/bash-completion/completions/pdgen

@@ -94,7 +94,9 @@ fi
 [ ! -s "$SCRATCH/out" ] && ok "not on a terminal: silent" || fail "not on a terminal: silent" "$(cat "$SCRATCH/out")"
 
 # --- shell completion, installed by make install, asks pdgen for its words
-make -s install DESTDIR="$SCRATCH/root" PREFIX=/usr >"$SCRATCH/install" 2>&1
+grep -q '^install:.*' "$TOP/Makefile" && sed -n '/^install:/,/^$/p' "$TOP/Makefile" | grep -q 'install-completion' ||
+	fail "make install installs the completion"
+MAKEFLAGS= make -s -C "$TOP" install-completion DESTDIR="$SCRATCH/root" PREFIX=/usr >"$SCRATCH/install" 2>&1
 BASHC=$SCRATCH/root/usr/share/bash-completion/completions/pdgen
 [ -s "$BASHC" ] && [ -s "$SCRATCH/root/usr/share/zsh/vendor-completions/_pdgen" ] &&
 	ok "make install installs bash and zsh completion" ||
