@@ -62,6 +62,20 @@ a4() { pdfinfo "$OUT" | grep -q 'Page size: *595.2'; }
 until_true 20 a4 && ok "style.yaml added to the overlay is made" ||
 	fail "style.yaml added to the overlay is made" "$(cat "$W/err")"
 
+# a logo: the image beside the case, then firm.logo naming it
+python3 - "$W/logo.png" <<'PY'
+import struct, sys, zlib
+def chunk(t, d):
+    return struct.pack('>I', len(d)) + t + d + struct.pack('>I', zlib.crc32(t + d) & 0xffffffff)
+rows = b''.join(b'\0' + bytes([20, 60, 160]) * 30 for _ in range(10))
+open(sys.argv[1], 'wb').write(b'\x89PNG\r\n\x1a\n' + chunk(b'IHDR', struct.pack('>IIBBBBB', 30, 10, 8, 2, 0, 0, 0))
+                              + chunk(b'IDAT', zlib.compress(rows)) + chunk(b'IEND', b''))
+PY
+sed -i 's/^  name: "Castillo & Reyes Immigration Law, LLC"/&\n  logo: logo.png/' "$W/case.yaml"
+has_image() { [ "$(pdfimages -list "$OUT" 2>/dev/null | awk 'NR > 2' | wc -l)" -ge 1 ]; }
+until_true 20 has_image && ok "a logo added to the case is made" ||
+	fail "a logo added to the case is made" "$(tail -5 "$W/err")"
+
 # Ctrl-C: exit 0
 kill -INT $pid
 wait $pid
