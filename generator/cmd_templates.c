@@ -85,7 +85,8 @@ int cmd_templates(int argc, char **argv)
 		collect(search->dirs[i], "", &names, &n, &cap);
 		collect(search->dirs[i], "regimes", &names, &n, &cap);
 	}
-	qsort(names, n, sizeof *names, by_name);
+	if (n)
+		qsort(names, n, sizeof *names, by_name);
 	for (size_t i = 0; i < n; i++) {
 		print_resolved(s, names[i]);
 		free(names[i]);
