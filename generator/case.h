@@ -54,8 +54,8 @@ struct pd_value *case_context(struct pd_arena *arena, const struct pd_case *c, c
 
 /* A document of a named type (documents.yaml): the context's document.name becomes name
  * and its subject subj (marked as an emergency's subject is). */
-void case_context_retitle(struct pd_arena *arena, struct pd_value *ctx, const char *name,
-			  const char *subj);
+void case_context_retitle(struct pd_arena *arena, const struct pd_case *c, struct pd_value *ctx,
+			  const char *name, const char *subj);
 
 /* Every name of the schema as a tree the shape of a case file's: a map per map, a list of
  * one item per list, "*" for any key (contacts by level), the text "markdown" for a

@@ -535,16 +535,16 @@ int doc_make(struct pd_session *s, const struct pd_doc_request *req, struct pd_d
 		goto done;
 	char *out = output_path(arena, req, c);
 	res->out_path = xstrdup(out);
-	struct pd_value *ctx = case_context(arena, c, req->level, made_as);
-	if (type)
-		case_context_retitle(arena, ctx, type->name, type->subject);
-	describe(res, ctx);
-	if (req->dump == PD_DUMP_CASE) {
-		value_dump(ctx, stdout);
+	if (req->plan_only) { /* the name is all a plan needs */
 		rc = PD_EXIT_OK;
 		goto done;
 	}
-	if (req->plan_only) {
+	struct pd_value *ctx = case_context(arena, c, req->level, made_as);
+	if (type)
+		case_context_retitle(arena, c, ctx, type->name, type->subject);
+	describe(res, ctx);
+	if (req->dump == PD_DUMP_CASE) {
+		value_dump(ctx, stdout);
 		rc = PD_EXIT_OK;
 		goto done;
 	}

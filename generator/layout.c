@@ -337,6 +337,7 @@ static void paragraph(struct lay *L, cmark_node *n, int style, double size, enum
 }
 
 static void block(struct lay *L, cmark_node *n, int depth);
+static bool keeps_with_next(cmark_node *n);
 
 /* The images of a paragraph with no text are placed as blocks of their own, in order. */
 static bool has_text(cmark_node *n)
@@ -396,7 +397,8 @@ static void list_block(struct lay *L, cmark_node *n, int depth)
 		for (cmark_node *c = cmark_node_first_child(it); c; c = cmark_node_next(c), j++) {
 			if (j > 0) {
 				lay_glue(L, tight ? SP_LH(LIST_GAP_TIGHT) : SP_LH(LIST_GAP_LOOSE));
-				lay_penalty(L, 0);
+				if (!keeps_with_next(cmark_node_previous(c)))
+					lay_penalty(L, 0);
 			}
 			block(L, c, depth + 1);
 		}
@@ -498,7 +500,8 @@ static void block(struct lay *L, cmark_node *n, int depth)
 		for (cmark_node *c = cmark_node_first_child(n); c; c = cmark_node_next(c), k++) {
 			if (k) {
 				lay_glue(L, SP_LH(QUOTE_GAP));
-				lay_penalty(L, 0);
+				if (!keeps_with_next(cmark_node_previous(c)))
+					lay_penalty(L, 0);
 			}
 			block(L, c, depth);
 		}
@@ -692,6 +695,12 @@ static void footnote(struct lay *L, cmark_node *n)
 	nt->nvi = L->nnotes_vl - nt->vi0;
 	L->nvl = first;
 	L->notes_seen = seen;
+	double room = lay_room(L) - SP_LH(NOTE_GAP) - 2 * L->st->size * L->st->leading;
+	if (nt->h > room) /* never split: it could not share a page with the line citing it */
+		diag_error(L->diags, node_loc(L, n),
+			   "footnote %zu is %.0f lines long, more than fits on a page beside the text "
+			   "that cites it; shorten it or move part of it into the text",
+			   L->nnotes, nt->h / (SP(NOTE_SIZE) * L->st->size * L->st->leading));
 }
 
 /* The blocks of the document with the page breaks allowed between them: none inside a

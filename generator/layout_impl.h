@@ -20,7 +20,6 @@ struct tok {
 	size_t len;
 	int style;
 	bool strike;
-	bool nobreak; /* TK_SPACE: a line may not break here */
 	const char *link;
 	int note; /* a footnote reference's number, 0 for other text */
 };

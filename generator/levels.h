@@ -58,6 +58,7 @@ struct pd_domain {
 	struct pd_regime_cache *regimes;     /* regimes read so far, kept with the domain */
 	struct pd_doctype *doctypes;         /* documents.yaml: named document types */
 	size_t ndoctypes;
+	const struct pd_value *labels;       /* labels.yaml: the wording of codes */
 };
 
 /* A document type of documents.yaml: made like a letter or memo (its rules and data),
@@ -88,6 +89,25 @@ const struct pd_value *levels_office(const struct pd_domain *dom, const char *id
  * which lives in the domain's arena (NULL after adding errors at loc). */
 const struct pd_value *levels_regime(struct pd_arena *arena, const struct pd_domain *dom,
 				     const char *id, struct pd_loc loc, struct pd_diags *diags);
+/* The label of CODE in the list GROUP of labels.yaml ("roles", "forms", ...), or NULL. */
+const char *levels_label(const struct pd_domain *dom, const char *group, const char *code);
+/* The entry of CODE in the list GROUP of labels.yaml, or NULL. */
+const struct pd_value *levels_label_entry(const struct pd_domain *dom, const char *group,
+					  const char *code);
+/* A top-level text of labels.yaml ("agency", "greeting"), or "" when absent. */
+const char *levels_text(const struct pd_domain *dom, const char *key);
+/* The regime ids of templates/regimes/ in force on DATE (comma-separated, "" if none); the
+ * result is malloc'd. */
+char *levels_regimes_on(const struct pd_domain *dom, const char *date, struct pd_diags *diags);
+/* The ids of the regime files of regimes/ on the search path (overlay and shipped), sorted; NULL-terminated,
+ * malloc'd (free each and the array). */
+char **levels_regime_ids(const struct pd_domain *dom);
+/* true when the regime tree has a period that holds DATE (YYYY-MM-DD). */
+bool levels_regime_in_force(const struct pd_value *regime, const char *date);
+/* Checks every data file under DATADIR/templates (levels, offices, labels, every regime):
+ * required keys, types, dates, and no value cut short by a comma in a flow map. Returns the
+ * number of errors added. */
+int levels_validate(struct pd_arena *arena, const struct pd_domain *dom, struct pd_diags *diags);
 /* true when role is one of the level's deciding roles. */
 bool levels_decides(const struct pd_level *lv, const char *role);
 /* true when the mailbox is valid on date (YYYY-MM-DD; NULL date: always). */

@@ -69,9 +69,10 @@ static const struct pd_command commands[] = {
      "--markdown\twith --level: print the document's Markdown\n"},
     {"next", cmd_next, "next CASE.yaml", "name the next level of the chain of command and why",
      ""},
-    {"levels", cmd_levels, "levels [--date YYYY-MM-DD]",
+    {"levels", cmd_levels, "levels [--date YYYY-MM-DD] [--check]",
      "list the levels of both chains of command with addressees and mailboxes",
-     "--date YYYY-MM-DD\tmark the mailboxes not valid on that date\n"},
+     "--date YYYY-MM-DD\tmark the mailboxes not valid on that date\n"
+     "--check\tvalidate the data files (levels, offices, regimes, labels)\n"},
     {"typeset", cmd_typeset, "typeset DOC.md [-o OUT.pdf] [--text] [--date YYYY-MM-DD] [--repeat N]",
      "typeset a Markdown file with front matter (proof a layout)",
      "-o OUT.pdf\tthe output file (default DOC.pdf)\n"

@@ -62,8 +62,6 @@ static const struct space_def {
     [SP_CLOSING_LINES] = {"closing_lines", "lines", 2, 0, 10},
 };
 
-const char *style_space_name(enum pd_space sp) { return spaces[sp].name; }
-
 void style_defaults(struct pd_style *st)
 {
 	memset(st, 0, sizeof *st);

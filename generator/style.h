@@ -101,8 +101,6 @@ void style_defaults(struct pd_style *st);
  * their place (bad values are errors, unknown keys warnings). Returns the number of
  * errors added. */
 int style_apply(struct pd_style *st, const struct pd_value *fm, struct pd_diags *diags);
-/* The name and unit of a spacing value (for the manual and diagnostics). */
-const char *style_space_name(enum pd_space sp);
 /* Whether body paragraphs are hyphenated. */
 bool style_hyphenates(const struct pd_style *st);
 /* The body's measure in points. */

@@ -47,13 +47,14 @@ def check_split(rule, k, ps, prefix, least=2):
             fail(rule, k, "%s lines split %s" % (prefix, parts))
 
 
-HEADINGS = ["Heading alpha", "Run heading", "Sub heading"]
+HEADINGS = ["Heading alpha", "Run heading", "Sub heading", "Quoted heading"]
 
 
 def sweep_headings(k):
     md = (filler(k) + "## Heading alpha\n\n" + "\\\n".join("Body %d." % i for i in range(5)) +
           "\n\n## Run heading\n\n### Sub heading\n\n| Name | Role |\n|---|---|\n" +
-          "".join("| Row %d | Person |\n" % i for i in range(4)) + "\nLast paragraph.\n")
+          "".join("| Row %d | Person |\n" % i for i in range(4)) + "\nLast paragraph.\n\n" +
+          "> Quoted lead one,\\\n> quoted lead two.\n>\n> ### Quoted heading\n>\n> Quoted one,\\\n> quoted two,\\\n> quoted three.\n")
     ps = pages(md, "headings-%d" % k)
     for p in ps:
         for i, line in enumerate(p):

@@ -59,6 +59,13 @@ printf 'Text.[^nope] End.\n' >"$SCRATCH/nn.md"
 grep -q "nn.md:1:6: warning: footnote '\[^nope\]' has no definition" "$SCRATCH/nn.err" &&
 	ok "a footnote reference with no definition is a warning at its place" ||
 	fail "a footnote reference with no definition is a warning at its place" "$(cat "$SCRATCH/nn.err")"
+python3 -c "print('Text cites it.[^big]\n\n[^big]: ' + 'A long footnote sentence that goes on. ' * 400)" >"$SCRATCH/big.md"
+if ! "$PDGEN" typeset "$SCRATCH/big.md" -o "$SCRATCH/big.pdf" 2>"$SCRATCH/big.err" && [ ! -e "$SCRATCH/big.pdf" ] &&
+	grep -q "big.md:3:.*error: footnote 1 is [0-9]* lines long, more than fits on a page" "$SCRATCH/big.err"; then
+	ok "a footnote longer than a page is an error at its definition"
+else
+	fail "a footnote longer than a page is an error at its definition" "$(cat "$SCRATCH/big.err")"
+fi
 # metadata: the title from the subject, the date at noon UTC, a deterministic /ID, the
 # bookmarks open; a footer with {page} makes the header drop its "Page N of M"
 pdf=$("$PDGEN" letter "$TOP/samples/okafor-opla-hq.yaml" --level opla-hq -o "$SCRATCH/" --print-path 2>"$SCRATCH/m.err")

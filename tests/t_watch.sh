@@ -33,22 +33,22 @@ else
 fi
 
 # one level's letter changed in the overlay
-sed 's/We write to ask that you review/We write today to ask that you review/' \
+sed 's/We write to ask that you review/We write WATCHONE to ask that you review/' \
 	"$TOP/templates/letter-review.md" >"$W/t/letter-review.md.new"
 mv "$W/t/letter-review.md.new" "$W/t/letter-review.md"
-until_true 20 pdf_has 'We write today to ask' && ok "a new template in the overlay is made" ||
+until_true 20 pdf_has WATCHONE && ok "a new template in the overlay is made" ||
 	fail "a new template in the overlay is made" "$(cat "$W/err")"
 
 # a broken template: reported at its place, the last PDF left whole
 n=$(grep -c '^wrote ' "$W/err")
 printf '{{#client}}unclosed\n' >>"$W/t/letter-review.md"
-if until_true 20 grep -q 'letter-review.md:.*error' "$W/err" && pdf_has 'We write today to ask'; then
+if until_true 20 grep -q 'letter-review.md:.*error' "$W/err" && pdf_has WATCHONE; then
 	ok "a broken template is reported; the last PDF stays"
 else
 	fail "a broken template is reported; the last PDF stays" "$(cat "$W/err")"
 fi
-sed -i 's/We write today to ask/We write this day to ask/; /^{{#client}}unclosed$/d' "$W/t/letter-review.md"
-until_true 20 pdf_has 'We write this day to ask' && ok "the mended template is made again" ||
+sed -i 's/WATCHONE/WATCHTWO/; /^{{#client}}unclosed$/d' "$W/t/letter-review.md"
+until_true 20 pdf_has WATCHTWO && ok "the mended template is made again" ||
 	fail "the mended template is made again" "$(cat "$W/err")"
 
 # the case file changed
