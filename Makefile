@@ -38,7 +38,7 @@ DEB_PKGS = build-essential pkg-config libhpdf-dev libcmark-gfm-dev \
 	   libpng-dev libjpeg-dev libqpdf-dev libgmime-3.0-dev icc-profiles-free python3-pikepdf
 
 .PHONY: all cut-fonts sample-enclosures deps check-deps demo test unit e2e regress regress-update \
-	clean install uninstall asan valgrind lint bench fuzz
+	clean install install-completion uninstall asan valgrind lint bench fuzz
 
 all: pdgen
 
@@ -181,11 +181,20 @@ install: pdgen
 	rm -f $(DESTDIR)$(DATADIR)/fonts/cut-font.py
 	install -m 644 man/pdgen.1 $(DESTDIR)$(PREFIX)/share/man/man1/
 	install -m 644 man/pdgen-case.5 man/pdgen-template.5 $(DESTDIR)$(PREFIX)/share/man/man5/
+	$(MAKE) install-completion
+
+install-completion:
+	install -d $(DESTDIR)$(PREFIX)/share/bash-completion/completions \
+		$(DESTDIR)$(PREFIX)/share/zsh/vendor-completions
+	install -m 644 completion/pdgen.bash $(DESTDIR)$(PREFIX)/share/bash-completion/completions/pdgen
+	install -m 644 completion/_pdgen $(DESTDIR)$(PREFIX)/share/zsh/vendor-completions/_pdgen
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/pdgen $(DESTDIR)$(PREFIX)/share/man/man1/pdgen.1 \
 		$(DESTDIR)$(PREFIX)/share/man/man5/pdgen-case.5 \
-		$(DESTDIR)$(PREFIX)/share/man/man5/pdgen-template.5
+		$(DESTDIR)$(PREFIX)/share/man/man5/pdgen-template.5 \
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/pdgen \
+		$(DESTDIR)$(PREFIX)/share/zsh/vendor-completions/_pdgen
 	rm -rf $(DESTDIR)$(DATADIR) $(DESTDIR)$(LIBDIR)
 
 clean:

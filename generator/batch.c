@@ -100,14 +100,18 @@ void record_clear(struct record *r)
 	*r = (struct record){0};
 }
 
-/* The diagnostics as diag_print shows them, and the first error's first line. */
-static void describe_diags(const struct pd_diags *diags, struct record *r)
+/* The diagnostics as diag_print (or with json diag_print_json) shows them, and the first
+ * error's first line. */
+static void describe_diags(const struct pd_diags *diags, struct record *r, bool json)
 {
 	char *text = NULL;
 	size_t len = 0;
 	FILE *mem = open_memstream(&text, &len);
 	if (mem) {
-		diag_print(diags, mem);
+		if (json)
+			diag_print_json(diags, mem);
+		else
+			diag_print(diags, mem);
 		fclose(mem);
 	}
 	r->diagnostics = text;
@@ -216,7 +220,7 @@ static void make_one(const struct batch *B, size_t idx, bool plan, struct record
 	r->out_path = res.out_path ? xstrdup(res.out_path) : NULL;
 	r->client = res.client ? xstrdup(res.client) : NULL;
 	r->a_number = res.a_number ? xstrdup(res.a_number) : NULL;
-	describe_diags(&diags, r);
+	describe_diags(&diags, r, run->json);
 	fp_files(r->inputs, res.files_read, r->inputs); /* its images are inputs too */
 	r->files = res.files_read;
 	if ((!plan || r->status) && journal_fd(B->journal) >= 0) {
@@ -375,7 +379,7 @@ static void account(struct batch *B, size_t idx)
 	t->bytes += r->status ? 0 : r->bytes;
 	if (r->diagnostics && *r->diagnostics && !run->quiet) {
 		clear_bar(t);
-		fputs(r->diagnostics, stderr); /* escaped by diag_print */
+		fputs(r->diagnostics, run->json ? stdout : stderr); /* escaped by diag_print */
 	}
 	free(r->diagnostics); /* printed once: not kept for the whole docket */
 	r->diagnostics = NULL;
@@ -407,7 +411,7 @@ static void fail_job(struct batch *B, size_t idx, const char *fmt, ...)
 			     .a_number = anum};
 	memcpy(r->inputs, B->inputs[idx], sizeof r->inputs);
 	memcpy(r->name_inputs, B->names[idx], sizeof r->name_inputs);
-	describe_diags(&diags, r);
+	describe_diags(&diags, r, B->run->json);
 	if (journal_fd(B->journal) >= 0) {
 		struct pd_buf row = {0};
 		journal_row(&row, job, r, &diags);

@@ -17,6 +17,7 @@ struct pd_batch_run {
 	const char *docket_dir; /* case files must lie under it, unless allow_outside */
 	bool quiet, verbose, check_only, force, allow_outside;
 	bool stats; /* print speed and memory figures at the end (make bench) */
+	bool json;  /* --format=json: diagnostics as JSON lines on stdout */
 };
 
 /* Returns 0 when every job succeeded, 1 when any failed (a worker's crash included), 3 on

@@ -56,54 +56,11 @@ void map_free(struct map *m)
 
 /* ------------------------------------------------------------- rows */
 
-/* JSON text of s: quotes, backslashes, C0 and C1 controls and DEL escaped; a byte that is
- * not UTF-8 becomes U+FFFD. */
-static void json_string(struct pd_buf *b, const char *s)
-{
-	buf_putc(b, '"');
-	size_t len = s ? strlen(s) : 0;
-	for (size_t i = 0; i < len;) {
-		uint32_t cp;
-		int n = utf8_decode(s + i, len - i, &cp);
-		if (cp == '"' || cp == '\\')
-			buf_printf(b, "\\%c", (char)cp);
-		else if (cp == '\n')
-			buf_puts(b, "\\n");
-		else if (cp < 0x20 || (cp >= 0x7F && cp <= 0x9F) || (cp == 0xFFFD && n == 1))
-			buf_printf(b, "\\u%04x", cp == 0xFFFD ? 0xFFFDu : (unsigned)cp);
-		else
-			buf_put(b, s + i, (size_t)n);
-		i += (size_t)n;
-	}
-	buf_putc(b, '"');
-}
-
 static const char *status_name(const struct record *r)
 {
 	if (r->status)
 		return "failed";
 	return r->skipped ? "up-to-date" : "made";
-}
-
-static void json_diags(struct pd_buf *b, const struct pd_diags *diags)
-{
-	static const char *const sev[] = {"note", "warning", "error"};
-	buf_putc(b, '[');
-	for (size_t i = 0; diags && i < diags->n; i++) {
-		const struct pd_diag *g = &diags->v[i];
-		buf_puts(b, i ? ",{\"file\":" : "{\"file\":");
-		json_string(b, g->loc.file);
-		buf_printf(b, ",\"line\":%d,\"column\":%d,\"severity\":\"%s\",\"rule\":",
-			   g->loc.line, g->loc.col, sev[g->sev]);
-		if (g->rule)
-			json_string(b, g->rule);
-		else
-			buf_puts(b, "null");
-		buf_puts(b, ",\"message\":");
-		json_string(b, g->msg);
-		buf_putc(b, '}');
-	}
-	buf_putc(b, ']');
 }
 
 void journal_row(struct pd_buf *b, const struct pd_job *job, const struct record *r,
@@ -115,7 +72,7 @@ void journal_row(struct pd_buf *b, const struct pd_job *job, const struct record
 	for (size_t i = 0; i < 6; i++) {
 		buf_printf(b, "%s\"%s\":", i ? "," : "{", keys[i]);
 		if (vals[i])
-			json_string(b, vals[i]);
+			buf_json_string(b, vals[i]);
 		else
 			buf_puts(b, "null");
 	}
@@ -125,14 +82,14 @@ void journal_row(struct pd_buf *b, const struct pd_job *job, const struct record
 		   "\"diagnostics\":",
 		   r->pages, r->bytes, r->sha256, r->inputs, r->name_inputs, r->mtime_ns, status_name(r), r->errors,
 		   r->warnings);
-	json_diags(b, diags);
+	diag_json_array(b, diags);
 	buf_puts(b, ",\"files\":[");
 	for (const char *p = r->files; p && *p;) {
 		size_t n = strcspn(p, "\n");
 		char *one = xstrndup(p, n);
 		if (p != r->files)
 			buf_putc(b, ',');
-		json_string(b, one);
+		buf_json_string(b, one);
 		free(one);
 		p += n + (p[n] == '\n');
 	}

@@ -52,6 +52,17 @@ const struct pd_rule_info *case_rule_named(const char *id);
 struct pd_value *case_context(struct pd_arena *arena, const struct pd_case *c, const char *level,
 			      const char *document);
 
+/* A document of a named type (documents.yaml): the context's document.name becomes name
+ * and its subject subj (marked as an emergency's subject is). */
+void case_context_retitle(struct pd_arena *arena, const struct pd_case *c, struct pd_value *ctx,
+			  const char *name, const char *subj);
+
+/* Every name of the schema as a tree the shape of a case file's: a map per map, a list of
+ * one item per list, "*" for any key (contacts by level), the text "markdown" for a
+ * Markdown field and "text" for another scalar, null below which anything goes (custom).
+ * Templates check names against it and the context (tmpl.h, pd_tmpl_opts.schema). */
+struct pd_value *case_schema_shape(struct pd_arena *arena);
+
 /* "letter-request", "letter-review", "letter-reconsideration", "letter-bia" or "memo". */
 const char *case_template_name(const struct pd_case *c, const char *level, const char *document);
 /* "hernandez-lopez-A012345678-fod-letter.pdf" (lives in the arena). */

@@ -651,6 +651,23 @@ static const char *document_kind(const struct pd_case *c, const struct pd_level 
 	return "request";
 }
 
+static const char *subject_line(struct pd_arena *a, const struct pd_domain *dom,
+				const char *subj, bool emergency)
+{
+	return emergency ? arena_printf(a, "%s%s", levels_text(dom, "emergency"), subj) : subj;
+}
+
+void case_context_retitle(struct pd_arena *arena, const struct pd_case *c, struct pd_value *ctx,
+			  const char *name, const char *subj)
+{
+	struct pd_value *doc = (struct pd_value *)value_get(ctx, "document");
+	struct pd_loc at = doc->loc;
+	bool emergency = value_truthy(value_get(doc, "is_emergency"));
+	value_set(arena, doc, "name", value_new_str(arena, name, at));
+	value_set(arena, doc, "subject",
+		  value_new_str(arena, subject_line(arena, c->dom, subj, emergency), at));
+}
+
 static struct pd_value *document(struct ctx *x, const char *document_name)
 {
 	const struct pd_case *c = x->c;
@@ -665,9 +682,7 @@ static struct pd_value *document(struct ctx *x, const char *document_name)
 	set(x, m, "is_memo", b(x, is(kind, "memo")));
 	bool emergency = case_is_emergency(c);
 	set(x, m, "is_emergency", b(x, emergency));
-	const char *subj = label(x, "subjects", kind);
-	sets(x, m, "subject",
-	     emergency ? arena_printf(x->a, "%s%s", levels_text(c->dom, "emergency"), subj) : subj);
+	sets(x, m, "subject", subject_line(x->a, c->dom, label(x, "subjects", kind), emergency));
 	const struct pd_request *old = case_old_denial(c);
 	set(x, m, "old_denial", old ? history_row(x, old) : nil(x));
 	struct pd_value *olds = seq(x); /* every denial before the policy, by date */
@@ -867,6 +882,7 @@ struct pd_value *case_context(struct pd_arena *arena, const struct pd_case *c, c
 	set(&x, root, "priority", priority(&x, &regime));
 	set(&x, root, "regime", regime);
 	set(&x, root, "emergency", emergency(&x));
+	set(&x, root, "packet", nil(&x)); /* the stamp ranges, set by pdgen packet */
 	const struct pd_request **reqs = sorted_requests(c);
 	struct pd_value *hist = seq(&x);
 	for (size_t i = 0; i < c->nreq; i++)

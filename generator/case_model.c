@@ -23,7 +23,8 @@ enum fkind {
 	F_MAP,    /* a map with fields sub */
 	F_SEQ,    /* a sequence of scalars of kind item (enumv for F_ENUM items) */
 	F_SEQMAP, /* a sequence of maps with fields sub */
-	F_BYLEVEL /* a map from level names to maps with fields sub */
+	F_BYLEVEL, /* a map from level names to maps with fields sub */
+	F_ANY      /* anything, unchecked (custom: a firm's own fields) */
 };
 
 struct field {
@@ -158,6 +159,7 @@ static const struct field f_root[] = {M("client", f_client),
 				      M("escalation", f_escalation),
 				      LM("aware", f_aware),
 				      M("letter", f_letter),
+				      {"custom", F_ANY, NULL, NULL, F_STR},
 				      END};
 
 struct checker {
@@ -210,6 +212,29 @@ static void check_enum(struct checker *ck, const char *path, const struct pd_val
 	buf_free(&all);
 }
 
+/* Text that Markdown would emphasise: "*x*", "**x**" or "_x_" with no blank inside the
+ * marks (an underscore inside a word, as in snake_case, is not one). */
+static bool has_emphasis(const char *s)
+{
+	for (const char *p = s; *p; p++) {
+		if (*p != '*' && *p != '_')
+			continue;
+		char mark = *p;
+		if (mark == '_' && p > s && isalnum((unsigned char)p[-1]))
+			continue;
+		const char *open = p;
+		while (*open == mark)
+			open++;
+		if (!*open || isspace((unsigned char)*open))
+			continue;
+		const char *close = strchr(open, mark);
+		if (close && close > open && !isspace((unsigned char)close[-1]) &&
+		    (mark == '*' || !isalnum((unsigned char)close[1])))
+			return true;
+	}
+	return false;
+}
+
 static void check_scalar(struct checker *ck, const char *path, const struct pd_value *v,
 			 enum fkind kind, const char *const *enumv)
 {
@@ -243,6 +268,12 @@ static void check_scalar(struct checker *ck, const char *path, const struct pd_v
 		break;
 	case F_LEVEL:
 		check_enum(ck, path, v, ck->dom->level_names);
+		break;
+	case F_STR:
+		if (v->kind == PD_STR && has_emphasis(v->str))
+			diag_add(ck->d, PD_NOTE, v->loc, NULL,
+				 "%s is plain text, so its Markdown emphasis prints as it is "
+				 "(its '*' or '_' stay); italics belong in the template", path);
 		break;
 	case F_ANUM:
 		if (!anumber_normalize(v->str, digits))
@@ -313,7 +344,7 @@ static void check_bylevel(struct checker *ck, const char *path, const struct fie
 static void check_value(struct checker *ck, const char *path, const struct field *f,
 			const struct pd_value *v, enum fkind kind, const char *const *enumv)
 {
-	if (v->kind == PD_NULL)
+	if (v->kind == PD_NULL || kind == F_ANY)
 		return;
 	bool want_map = kind == F_MAP || kind == F_BYLEVEL;
 	bool want_seq = kind == F_SEQ || kind == F_SEQMAP;
@@ -337,6 +368,47 @@ static void check_value(struct checker *ck, const char *path, const struct field
 	} else {
 		check_scalar(ck, path, v, kind, enumv);
 	}
+}
+
+/* ---- the names a template may use ---- */
+
+static struct pd_value *shape_of(struct pd_arena *arena, const struct field *f, enum fkind kind);
+
+static struct pd_value *shape_map(struct pd_arena *arena, const struct field *fields)
+{
+	struct pd_value *m = value_new(arena, PD_MAP, (struct pd_loc){0});
+	for (const struct field *f = fields; f->key; f++)
+		value_set(arena, m, f->key, shape_of(arena, f, f->kind));
+	return m;
+}
+
+static struct pd_value *shape_of(struct pd_arena *arena, const struct field *f, enum fkind kind)
+{
+	struct pd_loc none = {0};
+	switch (kind) {
+	case F_MAP:
+		return shape_map(arena, f->sub);
+	case F_BYLEVEL: {
+		struct pd_value *m = value_new(arena, PD_MAP, none);
+		value_set(arena, m, "*", shape_map(arena, f->sub));
+		return m;
+	}
+	case F_SEQ:
+	case F_SEQMAP: {
+		struct pd_value *l = value_new(arena, PD_SEQ, none);
+		value_append(arena, l, shape_of(arena, f, kind == F_SEQ ? f->item : F_MAP));
+		return l;
+	}
+	case F_ANY:
+		return value_new(arena, PD_NULL, none);
+	default:
+		return value_new_str(arena, kind == F_MD ? "markdown" : "text", none);
+	}
+}
+
+struct pd_value *case_schema_shape(struct pd_arena *arena)
+{
+	return shape_map(arena, f_root);
 }
 
 /* ---- emails ---- */

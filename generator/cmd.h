@@ -4,6 +4,7 @@
 #define PD_CMD_H
 
 #include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 
 struct pd_command {
@@ -11,6 +12,7 @@ struct pd_command {
 	int (*fn)(int argc, char **argv);
 	const char *synopsis; /* "letter CASE.yaml --level LEVEL [-o OUT.pdf]" */
 	const char *summary;  /* one line */
+	const char *options;  /* "FLAGS\tWHAT\n" a line, one an option ("" for none) */
 };
 
 int cmd_letter(int argc, char **argv);
@@ -24,11 +26,25 @@ int cmd_next(int argc, char **argv);
 int cmd_levels(int argc, char **argv);
 int cmd_typeset(int argc, char **argv);
 int cmd_explain(int argc, char **argv);
+int cmd_templates(int argc, char **argv);
+int cmd_watch(int argc, char **argv);
+int cmd_init(int argc, char **argv);
 
 /* Prints "usage: pdgen SYNOPSIS" of the named command to f. */
 void cmd_usage(const char *name, FILE *f);
 /* Prints "pdgen: error: msg" and the usage of the command; returns 2. */
 int cmd_usage_error(const char *name, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+struct pd_diags;
+struct pd_session;
+/* --templates DIR: 0 when dir is NULL or a directory, else a usage error (2). */
+int cmd_overlay_usage(const char *name, const char *dir);
+/* For a command whose one option is --templates DIR: a session with that overlay in *s
+ * (0), or a usage error (2). */
+int cmd_overlay_session(const char *name, int argc, char **argv, struct pd_session **s);
+/* Prints diagnostics: as text on stderr, or (json) one JSON object a line on stdout. */
+void cmd_diag_print(const struct pd_diags *d, bool json);
+/* --format=NAME: "text" or "json" sets *json; -1 for another name. */
+int cmd_format(const char *name, bool *json);
 struct pd_session;
 /* With a readable level table that does not name level: prints the levels and the
  * command's usage and returns 2 (a broken table passes: the command reports it); else 0.

@@ -24,7 +24,7 @@
 struct batch_opts {
 	const char *docket, *outdir, *templates;
 	unsigned jobs, shard_k, shard_n;
-	bool quiet, verbose, force, check, stats, allow_outside, no_tags;
+	bool quiet, verbose, force, check, stats, allow_outside, no_tags, json;
 };
 
 static int parse_shard(const char *s, struct batch_opts *o)
@@ -72,6 +72,10 @@ static int parse_args(int argc, char **argv, struct batch_opts *o)
 			o->force = true;
 		else if (!strcmp(a, "--stats"))
 			o->stats = true;
+		else if (!strncmp(a, "--format=", 9)) {
+			if (cmd_format(a + 9, &o->json))
+				return cmd_usage_error("batch", "--format is text or json, not '%s'", a + 9);
+		}
 		else if (!strcmp(a, "--check"))
 			o->check = true;
 		else if (!strcmp(a, "--no-tags"))
@@ -92,24 +96,6 @@ static int parse_args(int argc, char **argv, struct batch_opts *o)
 	return 0;
 }
 
-static int make_dir(const char *dir)
-{
-	char path[PATH_MAX];
-	snprintf(path, sizeof path, "%s", dir);
-	for (char *p = path + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(path, 0777) && errno != EEXIST)
-			return -1;
-		*p = '/';
-	}
-	if (mkdir(path, 0777) && errno != EEXIST)
-		return -1;
-	struct stat st;
-	return stat(path, &st) == 0 && S_ISDIR(st.st_mode) ? 0 : -1;
-}
-
 /* The docket's directory: case paths are confined to its tree. */
 static char *docket_dir(const char *docket)
 {
@@ -120,7 +106,7 @@ static char *docket_dir(const char *docket)
 
 /* The page templates of every level in the docket, parsed once: a broken one is one
  * report, and no document is made. */
-static int check_templates(struct pd_session *s, const struct pd_docket *d)
+static int check_templates(struct pd_session *s, const struct pd_docket *d, bool json)
 {
 	const char **levels = xcalloc(d->njobs + 1, sizeof *levels);
 	size_t n = 0;
@@ -133,7 +119,7 @@ static int check_templates(struct pd_session *s, const struct pd_docket *d)
 	}
 	struct pd_diags diags = {.store = doc_diag_store(s)};
 	int errors = doc_check_templates(s, levels, n, &diags);
-	diag_print(&diags, stderr);
+	cmd_diag_print(&diags, json);
 	if (errors)
 		fprintf(stderr, "pdgen: error: the templates have %d error%s: no document was made\n",
 			errors, errors == 1 ? "" : "s");
@@ -158,23 +144,23 @@ int cmd_batch(int argc, char **argv)
 	struct pd_diags diags = {.store = doc_diag_store(session)}; /* the jobs' places */
 	struct pd_docket docket;
 	if (docket_load(arena, o.docket, doc_domain(session), &docket, &diags)) {
-		diag_print(&diags, stderr);
+		cmd_diag_print(&diags, o.json);
 		diag_clear(&diags);
 		arena_free(arena);
 		doc_session_free(session);
 		return PD_EXIT_INPUT;
 	}
-	diag_print(&diags, stderr);
+	cmd_diag_print(&diags, o.json);
 	diag_clear(&diags);
 	docket_shard(&docket, o.shard_k, o.shard_n);
-	if (!o.check && make_dir(o.outdir)) {
+	if (!o.check && dir_make(o.outdir)) {
 		diag_line(stderr, "%s: error: cannot create the output directory: %s", o.outdir,
 			strerror(errno));
 		arena_free(arena);
 		doc_session_free(session);
 		return PD_EXIT_SYSTEM;
 	}
-	if (check_templates(session, &docket)) {
+	if (check_templates(session, &docket, o.json)) {
 		arena_free(arena);
 		doc_session_free(session);
 		return PD_EXIT_INPUT;
@@ -193,6 +179,7 @@ int cmd_batch(int argc, char **argv)
 	    .stats = o.stats,
 	    .docket_dir = dir,
 	    .allow_outside = o.allow_outside,
+	    .json = o.json,
 	};
 	rc = batch_run(&run);
 	free(dir);

@@ -7,50 +7,30 @@
 #include "cmd.h"
 #include "doc.h"
 #include "diag.h"
-#include "tmpl.h"
 #include "util.h"
-
-/* Renders the document's template with the case's data to stdout (Markdown, no PDF). */
-static int print_markdown(struct pd_arena *arena, const struct pd_case *c, const char *level,
-			  const char *document, struct pd_diags *diags)
-{
-	char datadir[PATH_MAX];
-	struct pd_buf dir = {0};
-	buf_printf(&dir, "%s/templates", cmd_datadir(datadir));
-	const char *dirs[] = {dir.s};
-	struct pd_tmpl_set *set = tmpl_set_new(dirs, 1, diags->store);
-	const struct pd_value *data = case_context(arena, c, level, document);
-	const struct pd_tmpl *t = tmpl_get(set, case_template_name(c, level, document), diags);
-	struct pd_buf out = {0};
-	struct pd_tmpl_opts opts = {PD_ESC_MARKDOWN, false, NULL};
-	int rc = t && data ? tmpl_eval(set, t, data, &opts, &out, diags) : 1;
-	if (!rc)
-		fputs(out.s ? out.s : "", stdout);
-	buf_free(&out);
-	buf_free(&dir);
-	tmpl_set_free(set);
-	return rc;
-}
 
 /* What `check` was asked: the level (or NULL), the document, and whether to print the
  * Markdown of each case. */
 struct check_args {
 	const char *level, *document;
 	bool markdown;
+	bool json; /* --format=json: diagnostics as JSON lines on stdout */
 	struct pd_session *session; /* with a level */
 };
 
 /* With a level, the document is made up to its laid-out pages, written nowhere: the
  * problems of its templates, its Markdown and its layout (a character no font has) too. */
-static int check_document(struct pd_session *s, const char *path, const char *level,
-			  const char *document)
+static int check_document(const struct check_args *a, const char *path, const char *document)
 {
+	struct pd_session *s = a->session;
+	const char *level = a->level;
+	bool markdown = a->markdown;
 	struct pd_doc_request req = {.case_path = path, .level = level, .document = document,
-				     .check_only = true};
+				     .check_only = !markdown, .dump = markdown ? PD_DUMP_MD : PD_DUMP_NONE};
 	struct pd_doc_result res = {0};
 	struct pd_diags diags = {0};
 	int rc = doc_make(s, &req, &res, &diags);
-	diag_print(&diags, stderr);
+	cmd_diag_print(&diags, a->json);
 	diag_clear(&diags);
 	doc_result_clear(&res);
 	return rc == PD_EXIT_OK ? PD_EXIT_OK : PD_EXIT_INPUT;
@@ -60,17 +40,15 @@ static int check_one(const struct check_args *a, const char *path)
 {
 	const char *level = a->level;
 	const char *document = a->document ? a->document : (level ? "letter" : NULL);
-	if (level && !a->markdown)
-		return check_document(a->session, path, level, document);
+	if (level)
+		return check_document(a, path, document);
 	char datadir[PATH_MAX];
 	struct pd_arena *arena = arena_new();
 	struct pd_diags diags = {.store = diag_store_new()}; /* the names it prints live here */
-	struct pd_case *c = case_load(arena, path, cmd_datadir(datadir), &diags);
+	struct pd_case *c = case_load(arena, doc_input_path(path), cmd_datadir(datadir), &diags);
 	if (c)
 		case_check(c, level, document, &diags);
-	if (c && !diags.errors && a->markdown && level)
-		print_markdown(arena, c, level, document, &diags);
-	diag_print(&diags, stderr);
+	cmd_diag_print(&diags, a->json);
 	int rc = !c || diags.errors ? PD_EXIT_INPUT : PD_EXIT_OK;
 	diag_clear(&diags);
 	arena_free(arena);
@@ -91,6 +69,11 @@ int cmd_check(int argc, char **argv)
 			a.document = "letter";
 		else if (!strcmp(argv[i], "--markdown"))
 			a.markdown = true;
+		else if (!strncmp(argv[i], "--format=", 9)) {
+			if (cmd_format(argv[i] + 9, &a.json))
+				return cmd_usage_error("check", "--format is text or json, not '%s'",
+						       argv[i] + 9);
+		}
 		else if (argv[i][0] == '-' && argv[i][1])
 			return cmd_usage_error("check", "unknown option '%s'", argv[i]);
 		else

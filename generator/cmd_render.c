@@ -7,6 +7,7 @@
 
 #include "cmd.h"
 #include "diag.h"
+#include "doc.h"
 #include "tmpl.h"
 #include "util.h"
 #include "value.h"
@@ -15,6 +16,8 @@
 
 struct render_args {
 	const char *tmpl, *data;
+	const char *case_file, *level; /* --case, --level: the data a letter gets */
+	bool memo;                     /* --memo: the data a memo gets */
 	const char *dirs[MAX_DIRS + 1];
 	size_t ndirs;
 	struct pd_tmpl_opts opts;
@@ -56,13 +59,16 @@ static int parse_args(int argc, char **argv, struct render_args *a)
 	for (int i = 1; i < argc; i++) {
 		bool missing = false;
 		const char *v;
-		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
-			cmd_usage("render", stdout);
-			return PD_EXIT_OK;
-		} else if (!strcmp(argv[i], "--lenient")) {
+		if (!strcmp(argv[i], "--lenient")) {
 			a->opts.lenient = true;
 		} else if ((v = opt_value(argc, argv, &i, "--data", &missing))) {
 			a->data = v;
+		} else if ((v = opt_value(argc, argv, &i, "--case", &missing))) {
+			a->case_file = v;
+		} else if ((v = opt_value(argc, argv, &i, "--level", &missing))) {
+			a->level = v;
+		} else if (!strcmp(argv[i], "--memo")) {
+			a->memo = true;
 		} else if ((v = opt_value(argc, argv, &i, "--templates", &missing))) {
 			if (a->ndirs == MAX_DIRS)
 				return cmd_usage_error("render", "more than %d --templates", MAX_DIRS);
@@ -82,8 +88,14 @@ static int parse_args(int argc, char **argv, struct render_args *a)
 	}
 	if (!a->tmpl)
 		return cmd_usage_error("render", "a template file is required");
-	if (!a->data)
-		return cmd_usage_error("render", "--data FILE.yaml is required");
+	if (!a->data == !a->case_file)
+		return cmd_usage_error("render", "give --data FILE.yaml or --case CASE.yaml --level LEVEL");
+	if (a->case_file && !a->level)
+		return cmd_usage_error("render", "--case needs --level (the data depends on it)");
+	if ((a->level || a->memo) && !a->case_file)
+		return cmd_usage_error("render", "--level and --memo go with --case");
+	if (a->case_file && a->ndirs > 1)
+		return cmd_usage_error("render", "--case takes one --templates DIR");
 	return -1;
 }
 
@@ -94,12 +106,36 @@ static int finish(struct pd_diags *diags, int rc)
 	return rc;
 }
 
+/* --case: the template rendered with exactly the data and checks of a letter (or memo)
+ * for the level: its Markdown on stdout. */
+static int render_case(const struct render_args *a)
+{
+	char datadir[PATH_MAX];
+	struct pd_session *s = doc_session_new(cmd_datadir(datadir), a->ndirs ? a->dirs[0] : NULL);
+	int rc = cmd_level_usage(s, "render", a->level);
+	if (!rc) {
+		struct pd_doc_request req = {.case_path = a->case_file, .level = a->level,
+					     .document = a->memo ? "memo" : "letter",
+					     .template_file = a->tmpl, .dump = PD_DUMP_MD};
+		struct pd_doc_result res = {0};
+		struct pd_diags diags = {0};
+		rc = doc_make(s, &req, &res, &diags);
+		diag_print(&diags, stderr);
+		diag_clear(&diags);
+		doc_result_clear(&res);
+	}
+	doc_session_free(s);
+	return rc;
+}
+
 int cmd_render(int argc, char **argv)
 {
 	struct render_args a = {.opts = {PD_ESC_MARKDOWN, false}};
 	int rc = parse_args(argc, argv, &a);
 	if (rc >= 0)
 		return rc;
+	if (a.case_file)
+		return render_case(&a);
 	struct pd_diags diags = {0}; /* its store, made on first need, holds every name */
 	size_t len = 0;
 	char *text = file_read(a.tmpl, &len, TMPL_MAX_BYTES);

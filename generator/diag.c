@@ -452,3 +452,41 @@ struct pd_suggestion diag_did_you_mean(const char *name, const char *const *cand
 		snprintf(s.text, sizeof s.text, " (did you mean %c%s%c?)", quote, near, quote);
 	return s;
 }
+
+static void diag_json(struct pd_buf *b, const struct pd_diag *g)
+{
+	buf_puts(b, "{\"file\":");
+	buf_json_string(b, g->loc.file);
+	buf_printf(b, ",\"line\":%d,\"column\":%d,\"severity\":\"%s\",\"rule\":", g->loc.line,
+		   g->loc.col, severity_name(g->sev));
+	if (g->rule)
+		buf_json_string(b, g->rule);
+	else
+		buf_puts(b, "null");
+	buf_puts(b, ",\"message\":");
+	buf_json_string(b, g->msg);
+	buf_putc(b, '}');
+}
+
+void diag_json_array(struct pd_buf *b, const struct pd_diags *d)
+{
+	buf_putc(b, '[');
+	for (size_t i = 0; d && i < d->n; i++) {
+		if (i)
+			buf_putc(b, ',');
+		diag_json(b, &d->v[i]);
+	}
+	buf_putc(b, ']');
+}
+
+void diag_print_json(const struct pd_diags *d, FILE *f)
+{
+	struct pd_buf b = {0};
+	for (size_t i = 0; i < d->n; i++) {
+		diag_json(&b, &d->v[i]);
+		buf_putc(&b, '\n');
+	}
+	if (b.len)
+		fwrite(b.s, 1, b.len, f);
+	buf_free(&b);
+}

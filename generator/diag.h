@@ -65,6 +65,11 @@ void diag_context(struct pd_diags *d, const char *fmt, ...) __attribute__((forma
 void diag_copy(struct pd_diags *dst, const struct pd_diags *src);
 void diag_copy_one(struct pd_diags *dst, const struct pd_diag *g);
 void diag_print(const struct pd_diags *d, FILE *f);
+/* --format=json: one object a line, {"file", "line", "column", "severity", "rule" (or
+ * null), "message"}; diag_json_array appends them to b as one JSON array. */
+void diag_print_json(const struct pd_diags *d, FILE *f);
+struct pd_buf;
+void diag_json_array(struct pd_buf *b, const struct pd_diags *d);
 /* Prints s and a newline with C0 and C1 control characters, DEL and bytes that are not
  * UTF-8 escaped (\x1B, \u0085): text from input never reaches a terminal raw. */
 void diag_put_text(const char *s, FILE *f);

@@ -28,6 +28,7 @@ struct page_template {
 
 struct pd_session {
 	const char *datadir;
+	struct pd_search search; /* --templates DIR, then DATADIR/templates */
 	struct pd_arena *arena; /* lives from doc_session_new to doc_session_free */
 	struct pd_tmpl_set *templates;
 	const char *dirs[3]; /* whose files make documents (doc_input_dirs) */
@@ -36,6 +37,7 @@ struct pd_session {
 	bool domain_tried;
 	struct pd_diags domain_diags;
 	struct page_template *pages; /* parsed once; a template with errors is not kept */
+	const struct pd_value *schema; /* the names a template may use (case_schema_shape) */
 	struct pd_typesetter *ts;
 	struct pd_stamp_font *stamp; /* the packet's stamp face, made on first need */
 	bool plain; /* --no-tags */
@@ -54,15 +56,14 @@ struct pd_session *doc_session_new(const char *datadir, const char *user_templat
 	s->arena = arena_new();
 	s->datadir = arena_strdup(s->arena, datadir);
 	char *tdir = arena_printf(s->arena, "%s/templates", datadir);
-	const char *dirs[2];
-	size_t n = 0;
 	if (user_templates)
-		dirs[n++] = arena_strdup(s->arena, user_templates);
-	dirs[n++] = tdir;
-	s->templates = tmpl_set_new(dirs, n, s->store);
+		s->search.dirs[s->search.n++] = arena_strdup(s->arena, user_templates);
+	s->search.dirs[s->search.n++] = tdir;
+	s->templates = tmpl_set_new(s->search.dirs, s->search.n, s->store);
 	s->ts = typesetter_new(datadir, s->store);
+	typesetter_use_search(s->ts, &s->search);
 	if (user_templates)
-		s->dirs[s->ndirs++] = dirs[0];
+		s->dirs[s->ndirs++] = s->search.dirs[0];
 	s->dirs[s->ndirs++] = tdir;
 	s->dirs[s->ndirs++] = arena_printf(s->arena, "%s/fonts", datadir);
 	return s;
@@ -113,13 +114,43 @@ const struct pd_stamp_font *doc_stamp_font(struct pd_session *s, struct pd_diags
 	return s->stamp;
 }
 
+const struct pd_search *doc_search(const struct pd_session *s)
+{
+	return &s->search;
+}
+
+char *doc_resolve(const struct pd_session *s, const char *rel)
+{
+	return search_find(&s->search, rel);
+}
+
+void doc_note_shipped(const struct pd_session *s, struct pd_diags *diags)
+{
+	if (s->search.n < 2)
+		return;
+	struct pd_buf files = {0};
+	tmpl_set_files(s->templates, &files);
+	const char *shipped = s->search.dirs[s->search.n - 1];
+	size_t n = strlen(shipped);
+	for (char *line = files.s; line && *line;) {
+		char *tab = strchr(line, '\t'), *end = strchr(line, '\n');
+		*tab = *end = '\0';
+		if (!strncmp(tab + 1, shipped, n) && tab[1 + n] == '/')
+			diag_add(diags, PD_NOTE, ((struct pd_loc){0}), NULL,
+				 "partial '%s' is the shipped %s (none in %s)", line, tab + 1,
+				 s->search.dirs[0]);
+		line = end + 1;
+	}
+	buf_free(&files);
+}
+
 /* The level table, office directory and regimes, read once per process. Their own errors
  * (a broken levels.yaml) are kept and added to every document's diagnostics. */
 const struct pd_domain *doc_domain(struct pd_session *s)
 {
 	if (!s->domain_tried) {
 		s->domain_tried = true;
-		s->domain = levels_load(s->arena, s->datadir, &s->domain_diags);
+		s->domain = levels_load_search(s->arena, &s->search, &s->domain_diags);
 	}
 	return s->domain;
 }
@@ -140,13 +171,17 @@ void doc_level_names(struct pd_session *s, struct pd_buf *out)
 
 /* ------------------------------------------------------------- templates */
 
+/* The page template NAME from the search path, or with file not NULL the template in that
+ * file (pdgen render --case). */
 static const struct page_template *page_template_load(struct pd_session *s, const char *name,
-						      struct pd_diags *diags)
+						      const char *given, struct pd_diags *diags)
 {
+	if (given)
+		name = given;
 	for (const struct page_template *pt = s->pages; pt; pt = pt->next)
 		if (!strcmp(pt->name, name))
 			return pt;
-	char *path = tmpl_set_path(s->templates, name);
+	char *path = given ? xstrdup(given) : tmpl_set_path(s->templates, name);
 	if (!path) {
 		diag_error(diags, ((struct pd_loc){0}), "no template '%s.md' on the search path", name);
 		return NULL;
@@ -207,7 +242,7 @@ static struct pd_value *expand(struct pd_session *s, struct pd_arena *arena,
 	if (v->kind != PD_STR || !strstr(v->str, "{{"))
 		return (struct pd_value *)v;
 	struct pd_buf out = {0};
-	struct pd_tmpl_opts opts = {PD_ESC_NONE, false, NULL};
+	struct pd_tmpl_opts opts = {PD_ESC_NONE, false, NULL, NULL};
 	tmpl_render_string(s->templates, v->str, v->len, v->loc, data, &opts, &out, diags);
 	struct pd_value *copy = value_new_str(arena, out.s ? out.s : "", v->loc);
 	buf_free(&out);
@@ -227,7 +262,7 @@ int doc_check_templates(struct pd_session *s, const char *const *levels, size_t 
 			struct pd_diags *diags)
 {
 	const struct pd_domain *dom = doc_domain(s);
-	const char **names = xcalloc(2 * n + 4, sizeof *names);
+	const char **names = xcalloc(2 * n + 4 + (dom ? dom->ndoctypes : 0), sizeof *names);
 	size_t k = 0;
 	add_name(names, &k, "letter-reconsideration");
 	add_name(names, &k, "letter-bia");
@@ -236,9 +271,11 @@ int doc_check_templates(struct pd_session *s, const char *const *levels, size_t 
 		add_name(names, &k, lv && lv->letter ? lv->letter : "letter-request");
 		add_name(names, &k, lv && lv->memo ? lv->memo : "memo");
 	}
+	for (size_t i = 0; dom && i < dom->ndoctypes; i++)
+		add_name(names, &k, dom->doctypes[i].template);
 	int before = diags->errors;
 	for (size_t i = 0; i < k; i++)
-		page_template_load(s, names[i], diags);
+		page_template_load(s, names[i], NULL, diags);
 	free(names);
 	return diags->errors - before;
 }
@@ -265,16 +302,34 @@ static bool is_directory(const char *path)
 	return (len && path[len - 1] == '/') || (stat(path, &st) == 0 && S_ISDIR(st.st_mode));
 }
 
+const char *doc_input_path(const char *path)
+{
+	return strcmp(path, "-") ? path : PD_STDIN;
+}
+
 static char *output_path(struct pd_arena *arena, const struct pd_doc_request *req,
 			 const struct pd_case *c)
 {
 	char *name = case_output_name(arena, c, req->level, req->document);
 	if (!req->out)
 		return name;
+	if (!strcmp(req->out, "-"))
+		return arena_strdup(arena, "/dev/stdout");
 	if (!req->out_dir && !is_directory(req->out))
 		return arena_strdup(arena, req->out);
 	size_t len = strlen(req->out);
 	return arena_printf(arena, "%s%s%s", req->out, req->out[len - 1] == '/' ? "" : "/", name);
+}
+
+/* -o DIR/ names a directory, made (with those above it) when it is missing. */
+static bool out_directory_ready(const char *out, struct pd_diags *diags)
+{
+	size_t len = out ? strlen(out) : 0;
+	if (!len || out[len - 1] != '/' || dir_make(out) == 0)
+		return true;
+	diag_error(diags, ((struct pd_loc){diag_intern(diags, out), 0, 0}), "cannot make the directory: %s",
+		   strerror(errno));
+	return false;
 }
 
 /* The case's text is kept by the result, not the arena: its diagnostics quote it after
@@ -285,19 +340,20 @@ static struct pd_case *load_case(struct pd_session *s, struct pd_arena *arena,
 {
 	struct pd_value_opts opts = {0};
 	size_t len;
-	res->source_text = file_read(req->case_path, &len, VALUE_MAX_BYTES);
+	const char *path = doc_input_path(req->case_path);
+	res->source_text = file_read(path, &len, VALUE_MAX_BYTES);
 	if (!res->source_text) {
-		struct pd_loc loc = {diag_intern(diags, req->case_path), 0, 0};
+		struct pd_loc loc = {diag_intern(diags, path), 0, 0};
 		if (errno == EFBIG)
 			diag_error(diags, loc, "file too large (the limit is %u bytes)", VALUE_MAX_BYTES);
 		else
 			diag_error(diags, loc, "cannot read: %s", file_strerror(errno));
 		return NULL;
 	}
-	res->source_name = diag_intern(diags, req->case_path);
+	res->source_name = diag_intern(diags, path);
 	res->source_store = diags->store;
 	struct pd_value *root =
-	    value_load_mem(arena, req->case_path, res->source_text, len, &opts, diags);
+	    value_load_mem(arena, path, res->source_text, len, &opts, diags);
 	if (!root)
 		return NULL;
 	if (req->defaults)
@@ -309,7 +365,7 @@ static struct pd_case *load_case(struct pd_session *s, struct pd_arena *arena,
 		diag_copy(diags, &s->domain_diags);
 		return NULL;
 	}
-	return case_from_value_domain(arena, root, req->case_path, dom, diags);
+	return case_from_value_domain(arena, root, path, dom, diags);
 }
 
 static void describe(struct pd_doc_result *res, const struct pd_value *ctx)
@@ -324,7 +380,10 @@ static int render_markdown(struct pd_session *s, const struct page_template *pt,
 			   const struct pd_value *ctx, struct pd_buf *md, struct pd_origins *origins,
 			   struct pd_diags *diags)
 {
-	struct pd_tmpl_opts opts = {PD_ESC_MARKDOWN, false, origins};
+	if (!s->schema)
+		s->schema = case_schema_shape(s->arena);
+	struct pd_tmpl_opts opts = {PD_ESC_MARKDOWN, false, origins, s->schema};
+	tmpl_front_matter_take(s->templates, NULL); /* forget what an earlier one met */
 	return tmpl_eval(s->templates, pt->body, ctx, &opts, md, diags);
 }
 
@@ -359,28 +418,75 @@ static void place_in_sources(const char *rendered, const struct pd_buf *md,
 	}
 }
 
-/* Images named in a case (logo, signature) resolve relative to the case file. */
-const char *doc_case_dir(struct pd_arena *arena, const char *case_path)
+/* The directory of a file's path ("." for a bare name), in arena: images named in a case
+ * (logo, signature) resolve beside the case file. */
+const char *doc_case_dir(struct pd_arena *arena, const char *path)
 {
-	const char *slash = strrchr(case_path, '/');
-	return slash ? arena_strndup(arena, case_path, (size_t)(slash - case_path)) : ".";
+	const char *slash = strrchr(path, '/');
+	return slash ? arena_strndup(arena, path, (size_t)(slash - path)) : ".";
+}
+
+/* What a letter's images resolve against: the rendered Markdown and where each part of
+ * it came from, the case file, and the search path. */
+struct image_place {
+	struct pd_session *s;
+	struct pd_arena *arena;
+	const struct pd_buf *md;
+	const struct pd_origins *origins;
+	const char *rendered, *case_file;
+};
+
+static bool exists_in(struct pd_arena *arena, const char *dir, const char *url)
+{
+	struct stat st;
+	return stat(arena_printf(arena, "%s/%s", dir, url), &st) == 0;
+}
+
+/* An image named in the case (a value: firm.logo) is beside the case file; one named in a
+ * template is beside that template, else on the search path (overlay, then shipped). */
+static const char *image_dir(void *ctx, const char *url, struct pd_loc at)
+{
+	struct image_place *p = ctx;
+	if (!at.file || strcmp(at.file, p->rendered) || at.line < 1)
+		return NULL;
+	size_t off = offset_of(p->md->s, p->md->len, at.line, at.col);
+	const char *dest = strstr(p->md->s + off, "](");
+	if (strncmp(p->md->s + off, url, strlen(url)) && dest) /* at the image, not its url */
+		off = (size_t)(dest - p->md->s) + 2 + (dest[2] == '<');
+	struct pd_loc from = tmpl_origin(p->origins, p->md->s, p->md->len, off);
+	if (!from.file || !strcmp(from.file, p->case_file))
+		return NULL;
+	const char *dir = doc_case_dir(p->arena, from.file);
+	if (exists_in(p->arena, dir, url))
+		return dir;
+	for (size_t i = 0; i < p->s->search.n; i++)
+		if (exists_in(p->arena, p->s->search.dirs[i], url))
+			return p->s->search.dirs[i];
+	return dir;
 }
 
 /* Lays the Markdown out and writes the PDF to out; with out NULL only lays it out, for
  * the problems that only the layout finds (a character no font has, a missing image). */
 static int typeset(struct pd_session *s, struct pd_arena *arena, const struct page_template *pt,
 		   const struct pd_case *c, const struct pd_doc_request *req,
-		   const struct pd_value *ctx, const struct pd_buf *md, const char *out,
+		   const struct pd_value *ctx, struct image_place *places, const char *out,
 		   struct pd_doc_result *res, struct pd_diags *diags)
 {
-	const struct pd_value *fm =
-	    pt->front_matter ? expand(s, arena, pt->front_matter, ctx, diags) : NULL;
+	const struct pd_buf *md = places->md;
+	const struct pd_value *merged =
+	    value_merge(arena, tmpl_front_matter_take(s->templates, arena), pt->front_matter);
+	const struct pd_value *fm = merged ? expand(s, arena, merged, ctx, diags) : NULL;
+	const struct pd_value *lh = value_get(fm, "letterhead");
+	if (lh && value_truthy(lh))
+		diag_error(diags, lh->loc, "a letter's letterhead is the partial letterhead.md (it "
+					   "prints firm.logo): take 'letterhead' out of the front matter");
 	if (diags->errors)
 		return PD_EXIT_INPUT;
 	struct pd_typeset_opts opts = {
 	    .source_name = pt->name,
 	    .first_line = 1,
 	    .base_dir = doc_case_dir(arena, req->case_path),
+	    .image_dirs = {image_dir, places},
 	    .style = fm,
 	    .title = value_str(value_path(ctx, "document.title")),
 	    .author = value_str(value_path(ctx, "attorney.name")),
@@ -444,7 +550,7 @@ int doc_render(struct pd_session *s, const char *name, const struct pd_value *ct
 	       struct pd_arena *arena, struct pd_buf *md, const struct pd_value **front_matter,
 	       struct pd_diags *diags)
 {
-	const struct page_template *pt = page_template_load(s, name, diags);
+	const struct page_template *pt = page_template_load(s, name, NULL, diags);
 	if (!pt || render_markdown(s, pt, ctx, md, NULL, diags))
 		return 1;
 	*front_matter = pt->front_matter ? expand(s, arena, pt->front_matter, ctx, diags) : NULL;
@@ -455,7 +561,7 @@ const char *doc_render_text(struct pd_session *s, struct pd_arena *arena, const 
 			    struct pd_loc at, const struct pd_value *data, struct pd_diags *diags)
 {
 	struct pd_buf out = {0};
-	struct pd_tmpl_opts opts = {PD_ESC_NONE, false, NULL};
+	struct pd_tmpl_opts opts = {PD_ESC_NONE, false, NULL, NULL};
 	tmpl_render_string(s->templates, pattern, strlen(pattern), at, data, &opts, &out, diags);
 	const char *r = arena_strdup(arena, out.s ? out.s : "");
 	buf_free(&out);
@@ -477,8 +583,16 @@ int doc_make(struct pd_session *s, const struct pd_doc_request *req, struct pd_d
 		rc = PD_EXIT_OK;
 		goto done;
 	}
+	const struct pd_doctype *type = c ? levels_doctype(case_domain(c), req->document) : NULL;
+	const char *made_as = type ? type->made_as : req->document;
+	if (c && !type && !levels_document_known(case_domain(c), made_as)) {
+		diag_error(diags, ((struct pd_loc){0}),
+			   "unknown document '%s' (letter, memo, packet, email or a type of "
+			   "documents.yaml)", made_as);
+		goto done;
+	}
 	if (!c || (!req->plan_only && /* every rule, even after a bad field */
-		   (case_check(c, req->level, req->document, diags), diags->errors)))
+		   (case_check(c, req->level, made_as, diags), diags->errors)))
 		goto done;
 	char *out = output_path(arena, req, c);
 	res->out_path = xstrdup(out);
@@ -486,7 +600,9 @@ int doc_make(struct pd_session *s, const struct pd_doc_request *req, struct pd_d
 		rc = PD_EXIT_OK;
 		goto done;
 	}
-	struct pd_value *ctx = case_context(arena, c, req->level, req->document);
+	struct pd_value *ctx = case_context(arena, c, req->level, made_as);
+	if (type)
+		case_context_retitle(arena, c, ctx, type->name, type->subject);
 	if (req->amend)
 		req->amend(arena, ctx, req->amend_arg);
 	describe(res, ctx);
@@ -495,9 +611,10 @@ int doc_make(struct pd_session *s, const struct pd_doc_request *req, struct pd_d
 		rc = PD_EXIT_OK;
 		goto done;
 	}
-	const struct page_template *pt = page_template_load(
-	    s, req->template_name ? req->template_name : case_template_name(c, req->level, req->document),
-	    diags);
+	const char *page = req->template_name ? req->template_name
+			   : type		  ? type->template
+						  : case_template_name(c, req->level, made_as);
+	const struct page_template *pt = page_template_load(s, page, req->template_file, diags);
 	if (!pt || render_markdown(s, pt, ctx, &md, &origins, diags))
 		goto done;
 	if (req->dump == PD_DUMP_MD) {
@@ -505,9 +622,14 @@ int doc_make(struct pd_session *s, const struct pd_doc_request *req, struct pd_d
 		rc = PD_EXIT_OK;
 		goto done;
 	}
+	bool writes = !req->check_only && !req->dump;
+	if (writes && !out_directory_ready(req->out, diags)) {
+		rc = PD_EXIT_SYSTEM;
+		goto done;
+	}
 	size_t before = diags->n;
-	rc = typeset(s, arena, pt, c, req, ctx, &md, req->check_only || req->dump ? NULL : out, res,
-		     diags);
+	struct image_place places = {s, arena, &md, &origins, pt->name, res->source_name};
+	rc = typeset(s, arena, pt, c, req, ctx, &places, writes ? out : NULL, res, diags);
 	place_in_sources(pt->name, &md, &origins, diags, before);
 done:
 	tmpl_origins_free(&origins);

@@ -25,15 +25,17 @@ enum pd_dump doc_dump_named(const char *name);
 struct pd_doc_request {
 	const char *case_path;
 	const char *level;            /* "fod", "opla-hq", ... */
-	const char *document;         /* "letter" or "memo" */
-	const char *out;              /* a file, a directory (ending in '/' or existing), or NULL: cwd */
+	const char *document;         /* "letter", "memo" or a type of documents.yaml */
+	const char *template_name;    /* --template NAME: the page template; NULL: the level's */
+	const char *template_file;    /* a template file to use instead (render --case), or NULL */
+	const char *out;              /* a file, "-" (standard output), a directory (ending in '/'
+					 (made when missing) or existing), or NULL: cwd */
 	const struct pd_value *defaults; /* docket defaults, merged under the case; may be NULL */
 	bool check_only;              /* run every check, the layout's too; write nothing */
 	bool plan_only;               /* read the case and name its output; nothing more */
 	const int *out_dir;           /* out is this directory, opened once: the file is written
 				       * at the descriptor (a batch); NULL: out is looked up */
 	enum pd_dump dump;            /* print a stage's output on stdout instead of a PDF */
-	const char *template_name;    /* NULL: the case's own template for document and level */
 	/* Adds to the data the template sees (the packet's stamp ranges); may be NULL. */
 	void (*amend)(struct pd_arena *arena, struct pd_value *ctx, void *arg);
 	void *amend_arg;
@@ -67,6 +69,15 @@ void doc_session_free(struct pd_session *s);
 /* Every PDF of the session in the plain form (--no-tags): untagged, no PDF/A claim. */
 void doc_session_plain(struct pd_session *s);
 struct pd_typesetter *doc_typesetter(struct pd_session *s);
+/* Where the session finds templates and data files (levels.yaml, offices.yaml, style.yaml,
+ * regimes/, images): the --templates overlay, then the shipped templates/. doc_resolve is
+ * the one resolver (malloc'd path of the file a run uses for rel, or NULL): whatever
+ * digests or watches a run's inputs asks it. */
+const struct pd_search *doc_search(const struct pd_session *s);
+char *doc_resolve(const struct pd_session *s, const char *rel);
+/* With an overlay: a note for each partial or parent the documents so far took from the
+ * shipped templates (pdgen letter -v). */
+void doc_note_shipped(const struct pd_session *s, struct pd_diags *diags);
 /* The store of every file name and quoted text of the session: a list of diagnostics given
  * to doc_make has it or none (doc_make then gives it). */
 struct pd_diag_store *doc_diag_store(struct pd_session *s);
@@ -108,6 +119,9 @@ const char *doc_case_dir(struct pd_arena *arena, const char *case_path);
 bool doc_level_known(struct pd_session *s, const char *level);
 /* The level names in the table's order, comma separated (for usage messages). */
 void doc_level_names(struct pd_session *s, struct pd_buf *out);
+
+/* The file to read for an input named on the command line: "-" is standard input. */
+const char *doc_input_path(const char *path);
 
 /* Parses every page template a document at these levels may use (each level's letter and
  * memo, the reconsideration and BIA letters), so that a broken one is reported once,

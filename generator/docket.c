@@ -59,12 +59,6 @@ static void add_job(struct pd_arena *arena, struct pd_docket *d, size_t *cap, st
 	d->jobs[d->njobs++] = job;
 }
 
-static bool document_known(const char *name)
-{
-	return !strcmp(name, "letter") || !strcmp(name, "memo") || !strcmp(name, "packet") ||
-	       !strcmp(name, "email");
-}
-
 static void load_entry(struct pd_arena *arena, const char *path, const struct pd_value *entry,
 		       const struct pd_domain *dom, struct pd_docket *d, size_t *cap,
 		       struct pd_diags *diags)
@@ -92,8 +86,10 @@ static void load_entry(struct pd_arena *arena, const char *path, const struct pd
 	}
 	for (size_t i = 0; i < docs->n; i++) {
 		const struct pd_value *doc = docs->items[i];
-		if (doc->kind != PD_STR || !document_known(doc->str)) {
-			diag_error(diags, doc->loc, "unknown document '%s' (letter, memo, packet or email)", doc->str);
+		if (doc->kind != PD_STR || (dom && !levels_document_known(dom, doc->str))) {
+			diag_error(diags, doc->loc,
+				   "unknown document '%s' (letter, memo, packet, email or a type of documents.yaml)",
+				   doc->str);
 			continue;
 		}
 		job.document = doc->str;

@@ -84,6 +84,15 @@ struct pd_layout {
 	size_t nelems;
 };
 
+/* Where an image resolves: the directory for url named at place at (a place of the
+ * Markdown), or NULL for base_dir. A letter's images resolve beside the file that names
+ * them: the template (or, missing there, the overlay and the shipped templates), or the
+ * case file for a value of the case. */
+struct pd_image_dirs {
+	const char *(*dir)(void *ctx, const char *url, struct pd_loc at);
+	void *ctx;
+};
+
 struct pd_layout_in {
 	const struct md_doc *doc;
 	const struct pd_style *style;
@@ -95,6 +104,7 @@ struct pd_layout_in {
 	struct pd_layout_memo *memo; /* paragraphs kept across documents; NULL: none kept */
 	struct pd_hyph *hyph;        /* hyphenation points; NULL: no hyphenation */
 	struct pd_buf *files_read; /* gains each image file's path and a newline; or NULL */
+	struct pd_image_dirs image_dirs; /* {NULL}: every image beside base_dir */
 };
 
 /* Lays the document out. Returns 0, or -1 after adding errors (a character no font has,

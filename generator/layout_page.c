@@ -76,11 +76,15 @@ static const struct pd_pixels *image_pixels(struct lay *L, const char *path, str
 	return px;
 }
 
-static const char *resolve(struct lay *L, const char *url)
+static const char *resolve(struct lay *L, const char *url, struct pd_loc at)
 {
 	if (url[0] == '/')
 		return arena_strdup(L->arena, url);
-	return arena_printf(L->arena, "%s/%s", L->in->base_dir ? L->in->base_dir : ".", url);
+	const struct pd_image_dirs *d = &L->in->image_dirs;
+	const char *dir = d->dir ? d->dir(d->ctx, url, at) : NULL;
+	if (!dir)
+		dir = L->in->base_dir ? L->in->base_dir : ".";
+	return arena_printf(L->arena, "%s/%s", dir, url);
 }
 
 /* "width=2in" in an image title */
@@ -114,7 +118,7 @@ static int image_load(struct lay *L, const char *url, struct pd_loc loc, struct 
 			   url, L->in->base_dir ? L->in->base_dir : "the document's directory");
 		return -1;
 	}
-	const char *path = resolve(L, url);
+	const char *path = resolve(L, url, loc);
 	im->px = image_pixels(L, path, loc);
 	im->path = path;
 	return im->px ? 0 : -1;

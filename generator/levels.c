@@ -1,5 +1,6 @@
 /* levels: data files of templates/ -> the level table, HQ mailboxes, office directory, regimes.
- * In: DATADIR/templates/{levels,offices}.yaml and regimes/ID.yaml. Out: a pd_domain in the arena. */
+ * In: {levels,offices}.yaml and regimes/ID.yaml, each the first on a search path (an overlay,
+ * then DATADIR/templates). Out: a pd_domain in the arena. */
 #include "levels.h"
 
 #include <dirent.h>
@@ -8,6 +9,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "tmpl.h"
+
 static const struct pd_value_opts data_opts = {0};
 
 static const char *str_at(const struct pd_value *map, const char *key)
@@ -15,10 +18,14 @@ static const char *str_at(const struct pd_value *map, const char *key)
 	return value_str(value_get(map, key));
 }
 
-static const struct pd_value *load_data(struct pd_arena *arena, const char *datadir,
+static const struct pd_value *load_data(struct pd_arena *arena, const struct pd_search *search,
 					const char *name, struct pd_diags *diags)
 {
-	char *path = arena_printf(arena, "%s/templates/%s", datadir, name);
+	char *found = search_find(search, name);
+	char *path = found ? arena_strdup(arena, found)
+			   : arena_printf(arena, "%s/%s", search->n ? search->dirs[search->n - 1] : ".",
+					  name);
+	free(found);
 	return value_load_file(arena, path, &data_opts, diags);
 }
 
@@ -78,15 +85,105 @@ static void rules_from(struct pd_domain *dom, const struct pd_value *rules)
 	dom->rereq_regime = str_at(rules, "reconsideration_regime");
 }
 
+static bool doctype_from(struct pd_doctype *dt, const char *name,
+			 const struct pd_value *row, struct pd_diags *diags)
+{
+	static const char *const keys[] = {"template", "subject", "made_as"};
+	if (row->kind != PD_MAP) {
+		diag_error(diags, row->loc, "document type '%s' must be a map {template, subject, made_as}",
+			   name);
+		return false;
+	}
+	for (size_t i = 0; i < row->n; i++) {
+		size_t k = 0;
+		while (k < 3 && strcmp(row->keys[i], keys[k]))
+			k++;
+		if (k == 3)
+			diag_warn(diags, row->key_locs[i], "unknown key '%s' of document type '%s'%s",
+				  row->keys[i], name, diag_did_you_mean(row->keys[i], keys, 3, '\'').text);
+	}
+	dt->name = name;
+	dt->template = str_at(row, "template") ? str_at(row, "template") : name;
+	dt->subject = str_at(row, "subject");
+	dt->made_as = str_at(row, "made_as") ? str_at(row, "made_as") : "letter";
+	bool made_ok = !strcmp(dt->made_as, "letter") || !strcmp(dt->made_as, "memo");
+	bool builtin = !strcmp(name, "letter") || !strcmp(name, "memo");
+	if (!dt->subject)
+		diag_error(diags, row->loc, "document type '%s' needs a subject (its subject line)", name);
+	if (!made_ok)
+		diag_error(diags, value_get(row, "made_as")->loc,
+			   "made_as of '%s' is letter or memo, not '%s'", name, dt->made_as);
+	if (builtin)
+		diag_error(diags, row->loc, "'%s' is built in: give the type another name", name);
+	bool template_ok = tmpl_name_ok(dt->template, strlen(dt->template));
+	if (!template_ok)
+		diag_error(diags, row->loc,
+			   "the template of '%s' is a name in the template directory, not '%s'", name,
+			   dt->template);
+	return dt->subject && made_ok && !builtin && template_ok;
+}
+
+/* documents.yaml (optional): {documents: {NAME: {template, subject, made_as}}}. */
+static bool doctypes_from(struct pd_arena *arena, struct pd_domain *dom,
+			  const struct pd_search *search, struct pd_diags *diags)
+{
+	char *found = search_find(search, "documents.yaml");
+	if (!found)
+		return true;
+	const struct pd_value *root =
+	    value_load_file(arena, arena_strdup(arena, found), &data_opts, diags);
+	free(found);
+	if (!root)
+		return false;
+	const struct pd_value *map = value_get(root, "documents");
+	if (!map || map->kind == PD_NULL)
+		return true;
+	if (map->kind != PD_MAP) {
+		diag_error(diags, map->loc, "'documents' is a map of document types by name");
+		return false;
+	}
+	dom->doctypes = arena_alloc(arena, (map->n + 1) * sizeof *dom->doctypes);
+	bool ok = true;
+	for (size_t i = 0; i < map->n; i++)
+		ok &= doctype_from(&dom->doctypes[dom->ndoctypes++], map->keys[i],
+				   map->items[i], diags);
+	return ok;
+}
+
+const struct pd_doctype *levels_doctype(const struct pd_domain *dom, const char *name)
+{
+	for (size_t i = 0; dom && name && i < dom->ndoctypes; i++)
+		if (!strcmp(dom->doctypes[i].name, name))
+			return &dom->doctypes[i];
+	return NULL;
+}
+
+bool levels_document_known(const struct pd_domain *dom, const char *name)
+{
+	return !strcmp(name, "letter") || !strcmp(name, "memo") || !strcmp(name, "packet") ||
+	       !strcmp(name, "email") || (dom && levels_doctype(dom, name));
+}
+
 struct pd_domain *levels_load(struct pd_arena *arena, const char *datadir,
 			      struct pd_diags *diags)
 {
-	const struct pd_value *root = load_data(arena, datadir, "levels.yaml", diags);
+	struct pd_search shipped = {{arena_printf(arena, "%s/templates", datadir)}, 1};
+	struct pd_domain *dom = levels_load_search(arena, &shipped, diags);
+	if (dom)
+		dom->datadir = arena_strdup(arena, datadir);
+	return dom;
+}
+
+struct pd_domain *levels_load_search(struct pd_arena *arena, const struct pd_search *search,
+				     struct pd_diags *diags)
+{
+	const struct pd_value *root = load_data(arena, search, "levels.yaml", diags);
 	if (!root)
 		return NULL;
 	struct pd_domain *dom = arena_alloc(arena, sizeof *dom);
 	dom->arena = arena;
-	dom->datadir = arena_strdup(arena, datadir);
+	for (size_t i = 0; i < search->n && i < PD_SEARCH_MAX; i++)
+		dom->search.dirs[dom->search.n++] = arena_strdup(arena, search->dirs[i]);
 	const struct pd_value *rows = value_get(root, "levels");
 	if (!rows || rows->kind != PD_SEQ || rows->n == 0) {
 		diag_error(diags, root->loc, "levels.yaml has no 'levels' list");
@@ -103,11 +200,11 @@ struct pd_domain *levels_load(struct pd_arena *arena, const char *datadir,
 	dom->level_names = names;
 	mailboxes_from(arena, dom, value_get(root, "mailboxes"));
 	rules_from(dom, value_get(root, "rules"));
-	dom->offices_root = load_data(arena, datadir, "offices.yaml", diags);
-	if (!dom->offices_root)
+	dom->offices_root = load_data(arena, search, "offices.yaml", diags);
+	if (!dom->offices_root || !doctypes_from(arena, dom, search, diags))
 		return NULL;
 	dom->offices = value_get(dom->offices_root, "offices");
-	dom->labels = load_data(arena, datadir, "labels.yaml", diags);
+	dom->labels = load_data(arena, search, "labels.yaml", diags);
 	if (!dom->labels)
 		return NULL;
 	return dom;
@@ -161,9 +258,11 @@ const struct pd_value *levels_regime(struct pd_arena *arena, const struct pd_dom
 			diag_error(diags, loc, "policy regime '%s' is not a valid regime id", id);
 			return NULL;
 		}
-	char *path = arena_printf(arena, "%s/templates/regimes/%s.yaml", dom->datadir, id);
-	struct stat st;
-	if (stat(path, &st) != 0) {
+	char *rel = arena_printf(arena, "regimes/%s.yaml", id);
+	char *found = search_find(&dom->search, rel);
+	char *path = found ? arena_strdup(arena, found) : NULL;
+	free(found);
+	if (!path) {
 		diag_error(diags, loc, "unknown policy regime '%s' (no file regimes/%s.yaml)", id, id);
 		return NULL;
 	}
@@ -230,20 +329,39 @@ bool levels_regime_in_force(const struct pd_value *regime, const char *date)
 	return false;
 }
 
-char **levels_regime_ids(const struct pd_domain *dom)
+static int by_text(const void *a, const void *b)
 {
-	char *dir = arena_printf(dom->arena, "%s/templates/regimes", dom->datadir);
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Adds the id of each DIR/regimes/ID.yaml to ids (k of them so far) unless it is there. */
+static char **add_regime_ids(const char *dir, char **ids, size_t *k)
+{
 	struct dirent **names = NULL;
 	int n = scandir(dir, &names, NULL, alphasort);
-	char **ids = xcalloc(n > 0 ? (size_t)n + 1 : 1, sizeof *ids);
-	size_t k = 0;
 	for (int i = 0; i < n; i++) {
 		size_t len = strlen(names[i]->d_name);
-		if (len > 5 && strcmp(names[i]->d_name + len - 5, ".yaml") == 0)
-			ids[k++] = xstrndup(names[i]->d_name, len - 5);
+		bool yaml = len > 5 && strcmp(names[i]->d_name + len - 5, ".yaml") == 0, seen = false;
+		for (size_t j = 0; yaml && j < *k && !seen; j++)
+			seen = strlen(ids[j]) == len - 5 && !strncmp(ids[j], names[i]->d_name, len - 5);
+		if (yaml && !seen) {
+			ids = xrealloc(ids, (*k + 2) * sizeof *ids);
+			ids[(*k)++] = xstrndup(names[i]->d_name, len - 5);
+			ids[*k] = NULL;
+		}
 		free(names[i]);
 	}
 	free(names);
+	return ids;
+}
+
+char **levels_regime_ids(const struct pd_domain *dom)
+{
+	char **ids = xcalloc(1, sizeof *ids);
+	size_t k = 0;
+	for (size_t i = 0; i < dom->search.n; i++)
+		ids = add_regime_ids(arena_printf(dom->arena, "%s/regimes", dom->search.dirs[i]), ids, &k);
+	qsort(ids, k, sizeof *ids, by_text);
 	return ids;
 }
 

@@ -44,6 +44,7 @@ struct pd_mailbox {
 struct pd_domain {
 	struct pd_arena *arena; /* the one levels_load was given: the domain lives in it */
 	const char *datadir;
+	struct pd_search search; /* where its files were found (strings in arena) */
 	struct pd_level *levels;
 	size_t nlevels;
 	struct pd_mailbox *mailboxes;
@@ -55,18 +56,36 @@ struct pd_domain {
 	const struct pd_value *offices;      /* the sequence of offices */
 	const char *const *level_names;      /* for "did you mean" */
 	struct pd_regime_cache *regimes;     /* regimes read so far, kept with the domain */
+	struct pd_doctype *doctypes;         /* documents.yaml: named document types */
+	size_t ndoctypes;
 	const struct pd_value *labels;       /* labels.yaml: the wording of codes */
 };
+
+/* A document type of documents.yaml: made like a letter or memo (its rules and data),
+ * from its own template, under its own subject line. */
+struct pd_doctype {
+	const char *name;     /* "stay-request": the docket's and --template's name */
+	const char *template; /* NAME.md on the search path (default: the type's name) */
+	const char *subject;  /* the subject line (document.subject) */
+	const char *made_as;  /* "letter" or "memo": the rules and data it gets */
+};
+/* The document type named name, or NULL (letter and memo are not types of the table). */
+const struct pd_doctype *levels_doctype(const struct pd_domain *dom, const char *name);
+/* true for letter, memo, packet, email and each type of the table (dom may be NULL). */
+bool levels_document_known(const struct pd_domain *dom, const char *name);
 
 /* Loads levels.yaml and offices.yaml under DATADIR/templates. NULL after adding errors. */
 struct pd_domain *levels_load(struct pd_arena *arena, const char *datadir,
 			      struct pd_diags *diags);
+/* The same, each file (regimes too) the first found on the search path. */
+struct pd_domain *levels_load_search(struct pd_arena *arena, const struct pd_search *search,
+				     struct pd_diags *diags);
 const struct pd_level *levels_find(const struct pd_domain *dom, const char *name);
 /* The highest rung of the track in the level table (headquarters), -1 for no such track. */
 int levels_top_rung(const struct pd_domain *dom, const char *track);
 /* The office with this id, or NULL. */
 const struct pd_value *levels_office(const struct pd_domain *dom, const char *id);
-/* Loads DATADIR/templates/regimes/ID.yaml once per domain; later calls return the same tree,
+/* Loads regimes/ID.yaml (from the search path) once per domain; later calls return the same tree,
  * which lives in the domain's arena (NULL after adding errors at loc). */
 const struct pd_value *levels_regime(struct pd_arena *arena, const struct pd_domain *dom,
 				     const char *id, struct pd_loc loc, struct pd_diags *diags);
@@ -80,7 +99,7 @@ const char *levels_text(const struct pd_domain *dom, const char *key);
 /* The regime ids of templates/regimes/ in force on DATE (comma-separated, "" if none); the
  * result is malloc'd. */
 char *levels_regimes_on(const struct pd_domain *dom, const char *date, struct pd_diags *diags);
-/* The ids of the regime files under DATADIR/templates/regimes, sorted; NULL-terminated,
+/* The ids of the regime files of regimes/ on the search path (overlay and shipped), sorted; NULL-terminated,
  * malloc'd (free each and the array). */
 char **levels_regime_ids(const struct pd_domain *dom);
 /* true when the regime tree has a period that holds DATE (YYYY-MM-DD). */

@@ -95,11 +95,9 @@ static void amend(struct pd_arena *a, struct pd_value *ctx, void *arg)
 		put(a, row, "first_stamp", stamp_of(p, t->first, &ignored));
 		put(a, row, "last_stamp", stamp_of(p, t->last, &ignored));
 		put(a, row, "file_pages", arena_printf(a, "%d", t->pages));
-		if (!list->n) {
-			struct pd_value *first = value_new(a, PD_BOOL, row->loc);
-			first->boolean = true;
-			value_set(a, row, "first", first);
-		}
+		struct pd_value *first = value_new(a, PD_BOOL, row->loc); /* every row says */
+		first->boolean = list->n == 0;
+		value_set(a, row, "first", first);
 		value_append(a, list, row);
 	}
 	value_set(a, pk, "tabs", list);

@@ -9,6 +9,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "md.h"
+
 void tmpl_free(struct pd_tmpl *t)
 {
 	if (!t)
@@ -31,6 +33,8 @@ struct entry {
 	struct entry *next;
 	char *name;
 	struct pd_tmpl *t;
+	const struct pd_value *front_matter; /* in the set's arena, or NULL */
+	const char *path; /* the file it was read from (interned), or NULL */
 	bool missing;
 	struct pd_diags errs; /* parse errors, given again at every use */
 };
@@ -48,6 +52,12 @@ struct pd_tmpl_set {
 	struct entry *cache;
 	struct pd_tmpl *owned;
 	struct kept *kept;
+	struct pd_arena *arena; /* front matter of included templates */
+	struct used {           /* front matter met by the last evaluation, and how deep */
+		const struct pd_value *fm;
+		int depth;
+	} *used;
+	size_t nused, capused;
 	struct pd_diag_store *store; /* the names and texts its diagnostics use */
 	bool own_store;
 };
@@ -64,6 +74,7 @@ struct pd_tmpl_set *tmpl_set_new(const char *const *dirs, size_t ndirs,
 				  struct pd_diag_store *store)
 {
 	struct pd_tmpl_set *set = xcalloc(1, sizeof *set);
+	set->arena = arena_new();
 	set->own_store = !store;
 	set->store = store ? store : diag_store_new();
 	set->dirs = xcalloc(ndirs ? ndirs : 1, sizeof *set->dirs);
@@ -117,6 +128,8 @@ void tmpl_set_free(struct pd_tmpl_set *set)
 		free(k->text);
 		free(k);
 	}
+	free(set->used);
+	arena_free(set->arena);
 	if (set->own_store)
 		diag_store_free(set->store);
 	free(set);
@@ -137,9 +150,32 @@ char *tmpl_set_path(const struct pd_tmpl_set *set, const char *name)
 	return NULL;
 }
 
-static struct pd_tmpl *load_registered(struct pd_tmpl_set *set, const char *file, char *text,
-				       size_t len, struct pd_diags *errs)
+/* A partial's or parent's front matter ("---" lines at its top) is read into e, never
+ * rendered; its body is parsed at its true lines. The file's text is kept for carets. */
+static struct pd_tmpl *load_with_front_matter(struct pd_tmpl_set *set, struct entry *e,
+					      const char *file, char *text, size_t len)
 {
+	size_t fm_off, fm_len, body_off;
+	int body_line;
+	const char *name = diag_store_intern(set->store, file);
+	if (md_front_matter(text, len, name, &fm_off, &fm_len, &body_off, &body_line, &e->errs) < 0) {
+		keep_source(set, name, text, len);
+		return NULL;
+	}
+	keep_source(set, name, text, len);
+	e->front_matter = value_load_mem(set->arena, name, text, fm_off + fm_len, NULL, &e->errs);
+	diag_store_source(set->store, name, text, len);
+	if (!e->front_matter)
+		return NULL;
+	return tmpl_parse(name, text + body_off, len - body_off, body_line, 1, &e->errs);
+}
+
+static struct pd_tmpl *load_registered(struct pd_tmpl_set *set, struct entry *e,
+				       const char *file, char *text, size_t len)
+{
+	struct pd_diags *errs = &e->errs;
+	if (len >= 3 && !memcmp(text, "---", 3))
+		return load_with_front_matter(set, e, file, text, len);
 	struct pd_tmpl *t = tmpl_parse(diag_store_intern(set->store, file), text, len, 1, 1, errs);
 	if (t) {
 		diag_store_source(set->store, t->file, t->text, t->len);
@@ -164,7 +200,7 @@ static struct entry *set_load(struct pd_tmpl_set *set, const char *name)
 	set->cache = e;
 	for (struct mem *m = set->mems; m; m = m->next)
 		if (!strcmp(m->name, name)) {
-			e->t = load_registered(set, name, xstrndup(m->text, m->len), m->len, &e->errs);
+			e->t = load_registered(set, e, name, xstrndup(m->text, m->len), m->len);
 			return e;
 		}
 	for (size_t i = 0; i < set->ndirs; i++) {
@@ -181,7 +217,8 @@ static struct entry *set_load(struct pd_tmpl_set *set, const char *name)
 				   "cannot read template: %s",
 				   errno == EFBIG ? "larger than the template limit" : file_strerror(errno));
 		else
-			e->t = load_registered(set, path.s, text, len, &e->errs);
+			e->t = load_registered(set, e, path.s, text, len);
+		e->path = diag_store_intern(set->store, path.s);
 		buf_free(&path);
 		return e;
 	}
@@ -264,6 +301,7 @@ struct ev {
 	struct pd_diags *diags;
 	struct pd_arena *arena;
 	const struct pd_value **stack;
+	const struct pd_value **shapes; /* each frame's place in opts->schema, or NULL */
 	size_t depth, cap;
 	struct site chain[TMPL_MAX_INCLUDE + 1];
 	int nchain, nblocks;
@@ -412,26 +450,75 @@ static const struct pd_value *child(const struct pd_value *v, const char *k, siz
 	return NULL;
 }
 
-static const struct pd_value *resolve(struct ev *ev, const char *name, size_t len)
+/* The value of name and, when shape is not NULL, its place in the schema (NULL when the
+ * schema does not have it) and whether the name is one the data may have: found, below a
+ * value that is null (an absent field or one the context left empty), an item of a list
+ * that has fewer, or in the schema. */
+struct lookup {
+	const struct pd_value *v, *shape;
+	bool known;
+};
+
+static const struct pd_value *shape_child(const struct pd_value *sh, const char *k, size_t kl)
 {
-	if (!ev->depth)
-		return NULL;
-	if (len == 1 && name[0] == '.')
-		return ev->stack[ev->depth - 1];
-	const char *dot = memchr(name, '.', len);
-	size_t first = dot ? (size_t)(dot - name) : len;
-	const struct pd_value *v = NULL;
-	for (size_t i = ev->depth; i-- > 0 && !v;)
-		if (ev->stack[i] && ev->stack[i]->kind == PD_MAP)
-			v = child(ev->stack[i], name, first);
-	for (size_t pos = first; v && pos < len;) {
+	if (!sh || sh->kind == PD_NULL)
+		return sh; /* NULL: not in the schema; null: anything goes below */
+	if (sh->kind == PD_SEQ)
+		return kl && k[0] >= '0' && k[0] <= '9' && sh->n ? sh->items[0] : NULL;
+	const struct pd_value *c = child(sh, k, kl);
+	return c ? c : child(sh, "*", 1);
+}
+
+/* Walks name's parts after the first (at pos) below v and its shape sh. */
+static struct lookup walk(const char *name, size_t len, size_t pos, const struct pd_value *v,
+			  const struct pd_value *sh)
+{
+	bool under_null = false;
+	while (pos < len) {
 		const char *part = name + pos + 1;
 		const char *next = memchr(part, '.', (size_t)(name + len - part));
 		size_t plen = next ? (size_t)(next - part) : (size_t)(name + len - part);
+		if (v && (v->kind == PD_NULL || (v->kind == PD_SEQ && plen && part[0] >= '0' &&
+						 part[0] <= '9')))
+			under_null = true; /* an empty field, or an item past a list's end */
 		v = child(v, part, plen);
+		sh = shape_child(sh, part, plen);
 		pos = (size_t)(part - name) + plen;
 	}
-	return v;
+	return (struct lookup){v, sh, v || under_null || sh};
+}
+
+static struct lookup lookup(struct ev *ev, const char *name, size_t len)
+{
+	struct lookup none = {NULL, NULL, false};
+	if (!ev->depth)
+		return none;
+	if (len == 1 && name[0] == '.')
+		return (struct lookup){ev->stack[ev->depth - 1], ev->shapes[ev->depth - 1], true};
+	const char *dot = memchr(name, '.', len);
+	size_t first = dot ? (size_t)(dot - name) : len;
+	for (size_t i = ev->depth; i-- > 0;) {
+		const struct pd_value *v = ev->stack[i] && ev->stack[i]->kind == PD_MAP
+					       ? child(ev->stack[i], name, first)
+					       : NULL;
+		if (v) {
+			struct lookup r = walk(name, len, first, v, shape_child(ev->shapes[i], name, first));
+			if (r.v || r.known)
+				return r;
+			break;
+		}
+	}
+	for (size_t i = ev->depth; i-- > 0;) { /* not in the data: in the schema? */
+		const struct pd_value *sh = shape_child(ev->shapes[i], name, first);
+		if (sh && walk(name, len, first, NULL, sh).shape)
+			return (struct lookup){NULL, NULL, true};
+	}
+	return none;
+}
+
+static const struct pd_value *resolve(struct ev *ev, const char *name, size_t len)
+{
+	return lookup(ev, name, len).v;
 }
 
 struct cands {
@@ -445,6 +532,8 @@ static void collect_paths(struct ev *ev, struct cands *c, const struct pd_value 
 	if (!v || v->kind != PD_MAP || depth > 6)
 		return;
 	for (size_t i = 0; i < v->n && c->n < 5000; i++) {
+		if (!strcmp(v->keys[i], "*"))
+			continue;
 		const char *path = prefix ? arena_printf(ev->arena, "%s.%s", prefix, v->keys[i])
 					  : v->keys[i];
 		if (c->n == c->cap) {
@@ -459,10 +548,13 @@ static void collect_paths(struct ev *ev, struct cands *c, const struct pd_value 
 static void unknown_name(struct ev *ev, const struct node *n)
 {
 	struct cands c = {0};
-	for (size_t i = ev->depth; i-- > 0;)
+	for (size_t i = ev->depth; i-- > 0;) {
 		collect_paths(ev, &c, ev->stack[i], NULL, 0);
+		collect_paths(ev, &c, ev->shapes[i], NULL, 0);
+	}
 	char *name = xstrndup(n->s, n->len);
-	ev_error(ev, n->loc, "unknown field \"%s\"%s", name,
+	ev_error(ev, n->loc, "unknown field \"%s\"%s%s", name,
+		 n->kind == N_VAR ? "" : " (a section over a name the data cannot have is always false)",
 		 diag_did_you_mean(name, c.v, c.n, '"').text);
 	free(name);
 	free(c.v);
@@ -496,9 +588,24 @@ static const struct pd_value *apply_filters(struct ev *ev, const struct node *n,
 	return v;
 }
 
+/* {{{x}}} lets x's own Markdown through: only a field the schema calls Markdown should. */
+static void check_raw(struct ev *ev, const struct node *n, const struct lookup *at)
+{
+	if (!n->raw || !ev->opts->schema || ev->opts->lenient || n->nfilters ||
+	    (at->shape && (at->shape->kind == PD_NULL || !strcmp(at->shape->str, "markdown"))))
+		return;
+	diag_add(ev->diags, PD_WARNING, n->loc, NULL,
+		 "\"%.*s\" is plain text, not Markdown, but {{{%.*s}}} leaves it unescaped: a '*', "
+		 "'[' or '#' in it would become formatting or a link; write {{%.*s}}",
+		 (int)n->len, n->s, (int)n->len, n->s, (int)n->len, n->s);
+	add_chain(ev);
+}
+
 static void interpolate(struct ev *ev, const struct node *n)
 {
-	const struct pd_value *v = resolve(ev, n->s, n->len);
+	struct lookup at = lookup(ev, n->s, n->len);
+	const struct pd_value *v = at.v;
+	check_raw(ev, n, &at);
 	if (!v) {
 		if (!ev->opts->lenient)
 			unknown_name(ev, n);
@@ -522,12 +629,14 @@ static void interpolate(struct ev *ev, const struct node *n)
 
 /* --- sections */
 
-static void push(struct ev *ev, const struct pd_value *v)
+static void push(struct ev *ev, const struct pd_value *v, const struct pd_value *shape)
 {
 	if (ev->depth == ev->cap) {
 		ev->cap = ev->cap ? ev->cap * 2 : 16;
 		ev->stack = xrealloc(ev->stack, ev->cap * sizeof *ev->stack);
+		ev->shapes = xrealloc(ev->shapes, ev->cap * sizeof *ev->shapes);
 	}
+	ev->shapes[ev->depth] = shape;
 	ev->stack[ev->depth++] = v;
 }
 
@@ -543,7 +652,12 @@ static bool step(struct ev *ev, const struct node *n)
 
 static void section(struct ev *ev, const struct node *n, struct frame *f, const struct ovr *o)
 {
-	const struct pd_value *v = resolve(ev, n->s, n->len);
+	struct lookup at = lookup(ev, n->s, n->len);
+	const struct pd_value *v = at.v;
+	if (!at.known && ev->opts->schema && !ev->opts->lenient) {
+		unknown_name(ev, n);
+		return;
+	}
 	if (n->kind == N_INVERTED) {
 		if (!value_truthy(v))
 			render(ev, n->kids, n->nkids, f, o);
@@ -553,13 +667,13 @@ static void section(struct ev *ev, const struct node *n, struct frame *f, const 
 		return;
 	if (v->kind == PD_SEQ) {
 		for (size_t i = 0; i < v->n && !ev->stop && step(ev, n); i++) {
-			push(ev, v->items[i]);
+			push(ev, v->items[i], shape_child(at.shape, "0", 1));
 			render(ev, n->kids, n->nkids, f, o);
 			ev->depth--;
 		}
 		return;
 	}
-	push(ev, v);
+	push(ev, v, at.shape);
 	render(ev, n->kids, n->nkids, f, o);
 	ev->depth--;
 }
@@ -621,7 +735,36 @@ static const struct pd_tmpl *include_load(struct ev *ev, const struct node *n, c
 		}
 		return NULL;
 	}
+	if (e->front_matter) {
+		struct pd_tmpl_set *set = ev->set;
+		if (set->nused == set->capused) {
+			set->capused = set->capused ? set->capused * 2 : 8;
+			set->used = xrealloc(set->used, set->capused * sizeof *set->used);
+		}
+		set->used[set->nused++] = (struct used){e->front_matter, ev->nchain + 1};
+	}
 	return e->t;
+}
+
+void tmpl_set_files(const struct pd_tmpl_set *set, struct pd_buf *out)
+{
+	for (const struct entry *e = set->cache; e; e = e->next)
+		if (e->path)
+			buf_printf(out, "%s\t%s\n", e->name, e->path);
+}
+
+const struct pd_value *tmpl_front_matter_take(struct pd_tmpl_set *set, struct pd_arena *arena)
+{
+	int deepest = 0;
+	for (size_t i = 0; arena && i < set->nused; i++)
+		deepest = set->used[i].depth > deepest ? set->used[i].depth : deepest;
+	const struct pd_value *merged = NULL;
+	for (int depth = deepest; depth > 0; depth--)
+		for (size_t i = 0; i < set->nused; i++)
+			if (set->used[i].depth == depth)
+				merged = value_merge(arena, merged, set->used[i].fm);
+	set->nused = 0;
+	return merged;
 }
 
 static void include(struct ev *ev, const struct node *n, struct frame *f, const struct ovr *o)
@@ -727,16 +870,17 @@ static void render(struct ev *ev, struct node *const *kids, size_t n, struct fra
 int tmpl_eval(struct pd_tmpl_set *set, const struct pd_tmpl *t, const struct pd_value *data,
 	      const struct pd_tmpl_opts *opts, struct pd_buf *out, struct pd_diags *diags)
 {
-	static const struct pd_tmpl_opts defaults = {PD_ESC_MARKDOWN, false, NULL};
+	static const struct pd_tmpl_opts defaults = {PD_ESC_MARKDOWN, false, NULL, NULL};
 	if (!t)
 		return 1;
 	struct ev ev = {.set = set, .opts = opts ? opts : &defaults, .out = out, .diags = diags};
 	ev.arena = arena_new();
 	if (data)
-		push(&ev, data);
+		push(&ev, data, ev.opts->schema);
 	struct frame top = {"", "", "", 0, 0, 0, true};
 	render(&ev, t->kids, t->nkids, &top, NULL);
 	free(ev.stack);
+	free(ev.shapes);
 	arena_free(ev.arena);
 	if (!out->s)
 		buf_put(out, "", 0);

@@ -42,6 +42,10 @@ struct pd_tmpl_opts {
 	enum pd_escape escape;
 	bool lenient; /* follow the spec: unknown names and missing partials render as "" */
 	struct pd_origins *origins; /* when not NULL, filled while rendering */
+	/* When not NULL (a letter's context): the names the data may have, shaped as the
+	 * data (case_schema_shape). A section over a name neither in the data nor here is
+	 * an error; {{{x}}} over a field not marked "markdown" here is a warning. */
+	const struct pd_value *schema;
 };
 
 #define TMPL_MAX_BYTES (4u << 20)    /* one template file */
@@ -78,6 +82,13 @@ const struct pd_tmpl *tmpl_parse_mem(struct pd_tmpl_set *set, const char *name, 
 /* Renders t with data appended to out. Returns 0, or 1 after adding errors to diags. */
 int tmpl_eval(struct pd_tmpl_set *set, const struct pd_tmpl *t, const struct pd_value *data,
 	      const struct pd_tmpl_opts *opts, struct pd_buf *out, struct pd_diags *diags);
+/* "NAME\tFILE\n" for every partial and parent read from a file so far, to out. */
+void tmpl_set_files(const struct pd_tmpl_set *set, struct pd_buf *out);
+/* A partial or parent may open with front matter: it is never rendered. This returns the
+ * front matter of the templates included since the last call, merged (an includer's keys
+ * win over those of what it includes; at one depth the later wins), in arena, or NULL;
+ * and forgets them. */
+const struct pd_value *tmpl_front_matter_take(struct pd_tmpl_set *set, struct pd_arena *arena);
 /* Parses and renders one short string (a front-matter value) found at place at;
  * partials come from set. Returns 0, or 1 after adding errors to diags. */
 int tmpl_render_string(struct pd_tmpl_set *set, const char *text, size_t len, struct pd_loc at,

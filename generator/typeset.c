@@ -18,6 +18,7 @@
 /* The long-lived half of typesetting: its fields are read on first need and kept. */
 struct pd_typesetter {
 	char *datadir;
+	char *style_path; /* the house style found on a search path, or NULL: the shipped one */
 	struct pd_fonts *fonts;
 	struct pd_hyph *hyph;
 	struct pd_layout_memo *memo; /* names faces of fonts: freed before them */
@@ -47,6 +48,7 @@ void typesetter_free(struct pd_typesetter *ts)
 	diag_clear(&ts->house_diags);
 	fonts_free(ts->fonts);
 	out_pdf_free(ts->writer);
+	free(ts->style_path);
 	free(ts->datadir);
 	free(ts);
 }
@@ -68,13 +70,21 @@ static const struct pd_value *house_style(struct pd_typesetter *ts, struct pd_di
 {
 	if (!ts->house_arena) {
 		ts->house_arena = arena_new();
-		char *path = arena_printf(ts->house_arena, "%s/templates/style.yaml", ts->datadir);
+		char *path = ts->style_path
+				 ? ts->style_path
+				 : arena_printf(ts->house_arena, "%s/templates/style.yaml", ts->datadir);
 		if (access(path, R_OK) == 0)
 			ts->house = value_load_file(ts->house_arena, path, NULL, &ts->house_diags);
 	}
 	diag_copy(diags, &ts->house_diags);
 	*broken = ts->house_diags.errors > 0;
 	return ts->house;
+}
+
+void typesetter_use_search(struct pd_typesetter *ts, const struct pd_search *search)
+{
+	free(ts->style_path);
+	ts->style_path = search_find(search, "style.yaml");
 }
 
 void typeset_prefetch(struct pd_typesetter *ts) { hyph_prefetch(ts->hyph); }
@@ -126,7 +136,7 @@ static int prepare(struct pd_typesetter *ts, struct job *j, const char *md, size
 	j->arena = arena_new();
 	struct pd_layout_in in = {j->doc,	 &j->st, fonts(ts), &j->set, o ? o->base_dir : NULL,
 				  o ? o->header_left : NULL, loc, ts->memo, ts->hyph,
-				  o ? o->files_read : NULL};
+				  o ? o->files_read : NULL, o ? o->image_dirs : (struct pd_image_dirs){0}};
 	if (layout_doc(&in, j->arena, &j->lay, diags) < 0)
 		return PD_EXIT_INPUT;
 	return 0;

@@ -9,6 +9,7 @@
 #include <stddef.h>
 
 #include "diag.h"
+#include "layout.h"
 #include "util.h"
 #include "value.h"
 
@@ -18,6 +19,7 @@ struct pd_typeset_opts {
 	const struct pd_value *style; /* front matter, over the house style
 				       * (DATADIR/templates/style.yaml) and the defaults */
 	const char *base_dir;         /* images (logo, signature) resolve relative to this */
+	struct pd_image_dirs image_dirs; /* or where this says (layout.h) */
 	const char *title, *author, *subject; /* PDF document info */
 	const char *date_iso;         /* YYYY-MM-DD for the PDF dates; NULL: SOURCE_DATE_EPOCH
 				       * or 2000-01-01 */
@@ -32,6 +34,9 @@ struct pd_typeset_opts {
  * house style's names and text go to store (NULL: a store of its errors' own). */
 struct pd_typesetter;
 struct pd_typesetter *typesetter_new(const char *datadir, struct pd_diag_store *store);
+/* The house style is the first style.yaml on search (an overlay before the shipped one);
+ * call before the first document. */
+void typesetter_use_search(struct pd_typesetter *ts, const struct pd_search *search);
 /* Frees everything the typesetter read, in the order they depend on each other. */
 void typesetter_free(struct pd_typesetter *ts);
 

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <limits.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -258,18 +259,9 @@ const char *file_strerror(int err)
 
 /* Opened without blocking (a FIFO would wait for a writer for ever), then refused unless
  * it is a regular file. */
-char *file_read(const char *path, size_t *len, size_t max_len)
+/* Reads fd to its end (max_len bytes at most, unless 0) and closes it. */
+static char *fd_read_all(int fd, size_t *len, size_t max_len)
 {
-	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-	if (fd < 0)
-		return NULL;
-	struct stat st;
-	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-		int err = S_ISDIR(st.st_mode) ? EISDIR : PD_ENOTREG;
-		close(fd);
-		errno = err;
-		return NULL;
-	}
 	struct pd_buf b = {0};
 	char chunk[65536];
 	ssize_t n;
@@ -289,6 +281,23 @@ char *file_read(const char *path, size_t *len, size_t max_len)
 	if (len)
 		*len = b.len;
 	return buf_take(&b);
+}
+
+char *file_read(const char *path, size_t *len, size_t max_len)
+{
+	if (!strcmp(path, PD_STDIN))
+		return fd_read_all(dup(STDIN_FILENO), len, max_len);
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
+		return NULL;
+	struct stat st;
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		int err = S_ISDIR(st.st_mode) ? EISDIR : PD_ENOTREG;
+		close(fd);
+		errno = err;
+		return NULL;
+	}
+	return fd_read_all(fd, len, max_len);
 }
 
 int utf8_decode(const char *s, size_t len, uint32_t *cp)
@@ -434,4 +443,63 @@ bool lang_tag_valid(const char *s)
 		part = 0;
 	}
 	return first >= 2 && first <= 3;
+}
+
+int dir_make(const char *dir)
+{
+	char path[PATH_MAX];
+	if (snprintf(path, sizeof path, "%s", dir) >= (int)sizeof path) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	for (char *p = path + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(path, 0777) && errno != EEXIST)
+			return -1;
+		*p = '/';
+	}
+	if (mkdir(path, 0777) && errno != EEXIST)
+		return -1;
+	struct stat st;
+	if (stat(path, &st) != 0)
+		return -1;
+	if (!S_ISDIR(st.st_mode)) {
+		errno = ENOTDIR;
+		return -1;
+	}
+	return 0;
+}
+
+char *search_find(const struct pd_search *s, const char *rel)
+{
+	for (size_t i = 0; i < s->n; i++) {
+		struct pd_buf path = {0};
+		buf_printf(&path, "%s/%s", s->dirs[i], rel);
+		if (access(path.s, F_OK) == 0)
+			return buf_take(&path);
+		buf_free(&path);
+	}
+	return NULL;
+}
+
+void buf_json_string(struct pd_buf *b, const char *s)
+{
+	buf_putc(b, '"');
+	size_t len = s ? strlen(s) : 0;
+	for (size_t i = 0; i < len;) {
+		uint32_t cp;
+		int n = utf8_decode(s + i, len - i, &cp);
+		if (cp == '"' || cp == '\\')
+			buf_printf(b, "\\%c", (char)cp);
+		else if (cp == '\n')
+			buf_puts(b, "\\n");
+		else if (cp < 0x20 || (cp >= 0x7F && cp <= 0x9F) || (cp == 0xFFFD && n == 1))
+			buf_printf(b, "\\u%04x", cp == 0xFFFD ? 0xFFFDu : (unsigned)cp);
+		else
+			buf_put(b, s + i, (size_t)n);
+		i += (size_t)n;
+	}
+	buf_putc(b, '"');
 }

@@ -56,11 +56,33 @@ uint64_t hash_bytes(const void *p, size_t n);
 /* n bytes as 2n lowercase hex digits and a NUL. */
 void hex_encode(const unsigned char *bytes, size_t n, char *hex);
 
+/* s as a JSON string (quotes included) appended to b: quotes, backslashes, C0 and C1
+ * controls and DEL escaped; a byte that is not UTF-8 becomes U+FFFD. NULL is "". */
+void buf_json_string(struct pd_buf *b, const char *s);
+
+/* Where templates and data files are found, first directory first: a user's overlay
+ * (--templates DIR), then the shipped DATADIR/templates. The strings are not owned. */
+#define PD_SEARCH_MAX 4
+struct pd_search {
+	const char *dirs[PD_SEARCH_MAX];
+	size_t n;
+};
+/* The one resolver of the overlay: DIR/rel for the first directory of s that holds rel
+ * (malloc'd; the caller frees), or NULL when none does. */
+char *search_find(const struct pd_search *s, const char *rel);
+
+/* Makes dir and the directories above it that are missing (mkdir -p). 0, or -1 with
+ * errno set when one cannot be made or dir is not a directory. */
+int dir_make(const char *dir);
+
 /* Reads a whole regular file (NUL-terminated). Returns NULL with errno set on failure:
  * EISDIR, PD_ENOTREG (a FIFO, device or socket: never opened for reading in a way that
  * blocks), EFBIG (over max_len, unless 0), or open's. */
 #define PD_ENOTREG 0x7E57
 const char *file_strerror(int err); /* strerror that knows PD_ENOTREG */
+/* file_read's name for standard input (a pipe or terminal is read to its end): the
+ * command line's "-" (doc_input_path). */
+#define PD_STDIN "<stdin>"
 char *file_read(const char *path, size_t *len, size_t max_len);
 
 /* Dates written YYYY-MM-DD: true for a real calendar date (years 0001 to 9999); the days

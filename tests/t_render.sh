@@ -139,7 +139,7 @@ fi
 # --- usage errors exit 2 with the usage on stderr
 "$PDGEN" render "$SCRATCH/esc.md" >/dev/null 2>"$SCRATCH/err"
 rc=$?
-if [ $rc -eq 2 ] && grep -q '^usage: pdgen render TEMPLATE --data' "$SCRATCH/err"; then
+if [ $rc -eq 2 ] && grep -q '^usage: pdgen render TEMPLATE (--data' "$SCRATCH/err"; then
 	ok "render without --data: usage, exit 2"
 else
 	fail "render without --data: usage, exit 2" "rc=$rc" "$(cat "$SCRATCH/err")"

@@ -538,7 +538,7 @@ static void test_search_path_and_cache(void **state)
 	struct pd_arena *a = arena_new();
 	struct pd_value *data = value_new(a, PD_MAP, (struct pd_loc){0});
 	value_set(a, data, "name", value_new_str(a, "Ana", (struct pd_loc){0}));
-	struct pd_tmpl_opts opts = {PD_ESC_NONE, false, NULL};
+	struct pd_tmpl_opts opts = {PD_ESC_NONE, false, NULL, NULL};
 	for (int i = 0; i < 3; i++) {
 		struct pd_buf out = {0};
 		assert_int_equal(tmpl_eval(set, t, data, &opts, &out, &d), 0);
@@ -572,7 +572,7 @@ static void test_places(void **state)
 	struct pd_arena *a = arena_new();
 	struct pd_value *data = value_new(a, PD_MAP, (struct pd_loc){0});
 	value_set(a, data, "name", value_new_str(a, "Ana", (struct pd_loc){0}));
-	struct pd_tmpl_opts opts = {PD_ESC_NONE, false, NULL};
+	struct pd_tmpl_opts opts = {PD_ESC_NONE, false, NULL, NULL};
 	struct pd_buf out = {0};
 	/* a front-matter string at line 3, column 10 */
 	assert_int_equal(tmpl_render_string(set, "Re: {{name}} {{nme}}", 20,
@@ -635,7 +635,7 @@ static void test_origins(void **state)
 	const char *text = "Hi {{name}}!\n  Line two.\n{{> sig}}";
 	const struct pd_tmpl *t = tmpl_parse_mem(set, "o.md", text, strlen(text), 1, &diags);
 	struct pd_origins o = {0};
-	struct pd_tmpl_opts opts = {PD_ESC_NONE, false, &o};
+	struct pd_tmpl_opts opts = {PD_ESC_NONE, false, &o, NULL};
 	struct pd_buf out = {0};
 	assert_int_equal(tmpl_eval(set, t, data, &opts, &out, &diags), 0);
 	assert_string_equal(out.s, "Hi Bob!\n  Line two.\nFrom Acme & Co, done.\n");
