@@ -47,6 +47,7 @@ static void catch_signals(void)
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	sa.sa_flags = SA_RESTART; /* a resized terminal interrupts no read */
 	sigaction(SIGWINCH, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN); /* a dead worker's pipe: found by its end of file */
 }
@@ -231,6 +232,7 @@ static void make_one(const struct batch *B, size_t idx, bool plan, struct record
 /* Takes "P idx inputs" or "M idx inputs" lines until the pipe closes or Ctrl-C. */
 static void worker_main(struct batch *B, int cmd, int rec)
 {
+	signal(SIGWINCH, SIG_IGN);
 	FILE *in = fdopen(cmd, "r");
 	char line[160];
 	while (in && !interrupted && fgets(line, sizeof line, in)) {
@@ -379,6 +381,9 @@ static void account(struct batch *B, size_t idx)
 	}
 	if (t->cols)
 		show_progress(t, run->docket->njobs);
+	struct record kept = {.status = r->status, .skipped = r->skipped, .done = true};
+	record_clear(r); /* the outcome is counted and listed: only its status is kept */
+	*r = kept;
 }
 
 /* A job that fails in the parent: an error at its docket entry, a manifest row. */
@@ -784,6 +789,8 @@ int batch_run(const struct pd_batch_run *run)
 	shared_fingerprints(&B);
 	fingerprint_jobs(&B);
 	B.nw = run->workers ? run->workers : 1;
+	if (B.nw > B.qlen) /* no more workers than jobs to name */
+		B.nw = B.qlen ? (unsigned)B.qlen : 1;
 	B.w = xcalloc(B.nw, sizeof *B.w);
 	for (unsigned i = 0; i < B.nw && B.qlen; i++)
 		if (start_worker(&B, &B.w[i]) && i == 0) {

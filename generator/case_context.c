@@ -114,57 +114,12 @@ static const char *str_of(const struct pd_value *m, const char *key)
 		   : NULL;
 }
 
-/* ---- labels ---- */
+/* ---- labels (templates/labels.yaml) ---- */
 
-struct label {
-	const char *code, *text;
-};
-
-static const struct label form_labels[] = {
-    {"deferred_action", "deferred action"},
-    {"stay_of_removal", "a stay of removal"},
-    {"administrative_closure", "administrative closure of the proceedings"},
-    {"dismissal", "dismissal of the proceedings"},
-    {"termination", "termination of the proceedings"},
-    {"decline_nta", "a decision not to issue a Notice to Appear"},
-    {"cancel_nta", "cancellation of the Notice to Appear"},
-    {"release", "release from detention"},
-    {"order_of_supervision", "release on an order of supervision"},
-    {"bond", "agreement to a reasonable bond"},
-    {"continuance", "no opposition to a continuance"},
-    {"join_motion_to_reopen", "joining a motion to reopen"},
-    {"no_appeal", "a decision not to appeal"},
-    {NULL, NULL}};
-
-static const struct label role_labels[] = {
-    {"DO", "Deportation Officer"},
-    {"SDDO", "Supervisory Detention and Deportation Officer"},
-    {"AFOD", "Assistant Field Office Director"},
-    {"DFOD", "Deputy Field Office Director"},
-    {"FOD", "Field Office Director"},
-    {"ACC", "Assistant Chief Counsel"},
-    {"DCC", "Deputy Chief Counsel"},
-    {"CC", "Chief Counsel"},
-    {"FLO", "Field Legal Operations"},
-    {NULL, NULL}};
-
-static const struct label outcome_labels[] = {{"pending", "Pending"},
-					      {"granted", "Granted"},
-					      {"denied", "Denied"},
-					      {"no_response", "No response"},
-					      {"returned", "Returned"},
-					      {NULL, NULL}};
-
-static const struct label channel_labels[] = {
-    {"email", "Email"}, {"phone", "Telephone"},	    {"mail", "Mail"}, {"fax", "Fax"},
-    {"in_person", "In person"}, {"portal", "Online portal"}, {NULL, NULL}};
-
-static const char *label(const struct label *t, const char *code)
+static const char *label(struct ctx *x, const char *group, const char *code)
 {
-	for (; code && t->code; t++)
-		if (strcmp(t->code, code) == 0)
-			return t->text;
-	return code;
+	const char *l = levels_label(x->c->dom, group, code);
+	return l ? l : code;
 }
 
 static const char *long_date(struct pd_arena *a, const char *d)
@@ -245,7 +200,8 @@ static struct pd_value *attorney(struct ctx *x)
 		const char *st = str_of(bars->items[i], "state"), *num = str_of(bars->items[i], "number");
 		if (st || num)
 			value_append(x->a, lines,
-				     s(x, arena_printf(x->a, "%s Bar No. %s", st ? st : "",
+				     s(x, arena_printf(x->a, "%s%s%s", st ? st : "",
+						       levels_text(x->c->dom, "bar_line"),
 						       num ? num : "")));
 	}
 	set(x, m, "bar_lines", lines);
@@ -268,34 +224,17 @@ static struct pd_value *level(struct ctx *x)
 	sets(x, m, "reviewer", str_of(lv->node, "reviewer") ? str_of(lv->node, "reviewer") : lv->title);
 	set(x, m, "is_ero", b(x, is(lv->track, "ero")));
 	set(x, m, "is_occ", b(x, is(lv->track, "occ")));
-	set(x, m, "is_first", b(x, lv->rung < PD_RUNG_REVIEW));
-	set(x, m, "is_escalation", b(x, lv->rung >= PD_RUNG_REVIEW));
-	set(x, m, "is_local_review", b(x, lv->rung == 2));
+	bool esc = case_is_escalation(x->c, lv);
+	set(x, m, "is_first", b(x, !esc));
+	set(x, m, "is_escalation", b(x, esc));
+	set(x, m, "is_local_review", b(x, lv->rung == PD_RUNG_REVIEW));
+	set(x, m, "is_suboffice_review", b(x, esc && lv->rung == PD_RUNG_FIRST));
 	set(x, m, "is_hq", b(x, at_top(x, lv)));
 	set(x, m, "is_suboffice", b(x, lv->needs_suboffice));
 	return m;
 }
 
 /* ---- addressee and routing ---- */
-
-static const struct pd_value *office_of(struct ctx *x)
-{
-	const struct pd_case *c = x->c;
-	if (is(x->lv->office, "ero"))
-		return levels_office(c->dom, c->ero_office);
-	if (is(x->lv->office, "occ"))
-		return levels_office(c->dom, c->occ_office);
-	if (is(x->lv->office, "occ_sub"))
-		return levels_office(c->dom, c->occ_suboffice);
-	return NULL;
-}
-
-static const struct pd_value *contact_of(struct ctx *x)
-{
-	const struct pd_value *contacts = value_path(x->c->root, "case.contacts");
-	const struct pd_value *ct = value_get(contacts, x->lv->name);
-	return ct && ct->kind == PD_MAP ? ct : NULL;
-}
 
 static void append_lines(struct ctx *x, struct pd_value *lines, const struct pd_value *list)
 {
@@ -317,22 +256,37 @@ static struct pd_value *break_lines(struct ctx *x, const struct pd_value *string
 	return out;
 }
 
-static const char *greeting(struct ctx *x, const struct pd_value *ct, const char *name)
+/* What follows "Dear" (templates/base-letter.md prints "Dear ...:"): a salutation given as
+ * a whole line ("Dear Officer O'Brien:") or as its words ("Officer O'Brien") is the same. */
+static const char *salute_words(struct ctx *x, const char *sal)
 {
-	const char *over = case_str(x->c->root, "letter.salutation");
-	if (over)
-		return over;
-	const char *sal = str_of(ct, "salutation");
-	if (sal)
-		return arena_printf(x->a, "Dear %s:", sal);
-	if (name && x->lv->salutation)
-		return arena_printf(x->a, "Dear %s %s:", x->lv->salutation, surname(name));
-	return x->lv->greeting ? x->lv->greeting : "Dear Sir or Madam:";
+	if (!sal)
+		return NULL;
+	if (strncmp(sal, "Dear ", 5) == 0)
+		sal += 5;
+	size_t len = strlen(sal);
+	while (len && (sal[len - 1] == ':' || sal[len - 1] == ',' || sal[len - 1] == ' '))
+		len--;
+	return len ? arena_strndup(x->a, sal, len) : NULL;
 }
 
-static struct pd_value *addressee(struct ctx *x, const struct pd_value *office, const char **email)
+static const char *greeting(struct ctx *x, const struct pd_value *ct, const char *name)
 {
-	const struct pd_value *ct = contact_of(x);
+	const char *over = salute_words(x, case_str(x->c->root, "letter.salutation"));
+	if (over)
+		return over;
+	const char *sal = salute_words(x, str_of(ct, "salutation"));
+	if (sal)
+		return sal;
+	if (name && x->lv->salutation)
+		return arena_printf(x->a, "%s %s", x->lv->salutation, surname(name));
+	const char *g = salute_words(x, x->lv->greeting);
+	return g ? g : salute_words(x, levels_text(x->c->dom, "greeting"));
+}
+
+static struct pd_value *addressee(struct ctx *x, const struct pd_route *r)
+{
+	const struct pd_value *ct = r->contact, *office = r->office;
 	const struct pd_level *lv = x->lv;
 	struct pd_value *m = map(x), *lines = seq(x);
 	const char *name = str_of(ct, "name");
@@ -347,28 +301,22 @@ static struct pd_value *addressee(struct ctx *x, const struct pd_value *office, 
 		value_append(x->a, lines, s(x, office_name));
 	if (org)
 		value_append(x->a, lines, s(x, org));
-	value_append(x->a, lines, s(x, "U.S. Immigration and Customs Enforcement"));
-	const struct pd_value *addr = value_get(ct, "address");
-	if (!addr)
-		addr = office ? value_get(office, "address") : value_get(lv->node, "address");
-	append_lines(x, lines, addr);
-	*email = str_of(ct, "email");
-	if (!*email && office)
-		*email = str_of(office, "pd_email") ? str_of(office, "pd_email") : str_of(office, "email");
+	value_append(x->a, lines, s(x, levels_text(x->c->dom, "agency")));
+	append_lines(x, lines, r->address);
 	sets(x, m, "name", name);
 	sets(x, m, "title", title);
 	sets(x, m, "office", office_name);
 	sets(x, m, "org", org);
 	set(x, m, "lines", lines);
-	if (*email)
-		value_append(x->a, lines, s(x, *email));
+	if (r->email && !r->hq_mailbox)
+		value_append(x->a, lines, s(x, r->email));
 	set(x, m, "block", break_lines(x, lines));
-	sets(x, m, "email", *email);
-	sets(x, m, "salutation", greeting(x, ct, name));
+	sets(x, m, "email", r->email);
+	sets(x, m, "salute", greeting(x, ct, name));
 	return m;
 }
 
-static struct pd_value *routing(struct ctx *x, const char *to_email, struct pd_value **cc_out)
+static struct pd_value *routing(struct ctx *x, const struct pd_route *r, struct pd_value **cc_out)
 {
 	const struct pd_case *c = x->c;
 	struct pd_value *m = map(x), *to = seq(x), *cc = seq(x);
@@ -376,7 +324,7 @@ static struct pd_value *routing(struct ctx *x, const char *to_email, struct pd_v
 	bool fixed = false;
 	for (size_t i = 0; i < c->dom->nmailboxes; i++) {
 		const struct pd_mailbox *mb = &c->dom->mailboxes[i];
-		if (!is(mb->level, x->lv->name))
+		if (!is(mb->level, x->lv->name) || !levels_mailbox_valid(mb, c->letter_date))
 			continue;
 		fixed = true;
 		bool is_to = is(mb->role, "to");
@@ -386,27 +334,19 @@ static struct pd_value *routing(struct ctx *x, const char *to_email, struct pd_v
 		sets(x, e, "name", mb->name);
 		value_append(x->a, is_to ? to_named : cc_named, e);
 	}
-	if (!fixed && to_email) {
-		value_append(x->a, to, s(x, to_email));
+	if (!fixed && r->email) {
+		value_append(x->a, to, s(x, r->email));
 		struct pd_value *e = map(x);
-		sets(x, e, "address", to_email);
+		sets(x, e, "address", r->email);
 		sets(x, e, "name", NULL);
 		value_append(x->a, to_named, e);
 	}
-	const char *delivery = case_str(c->root, "letter.delivery");
-	if (!delivery)
-		delivery = to->n ? "email" : "mail";
+	const char *delivery = r->delivery;
 	struct pd_buf line = {0};
-	if (is(delivery, "email")) {
-		buf_puts(&line, "VIA EMAIL");
+	buf_puts(&line, label(x, "deliveries", delivery));
+	if (is(delivery, "email"))
 		for (size_t i = 0; i < to->n; i++)
 			buf_printf(&line, "%s%s", i ? ", " : ": ", to->items[i]->str);
-	} else {
-		buf_puts(&line, is(delivery, "hand")	  ? "BY HAND DELIVERY"
-				: is(delivery, "fax")	  ? "VIA FACSIMILE"
-				: is(delivery, "courier") ? "VIA OVERNIGHT COURIER"
-							  : "VIA FIRST-CLASS MAIL");
-	}
 	struct pd_buf ccline = {0};
 	for (size_t i = 0; i < cc->n; i++)
 		buf_printf(&ccline, "%s%s", i ? ", " : "", cc->items[i]->str);
@@ -442,7 +382,7 @@ static struct pd_value *request(struct ctx *x)
 	const struct pd_value *forms = value_get(m, "forms");
 	struct pd_value *labels = seq(x);
 	for (size_t i = 0; forms && forms->kind == PD_SEQ && i < forms->n; i++)
-		value_append(x->a, labels, s(x, label(form_labels, forms->items[i]->str)));
+		value_append(x->a, labels, s(x, label(x, "forms", forms->items[i]->str)));
 	set(x, m, "form_labels", labels);
 	dflt(x, m, "narrative");
 	dflt(x, m, "background");
@@ -462,15 +402,24 @@ static struct pd_value *priority(struct ctx *x, struct pd_value **regime_out)
 	const struct pd_case *c = x->c;
 	struct pd_value *m = clone(x, value_get(c->root, "priority"));
 	struct pd_value *regime = clone(x, c->regime);
-	const char *id = c->regime_id ? c->regime_id : "none";
-	sets(x, regime, "partial", arena_printf(x->a, "priority-%s", id));
+	const struct pd_value *cats = value_get(c->regime, "categories");
+	bool by_case = c->regime && !(cats && cats->kind == PD_SEQ && cats->n > 0);
+	const char *partial = str_of(c->regime, "partial");
+	if (!partial)
+		partial = !c->regime || by_case ? "priority-case-by-case"
+						: arena_printf(x->a, "priority-%s", c->regime_id);
+	sets(x, regime, "partial", partial);
+	set(x, m, "case_by_case", b(x, by_case));
 	*regime_out = regime;
 	const struct pd_value *cat = find_code(value_get(c->regime, "categories"),
 					       case_str(c->root, "priority.category"));
 	set(x, m, "info", cat ? clone(x, cat) : nil(x));
 	const char *tier = cat ? str_of(cat, "priority") : NULL;
-	set(x, m, "is_none", b(x, !tier || is(tier, "0")));
-	set(x, m, "is_priority", b(x, tier && !is(tier, "0")));
+	bool none = !by_case && cat && (!tier || is(tier, "0"));
+	bool prio = !by_case && cat && tier && !is(tier, "0");
+	set(x, m, "is_none", b(x, none));
+	set(x, m, "is_priority", b(x, prio));
+	set(x, m, "unstated", b(x, !none && !prio)); /* no category to state: equities only */
 	for (int t = 1; t <= 3; t++)
 		set(x, m, arena_printf(x->a, "is_%d", t), b(x, tier && atoi(tier) == t));
 	const struct pd_value *exc = value_get(c->regime, "exceptions");
@@ -534,23 +483,38 @@ static const struct pd_request **sorted_requests(const struct pd_case *c)
 	return v;
 }
 
+/* The office of the case that a level reaches (NULL for headquarters or an unknown id). */
+static const struct pd_value *level_office(struct ctx *x, const struct pd_level *lv)
+{
+	struct pd_route r;
+	case_route(x->c, lv, &r);
+	return r.office;
+}
+
+/* "Assistant Chief Counsel (Office of the Chief Counsel, Kansas City Sub-Office)": the
+ * level's title and whose office it is, so that two levels with one title differ. */
+static const char *level_title(struct ctx *x, const struct pd_level *lv)
+{
+	const struct pd_value *office = level_office(x, lv);
+	const char *where = office ? str_of(office, "name") : str_of(lv->node, "org");
+	return where ? arena_printf(x->a, "%s (%s)", lv->title, where) : lv->title;
+}
+
 static struct pd_value *history_row(struct ctx *x, const struct pd_request *q)
 {
 	struct pd_value *m = map(x);
 	sets(x, m, "id", q->id);
 	sets(x, m, "level", q->level);
-	sets(x, m, "level_title", q->lv ? (at_top(x, q->lv) ? str_of(q->lv->node, "org")
-				     ? arena_printf(x->a, "%s (%s)", q->lv->title, str_of(q->lv->node, "org"))
-				     : q->lv->title : q->lv->title) : q->level);
+	sets(x, m, "level_title", q->lv ? level_title(x, q->lv) : q->level);
 	sets(x, m, "sent", q->sent);
 	sets(x, m, "to", q->to);
-	sets(x, m, "channel", label(channel_labels, q->channel));
+	sets(x, m, "channel", label(x, "channels", q->channel));
 	sets(x, m, "outcome", q->outcome);
-	sets(x, m, "outcome_label", label(outcome_labels, q->outcome));
+	sets(x, m, "outcome_label", label(x, "outcomes", q->outcome));
 	set(x, m, "is_denied", b(x, q->state == PD_DENIED));
 	sets(x, m, "decided", q->decided);
 	sets(x, m, "by_role", q->by_role);
-	sets(x, m, "by_role_label", q->by_role ? label(role_labels, q->by_role) : NULL);
+	sets(x, m, "by_role_label", q->by_role ? label(x, "roles", q->by_role) : NULL);
 	sets(x, m, "by", q->by);
 	sets(x, m, "reason", q->reason);
 	const struct pd_value *dch = q->decision ? value_get(q->decision, "channel") : NULL;
@@ -596,7 +560,7 @@ static void materials(struct ctx *x, const struct pd_request **reqs, const struc
 	mt->list = seq(x);
 	mt->prior = seq(x);
 	mt->tabs = map(x);
-	bool esc = x->lv->rung >= PD_RUNG_REVIEW;
+	bool esc = case_is_escalation(c, x->lv);
 	if (esc) {
 		for (size_t i = 0; i < c->nreq; i++) {
 			const struct pd_request *q = reqs[i];
@@ -642,7 +606,7 @@ static struct pd_value *communications(struct ctx *x)
 	for (size_t i = 0; i < c->ncomm; i++) {
 		struct pd_value *m = clone(x, v[i]->node);
 		sets(x, m, "direction_label", is(v[i]->direction, "sent") ? "Sent" : "Received");
-		sets(x, m, "channel_label", label(channel_labels, v[i]->channel));
+		sets(x, m, "channel_label", label(x, "channels", v[i]->channel));
 		dflt(x, m, "from");
 		dflt(x, m, "to");
 		dflt(x, m, "summary");
@@ -677,24 +641,13 @@ static const char *document_kind(const struct pd_case *c, const struct pd_level 
 {
 	if (is(document, "memo"))
 		return "memo";
-	if (lv->rung >= PD_RUNG_REVIEW)
+	if (case_is_escalation(c, lv))
 		return "review";
 	if (case_old_denial(c))
 		return "reconsideration";
 	if (is(c->stage, "bia") && is(lv->track, "occ"))
 		return "bia";
 	return "request";
-}
-
-static const char *subject(const char *kind)
-{
-	if (is(kind, "review") || is(kind, "memo"))
-		return "Request for Review of Denial of Prosecutorial Discretion";
-	if (is(kind, "reconsideration"))
-		return "Request for Reconsideration of Prosecutorial Discretion";
-	if (is(kind, "bia"))
-		return "Request for Prosecutorial Discretion (Case Pending Before the BIA)";
-	return "Request for Prosecutorial Discretion";
 }
 
 static struct pd_value *document(struct ctx *x, const char *document_name)
@@ -711,13 +664,19 @@ static struct pd_value *document(struct ctx *x, const char *document_name)
 	set(x, m, "is_memo", b(x, is(kind, "memo")));
 	bool emergency = case_is_emergency(c);
 	set(x, m, "is_emergency", b(x, emergency));
-	const char *subj = subject(kind);
-	sets(x, m, "subject", emergency ? arena_printf(x->a, "EMERGENCY: %s", subj) : subj);
+	const char *subj = label(x, "subjects", kind);
+	sets(x, m, "subject",
+	     emergency ? arena_printf(x->a, "%s%s", levels_text(c->dom, "emergency"), subj) : subj);
 	const struct pd_request *old = case_old_denial(c);
-	if (old)
-		set(x, m, "old_denial", history_row(x, old));
-	else
-		set(x, m, "old_denial", nil(x));
+	set(x, m, "old_denial", old ? history_row(x, old) : nil(x));
+	struct pd_value *olds = seq(x); /* every denial before the policy, by date */
+	const struct pd_request **reqs = sorted_requests(c);
+	for (size_t i = 0; i < c->nreq; i++)
+		if (is(reqs[i]->outcome, "denied") && reqs[i]->decided && c->dom->rereq_before &&
+		    strcmp(reqs[i]->decided, c->dom->rereq_before) < 0)
+			value_append(x->a, olds, history_row(x, reqs[i]));
+	free(reqs);
+	set(x, m, "old_denials", olds);
 	sets(x, m, "policy_cutoff", c->dom->rereq_before);
 	return m;
 }
@@ -746,6 +705,90 @@ static struct pd_value *last_denial(struct ctx *x, const struct pd_request **req
 	return nil(x);
 }
 
+/* ---- appearance, office of record, awareness ---- */
+
+/* The appearance form the letter speaks of: G-28 before ERO; before OCC the EOIR form of
+ * the forum (EOIR-27 at the BIA), else a G-28. form: its label; enclosed: its enclosure id is
+ * given (tab: where); date: when it was filed. */
+static struct pd_value *appearance(struct ctx *x)
+{
+	const struct pd_case *c = x->c;
+	const char *key = is(x->lv->track, "ero") || c->g28 ? "g28" : NULL;
+	if (is(x->lv->track, "occ")) {
+		if (is(c->stage, "bia") && c->eoir27)
+			key = "eoir27";
+		else if (c->eoir28)
+			key = "eoir28";
+		else if (c->eoir27)
+			key = "eoir27";
+	}
+	struct pd_value *m = map(x);
+	bool on = key && value_truthy(value_path(c->root, arena_printf(x->a, "appearance.%s.on_file", key)));
+	if (!on)
+		return nil(x);
+	const struct pd_value *f = value_path(c->root, arena_printf(x->a, "appearance.%s", key));
+	sets(x, m, "form", label(x, "appearance_forms", key));
+	sets(x, m, "date", str_of(f, "date"));
+	const char *encl = str_of(f, "enclosure");
+	set(x, m, "enclosed", b(x, encl && case_enclosure(c, encl)));
+	sets(x, m, "enclosure", encl);
+	return m;
+}
+
+static const char *office_name(struct ctx *x, const char *id, const char *level)
+{
+	const struct pd_value *o = levels_office(x->c->dom, id);
+	if (o)
+		return str_of(o, "name");
+	const struct pd_value *ct = value_get(value_path(x->c->root, "case.contacts"), level);
+	return str_of(ct, "office"); /* never the bare id: it is no name */
+}
+
+/* The office of record of the case's track (and its sub-office), for the letters that
+ * review a decision: headquarters must know whose denial it is. */
+static struct pd_value *record(struct ctx *x)
+{
+	const struct pd_case *c = x->c;
+	struct pd_value *m = map(x);
+	bool ero = is(x->lv->track, "ero");
+	sets(x, m, "office", ero ? office_name(x, c->ero_office, "ero")
+				 : office_name(x, c->occ_office, "occ"));
+	sets(x, m, "suboffice", ero ? NULL : office_name(x, c->occ_suboffice, "occ-sub"));
+	sets(x, m, "ero_office", office_name(x, c->ero_office, "ero"));
+	sets(x, m, "occ_office", office_name(x, c->occ_office, "occ"));
+	return m;
+}
+
+/* aware: supervisors who knew of the case without deciding it, with their labels and tabs. */
+static struct pd_value *aware_list(struct ctx *x, const struct pd_value *tabs)
+{
+	const struct pd_value *src = value_get(x->c->root, "aware");
+	struct pd_value *out = seq(x);
+	for (size_t i = 0; src && src->kind == PD_SEQ && i < src->n; i++) {
+		struct pd_value *m = clone(x, src->items[i]);
+		sets(x, m, "role_label", label(x, "roles", str_of(m, "role")));
+		const char *e = str_of(m, "enclosure");
+		sets(x, m, "tab", e ? str_of(tabs, e) : NULL);
+		dflt(x, m, "by");
+		dflt(x, m, "date");
+		dflt(x, m, "how");
+		value_append(x->a, out, m);
+	}
+	return out;
+}
+
+/* The latest denial on the case's track at any level (a BIA request names it). */
+static struct pd_value *prior_denial(struct ctx *x, const struct pd_request **reqs)
+{
+	const struct pd_request *best = NULL;
+	for (size_t i = 0; i < x->c->nreq; i++)
+		if (is(reqs[i]->outcome, "denied") && reqs[i]->decided && reqs[i]->lv &&
+		    is(reqs[i]->lv->track, x->lv->track) &&
+		    (!best || strcmp(reqs[i]->decided, best->decided) > 0))
+			best = reqs[i];
+	return best ? history_row(x, best) : nil(x);
+}
+
 /* ---- the whole context ---- */
 
 static void misc(struct ctx *x, struct pd_value *root)
@@ -753,7 +796,7 @@ static void misc(struct ctx *x, struct pd_value *root)
 	const struct pd_case *c = x->c;
 	struct pd_value *letter = clone(x, value_get(c->root, "letter"));
 	if (!str_of(letter, "closing"))
-		sets(x, letter, "closing", "Respectfully submitted,");
+		sets(x, letter, "closing", levels_text(c->dom, "closing"));
 	dflt(x, letter, "cc");
 	set(x, root, "letter", letter);
 	struct pd_value *esc = clone(x, value_get(c->root, "escalation"));
@@ -775,9 +818,10 @@ static void misc(struct ctx *x, struct pd_value *root)
 	append_lines(x, lines, value_get(firm, "address"));
 	struct pd_buf contact = {0};
 	if (str_of(firm, "phone"))
-		buf_printf(&contact, "Tel. %s", str_of(firm, "phone"));
+		buf_printf(&contact, "%s%s", levels_text(c->dom, "firm_phone"), str_of(firm, "phone"));
 	if (str_of(firm, "fax"))
-		buf_printf(&contact, "%sFax %s", contact.len ? " \xC2\xB7 " : "", str_of(firm, "fax"));
+		buf_printf(&contact, "%s%s%s", contact.len ? " \xC2\xB7 " : "",
+			   levels_text(c->dom, "firm_fax"), str_of(firm, "fax"));
 	if (str_of(firm, "email"))
 		buf_printf(&contact, "%s%s", contact.len ? " \xC2\xB7 " : "", str_of(firm, "email"));
 	if (contact.len)
@@ -793,16 +837,8 @@ static void misc(struct ctx *x, struct pd_value *root)
 	sets(x, dir, "as_of", str_of(c->dom->offices_root, "as_of"));
 	sets(x, dir, "source", str_of(c->dom->offices_root, "source"));
 	set(x, root, "directory", dir);
-	const char *form = is(x->lv->track, "ero") || c->g28 ? "Form G-28" : NULL;
-	if (is(x->lv->track, "occ")) {
-		if (is(c->stage, "bia") && c->eoir27)
-			form = "Form EOIR-27";
-		else if (c->eoir28)
-			form = "Form EOIR-28";
-		else if (c->eoir27)
-			form = "Form EOIR-27";
-	}
-	sets(x, root, "appearance_form", form);
+	set(x, root, "appearance_doc", appearance(x));
+	sets(x, root, "appearance_form", str_of(value_get(root, "appearance_doc"), "form"));
 	sets(x, root, "header_text", case_header_text(x->a, c));
 }
 
@@ -818,12 +854,12 @@ struct pd_value *case_context(struct pd_arena *arena, const struct pd_case *c, c
 	set(&x, root, "attorney", attorney(&x));
 	set(&x, root, "level", level(&x));
 	set(&x, root, "document", document(&x, document_name));
-	const char *email = NULL;
-	const struct pd_value *office = office_of(&x);
-	set(&x, root, "office", office ? clone(&x, office) : nil(&x));
-	set(&x, root, "addressee", addressee(&x, office, &email));
+	struct pd_route route;
+	case_route(c, lv, &route);
+	set(&x, root, "office", route.office ? clone(&x, route.office) : nil(&x));
+	set(&x, root, "addressee", addressee(&x, &route));
 	struct pd_value *rcc;
-	set(&x, root, "routing", routing(&x, email, &rcc));
+	set(&x, root, "routing", routing(&x, &route, &rcc));
 	set(&x, root, "cc_list", cc_list(&x, rcc));
 	set(&x, root, "request", request(&x));
 	struct pd_value *regime;
@@ -836,6 +872,7 @@ struct pd_value *case_context(struct pd_arena *arena, const struct pd_case *c, c
 		value_append(arena, hist, history_row(&x, reqs[i]));
 	set(&x, root, "history", hist);
 	set(&x, root, "last_denial", last_denial(&x, reqs));
+	set(&x, root, "prior_denial", prior_denial(&x, reqs));
 	struct pd_value *comms = communications(&x);
 	struct materials mt;
 	materials(&x, reqs, comms, &mt);
@@ -843,13 +880,19 @@ struct pd_value *case_context(struct pd_arena *arena, const struct pd_case *c, c
 	set(&x, root, "communications", comms);
 	set(&x, root, "enclosure_list", mt.list);
 	set(&x, root, "prior_materials", mt.prior);
+	set(&x, root, "aware", aware_list(&x, mt.tabs));
+	set(&x, root, "record", record(&x));
 	set(&x, root, "total_pages", n(&x, total_pages(mt.list)));
 	set(&x, root, "equities", with_exhibits(&x, "equities", mt.tabs, true));
 	set(&x, root, "negatives", with_exhibits(&x, "negatives", mt.tabs, false));
 	misc(&x, root);
+	struct pd_value *ap = (struct pd_value *)value_get(root, "appearance_doc");
+	if (ap && ap->kind == PD_MAP && str_of(ap, "enclosure"))
+		sets(&x, ap, "tab", str_of(mt.tabs, str_of(ap, "enclosure")));
 	struct pd_value *has = map(&x);
 	static const char *const lists[] = {"equities", "negatives", "history", "communications",
-					    "prior_materials", "enclosure_list", "cc_list", NULL};
+					    "prior_materials", "enclosure_list", "cc_list", "aware",
+					    NULL};
 	for (size_t i = 0; lists[i]; i++) {
 		const struct pd_value *l = value_get(root, lists[i]);
 		set(&x, has, lists[i], b(&x, l && l->kind == PD_SEQ && l->n > 0));
@@ -873,6 +916,8 @@ const char *case_template_name(const struct pd_case *c, const char *lvname, cons
 		return "letter-reconsideration";
 	if (is(kind, "bia"))
 		return "letter-bia";
+	if (is(kind, "review"))
+		return "letter-review";
 	return lv->letter ? lv->letter : "letter-request";
 }
 
@@ -929,7 +974,10 @@ const char *case_header_text(struct pd_arena *arena, const struct pd_case *c)
 	if (c->anum[0])
 		anumber_format(c->anum, fmt);
 	struct pd_buf b = {0};
-	buf_puts(&b, c->full_name ? c->full_name : "");
+	utf8proc_uint8_t *nfc = c->full_name ? utf8proc_NFC((const utf8proc_uint8_t *)c->full_name)
+					     : NULL; /* NFD input: the header as the body prints it */
+	buf_puts(&b, nfc ? (const char *)nfc : c->full_name ? c->full_name : "");
+	free(nfc);
 	if (fmt[0])
 		buf_printf(&b, " \xC2\xB7 %s", fmt);
 	if (c->letter_date)

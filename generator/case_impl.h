@@ -59,10 +59,26 @@ const struct pd_encl *case_enclosure(const struct pd_case *c, const char *id);
 /* true when some request denied at rung `rung` of the track (by level, or by a deciding
  * role of that rung for rungs >= 2). */
 bool case_rung_denied(const struct pd_case *c, const char *track, int rung);
+/* The aware: entry that satisfies a rung (an AFOD/FOD aware of the case), or NULL. */
+const struct pd_value *case_rung_aware(const struct pd_case *c, const char *track, int rung);
 /* The request whose denial is before the reconsideration cut-off, or NULL. */
 const struct pd_request *case_old_denial(const struct pd_case *c);
 /* true when the document is an emergency (R-emergency). */
 bool case_is_emergency(const struct pd_case *c);
-/* The case's effective template kind for a level: see case_template_name. */
+/* Where a document for a level goes (R-deliver; the context prints the same). */
+struct pd_route {
+	const struct pd_value *office;  /* the directory entry of the office of record, or NULL */
+	const char *office_key;         /* "case.ero_office" ... or NULL (headquarters) */
+	const char *office_id;          /* its value in the case file */
+	const struct pd_value *contact; /* case.contacts.LEVEL, or NULL */
+	const char *delivery;           /* letter.delivery, else email when an address is known */
+	const char *email;              /* contact's, else the office's PD mailbox */
+	bool hq_mailbox;                /* the level table gives the address (headquarters) */
+	const struct pd_value *address; /* street address lines: contact's, office's or level's */
+};
+void case_route(const struct pd_case *c, const struct pd_level *lv, struct pd_route *r);
+/* true when the document at lv reviews a denial: rung >= 2, or occ after the sub-office
+ * denied (R-sub: that step is an escalation). */
+bool case_is_escalation(const struct pd_case *c, const struct pd_level *lv);
 
 #endif

@@ -93,12 +93,12 @@ static const struct field f_firm[] = {S("name"), L("address", F_STR, NULL),
 				      S("phone"), S("fax"),
 				      EM("email"), S("logo"),
 				      S("website"), END};
-static const struct field f_form[] = {B("on_file"), D("date"), END};
+static const struct field f_form[] = {B("on_file"), D("date"), S("enclosure"), END};
 static const struct field f_appearance[] = {M("g28", f_form), M("eoir28", f_form),
 					    M("eoir27", f_form), END};
 static const struct field f_hearing[] = {D("date"), E("type", hearings), S("judge"), END};
 static const struct field f_contact[] = {S("name"),	   S("title"), S("salutation"),
-					 EM("email"),	   S("phone"), S("office"),
+					 EM("email"),	   S("phone"), S("fax"), S("office"),
 					 L("address", F_STR, NULL), END};
 static const struct field f_case[] = {E("track", tracks),
 				      E("stage", stages),
@@ -112,7 +112,9 @@ static const struct field f_case[] = {E("track", tracks),
 static const struct field f_emergency[] = {MD("reason"), D("deadline"), END};
 static const struct field f_priority[] = {S("regime"), S("category"), MD("rationale"), END};
 static const struct field f_request[] = {L("forms", F_ENUM, case_forms), MD("narrative"),
-					 MD("background"), END};
+					 MD("background"), MD("new_facts"), END};
+static const struct field f_aware[] = {E("role", roles), S("by"), D("date"), S("how"),
+				       S("enclosure"), END};
 static const struct field f_equity[] = {S("factor"), MD("text"), L("exhibits", F_STR, NULL),
 					END};
 static const struct field f_negative[] = {MD("text"), MD("mitigation"),
@@ -154,6 +156,7 @@ static const struct field f_root[] = {M("client", f_client),
 				      LM("enclosures", f_enclosure),
 				      LM("communications", f_comm),
 				      M("escalation", f_escalation),
+				      LM("aware", f_aware),
 				      M("letter", f_letter),
 				      END};
 
@@ -614,6 +617,13 @@ static void load_regime(struct pd_arena *arena, struct pd_case *c, struct pd_dia
 		return;
 	const struct pd_value *cats = value_get(c->regime, "categories");
 	const char *cat = case_str(c->root, "priority.category");
+	if (cat && seq_ok(cats) && cats->n == 0) {
+		diag_error(d, value_path(c->root, "priority.category")->loc,
+			   "priority.category '%s': %s sets no categories (its letters argue the "
+			   "equities case by case): leave priority.category out",
+			   cat, c->regime_id);
+		return;
+	}
 	if (cat && seq_ok(cats)) {
 		const char **codes = arena_alloc(arena, (cats->n + 1) * sizeof *codes);
 		for (size_t i = 0; i < cats->n; i++) {

@@ -1,6 +1,7 @@
 /* case_rules: the escalation rules of pdgen-case(5) (R-track ... R-refs), driven by the level table.
  * In: a typed pd_case, a level and a document. Out: located diagnostics with rule ids. */
 #include <assert.h>
+#include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -48,13 +49,35 @@ static bool request_satisfies(const struct pd_case *c, const struct pd_request *
 	return false;
 }
 
-bool case_rung_denied(const struct pd_case *c, const char *track, int rung)
+/* An AFOD or FOD (a deciding role of a local review rung) recorded as aware of the case
+ * without deciding it (aware:): the pointer elevates to them only if they are not. */
+const struct pd_value *case_rung_aware(const struct pd_case *c, const char *track, int rung)
+{
+	const struct pd_value *aw = value_get(c->root, "aware");
+	for (size_t i = 0; rung >= PD_RUNG_REVIEW && aw && aw->kind == PD_SEQ && i < aw->n; i++) {
+		const char *role = value_str(value_get(aw->items[i], "role"));
+		for (size_t j = 0; role && j < c->dom->nlevels; j++) {
+			const struct pd_level *lv = &c->dom->levels[j];
+			if (is(lv->track, track) && lv->rung == rung && !is(lv->office, "hq") &&
+			    levels_decides(lv, role))
+				return aw->items[i];
+		}
+	}
+	return NULL;
+}
+
+static bool rung_denied_only(const struct pd_case *c, const char *track, int rung)
 {
 	for (size_t i = 0; i < c->nreq; i++)
 		if (request_satisfies(c, &c->req[i], track, rung) &&
 		    counts_after_cutoff(c, &c->req[i]))
 			return true;
 	return false;
+}
+
+bool case_rung_denied(const struct pd_case *c, const char *track, int rung)
+{
+	return case_rung_aware(c, track, rung) || rung_denied_only(c, track, rung);
 }
 
 static const struct pd_request *rung_old_denial(const struct pd_case *c, const char *track,
@@ -124,6 +147,89 @@ static char *rung_roles(const struct pd_case *c, const char *track, int rung)
 		}
 	}
 	return buf_take(&b);
+}
+
+/* ---- routing: where a document goes (R-deliver) ---- */
+
+
+static const char *scalar_of(const struct pd_value *m, const char *key)
+{
+	const char *v = value_str(value_get(m, key));
+	return v && *v ? v : NULL;
+}
+
+static bool has_lines(const struct pd_value *v)
+{
+	return v && v->kind == PD_SEQ && v->n > 0;
+}
+
+void case_route(const struct pd_case *c, const struct pd_level *lv, struct pd_route *r)
+{
+	*r = (struct pd_route){0};
+	if (is(lv->office, "ero"))
+		r->office_key = "case.ero_office", r->office_id = c->ero_office;
+	else if (is(lv->office, "occ"))
+		r->office_key = "case.occ_office", r->office_id = c->occ_office;
+	else if (is(lv->office, "occ_sub"))
+		r->office_key = "case.occ_suboffice", r->office_id = c->occ_suboffice;
+	r->office = levels_office(c->dom, r->office_id);
+	const struct pd_value *ct = value_get(value_path(c->root, "case.contacts"), lv->name);
+	r->contact = ct && ct->kind == PD_MAP ? ct : NULL;
+	/* an office's general mailbox is not a place to file PD requests: only its PD mailbox */
+	r->email = scalar_of(r->contact, "email");
+	if (!r->email)
+		r->email = scalar_of(r->office, "pd_email");
+	for (size_t i = 0; i < c->dom->nmailboxes; i++) /* a mailbox out of use reaches no one */
+		if (is(c->dom->mailboxes[i].level, lv->name) && is(c->dom->mailboxes[i].role, "to") &&
+		    levels_mailbox_valid(&c->dom->mailboxes[i], c->letter_date))
+			r->hq_mailbox = true;
+	r->address = value_get(r->contact, "address");
+	if (!has_lines(r->address))
+		r->address = r->office ? value_get(r->office, "address")
+				       : is(lv->office, "hq") ? value_get(lv->node, "address") : NULL;
+	if (!has_lines(r->address))
+		r->address = NULL;
+	r->delivery = case_str(c->root, "letter.delivery");
+	if (!r->delivery)
+		r->delivery = r->email || r->hq_mailbox ? "email" : "mail";
+}
+
+bool case_is_escalation(const struct pd_case *c, const struct pd_level *lv)
+{
+	return lv->rung >= 2 || (lv->rung == 1 && is(lv->track, "occ") && c->occ_suboffice &&
+				 case_rung_denied(c, "occ", 0));
+}
+
+/* Whether the directory says a field of the office is not published. */
+static bool marked_unknown(const struct pd_value *office, const char *field)
+{
+	const struct pd_value *u = value_get(office, "unknown");
+	for (size_t i = 0; u && u->kind == PD_SEQ && i < u->n; i++)
+		if (is(value_str(u->items[i]), field))
+			return true;
+	return false;
+}
+
+/* The directory's word on a field the office lacks, for a message. */
+static const char *office_lacks(const struct pd_route *r, const char *field)
+{
+	if (!r->office)
+		return "";
+	return marked_unknown(r->office, field) ? " (the office directory records that it is not "
+						  "published)"
+						: " (the office directory does not give it)";
+}
+
+/* Where the fix goes: the delivery chosen, else the level's contact, else the office id. */
+static struct pd_loc delivery_loc(const struct pd_case *c, const struct pd_level *lv,
+				  const struct pd_route *r)
+{
+	char contact[64];
+	snprintf(contact, sizeof contact, "case.contacts.%s", lv->name);
+	return value_path(c->root, "letter.delivery") ? case_loc(c, "letter.delivery")
+	       : value_path(c->root, contact)	      ? case_loc(c, contact)
+	       : r->office_key			      ? case_loc(c, r->office_key)
+							      : case_loc(c, "letter");
 }
 
 /* ---- the rules, each a function of one run of the checker ---- */
@@ -196,6 +302,16 @@ static void rule_bia(const struct check *k)
 		       "a case pending before the BIA is on the occ track (set case.track: occ)");
 		return;
 	}
+	if (k->lv && k->lv->rung == PD_RUNG_FIRST && !case_str(c->root, "request.new_facts"))
+		for (size_t i = 0; i < c->nreq; i++)
+			if (c->req[i].state == PD_DENIED && c->req[i].lv &&
+			    is(c->req[i].lv->track, "occ")) {
+				report(k, PD_ERROR, case_loc(c, "request"),
+				       "a BIA request after the denial of %s rests on new facts or "
+				       "circumstances: give request.new_facts",
+				       c->req[i].id ? c->req[i].id : "an earlier request");
+				break;
+			}
 	if (k->lv && k->lv->rung == PD_RUNG_FIRST && !c->eoir27)
 		report(k, PD_WARNING, case_loc(c, "appearance"),
 		       "a case before the BIA usually has Form EOIR-27 on file "
@@ -255,6 +371,12 @@ static void rule_chain(const struct check *k)
 	const struct pd_case *c = k->c;
 	const struct pd_level *lv = k->lv;
 	for (int r = lowest_rung(c, lv); lv->rung >= PD_RUNG_REVIEW && r < lv->rung; r++) {
+		const struct pd_value *aw = case_rung_aware(c, lv->track, r);
+		if (aw && !rung_denied_only(c, lv->track, r) && !value_get(aw, "enclosure"))
+			report(k, PD_WARNING, aw->loc,
+			       "the %s's awareness stands for rung %d: give its enclosure, the "
+			       "communication that shows it (headquarters asks for copies)",
+			       value_str(value_get(aw, "role")), r);
 		if (case_rung_denied(c, lv->track, r) || rung_old_denial(c, lv->track, r))
 			continue; /* an old denial is R-rereq's */
 		char *names = rung_names(c, lv->track, r);
@@ -334,11 +456,34 @@ static bool written(const char *channel)
 	return !is(channel, "phone") && !is(channel, "in_person");
 }
 
+/* An oral decision (by phone or in person) needs its entry in the communications log, the
+ * only record headquarters will see of it (a memo to file: samples/memo-to-file.md). */
+static void oral_logged(const struct check *k)
+{
+	const struct pd_case *c = k->c;
+	for (size_t i = 0; i < c->nreq; i++) {
+		const struct pd_request *q = &c->req[i];
+		const char *ch = q->decision ? value_str(value_get(q->decision, "channel")) : NULL;
+		if (!ch || written(ch) || !q->decided)
+			continue;
+		bool logged = false;
+		for (size_t j = 0; j < c->ncomm; j++)
+			logged = logged || (is(c->comm[j].date, q->decided) && !written(c->comm[j].channel));
+		if (!logged)
+			report(k, PD_WARNING, node_loc(q->decision, "channel"),
+			       "the %s decision on request %s (%s) is not in communications: log the "
+			       "call or meeting there (date, direction, channel, from, to, summary) "
+			       "and keep a memo to file of it (samples/memo-to-file.md)",
+			       ch, q->id ? q->id : "?", q->decided);
+	}
+}
+
 static void rule_package(const struct check *k)
 {
 	const struct pd_case *c = k->c;
-	if (k->lv->rung < PD_RUNG_REVIEW)
+	if (!case_is_escalation(c, k->lv))
 		return;
+	oral_logged(k);
 	size_t n = 0;
 	for (size_t i = 0; i < c->nreq; i++)
 		if (c->req[i].lv && c->req[i].lv->rung < PD_RUNG_REVIEW && c->req[i].enclosures)
@@ -395,6 +540,21 @@ static void before_letter(const struct check *k, const char *dotted, const char 
 			 letter);
 }
 
+/* An enclosure dated after the request that enclosed it was sent. */
+static void enclosed_later(const struct check *k, const struct pd_request *q)
+{
+	for (size_t j = 0; q->sent && q->enclosures && j < q->enclosures->n; j++) {
+		const struct pd_value *id = q->enclosures->items[j];
+		const struct pd_encl *e = case_enclosure(k->c, value_str(id));
+		if (e && e->date && date_valid(e->date) && date_valid(q->sent) &&
+		    strcmp(e->date, q->sent) > 0)
+			report(k, PD_ERROR, id->loc,
+			       "enclosure %s is dated %s, after request %s that encloses it was sent "
+			       "(%s): correct the enclosure's date or the request's enclosures",
+			       e->id, e->date, q->id ? q->id : "?", q->sent);
+	}
+}
+
 static void rule_dates(const struct check *k)
 {
 	const struct pd_case *c = k->c;
@@ -414,6 +574,11 @@ static void rule_dates(const struct check *k)
 	}
 	for (size_t i = 0; i < c->ncomm; i++)
 		after_letter(k, c->comm[i].node, "date", "a communication");
+	for (size_t i = 0; i < c->nreq; i++)
+		enclosed_later(k, &c->req[i]);
+	const struct pd_value *aw = value_get(c->root, "aware");
+	for (size_t i = 0; aw && aw->kind == PD_SEQ && i < aw->n; i++)
+		after_letter(k, aw->items[i], "date", "an awareness");
 	before_letter(k, "case.next_hearing.date",
 		      "the next hearing (%s) is before the letter date %s: update "
 		      "case.next_hearing");
@@ -469,6 +634,11 @@ static void rule_refs(const struct check *k)
 	refs_in(k, "equities", "exhibits");
 	refs_in(k, "negatives", "exhibits");
 	refs_in(k, "communications", "enclosure");
+	refs_in(k, "aware", "enclosure");
+	static const char *const forms[] = {"appearance.g28.enclosure", "appearance.eoir28.enclosure",
+					    "appearance.eoir27.enclosure", NULL};
+	for (size_t i = 0; forms[i]; i++)
+		ref(k, value_path(c->root, forms[i]), forms[i]);
 	for (size_t i = 0; i < c->nencl; i++) {
 		const char *file = c->encl[i].file;
 		if (!file)
@@ -487,11 +657,218 @@ static void rule_refs(const struct check *k)
 
 static void rule_memo(const struct check *k)
 {
-	if (is(k->document, "memo") && k->lv->rung < PD_RUNG_REVIEW)
+	if (is(k->document, "memo") && !case_is_escalation(k->c, k->lv))
 		report(k, PD_ERROR, (struct pd_loc){0},
-		       "a memo goes with an escalation (rung 2 and up); %s is rung %d and nothing "
-		       "has been denied yet",
+		       "a memo goes with an escalation (rung 2 and up, or occ after the sub-office "
+		       "denied); %s is rung %d and no lower level has denied the request",
 		       k->lv->name, k->lv->rung);
+}
+
+/* The office a mistyped or unlisted id most likely means. An alias ("Las Vegas, NV") whose
+ * city is named in the id wins: the office that serves that city; else the id nearest by
+ * spelling among offices of the same kind prefix (a typo), never a city by edit distance. */
+static const char *nearest_office(const struct pd_case *c, const char *id, const char *want_kind)
+{
+	const struct pd_value *offs = c->dom->offices;
+	size_t n = offs && offs->kind == PD_SEQ ? offs->n : 0;
+	struct pd_buf want = {0};
+	for (const char *p = id; *p; p++) /* "ero-las-vegas" -> "ero las vegas" */
+		buf_putc(&want, *p == '-' || *p == '_' ? ' ' : (char)tolower((unsigned char)*p));
+	for (size_t i = 0; i < n; i++) {
+		const struct pd_value *o = offs->items[i];
+		const struct pd_value *al = value_get(o, "aliases");
+		if (!is(value_str(value_get(o, "kind")), want_kind))
+			continue;
+		for (size_t j = 0; al && al->kind == PD_SEQ && j < al->n; j++) {
+			const char *a = value_str(al->items[j]);
+			struct pd_buf city = {0};
+			for (const char *p = a ? a : ""; *p && *p != ','; p++)
+				buf_putc(&city, *p == '-' ? ' ' : (char)tolower((unsigned char)*p));
+			bool hit = city.len > 2 && strstr(want.s, city.s);
+			buf_free(&city);
+			if (hit) {
+				buf_free(&want);
+				return value_str(value_get(o, "id"));
+			}
+		}
+	}
+	buf_free(&want);
+	const char **ids = xcalloc(n + 1, sizeof *ids);
+	for (size_t i = 0; i < n; i++)
+		ids[i] = value_str(value_get(offs->items[i], "id"));
+	const char *near = diag_nearest(id, ids, n);
+	/* one or two letters off only: "ero-dalas", not "ero-las-vegas" -> "ero-dallas" */
+	if (near && diag_distance(id, near) > 2)
+		near = NULL;
+	free(ids);
+	return near;
+}
+
+/* " (did you mean 'ero-salt-lake-city'?)" for an office id the directory lacks, or "". */
+static const char *office_hint(const struct pd_case *c, const char *key, const char *id)
+{
+	const char *kind = is(key, "case.ero_office") ? "ero" : is(key, "case.occ_office") ? "occ"
+										  : "occ_sub";
+	const char *near = nearest_office(c, id, kind);
+	const char *sub = is(kind, "occ") ? nearest_office(c, id, "occ_sub") : NULL;
+	if (sub && !is(value_str(value_get(levels_office(c->dom, sub), "parent")), near))
+		sub = NULL;
+	if (!near)
+		return "";
+	return arena_printf(c->dom->arena, " (did you mean '%s'%s%s?)", near,
+			    sub ? ", with case.occ_suboffice: " : "", sub ? sub : "");
+}
+
+/* ---- R-deliver, R-regime, R-decided, R-relief ---- */
+
+/* A headquarters letter names the office of record whose decision it reviews (DOMAIN 6):
+ * an office of the directory, or the office named in the local level's contact. */
+static void deliver_record(const struct check *k)
+{
+	const struct pd_case *c = k->c;
+	bool ero = is(k->lv->track, "ero");
+	const char *key = ero ? "case.ero_office" : "case.occ_office";
+	const char *id = ero ? c->ero_office : c->occ_office;
+	const char *local = ero ? "ero" : "occ";
+	const struct pd_value *ct = value_get(value_path(c->root, "case.contacts"), local);
+	if (levels_office(c->dom, id) || scalar_of(ct, "office"))
+		return;
+	report(k, PD_ERROR, case_loc(c, key),
+	       "the %s letter names the office whose decision it reviews: %s %s; give the office "
+	       "of record's id (templates/offices.yaml) or case.contacts.%s.office",
+	       k->lv->name, key, id ? "is not in the office directory" : "is missing", local);
+}
+
+/* R-deliver: an office id the directory lacks, with no contact to address; e-mail with no
+ * address; mail, hand or courier with no street address; fax with no number. */
+static void rule_deliver(const struct check *k)
+{
+	const struct pd_case *c = k->c;
+	const struct pd_level *lv = k->lv;
+	struct pd_route r;
+	case_route(c, lv, &r);
+	if (is(lv->office, "hq"))
+		deliver_record(k);
+	if (r.office_id && !r.office && !r.contact) {
+		report(k, PD_ERROR, case_loc(c, r.office_key),
+		       "%s '%s' is not in the office directory%s: the %s letter has no addressee; "
+		       "correct the id or give case.contacts.%s (name, title, office, and email or "
+		       "address)",
+		       r.office_key, r.office_id, office_hint(c, r.office_key, r.office_id), lv->name,
+		       lv->name);
+		return;
+	}
+	if (!r.office_id && r.office_key && !r.contact)
+		return; /* the office of record is missing: rule_fields says so */
+	const char *who = r.office_id ? r.office_id : lv->name;
+	if (is(r.delivery, "email") && !r.email && !r.hq_mailbox && is(lv->office, "hq"))
+		report(k, PD_ERROR, delivery_loc(c, lv, &r),
+		       "the %s letter goes by email, but the level table has no mailbox of %s in use "
+		       "on %s: add case.contacts.%s.email (the address in use), or set "
+		       "letter.delivery: mail",
+		       lv->name, lv->name, c->letter_date ? c->letter_date : "the letter date",
+		       lv->name);
+	else if (is(r.delivery, "email") && !r.email && !r.hq_mailbox)
+		report(k, PD_ERROR, delivery_loc(c, lv, &r),
+		       "the %s letter goes by email, but no address is known for it: %s has no PD "
+		       "mailbox%s; add case.contacts.%s.email (the officer's or the office's "
+		       "address), or set letter.delivery: mail with the street address",
+		       lv->name, who, office_lacks(&r, "pd_email"), lv->name);
+	else if ((is(r.delivery, "mail") || is(r.delivery, "hand") || is(r.delivery, "courier")) &&
+		 !r.address)
+		report(k, PD_ERROR, delivery_loc(c, lv, &r),
+		       "the %s letter goes by %s, but no street address is known for %s%s; add "
+		       "case.contacts.%s.address (lines ending with city, state and ZIP)%s",
+		       lv->name, r.delivery, who, office_lacks(&r, "address"), lv->name,
+		       r.email ? ", or set letter.delivery: email" : "");
+	else if (is(r.delivery, "fax") && !scalar_of(r.contact, "fax"))
+		report(k, PD_ERROR, delivery_loc(c, lv, &r),
+		       "the %s letter goes by fax, but no fax number is known: add "
+		       "case.contacts.%s.fax",
+		       lv->name, lv->name);
+}
+
+static void rule_regime(const struct check *k)
+{
+	const struct pd_case *c = k->c;
+	if (!c->regime || !c->letter_date || levels_regime_in_force(c->regime, c->letter_date))
+		return;
+	const struct pd_value *per = value_get(c->regime, "periods");
+	struct pd_buf when = {0};
+	for (size_t i = 0; per && per->kind == PD_SEQ && i < per->n; i++) {
+		const char *from = value_str(value_get(per->items[i], "from"));
+		const char *to = value_str(value_get(per->items[i], "to"));
+		buf_printf(&when, "%sfrom %s%s%s", i ? " and " : "", from ? from : "?",
+			   to ? " to " : " on", to ? to : "");
+	}
+	char *now = levels_regimes_on(c->dom, c->letter_date, k->d);
+	report(k, PD_ERROR, case_loc(c, "priority.regime"),
+	       "%s was in force %s; the letter is dated %s, when %s%s: set priority.regime "
+	       "to the policy of that date (or correct letter.date)",
+	       c->regime_id, when.len ? when.s : "in no recorded period", c->letter_date,
+	       *now ? "the policy in force was " : "no regime of templates/regimes was in force",
+	       now);
+	free(now);
+	buf_free(&when);
+}
+
+/* true when q is a decision of the level lv itself: sent to it, or decided by its role. */
+static bool decided_at(const struct pd_request *q, const struct pd_level *lv)
+{
+	if (q->state != PD_DENIED && q->state != PD_GRANTED)
+		return false;
+	if (is(q->level, lv->name))
+		return true;
+	if (!q->by_role || !q->lv || !is(q->lv->track, lv->track) || is(lv->office, "hq"))
+		return false;
+	if (lv->rung < PD_RUNG_REVIEW)
+		return q->lv->rung == lv->rung && levels_decides(lv, q->by_role);
+	return strcasecmp(q->by_role, lv->name) == 0; /* FOD decided: the fod level did */
+}
+
+/* R-decided: a level that already decided is not asked again, unless the earlier decision
+ * predates the policy (a reconsideration, R-rereq) or new facts are given. */
+static void rule_decided(const struct check *k)
+{
+	const struct pd_case *c = k->c;
+	const struct pd_level *lv = k->lv;
+	if (case_str(c->root, "request.new_facts") ||
+	    (is(c->stage, "bia") && lv->rung == PD_RUNG_FIRST))
+		return; /* new facts open a fresh decision; at the BIA, R-bia asks for them */
+	for (size_t i = 0; i < c->nreq; i++) {
+		const struct pd_request *q = &c->req[i];
+		if (!decided_at(q, lv) || (lv->rung < PD_RUNG_REVIEW && !counts_after_cutoff(c, q)))
+			continue;
+		report(k, PD_ERROR, q->decision ? node_loc(q->decision, "outcome") : q->node->loc,
+		       "the %s level already decided this request (%s %s on %s): a letter to it "
+		       "again is refused; ask the next level (pdgen next), or give "
+		       "request.new_facts when new facts or circumstances call for a fresh decision",
+		       lv->name, q->id ? q->id : "a request", q->outcome, q->decided ? q->decided : "?");
+		return;
+	}
+}
+
+/* R-relief: each form asked for is one the letter's office can grant (labels.yaml tracks). */
+static void rule_relief(const struct check *k)
+{
+	const struct pd_case *c = k->c;
+	const struct pd_level *lv = k->lv;
+	const struct pd_value *forms = value_path(c->root, "request.forms");
+	bool ero = is(lv->track, "ero");
+	for (size_t i = 0; forms && forms->kind == PD_SEQ && i < forms->n; i++) {
+		const char *code = value_str(forms->items[i]);
+		const struct pd_value *e = levels_label_entry(c->dom, "forms", code);
+		const struct pd_value *tracks = value_get(e, "tracks");
+		bool ok = !e;
+		for (size_t j = 0; tracks && tracks->kind == PD_SEQ && j < tracks->n; j++)
+			ok = ok || is(value_str(tracks->items[j]), lv->track);
+		if (!ok)
+			report(k, PD_ERROR, forms->items[i]->loc,
+			       "request.forms: %s is granted by %s, not by %s: remove it from "
+			       "request.forms for the %s letter (or ask it of the %s track)",
+			       code, ero ? "the Office of Chief Counsel" : "ERO",
+			       ero ? "ERO" : "the Office of Chief Counsel", lv->name, ero ? "occ" : "ero");
+	}
 }
 
 /* ---- the rule table ---- */
@@ -537,7 +914,9 @@ static const struct rule rules[] = {
       "A level at rung 2 or 3 needs a recorded denial at every lower rung of its track, "
       "including rung 0 for a sub-office case (error, at the `requests` key of the case "
       "file, naming the missing levels). A denial decided by an AFOD or FOD also counts for "
-      "ERO rung 2; one decided by a DCC or CC also counts for OCC rung 2.",
+      "ERO rung 2, as does an AFOD or FOD recorded under `aware` (a warning when its "
+      "`enclosure`, the communication that shows it, is missing); one decided by a DCC or "
+      "CC also counts for OCC rung 2.",
       "\"ICE headquarters will not review escalated PD requests that have not been reviewed "
       "by each level of the chain of command; it will send them back to the local office "
       "for review prior to considering them.\" (practice pointer, section 2)",
@@ -561,7 +940,9 @@ static const struct rule rules[] = {
       "Rungs 2 and 3 enclose everything submitted with the earlier requests and copies of "
       "the communications with the local office; pdgen builds these lists itself. "
       "Warnings: the first request lists no enclosures; a written communication received "
-      "has no copy among the enclosures.",
+      "has no copy among the enclosures; a decision given by phone or in person has no "
+      "entry of that day in `communications` (`samples/memo-to-file.md` makes a memo to "
+      "file of the log). The occ step after a sub-office denial is an escalation too.",
       "\"This request should include all materials that were submitted with the initial PD "
       "request and copies of communications with the local ICE ERO office.\" (practice "
       "pointer, section 1)",
@@ -582,7 +963,9 @@ static const struct rule rules[] = {
     {{"R-bia", PD_ERROR,
       "`case.stage: bia` belongs to the occ track (error); rung 1 then goes to the trial "
       "attorney in charge of the case or the appeal, with the BIA letter; a warning when no "
-      "EOIR-27 is on file.",
+      "EOIR-27 is on file. After a denial, the BIA request needs `request.new_facts` "
+      "(error); the letter names the earlier denial and states the new facts, and `pdgen "
+      "next` sends the case back to the trial attorney first.",
       "\"If new facts or circumstances warrant a review of a previously denied request for "
       "prosecutorial discretion for a case pending before the BIA, attorneys should contact "
       "the trial attorney initially in charge of the case or the appeal and escalate the "
@@ -600,27 +983,72 @@ static const struct rule rules[] = {
       "Give `emergency.reason`, and a deadline on or after the letter date."},
      false, rule_emergency},
     {{"R-dates", PD_ERROR,
-      "A decision dated before its request, or a request, decision or communication dated "
-      "after the letter date, is an error; a next hearing or a scheduled removal before the "
-      "letter date is a warning.",
+      "A decision dated before its request, a request, decision, communication or awareness "
+      "dated after the letter date, or an enclosure dated after the request that enclosed "
+      "it, is an error; a next hearing or a scheduled removal before the letter date is a "
+      "warning.",
       "A letter recounts a history that has happened: a decision follows its request and "
       "nothing it reports is later than the letter (DOMAIN section 1, R-dates).",
       "Correct the date the diagnostic points at, or `letter.date`."},
      false, rule_dates},
     {{"R-refs", PD_ERROR,
-      "Every enclosure id used in requests, equities, negatives and communications must "
-      "exist, and every enclosure `file` must exist (errors).",
+      "Every enclosure id used in requests, equities, negatives, communications, `aware` "
+      "and `appearance` must exist, and every enclosure `file` must exist (errors).",
       "An escalation encloses what it cites: a reviewer must find each tab the letter names "
       "(DOMAIN section 1, R-refs).",
       "Add the enclosure to `enclosures` or correct the id; give `file` relative to the case "
       "file."},
      false, rule_refs},
-    {{"R-memo", PD_ERROR, "A memo is only for rungs 2 and 3 (error).",
+    {{"R-memo", PD_ERROR,
+      "A memo is only for an escalation: rungs 2 and 3, and `occ` after the sub-office "
+      "denied (error).",
       "The cover memo sums up an escalation: its procedural history and its index of prior "
       "materials (DOMAIN section 2); before a denial there is nothing to sum up.",
       "Make the letter alone at rungs 0 and 1; the memo goes with a letter to rung 2 or 3."},
      true, rule_memo},
-    /* R-deliver, R-regime, R-decided, R-relief: add their rows here */
+    {{"R-deliver", PD_ERROR,
+      "A document must reach someone (errors, at the field to add): an office id outside "
+      "the directory needs `case.contacts.LEVEL`; e-mail needs an address for the level (the "
+      "contact's, or the office's PD mailbox: an office's general mailbox is not one); mail, "
+      "hand delivery and courier need a street address (the contact's or the office's); fax "
+      "needs `case.contacts.LEVEL.fax`; a headquarters mailbox counts only on the dates the "
+      "level table gives it. Headquarters letters name the office of record, so "
+      "its id must be in the directory (or `case.contacts.ero.office`, "
+      "`case.contacts.occ.office` give its name).",
+      "\"Attorneys should first request PD from the local ICE ERO field office responsible "
+      "for handling the client's case.\" \"Many local ICE OCC offices have set up a specific "
+      "e-mail box for PD requests.\" (practice pointer, sections 1 and 2); an office's "
+      "facts come from a citable source or are unknown (DOMAIN section 4).",
+      "Give the officer's or the office's address in `case.contacts.LEVEL` (`email`, or "
+      "`address` lines ending with city, state and ZIP), correct the office id, or choose "
+      "`letter.delivery` for what is known."},
+     true, rule_deliver},
+    {{"R-regime", PD_ERROR,
+      "The regime of `priority.regime` must be in force on the letter date (error, naming "
+      "the regime that was).",
+      "The letter argues under \"the policy in force\"; each regime of "
+      "`templates/regimes/` gives the periods it was in force (DOMAIN section 4).",
+      "Set `priority.regime` to the regime the error names (and a category of it), or "
+      "correct `letter.date`."},
+     false, rule_regime},
+    {{"R-decided", PD_ERROR,
+      "A letter to a level that already decided the request (sent to it, or decided by its "
+      "role) is refused, unless the decision predates the policy (R-rereq) or "
+      "`request.new_facts` is given.",
+      "\"An erroneous PD denial must be elevated\"; a previously denied request is reviewed "
+      "again when \"new facts or circumstances warrant a review\". (practice pointer, "
+      "introduction and section 1)",
+      "Address the next level (`pdgen next`), or give `request.new_facts`."},
+     true, rule_decided},
+    {{"R-relief", PD_ERROR,
+      "Each of `request.forms` must be one the track's office can grant (error at the form; "
+      "`templates/labels.yaml` gives each form's tracks).",
+      "Administrative closure, dismissal, termination, continuances, joining a motion and "
+      "not appealing are the Office of Chief Counsel's tools in court; stays, deferred "
+      "action, release and orders of supervision are ERO's (DOMAIN section 1).",
+      "Ask the office of the case's track for what it can grant, or ask the other track "
+      "for the rest."},
+     true, rule_relief},
 };
 
 static const size_t nrules = sizeof rules / sizeof rules[0];
@@ -667,21 +1095,16 @@ static void need_office(const struct pd_case *c, const struct pd_level *lv, cons
 			   key, lv->name, contact);
 }
 
-/* An office id that the directory does not hold: a warning with the nearest id. */
+/* An office id that the directory does not hold: a warning with the office meant (at a
+ * level that needs the office, R-deliver's error says it instead). */
 static void known_office(const struct pd_case *c, const char *key, const char *id,
 			 struct pd_diags *d)
 {
-	if (!id || levels_office(c->dom, id))
-		return;
-	const struct pd_value *offs = c->dom->offices;
-	const char **ids = xcalloc(offs && offs->kind == PD_SEQ ? offs->n + 1 : 1, sizeof *ids);
-	size_t n = 0;
-	for (size_t i = 0; offs && offs->kind == PD_SEQ && i < offs->n; i++)
-		ids[n++] = value_str(value_get(offs->items[i], "id"));
-	diag_warn(d, case_loc(c, key),
-		  "%s '%s' is not in the office directory%s: give the office in case.contacts",
-		  key, id, diag_did_you_mean(id, ids, n, '\'').text);
-	free(ids);
+	if (id && !levels_office(c->dom, id))
+		diag_warn(d, case_loc(c, key),
+			  "%s '%s' is not in the office directory%s: give the office in "
+			  "case.contacts",
+			  key, id, office_hint(c, key, id));
 }
 
 static void rule_fields(const struct pd_case *c, const struct pd_level *lv, struct pd_diags *d)
@@ -697,6 +1120,22 @@ static void rule_fields(const struct pd_case *c, const struct pd_level *lv, stru
 	need(c, "attorney.email", PD_WARNING, "the signature block gives it", d);
 	if (lv->rung < PD_RUNG_REVIEW)
 		need(c, "equities", PD_WARNING, "a request should set out the positive equities", d);
+	const struct pd_value *eq = value_get(c->root, "equities");
+	for (size_t i = 0; eq && eq->kind == PD_SEQ && i < eq->n; i++) {
+		const struct pd_value *ex = value_get(eq->items[i], "exhibits");
+		if (eq->items[i]->kind == PD_MAP && !(ex && ex->kind == PD_SEQ && ex->n > 0))
+			diag_warn(d, eq->items[i]->loc,
+				  "equities[%zu] cites no exhibit: ICE weighs the equities it can see "
+				  "proven; enclose the evidence and list it in exhibits",
+				  i);
+	}
+	if (case_is_escalation(c, lv) && lv->rung < levels_top_rung(c->dom, lv->track))
+		need(c, "escalation.argument", PD_WARNING, /* at the top, R-hq's error */
+		     "a review says why the denial is contrary to policy", d);
+	const struct pd_value *cats = c->regime ? value_get(c->regime, "categories") : NULL;
+	if (cats && cats->kind == PD_SEQ && cats->n > 0)
+		need(c, "priority.category", PD_WARNING,
+		     "the letter states no priority (none, or the category ICE may rely on)", d);
 	if (is(lv->track, "occ"))
 		need(c, "attorney.eoir_id", PD_WARNING, "OCC expects counsel's EOIR ID", d);
 	if (is(c->stage, "proceedings"))
@@ -707,22 +1146,31 @@ int case_check(const struct pd_case *c, const char *level, const char *document,
 	       struct pd_diags *d)
 {
 	int before = d->errors;
-	known_office(c, "case.ero_office", c->ero_office, d);
-	known_office(c, "case.occ_office", c->occ_office, d);
-	known_office(c, "case.occ_suboffice", c->occ_suboffice, d);
 	const struct pd_level *lv = level ? levels_find(c->dom, level) : NULL;
+	struct pd_route r = {0};
+	if (lv && is(lv->track, c->track))
+		case_route(c, lv, &r);
+	static const char *const office_keys[] = {"case.ero_office", "case.occ_office",
+						  "case.occ_suboffice"};
+	const char *office_ids[] = {c->ero_office, c->occ_office, c->occ_suboffice};
+	for (size_t i = 0; i < 3; i++) /* the level's own office is R-deliver's */
+		if (!is(r.office_key, office_keys[i]))
+			known_office(c, office_keys[i], office_ids[i], d);
 	if (level && !lv)
 		diag_error(d, (struct pd_loc){0}, "unknown level '%s'%s", level,
 			   diag_did_you_mean(level, c->dom->level_names, c->dom->nlevels, '\'').text);
 	if (lv && document && !is(document, "letter") && !is(document, "memo"))
 		diag_error(d, (struct pd_loc){0}, "unknown document '%s' (letter or memo)", document);
 	struct check k = {c, lv, document, NULL, d};
+	bool wrong_track = false; /* what a level of the other track would need is no guide */
 	for (size_t i = 0; i < nrules; i++) {
 		k.rule = &rules[i];
-		if (lv || !rules[i].needs_level)
+		int errors = d->errors;
+		if ((lv && !wrong_track) || !rules[i].needs_level)
 			rules[i].check(&k);
+		wrong_track = wrong_track || (rules[i].check == rule_track && d->errors > errors);
 	}
-	if (lv)
+	if (lv && !wrong_track)
 		rule_fields(c, lv, d);
 	return d->errors - before;
 }
@@ -765,6 +1213,104 @@ static const char *rung_choice(const struct pd_case *c, int rung, struct pd_buf 
 	return first;
 }
 
+/* A BIA case with new facts whose trial attorney has not yet seen them: every rung-1
+ * request was sent before the first rung-1 denial (R-bia). */
+static bool bia_back_to_trial_attorney(const struct pd_case *c)
+{
+	if (!is(c->stage, "bia") || !is(c->track, "occ") || !case_str(c->root, "request.new_facts"))
+		return false;
+	const char *first = NULL;
+	for (size_t i = 0; i < c->nreq; i++) {
+		const struct pd_request *q = &c->req[i];
+		if (q->lv && q->lv->rung == PD_RUNG_FIRST && q->state == PD_DENIED && q->decided &&
+		    (!first || strcmp(q->decided, first) < 0))
+			first = q->decided;
+	}
+	if (!first)
+		return false;
+	for (size_t i = 0; i < c->nreq; i++)
+		if (c->req[i].lv && c->req[i].lv->rung == PD_RUNG_FIRST && c->req[i].sent &&
+		    strcmp(c->req[i].sent, first) > 0)
+			return false;
+	return true;
+}
+
+static void next_commands(const struct pd_case *c, const char *level, bool memo,
+			  struct pd_buf *why)
+{
+	buf_printf(why, "run: pdgen letter %s --level %s\n", c->path, level);
+	if (memo)
+		buf_printf(why, "run: pdgen memo %s --level %s\n", c->path, level);
+}
+
+/* A request a higher level returned: the rung it skipped comes first. */
+static void explain_returned(const struct pd_case *c, int rung, struct pd_buf *why)
+{
+	for (size_t i = 0; i < c->nreq; i++) {
+		const struct pd_request *q = &c->req[i];
+		if (q->state == PD_RETURNED && q->lv && q->lv->rung > rung)
+			buf_printf(why,
+				   "request %s at %s was returned%s%s: a level that skips a rung "
+				   "is sent back; complete rung %d, then ask %s again\n",
+				   q->id ? q->id : "?", q->level, q->decided ? " on " : "",
+				   q->decided ? q->decided : "", rung, q->level);
+	}
+}
+
+/* Why rung r is passed: denied, or (rung 2) a supervisor knew of the case. */
+static bool rung_passed(const struct pd_case *c, int r, struct pd_buf *why)
+{
+	if (rung_denied_only(c, c->track, r)) {
+		buf_printf(why, "rung %d: denied\n", r);
+		return true;
+	}
+	const struct pd_value *aw = case_rung_aware(c, c->track, r);
+	if (aw)
+		buf_printf(why, "rung %d: the %s was already aware of the case (aware:, line %d)\n",
+			   r, value_str(value_get(aw, "role")), aw->loc.line);
+	return aw != NULL;
+}
+
+/* true when a rung below r is passed by a supervisor's awareness, not by a denial. */
+static bool lower_rung_aware(const struct pd_case *c, int r)
+{
+	for (int k = PD_RUNG_REVIEW; k < r; k++)
+		if (!rung_denied_only(c, c->track, k) && case_rung_aware(c, c->track, k))
+			return true;
+	return false;
+}
+
+/* The reasons for asking rung r at level next, and the commands that make its documents. */
+static void explain_next(const struct pd_case *c, int r, const char *next, const char *alts,
+			 struct pd_buf *why)
+{
+	explain_returned(c, r, why);
+	const struct pd_request *old = r < PD_RUNG_REVIEW ? case_old_denial(c) : NULL;
+	if (old)
+		buf_printf(why,
+			   "the denial of %s predates %s: ask again at %s as a "
+			   "reconsideration request\n",
+			   old->decided, c->dom->rereq_before, next);
+	else if (r == PD_RUNG_FIRST && c->occ_suboffice && is(c->track, "occ"))
+		buf_printf(why, "the sub-office denied: escalate to the OCC office with "
+				"jurisdiction (%s)\n", next);
+	else if (r < PD_RUNG_REVIEW)
+		buf_printf(why, "no request has been decided at rung %d yet: start at %s\n", r,
+			   next);
+	else
+		buf_printf(why, "every lower rung has %s: ask for review at %s\n",
+			   lower_rung_aware(c, r) ? "denied the request or knew of it"
+						  : "denied the request",
+			   next);
+	if (*alts)
+		buf_printf(why, "(the same rung: %s)\n", alts);
+	const struct pd_level *nl = levels_find(c->dom, next);
+	bool memo = nl && case_is_escalation(c, nl);
+	if (memo)
+		buf_puts(why, "send the letter with its memo (pdgen memo)\n");
+	next_commands(c, next, memo, why);
+}
+
 const char *case_next_level(const struct pd_case *c, struct pd_buf *why)
 {
 	if (!c->track) {
@@ -777,12 +1323,20 @@ const char *case_next_level(const struct pd_case *c, struct pd_buf *why)
 			   g->id ? g->id : "?", g->level, g->decided ? g->decided : "?");
 		return NULL;
 	}
+	struct pd_buf alts = {0};
+	if (bia_back_to_trial_attorney(c)) {
+		const char *lv = rung_choice(c, PD_RUNG_FIRST, &alts);
+		buf_free(&alts);
+		buf_printf(why, "the case is before the BIA and request.new_facts gives new facts: "
+				"the request goes back to the trial attorney in charge of the case or "
+				"the appeal first (%s), then up the chain again\n", lv);
+		next_commands(c, lv, false, why);
+		return lv;
+	}
 	int start = is(c->track, "occ") && c->occ_suboffice ? PD_RUNG_SUBOFFICE : PD_RUNG_FIRST;
 	for (int r = start; r <= levels_top_rung(c->dom, c->track); r++) {
-		if (case_rung_denied(c, c->track, r)) {
-			buf_printf(why, "rung %d: denied\n", r);
+		if (rung_passed(c, r, why))
 			continue;
-		}
 		const struct pd_request *q = open_request(c, r);
 		if (q) {
 			buf_printf(why,
@@ -793,30 +1347,12 @@ const char *case_next_level(const struct pd_case *c, struct pd_buf *why)
 				   q->state == PD_PENDING ? "still pending" : "unanswered");
 			return NULL;
 		}
-		struct pd_buf alts = {0};
 		const char *next = rung_choice(c, r, &alts);
-		if (!next) {
-			buf_free(&alts);
-			continue;
-		}
-		const struct pd_request *old = r < PD_RUNG_REVIEW ? case_old_denial(c) : NULL;
-		if (old)
-			buf_printf(why,
-				   "the denial of %s predates %s: ask again at %s as a "
-				   "reconsideration request\n",
-				   old->decided, c->dom->rereq_before, next);
-		else if (r < PD_RUNG_REVIEW)
-			buf_printf(why, "no request has been decided at rung %d yet: start at %s\n",
-				   r, next);
-		else
-			buf_printf(why, "every lower rung has denied the request: ask for review at %s\n",
-				   next);
-		if (alts.len)
-			buf_printf(why, "(the same rung: %s)\n", alts.s);
-		if (r >= PD_RUNG_REVIEW)
-			buf_puts(why, "send the letter with its memo (pdgen memo)\n");
+		if (next)
+			explain_next(c, r, next, alts.s ? alts.s : "", why);
 		buf_free(&alts);
-		return next;
+		if (next)
+			return next;
 	}
 	buf_puts(why, "headquarters has denied the request: the chain of command ends here\n");
 	return NULL;

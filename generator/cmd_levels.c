@@ -39,9 +39,12 @@ int cmd_level_usage(struct pd_session *s, const char *name, const char *level)
 int cmd_levels(int argc, char **argv)
 {
 	const char *date = NULL;
+	bool check = false;
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--date") && i + 1 < argc && date_valid(argv[i + 1]))
 			date = argv[++i];
+		else if (!strcmp(argv[i], "--check"))
+			check = true;
 		else
 			return cmd_usage_error("levels", "unexpected argument '%s'", argv[i]);
 	}
@@ -49,9 +52,11 @@ int cmd_levels(int argc, char **argv)
 	struct pd_diags diags = {0};
 	char datadir[PATH_MAX];
 	const struct pd_domain *dom = levels_load(arena, cmd_datadir(datadir), &diags);
+	if (dom && check) /* every data file under templates/: keys, types, labels */
+		levels_validate(arena, dom, &diags);
 	diag_print(&diags, stderr);
-	int rc = dom ? PD_EXIT_OK : PD_EXIT_INPUT;
-	if (dom) {
+	int rc = dom && !diags.errors ? PD_EXIT_OK : PD_EXIT_INPUT;
+	if (dom && !check) {
 		printf("%-10s %-5s %-4s %s\n", "LEVEL", "TRACK", "RUNG", "ADDRESSED TO");
 		for (size_t i = 0; i < dom->nlevels; i++) {
 			const struct pd_level *lv = &dom->levels[i];

@@ -423,14 +423,14 @@ int doc_make(struct pd_session *s, const struct pd_doc_request *req, struct pd_d
 		goto done;
 	char *out = output_path(arena, req, c);
 	res->out_path = xstrdup(out);
+	if (req->plan_only) { /* the name is all a plan needs */
+		rc = PD_EXIT_OK;
+		goto done;
+	}
 	struct pd_value *ctx = case_context(arena, c, req->level, req->document);
 	describe(res, ctx);
 	if (req->dump == PD_DUMP_CASE) {
 		value_dump(ctx, stdout);
-		rc = PD_EXIT_OK;
-		goto done;
-	}
-	if (req->plan_only) {
 		rc = PD_EXIT_OK;
 		goto done;
 	}

@@ -2,6 +2,7 @@
  * In: DATADIR/templates/{levels,offices}.yaml and regimes/ID.yaml. Out: a pd_domain in the arena. */
 #include "levels.h"
 
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -106,6 +107,9 @@ struct pd_domain *levels_load(struct pd_arena *arena, const char *datadir,
 	if (!dom->offices_root)
 		return NULL;
 	dom->offices = value_get(dom->offices_root, "offices");
+	dom->labels = load_data(arena, datadir, "labels.yaml", diags);
+	if (!dom->labels)
+		return NULL;
 	return dom;
 }
 
@@ -189,4 +193,71 @@ bool levels_mailbox_valid(const struct pd_mailbox *m, const char *date)
 	if (m->valid_to && strcmp(date, m->valid_to) > 0)
 		return false;
 	return true;
+}
+
+const struct pd_value *levels_label_entry(const struct pd_domain *dom, const char *group,
+					  const char *code)
+{
+	const struct pd_value *list = value_get(dom->labels, group);
+	for (size_t i = 0; code && list && list->kind == PD_SEQ && i < list->n; i++) {
+		const char *c = str_at(list->items[i], "code");
+		if (c && strcmp(c, code) == 0)
+			return list->items[i];
+	}
+	return NULL;
+}
+
+const char *levels_label(const struct pd_domain *dom, const char *group, const char *code)
+{
+	return str_at(levels_label_entry(dom, group, code), "label");
+}
+
+const char *levels_text(const struct pd_domain *dom, const char *key)
+{
+	const char *s = str_at(dom->labels, key);
+	return s ? s : "";
+}
+
+bool levels_regime_in_force(const struct pd_value *regime, const char *date)
+{
+	const struct pd_value *periods = value_get(regime, "periods");
+	for (size_t i = 0; date && periods && periods->kind == PD_SEQ && i < periods->n; i++) {
+		const char *from = str_at(periods->items[i], "from");
+		const char *to = str_at(periods->items[i], "to");
+		if ((!from || strcmp(date, from) >= 0) && (!to || strcmp(date, to) < 0))
+			return true;
+	}
+	return false;
+}
+
+char **levels_regime_ids(const struct pd_domain *dom)
+{
+	char *dir = arena_printf(dom->arena, "%s/templates/regimes", dom->datadir);
+	struct dirent **names = NULL;
+	int n = scandir(dir, &names, NULL, alphasort);
+	char **ids = xcalloc(n > 0 ? (size_t)n + 1 : 1, sizeof *ids);
+	size_t k = 0;
+	for (int i = 0; i < n; i++) {
+		size_t len = strlen(names[i]->d_name);
+		if (len > 5 && strcmp(names[i]->d_name + len - 5, ".yaml") == 0)
+			ids[k++] = xstrndup(names[i]->d_name, len - 5);
+		free(names[i]);
+	}
+	free(names);
+	return ids;
+}
+
+char *levels_regimes_on(const struct pd_domain *dom, const char *date, struct pd_diags *diags)
+{
+	char **ids = levels_regime_ids(dom);
+	struct pd_buf b = {0};
+	for (size_t i = 0; ids[i]; i++) {
+		const struct pd_value *r =
+		    levels_regime(dom->arena, dom, ids[i], (struct pd_loc){0}, diags);
+		if (r && levels_regime_in_force(r, date))
+			buf_printf(&b, "%s%s", b.len ? ", " : "", ids[i]);
+		free(ids[i]);
+	}
+	free(ids);
+	return b.s ? buf_take(&b) : xstrdup("");
 }

@@ -55,6 +55,7 @@ struct pd_domain {
 	const struct pd_value *offices;      /* the sequence of offices */
 	const char *const *level_names;      /* for "did you mean" */
 	struct pd_regime_cache *regimes;     /* regimes read so far, kept with the domain */
+	const struct pd_value *labels;       /* labels.yaml: the wording of codes */
 };
 
 /* Loads levels.yaml and offices.yaml under DATADIR/templates. NULL after adding errors. */
@@ -69,6 +70,25 @@ const struct pd_value *levels_office(const struct pd_domain *dom, const char *id
  * which lives in the domain's arena (NULL after adding errors at loc). */
 const struct pd_value *levels_regime(struct pd_arena *arena, const struct pd_domain *dom,
 				     const char *id, struct pd_loc loc, struct pd_diags *diags);
+/* The label of CODE in the list GROUP of labels.yaml ("roles", "forms", ...), or NULL. */
+const char *levels_label(const struct pd_domain *dom, const char *group, const char *code);
+/* The entry of CODE in the list GROUP of labels.yaml, or NULL. */
+const struct pd_value *levels_label_entry(const struct pd_domain *dom, const char *group,
+					  const char *code);
+/* A top-level text of labels.yaml ("agency", "greeting"), or "" when absent. */
+const char *levels_text(const struct pd_domain *dom, const char *key);
+/* The regime ids of templates/regimes/ in force on DATE (comma-separated, "" if none); the
+ * result is malloc'd. */
+char *levels_regimes_on(const struct pd_domain *dom, const char *date, struct pd_diags *diags);
+/* The ids of the regime files under DATADIR/templates/regimes, sorted; NULL-terminated,
+ * malloc'd (free each and the array). */
+char **levels_regime_ids(const struct pd_domain *dom);
+/* true when the regime tree has a period that holds DATE (YYYY-MM-DD). */
+bool levels_regime_in_force(const struct pd_value *regime, const char *date);
+/* Checks every data file under DATADIR/templates (levels, offices, labels, every regime):
+ * required keys, types, dates, and no value cut short by a comma in a flow map. Returns the
+ * number of errors added. */
+int levels_validate(struct pd_arena *arena, const struct pd_domain *dom, struct pd_diags *diags);
 /* true when role is one of the level's deciding roles. */
 bool levels_decides(const struct pd_level *lv, const char *role);
 /* true when the mailbox is valid on date (YYYY-MM-DD; NULL date: always). */

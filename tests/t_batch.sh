@@ -7,7 +7,7 @@ mkdir cases
 grep -v '^  cc: ' "$TOP/samples/hernandez-lopez-ero.yaml" >cases/good.yaml
 cp "$TOP/samples/occ-track.yaml" cases/occ.yaml
 sed 's/^  a_number: "A 012-345-678"/  a_number: ["A 012-345-678"/' cases/good.yaml >cases/bad-yaml.yaml
-sed 's/g28: {on_file: true, date: 2015-08-30}/g28: {on_file: false}/' cases/good.yaml >cases/no-g28.yaml
+sed "s/g28: {on_file: true, date: 2015-08-30, enclosure: E1}/g28: {on_file: false}/" cases/good.yaml >cases/no-g28.yaml
 cat >docket.yaml <<'YAML'
 docket: "mixed"
 defaults: {letter: {cc: ["Client (w/o encl.)", "File"]}}

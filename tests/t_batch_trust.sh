@@ -16,6 +16,16 @@ many() {
 		echo "  - {file: cases/$1$i.yaml, level: fod, documents: [letter]}"; i=$((i + 1)); done
 	} >"$1.yaml"
 }
+# background DOCKET DIR N: a batch of DOCKET into DIR (-j 2, stderr in err) started, and
+# running once N PDFs are there; its process is $pid
+background() {
+	"$PDGEN" batch "$1" -o "$2" -j 2 -q 2>err &
+	pid=$!
+	n=0
+	while [ "$(ls "$2" 2>/dev/null | grep -c pdf)" -lt "$3" ] && [ $n -lt 1000 ]; do
+		sleep 0.01; n=$((n + 1))
+	done
+}
 field() { sed "s/.*\"$1\":\"\{0,1\}\([^\",]*\).*/\1/"; }
 
 # 1. fingerprints: switching --templates either way re-makes; an unchanged re-run does not
@@ -56,16 +66,24 @@ sha=$(grep '"case":"cases/occ.yaml"' dup/manifest.jsonl | grep '"made"' | field 
 
 # 4. a worker killed mid-batch costs one case, named with its signal; the rest is made
 many k 120
-"$PDGEN" batch k.yaml -o kill -j 2 -q 2>err &
-pid=$!
-n=0; while [ "$(ls kill 2>/dev/null | grep -c pdf)" -lt 3 ] && [ $n -lt 1000 ]; do sleep 0.01; n=$((n + 1)); done
+background k.yaml kill 3
 victim=$(pgrep -P $pid | head -1)
-kill -SEGV "$victim"; wait $pid; rc=$?
+kill -KILL "$victim"; wait $pid; rc=$?
 made=$(ls kill/*.pdf | wc -l)
-[ $rc = 1 ] && [ "$made" = 119 ] && grep -q 'killed by signal 11' err &&
+[ $rc = 1 ] && [ "$made" = 119 ] && grep -q 'killed by signal 9' err &&
 	grep -q '^failed:' err && grep -q '^  cases/k[0-9]*.yaml (fod letter): the worker' err &&
 	ok "a killed worker costs one case (exit 1, 119 of 120 made)" ||
 	fail "a killed worker costs one case" "exit $rc, $made made" "$(tail -5 err)"
+
+# a resized terminal (SIGWINCH to every process) interrupts nothing
+many w 100
+background w.yaml winch 2
+for k in 1 2 3 4 5 6 7 8 9 10; do
+	kill -WINCH $pid $(pgrep -P $pid) 2>/dev/null; sleep 0.02
+done
+wait $pid; rc=$?
+[ $rc = 0 ] && [ "$(ls winch/*.pdf | wc -l)" = 100 ] && ok "SIGWINCH mid-batch costs nothing" ||
+	fail "SIGWINCH mid-batch costs nothing" "exit $rc" "$(tail -3 err)"
 
 # 5. FIFOs: as a case, a docket, --data, an image: refused at once, never waited on
 mkfifo cases/fifo.yaml fifo-docket.yaml fifo-data.yaml cases/fifo.png
@@ -90,18 +108,15 @@ timeout 20 "$PDGEN" typeset img.md -o img.pdf 2>err; rc=$?
 
 # 6. the output directory removed, or swapped for a symbolic link, mid-batch
 many r 150
-"$PDGEN" batch r.yaml -o gone -j 2 -q 2>err &
-pid=$!
-n=0; while [ "$(ls gone 2>/dev/null | grep -c pdf)" -lt 3 ] && [ $n -lt 1000 ]; do sleep 0.01; n=$((n + 1)); done
-rm -rf gone; wait $pid; rc=$?
+background r.yaml gone 3
+while [ -d gone ]; do rm -rf gone 2>/dev/null; done # workers add files as it goes
+wait $pid; rc=$?
 [ $rc != 0 ] && [ ! -e gone ] && grep -q 'No such file or directory' err &&
 	ok "output directory removed: the rest fail, no file takes its name (exit $rc)" ||
 	fail "output directory removed: the rest fail, no file takes its name" "exit $rc" \
 		"$(ls -la gone 2>&1 | head -3)" "$(tail -3 err)"
 mkdir elsewhere
-"$PDGEN" batch r.yaml -o swap -j 2 -q 2>err &
-pid=$!
-n=0; while [ "$(ls swap 2>/dev/null | grep -c pdf)" -lt 3 ] && [ $n -lt 1000 ]; do sleep 0.01; n=$((n + 1)); done
+background r.yaml swap 3
 mv swap swapped && ln -s elsewhere swap; wait $pid; rc=$?
 listed=$(grep -c '"made"' swapped/manifest.jsonl) there=$(ls swapped/*.pdf | wc -l)
 [ "$(ls elsewhere | wc -l)" = 0 ] && [ "$listed" = "$there" ] && [ "$there" = 150 ] &&
@@ -111,9 +126,7 @@ listed=$(grep -c '"made"' swapped/manifest.jsonl) there=$(ls swapped/*.pdf | wc 
 
 # 7. the manifest is a journal: after kill -9 it lists exactly the whole files
 many j 200
-"$PDGEN" batch j.yaml -o journal -j 2 -q 2>/dev/null &
-pid=$!
-n=0; while [ "$(ls journal 2>/dev/null | grep -c pdf)" -lt 20 ] && [ $n -lt 1000 ]; do sleep 0.01; n=$((n + 1)); done
+background j.yaml journal 20
 kill -9 $pid; sleep 0.5
 bad=0
 while read -r line; do

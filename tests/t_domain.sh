@@ -52,7 +52,7 @@ rc=$?
 grep -q '^samples/occ-track.yaml:[0-9]*:[0-9]*: error: \[R-chain\] opla-hq (rung 3) needs a recorded denial at rung 2 (dcc or cc)' "$SCRATCH/out" &&
 	ok "[R-chain] names the missing level and the place" || fail "[R-chain] names the missing level and the place" "$(cat "$SCRATCH/out")"
 
-sed 's/g28: {on_file: true, date: 2015-08-30}/g28: {on_file: false}/' samples/hernandez-lopez-ero.yaml >"$SCRATCH/nog28.yaml"
+sed 's/g28: {on_file: true, date: 2015-08-30, enclosure: E1}/g28: {on_file: false}/' samples/hernandez-lopez-ero.yaml >"$SCRATCH/nog28.yaml"
 "$PDGEN" check "$SCRATCH/nog28.yaml" --level ero >"$SCRATCH/out" 2>&1
 rc=$?
 [ $rc = 1 ] && grep -q '\[R-g28\]' "$SCRATCH/out" && ok "--level ero without a G-28 exits 1 with [R-g28]" ||

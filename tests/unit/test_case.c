@@ -8,7 +8,7 @@
 
 #include <cmocka.h>
 
-#include "case.h"
+#include "case_impl.h"
 
 static void anumber(void **state)
 {
@@ -59,7 +59,7 @@ static const char base[] =
     "attorney: {name: Lee, bars: [{state: IL, number: \"1\"}], eoir_id: X, email: l@example.com}\n"
     "firm: {name: Park Law}\n"
     "priority: {regime: johnson-2014, category: none}\n"
-    "request: {forms: [deferred_action]}\n"
+    "request: {forms: [decline_nta]}\n"
     "equities: [{factor: family_ties, text: x}]\n"
     "letter: {date: 2015-12-30}\n";
 
@@ -112,7 +112,7 @@ static void rule_g28_and_track(void **state)
 	done(&r);
 	load(&r, ero_ok);
 	assert_int_equal(case_check(r.c, "ero", "letter", &r.diags), 0);
-	assert_int_equal(case_check(r.c, "occ", "letter", &r.diags), 2); /* R-track, office */
+	assert_int_equal(case_check(r.c, "occ", "letter", &r.diags), 1); /* R-track alone */
 	assert_true(has_rule(&r.diags, "R-track", PD_ERROR));
 	done(&r);
 }
@@ -188,8 +188,7 @@ static void names(void **state)
 	struct pd_value *ctx = case_context(r.arena, r.c, "ero", "letter");
 	assert_non_null(ctx);
 	assert_string_equal(value_str(value_path(ctx, "client.a_number_display")), "A012-345-678");
-	assert_string_equal(value_str(value_path(ctx, "addressee.salutation")),
-			    "Dear Deportation Officer:");
+	assert_string_equal(value_str(value_path(ctx, "addressee.salute")), "Deportation Officer");
 	done(&r);
 }
 
@@ -250,6 +249,59 @@ static void suggestions(void **state)
 	assert_int_equal(diag_distance("", "abc"), 3);
 }
 
+/* Where a letter goes (R-deliver) and what a review is (the sub-office step, awareness). */
+static void routing_and_review(void **state)
+{
+	(void)state;
+	struct run r;
+	load(&r, ero_ok);
+	struct pd_route route;
+	case_route(r.c, levels_find(case_domain(r.c), "ero"), &route);
+	assert_non_null(route.office);
+	assert_null(route.email); /* the directory publishes no PD mailbox for it */
+	assert_string_equal(route.delivery, "mail");
+	assert_non_null(route.address);
+	assert_int_equal(case_check(r.c, "ero", "letter", &r.diags), 0);
+	done(&r);
+	load(&r, "case: {track: ero, stage: final_order, ero_office: ero-nowhere}\n"
+		 "appearance: {g28: {on_file: true}}\n");
+	assert_true(case_check(r.c, "ero", "letter", &r.diags) > 0);
+	assert_true(has_rule(&r.diags, "R-deliver", PD_ERROR));
+	done(&r);
+	load(&r, "case: {track: ero, stage: final_order, ero_office: ero-chicago}\n"
+		 "appearance: {g28: {on_file: true}}\n"
+		 "requests: [{id: R1, level: ero, sent: 2015-06-01,\n"
+		 "  decision: {outcome: denied, date: 2015-07-01, by_role: SDDO}}]\n");
+	assert_true(case_check(r.c, "ero", "letter", &r.diags) > 0);
+	assert_true(has_rule(&r.diags, "R-decided", PD_ERROR));
+	done(&r);
+	/* the FOD copied on the denial: rung 2 is passed without a decision of its own */
+	load(&r, "case: {track: ero, stage: final_order, ero_office: ero-chicago}\n"
+		 "appearance: {g28: {on_file: true}}\n"
+		 "requests: [{id: R1, level: ero, sent: 2015-06-01, enclosures: [E1],\n"
+		 "  decision: {outcome: denied, date: 2015-07-01, by_role: SDDO}}]\n"
+		 "aware: [{role: FOD, date: 2015-07-01, enclosure: E1}]\n"
+		 "enclosures: [{id: E1, title: Denial}]\n"
+		 "communications: [{date: 2015-07-01, direction: received, channel: email,\n"
+		 "  enclosure: E1}]\n"
+		 "escalation: {argument: x}\n");
+	assert_non_null(case_rung_aware(r.c, "ero", 2));
+	assert_int_equal(case_check(r.c, "ero-hq", "letter", &r.diags), 0);
+	struct pd_buf why = {0};
+	assert_string_equal(case_next_level(r.c, &why), "ero-hq");
+	buf_free(&why);
+	done(&r);
+	load(&r, "case: {track: occ, stage: proceedings, occ_office: opla-chicago,\n"
+		 "  occ_suboffice: opla-chicago-kansas-city, next_hearing: {date: 2016-05-01}}\n"
+		 "appearance: {eoir28: {on_file: true}}\n"
+		 "requests: [{id: R1, level: occ-sub, sent: 2015-06-01,\n"
+		 "  decision: {outcome: denied, date: 2015-07-01, by_role: ACC}}]\n");
+	assert_true(case_is_escalation(r.c, levels_find(case_domain(r.c), "occ")));
+	assert_false(case_is_escalation(r.c, levels_find(case_domain(r.c), "occ-sub")));
+	assert_string_equal(case_template_name(r.c, "occ", "letter"), "letter-review");
+	done(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -257,7 +309,7 @@ int main(void)
 	    cmocka_unit_test(dates),		  cmocka_unit_test(rule_g28_and_track),
 	    cmocka_unit_test(rule_chain),	  cmocka_unit_test(rule_sub_and_rereq),
 	    cmocka_unit_test(names),		  cmocka_unit_test(emergency_window),
-	    cmocka_unit_test(suggestions),
+	    cmocka_unit_test(suggestions),	  cmocka_unit_test(routing_and_review),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

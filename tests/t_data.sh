@@ -1,0 +1,37 @@
+#!/bin/sh
+# The data files under templates/: `pdgen levels --check` loads every one (levels, offices,
+# labels, each regime) and finds no error; a copy with a known fault is refused at its place.
+. tests/lib.sh
+
+if "$PDGEN" levels --check >"$SCRATCH/out" 2>&1 && ! grep -q 'error:' "$SCRATCH/out"; then
+	ok "every data file under templates/ passes levels --check"
+else fail "every data file under templates/ passes levels --check" "$(grep -A2 error: "$SCRATCH/out" | head -c 900)"; fi
+
+# fault FILE SED-EXPRESSION TEXT: a copy of the data with one edit is refused, naming TEXT
+fault() {
+	rm -rf "$SCRATCH/d"; mkdir -p "$SCRATCH/d"; cp -r "$TOP/templates" "$SCRATCH/d/"
+	sed -i "$2" "$SCRATCH/d/templates/$1"
+	if cmp -s "$TOP/templates/$1" "$SCRATCH/d/templates/$1"; then
+		fail "fault in $1: '$3'" "the edit '$2' changed nothing"; return
+	fi
+	PDGEN_DATADIR=$SCRATCH/d "$PDGEN" levels --check >"$SCRATCH/out" 2>&1
+	rc=$?
+	if [ $rc = 1 ] && grep -F -- "$3" "$SCRATCH/out" | grep -q "templates/$1:[0-9]*:[0-9]*: error"; then
+		ok "fault in $1: '$3'"
+	else fail "fault in $1: '$3'" "exit $rc" "$(head -c 900 "$SCRATCH/out")"; fi
+}
+fault regimes/johnson-2014.yaml 's/label: "Victim, witness or plaintiff in a proceeding"/label: Victim, witness or plaintiff in a proceeding/' \
+	"unknown key 'witness or plaintiff in a proceeding' (a comma in an unquoted value"
+fault regimes/mayorkas-2021.yaml 's/^  - {from: 2023-07-28, to: 2025-01-20}/  - {from: 2023-07-28, to: 2022-01-20}/' \
+	"periods must follow one another"
+fault regimes/kelly-2017.yaml 's/^partial: priority-case-by-case/partial: priority-kelly/' "no template priority-kelly.md"
+fault regimes/trump-2025.yaml 's/^id: trump-2025/id: trump-2026/' "differs from the file name"
+fault regimes/doyle-2022.yaml '/^citation:/,/^  Discretion/d' "citation is missing"
+fault labels.yaml '/code: no_appeal/d' "forms has no entry for no_appeal"
+fault labels.yaml 's/{code: DO, label: "Deportation Officer"}/{code: DO}/' "label is missing"
+fault levels.yaml 's/^    reviewer: the Chief Counsel$/    reviewer:/' "reviewer has no value"
+fault offices.yaml 's/^    parent: opla-chicago$/    parent: ero-chicago/' "a sub-office needs parent"
+fault offices.yaml '0,/^    kind: ero$/s//    kind: eroo/' "kind 'eroo' is not ero, occ or occ_sub"
+fault levels.yaml 's/^    letter: letter-review$/    letter: letter-reviews/' "no template letter-reviews.md"
+fault levels.yaml 's/^    decided_by: \[DCC, CC\]$/    decided_by: [DCC, CCC]/' "role CCC has no label in labels.yaml"
+finish
