@@ -54,7 +54,8 @@ samples/packet/encl/%.pdf: samples/packet/encl/%.md
 	./pdgen typeset $< -o $@
 
 # The shipped fonts cut at build time to the scripts letters need (Latin with Vietnamese,
-# Greek, Cyrillic, punctuation), without hinting or layout tables: a fraction of the size,
+# Greek, Cyrillic, punctuation), without hinting, keeping the kerning and ligature tables
+# shaping reads (GPOS, GSUB, GDEF, kern): a fraction of the size,
 # so far faster to embed. The cuts are renamed (the OFL reserves "Liberation"); characters
 # they lack come from the full fonts. Without fontTools pdgen uses the full fonts.
 CUT_UNICODES = U+0020-007E,U+00A0-036F,U+0370-03FF,U+0400-04FF,U+1E00-1EFF,U+2000-206F,U+20A0-20CF,U+2100-214F,U+2190-2199,U+2212,U+2215,U+25CA,U+FB00-FB06

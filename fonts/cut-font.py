@@ -2,8 +2,9 @@
 """Cuts a shipped font to the characters letters need, for fast embedding.
 
 usage: cut-font.py SOURCE.ttf OUT.ttf UNICODES
-Keeps the glyphs of UNICODES (and the parts of composite glyphs), drops hinting and
-layout tables, and renames the family: the SIL OFL reserves the name "Liberation" for
+Keeps the glyphs of UNICODES (and the parts of composite glyphs) and the layout tables
+shaping reads (GSUB, GPOS, GDEF, kern: kerning and standard ligatures), drops hinting,
+and renames the family: the SIL OFL reserves the name "Liberation" for
 the original, so the cut is "Pdgen Cut Serif" and so on. The licence travels with it.
 """
 import sys
@@ -30,9 +31,9 @@ def main():
     source, out, unicodes = sys.argv[1], sys.argv[2], sys.argv[3]
     options = subset.Options()
     options.hinting = False
-    options.layout_features = []
-    options.drop_tables += ["GSUB", "GPOS", "GDEF", "kern", "DSIG", "FFTM", "hdmx", "VDMX",
-                            "LTSH", "gasp"]
+    options.layout_features = ["kern", "liga", "ccmp", "locl", "mark", "mkmk"]
+    options.legacy_kern = True
+    options.drop_tables += ["DSIG", "FFTM", "hdmx", "VDMX", "LTSH", "gasp"]
     options.name_IDs = ["*"]
     options.notdef_outline = True
     options.glyph_names = False

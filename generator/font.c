@@ -24,6 +24,7 @@ struct pd_face {
 	bool parsed; /* the tables below are read (face_parse) */
 	hb_face_t *hb; /* for subsetting, opened on first need */
 	bool prepared; /* hb holds the subsetter's tables of the face (many subsets to make) */
+	struct pd_shaper *shaper; /* kerning (font_shape.c), made on first need */
 	struct pd_face *next;
 };
 
@@ -246,6 +247,7 @@ void fonts_free(struct pd_fonts *fonts)
 		free(f->gid);
 		free(f->adv);
 		hb_face_destroy(f->hb);
+		shaper_free(f->shaper);
 		free(f);
 	}
 	free(fonts->dir);
@@ -382,12 +384,26 @@ const char *face_name(const struct pd_face *face)
 	return slash ? slash + 1 : face->path;
 }
 
+void face_kerning(const struct pd_face *face, const uint32_t *cps, size_t n, int16_t *adj)
+{
+	struct pd_face *f = (struct pd_face *)face;
+	if (!f->shaper)
+		f->shaper = shaper_new(f->path, f->index);
+	if (f->shaper)
+		shaper_kern(f->shaper, cps, n, adj);
+	else
+		memset(adj, 0, n * sizeof *adj);
+}
+
 int face_ascent(const struct pd_face *face) { return ready(face)->ascent; }
 int face_descent(const struct pd_face *face) { return ready(face)->descent; }
 
 /* The table tags a PDF's TrueType font program carries; the subset drops every other. */
 static const char keep_tables[][5] = {"head", "hhea", "maxp", "loca", "glyf", "hmtx",
 				      "cmap", "post", "name", "OS/2"};
+
+/* The tables only shaping reads, never embedded. */
+static const char shaping_tables[][5] = {"GSUB", "GPOS", "GDEF", "kern"};
 
 static hb_face_t *face_hb(struct pd_face *f)
 {
@@ -427,6 +443,9 @@ static hb_subset_input_t *subset_input(hb_face_t *face, const struct pd_face *f,
 		if (!keep)
 			hb_set_add(drop, tags[i]);
 	}
+	/* a face readied for many subsets lists no tags: its shaping tables are named here */
+	for (size_t k = 0; k < sizeof shaping_tables / sizeof *shaping_tables; k++)
+		hb_set_add(drop, hb_tag_from_string(shaping_tables[k], 4));
 	hb_subset_input_set_flags(in, HB_SUBSET_FLAGS_NO_HINTING);
 	return in;
 }

@@ -4,6 +4,7 @@
 #define PD_FONT_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "diag.h"
@@ -53,6 +54,11 @@ bool face_has(const struct pd_face *face, uint32_t cp);
 unsigned face_glyph(const struct pd_face *face, uint32_t cp);
 /* Advance width of cp in 1/1000 em (as the PDF writer computes it). */
 int face_advance(const struct pd_face *face, uint32_t cp);
+/* The kerning of a fragment of text set in face: adj[k] is what the font's kerning (its
+ * GPOS or kern table, as HarfBuzz applies it) adds to the advance of cps[k], in 1/1000 em;
+ * zero for text HarfBuzz does not set one glyph per character, left to right. Each
+ * fragment is shaped once a process. */
+void face_kerning(const struct pd_face *face, const uint32_t *cps, size_t n, int16_t *adj);
 /* Ascent and descent (positive) in 1/1000 em. */
 /* The face's file name without its directory ("LiberationSerif-Regular.ttf"), for dumps. */
 const char *face_name(const struct pd_face *face);
@@ -91,5 +97,11 @@ void face_prepare_subsets(const struct pd_face *face);
 /* Where the fallback fonts are looked for, in order: $PDGEN_FALLBACK_FONTS (a colon
  * separated list of files), then the Debian locations of WenQuanYi and Noto CJK. */
 const char *const *fonts_fallback_paths(void);
+
+/* font_shape.c: a face's shaper (NULL: the file cannot be read) and its cached kerning. */
+struct pd_shaper;
+struct pd_shaper *shaper_new(const char *path, int index);
+void shaper_free(struct pd_shaper *s);
+void shaper_kern(struct pd_shaper *s, const uint32_t *cps, size_t n, int16_t *adj);
 
 #endif

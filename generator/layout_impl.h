@@ -51,6 +51,7 @@ struct wch {
 	const struct tok *tok;
 	const struct pd_face *face;
 	int advance; /* in thousandths of the size */
+	int kern;    /* the font's kerning before the next character of its face, likewise */
 	double w;
 	int brk; /* break opportunity before this char: 0 none, else a penalty kind */
 };
