@@ -35,7 +35,8 @@ DEB_PKGS = build-essential pkg-config libhpdf-dev libcmark-gfm-dev \
 	   libcmark-gfm-extensions-dev libyaml-dev libutf8proc-dev libcmocka-dev \
 	   poppler-utils qpdf nettle-dev python3-yaml man-db fonts-wqy-microhei \
 	   python3-fonttools libhyphen-dev hyphen-en-us libharfbuzz-dev zlib1g-dev libdeflate-dev \
-	   libpng-dev libjpeg-dev libqpdf-dev libgmime-3.0-dev icc-profiles-free python3-pikepdf
+	   libpng-dev libjpeg-dev libqpdf-dev libgmime-3.0-dev icc-profiles-free python3-pikepdf \
+	   fonts-liberation2
 
 .PHONY: all cut-fonts sample-enclosures deps check-deps demo test unit e2e regress regress-update \
 	clean install install-completion uninstall asan valgrind lint bench fuzz
