@@ -493,7 +493,7 @@ static int typeset(struct pd_session *s, struct pd_arena *arena, const struct pa
 	    .subject = value_str(value_path(ctx, "document.subject")),
 	    .date_iso = value_str(value_path(ctx, "letter.date")),
 	    .header_left = case_header_text(arena, c),
-	    .no_tags = s->plain,
+	    .no_tags = s->plain || req->untagged,
 	    .out_dir = req->out_dir,
 	};
 	if (out) {

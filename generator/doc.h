@@ -33,6 +33,7 @@ struct pd_doc_request {
 	const struct pd_value *defaults; /* docket defaults, merged under the case; may be NULL */
 	bool check_only;              /* run every check, the layout's too; write nothing */
 	bool plan_only;               /* read the case and name its output; nothing more */
+	bool untagged;                /* this PDF plain (untagged), whatever the session's form */
 	const int *out_dir;           /* out is this directory, opened once: the file is written
 				       * at the descriptor (a batch); NULL: out is looked up */
 	enum pd_dump dump;            /* print a stage's output on stdout instead of a PDF */

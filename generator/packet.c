@@ -126,6 +126,8 @@ static int own_document(struct packet *p, const char *document, const char *tmpl
 	sub.out = tmp_path(p, tmpl ? tmpl : document);
 	sub.out_dir = NULL; /* a scratch file, not the batch's directory */
 	sub.dump = PD_DUMP_NONE;
+	/* the merge takes pages, not a structure tree: tags would only be read and dropped */
+	sub.untagged = true;
 	sub.amend = strcmp(document, "letter") || tmpl ? amend : NULL;
 	sub.amend_arg = p;
 	struct pd_doc_result r = {0};
