@@ -226,23 +226,73 @@ int merge_add_pdf(struct pd_merge *m, struct pd_pdfsrc *src, int first, int coun
 #define SCAN_X1 576.0
 #define SCAN_Y1 756.0
 
-int merge_add_image(struct pd_merge *m, int width, int height, int comps,
-		    const unsigned char *pixels, struct pd_loc at, struct pd_diags *diags)
+static unsigned long be32(const unsigned char *p)
+{
+	return (unsigned long)p[0] << 24 | (unsigned long)p[1] << 16 | (unsigned long)p[2] << 8 | p[3];
+}
+
+/* A PNG's compressed rows (its IDAT chunks joined, in out) where a PDF image takes them as
+ * they are: 8-bit gray or RGB as decoded, not interlaced, no transparency. 0: use the pixels. */
+static size_t png_rows(const unsigned char *png, size_t len, int width, int height, int comps,
+		       struct pd_buf *out)
+{
+	static const unsigned char signature[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
+	bool header = false;
+	for (size_t at = 8; png && len >= 8 && !memcmp(png, signature, 8) && at + 12 <= len;) {
+		size_t n = be32(png + at);
+		const unsigned char *type = png + at + 4, *data = png + at + 8;
+		if (n > len - at - 12 || !memcmp(type, "tRNS", 4))
+			break;
+		if (!memcmp(type, "IHDR", 4) &&
+		    !(header = n == 13 && be32(data) == (unsigned long)width &&
+			       be32(data + 4) == (unsigned long)height && data[8] == 8 &&
+			       data[9] == (comps == 1 ? 0 : 2) && data[12] == 0))
+			break;
+		if (!memcmp(type, "IDAT", 4))
+			buf_put(out, (const char *)data, n);
+		if (!memcmp(type, "IEND", 4))
+			return header ? out->len : 0;
+		at += 12 + n;
+	}
+	return 0;
+}
+
+/* The scan's image: the PNG's rows as they are (PNG predictors), else its pixels compressed. */
+static qpdf_oh scan_image(struct pd_merge *m, const struct pd_pixels *px,
+			  const unsigned char *png, size_t png_len)
 {
 	qpdf_data q = m->q;
 	qpdf_oh img = qpdf_oh_new_stream(q);
-	put_stream(m, img, pixels, (size_t)width * (size_t)height * (size_t)comps);
-	qpdf_oh dict = qpdf_oh_get_dict(q, img);
-	char spec[160];
-	snprintf(spec, sizeof spec,
-		 "<< /Type /XObject /Subtype /Image /Width %d /Height %d /ColorSpace %s "
-		 "/BitsPerComponent 8 >>",
-		 width, height, comps == 1 ? "/DeviceGray" : "/DeviceRGB");
-	qpdf_oh spec_oh = qpdf_oh_parse(q, spec);
+	struct pd_buf rows = {0};
+	char spec[240];
+	int n = snprintf(spec, sizeof spec,
+			 "<< /Type /XObject /Subtype /Image /Width %d /Height %d /ColorSpace %s "
+			 "/BitsPerComponent 8 >>",
+			 px->width, px->height, px->comps == 1 ? "/DeviceGray" : "/DeviceRGB");
+	if (png_rows(png, png_len, px->width, px->height, px->comps, &rows)) {
+		snprintf(spec + n - 2, sizeof spec - (size_t)n + 2, "/DecodeParms << /Predictor 15 "
+			 "/Colors %d /BitsPerComponent 8 /Columns %d >> >>", px->comps, px->width);
+		qpdf_oh_replace_stream_data(q, img, (const unsigned char *)rows.s, rows.len,
+					    qpdf_oh_new_name(q, "/FlateDecode"),
+					    qpdf_oh_get_key(q, qpdf_oh_parse(q, spec), "/DecodeParms"));
+	} else {
+		put_stream(m, img, px->data, (size_t)px->width * (size_t)px->height * (size_t)px->comps);
+	}
+	buf_free(&rows);
+	qpdf_oh dict = qpdf_oh_get_dict(q, img), spec_oh = qpdf_oh_parse(q, spec);
 	static const char *const keys[] = {"/Type", "/Subtype", "/Width", "/Height", "/ColorSpace",
 					   "/BitsPerComponent"};
 	for (size_t i = 0; i < sizeof keys / sizeof *keys; i++)
 		qpdf_oh_replace_key(q, dict, keys[i], qpdf_oh_get_key(q, spec_oh, keys[i]));
+	return img;
+}
+
+int merge_add_image(struct pd_merge *m, const struct pd_pixels *px, const unsigned char *png,
+		    size_t png_len, struct pd_loc at, struct pd_diags *diags)
+{
+	qpdf_data q = m->q;
+	int width = px->width, height = px->height;
+	qpdf_oh img = scan_image(m, px, png, png_len);
 	double s = (SCAN_X1 - SCAN_X0) / width;
 	if ((SCAN_Y1 - SCAN_Y0) / height < s)
 		s = (SCAN_Y1 - SCAN_Y0) / height;

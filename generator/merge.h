@@ -12,6 +12,7 @@
 
 struct pd_pdfsrc;
 struct pd_merge;
+struct pd_pixels; /* image.h */
 
 /* Opens a PDF file; NULL after an error at `at` ("WHAT: damaged ...", "encrypted ...").
  * A file qpdf had to repair is refused too: what it would put in the packet is a guess. */
@@ -29,9 +30,10 @@ void merge_free(struct pd_merge *m);
 int merge_add_pdf(struct pd_merge *m, struct pd_pdfsrc *src, int first, int count,
 		  struct pd_loc at, struct pd_diags *diags);
 /* Appends one US Letter page holding an 8-bit gray (comps 1) or RGB (comps 3) image fitted
- * into the page's margins. Returns as merge_add_pdf. */
-int merge_add_image(struct pd_merge *m, int width, int height, int comps,
-		    const unsigned char *pixels, struct pd_loc at, struct pd_diags *diags);
+ * into the page's margins. png: the PNG file px was decoded from, or NULL; its compressed
+ * rows are used as they are where a PDF image takes them. Returns as merge_add_pdf. */
+int merge_add_image(struct pd_merge *m, const struct pd_pixels *px, const unsigned char *png,
+		    size_t png_len, struct pd_loc at, struct pd_diags *diags);
 int merge_pages(const struct pd_merge *m);
 /* Draws the stamp texts on page (0-based): see stamp.h. */
 void merge_stamp(struct pd_merge *m, int page, const char *right, const char *left);

@@ -207,8 +207,7 @@ static int add_tab(struct pd_merge *m, const struct tab *t, struct pd_pdfsrc *di
 		return -1;
 	if (t->pdf)
 		return merge_add_pdf(m, t->pdf, 0, t->pages, t->at, diags);
-	return merge_add_image(m, t->scan.width, t->scan.height, t->scan.comps, t->scan.data, t->at,
-			       diags);
+	return merge_add_image(m, &t->scan, t->png, t->png_len, t->at, diags);
 }
 
 /* The tab a page (1-based) belongs to, its divider included; NULL for the letter and memo. */

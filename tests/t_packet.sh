@@ -90,6 +90,34 @@ if "$PDGEN" packet "$work/case.yaml" --level opla-hq -o "$work/jpeg.pdf" 2>"$wor
 		$PY tests/packet_check.py "$work/jpeg.pdf" A209517846 "$(npages "$SCRATCH/letter.pdf")" 2 1 1 3 1
 else fail "a JPEG scan is enclosed" "$(cat "$work/err")"; fi
 
+# PNG scans: gray and RGB enclosed with the PNG's own rows, the others as pixels over white;
+# each shows the scan's pixels exactly
+$PY - "$work/encl" <<'PYEOF'
+import sys
+from PIL import Image
+d = sys.argv[1]
+def pattern(size):
+    im = Image.new("RGB", size)
+    im.putdata([((x * 7 + y * 3) % 256, (x * y) % 251, (x * 13 + y) % 256)
+                for y in range(size[1]) for x in range(size[0])])
+    return im
+pattern((257, 133)).convert("L").save(f"{d}/gray.png")
+pattern((257, 133)).save(f"{d}/rgb.png")
+rgba = pattern((120, 90)).convert("RGBA")
+rgba.putalpha(Image.linear_gradient("L").resize((120, 90)))
+rgba.save(f"{d}/rgba.png")
+pattern((100, 80)).save(f"{d}/trns.png", transparency=(0, 0, 0))
+pattern((90, 70)).quantize(16).save(f"{d}/pal.png")
+PYEOF
+for kind in gray:passthrough rgb:passthrough rgba:pixels trns:pixels pal:pixels; do
+	png=${kind%%:*}.png
+	sed "s#encl/birth-certificate.png#encl/$png#" $sample >"$work/case.yaml"
+	if "$PDGEN" packet "$work/case.yaml" --level opla-hq -o "$work/scan.pdf" 2>"$work/err"; then
+		check "a PNG scan ($png) shows its pixels" \
+			$PY tests/packet_scan_check.py "$work/scan.pdf" "$work/encl/$png" ${kind#*:}
+	else fail "a PNG scan ($png) is enclosed" "$(cat "$work/err")"; fi
+done
+
 # tab dividers (house style): one page before each tab
 data=$SCRATCH/data
 mkdir -p "$data"
