@@ -513,7 +513,7 @@ static int typeset(struct pd_session *s, struct pd_arena *arena, const struct pa
 		rc = typeset_layout_dump(s->ts, md->s, md->len, &opts, &pages, diags);
 		fwrite(pages.s, 1, pages.len, stdout);
 	} else {
-		rc = typeset_text(s->ts, md->s, md->len, &opts, &pages, diags);
+		rc = typeset_page_count(s->ts, md->s, md->len, &opts, &res->pages, diags);
 	}
 	buf_free(&pages);
 	return rc;

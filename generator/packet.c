@@ -115,10 +115,11 @@ static const char *tmp_path(struct packet *p, const char *name)
 	return arena_printf(p->arena, "%s/%s.pdf", p->tmpdir, name);
 }
 
-/* Makes the letter, the memo or the dividers into the scratch directory; *pages gets its
- * page count. Diagnostics go to diags when keep_diags, else only its errors. */
+/* Makes the letter, the memo or the dividers into the scratch directory, or only lays it out
+ * (layout_only); *pages gets its page count. Diagnostics go to diags when keep_diags, else
+ * only its errors. */
 static int own_document(struct packet *p, const char *document, const char *tmpl, int *pages,
-			bool keep_diags, struct pd_diags *diags)
+			bool layout_only, bool keep_diags, struct pd_diags *diags)
 {
 	struct pd_doc_request sub = *p->req;
 	sub.document = document;
@@ -126,6 +127,7 @@ static int own_document(struct packet *p, const char *document, const char *tmpl
 	sub.out = tmp_path(p, tmpl ? tmpl : document);
 	sub.out_dir = NULL; /* a scratch file, not the batch's directory */
 	sub.dump = PD_DUMP_NONE;
+	sub.check_only = sub.check_only || layout_only;
 	/* the merge takes pages, not a structure tree: tags would only be read and dropped */
 	sub.untagged = true;
 	sub.amend = strcmp(document, "letter") || tmpl ? amend : NULL;
@@ -144,17 +146,18 @@ static int own_document(struct packet *p, const char *document, const char *tmpl
 }
 
 /* The memo is laid out with the stamp ranges of the pages after it until its own page count
- * stops changing (the ranges it prints then hold). */
+ * stops changing (the ranges it prints then hold): the first pass, with a guessed count, only
+ * lays it out; the next ones write it, the last written one holding. */
 static int memo_passes(struct packet *p, struct pd_diags *diags)
 {
 	p->memo_pages = 1;
 	for (int pass = 0; pass < MEMO_PASSES; pass++) {
 		number_pages(p);
 		int pages = 0;
-		int rc = own_document(p, "memo", NULL, &pages, pass == 0, diags);
+		int rc = own_document(p, "memo", NULL, &pages, pass == 0, pass == 0, diags);
 		if (rc || p->req->check_only)
 			return rc;
-		if (pages == p->memo_pages)
+		if (pages == p->memo_pages && pass > 0)
 			return PD_EXIT_OK;
 		p->memo_pages = pages;
 	}
@@ -171,7 +174,7 @@ static int dividers(struct packet *p, struct pd_diags *diags)
 		want += p->tabs[i].pages > 0;
 	if (!p->st.dividers || !want)
 		return PD_EXIT_OK;
-	int rc = own_document(p, "letter", p->st.divider_template, &pages, false, diags);
+	int rc = own_document(p, "letter", p->st.divider_template, &pages, false, false, diags);
 	if (!rc && !p->req->check_only && pages != want) {
 		diag_error(diags, (struct pd_loc){0}, "the divider template '%s' made %d pages for %d "
 						      "tabs: each tab's divider must fill one page",
@@ -405,7 +408,7 @@ int packet_make(struct pd_session *s, const struct pd_doc_request *req,
 		rc = PD_EXIT_SYSTEM;
 		goto done;
 	}
-	if ((rc = own_document(&p, "letter", NULL, &p.letter_pages, true, diags)) ||
+	if ((rc = own_document(&p, "letter", NULL, &p.letter_pages, false, true, diags)) ||
 	    (rc = case_and_tabs(&p, res, diags)))
 		goto done;
 	if ((rc = check_stamp(&p, diags)))

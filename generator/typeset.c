@@ -226,6 +226,16 @@ static int typeset_into(struct pd_typesetter *ts, const char *markdown, size_t l
 	return rc;
 }
 
+int typeset_page_count(struct pd_typesetter *ts, const char *markdown, size_t len,
+		       const struct pd_typeset_opts *opts, int *pages, struct pd_diags *diags)
+{
+	struct job j = {0};
+	int rc = prepare(ts, &j, markdown, len, opts, diags);
+	*pages = rc ? 0 : (int)j.lay.npages;
+	job_end(&j);
+	return rc;
+}
+
 int typeset_text(struct pd_typesetter *ts, const char *markdown, size_t len,
 		 const struct pd_typeset_opts *opts, struct pd_buf *out, struct pd_diags *diags)
 {

@@ -50,6 +50,10 @@ int typeset_pdf(struct pd_typesetter *ts, const char *markdown, size_t len,
 		struct pd_pdf_written *written, struct pd_diags *diags);
 int typeset_text(struct pd_typesetter *ts, const char *markdown, size_t len,
 		 const struct pd_typeset_opts *opts, struct pd_buf *out, struct pd_diags *diags);
+/* Lays the document out, writing nothing: *pages gets its page count (a check; a packet's
+ * memo laid out until its index holds). */
+int typeset_page_count(struct pd_typesetter *ts, const char *markdown, size_t len,
+		       const struct pd_typeset_opts *opts, int *pages, struct pd_diags *diags);
 /* The layout itself, as out_layout_dump prints it. */
 int typeset_layout_dump(struct pd_typesetter *ts, const char *markdown, size_t len,
 			const struct pd_typeset_opts *opts, struct pd_buf *out,
