@@ -15,6 +15,7 @@
 struct pd_pdfsrc {
 	qpdf_data q;
 	int pages;
+	unsigned char *bytes; /* the file qpdf reads from, when opened from memory */
 };
 
 struct mark {
@@ -82,13 +83,13 @@ static bool password_error(qpdf_data q)
 	return qpdf_has_error(q) && qpdf_get_error_code(q, qpdf_get_error(q)) == qpdf_e_password;
 }
 
-struct pd_pdfsrc *merge_open(const char *path, struct pd_loc at, const char *what,
-			     struct pd_diags *diags)
+/* The source q has read (read_rc: qpdf_read's), checked; NULL after an error at `at`. */
+static struct pd_pdfsrc *checked(qpdf_data q, QPDF_ERROR_CODE read_rc, struct pd_loc at,
+				 const char *what, struct pd_diags *diags)
 {
-	qpdf_data q = qpdf_new();
 	struct pd_buf why = {0};
 	int pages = -1;
-	if (qpdf_read(q, path, "") & QPDF_ERRORS) {
+	if (read_rc & QPDF_ERRORS) {
 		if (password_error(q))
 			diag_error(diags, at, "%s is encrypted (it opens only with a password): "
 					      "enclose a copy without a password",
@@ -123,6 +124,27 @@ struct pd_pdfsrc *merge_open(const char *path, struct pd_loc at, const char *wha
 	return src;
 }
 
+struct pd_pdfsrc *merge_open(const char *path, struct pd_loc at, const char *what,
+			     struct pd_diags *diags)
+{
+	qpdf_data q = qpdf_new();
+	return checked(q, qpdf_read(q, path, ""), at, what, diags);
+}
+
+struct pd_pdfsrc *merge_open_bytes(const char *name, unsigned char *bytes, size_t len,
+				   struct pd_loc at, const char *what, struct pd_diags *diags)
+{
+	qpdf_data q = qpdf_new();
+	struct pd_pdfsrc *src =
+	    checked(q, qpdf_read_memory(q, name, (const char *)bytes, (unsigned long long)len, ""),
+		    at, what, diags);
+	if (src)
+		src->bytes = bytes;
+	else
+		free(bytes);
+	return src;
+}
+
 int merge_src_pages(const struct pd_pdfsrc *src)
 {
 	return src->pages;
@@ -133,6 +155,7 @@ void merge_close(struct pd_pdfsrc *src)
 	if (!src)
 		return;
 	qpdf_cleanup(&src->q);
+	free(src->bytes);
 	free(src);
 }
 

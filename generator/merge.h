@@ -18,6 +18,10 @@ struct pd_pixels; /* image.h */
  * A file qpdf had to repair is refused too: what it would put in the packet is a guess. */
 struct pd_pdfsrc *merge_open(const char *path, struct pd_loc at, const char *what,
 			     struct pd_diags *diags);
+/* The same for a file already read (name: its path, for qpdf's messages): the source takes
+ * bytes (malloc'd) and frees them when closed, or at once after an error. */
+struct pd_pdfsrc *merge_open_bytes(const char *name, unsigned char *bytes, size_t len,
+				   struct pd_loc at, const char *what, struct pd_diags *diags);
 int merge_src_pages(const struct pd_pdfsrc *src);
 void merge_close(struct pd_pdfsrc *src);
 

@@ -79,7 +79,8 @@ static bool open_file(struct pd_arena *a, struct tab *t, const char *path,
 	bool ok = false;
 	char why[200];
 	if (len >= 5 && !memcmp(bytes, "%PDF-", 5)) {
-		t->pdf = merge_open(path, t->at, what, diags);
+		t->pdf = merge_open_bytes(path, bytes, len, t->at, what, diags); /* read once */
+		bytes = NULL;
 		ok = t->pdf != NULL;
 		t->pages = ok ? merge_src_pages(t->pdf) : 0;
 	} else if (image_kind(bytes, len)) {
