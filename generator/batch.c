@@ -677,11 +677,13 @@ static void fingerprint_jobs(struct batch *B)
 				 errno == EFBIG ? "over 16 MB" : file_strerror(errno));
 			continue;
 		}
-		fp_job(B->setup_fp, B->defaults_fp, job->level, job->document, bytes, len,
-		       B->inputs[i]);
-		fp_job("pdgen " PD_VERSION, B->defaults_fp, job->level, job->document, bytes, len,
-		       B->names[i]);
+		char case_fp[65];
+		fp_bytes(bytes, len, case_fp);
 		free(bytes);
+		fp_job(B->setup_fp, B->defaults_fp, job->level, job->document, case_fp,
+		       B->inputs[i]);
+		fp_job("pdgen " PD_VERSION, B->defaults_fp, job->level, job->document, case_fp,
+		       B->names[i]);
 		const struct prev_row *p =
 		    run->force || !B->journal
 			? NULL

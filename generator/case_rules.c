@@ -457,7 +457,7 @@ static bool written(const char *channel)
 }
 
 /* An oral decision (by phone or in person) needs its entry in the communications log, the
- * only record headquarters will see of it (a memo to file: samples/memo-to-file.md). */
+ * only record headquarters will see of it (a memo to file: the document type memo-to-file). */
 static void oral_logged(const struct check *k)
 {
 	const struct pd_case *c = k->c;
@@ -473,7 +473,7 @@ static void oral_logged(const struct check *k)
 			report(k, PD_WARNING, node_loc(q->decision, "channel"),
 			       "the %s decision on request %s (%s) is not in communications: log the "
 			       "call or meeting there (date, direction, channel, from, to, summary) "
-			       "and keep a memo to file of it (samples/memo-to-file.md)",
+			       "and keep a memo to file of it (--template memo-to-file)",
 			       ch, q->id ? q->id : "?", q->decided);
 	}
 }
@@ -941,8 +941,8 @@ static const struct rule rules[] = {
       "the communications with the local office; pdgen builds these lists itself. "
       "Warnings: the first request lists no enclosures; a written communication received "
       "has no copy among the enclosures; a decision given by phone or in person has no "
-      "entry of that day in `communications` (`samples/memo-to-file.md` makes a memo to "
-      "file of the log). The occ step after a sub-office denial is an escalation too. For "
+      "entry of that day in `communications` (`pdgen letter CASE.yaml --level LEVEL "
+      "--template memo-to-file` makes a memo to file of the log). The occ step after a sub-office denial is an escalation too. For "
       "`pdgen packet` and `pdgen email`: such an enclosure without a `file` is an error, any "
       "other a warning (it is left out), and a file whose page count differs from `pages` a "
       "warning.",

@@ -494,6 +494,7 @@ static int typeset(struct pd_session *s, struct pd_arena *arena, const struct pa
 	    .date_iso = value_str(value_path(ctx, "letter.date")),
 	    .header_left = case_header_text(arena, c),
 	    .no_tags = s->plain || req->untagged,
+	    .own_letterhead = true,
 	    .out_dir = req->out_dir,
 	};
 	if (out) {

@@ -153,8 +153,16 @@ void fp_files(const char *base_hex, const char *paths, char out[65])
 	finish(&c, out);
 }
 
+void fp_bytes(const char *bytes, size_t len, char hex[65])
+{
+	struct sha256_ctx c;
+	sha256_init(&c);
+	put_field(&c, bytes, len);
+	finish(&c, hex);
+}
+
 void fp_job(const char *setup_hex, const char *defaults_hex, const char *level,
-	    const char *document, const char *case_bytes, size_t case_len, char hex[65])
+	    const char *document, const char *case_hex, char hex[65])
 {
 	struct sha256_ctx c;
 	sha256_init(&c);
@@ -162,6 +170,6 @@ void fp_job(const char *setup_hex, const char *defaults_hex, const char *level,
 	put_text(&c, defaults_hex);
 	put_text(&c, level);
 	put_text(&c, document);
-	put_field(&c, case_bytes, case_len);
+	put_text(&c, case_hex);
 	finish(&c, hex);
 }

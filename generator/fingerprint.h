@@ -17,10 +17,13 @@ void fp_setup(const char *const *dirs, size_t ndirs, const char *opts, char hex[
 /* A value tree (the docket's defaults) as a digest; NULL gives the digest of nothing. */
 void fp_value(const struct pd_value *v, char hex[65]);
 
+/* The digest of a case file's bytes: taken once a job, shared by its two fingerprints. */
+void fp_bytes(const char *bytes, size_t len, char hex[65]);
+
 /* One document's fingerprint from the shared digests, its level and document and the
- * case file's bytes. */
+ * digest of the case file's bytes (fp_bytes). */
 void fp_job(const char *setup_hex, const char *defaults_hex, const char *level,
-	    const char *document, const char *case_bytes, size_t case_len, char hex[65]);
+	    const char *document, const char *case_hex, char hex[65]);
 
 /* A fingerprint extended by the files a document read as it was made (its images): paths
  * is "PATH\n" for each; NULL or "" leaves base as it is. out may be base. */

@@ -692,11 +692,22 @@ static bool in_link(const struct pd_run *r, const struct pd_link *lk)
 	return r->x >= lk->x0 - 0.01 && r->x + r->w <= lk->x1 + 0.01;
 }
 
+/* Is the run set in the monospaced face of an inline code span (not inside a code block,
+ * which is a Code element as a whole)? */
+static bool inline_code(const struct lay *L, const struct pd_run *run)
+{
+	const struct pd_fontset *set = L->in->set;
+	return L->elem >= 0 && L->elems[L->elem].tag != PD_TAG_CODE &&
+	       (run->face == set->style[PD_MONO] ||
+		(set->full[PD_MONO] && run->face == set->full[PD_MONO]));
+}
+
 /* What a line's runs and links belong to: the list marker to its Lbl, a link's words to a
- * Link element under the current one, the rest to the current one. The memo's runs are
- * tagged again for each document. */
+ * Link element under the current one, a code span's words to a Code element under it, the
+ * rest to the current one. The memo's runs are tagged again for each document. */
 static void tag_line(struct lay *L, const struct line *ln, int lbl, double left, bool *after_link)
 {
+	int code = -1; /* the Code element of the span being tagged on this line */
 	size_t r = ln->run0, r1 = ln->run0 + ln->nrun, k = ln->link0, k1 = ln->link0 + ln->nlink;
 	for (size_t j = k; j < k1; j++)
 		L->links[j].elem = L->elem < 0 ? L->elem : 0;
@@ -709,7 +720,12 @@ static void tag_line(struct lay *L, const struct line *ln, int lbl, double left,
 		bool linked = k < k1 && in_link(run, &L->links[k]) && L->elem >= 0;
 		if (linked && L->links[k].elem == 0)
 			L->links[k].elem = link_elem(L, k, ln->link0, *after_link);
-		run->elem = linked ? L->links[k].elem : L->elem;
+		bool mono = !linked && inline_code(L, run);
+		if (mono && code < 0)
+			code = lay_elem(L, PD_TAG_CODE);
+		else if (!mono)
+			code = -1;
+		run->elem = linked ? L->links[k].elem : mono ? code : L->elem;
 		*after_link = linked;
 	}
 	for (k = ln->link0; k < k1; k++) /* a link with no run: its annotation still needs one */

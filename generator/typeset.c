@@ -121,6 +121,12 @@ static int prepare(struct pd_typesetter *ts, struct job *j, const char *md, size
 	const struct pd_value *house = house_style(ts, diags, &broken);
 	if (broken || (house && style_apply(&j->st, house, diags)))
 		return PD_EXIT_INPUT;
+	const struct pd_value *lh = o && o->own_letterhead ? value_get(house, "letterhead") : NULL;
+	if (lh && value_truthy(lh)) {
+		diag_error(diags, lh->loc, "a letter's letterhead is the partial letterhead.md (it "
+					   "prints firm.logo): take 'letterhead' out of the house style");
+		return PD_EXIT_INPUT;
+	}
 	if (o && o->style) {
 		loc = o->style->loc;
 		if (style_apply(&j->st, o->style, diags))

@@ -28,6 +28,8 @@ struct pd_typeset_opts {
 	const int *out_dir; /* a directory descriptor the output's last name part is written
 			     * in (a batch's directory, opened once); NULL: the path as is */
 	bool no_tags;                 /* the plain PDF, over the front matter's "tagged" */
+	bool own_letterhead;          /* a letter: its letterhead is a template's, so the house
+				       * style may not set one (one letterhead mechanism) */
 };
 
 /* DATADIR holds fonts/ and templates/style.yaml (NULL: "."); nothing is read yet. The

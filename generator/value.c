@@ -570,6 +570,10 @@ static bool text_is_clean(struct loader *ld)
 	const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)ld->text;
 	size_t off = 0;
 	while (off < ld->len) {
+		if (p[off] - 1u < 0x7Fu) { /* ASCII other than NUL: clean, no decoding */
+			off++;
+			continue;
+		}
 		utf8proc_int32_t cp;
 		utf8proc_ssize_t n = utf8proc_iterate(p + off, (utf8proc_ssize_t)(ld->len - off), &cp);
 		if (n < 0 || cp == 0) {

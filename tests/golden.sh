@@ -45,9 +45,10 @@ pages() {
 document() {
 	name=$1 doc=$2 file=$3 level=$4
 	case $doc in packet | email) submission "$@"; return ;; esac
+	shift 4 # the rest: options such as --template NAME
 	grep -qxF "$name.md" "$scratch/made" && return # a man-page example of a sample
-	if ! "$PDGEN" "$doc" "$file" --level "$level" --dump=md >"$scratch/md" 2>"$scratch/err" ||
-		! "$PDGEN" "$doc" "$file" --level "$level" -o "$scratch/doc.pdf" 2>>"$scratch/err"; then
+	if ! "$PDGEN" "$doc" "$file" --level "$level" "$@" --dump=md >"$scratch/md" 2>"$scratch/err" ||
+		! "$PDGEN" "$doc" "$file" --level "$level" "$@" -o "$scratch/doc.pdf" 2>>"$scratch/err"; then
 		echo "not ok - golden $name renders"; sed 's/^/#   /' "$scratch/err"; status=1; return
 	fi
 	pdftotext -layout -enc UTF-8 "$scratch/doc.pdf" "$scratch/txt"
@@ -100,10 +101,13 @@ while IFS= read -r args; do
 	n=$((n + 1))
 	set -- $args
 	cmd=$1 file=$2 level=$(printf '%s\n' "$args" | sed -n 's/.*--level \([^ ]*\).*/\1/p')
+	template=$(printf '%s\n' "$args" | sed -n 's/.*--template \([^ ]*\).*/\1/p')
 	case $cmd in
 	letter | memo | packet | email)
 		stem=$(basename "$file" .yaml)
-		document "$stem.$level.$cmd" "$cmd" "$file" "$level" ;;
+		if [ -n "$template" ]; then
+			document "$stem.$level.$template" "$cmd" "$file" "$level" --template "$template"
+		else document "$stem.$level.$cmd" "$cmd" "$file" "$level"; fi ;;
 	*)
 		mkdir -p "$scratch/ex$n"
 		run=$(printf '%s' "$args" | sed "s|-o \([^ ]*\)|-o $scratch/ex$n/\1|")

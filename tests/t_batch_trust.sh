@@ -71,14 +71,14 @@ sha=$(grep '"case":"cases/occ.yaml"' dup/manifest.jsonl | grep '"made"' | field 
 	ok "collisions: the manifest's SHA-256 is the file's" || fail "collisions: manifest SHA-256"
 
 # 4. a worker killed mid-batch costs one case, named with its signal; the rest is made
-many k 120
+many k 400 # enough work left to kill a worker in, on a busy machine too
 background k.yaml kill 3
 victim=$(pgrep -P $pid | head -1)
 kill -KILL "$victim"; wait $pid; rc=$?
 made=$(ls kill/*.pdf | wc -l)
-[ $rc = 1 ] && [ "$made" = 119 ] && grep -q 'killed by signal 9' err &&
+[ $rc = 1 ] && [ "$made" = 399 ] && grep -q 'killed by signal 9' err &&
 	grep -q '^failed:' err && grep -q '^  cases/k[0-9]*.yaml (fod letter): the worker' err &&
-	ok "a killed worker costs one case (exit 1, 119 of 120 made)" ||
+	ok "a killed worker costs one case (exit 1, 399 of 400 made)" ||
 	fail "a killed worker costs one case" "exit $rc, $made made" "$(tail -5 err)"
 
 # a resized terminal (SIGWINCH to every process) interrupts nothing
@@ -113,7 +113,7 @@ timeout 20 "$PDGEN" typeset img.md -o img.pdf 2>err; rc=$?
 	fail "a FIFO as an image is refused at its Markdown" "exit $rc" "$(cat err)"
 
 # 6. the output directory removed, or swapped for a symbolic link, mid-batch
-many r 150
+many r 400
 background r.yaml gone 3
 while [ -d gone ]; do rm -rf gone 2>/dev/null; done # workers add files as it goes
 wait $pid; rc=$?
@@ -125,7 +125,7 @@ mkdir elsewhere
 background r.yaml swap 3
 mv swap swapped && ln -s elsewhere swap; wait $pid; rc=$?
 listed=$(grep -c '"made"' swapped/manifest.jsonl) there=$(ls swapped/*.pdf | wc -l)
-[ "$(ls elsewhere | wc -l)" = 0 ] && [ "$listed" = "$there" ] && [ "$there" = 150 ] &&
+[ "$(ls elsewhere | wc -l)" = 0 ] && [ "$listed" = "$there" ] && [ "$there" = 400 ] &&
 	ok "output directory swapped for a link: every file stays where the manifest is" ||
 	fail "output directory swapped for a link" "exit $rc; elsewhere: $(ls elsewhere | wc -l);" \
 		"listed $listed, there $there"
@@ -213,7 +213,7 @@ text = open('tty.out', 'rb').read().decode('utf-8', 'replace').replace('\x1b[K',
 parts = re.split(r'[\r\n]', text)
 bars = [p for p in parts if p.startswith('[')]
 assert bars and max(len(p) for p in bars) < 50, max(len(p) for p in bars)
-assert any(p.startswith('pdgen: 120 made') for p in parts), parts[-5:]
+assert any(p.startswith('pdgen: 400 made') for p in parts), parts[-5:]
 PY
 		fail "the progress bar fits 50 columns; the summary has its own line" "$(cat py.out)"
 fi

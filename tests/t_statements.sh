@@ -141,7 +141,7 @@ edit castro-ero-hq.yaml 's/decision: {outcome: denied, date: 2015-05-11, by_role
 "$PDGEN" check oral.yaml --level ero-hq >out 2>&1
 grep -q 'warning: \[R-package\] the phone decision on request R1 (2015-05-12) is not in communications' out &&
 	ok "an oral decision not in the log is a warning" || fail "oral decision not logged" "$(head -c 500 out)"
-"$PDGEN" render "$TOP/samples/memo-to-file.md" --data "$TOP/samples/ero-hq-fod-aware-2026.yaml" >mtf.md 2>out &&
-	"$PDGEN" typeset mtf.md -o mtf.pdf >>out 2>&1 && pdf_text mtf.pdf | grep -q 'Asked whether the FOD' &&
+"$PDGEN" letter "$TOP/samples/ero-hq-fod-aware-2026.yaml" --level ero-hq --template memo-to-file \
+	-o mtf.pdf >out 2>&1 && pdf_text mtf.pdf | grep -q 'whether the FOD would review' &&
 	ok "memo to file of the calls renders and typesets" || fail "memo to file" "$(head -c 500 out)"
 finish

@@ -91,6 +91,15 @@ for bad in unmarked orphan tag lang xmp title scope; do
 	else ok "the checker catches a PDF with its fault: $bad ($(head -1 "$T/bad.out" | sed 's/.*pdf: //'))"; fi
 done
 
+# a code span is a Code element inside its paragraph; a code block one of its own
+printf '# Code\n\nRun `pdgen check case.yaml` first, then `pdgen letter`.\n\n```\nblock\n```\n' >"$T/code.md"
+"$PDGEN" typeset "$T/code.md" -o "$T/code.pdf" 2>"$T/err" || fail "code" "$(cat "$T/err")"
+check "code spans and blocks: tagged" $C "$T/code.pdf"
+$C --tags "$T/code.pdf" | tr '\n' '|' >"$T/tags6.txt"
+grep -q '  P|    Code|    Code|  Code|' "$T/tags6.txt" &&
+	ok "a code span is a Code element in its P, a code block a Code of its own" ||
+	fail "code spans tagged" "$(cat "$T/tags6.txt")"
+
 # footnotes are Notes with an /ID, their links Links; task lists are lists
 printf -- '# Facts\n\nHe arrived in 2001.[^1]\n\n- [x] filed\n- [ ] mailed\n\n[^1]: Per [the affidavit](https://example.org/a).\n' >"$T/notes.md"
 "$PDGEN" typeset "$T/notes.md" -o "$T/notes.pdf" 2>"$T/err" || fail "footnotes" "$(cat "$T/err")"

@@ -253,6 +253,19 @@ printf -- '---\nletterhead: {name: Other}\n---\n' | cat - "$TOP/templates/letter
 	ok "a front-matter letterhead in a letter is refused (one letterhead)" ||
 	fail "a front-matter letterhead in a letter is refused (one letterhead)" "$(cat "$SCRATCH/err")"
 rm -f "$T/letter-review.md"
+# nor the house style (style.yaml of the overlay); a typeset document keeps it
+printf 'letterhead: {name: Other}\n' >"$T/style.yaml"
+"$PDGEN" letter "$CASE" --level fod --templates "$T" -o "$SCRATCH/two.pdf" 2>"$SCRATCH/err"
+[ $? -eq 1 ] && grep -q "style.yaml:1:.*letterhead is the partial letterhead.md" "$SCRATCH/err" &&
+	[ ! -e "$SCRATCH/two.pdf" ] &&
+	ok "a house-style letterhead in a letter is refused (one letterhead)" ||
+	fail "a house-style letterhead in a letter is refused (one letterhead)" "$(cat "$SCRATCH/err")"
+printf -- '---\nletterhead: {name: Notes Letterhead}\n---\n# Notes\n\nText.\n' >"$SCRATCH/notes.md"
+"$PDGEN" typeset "$SCRATCH/notes.md" -o "$SCRATCH/notes.pdf" 2>"$SCRATCH/err" &&
+	pdftotext "$SCRATCH/notes.pdf" - | grep -q "Notes Letterhead" &&
+	ok "a typeset document keeps its front-matter letterhead" ||
+	fail "a typeset document keeps its front-matter letterhead" "$(cat "$SCRATCH/err")"
+rm -f "$T/style.yaml"
 # pdgen-template(5)'s image example, as man prints it, places the image at its width
 if command -v man >/dev/null; then
 	ex=$(MANWIDTH=300 man -l "$TOP/man/pdgen-template.5" 2>/dev/null | grep -o '!\[Signature\]([^)]*)')
