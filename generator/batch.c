@@ -140,7 +140,7 @@ static void send_record(int fd, size_t idx, const struct record *r)
 				 r->first_error};
 	for (size_t i = 0; i < 5; i++)
 		put_string(&b, strings[i]);
-	if (journal_append(fd, b.s, b.len) < 0)
+	if (fd_write_all(fd, b.s, b.len) < 0)
 		_exit(PD_EXIT_SYSTEM);
 	buf_free(&b);
 }
@@ -227,7 +227,7 @@ static void make_one(const struct batch *B, size_t idx, bool plan, struct record
 		struct pd_buf row = {0};
 		r->mtime_ns = r->status ? 0 : mtime_ns(B, r->out_path);
 		journal_row(&row, job, r, &diags);
-		journal_append(journal_fd(B->journal), row.s, row.len);
+		fd_write_all(journal_fd(B->journal), row.s, row.len);
 		buf_free(&row);
 	}
 	diag_clear(&diags);
@@ -415,7 +415,7 @@ static void fail_job(struct batch *B, size_t idx, const char *fmt, ...)
 	if (journal_fd(B->journal) >= 0) {
 		struct pd_buf row = {0};
 		journal_row(&row, job, r, &diags);
-		journal_append(journal_fd(B->journal), row.s, row.len);
+		fd_write_all(journal_fd(B->journal), row.s, row.len);
 		buf_free(&row);
 	}
 	diag_clear(&diags);
@@ -452,7 +452,7 @@ static void dispatch(struct batch *B)
 					 B->inputs[idx][0] ? B->inputs[idx] : "-",
 					 B->names[idx][0] ? B->names[idx] : "-");
 			w->inflight[w->ninflight++] = idx;
-			journal_append(w->cmd, line, (size_t)n); /* a dead worker: found by poll */
+			fd_write_all(w->cmd, line, (size_t)n); /* a dead worker: found by poll */
 		}
 	}
 }

@@ -61,8 +61,6 @@ const struct prev_row *journal_previous(const struct journal *j, const char *cas
 /* A job's row as one JSON line (diagnostics as an array of objects). */
 void journal_row(struct pd_buf *out, const struct pd_job *job, const struct record *r,
 		 const struct pd_diags *diags);
-/* Appends a line with one write (O_APPEND: the parent and the workers append alike). */
-int journal_append(int fd, const char *line, size_t len);
 int journal_fd(const struct journal *j);
 /* The output directory's descriptor, opened once by journal_open. */
 const int *journal_dir(const struct journal *j);

@@ -96,20 +96,6 @@ void journal_row(struct pd_buf *b, const struct pd_job *job, const struct record
 	buf_puts(b, "]}\n");
 }
 
-int journal_append(int fd, const char *p, size_t n)
-{
-	while (n) {
-		ssize_t w = write(fd, p, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
 /* ------------------------------------------------------------- the journal */
 
 struct journal {
@@ -284,7 +270,7 @@ static int rewrite(struct journal *j, const struct pd_buf *kept)
 	int fd = openat(j->dirfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (fd < 0)
 		return refuse(j->outdir, "cannot write the manifest");
-	int rc = journal_append(fd, kept->s ? kept->s : "", kept->len);
+	int rc = fd_write_all(fd, kept->s ? kept->s : "", kept->len);
 	rc |= fsync(fd);
 	rc |= close(fd);
 	if (rc || renameat(j->dirfd, tmp, j->dirfd, MANIFEST)) {

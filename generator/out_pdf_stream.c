@@ -144,15 +144,8 @@ struct sink {
 
 static int sink_flush(struct sink *k)
 {
-	for (size_t off = 0; off < k->held && !k->err;) {
-		ssize_t n = write(k->fd, k->buf + off, k->held - off);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			k->err = n < 0 ? errno : EIO;
-		else
-			off += (size_t)n;
-	}
+	if (!k->err && fd_write_all(k->fd, k->buf, k->held) < 0)
+		k->err = errno;
 	k->held = 0;
 	return k->err ? -1 : 0;
 }

@@ -15,26 +15,12 @@
 
 #include "util.h"
 
-static int write_all(int fd, const char *p, size_t len)
-{
-	while (len) {
-		ssize_t n = write(fd, p, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 static int write_in_place(const char *path, const void *data, size_t len)
 {
 	int fd = open(path, O_WRONLY | O_TRUNC);
 	if (fd < 0)
 		return -1;
-	int rc = write_all(fd, data, len), saved = errno;
+	int rc = fd_write_all(fd, data, len), saved = errno;
 	if (close(fd) != 0 && rc == 0)
 		rc = -1, saved = errno;
 	errno = saved;
@@ -58,7 +44,7 @@ static int write_renamed(const char *path, const void *data, size_t len)
 	int fd = mkstemp(tmp), rc = -1, saved = errno;
 	if (fd >= 0) {
 		fchmod(fd, 0666 & ~mask);
-		rc = write_all(fd, data, len);
+		rc = fd_write_all(fd, data, len);
 		saved = errno;
 		if (close(fd) != 0 && rc == 0)
 			rc = -1, saved = errno;

@@ -283,6 +283,24 @@ static char *fd_read_all(int fd, size_t *len, size_t max_len)
 	return buf_take(&b);
 }
 
+int fd_write_all(int fd, const void *data, size_t len)
+{
+	const char *p = data;
+	while (len) {
+		ssize_t n = write(fd, p, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			if (n == 0)
+				errno = EIO;
+			return -1;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
 char *file_read(const char *path, size_t *len, size_t max_len)
 {
 	if (!strcmp(path, PD_STDIN))

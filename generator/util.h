@@ -84,6 +84,9 @@ const char *file_strerror(int err); /* strerror that knows PD_ENOTREG */
  * command line's "-" (doc_input_path). */
 #define PD_STDIN "<stdin>"
 char *file_read(const char *path, size_t *len, size_t max_len);
+/* Writes all len bytes to fd, again after a signal. Returns 0, or -1 with errno set (EIO
+ * when the descriptor takes nothing). */
+int fd_write_all(int fd, const void *data, size_t len);
 
 /* Dates written YYYY-MM-DD: true for a real calendar date (years 0001 to 9999); the days
  * since 1970-01-01 of a valid date; the English name of month m (1..12, "" otherwise). */
