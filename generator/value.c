@@ -152,9 +152,28 @@ static char *shortest_number(struct pd_arena *arena, double x)
 	return arena_strdup(arena, tmp);
 }
 
+/* Whether a plain scalar can be anything but a string: null, a boolean and a number
+ * start with one of a few characters, and the words are short. Most text is neither, and
+ * is told so here without comparing it with each spelling. */
+static bool may_resolve(const char *s, size_t len)
+{
+	switch (s[0]) {
+	case '\0': case '~': case '+': case '-': case '.':
+	case '0': case '1': case '2': case '3': case '4':
+	case '5': case '6': case '7': case '8': case '9':
+		return true;
+	case 'n': case 'N': case 't': case 'T': case 'f': case 'F':
+		return len <= 5;
+	default:
+		return false;
+	}
+}
+
 static void resolve_plain(struct loader *ld, struct pd_value *v)
 {
 	int b;
+	if (!may_resolve(v->str, v->len))
+		return;
 	if (is_null_text(v->str)) {
 		v->kind = PD_NULL;
 		v->str = "";
