@@ -86,7 +86,8 @@ struct pd_arena *arena_new(void)
 	return a;
 }
 
-void *arena_alloc(struct pd_arena *a, size_t size)
+/* size bytes of the arena, 16-byte aligned, not cleared. */
+static void *arena_take(struct pd_arena *a, size_t size)
 {
 	size = (size + 15) & ~(size_t)15;
 	struct arena_block *b = a->head;
@@ -106,13 +107,17 @@ void *arena_alloc(struct pd_arena *a, size_t size)
 	void *p = b->data + b->used;
 	b->used += size;
 	a->total += size;
-	memset(p, 0, size);
 	return p;
+}
+
+void *arena_alloc(struct pd_arena *a, size_t size)
+{
+	return memset(arena_take(a, size), 0, size);
 }
 
 char *arena_strndup(struct pd_arena *a, const char *s, size_t len)
 {
-	char *p = arena_alloc(a, len + 1);
+	char *p = arena_take(a, len + 1);
 	memcpy(p, s, len);
 	p[len] = '\0';
 	return p;
@@ -125,13 +130,19 @@ char *arena_strdup(struct pd_arena *a, const char *s)
 
 char *arena_printf(struct pd_arena *a, const char *fmt, ...)
 {
-	struct pd_buf b = {0};
+	char small[256]; /* most results fit: formatted once, then copied */
 	va_list ap;
 	va_start(ap, fmt);
-	buf_vprintf(&b, fmt, ap);
+	int n = vsnprintf(small, sizeof small, fmt, ap);
 	va_end(ap);
-	char *p = arena_strndup(a, b.s ? b.s : "", b.len);
-	buf_free(&b);
+	if (n < 0)
+		return arena_strndup(a, "", 0);
+	if ((size_t)n < sizeof small)
+		return arena_strndup(a, small, (size_t)n);
+	char *p = arena_take(a, (size_t)n + 1);
+	va_start(ap, fmt);
+	vsnprintf(p, (size_t)n + 1, fmt, ap);
+	va_end(ap);
 	return p;
 }
 
@@ -174,15 +185,20 @@ size_t arena_used(const struct pd_arena *a)
 
 /* ----------------------------------------------------------------- buffer */
 
-static void buf_grow(struct pd_buf *b, size_t extra)
+static void __attribute__((noinline)) buf_grow_to(struct pd_buf *b, size_t need)
 {
-	if (b->len + extra + 1 <= b->cap)
-		return;
 	size_t cap = b->cap ? b->cap : 64;
-	while (cap < b->len + extra + 1)
+	while (cap < need)
 		cap *= 2;
 	b->s = xrealloc(b->s, cap);
 	b->cap = cap;
+}
+
+/* Room for extra more bytes and the NUL; the common case, room already there, inline. */
+static inline void buf_grow(struct pd_buf *b, size_t extra)
+{
+	if (b->len + extra + 1 > b->cap)
+		buf_grow_to(b, b->len + extra + 1);
 }
 
 void buf_put(struct pd_buf *b, const char *s, size_t len)
@@ -206,16 +222,24 @@ void buf_putc(struct pd_buf *b, char c)
 	b->s[b->len] = '\0';
 }
 
+/* Formats straight into the free space (at least 64 bytes of it); a longer result is
+ * formatted again once the buffer has grown to take it. */
 void buf_vprintf(struct pd_buf *b, const char *fmt, va_list ap)
 {
+	buf_grow(b, 64);
+	size_t room = b->cap - b->len;
 	va_list copy;
 	va_copy(copy, ap);
-	int n = vsnprintf(NULL, 0, fmt, copy);
+	int n = vsnprintf(b->s + b->len, room, fmt, copy);
 	va_end(copy);
-	if (n < 0)
+	if (n < 0) {
+		b->s[b->len] = '\0';
 		return;
-	buf_grow(b, (size_t)n);
-	vsnprintf(b->s + b->len, (size_t)n + 1, fmt, ap);
+	}
+	if ((size_t)n >= room) {
+		buf_grow(b, (size_t)n);
+		vsnprintf(b->s + b->len, (size_t)n + 1, fmt, ap);
+	}
 	b->len += (size_t)n;
 }
 
