@@ -545,3 +545,24 @@ void buf_json_string(struct pd_buf *b, const char *s)
 	}
 	buf_putc(b, '"');
 }
+
+char *cache_file(const char *name, bool create)
+{
+	const char *env = getenv("PDGEN_CACHE_DIR"), *xdg = getenv("XDG_CACHE_HOME"),
+		   *home = getenv("HOME");
+	struct pd_buf dir = {0};
+	if (env && *env)
+		buf_puts(&dir, env);
+	else if (xdg && *xdg)
+		buf_printf(&dir, "%s/pdgen", xdg);
+	else if (home && *home)
+		buf_printf(&dir, "%s/.cache/pdgen", home);
+	else
+		return NULL;
+	if (create && dir_make(dir.s) != 0) {
+		buf_free(&dir);
+		return NULL;
+	}
+	buf_printf(&dir, "/%s", name);
+	return buf_take(&dir);
+}

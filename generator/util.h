@@ -74,6 +74,10 @@ char *search_find(const struct pd_search *s, const char *rel);
 /* Makes dir and the directories above it that are missing (mkdir -p). 0, or -1 with
  * errno set when one cannot be made or dir is not a directory. */
 int dir_make(const char *dir);
+/* <cache directory>/name (PDGEN_CACHE_DIR, else $XDG_CACHE_HOME/pdgen, else
+ * ~/.cache/pdgen), malloc'd; the directory made first when create; NULL when there is
+ * none or it cannot be made. */
+char *cache_file(const char *name, bool create);
 
 /* Reads a whole regular file (NUL-terminated). Returns NULL with errno set on failure:
  * EISDIR, PD_ENOTREG (a FIFO, device or socket: never opened for reading in a way that

@@ -658,7 +658,18 @@ struct pd_value *value_load_file(struct pd_arena *arena, const char *path,
 	}
 	char *copy = arena_strndup(arena, text, len);
 	free(text);
-	return value_load_mem(arena, path, copy, len, &o, diags);
+	if (!o.cached)
+		return value_load_mem(arena, path, copy, len, &o, diags);
+	const char *file = diag_intern(diags, path);
+	struct pd_value *root = value_cache_load(arena, path, file, copy, len, &o);
+	if (root) { /* as value_load_mem leaves it: the text registered for the messages */
+		diag_source(diags, file, copy, len);
+		return root;
+	}
+	root = value_load_mem(arena, path, copy, len, &o, diags);
+	if (root)
+		value_cache_store(root, path, copy, len, &o);
+	return root;
 }
 
 /* ------------------------------------------------------------- lookup */
