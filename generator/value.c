@@ -241,8 +241,8 @@ void value_append(struct pd_arena *arena, struct pd_value *seq, struct pd_value 
 
 static long map_index(const struct pd_value *map, const char *key)
 {
-	for (size_t i = 0; i < map->n; i++)
-		if (map->keys[i] && strcmp(map->keys[i], key) == 0)
+	for (size_t i = 0; i < map->n; i++) /* the first byte turns most keys away */
+		if (map->keys[i] && map->keys[i][0] == key[0] && strcmp(map->keys[i], key) == 0)
 			return (long)i;
 	return -1;
 }
