@@ -187,7 +187,7 @@ size_t arena_used(const struct pd_arena *a)
 
 static void __attribute__((noinline)) buf_grow_to(struct pd_buf *b, size_t need)
 {
-	size_t cap = b->cap ? b->cap : 64;
+	size_t cap = b->cap ? b->cap : 256;
 	while (cap < need)
 		cap *= 2;
 	b->s = xrealloc(b->s, cap);
