@@ -67,16 +67,24 @@ static void load_error(struct loader *ld, struct pd_loc loc, const char *fmt, ..
 
 static bool is_null_text(const char *s)
 {
-	return !*s || !strcmp(s, "~") || !strcmp(s, "null") || !strcmp(s, "Null") ||
-	       !strcmp(s, "NULL");
+	switch (s[0]) {
+	case '\0':
+		return true;
+	case '~':
+		return !s[1];
+	case 'n': case 'N':
+		return !strcmp(s, "null") || !strcmp(s, "Null") || !strcmp(s, "NULL");
+	default:
+		return false;
+	}
 }
 
 static int bool_text(const char *s)
 {
-	if (!strcmp(s, "true") || !strcmp(s, "True") || !strcmp(s, "TRUE"))
-		return 1;
-	if (!strcmp(s, "false") || !strcmp(s, "False") || !strcmp(s, "FALSE"))
-		return 0;
+	if (s[0] == 't' || s[0] == 'T')
+		return !strcmp(s, "true") || !strcmp(s, "True") || !strcmp(s, "TRUE") ? 1 : -1;
+	if (s[0] == 'f' || s[0] == 'F')
+		return !strcmp(s, "false") || !strcmp(s, "False") || !strcmp(s, "FALSE") ? 0 : -1;
 	return -1;
 }
 
@@ -97,9 +105,9 @@ static bool is_float_text(const char *s)
 	const char *p = s;
 	if (*p == '-' || *p == '+')
 		p++;
-	if (!strcmp(p, ".inf") || !strcmp(p, ".Inf") || !strcmp(p, ".INF"))
+	if (*p == '.' && (!strcmp(p, ".inf") || !strcmp(p, ".Inf") || !strcmp(p, ".INF")))
 		return true;
-	if (p == s && (!strcmp(p, ".nan") || !strcmp(p, ".NaN") || !strcmp(p, ".NAN")))
+	if (*p == '.' && p == s && (!strcmp(p, ".nan") || !strcmp(p, ".NaN") || !strcmp(p, ".NAN")))
 		return true;
 	size_t digits = strspn(p, "0123456789");
 	p += digits;
