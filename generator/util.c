@@ -342,13 +342,9 @@ char *file_read(const char *path, size_t *len, size_t max_len)
 	return fd_read_all(fd, len, max_len);
 }
 
-int utf8_decode(const char *s, size_t len, uint32_t *cp)
+int utf8_decode_long(const char *s, size_t len, uint32_t *cp)
 {
 	const unsigned char *p = (const unsigned char *)s;
-	if (p[0] < 0x80) {
-		*cp = p[0];
-		return 1;
-	}
 	if ((p[0] & 0xE0) == 0xC0 && len >= 2) {
 		*cp = (uint32_t)(p[0] & 0x1F) << 6 | (p[1] & 0x3F);
 		return 2;
