@@ -283,25 +283,36 @@ const char *file_strerror(int err)
 
 /* Opened without blocking (a FIFO would wait for a writer for ever), then refused unless
  * it is a regular file. */
-/* Reads fd to its end (max_len bytes at most, unless 0) and closes it. */
-static char *fd_read_all(int fd, size_t *len, size_t max_len)
+/* Reads fd to its end (max_len bytes at most, unless 0) and closes it; size, when known
+ * (a regular file's), sizes the buffer so that the bytes are read into it once. */
+static char *fd_read_all(int fd, size_t *len, size_t max_len, size_t size)
 {
 	struct pd_buf b = {0};
-	char chunk[65536];
-	ssize_t n;
-	while ((n = read(fd, chunk, sizeof chunk)) != 0) {
+	int err = 0;
+	if (max_len && size > max_len)
+		err = EFBIG;
+	else
+		buf_grow(&b, size ? size + 1 : 65536); /* + 1: the read that finds the end */
+	while (!err) {
+		if (b.len + 1 == b.cap)
+			buf_grow(&b, 65536);
+		ssize_t n = read(fd, b.s + b.len, b.cap - b.len - 1);
+		if (n == 0)
+			break;
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n < 0 || (max_len && b.len + (size_t)n > max_len)) {
-			int err = n < 0 ? EIO : EFBIG;
-			close(fd);
-			buf_free(&b);
-			errno = err;
-			return NULL;
-		}
-		buf_put(&b, chunk, (size_t)n);
+		if (n < 0 || (max_len && b.len + (size_t)n > max_len))
+			err = n < 0 ? EIO : EFBIG;
+		else
+			b.len += (size_t)n;
 	}
 	close(fd);
+	if (err) {
+		buf_free(&b);
+		errno = err;
+		return NULL;
+	}
+	b.s[b.len] = '\0';
 	if (len)
 		*len = b.len;
 	return buf_take(&b);
@@ -328,7 +339,7 @@ int fd_write_all(int fd, const void *data, size_t len)
 char *file_read(const char *path, size_t *len, size_t max_len)
 {
 	if (!strcmp(path, PD_STDIN))
-		return fd_read_all(dup(STDIN_FILENO), len, max_len);
+		return fd_read_all(dup(STDIN_FILENO), len, max_len, 0);
 	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0)
 		return NULL;
@@ -339,7 +350,7 @@ char *file_read(const char *path, size_t *len, size_t max_len)
 		errno = err;
 		return NULL;
 	}
-	return fd_read_all(fd, len, max_len);
+	return fd_read_all(fd, len, max_len, (size_t)st.st_size);
 }
 
 int utf8_decode_long(const char *s, size_t len, uint32_t *cp)
