@@ -49,6 +49,8 @@ char *buf_take(struct pd_buf *b); /* hands s to the caller and empties b */
 /* The code point at s (at most len bytes, len >= 1) into *cp; returns its length in bytes.
  * A byte that starts no sequence reads as U+FFFD, one byte long. */
 int utf8_decode(const char *s, size_t len, uint32_t *cp);
+/* The number of code points utf8_decode reads in s[0, len). */
+size_t utf8_count(const char *s, size_t len);
 
 /* A 64-bit hash of n bytes (not cryptographic: hash tables, cache keys, subset tags). */
 uint64_t hash_bytes(const void *p, size_t n);
