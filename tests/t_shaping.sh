@@ -107,6 +107,22 @@ check "bidi: Arabic joined (initial, medial, final forms) and every glyph mapped
 check "bidi: the letter passes qpdf --check" qpdf --check "$T/bidi.pdf"
 check "bidi: the letter is tagged PDF/UA and PDF/A" $P "$TOP/tests/pdf_tags.py" "$T/bidi.pdf"
 check "bidi: the checker fails Arabic that is not joined" sh -c "! $G $T/bidi.pdf joined=שרה"
+# a name with a letter no face in the chain has is refused at its field, no file written
+sed 's/^  native_name: .*/  native_name: "محمد ꔀ"/' "$T/bidi.yaml" >"$T/vai.yaml"
+"$PDGEN" letter "$T/vai.yaml" --level occ -o "$T/vai.pdf" 2>"$T/vai.err"; rc=$?
+[ $rc = 1 ] && [ ! -e "$T/vai.pdf" ] && grep -q "vai.yaml:5:[0-9]*: error: no font has a glyph for U+A500" "$T/vai.err" &&
+	ok "bidi: a letter no font has is refused at the case field" ||
+	fail "bidi: a letter no font has is refused at the case field" "rc=$rc" "$(cat "$T/vai.err")"
+# a batch sets the second letter's paragraphs from the first's (the memo): the same glyphs
+sed 's/A-201-334-556/A-201-334-557/' "$T/bidi.yaml" >"$T/bidi2.yaml"
+printf 'docket: two\ncases:\n  - {file: bidi.yaml, level: occ, documents: [letter]}\n  - {file: bidi2.yaml, level: occ, documents: [letter]}\n' >"$T/two.yaml"
+"$PDGEN" batch "$T/two.yaml" -o "$T/two" -j 1 -q >"$T/two.out" 2>&1 || fail "bidi: a batch of two" "$(cat "$T/two.out")"
+for f in "$T"/two/*.pdf; do
+	check "bidi: $(basename "$f") of a batch: Arabic joined" $G "$f" joined=محمد joined=مسجد
+	case $(letters "$f") in *"$(echo "the imam of مسجد الفاروق and Rabbi אברהם לוי wrote" | letters)"*)
+		ok "bidi: $(basename "$f") of a batch: the words in order" ;;
+	*) fail "bidi: $(basename "$f") of a batch: the words in order" "$(letters "$f")" ;; esac
+done
 # where the words stand: Hebrew and Arabic right to left, in a line read left to right
 pdftotext -bbox "$T/bidi.pdf" "$T/bidi.html"
 check "bidi: שרה right of כהן, محمد right of علي, الفاروق left of مسجد, Nguyễn left of Thị" \
