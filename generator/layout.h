@@ -45,6 +45,7 @@ struct pd_run {
 	 * the glyph id of the face that shows it (a ligature, a joining form; font.h). */
 	const uint16_t *glyphs;
 	bool rtl; /* set right to left: the glyphs are drawn from the last character back */
+	bool after_space; /* in a line with text set right to left: a space before it, as written */
 	int elem; /* structure element, or PD_ARTIFACT* */
 };
 struct pd_rule {

@@ -2,6 +2,7 @@
  * In: a paragraph's tokens; a line's runs in the order written, placed left to right. Out:
  * the paragraph's direction; the runs split where the direction changes, moved to where
  * they are seen, those set right to left marked so (their text stays in logical order). */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -166,6 +167,23 @@ static void reorder(const struct piece *p, size_t n, size_t *order)
 		}
 }
 
+/* Moves the span [*x0, *x1] (a link's box, a strike's rule) over the pieces of the runs it
+ * covered: to their extent where they now stand. */
+static void move_span(const struct pd_run *r, const struct piece *p, size_t np, double *x0,
+		      double *x1)
+{
+	double lo = 1e9, hi = -1e9;
+	for (size_t i = 0; i < np; i++) {
+		const struct pd_run *run = p[i].run >= 0 ? &r[p[i].run] : NULL;
+		if (!run || run->x < *x0 - 0.01 || run->x + run->w > *x1 + 0.01)
+			continue;
+		lo = fmin(lo, p[i].x);
+		hi = fmax(hi, p[i].x + p[i].w);
+	}
+	if (lo <= hi)
+		*x0 = lo, *x1 = hi;
+}
+
 static void free_text(struct line_text *t)
 {
 	free(t->cp);
@@ -174,7 +192,7 @@ static void free_text(struct line_text *t)
 	free(t->index);
 }
 
-void lay_bidi_line(struct lay *L, size_t first, bool rtl)
+void lay_bidi_line(struct lay *L, size_t first, size_t link0, size_t rule0, bool rtl)
 {
 	size_t n = L->nruns - first;
 	bool any = rtl;
@@ -202,6 +220,11 @@ void lay_bidi_line(struct lay *L, size_t first, bool rtl)
 		p[order[i]].x = x;
 		x += p[order[i]].w;
 	}
+	for (size_t k = link0; k < L->nlinks; k++)
+		move_span(r, p, np, &L->links[k].x0, &L->links[k].x1);
+	for (size_t k = rule0; k < L->nrules; k++) /* the line's strikes: level */
+		if (L->rules[k].y0 == L->rules[k].y1)
+			move_span(r, p, np, &L->rules[k].x0, &L->rules[k].x1);
 	L->nruns = first;
 	for (size_t i = 0; i < np; i++) {
 		if (p[i].run < 0)
@@ -214,6 +237,7 @@ void lay_bidi_line(struct lay *L, size_t first, bool rtl)
 		out->x = p[i].x;
 		out->w = p[i].w;
 		out->rtl = p[i].level & 1;
+		out->after_space = i > 0 && p[i - 1].run < 0;
 	}
 	free(order);
 	free(p);

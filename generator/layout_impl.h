@@ -188,9 +188,10 @@ void lay_plain(struct lay *L, const char *s, int style);
 /* layout_bidi.c: whether the paragraph in L->toks is written right to left (its first
  * strong character's direction, UAX #9's P2); the line's runs from first on (in the order
  * written, placed left to right) put in the order seen, by UAX #9 with the paragraph's
- * direction: split where the direction changes, moved, those set right to left marked. */
+ * direction: split where the direction changes, moved, those set right to left marked;
+ * its links (from link0) and strikes (rules from rule0) moved with their runs. */
 bool lay_para_rtl(const struct lay *L);
-void lay_bidi_line(struct lay *L, size_t first, bool rtl);
+void lay_bidi_line(struct lay *L, size_t first, size_t link0, size_t rule0, bool rtl);
 
 /* layout_text.c: text s[0..*len) with the house rule for quotes, dashes and ellipses (s
  * itself when nothing changes); whether the space token at index t may not break a line. */

@@ -668,7 +668,7 @@ static void emit_line(struct lay *L, struct placed *pl, size_t np, double size, 
 			*VPUSH(rules) = (struct pd_rule){x0, y, pl[k].x + f->w, y, SP(STRIKE_WEIGHT) * f->size};
 		}
 	}
-	lay_bidi_line(L, text0, rtl);
+	lay_bidi_line(L, text0, ln->link0, ln->rule0, rtl);
 	ln->nrun = L->nruns - ln->run0;
 	ln->nrule = L->nrules - ln->rule0;
 	ln->nlink = L->nlinks - ln->link0;
@@ -796,9 +796,12 @@ static void tag_line(struct lay *L, const struct line *ln, int lbl, double left,
 		L->runs[r].elem = lbl;
 	for (; r < r1; r++) {
 		struct pd_run *run = &L->runs[r];
-		while (k < k1 && run->x > L->links[k].x1 + 0.01)
-			k++;
-		bool linked = k < k1 && in_link(run, &L->links[k]) && L->elem >= 0;
+		size_t in = k; /* the link it is in: the last one's, or any (runs set right to left) */
+		if (in >= k1 || !in_link(run, &L->links[in]))
+			for (in = ln->link0; in < k1 && !in_link(run, &L->links[in]); in++)
+				;
+		k = in < k1 ? in : k;
+		bool linked = in < k1 && L->elem >= 0;
 		if (linked && L->links[k].elem == 0)
 			L->links[k].elem = link_elem(L, k, ln->link0, *after_link);
 		bool mono = !linked && inline_code(L, run);

@@ -164,4 +164,41 @@ w=$(letters "$T/rtl.pdf")
 case $w in *"שלום עליכם אדוני השופט"*"لا إله إلا الله"*) ok "bidi: right-to-left paragraphs copied out in the order written" ;;
 *) fail "bidi: right-to-left paragraphs copied out in the order written" "$w" ;; esac
 check "bidi: lam-alef is one glyph" $G "$T/rtl.pdf" lig=لا
+# pdgen's own text form gives each line as written, punctuation and spaces in place
+cat >"$T/order.md" <<'EOF'
+---
+title: Order
+---
+
+The imam of مسجد الفاروق and more.
+
+The imam of مسجد الفاروق, and more (ok).
+
+Rabbi אברהם לוי wrote: “שרה כהן (Sarah Cohen), 1999”.
+
+שלום עליכם, אדוני השופט; Mr. Cohen 2024.
+EOF
+"$PDGEN" typeset --text "$T/order.md" >"$T/order.txt" 2>"$T/order.err" || fail "bidi: typeset --text" "$(cat "$T/order.err")"
+awk 'n >= 2 && NF; /^---$/ { n++ }' "$T/order.md" >"$T/order.want"
+tr -d '\f' <"$T/order.txt" | sed '/^$/d' >"$T/order.got"
+check "bidi: the text form gives every line as written" cmp "$T/order.want" "$T/order.got"
+# a link whose words are set right to left: its box over them where they stand; tagged
+printf -- '---\ntitle: Links\n---\n\n%s\n' 'Write to the rabbi [אברהם](mailto:avraham@example.com) לוי or see ~~the imam مسجد~~ [the office](https://example.com/office) today.' >"$T/links.md"
+"$PDGEN" typeset "$T/links.md" -o "$T/links.pdf" 2>"$T/links.err" || fail "bidi: links typeset" "$(cat "$T/links.err")"
+pdftotext -bbox "$T/links.pdf" "$T/links.html"
+check "bidi: a link's box covers its right-to-left words, and only them" $P - "$T/links.pdf" "$T/links.html" <<'PY'
+import re, sys
+import pikepdf
+words = [(m.group(3)[::-1] if re.search("[\u0590-\u08ff]", m.group(3)) else m.group(3),
+          float(m.group(1)), float(m.group(2)))
+         for m in re.finditer(r'<word xMin="([\d.]+)" yMin="[\d.]+" xMax="([\d.]+)"[^>]*>([^<]*)</word>',
+                              open(sys.argv[2]).read())]
+pdf = pikepdf.open(sys.argv[1])
+box = {str(a.A.URI): [float(v) for v in a.Rect] for a in pdf.pages[0].Annots}
+x0, _, x1, _ = box["mailto:avraham@example.com"]
+inside = sorted(w for w, a, b in words if a >= x0 - 0.5 and b <= x1 + 0.5)
+print(inside)
+sys.exit(0 if inside == ["אברהם"] else 1)
+PY
+check "bidi: the links line is tagged" $P "$TOP/tests/pdf_tags.py" "$T/links.pdf"
 finish
