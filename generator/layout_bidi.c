@@ -24,24 +24,34 @@ static bool maybe_rtl(const char *s, size_t len)
 	return false;
 }
 
+/* A paragraph is set right to left when its first letter is of a right-to-left script (as
+ * UAX #9's P2 says) and most of its letters are: a letter in English that opens a
+ * paragraph with a client's name in Arabic script stays an English paragraph (the
+ * document's own direction, as UAX #9's HL1 lets a protocol say). */
 bool lay_para_rtl(const struct lay *L)
 {
+	bool any = false;
+	for (size_t i = 0; i < L->ntoks && !any; i++)
+		any = L->toks[i].kind == TK_TEXT && maybe_rtl(L->toks[i].s, L->toks[i].len);
+	if (!any)
+		return false; /* the common case: no letter of those scripts */
+	long ltr = 0, rtl = 0;
+	bool first = true, first_rtl = false;
 	for (size_t i = 0; i < L->ntoks; i++) {
 		const struct tok *t = &L->toks[i];
-		if (t->kind != TK_TEXT)
-			continue;
-		for (size_t k = 0; k < t->len;) {
+		for (size_t k = 0; t->kind == TK_TEXT && k < t->len;) {
 			uint32_t cp;
-			unsigned char c = (unsigned char)t->s[k];
-			if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z'))
-				return false; /* the common case: a Latin letter first */
 			k += (size_t)utf8_decode(t->s + k, t->len - k, &cp);
 			FriBidiCharType type = fribidi_get_bidi_type(cp);
-			if (FRIBIDI_IS_LETTER(type))
-				return FRIBIDI_IS_RTL(type);
+			if (!FRIBIDI_IS_LETTER(type))
+				continue;
+			if (first)
+				first_rtl = FRIBIDI_IS_RTL(type);
+			first = false;
+			*(FRIBIDI_IS_RTL(type) ? &rtl : &ltr) += 1;
 		}
 	}
-	return false;
+	return first_rtl && rtl > ltr;
 }
 
 /* A piece of a line: the characters [c0, c1) of a run (bytes [b0, b1) of its text), or the

@@ -201,4 +201,26 @@ print(inside)
 sys.exit(0 if inside == ["אברהם"] else 1)
 PY
 check "bidi: the links line is tagged" $P "$TOP/tests/pdf_tags.py" "$T/links.pdf"
+# an English paragraph opening with a Hebrew name stays English (flush left, the name in
+# its place); a Hebrew one with an English name in it is set right to left
+printf -- '---\ntitle: T\n---\n\n%s\n\n%s\n' 'משה כהן, a native of Israel born in 1980, is not detained.' \
+	'שלום עליכם, אדוני השופט, Mr. Cohen.' >"$T/para.md"
+"$PDGEN" typeset "$T/para.md" -o "$T/para.pdf" 2>"$T/para.err" || fail "bidi: mixed paragraphs typeset" "$(cat "$T/para.err")"
+pdftotext -bbox "$T/para.pdf" "$T/para.html"
+check "bidi: a paragraph's direction is that of most of its letters, starting with the first" \
+	$P - "$T/para.html" <<'PY'
+import re, sys
+w = {}
+for m in re.finditer(r'<word xMin="([\d.]+)" yMin="[\d.]+" xMax="([\d.]+)"[^>]*>([^<]*)</word>',
+                     open(sys.argv[1]).read()):
+    word = m.group(3).strip(",.")
+    w.setdefault(word[::-1] if re.search("[\u0590-\u08ff]", word) else word, (float(m.group(1)), float(m.group(2))))
+bad = []
+if not (abs(w["כהן"][0] - 72) < 0.5 and w["משה"][0] > w["כהן"][0] and w["a"][0] > w["משה"][0]):
+    bad.append("the English paragraph does not start at the left margin with the name")
+if not (abs(w["שלום"][1] - 540) < 0.5 and w["Cohen"][0] < w["השופט"][0] and w["Mr"][0] < w["Cohen"][0]):
+    bad.append("the Hebrew paragraph is not set from the right")
+print(bad or "")
+sys.exit(1 if bad else 0)
+PY
 finish
