@@ -320,6 +320,7 @@ const char *const *fonts_fallback_paths(void)
 	    "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
 	    "/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc",
 	    "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", /* Arabic, Hebrew, symbols */
+	    "/usr/share/fonts/truetype/noto/NotoNaskhArabic-Regular.ttf", /* Urdu's letters too */
 	    NULL};
 	return paths;
 }

@@ -112,7 +112,7 @@ void face_prepare_subsets(const struct pd_face *face);
 
 /* Where the fallback fonts are looked for, in order: $PDGEN_FALLBACK_FONTS (a colon
  * separated list of files), then the Debian locations of WenQuanYi and Noto CJK, then
- * DejaVu Sans (Arabic, joined by shaping). */
+ * DejaVu Sans (Arabic, joined by shaping) and Noto Naskh Arabic (fonts-noto-core). */
 const char *const *fonts_fallback_paths(void);
 
 /* font_shape.c: a face's shaper (NULL: the file cannot be read) and its cached shaping. */
