@@ -392,7 +392,7 @@ void face_shape(const struct pd_face *face, const uint32_t *cps, size_t n, struc
 {
 	struct pd_face *f = (struct pd_face *)ready(face);
 	if (n == 1 && cps[0] < 0x0590) { /* below the scripts that join: as the cmap says */
-		out[0] = (struct pd_shaped){PD_GLYPH_OWN, 0, (int16_t)face_advance(f, cps[0])};
+		out[0] = (struct pd_shaped){PD_GLYPH_OWN, 0, (int16_t)face_advance(f, cps[0]), 0, 0};
 		return;
 	}
 	if (!f->shaper)
@@ -402,7 +402,7 @@ void face_shape(const struct pd_face *face, const uint32_t *cps, size_t n, struc
 		return;
 	}
 	for (size_t k = 0; k < n; k++)
-		out[k] = (struct pd_shaped){PD_GLYPH_OWN, 0, (int16_t)face_advance(f, cps[k])};
+		out[k] = (struct pd_shaped){PD_GLYPH_OWN, 0, (int16_t)face_advance(f, cps[k]), 0, 0};
 }
 
 int face_glyph_advance(const struct pd_face *face, unsigned g)

@@ -55,21 +55,26 @@ unsigned face_glyph(const struct pd_face *face, uint32_t cp);
 /* Advance width of cp in 1/1000 em (as the PDF writer computes it). */
 int face_advance(const struct pd_face *face, uint32_t cp);
 /* How HarfBuzz sets a fragment of text in a face (its default features: kerning, standard
- * ligatures, the joining forms of Arabic), character by character in the order written:
+ * ligatures, the joining forms of Arabic, marks placed on their letters), character by
+ * character in the order written:
  * glyph is PD_GLYPH_OWN for the character's own glyph (its cmap's), PD_GLYPH_JOINED for a
  * character that the glyph of one before it also shows (a ligature: "fi", lam-alef), else
  * the glyph id that shows it (a ligature, a joining form); advance is that glyph's advance
  * (0 when joined), kern what the font's kerning adds after it (at the last character the
  * glyph shows; 0 in text set right to left), both in 1/1000 em. U+200C in cps keeps the
  * characters around it from forming a ligature or joining, U+200D joins them; their own
- * entries are to be ignored. A fragment whose glyphs do not map onto its characters (a
- * decomposition, a mark) is set with each character's own glyph. Each fragment is shaped
- * once a process. */
+ * entries are to be ignored. A glyph the font's positioning moves (a mark over or under
+ * its letter) in text set left to right has dx, dy (1/1000 em, y up) from where the pen
+ * stands, its advance the one HarfBuzz gives (0 for a mark) and no kern; in text set
+ * right to left marks stand where the pen is (text extraction takes marks moved there
+ * for separate lines). A fragment whose glyphs do not map onto its
+ * characters (a decomposition) is set with each character's own glyph. Each fragment is
+ * shaped once a process. */
 #define PD_GLYPH_OWN 0
 #define PD_GLYPH_JOINED 0xFFFFu
 struct pd_shaped {
 	uint16_t glyph;
-	int16_t kern, advance;
+	int16_t kern, advance, dx, dy;
 };
 void face_shape(const struct pd_face *face, const uint32_t *cps, size_t n, struct pd_shaped *out);
 /* The advance of glyph id g in 1/1000 em. */

@@ -77,7 +77,8 @@ static void unshaped(struct pd_shaper *s, const uint32_t *cps, size_t n, struct 
 	for (size_t k = 0; k < n; k++) {
 		hb_codepoint_t g = 0;
 		hb_font_get_nominal_glyph(s->font, cps[k], &g);
-		out[k] = (struct pd_shaped){PD_GLYPH_OWN, 0, advance(s, hb_font_get_glyph_h_advance(s->font, g))};
+		out[k] = (struct pd_shaped){PD_GLYPH_OWN, 0,
+					    advance(s, hb_font_get_glyph_h_advance(s->font, g)), 0, 0};
 	}
 }
 
@@ -97,7 +98,7 @@ static bool by_character(struct pd_shaper *s, const uint32_t *cps, size_t n, boo
 	hb_glyph_info_t *info = hb_buffer_get_glyph_infos(s->buf, &len);
 	hb_glyph_position_t *pos = hb_buffer_get_glyph_positions(s->buf, NULL);
 	for (size_t k = 0; k < n; k++)
-		out[k] = (struct pd_shaped){PD_GLYPH_JOINED, 0, 0};
+		out[k] = (struct pd_shaped){PD_GLYPH_JOINED, 0, 0, 0, 0};
 	for (unsigned i = 0; i < len; i++) {
 		unsigned c = info[i].cluster;
 		if (info[i].codepoint == INVISIBLE)
@@ -109,8 +110,13 @@ static bool by_character(struct pd_shaper *s, const uint32_t *cps, size_t n, boo
 		hb_position_t nominal = hb_font_get_glyph_h_advance(s->font, g);
 		out[c].glyph = g == own ? PD_GLYPH_OWN : (uint16_t)g;
 		out[c].advance = advance(s, nominal);
-		if (!rtl) /* the kerning after the glyph: after its cluster's last character */
+		if (!rtl && (pos[i].x_offset || pos[i].y_offset)) { /* a mark, placed by the font */
+			out[c].dx = to_thousandths(s, pos[i].x_offset);
+			out[c].dy = to_thousandths(s, pos[i].y_offset);
+			out[c].advance = advance(s, pos[i].x_advance);
+		} else if (!rtl) { /* the kerning after the glyph: after its cluster's last character */
 			out[c].kern = to_thousandths(s, pos[i].x_advance - nominal);
+		}
 	}
 	if (out[0].glyph == PD_GLYPH_JOINED)
 		return false;

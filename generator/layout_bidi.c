@@ -78,9 +78,12 @@ static void text_push(struct line_text *t, FriBidiChar cp, long run, size_t byte
 	t->n++;
 }
 
+/* Where the pen stood for a run (a mark is drawn dx from it). */
+static double pen_x(const struct pd_run *r) { return r->x - r->dx; }
+
 static bool gap_before(const struct pd_run *r, size_t i)
 {
-	return i > 0 && r[i].x > r[i - 1].x + r[i - 1].w + 0.01;
+	return i > 0 && pen_x(&r[i]) > pen_x(&r[i - 1]) + r[i - 1].w + 0.01;
 }
 
 static void line_text(const struct pd_run *r, size_t n, struct line_text *t)
@@ -138,7 +141,7 @@ static size_t pieces_of(const struct pd_run *r, const struct line_text *t, FriBi
 		p = &out[np++];
 		*p = (struct piece){ri, t->index[k], t->index[k] + 1, t->byte[k], 0, 0, 0, lv[k]};
 		if (ri < 0) /* a gap before run index[k] */
-			p->w = r[t->index[k]].x - (r[t->index[k] - 1].x + r[t->index[k] - 1].w);
+			p->w = pen_x(&r[t->index[k]]) - (pen_x(&r[t->index[k] - 1]) + r[t->index[k] - 1].w);
 	}
 	for (size_t i = 0; i < np; i++) {
 		struct piece *p = &out[i];
@@ -185,7 +188,7 @@ static void move_span(const struct pd_run *r, const struct piece *p, size_t np, 
 	double lo = 1e9, hi = -1e9;
 	for (size_t i = 0; i < np; i++) {
 		const struct pd_run *run = p[i].run >= 0 ? &r[p[i].run] : NULL;
-		if (!run || run->x < *x0 - 0.01 || run->x + run->w > *x1 + 0.01)
+		if (!run || pen_x(run) < *x0 - 0.01 || pen_x(run) + run->w > *x1 + 0.01)
 			continue;
 		lo = fmin(lo, p[i].x);
 		hi = fmax(hi, p[i].x + p[i].w);
@@ -225,7 +228,7 @@ void lay_bidi_line(struct lay *L, size_t first, size_t link0, size_t rule0, bool
 	struct piece *p = xmalloc(t.n * sizeof *p);
 	size_t np = pieces_of(r, &t, lv, p), *order = xmalloc(np * sizeof *order);
 	reorder(p, np, order);
-	double x = r[0].x;
+	double x = pen_x(&r[0]);
 	for (size_t i = 0; i < np; i++) {
 		p[order[i]].x = x;
 		x += p[order[i]].w;
@@ -244,7 +247,7 @@ void lay_bidi_line(struct lay *L, size_t first, size_t link0, size_t rule0, bool
 		out->text += p[i].b0;
 		out->len = p[i].b1 - p[i].b0;
 		out->glyphs = out->glyphs ? out->glyphs + p[i].c0 : NULL;
-		out->x = p[i].x;
+		out->x = p[i].x + out->dx;
 		out->w = p[i].w;
 		out->rtl = p[i].level & 1;
 		out->after_space = i > 0 && p[i - 1].run < 0;

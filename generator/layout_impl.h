@@ -33,7 +33,9 @@ struct frag {
 	const uint16_t *glyphs; /* a glyph per character, as pd_run's; NULL: all their own */
 	const char *link;
 	bool strike;
-	double rise; /* raised above the baseline (a footnote reference) */
+	double rise; /* raised above the baseline (a footnote reference, a mark) */
+	double dx;   /* moved right of where the pen stands (a mark) */
+	bool mark;   /* a mark the font places: its rise does not make the line taller */
 	int note;    /* the footnote referenced, 0 if none */
 };
 
@@ -54,6 +56,7 @@ struct wch {
 	int advance; /* in thousandths of the size */
 	int kern;    /* the font's kerning before the next character of its face, likewise */
 	uint16_t glyph; /* as face_shape gives it: PD_GLYPH_OWN, PD_GLYPH_JOINED or a glyph id */
+	int16_t dx, dy; /* a mark's place from the pen, likewise (face_shape) */
 	bool cut;       /* no ligature or joining across the start of this character */
 	uint32_t joiner; /* U+200C or U+200D written before this character, else 0 */
 	double w;

@@ -155,6 +155,8 @@ static void shape_run(struct lay *L, size_t a, size_t b, double size)
 		const struct pd_shaped *o = &out[at[k - a]];
 		w->glyph = o->glyph;
 		w->advance = o->advance;
+		w->dx = o->dx;
+		w->dy = o->dy;
 		w->kern = k + 1 < b ? o->kern : 0;
 		w->w = (w->advance + w->kern) * tok_size(L, w->tok, size) / 1000.0;
 	}
@@ -387,6 +389,9 @@ static void add_item(struct lay *L, enum lb_type t, double w, double st, double 
 	x->hyphen = -1;
 }
 
+/* A mark the font's positioning places: a fragment of its own. */
+static bool placed_mark(const struct wch *w) { return w->dx || w->dy; }
+
 /* The glyphs of L->wch[a, b) for a run (pd_run's glyphs): NULL when all are their own. */
 static const uint16_t *glyphs_of(struct lay *L, size_t a, size_t b)
 {
@@ -408,7 +413,8 @@ static void add_piece(struct lay *L, size_t a, size_t b, double size)
 	for (size_t k = a; k < b;) {
 		size_t e = k + 1;
 		long advance = L->wch[k].advance;
-		while (e < b && !L->wch[e - 1].kern && L->wch[e].tok == L->wch[k].tok &&
+		while (e < b && !L->wch[e - 1].kern && !placed_mark(&L->wch[e - 1]) &&
+		       !placed_mark(&L->wch[e]) && L->wch[e].tok == L->wch[k].tok &&
 		       L->wch[e].face == L->wch[k].face &&
 		       L->wch[e].p == L->wch[e - 1].p + L->wch[e - 1].n)
 			advance += L->wch[e++].advance;
@@ -422,6 +428,9 @@ static void add_piece(struct lay *L, size_t a, size_t b, double size)
 		f->glyphs = glyphs_of(L, k, e);
 		if (tk->style & ST_SUPER)
 			f->rise = SP(NOTE_REF_RISE) * size;
+		f->mark = placed_mark(&L->wch[k]); /* then a fragment of its own */
+		f->rise += L->wch[k].dy * fs / 1000.0;
+		f->dx = L->wch[k].dx * fs / 1000.0;
 		f->note = tk->note;
 		w += f->w;
 		k = e;
@@ -612,7 +621,7 @@ static void emit_line(struct lay *L, struct placed *pl, size_t np, double size, 
 	double asc = 0, desc = 0, maxsize = 0;
 	for (size_t k = 0; k < np; k++) {
 		const struct frag *f = pl[k].f;
-		asc = fmax(asc, face_ascent(f->face) * f->size / 1000.0 + f->rise);
+		asc = fmax(asc, face_ascent(f->face) * f->size / 1000.0 + (f->mark ? 0 : f->rise));
 		desc = fmax(desc, face_descent(f->face) * f->size / 1000.0);
 		maxsize = fmax(maxsize, f->size);
 	}
@@ -649,7 +658,8 @@ static void emit_line(struct lay *L, struct placed *pl, size_t np, double size, 
 		if (link)
 			lx1 = pl[k].x + f->w;
 		struct pd_run *r = VPUSH(runs);
-		r->x = pl[k].x;
+		r->x = pl[k].x + f->dx;
+		r->dx = f->dx;
 		r->y = base - f->rise;
 		r->w = f->w;
 		if (f->note > L->notes_seen) { /* a footnote's first reference */

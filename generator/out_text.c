@@ -51,7 +51,7 @@ static const struct pd_run **runs_in_order(const struct pd_page *pg, bool *rtl_l
  * in a line with text set right to left, one written between them. */
 static bool space_between(const struct pd_run *q, const struct pd_run *r, bool rtl_line)
 {
-	return rtl_line ? r->after_space : r->x - (q->x + q->w) > 0.1 * r->size;
+	return rtl_line ? r->after_space : (r->x - r->dx) - (q->x - q->dx + q->w) > 0.1 * r->size;
 }
 
 void out_text(const struct pd_layout *lay, struct pd_buf *out)

@@ -7,6 +7,7 @@ Every glyph drawn must map to Unicode (ToUnicode); then each CHECK:
                 its middle ones medial, its last final (for letters that join both ways)
   lig=TEXT      some glyph maps back to TEXT (two or more characters: a ligature)
   nolig=TEXT    no glyph maps back to TEXT
+  over=BM       the mark M drawn over its letter B (its origin within B's advance)
 Exits 1, printing what differs."""
 import io
 import re
@@ -44,31 +45,50 @@ class Font:
         self.cmap = self.program.getBestCmap()
         order = self.program.getGlyphOrder()
         self.own = {cp: order.index(name) for cp, name in self.cmap.items()}
+        self.width = {}
+        w = list(desc.W)
+        for i in range(0, len(w), 2):
+            for k, v in enumerate(w[i + 1]):
+                self.width[int(w[i]) + k] = float(v)
 
 
-def drawn(pdf):
-    """(font, cid) of every glyph the pages draw, in content order."""
-    glyphs, missing = [], 0
+def drawn(pdf, at=None):
+    """(font, cid) of every glyph the pages draw, in content order; with at, a list, each
+    glyph's (x, y, advance) in it (the text as pdgen writes it: Td moves, TJ arrays)."""
+    glyphs = []
     for page in pdf.pages:
         fonts = {str(k): Font(v) for k, v in page.Resources.get("/Font", {}).items()}
-        font = None
+        font, size, lx, ly, x = None, 0, 0, 0, 0
         for operands, op in pikepdf.parse_content_stream(page):
             op = str(op)
             if op == "Tf":
-                font = fonts[str(operands[0])]
+                font, size = fonts[str(operands[0])], float(operands[1])
+            elif op == "BT":
+                lx = ly = x = 0
+            elif op == "Td":
+                lx, ly = lx + float(operands[0]), ly + float(operands[1])
+                x = lx
             elif op in ("Tj", "TJ"):
                 items = operands[0] if op == "TJ" else [operands[0]]
                 for s in items:
-                    if isinstance(s, pikepdf.String):
-                        b = bytes(s)
-                        for i in range(0, len(b), 2):
-                            glyphs.append((font, int.from_bytes(b[i:i + 2], "big")))
+                    if not isinstance(s, pikepdf.String):
+                        x -= float(s) * size / 1000
+                        continue
+                    b = bytes(s)
+                    for i in range(0, len(b), 2):
+                        cid = int.from_bytes(b[i:i + 2], "big")
+                        glyphs.append((font, cid))
+                        adv = font.width.get(cid, 1000) * size / 1000
+                        if at is not None:
+                            at.append((x, ly, adv))
+                        x += adv
     return glyphs
 
 
 def main():
     pdf = pikepdf.open(sys.argv[1])
-    glyphs = drawn(pdf)
+    at = []
+    glyphs = drawn(pdf, at)
     bad = 0
     unmapped = [(f, c) for f, c in glyphs if c not in f.unicode]
     if unmapped:
@@ -91,7 +111,26 @@ def main():
                 bad = 1
         elif kind == "joined":
             bad |= check_joined(glyphs, text)
+        elif kind == "over":
+            bad |= check_over(glyphs, at, text[0], text[1:])
     return bad
+
+
+def check_over(glyphs, at, base, mark):
+    """Every mark drawn right after base stands within base's advance."""
+    seen = 0
+    for k in range(1, len(glyphs)):
+        (f0, c0), (f1, c1) = glyphs[k - 1], glyphs[k]
+        if f0.unicode.get(c0) != base or f1.unicode.get(c1) != mark:
+            continue
+        seen += 1
+        (x0, y0, w0), (x1, y1, _) = at[k - 1], at[k]
+        if not (x0 <= x1 < x0 + w0 and abs(y0 - y1) < 0.01):
+            print("mark U+%04X at %.2f, its letter %s from %.2f to %.2f" % (ord(mark), x1, base, x0, x0 + w0))
+            return 1
+    if not seen:
+        print("no %s followed by U+%04X" % (base, ord(mark)))
+    return 0 if seen else 1
 
 
 def check_joined(glyphs, word):

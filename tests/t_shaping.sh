@@ -223,4 +223,12 @@ if not (abs(w["שלום"][1] - 540) < 0.5 and w["Cohen"][0] < w["השופט"][0]
 print(bad or "")
 sys.exit(1 if bad else 0)
 PY
+# a mark the font places (DejaVu Serif's mark attachment) stands over its letter
+printf -- '---\ntitle: Marks\nfont: DejaVu Serif\n---\n\nThe names n\314\210 and x\314\214 and Ad\303\251.\n' >"$T/marks.md"
+PDGEN_DATADIR=$D "$PDGEN" typeset "$T/marks.md" -o "$T/marks.pdf" 2>"$T/marks.err" || fail "marks: typeset" "$(cat "$T/marks.err")"
+check "marks: a diaeresis and a caron drawn over their letters" $G "$T/marks.pdf" over=n$(printf '\314\210') over=x$(printf '\314\214')
+w=$(words "$T/marks.pdf")
+[ "$w" = "$(printf 'The names n\314\210 and x\314\214 and Ad\303\251.')" ] && ok "marks: the text extracted as written" ||
+	fail "marks: the text extracted as written" "$w"
+check "marks: the checker fails a mark after its letter" sh -c "! $G $T/kern.pdf over=mm"
 finish
