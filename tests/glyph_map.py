@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """glyph_map.py PDF CHECK...: what the glyphs of a PDF's text show, read from outside
 (pikepdf for the content streams and fonts, fontTools for the embedded programs).
-Every glyph drawn must map to Unicode (ToUnicode); then each CHECK:
+Every glyph drawn must map to Unicode (ToUnicode) other than U+0000, U+FEFF and U+FFFE
+(PDF/UA-1 7.21); then each CHECK:
   joined=TEXT   each Arabic letter of TEXT drawn with a glyph that is not its isolated
                 (cmap) glyph when it joins a neighbour: a word's first letter initial,
                 its middle ones medial, its last final (for letters that join both ways)
@@ -90,7 +91,8 @@ def main():
     at = []
     glyphs = drawn(pdf, at)
     bad = 0
-    unmapped = [(f, c) for f, c in glyphs if c not in f.unicode]
+    unmapped = [(f, c) for f, c in glyphs
+                if not f.unicode.get(c) or set(f.unicode[c]) & {"\0", "\ufeff", "\ufffe"}]
     if unmapped:
         print("glyphs with no Unicode:", sorted({hex(c) for _, c in unmapped}))
         bad = 1

@@ -40,6 +40,16 @@ if /usr/bin/python3 tests/shaping_check.py "$T/kern.pdf" fonts/LiberationSerif-R
 	fail "kerning: the checker tells kerned from unkerned"
 else ok "kerning: the checker tells kerned from unkerned"; fi
 check "kerning: every glyph maps to Unicode" $G "$T/kern.pdf"
+# every glyph of every sample letter and memo maps to Unicode (PDF/UA-1 7.21)
+"$PDGEN" batch samples/docket.yaml -o "$T/docket" -q >"$T/docket.out" 2>&1 ||
+	fail "the sample docket is made" "$(tail -5 "$T/docket.out")"
+n=0
+for f in "$T"/docket/*.pdf; do
+	case $f in *-packet.pdf) continue ;; esac # enclosures: fonts pdgen did not make
+	n=$((n + 1))
+	$G "$f" >"$T/map.out" 2>&1 || fail "$(basename "$f"): every glyph maps to Unicode" "$(cat "$T/map.out")"
+done
+[ "$n" -ge 10 ] && ok "every glyph of the $n sample documents maps to Unicode" || fail "the samples' glyphs checked" "only $n"
 
 # Ligatures: the shipped Liberation Serif has only discretionary ones (none set, as Typst
 # sets none); DejaVu Serif has standard ones, read from a data directory that adds it.
