@@ -6,7 +6,7 @@ PREFIX  ?= /usr/local
 DATADIR  = $(PREFIX)/share/pdgen
 BUILD   ?= build
 CC      ?= cc
-PKGS     = libcmark-gfm yaml-0.1 libutf8proc harfbuzz-subset zlib libdeflate libpng libjpeg
+PKGS     = libcmark-gfm yaml-0.1 libutf8proc harfbuzz-subset fribidi zlib libdeflate libpng libjpeg
 CFLAGS  ?= -O2 -g
 WARN     = -std=c11 -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes
 LIBDIR   = $(PREFIX)/lib/pdgen
@@ -42,7 +42,7 @@ DEB_PKGS = build-essential pkg-config libhpdf-dev libcmark-gfm-dev \
 	   poppler-utils qpdf nettle-dev python3-yaml man-db fonts-wqy-microhei \
 	   python3-fonttools libhyphen-dev hyphen-en-us libharfbuzz-dev zlib1g-dev libdeflate-dev \
 	   libpng-dev libjpeg-dev libqpdf-dev libgmime-3.0-dev icc-profiles-free python3-pikepdf \
-	   fonts-liberation2 libmimalloc-dev
+	   fonts-liberation2 libmimalloc-dev libfribidi-dev fonts-dejavu-core
 
 .PHONY: all cut-fonts sample-enclosures deps check-deps demo test unit e2e regress regress-update \
 	clean install install-completion uninstall asan valgrind lint bench fuzz

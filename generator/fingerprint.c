@@ -11,6 +11,7 @@
 
 #include <nettle/sha2.h>
 
+#include "font.h"
 #include "util.h"
 
 /* A field: its length, then its bytes, so that no two sequences of fields hash alike. */
@@ -104,6 +105,12 @@ void fp_setup(const char *const *dirs, size_t ndirs, const char *opts, char hex[
 			put_identity_or_bytes(&c, one, &st);
 		free(one);
 		p += n + (p[n] == ':');
+	}
+	for (const char *const *f = fonts_fallback_paths(); *f; f++) { /* CJK, Arabic */
+		struct stat st;
+		put_text(&c, *f);
+		if (stat(*f, &st) == 0)
+			put_identity_or_bytes(&c, *f, &st);
 	}
 	put_text(&c, opts);
 	finish(&c, hex);

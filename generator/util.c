@@ -373,6 +373,15 @@ int utf8_decode_long(const char *s, size_t len, uint32_t *cp)
 	return 1;
 }
 
+size_t utf8_count(const char *s, size_t len)
+{
+	size_t n = 0;
+	uint32_t cp;
+	for (size_t at = 0; at < len; n++)
+		at += (size_t)utf8_decode(s + at, len - at, &cp);
+	return n;
+}
+
 void hex_encode(const unsigned char *bytes, size_t n, char *hex)
 {
 	static const char digits[] = "0123456789abcdef";

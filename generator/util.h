@@ -57,6 +57,8 @@ static inline int utf8_decode(const char *s, size_t len, uint32_t *cp)
 	}
 	return utf8_decode_long(s, len, cp);
 }
+/* The number of code points utf8_decode reads in s[0, len). */
+size_t utf8_count(const char *s, size_t len);
 
 /* A 64-bit hash of n bytes (not cryptographic: hash tables, cache keys, subset tags). */
 uint64_t hash_bytes(const void *p, size_t n);
