@@ -11,6 +11,7 @@
 
 #include "packet_impl.h"
 #include "stamp.h"
+#include "xmp.h"
 
 #define MEMO_PASSES 5 /* the memo's page count settles in two; a loop is an error */
 
@@ -128,8 +129,6 @@ static int own_document(struct packet *p, const char *document, const char *tmpl
 	sub.out_dir = NULL; /* a scratch file, not the batch's directory */
 	sub.dump = PD_DUMP_NONE;
 	sub.check_only = sub.check_only || layout_only;
-	/* the merge takes pages, not a structure tree: tags would only be read and dropped */
-	sub.untagged = true;
 	sub.amend = strcmp(document, "letter") || tmpl ? amend : NULL;
 	sub.amend_arg = p;
 	struct pd_doc_result r = {0};
@@ -192,25 +191,73 @@ static struct pd_pdfsrc *own_pdf(struct packet *p, const char *name, struct pd_d
 }
 
 static void mark_tab(struct packet *p, struct pd_merge *m, const struct tab *t,
-		     struct pd_diags *diags)
+		     const char *bookmark, struct pd_diags *diags)
 {
 	struct pd_value *data = tab_data(p, t, t->first);
 	int opens = (t->divider ? t->divider : t->first) - 1;
-	merge_bookmark(m, packet_text(p->s, p->arena, p->st.bm_tab, data, diags), opens);
+	merge_bookmark(m, bookmark, opens);
 	if (t->divider)
 		merge_label(m, t->divider - 1, packet_text(p->s, p->arena, p->st.lb_divider, data, diags),
 			    false);
 	merge_label(m, t->first - 1, packet_text(p->s, p->arena, p->st.lb_tab, data, diags), true);
 }
 
-static int add_tab(struct pd_merge *m, const struct tab *t, struct pd_pdfsrc *divs,
-		   int *div_index, struct pd_diags *diags)
+/* A scan's alternate text: its description, else (the packet then claims no PDF/UA) its title. */
+static const char *scan_alt(struct packet *p, const struct tab *t)
 {
+	const char *desc = value_str(value_get(t->row, "description"));
+	return desc && *desc ? arena_printf(p->arena, "%s: %s", t->title, desc) : t->title;
+}
+
+static void add_tab(struct packet *p, struct pd_merge *m, const struct tab *t,
+		    struct pd_pdfsrc *divs, int *div_index, struct pd_diags *diags)
+{
+	const char *bookmark = packet_text(p->s, p->arena, p->st.bm_tab, tab_data(p, t, t->first), diags);
+	merge_part(m, bookmark);
 	if (t->divider && merge_add_pdf(m, divs, (*div_index)++, 1, t->at, diags) < 0)
-		return -1;
+		return;
 	if (t->pdf)
-		return merge_add_pdf(m, t->pdf, 0, t->pages, t->at, diags);
-	return merge_add_image(m, &t->scan, t->png, t->png_len, t->at, diags);
+		merge_add_pdf(m, t->pdf, 0, t->pages, t->at, diags);
+	else
+		merge_add_image(m, &t->scan, t->file, t->file_len, scan_alt(p, t), t->at, diags);
+	mark_tab(p, m, t, bookmark, diags);
+}
+
+/* What the packet declares: PDF/UA-1 and PDF/A-2b where every part conforms (pdgen's own pages,
+ * each enclosure file, each scan described); a note at each enclosure that stops one. */
+static unsigned packet_claims(struct packet *p, struct pd_pdfsrc *const own[3],
+			      struct pd_diags *diags)
+{
+	unsigned claims = PD_CLAIM_PDFA | PD_CLAIM_PDFUA;
+	for (int i = 0; i < 3; i++)
+		if (own[i])
+			claims &= merge_src_claims(own[i]);
+	for (size_t i = 0; i < p->ntabs && claims; i++) {
+		const struct tab *t = &p->tabs[i];
+		if (!t->pages)
+			continue;
+		const char *desc = t->pdf ? NULL : value_str(value_get(t->row, "description"));
+		unsigned has = t->pdf ? merge_src_claims(t->pdf)
+				      : PD_CLAIM_PDFA | (desc && *desc ? PD_CLAIM_PDFUA : 0);
+		unsigned lost = claims & ~has;
+		claims &= has;
+		if (!lost)
+			continue;
+		const char *what = lost == PD_CLAIM_PDFA ? "PDF/A-2b"
+				   : lost == PD_CLAIM_PDFUA ? "PDF/UA-1" : "PDF/UA-1 or PDF/A-2b";
+		if (t->pdf)
+			diag_add(diags, PD_NOTE, t->at, NULL, "enclosure %s (Tab %s) is not a %s file: the "
+				 "packet is not declared %s (pdgen's own pages stay tagged); enclose a "
+				 "copy saved as %s to have it declared", t->id, t->tab,
+				 lost & PD_CLAIM_PDFUA ? "tagged PDF/UA-1" : "PDF/A-1 or PDF/A-2", what,
+				 what);
+		else
+			diag_add(diags, PD_NOTE, t->at, NULL, "enclosure %s (Tab %s) is a scan with no "
+				 "description: the packet is not declared PDF/UA-1 (pdgen's own pages "
+				 "stay tagged); give the enclosure a description: of what the scan shows",
+				 t->id, t->tab);
+	}
+	return claims;
 }
 
 /* The tab a page (1-based) belongs to, its divider included; NULL for the letter and memo. */
@@ -258,19 +305,21 @@ static int assemble(struct packet *p, struct pd_doc_result *res, struct pd_diags
 	int rc = PD_EXIT_INPUT, div_index = 0;
 	if (!letter || (p->memo_pages && !memo) || (p->divider_pages && !divs))
 		goto done;
+	const char *bm = packet_text(p->s, p->arena, p->st.bm_letter, p->ctx, diags);
+	merge_part(m, bm);
 	merge_add_pdf(m, letter, 0, p->letter_pages, (struct pd_loc){0}, diags);
-	merge_bookmark(m, packet_text(p->s, p->arena, p->st.bm_letter, p->ctx, diags), 0);
+	merge_bookmark(m, bm, 0);
 	merge_label(m, 0, packet_text(p->s, p->arena, p->st.lb_letter, p->ctx, diags), true);
 	if (memo) {
+		bm = packet_text(p->s, p->arena, p->st.bm_memo, p->ctx, diags);
+		merge_part(m, bm);
 		merge_add_pdf(m, memo, 0, p->memo_pages, (struct pd_loc){0}, diags);
-		merge_bookmark(m, packet_text(p->s, p->arena, p->st.bm_memo, p->ctx, diags), p->letter_pages);
+		merge_bookmark(m, bm, p->letter_pages);
 		merge_label(m, p->letter_pages, packet_text(p->s, p->arena, p->st.lb_memo, p->ctx, diags), true);
 	}
 	for (size_t i = 0; i < p->ntabs && !diags->errors; i++)
-		if (p->tabs[i].pages) {
-			add_tab(m, &p->tabs[i], divs, &div_index, diags);
-			mark_tab(p, m, &p->tabs[i], diags);
-		}
+		if (p->tabs[i].pages)
+			add_tab(p, m, &p->tabs[i], divs, &div_index, diags);
 	if (!diags->errors && merge_pages(m) != p->total)
 		diag_error(diags, (struct pd_loc){0}, "the packet has %d pages, not the %d its index "
 						      "counted",
@@ -281,7 +330,8 @@ static int assemble(struct packet *p, struct pd_doc_result *res, struct pd_diags
 		goto done;
 	struct pd_pdf_written w = {0};
 	const char *title = value_str(value_path(p->ctx, "document.subject"));
-	rc = merge_write(m, title, res->out_path, &w, diags);
+	struct pd_pdfsrc *own[3] = {letter, memo, divs};
+	rc = merge_write(m, title, packet_claims(p, own, diags), res->out_path, &w, diags);
 	res->pages = w.pages;
 	res->bytes = w.bytes;
 	memcpy(res->sha256, w.sha256, sizeof res->sha256);

@@ -32,8 +32,8 @@ struct tab {
 	struct pd_loc at;     /* the enclosure's line: its file, else the entry */
 	struct pd_pdfsrc *pdf; /* a PDF enclosure, or */
 	struct pd_pixels scan; /* a scanned page (scan.data set) */
-	const unsigned char *png; /* a PNG scan's file, whose rows the merge may take as they are */
-	size_t png_len;
+	const unsigned char *file; /* a scan's file, whose bytes the merge may take as they are */
+	size_t file_len;
 	const char *path;      /* the file, for the batch's fingerprint */
 	int pages;
 	int divider;       /* packet page of its divider (1-based), 0: none */

@@ -1,0 +1,152 @@
+#!/bin/sh
+# A merged packet is tagged: pdgen's pages (letter, memo, dividers) keep their structure,
+# each part a Part in reading order, parent-tree keys renumbered, /Pg right, stamps artifacts.
+# It declares PDF/UA-1 or PDF/A-2b only when every part conforms: a scan without a
+# description or an untagged enclosure stops the claim, with a note at the enclosure's line.
+. tests/lib.sh
+PY=/usr/bin/python3
+C="$PY $TOP/tests/pdf_tags.py"
+sample=samples/packet/ramirez-opla-hq.yaml
+encl=samples/packet/encl
+work=$SCRATCH/case
+mkdir -p "$work/encl"
+cp $encl/*.pdf $encl/*.png "$work/encl/"
+npages() { qpdf --show-npages "$1"; }
+
+"$PDGEN" letter $sample --level opla-hq -o "$SCRATCH/letter.pdf" 2>/dev/null
+"$PDGEN" memo $sample --level opla-hq -o "$SCRATCH/memo.pdf" 2>/dev/null
+L=$(npages "$SCRATCH/letter.pdf")
+
+# every part conforms (pdgen's pages, enclosures typeset by pdgen, a described scan)
+"$PDGEN" packet $sample --level opla-hq -o "$SCRATCH/p.pdf" 2>"$SCRATCH/err" || fail "packet" "$(cat "$SCRATCH/err")"
+check "the sample packet: tagged, every page's content marked or an artifact, every MCID in the tree, PDF/UA-1 and PDF/A-2b declared" \
+	$C "$SCRATCH/p.pdf"
+check "the sample packet: qpdf --check" qpdf --check "$SCRATCH/p.pdf"
+# one Part per document and tab, in reading order, titled as its bookmark; the scan a Figure
+$PY - "$SCRATCH/p.pdf" >"$SCRATCH/parts.out" 2>&1 <<'EOF'
+import sys, pikepdf
+pdf = pikepdf.open(sys.argv[1])
+doc = pdf.Root.StructTreeRoot.K
+parts = [k for k in doc.K]
+titles = [str(p.T) for p in parts]
+marks = []
+with pdf.open_outline() as o:
+    marks = [str(i.title) for i in o.root]
+assert all(str(p.S) == "/Part" for p in parts), [str(p.S) for p in parts]
+assert titles == marks, (titles, marks)
+# each Part's content lies on the pages its bookmark opens to the next one's
+pages = {p.obj.objgen: i for i, p in enumerate(pdf.pages)}
+with pdf.open_outline() as o:
+    starts = [pages[i.destination[0].objgen] for i in o.root]
+def pages_of(el, out):
+    pg = el.get("/Pg")
+    if pg is not None:
+        out.add(pages[pg.objgen])
+    k = el.get("/K")
+    for item in ([] if k is None else k if isinstance(k, pikepdf.Array) else [k]):
+        if isinstance(item, pikepdf.Dictionary):
+            pages_of(item, out)
+    return out
+for n, part in enumerate(parts):
+    end = starts[n + 1] if n + 1 < len(starts) else len(pdf.pages)
+    got = pages_of(part, set())
+    assert got and min(got) == starts[n] and max(got) < end, (titles[n], sorted(got), starts[n], end)
+figs = [k for k in parts[4].K if str(k.S) == "/Figure"]
+assert len(figs) == 1 and "seal and signatures" in str(figs[0].Alt), "the scan's Figure"
+# the stamps are artifacts: no stamp text in the structure's content
+for page in pdf.pages:
+    ops = pikepdf.parse_content_stream(page)
+    depth, in_art = [], False
+    for operands, op in ops:
+        if str(op) in ("BDC", "BMC"):
+            depth.append(str(operands[0]))
+        elif str(op) == "EMC":
+            depth.pop()
+        elif str(op) == "Tj" and b"A209517846-" in bytes(operands[0]):
+            assert depth and depth[-1] == "/Artifact", "a stamp outside an artifact"
+print(len(parts), "parts")
+EOF
+[ $? = 0 ] && ok "one Part per document and tab in reading order, titled as its bookmark, its content on its pages; the scan a Figure with its description; stamps artifacts ($(cat "$SCRATCH/parts.out"))" ||
+	fail "the packet's Parts" "$(cat "$SCRATCH/parts.out")"
+
+# the letter's elements all carried: as many as in the letter alone
+want=$($C --tags "$SCRATCH/letter.pdf" | grep -vc '^Document$')
+got=$($PY -c 'import sys,pikepdf
+pdf = pikepdf.open(sys.argv[1]); n = 0
+def walk(el):
+    global n
+    n += 1
+    k = el.get("/K")
+    for i in ([] if k is None else k if isinstance(k, pikepdf.Array) else [k]):
+        if isinstance(i, pikepdf.Dictionary) and "/S" in i: walk(i)
+for el in pdf.Root.StructTreeRoot.K.K[0].K: walk(el)
+print(n)' "$SCRATCH/p.pdf")
+[ "$got" = "$want" ] && ok "the letter's structure elements all in the packet's first Part ($got)" ||
+	fail "the letter's elements carried" "$got, not $want"
+
+# a scan without a description: PDF/A-2b still, no PDF/UA-1; a note at its line names the field
+line=$(grep -n "id: E3" $sample | cut -d: -f1)
+sed '/description: "A one-page birth/d; s#birth-certificate.png,#birth-certificate.png}#' $sample >"$work/case.yaml"
+if "$PDGEN" packet "$work/case.yaml" --level opla-hq -o "$work/nodesc.pdf" 2>"$work/err" &&
+	grep -q "^$work/case.yaml:$line:[0-9]*: note: enclosure E3 (Tab C) is a scan with no description: the packet is not declared PDF/UA-1.*give the enclosure a description:" "$work/err"; then
+	ok "a scan without a description: a note at its line naming description:"
+else fail "a scan without a description: a note at its line" "$(cat "$work/err")"; fi
+check "a scan without a description: tagged, PDF/A-2b declared, PDF/UA-1 not" $C --claims=A "$work/nodesc.pdf"
+
+# an untagged enclosure (typeset --no-tags): no claim at all; its pages without structure
+# (no key of its own left behind), pdgen's pages still tagged
+"$PDGEN" typeset $encl/support-letters.md --no-tags -o "$work/encl/plain.pdf" 2>/dev/null
+# and a tagged enclosure with link annotations (their /StructParent renumbered)
+printf '# Record\n\nSee [the docket](https://example.org/docket) and [the order](https://example.org/order).\n' >"$work/encl/links.md"
+"$PDGEN" typeset "$work/encl/links.md" -o "$work/encl/links.pdf" 2>/dev/null
+line=$(grep -n "id: E4" $sample | cut -d: -f1)
+sed "s#encl/support-letters.pdf#encl/plain.pdf#; s#encl/denial-email.pdf#encl/links.pdf#; s#pages: 1, file: encl/links#pages: $(npages "$work/encl/links.pdf"), file: encl/links#" \
+	$sample >"$work/case.yaml"
+if "$PDGEN" packet "$work/case.yaml" --level opla-hq -o "$work/plain.pdf" 2>"$work/err" &&
+	grep -q "^$work/case.yaml:$line:[0-9]*: note: enclosure E4 (Tab D) is not a tagged PDF/UA-1 file: the packet is not declared PDF/UA-1 or PDF/A-2b" "$work/err"; then
+	ok "an untagged enclosure: a note at its line"
+else fail "an untagged enclosure: a note at its line" "$(cat "$work/err")"; fi
+first=$(($(npages "$work/nodesc.pdf") - $(npages $encl/denial-email.pdf) - $(npages "$work/encl/plain.pdf") + 1))
+last=$((first + $(npages "$work/encl/plain.pdf") - 1))
+check "an untagged enclosure: nothing declared; its pages $first-$last untagged, every other page tagged; the links' annotations in the tree" \
+	$C --claims=none --untagged=$first-$last "$work/plain.pdf"
+check "an untagged enclosure: qpdf --check" qpdf --check "$work/plain.pdf"
+
+# tab dividers made by pdgen: tagged, each in its tab's Part, before the enclosure's pages
+data=$SCRATCH/data
+mkdir -p "$data"
+cp -R templates "$data/templates"
+ln -s "$TOP/fonts" "$data/fonts"
+sed 's/^dividers: false/dividers: true/' templates/packet.yaml >"$data/templates/packet.yaml"
+PDGEN_DATADIR=$data "$PDGEN" packet $sample --level opla-hq -o "$SCRATCH/div.pdf" 2>"$SCRATCH/err" ||
+	fail "packet with dividers" "$(cat "$SCRATCH/err")"
+check "dividers: tagged, declared as the sample" $C "$SCRATCH/div.pdf"
+n=$($C --tags "$SCRATCH/div.pdf" | grep -v '^      ' | tr '\n' '|' | grep -o '  Part|    P|    P|    P|    H1|' | wc -l)
+[ "$n" = 5 ] && ok "dividers: each of the 5 tabs' Parts opens with its divider (its heading before the enclosure)" ||
+	fail "dividers in their tab's Part" "$n tab Parts open with a heading"
+
+# --no-tags: a plain packet
+"$PDGEN" packet $sample --level opla-hq --no-tags -o "$SCRATCH/plain.pdf" 2>/dev/null
+check "--no-tags: a plain packet (no structure, no claim)" $C --plain "$SCRATCH/plain.pdf"
+
+# the checker catches a packet's faults: a page out of the parent tree, an element's /Pg
+# on another page
+$PY - "$SCRATCH/p.pdf" "$SCRATCH" <<'EOF'
+import sys, pikepdf
+src, out = sys.argv[1], sys.argv[2]
+pdf = pikepdf.open(src)
+del pdf.pages[1].obj["/StructParents"]
+pdf.save(f"{out}/bad-key.pdf")
+pdf = pikepdf.open(src)
+part = pdf.Root.StructTreeRoot.K.K[0]
+for el in part.K:
+    if "/Pg" in el:
+        el.Pg = pdf.pages[-1].obj
+        break
+pdf.save(f"{out}/bad-pg.pdf")
+EOF
+for bad in key pg; do
+	if $C "$SCRATCH/bad-$bad.pdf" >/dev/null 2>&1; then fail "the checker catches a packet's fault: $bad"
+	else ok "the checker catches a packet's fault: $bad"; fi
+done
+finish
