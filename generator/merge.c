@@ -374,7 +374,7 @@ static double number_at(qpdf_data q, qpdf_oh arr, int i)
 
 static struct pd_stamp_page page_geometry(qpdf_data q, qpdf_oh page)
 {
-	struct pd_stamp_page g = {0, 0, 612, 792, 0};
+	struct pd_stamp_page g = {0, 0, 612, 792, 0, false};
 	qpdf_oh box = qpdf_oh_get_key(q, page, "/CropBox");
 	if (!qpdf_oh_is_array(q, box) || qpdf_oh_get_array_n_items(q, box) != 4)
 		box = qpdf_oh_get_key(q, page, "/MediaBox");
@@ -406,11 +406,13 @@ static qpdf_oh page_fonts(qpdf_data q, qpdf_oh page)
 	return fonts;
 }
 
-void merge_stamp(struct pd_merge *m, int page_index, const char *right, const char *left)
+void merge_stamp(struct pd_merge *m, int page_index, bool top, const char *right,
+		 const char *left)
 {
 	qpdf_data q = m->q;
 	qpdf_oh page = qpdf_get_page_n(q, (size_t)page_index);
 	struct pd_stamp_page g = page_geometry(q, page);
+	g.top = top;
 	qpdf_oh_replace_key(q, page_fonts(q, page), STAMP_FONT_KEY,
 			    qpdf_get_object_by_id(q, m->font_id, 0));
 	struct pd_buf ops = {0};
@@ -519,7 +521,7 @@ static int write_pdf(qpdf_data q, bool tagged, const char *path, struct pd_pdf_w
 	} else {
 		size_t len = qpdf_get_buffer_length(q);
 		const unsigned char *bytes = qpdf_get_buffer(q);
-		struct pd_pdf_written w = {qpdf_get_num_pages(q), len, ""};
+		struct pd_pdf_written w = {.pages = qpdf_get_num_pages(q), .bytes = len};
 		if (outfile_write(path, bytes, len, w.sha256) != 0) {
 			diag_error(diags, (struct pd_loc){0}, "cannot write '%s': %s", path,
 				   strerror(errno));

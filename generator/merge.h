@@ -47,8 +47,8 @@ void merge_part(struct pd_merge *m, const char *title);
 int merge_add_image(struct pd_merge *m, const struct pd_pixels *px, const unsigned char *file,
 		    size_t file_len, const char *alt, struct pd_loc at, struct pd_diags *diags);
 int merge_pages(const struct pd_merge *m);
-/* Draws the stamp texts on page (0-based): see stamp.h. */
-void merge_stamp(struct pd_merge *m, int page, const char *right, const char *left);
+/* Draws the stamp texts on page (0-based), in its top margin or its bottom one: stamp.h. */
+void merge_stamp(struct pd_merge *m, int page, bool top, const char *right, const char *left);
 /* A top-level bookmark opening page (0-based), in the order of the calls. */
 void merge_bookmark(struct pd_merge *m, const char *title_utf8, int page);
 /* A page label range from page on: prefix then (when numbered) 1, 2, ... */

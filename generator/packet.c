@@ -26,6 +26,10 @@ struct packet {
 	char *tmpdir;
 	int letter_pages, memo_pages, divider_pages, total;
 	struct pd_buf files; /* "PATH\n" of every file read: images, enclosures (fingerprints) */
+	/* the narrowest bottom [0] and top [1] margins of pdgen's pages, where they were set */
+	double margin[2];
+	struct pd_loc margin_at[2];
+	bool stamp_top; /* the stamp's place on every page */
 	const char *prefix, *a_number;
 };
 
@@ -138,6 +142,11 @@ static int own_document(struct packet *p, const char *document, const char *tmpl
 		diag_copy(diags, &local);
 	diag_clear(&local);
 	*pages = r.pages;
+	double m[2] = {r.margin_bottom, r.margin_top};
+	struct pd_loc at[2] = {r.margin_bottom_at, r.margin_top_at};
+	for (int i = 0; i < 2 && !rc && r.out_path && !sub.check_only; i++)
+		if (p->margin[i] == 0 || m[i] < p->margin[i])
+			p->margin[i] = m[i], p->margin_at[i] = at[i];
 	if (r.files_read && !strstr(p->files.s ? p->files.s : "", r.files_read))
 		buf_puts(&p->files, r.files_read);
 	doc_result_clear(&r);
@@ -181,6 +190,39 @@ static int dividers(struct packet *p, struct pd_diags *diags)
 		rc = PD_EXIT_INPUT;
 	}
 	return rc;
+}
+
+/* The stamp's place: the first of packet.yaml's stamp_places (bottom when it names none)
+ * whose margin on pdgen's pages takes it, out of the text area and its footer; else an error
+ * at the style's margin that is too narrow. */
+static int place_stamp(struct packet *p, struct pd_diags *diags)
+{
+	static const char *const names[2] = {"bottom", "top"};
+	const struct pd_value *places = p->st.places;
+	size_t n = places && places->kind == PD_SEQ ? places->n : 0;
+	double need = stamp_reach();
+	struct pd_buf tried = {0};
+	for (size_t i = 0; i < (n ? n : 1); i++) {
+		const char *name = n ? value_str(places->items[i]) : "bottom";
+		int side = name && !strcmp(name, "top");
+		if (p->margin[side] >= need) {
+			p->stamp_top = side;
+			buf_free(&tried);
+			return PD_EXIT_OK;
+		}
+		buf_printf(&tried, "%sthe %s margin (%.2fin)", i ? (i + 1 == n ? " and " : ", ") : "",
+			   names[side], p->margin[side] / 72);
+	}
+	int first = n && !strcmp(value_str(places->items[0]) ? value_str(places->items[0]) : "", "top");
+	struct pd_loc at = p->margin_at[first].file ? p->margin_at[first]
+			   : places ? places->loc : p->st.root->loc;
+	diag_error(diags, at, "%s of the letter, memo or dividers leave%s no room for the packet "
+			      "stamp, which needs %.2fin between the page's edge and the text: widen "
+			      "the margin, or give packet.yaml stamp_places a place whose margin is wide "
+			      "enough",
+		   tried.s, n > 1 ? "" : "s", need / 72);
+	buf_free(&tried);
+	return PD_EXIT_INPUT;
 }
 
 /* ------------------------------------------------------------- the merged document */
@@ -288,7 +330,7 @@ static int stamp_all(struct packet *p, struct pd_merge *m, struct pd_diags *diag
 		}
 		if (diags->errors) /* a bad pattern: once, not once a page */
 			return PD_EXIT_INPUT;
-		merge_stamp(m, page - 1, right, left);
+		merge_stamp(m, page - 1, p->stamp_top, right, left);
 	}
 	return diags->errors ? PD_EXIT_INPUT : PD_EXIT_OK;
 }
@@ -466,7 +508,7 @@ int packet_make(struct pd_session *s, const struct pd_doc_request *req,
 	if (value_truthy(value_path(p.ctx, "level.has_memo")) && (rc = memo_passes(&p, diags)))
 		goto done;
 	number_pages(&p);
-	if ((rc = dividers(&p, diags)) || req->check_only)
+	if ((rc = dividers(&p, diags)) || req->check_only || (rc = place_stamp(&p, diags)))
 		goto done;
 	rc = PD_EXIT_INPUT;
 	if (p.total > p.st.max_packet_pages)

@@ -19,6 +19,7 @@ struct packet_style {
 	const struct pd_value *stamp, *tab_stamp, *divider_stamp;
 	const struct pd_value *bm_letter, *bm_memo, *bm_tab;
 	const struct pd_value *lb_letter, *lb_memo, *lb_tab, *lb_divider;
+	const struct pd_value *places; /* stamp_places: "bottom" and "top", in the order tried */
 	int page_digits;
 	bool dividers;
 	const char *divider_template;
