@@ -192,18 +192,18 @@ static int dividers(struct packet *p, struct pd_diags *diags)
 	return rc;
 }
 
-/* The stamp's place: the first of packet.yaml's stamp_places (bottom when it names none)
- * whose margin on pdgen's pages takes it, out of the text area and its footer; else an error
- * at the style's margin that is too narrow. */
+/* The stamp's place: the first of packet.yaml's stamp_places (bottom, then top, when it
+ * names none) whose margin on pdgen's pages takes it, out of the text area and its footer;
+ * else an error at the style's margin that is too narrow. */
 static int place_stamp(struct packet *p, struct pd_diags *diags)
 {
 	static const char *const names[2] = {"bottom", "top"};
 	const struct pd_value *places = p->st.places;
-	size_t n = places && places->kind == PD_SEQ ? places->n : 0;
+	size_t n = places && places->kind == PD_SEQ ? places->n : 2;
 	double need = stamp_reach();
 	struct pd_buf tried = {0};
-	for (size_t i = 0; i < (n ? n : 1); i++) {
-		const char *name = n ? value_str(places->items[i]) : "bottom";
+	for (size_t i = 0; i < n; i++) {
+		const char *name = places ? value_str(places->items[i]) : names[i];
 		int side = name && !strcmp(name, "top");
 		if (p->margin[side] >= need) {
 			p->stamp_top = side;
@@ -213,7 +213,8 @@ static int place_stamp(struct packet *p, struct pd_diags *diags)
 		buf_printf(&tried, "%sthe %s margin (%.2fin)", i ? (i + 1 == n ? " and " : ", ") : "",
 			   names[side], p->margin[side] / 72);
 	}
-	int first = n && !strcmp(value_str(places->items[0]) ? value_str(places->items[0]) : "", "top");
+	const char *name0 = places ? value_str(places->items[0]) : NULL;
+	int first = name0 && !strcmp(name0, "top");
 	struct pd_loc at = p->margin_at[first].file ? p->margin_at[first]
 			   : places ? places->loc : p->st.root->loc;
 	diag_error(diags, at, "%s of the letter, memo or dividers leave%s no room for the packet "
