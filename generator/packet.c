@@ -109,6 +109,7 @@ static void amend(struct pd_arena *a, struct pd_value *ctx, void *arg)
 	put(a, pk, "first_stamp", stamp_of(p, 1, &ignored));
 	put(a, pk, "last_stamp", stamp_of(p, p->total, &ignored));
 	put(a, pk, "pages", arena_printf(a, "%d", p->total));
+	put(a, pk, "stamp_at", p->stamp_top ? "head" : "foot");
 	value_set(a, ctx, "packet", pk);
 	diag_clear(&ignored);
 }
@@ -224,6 +225,26 @@ static int place_stamp(struct packet *p, struct pd_diags *diags)
 		   tried.s, n > 1 ? "" : "s", need / 72);
 	buf_free(&tried);
 	return PD_EXIT_INPUT;
+}
+
+/* The memo and the dividers, made again while the stamp's place they print (the memo says
+ * where the stamps are) is not the one their margins leave it. */
+static int own_pages(struct packet *p, struct pd_diags *diags)
+{
+	bool memo = value_truthy(value_path(p->ctx, "level.has_memo"));
+	if (!p->req->check_only && (p->margin[0] || p->margin[1]) && place_stamp(p, diags))
+		return PD_EXIT_INPUT; /* the letter's own margins take no stamp */
+	for (int round = 0; round < 2; round++) {
+		bool top = p->stamp_top;
+		int rc = memo ? memo_passes(p, diags) : PD_EXIT_OK;
+		if (!rc) {
+			number_pages(p);
+			rc = dividers(p, diags);
+		}
+		if (rc || p->req->check_only || (rc = place_stamp(p, diags)) || p->stamp_top == top)
+			return rc;
+	}
+	return PD_EXIT_OK; /* margins only narrow: the second place holds */
 }
 
 /* ------------------------------------------------------------- the merged document */
@@ -506,10 +527,7 @@ int packet_make(struct pd_session *s, const struct pd_doc_request *req,
 		goto done;
 	if ((rc = check_stamp(&p, diags)))
 		goto done;
-	if (value_truthy(value_path(p.ctx, "level.has_memo")) && (rc = memo_passes(&p, diags)))
-		goto done;
-	number_pages(&p);
-	if ((rc = dividers(&p, diags)) || req->check_only || (rc = place_stamp(&p, diags)))
+	if ((rc = own_pages(&p, diags)))
 		goto done;
 	rc = PD_EXIT_INPUT;
 	if (p.total > p.st.max_packet_pages)

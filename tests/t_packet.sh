@@ -185,7 +185,8 @@ for n, words in enumerate(pages, 1):
     assert below >= stamp[0][1] + 4, (n, "text within 4pt of the stamp", below, stamp)
 print(len(pages))' >"$SCRATCH/top.out" 2>&1 &&
 		pdftotext -f 1 -l 1 "$SCRATCH/top.pdf" - | grep -q "Frontera Defensa Legal, page 1 of" &&
-		ok "a bottom margin too narrow for the stamp: the stamp at the top of all $(cat "$SCRATCH/top.out") pages, clear of the text; the footer kept" ||
+		pdftotext "$SCRATCH/top.pdf" - | grep -q "carries a stamp at its head;" &&
+		ok "a bottom margin too narrow for the stamp: the stamp at the top of all $(cat "$SCRATCH/top.out") pages, clear of the text; the footer kept; the memo says where" ||
 		fail "a narrow bottom margin moves the stamp to the top" "$(cat "$SCRATCH/top.out")"
 else fail "a narrow bottom margin moves the stamp to the top" "$(cat "$SCRATCH/err")"; fi
 printf 'margins: 0.3in\n' >"$data/templates/style.yaml"
