@@ -185,7 +185,7 @@ struct pd_merge *merge_new(const struct pd_stamp_font *font)
 	qpdf_oh open_q = qpdf_oh_new_stream(m->q);
 	qpdf_oh_replace_stream_data(m->q, open_q, (const unsigned char *)"q\n", 2,
 				    qpdf_oh_new_null(m->q), qpdf_oh_new_null(m->q));
-	m->font_id = qpdf_oh_get_object_id(m->q, stamp_font_object(m, font));
+	m->font_id = font ? qpdf_oh_get_object_id(m->q, stamp_font_object(m, font)) : 0;
 	m->open_q_id = qpdf_oh_get_object_id(m->q, open_q);
 	qpdf_oh_release_all(m->q);
 	return m;
@@ -547,22 +547,12 @@ int merge_write(struct pd_merge *m, const char *title, unsigned claims, const ch
 }
 
 int merge_extract(struct pd_pdfsrc *src, int first, int count, const char *title,
-		  const char *path, struct pd_diags *diags)
+		  unsigned claims, const char *path, struct pd_diags *diags)
 {
-	qpdf_data q = qpdf_new();
-	qpdf_empty_pdf(q);
-	for (int i = first; i < first + count && i < src->pages; i++)
-		if (qpdf_add_page(q, src->q, qpdf_get_page_n(src->q, (size_t)i), QPDF_FALSE) &
-		    QPDF_ERRORS)
-			break;
-	set_title(q, title);
-	struct pd_buf why = {0};
-	int rc = PD_EXIT_INPUT;
-	if (qpdf_has_error(q))
-		diag_error(diags, (struct pd_loc){0}, "cannot make '%s': %s", path, problem(q, &why));
-	else
-		rc = write_pdf(q, false, path, NULL, diags);
-	buf_free(&why);
-	qpdf_cleanup(&q);
+	struct pd_merge *m = merge_new(NULL);
+	int rc = merge_add_pdf(m, src, first, count, (struct pd_loc){0}, diags) < 0
+		     ? PD_EXIT_INPUT
+		     : merge_write(m, title, claims, path, NULL, diags);
+	merge_free(m);
 	return rc;
 }

@@ -29,7 +29,7 @@ unsigned merge_src_claims(const struct pd_pdfsrc *src);
 void merge_close(struct pd_pdfsrc *src);
 
 struct pd_stamp_font;
-/* A new document whose stamps draw in font (stamp.h). */
+/* A new document whose stamps draw in font (stamp.h; NULL: one that is not stamped). */
 struct pd_merge *merge_new(const struct pd_stamp_font *font);
 void merge_free(struct pd_merge *m);
 /* Appends count pages of src from first (0-based); returns the number of pages the
@@ -60,8 +60,10 @@ void merge_label(struct pd_merge *m, int page, const char *prefix, bool numbered
 int merge_write(struct pd_merge *m, const char *title, unsigned claims, const char *path,
 		struct pd_pdf_written *written, struct pd_diags *diags);
 
-/* Writes count pages of src from first (0-based) as a PDF of their own, atomically. */
+/* Writes count pages of src from first (0-based) as a PDF of their own, atomically, with the
+ * structure elements that begin on them (directly under its Document) and claims as
+ * merge_write. */
 int merge_extract(struct pd_pdfsrc *src, int first, int count, const char *title,
-		  const char *path, struct pd_diags *diags);
+		  unsigned claims, const char *path, struct pd_diags *diags);
 
 #endif

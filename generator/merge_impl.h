@@ -45,6 +45,8 @@ struct pd_merge {
 	char *lang;       /* the document's language: its first tagged part's */
 	bool role_conflict;
 	bool decided; /* tagged or plain, by the first part added */
+	bool in_parts; /* merge_part was called: elements go in Parts, else in the Document */
+	const struct pd_pdfsrc *last_src; /* whose role map and catalog were taken last */
 };
 
 /* merge_tags.c */

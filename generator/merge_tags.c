@@ -29,7 +29,6 @@ struct src_tags {
 	struct num *nums; /* its parent tree, flattened and sorted */
 	size_t nnums;
 	const char *lang; /* its catalog's /Lang, or NULL */
-	bool roles_taken;
 };
 
 /* ------------------------------------------------------------- what a source declares */
@@ -258,6 +257,8 @@ static qpdf_oh part(struct pd_merge *m)
 	if (m->part_id)
 		return by_id(m, m->part_id);
 	qpdf_oh doc = by_id(m, m->doc_id);
+	if (!m->in_parts)
+		return doc;
 	qpdf_oh el = qpdf_make_indirect_object(q, qpdf_oh_parse(q, "<< /Type /StructElem /S /Part /K [] >>"));
 	qpdf_oh_replace_key(q, el, "/P", doc);
 	if (m->part_title)
@@ -272,6 +273,7 @@ void merge_part(struct pd_merge *m, const char *title)
 	free(m->part_title);
 	m->part_title = title ? xstrdup(title) : NULL;
 	m->part_id = 0;
+	m->in_parts = true;
 }
 
 /* A parent-tree value of src as an object of the document: its elements copied (with their
@@ -357,7 +359,7 @@ static void take_catalog(struct pd_merge *m, struct pd_pdfsrc *src, const struct
 		}
 	}
 	qpdf_oh intents = qpdf_oh_get_key(f, qpdf_get_root(f), "/OutputIntents");
-	if (m->intents_id || !(src->claims & PD_CLAIM_PDFA) || !qpdf_oh_is_array(f, intents))
+	if (m->intents_id || !rgb_intent(f, qpdf_get_root(f)))
 		return;
 	if (!qpdf_oh_is_indirect(f, intents))
 		intents = qpdf_make_indirect_object(f, intents);
@@ -390,8 +392,8 @@ void tags_carry(struct pd_merge *m, struct pd_pdfsrc *src, int first, int count,
 		if (t)
 			make_tree(m);
 	}
-	if (t && m->tree_id && !t->roles_taken) {
-		t->roles_taken = true;
+	if (t && m->tree_id && m->last_src != src) { /* a source's pages may come in turns */
+		m->last_src = src;
 		take_roles(m, src);
 		take_catalog(m, src, t);
 	}
@@ -488,7 +490,7 @@ void tags_finish(struct pd_merge *m, qpdf_oh root, unsigned claims)
 		claims &= ~(unsigned)PD_CLAIM_PDFUA;
 	if (!m->intents_id)
 		claims &= ~(unsigned)PD_CLAIM_PDFA;
-	else if (claims & PD_CLAIM_PDFA)
+	else /* kept whatever is declared: a part taken out of the document may declare it */
 		qpdf_oh_replace_key(q, root, "/OutputIntents", by_id(m, m->intents_id));
 	metadata(m, root, claims);
 }

@@ -30,6 +30,7 @@ struct packet {
 	double margin[2];
 	struct pd_loc margin_at[2];
 	bool stamp_top; /* the stamp's place on every page */
+	unsigned claims[2]; /* what the letter and the memo conform to (PD_CLAIM_*) */
 	const char *prefix, *a_number;
 };
 
@@ -288,21 +289,23 @@ static void add_tab(struct packet *p, struct pd_merge *m, const struct tab *t,
 }
 
 /* What the packet declares: PDF/UA-1 and PDF/A-2b where every part conforms (pdgen's own pages,
- * each enclosure file, each scan described); a note at each enclosure that stops one. */
+ * each enclosure file, each scan described); a note at each enclosure that stops one. Each
+ * part's own (for its PDF when the office takes the documents separately) is kept. */
 static unsigned packet_claims(struct packet *p, struct pd_pdfsrc *const own[3],
 			      struct pd_diags *diags)
 {
-	unsigned claims = PD_CLAIM_PDFA | PD_CLAIM_PDFUA;
-	for (int i = 0; i < 3; i++)
-		if (own[i])
-			claims &= merge_src_claims(own[i]);
-	for (size_t i = 0; i < p->ntabs && claims; i++) {
-		const struct tab *t = &p->tabs[i];
+	unsigned all = PD_CLAIM_PDFA | PD_CLAIM_PDFUA, divs = own[2] ? merge_src_claims(own[2]) : all;
+	p->claims[0] = merge_src_claims(own[0]);
+	p->claims[1] = own[1] ? merge_src_claims(own[1]) : all;
+	unsigned claims = p->claims[0] & p->claims[1] & divs;
+	for (size_t i = 0; i < p->ntabs; i++) {
+		struct tab *t = &p->tabs[i];
 		if (!t->pages)
 			continue;
 		const char *desc = t->pdf ? NULL : value_str(value_get(t->row, "description"));
 		unsigned has = t->pdf ? merge_src_claims(t->pdf)
 				      : PD_CLAIM_PDFA | (desc && *desc ? PD_CLAIM_PDFUA : 0);
+		t->claims = has & (t->divider ? divs : all);
 		unsigned lost = claims & ~has;
 		claims &= has;
 		if (!lost)
@@ -410,10 +413,10 @@ done:
 /* ------------------------------------------------------------- parts */
 
 static int write_part(struct packet *p, struct pd_pdfsrc *whole, int *n, const char *name,
-		      int first, int last, const char *title, struct pd_diags *diags)
+		      int first, int last, const char *title, unsigned claims, struct pd_diags *diags)
 {
 	const char *path = arena_printf(p->arena, "%s/%02d-%s.pdf", p->req->parts_dir, ++*n, name);
-	return merge_extract(whole, first - 1, last - first + 1, title, path, diags);
+	return merge_extract(whole, first - 1, last - first + 1, title, claims, path, diags);
 }
 
 /* Each document and tab of the written packet, stamped as it is, as a PDF of its own (for
@@ -422,15 +425,19 @@ static int write_parts(struct packet *p, const char *packet_path, struct pd_diag
 {
 	struct pd_pdfsrc *whole = merge_open(packet_path, (struct pd_loc){0}, "the packet", diags);
 	int rc = whole ? PD_EXIT_OK : PD_EXIT_SYSTEM, n = 0, memo = p->letter_pages + 1;
+	const char *title = value_str(value_path(p->ctx, "document.subject"));
 	if (!rc)
-		rc = write_part(p, whole, &n, "letter", 1, p->letter_pages, NULL, diags);
+		rc = write_part(p, whole, &n, "letter", 1, p->letter_pages, title, p->claims[0], diags);
 	if (!rc && p->memo_pages)
-		rc = write_part(p, whole, &n, "memo", memo, memo + p->memo_pages - 1, NULL, diags);
+		rc = write_part(p, whole, &n, "memo", memo, memo + p->memo_pages - 1,
+				packet_text(p->s, p->arena, p->st.bm_memo, p->ctx, diags), p->claims[1],
+				diags);
 	for (size_t i = 0; !rc && i < p->ntabs; i++) {
 		const struct tab *t = &p->tabs[i];
 		if (t->pages)
 			rc = write_part(p, whole, &n, arena_printf(p->arena, "tab-%s", t->tab),
-					t->divider ? t->divider : t->first, t->last, t->title, diags);
+					t->divider ? t->divider : t->first, t->last, t->title, t->claims,
+					diags);
 	}
 	merge_close(whole);
 	return rc;

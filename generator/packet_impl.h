@@ -39,6 +39,7 @@ struct tab {
 	int pages;
 	int divider;       /* packet page of its divider (1-based), 0: none */
 	int first, last;   /* packet pages of the enclosure (1-based) */
+	unsigned claims;   /* what it conforms to, its divider included (PD_CLAIM_*) */
 };
 
 /* Reads DATADIR/templates/packet.yaml into st (in arena). Returns the errors added. */
