@@ -9,6 +9,11 @@
 #include "merge.h"
 
 struct src_tags; /* merge_tags.c: a source's structure tree, read when first needed */
+struct merge_id {
+	char *name; /* bytes of the identifier (PDF string, not text) */
+	size_t len;
+	int elem;   /* object id of its element in the document */
+};
 
 struct pd_pdfsrc {
 	qpdf_data q;
@@ -47,6 +52,8 @@ struct pd_merge {
 	bool decided; /* tagged or plain, by the first part added */
 	bool in_parts; /* merge_part was called: elements go in Parts, else in the Document */
 	const struct pd_pdfsrc *last_src; /* whose role map and catalog were taken last */
+	struct merge_id *ids; /* the ID tree: element identifiers, each once */
+	size_t nids, cap_ids;
 };
 
 /* merge_tags.c */

@@ -29,6 +29,9 @@ struct src_tags {
 	struct num *nums; /* its parent tree, flattened and sorted */
 	size_t nnums;
 	const char *lang; /* its catalog's /Lang, or NULL */
+	struct num *ids;  /* its ID tree flattened: .val the element; names in id_names */
+	qpdf_oh *id_names;
+	size_t nids;
 };
 
 /* ------------------------------------------------------------- what a source declares */
@@ -113,6 +116,32 @@ static void nums_collect(qpdf_data q, qpdf_oh node, int depth, long *budget, str
 	n = qpdf_oh_is_array(q, kids) ? qpdf_oh_get_array_n_items(q, kids) : 0;
 	for (int i = 0; i < n; i++)
 		nums_collect(q, qpdf_oh_get_array_item(q, kids, i), depth + 1, budget, t, cap);
+}
+
+/* A name tree's pairs (the ID tree: string -> element), in t->ids and t->id_names. */
+static void names_collect(qpdf_data q, qpdf_oh node, int depth, long *budget, struct src_tags *t,
+			  size_t *cap)
+{
+	if (depth > TREE_DEPTH || --*budget < 0 || !qpdf_oh_is_dictionary(q, node))
+		return;
+	qpdf_oh arr = qpdf_oh_get_key(q, node, "/Names");
+	int n = qpdf_oh_is_array(q, arr) ? qpdf_oh_get_array_n_items(q, arr) : 0;
+	for (int i = 0; i + 1 < n; i += 2) {
+		qpdf_oh key = qpdf_oh_get_array_item(q, arr, i), el = qpdf_oh_get_array_item(q, arr, i + 1);
+		if (!qpdf_oh_is_string(q, key) || !qpdf_oh_is_indirect(q, el))
+			continue;
+		if (t->nids == *cap) {
+			*cap = *cap ? 2 * *cap : 8;
+			t->ids = xrealloc(t->ids, *cap * sizeof *t->ids);
+			t->id_names = xrealloc(t->id_names, *cap * sizeof *t->id_names);
+		}
+		t->id_names[t->nids] = key;
+		t->ids[t->nids++] = (struct num){0, el};
+	}
+	qpdf_oh kids = qpdf_oh_get_key(q, node, "/Kids");
+	n = qpdf_oh_is_array(q, kids) ? qpdf_oh_get_array_n_items(q, kids) : 0;
+	for (int i = 0; i < n; i++)
+		names_collect(q, qpdf_oh_get_array_item(q, kids, i), depth + 1, budget, t, cap);
 }
 
 static int num_cmp(const void *a, const void *b)
@@ -200,6 +229,8 @@ static struct src_tags *src_tags(struct pd_pdfsrc *src)
 	long budget = TREE_NODES;
 	nums_collect(q, qpdf_oh_get_key(q, tree, "/ParentTree"), 0, &budget, t, &cap);
 	qsort(t->nums, t->nnums, sizeof *t->nums, num_cmp);
+	cap = 0;
+	names_collect(q, qpdf_oh_get_key(q, tree, "/IDTree"), 0, &budget, t, &cap);
 	top_elements(q, tree, src->pages, t);
 	qpdf_oh lang = qpdf_oh_get_key(q, root, "/Lang");
 	t->lang = qpdf_oh_is_string(q, lang) ? qpdf_oh_get_utf8_value(q, lang) : NULL;
@@ -215,6 +246,8 @@ void tags_src_free(struct pd_pdfsrc *src)
 	free(src->tags->top);
 	free(src->tags->top_page);
 	free(src->tags->nums);
+	free(src->tags->ids);
+	free(src->tags->id_names);
 	free((char *)src->tags->lang);
 	free(src->tags);
 	src->tags = NULL;
@@ -383,6 +416,63 @@ static void carry_elements(struct pd_merge *m, struct pd_pdfsrc *src, const stru
 	}
 }
 
+static bool id_taken(const struct pd_merge *m, const char *name, size_t len)
+{
+	for (size_t i = 0; i < m->nids; i++)
+		if (m->ids[i].len == len && !memcmp(m->ids[i].name, name, len))
+			return true;
+	return false;
+}
+
+/* The ID tree of a source carried whole: each identifier the document's, one already taken
+ * by another part made unique ("-2", "-3", ...) on its element too. */
+static void take_ids(struct pd_merge *m, struct pd_pdfsrc *src, const struct src_tags *t)
+{
+	qpdf_data q = m->q;
+	for (size_t i = 0; i < t->nids; i++) {
+		size_t len = 0;
+		const char *raw = qpdf_oh_get_binary_string_value(src->q, t->id_names[i], &len);
+		struct pd_buf name = {0};
+		buf_put(&name, raw, len);
+		for (int n = 2; id_taken(m, name.s ? name.s : "", name.len); n++) {
+			buf_clear(&name);
+			buf_put(&name, raw, len);
+			buf_printf(&name, "-%d", n);
+		}
+		qpdf_oh el = qpdf_oh_copy_foreign_object(q, src->q, t->ids[i].val);
+		if (name.len != len)
+			qpdf_oh_replace_key(q, el, "/ID", qpdf_oh_new_binary_string(q, name.s, name.len));
+		if (m->nids == m->cap_ids)
+			m->ids = xrealloc(m->ids, (m->cap_ids = m->cap_ids ? 2 * m->cap_ids : 8) * sizeof *m->ids);
+		m->ids[m->nids++] = (struct merge_id){name.s ? name.s : xstrdup(""), name.len,
+						      qpdf_oh_get_object_id(q, el)};
+	}
+}
+
+static int id_cmp(const void *a, const void *b)
+{
+	const struct merge_id *x = a, *y = b;
+	int c = memcmp(x->name, y->name, x->len < y->len ? x->len : y->len);
+	return c ? c : (x->len > y->len) - (x->len < y->len);
+}
+
+/* The document's ID tree, its names in byte order as a name tree must have them. */
+static void write_ids(struct pd_merge *m, qpdf_oh tree)
+{
+	qpdf_data q = m->q;
+	if (!m->nids)
+		return;
+	qsort(m->ids, m->nids, sizeof *m->ids, id_cmp);
+	qpdf_oh names = qpdf_oh_new_array(q);
+	for (size_t i = 0; i < m->nids; i++) {
+		qpdf_oh_append_item(q, names, qpdf_oh_new_binary_string(q, m->ids[i].name, m->ids[i].len));
+		qpdf_oh_append_item(q, names, by_id(m, m->ids[i].elem));
+	}
+	qpdf_oh id_tree = qpdf_oh_new_dictionary(q);
+	qpdf_oh_replace_key(q, id_tree, "/Names", names);
+	qpdf_oh_replace_key(q, tree, "/IDTree", id_tree);
+}
+
 void tags_carry(struct pd_merge *m, struct pd_pdfsrc *src, int first, int count, int at)
 {
 	qpdf_data q = m->q;
@@ -399,6 +489,10 @@ void tags_carry(struct pd_merge *m, struct pd_pdfsrc *src, int first, int count,
 	}
 	if (!m->tree_id)
 		t = NULL; /* a plain document: the keys go */
+	if (t) /* each subtree copied whole, before the parent tree's entries name its elements */
+		carry_elements(m, src, t, first, count);
+	if (t && first == 0 && count == src->pages) /* a part's pages taken in turns: not its IDs */
+		take_ids(m, src, t);
 	for (int i = 0; i < count; i++) {
 		qpdf_oh page = qpdf_get_page_n(q, (size_t)(at + i));
 		renumber(m, src, t, page, "/StructParents");
@@ -409,8 +503,6 @@ void tags_carry(struct pd_merge *m, struct pd_pdfsrc *src, int first, int count,
 				renumber(m, src, t, a, "/StructParent");
 		}
 	}
-	if (t)
-		carry_elements(m, src, t, first, count);
 	qpdf_oh_release_all(q);
 }
 
@@ -482,6 +574,7 @@ void tags_finish(struct pd_merge *m, qpdf_oh root, unsigned claims)
 	qpdf_oh_begin_dict_key_iter(q, roles);
 	if (qpdf_oh_dict_more_keys(q))
 		qpdf_oh_replace_key(q, tree, "/RoleMap", roles);
+	write_ids(m, tree);
 	qpdf_oh_replace_key(q, root, "/StructTreeRoot", tree);
 	qpdf_oh_replace_key(q, root, "/MarkInfo", qpdf_oh_parse(q, "<< /Marked true >>"));
 	qpdf_oh_replace_key(q, root, "/ViewerPreferences", qpdf_oh_parse(q, "<< /DisplayDocTitle true >>"));
@@ -497,6 +590,9 @@ void tags_finish(struct pd_merge *m, qpdf_oh root, unsigned claims)
 
 void tags_free(struct pd_merge *m)
 {
+	for (size_t i = 0; i < m->nids; i++)
+		free(m->ids[i].name);
+	free(m->ids);
 	free(m->part_title);
 	free(m->lang);
 }

@@ -174,6 +174,28 @@ def walk(c, pdf, pages):
     return refs, objrs, counts
 
 
+def check_ids(c, pdf):
+    """The ID tree: each name once, in order, naming an element whose /ID is that name."""
+    tree = pdf.Root.get("/StructTreeRoot")
+    ids = tree.get("/IDTree") if tree is not None else None
+    if ids is None:
+        return
+    names = []
+    def collect(node):
+        arr = node.get("/Names")
+        if arr is not None:
+            names.extend((bytes(arr[i]), arr[i + 1]) for i in range(0, len(arr), 2))
+        for kid in node.get("/Kids", []):
+            collect(kid)
+    collect(ids)
+    keys = [k for k, _ in names]
+    if keys != sorted(keys) or len(set(keys)) != len(keys):
+        c.bad("IDTree: names not sorted or not unique")
+    for k, el in names:
+        if "/S" not in el or bytes(el.get("/ID", b"")) != k:
+            c.bad(f"IDTree: {k!r} names an element whose /ID is not {k!r}")
+
+
 def parent_tree(pdf):
     nums = {}
     def collect(node):
@@ -263,6 +285,7 @@ def check(path):
         check_catalog(c, pdf)
         refs, objrs, _ = walk(c, pdf, {p.obj.objgen for p in pdf.pages})
         nums = parent_tree(pdf)
+        check_ids(c, pdf)
         seen = set()
         for pno, page in enumerate(pdf.pages, 1):
             if pno in UNTAGGED:

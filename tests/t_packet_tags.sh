@@ -112,6 +112,33 @@ check "an untagged enclosure: nothing declared; its pages $first-$last untagged,
 	$C --claims=none --untagged=$first-$last "$work/plain.pdf"
 check "an untagged enclosure: qpdf --check" qpdf --check "$work/plain.pdf"
 
+# enclosures with ID trees naming the same identifier: both in the packet's, one renamed
+# (its element's /ID too)
+for f in g28 eoir28; do
+	$PY - "$encl/$f.pdf" "$work/encl/$f.pdf" <<'EOF'
+import sys, pikepdf
+pdf = pikepdf.open(sys.argv[1])
+tree = pdf.Root.StructTreeRoot
+el = tree.K.K[0]
+el.ID = pikepdf.String("note-1")
+tree.IDTree = pikepdf.Dictionary(Names=pikepdf.Array([pikepdf.String("note-1"), el]))
+pdf.save(sys.argv[2])
+EOF
+done
+cp $sample "$work/case-ids.yaml"
+"$PDGEN" packet "$work/case-ids.yaml" --level opla-hq -o "$work/ids.pdf" 2>"$work/err" || fail "packet with ID trees" "$(cat "$work/err")"
+check "enclosures with ID trees: the packet's ID tree holds both, each naming its element" $C "$work/ids.pdf"
+$PY -c 'import sys, pikepdf
+a = pikepdf.open(sys.argv[1]).Root.StructTreeRoot.IDTree.Names
+print(" ".join(bytes(a[i]).decode() for i in range(0, len(a), 2)))' "$work/ids.pdf" >"$work/ids.txt" 2>&1
+[ "$(cat "$work/ids.txt")" = "note-1 note-1-2" ] && ok "a second note-1 is renamed note-1-2" ||
+	fail "the ID trees merged" "$(cat "$work/ids.txt")"
+$PY -c 'import sys, pikepdf
+pdf = pikepdf.open(sys.argv[1]); a = pdf.Root.StructTreeRoot.IDTree.Names
+a[3].ID = pikepdf.String("other"); pdf.save(sys.argv[2])' "$work/ids.pdf" "$work/bad-ids.pdf"
+if $C "$work/bad-ids.pdf" >/dev/null 2>&1; then fail "the checker catches an ID tree naming the wrong element"
+else ok "the checker catches an ID tree naming the wrong element"; fi
+
 # tab dividers made by pdgen: tagged, each in its tab's Part, before the enclosure's pages
 data=$SCRATCH/data
 mkdir -p "$data"
