@@ -18,6 +18,14 @@ struct num {
 	qpdf_oh val;
 };
 
+struct pair {
+	qpdf_oh key, val;
+};
+struct pairs {
+	struct pair *v;
+	size_t n, cap;
+};
+
 struct page_id {
 	int id, index;
 };
@@ -29,8 +37,7 @@ struct src_tags {
 	struct num *nums; /* its parent tree, flattened and sorted */
 	size_t nnums;
 	const char *lang; /* its catalog's /Lang, or NULL */
-	struct num *ids;  /* its ID tree flattened: .val the element; names in id_names */
-	qpdf_oh *id_names;
+	struct pair *ids; /* its ID tree: identifier (a string), element */
 	size_t nids;
 };
 
@@ -96,59 +103,53 @@ unsigned tags_src_claims(qpdf_data q)
 
 /* ------------------------------------------------------------- a source's tree */
 
-static void nums_collect(qpdf_data q, qpdf_oh node, int depth, long *budget, struct src_tags *t,
-			 size_t *cap)
-{
-	if (depth > TREE_DEPTH || --*budget < 0 || !qpdf_oh_is_dictionary(q, node))
-		return;
-	qpdf_oh arr = qpdf_oh_get_key(q, node, "/Nums");
-	int n = qpdf_oh_is_array(q, arr) ? qpdf_oh_get_array_n_items(q, arr) : 0;
-	for (int i = 0; i + 1 < n; i += 2) {
-		qpdf_oh key = qpdf_oh_get_array_item(q, arr, i);
-		if (!qpdf_oh_is_integer(q, key))
-			continue;
-		if (t->nnums == *cap)
-			t->nums = xrealloc(t->nums, (*cap = *cap ? 2 * *cap : 16) * sizeof *t->nums);
-		t->nums[t->nnums++] = (struct num){qpdf_oh_get_int_value(q, key),
-						   qpdf_oh_get_array_item(q, arr, i + 1)};
-	}
-	qpdf_oh kids = qpdf_oh_get_key(q, node, "/Kids");
-	n = qpdf_oh_is_array(q, kids) ? qpdf_oh_get_array_n_items(q, kids) : 0;
-	for (int i = 0; i < n; i++)
-		nums_collect(q, qpdf_oh_get_array_item(q, kids, i), depth + 1, budget, t, cap);
-}
-
-/* A name tree's pairs (the ID tree: string -> element), in t->ids and t->id_names. */
-static void names_collect(qpdf_data q, qpdf_oh node, int depth, long *budget, struct src_tags *t,
-			  size_t *cap)
-{
-	if (depth > TREE_DEPTH || --*budget < 0 || !qpdf_oh_is_dictionary(q, node))
-		return;
-	qpdf_oh arr = qpdf_oh_get_key(q, node, "/Names");
-	int n = qpdf_oh_is_array(q, arr) ? qpdf_oh_get_array_n_items(q, arr) : 0;
-	for (int i = 0; i + 1 < n; i += 2) {
-		qpdf_oh key = qpdf_oh_get_array_item(q, arr, i), el = qpdf_oh_get_array_item(q, arr, i + 1);
-		if (!qpdf_oh_is_string(q, key) || !qpdf_oh_is_indirect(q, el))
-			continue;
-		if (t->nids == *cap) {
-			*cap = *cap ? 2 * *cap : 8;
-			t->ids = xrealloc(t->ids, *cap * sizeof *t->ids);
-			t->id_names = xrealloc(t->id_names, *cap * sizeof *t->id_names);
-		}
-		t->id_names[t->nids] = key;
-		t->ids[t->nids++] = (struct num){0, el};
-	}
-	qpdf_oh kids = qpdf_oh_get_key(q, node, "/Kids");
-	n = qpdf_oh_is_array(q, kids) ? qpdf_oh_get_array_n_items(q, kids) : 0;
-	for (int i = 0; i < n; i++)
-		names_collect(q, qpdf_oh_get_array_item(q, kids, i), depth + 1, budget, t, cap);
-}
-
 static int num_cmp(const void *a, const void *b)
 {
 	long long x = ((const struct num *)a)->key, y = ((const struct num *)b)->key;
 	return (x > y) - (x < y);
 }
+
+/* The pairs of a number tree (leaves "/Nums") or a name tree ("/Names"), in tree order. */
+static void tree_pairs(qpdf_data q, qpdf_oh node, const char *leaves, int depth, long *budget,
+		       struct pairs *out)
+{
+	if (depth > TREE_DEPTH || --*budget < 0 || !qpdf_oh_is_dictionary(q, node))
+		return;
+	qpdf_oh arr = qpdf_oh_get_key(q, node, leaves);
+	int n = qpdf_oh_is_array(q, arr) ? qpdf_oh_get_array_n_items(q, arr) : 0;
+	for (int i = 0; i + 1 < n; i += 2) {
+		if (out->n == out->cap)
+			out->v = xrealloc(out->v, (out->cap = out->cap ? 2 * out->cap : 16) * sizeof *out->v);
+		out->v[out->n++] = (struct pair){qpdf_oh_get_array_item(q, arr, i),
+						 qpdf_oh_get_array_item(q, arr, i + 1)};
+	}
+	qpdf_oh kids = qpdf_oh_get_key(q, node, "/Kids");
+	n = qpdf_oh_is_array(q, kids) ? qpdf_oh_get_array_n_items(q, kids) : 0;
+	for (int i = 0; i < n; i++)
+		tree_pairs(q, qpdf_oh_get_array_item(q, kids, i), leaves, depth + 1, budget, out);
+}
+
+/* The parent tree (integer keys, sorted) and the ID tree (string keys, elements) of src. */
+static void src_trees(qpdf_data q, qpdf_oh tree, struct src_tags *t)
+{
+	long budget = TREE_NODES;
+	struct pairs nums = {0};
+	tree_pairs(q, qpdf_oh_get_key(q, tree, "/ParentTree"), "/Nums", 0, &budget, &nums);
+	t->nums = xcalloc(nums.n + 1, sizeof *t->nums);
+	for (size_t i = 0; i < nums.n; i++)
+		if (qpdf_oh_is_integer(q, nums.v[i].key))
+			t->nums[t->nnums++] = (struct num){qpdf_oh_get_int_value(q, nums.v[i].key), nums.v[i].val};
+	qsort(t->nums, t->nnums, sizeof *t->nums, num_cmp);
+	free(nums.v);
+	struct pairs ids = {0};
+	tree_pairs(q, qpdf_oh_get_key(q, tree, "/IDTree"), "/Names", 0, &budget, &ids);
+	t->ids = xcalloc(ids.n + 1, sizeof *t->ids);
+	for (size_t i = 0; i < ids.n; i++)
+		if (qpdf_oh_is_string(q, ids.v[i].key) && qpdf_oh_is_indirect(q, ids.v[i].val))
+			t->ids[t->nids++] = ids.v[i];
+	free(ids.v);
+}
+
 
 static int page_cmp(const void *a, const void *b)
 {
@@ -225,12 +226,7 @@ static struct src_tags *src_tags(struct pd_pdfsrc *src)
 	if (!qpdf_oh_is_dictionary(q, tree))
 		return NULL;
 	struct src_tags *t = src->tags = xcalloc(1, sizeof *t);
-	size_t cap = 0;
-	long budget = TREE_NODES;
-	nums_collect(q, qpdf_oh_get_key(q, tree, "/ParentTree"), 0, &budget, t, &cap);
-	qsort(t->nums, t->nnums, sizeof *t->nums, num_cmp);
-	cap = 0;
-	names_collect(q, qpdf_oh_get_key(q, tree, "/IDTree"), 0, &budget, t, &cap);
+	src_trees(q, tree, t);
 	top_elements(q, tree, src->pages, t);
 	qpdf_oh lang = qpdf_oh_get_key(q, root, "/Lang");
 	t->lang = qpdf_oh_is_string(q, lang) ? qpdf_oh_get_utf8_value(q, lang) : NULL;
@@ -247,7 +243,6 @@ void tags_src_free(struct pd_pdfsrc *src)
 	free(src->tags->top_page);
 	free(src->tags->nums);
 	free(src->tags->ids);
-	free(src->tags->id_names);
 	free((char *)src->tags->lang);
 	free(src->tags);
 	src->tags = NULL;
@@ -431,7 +426,7 @@ static void take_ids(struct pd_merge *m, struct pd_pdfsrc *src, const struct src
 	qpdf_data q = m->q;
 	for (size_t i = 0; i < t->nids; i++) {
 		size_t len = 0;
-		const char *raw = qpdf_oh_get_binary_string_value(src->q, t->id_names[i], &len);
+		const char *raw = qpdf_oh_get_binary_string_value(src->q, t->ids[i].key, &len);
 		struct pd_buf name = {0};
 		buf_put(&name, raw, len);
 		for (int n = 2; id_taken(m, name.s ? name.s : "", name.len); n++) {
