@@ -139,6 +139,33 @@ a[3].ID = pikepdf.String("other"); pdf.save(sys.argv[2])' "$work/ids.pdf" "$work
 if $C "$work/bad-ids.pdf" >/dev/null 2>&1; then fail "the checker catches an ID tree naming the wrong element"
 else ok "the checker catches an ID tree naming the wrong element"; fi
 
+# a tagged enclosure made otherwise: its parent tree split under /Kids, its elements right
+# below the structure root (no Document): carried the same
+$PY - "$encl/support-letters.pdf" "$work/encl/other.pdf" <<'EOF'
+import sys, pikepdf
+pdf = pikepdf.open(sys.argv[1])
+tree = pdf.Root.StructTreeRoot
+doc = tree.K
+kids = doc.K
+for k in kids:
+    k.P = tree
+tree.K = kids
+nums = tree.ParentTree.Nums
+pairs = [(int(nums[i]), nums[i + 1]) for i in range(0, len(nums), 2)]
+leaves = []
+for j in range(0, len(pairs), 2):
+    part = pairs[j:j + 2]
+    arr = pikepdf.Array()
+    for k, v in part:
+        arr.append(k); arr.append(v)
+    leaves.append(pdf.make_indirect(pikepdf.Dictionary(Nums=arr, Limits=pikepdf.Array([part[0][0], part[-1][0]]))))
+tree.ParentTree = pikepdf.Dictionary(Kids=pikepdf.Array(leaves))
+pdf.save(sys.argv[2])
+EOF
+sed "s#encl/support-letters.pdf#encl/other.pdf#" $sample >"$work/case-other.yaml"
+"$PDGEN" packet "$work/case-other.yaml" --level opla-hq -o "$work/other.pdf" 2>"$work/err" || fail "packet with another tagged enclosure" "$(cat "$work/err")"
+check "a tagged enclosure with a parent tree under /Kids and no Document: carried, the packet declared" $C "$work/other.pdf"
+
 # tab dividers made by pdgen: tagged, each in its tab's Part, before the enclosure's pages
 data=$SCRATCH/data
 mkdir -p "$data"
