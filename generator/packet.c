@@ -288,6 +288,20 @@ static void add_tab(struct packet *p, struct pd_merge *m, const struct tab *t,
 	mark_tab(p, m, t, bookmark, diags);
 }
 
+/* What an enclosure PDF that stops a claim is told, by the claims it stops (PD_CLAIM_*). */
+static const char *const lost_claim[4] = {
+    [PD_CLAIM_PDFUA] = "is not a tagged PDF/UA-1 file: the packet is not declared PDF/UA-1 "
+		       "(pdgen's own pages stay tagged); enclose a copy saved as tagged PDF/UA-1 "
+		       "to have it declared",
+    [PD_CLAIM_PDFA] = "is not a PDF/A-1 or PDF/A-2 file with an RGB output intent: the packet "
+		      "is not declared PDF/A-2b; enclose a copy saved as PDF/A-2b to have it "
+		      "declared",
+    [PD_CLAIM_PDFA | PD_CLAIM_PDFUA] = "is neither a tagged PDF/UA-1 file nor a PDF/A-1 or "
+		       "PDF/A-2 one: the packet declares neither PDF/UA-1 nor PDF/A-2b (pdgen's own "
+		       "pages stay tagged); enclose a copy saved as tagged PDF/UA-1 and PDF/A-2b to "
+		       "have them declared",
+};
+
 /* What the packet declares: PDF/UA-1 and PDF/A-2b where every part conforms (pdgen's own pages,
  * each enclosure file, each scan described); a note at each enclosure that stops one. Each
  * part's own (for its PDF when the office takes the documents separately) is kept. */
@@ -310,14 +324,9 @@ static unsigned packet_claims(struct packet *p, struct pd_pdfsrc *const own[3],
 		claims &= has;
 		if (!lost)
 			continue;
-		const char *what = lost == PD_CLAIM_PDFA ? "PDF/A-2b"
-				   : lost == PD_CLAIM_PDFUA ? "PDF/UA-1" : "PDF/UA-1 or PDF/A-2b";
 		if (t->pdf)
-			diag_add(diags, PD_NOTE, t->at, NULL, "enclosure %s (Tab %s) is not a %s file: the "
-				 "packet is not declared %s (pdgen's own pages stay tagged); enclose a "
-				 "copy saved as %s to have it declared", t->id, t->tab,
-				 lost & PD_CLAIM_PDFUA ? "tagged PDF/UA-1" : "PDF/A-1 or PDF/A-2", what,
-				 what);
+			diag_add(diags, PD_NOTE, t->at, NULL, "enclosure %s (Tab %s) %s",
+				 t->id, t->tab, lost_claim[lost]);
 		else
 			diag_add(diags, PD_NOTE, t->at, NULL, "enclosure %s (Tab %s) is a scan with no "
 				 "description: the packet is not declared PDF/UA-1 (pdgen's own pages "

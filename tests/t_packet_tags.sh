@@ -103,7 +103,7 @@ line=$(grep -n "id: E4" $sample | cut -d: -f1)
 sed "s#encl/support-letters.pdf#encl/plain.pdf#; s#encl/denial-email.pdf#encl/links.pdf#; s#pages: 1, file: encl/links#pages: $(npages "$work/encl/links.pdf"), file: encl/links#" \
 	$sample >"$work/case.yaml"
 if "$PDGEN" packet "$work/case.yaml" --level opla-hq -o "$work/plain.pdf" 2>"$work/err" &&
-	grep -q "^$work/case.yaml:$line:[0-9]*: note: enclosure E4 (Tab D) is not a tagged PDF/UA-1 file: the packet is not declared PDF/UA-1 or PDF/A-2b" "$work/err"; then
+	grep -q "^$work/case.yaml:$line:[0-9]*: note: enclosure E4 (Tab D) is neither a tagged PDF/UA-1 file nor a PDF/A-1 or PDF/A-2 one: the packet declares neither" "$work/err"; then
 	ok "an untagged enclosure: a note at its line"
 else fail "an untagged enclosure: a note at its line" "$(cat "$work/err")"; fi
 first=$(($(npages "$work/nodesc.pdf") - $(npages $encl/denial-email.pdf) - $(npages "$work/encl/plain.pdf") + 1))
@@ -165,6 +165,23 @@ EOF
 sed "s#encl/support-letters.pdf#encl/other.pdf#" $sample >"$work/case-other.yaml"
 "$PDGEN" packet "$work/case-other.yaml" --level opla-hq -o "$work/other.pdf" 2>"$work/err" || fail "packet with another tagged enclosure" "$(cat "$work/err")"
 check "a tagged enclosure with a parent tree under /Kids and no Document: carried, the packet declared" $C "$work/other.pdf"
+
+# a tagged PDF/UA enclosure that is not PDF/A: PDF/UA-1 declared, PDF/A-2b not, a note
+$PY - "$encl/support-letters.pdf" "$work/encl/ua-only.pdf" <<'EOF'
+import sys, re, pikepdf
+pdf = pikepdf.open(sys.argv[1])
+x = pdf.Root.Metadata.read_bytes().decode()
+x = re.sub(r' pdfaid:(part|conformance)="[^"]*"', "", x)
+pdf.Root.Metadata = pdf.make_stream(x.encode(), Type=pikepdf.Name.Metadata, Subtype=pikepdf.Name.XML)
+pdf.save(sys.argv[2])
+EOF
+sed "s#encl/support-letters.pdf#encl/ua-only.pdf#" $sample >"$work/case-ua.yaml"
+line=$(grep -n "id: E4" $sample | cut -d: -f1)
+if "$PDGEN" packet "$work/case-ua.yaml" --level opla-hq -o "$work/ua.pdf" 2>"$work/err" &&
+	grep -q "^$work/case-ua.yaml:$line:[0-9]*: note: enclosure E4 (Tab D) is not a PDF/A-1 or PDF/A-2 file with an RGB output intent: the packet is not declared PDF/A-2b" "$work/err"; then
+	ok "an enclosure that is not PDF/A: a note at its line"
+else fail "an enclosure that is not PDF/A: a note at its line" "$(cat "$work/err")"; fi
+check "an enclosure that is not PDF/A: PDF/UA-1 declared, PDF/A-2b not" $C --claims=UA "$work/ua.pdf"
 
 # tab dividers made by pdgen: tagged, each in its tab's Part, before the enclosure's pages
 data=$SCRATCH/data
