@@ -542,6 +542,10 @@ int merge_write(struct pd_merge *m, const char *title, unsigned claims, const ch
 	write_outlines(m, root);
 	write_labels(m, root);
 	set_title(q, title);
+	if (m->conflict && (claims & PD_CLAIM_PDFUA))
+		diag_add(diags, PD_NOTE, (struct pd_loc){0}, NULL, "two enclosures map the structure "
+			 "type or class '%s' two ways: the packet is not declared PDF/UA-1 (its "
+			 "structure keeps the first)", m->conflict + 1);
 	tags_finish(m, root, claims);
 	return write_pdf(q, tags_on(m), path, written, diags);
 }

@@ -44,11 +44,11 @@ struct pd_merge {
 	struct label *labels;
 	size_t nlabels;
 	/* the structure tree (object ids, 0: none): made when the first part is tagged */
-	int tree_id, doc_id, part_id, nums_id, rolemap_id, intents_id;
+	int tree_id, doc_id, part_id, nums_id, maps_id[2], intents_id; /* maps: role, class */
 	int next_key;     /* of the parent tree */
 	char *part_title; /* of the Part the next tagged content opens */
 	char *lang;       /* the document's language: its first tagged part's */
-	bool role_conflict;
+	char *conflict; /* a structure type or class two parts map two ways, or NULL */
 	bool decided; /* tagged or plain, by the first part added */
 	bool in_parts; /* merge_part was called: elements go in Parts, else in the Document */
 	const struct pd_pdfsrc *last_src; /* whose role map and catalog were taken last */

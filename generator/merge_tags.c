@@ -266,7 +266,8 @@ static void make_tree(struct pd_merge *m)
 	qpdf_oh tree = qpdf_make_indirect_object(q, qpdf_oh_parse(q, "<< /Type /StructTreeRoot >>"));
 	qpdf_oh doc = qpdf_make_indirect_object(q, qpdf_oh_parse(q, "<< /Type /StructElem /S /Document /K [] >>"));
 	qpdf_oh nums = qpdf_make_indirect_object(q, qpdf_oh_new_array(q));
-	qpdf_oh roles = qpdf_make_indirect_object(q, qpdf_oh_new_dictionary(q));
+	for (int i = 0; i < 2; i++)
+		m->maps_id[i] = qpdf_oh_get_object_id(q, qpdf_make_indirect_object(q, qpdf_oh_new_dictionary(q)));
 	qpdf_oh_replace_key(q, doc, "/P", tree);
 	qpdf_oh_replace_key(q, tree, "/K", doc);
 	qpdf_oh parents = qpdf_oh_new_dictionary(q);
@@ -275,7 +276,6 @@ static void make_tree(struct pd_merge *m)
 	m->tree_id = qpdf_oh_get_object_id(q, tree);
 	m->doc_id = qpdf_oh_get_object_id(q, doc);
 	m->nums_id = qpdf_oh_get_object_id(q, nums);
-	m->rolemap_id = qpdf_oh_get_object_id(q, roles);
 }
 
 /* The Part the content added now goes in, made at its first element. */
@@ -344,26 +344,30 @@ static void renumber(struct pd_merge *m, struct pd_pdfsrc *src, const struct src
 	qpdf_oh_replace_key(q, obj, key, qpdf_oh_new_integer(q, m->next_key++));
 }
 
-/* src's role map joined to the document's; a role mapped two ways is a conflict. */
-static void take_roles(struct pd_merge *m, struct pd_pdfsrc *src)
+static const char *const maps[2] = {"/RoleMap", "/ClassMap"};
+
+/* src's role map and class map joined to the document's (each value as it is, its indirect
+ * objects taken in); a name mapped two ways is a conflict, the first one kept and named. */
+static void take_maps(struct pd_merge *m, struct pd_pdfsrc *src)
 {
 	qpdf_data q = m->q, f = src->q;
-	qpdf_oh from = qpdf_oh_get_key(f, qpdf_oh_get_key(f, qpdf_get_root(f), "/StructTreeRoot"), "/RoleMap");
-	if (!qpdf_oh_is_dictionary(f, from))
-		return;
-	qpdf_oh roles = by_id(m, m->rolemap_id);
-	qpdf_oh_begin_dict_key_iter(f, from);
-	while (qpdf_oh_dict_more_keys(f)) {
-		char *key = xstrdup(qpdf_oh_dict_next_key(f));
-		qpdf_oh v = qpdf_oh_get_key(f, from, key);
-		if (qpdf_oh_is_name(f, v)) {
-			qpdf_oh have = qpdf_oh_get_key(q, roles, key);
+	qpdf_oh tree = qpdf_oh_get_key(f, qpdf_get_root(f), "/StructTreeRoot");
+	for (int i = 0; i < 2; i++) {
+		qpdf_oh from = qpdf_oh_get_key(f, tree, maps[i]), to = by_id(m, m->maps_id[i]);
+		if (!qpdf_oh_is_dictionary(f, from))
+			continue;
+		qpdf_oh_begin_dict_key_iter(f, from);
+		while (qpdf_oh_dict_more_keys(f)) {
+			char *key = xstrdup(qpdf_oh_dict_next_key(f));
+			char *value = xstrdup(qpdf_oh_unparse_resolved(f, qpdf_oh_get_key(f, from, key)));
+			qpdf_oh have = qpdf_oh_get_key(q, to, key);
 			if (qpdf_oh_is_null(q, have))
-				qpdf_oh_replace_key(q, roles, key, qpdf_oh_new_name(q, qpdf_oh_get_name(f, v)));
-			else if (strcmp(qpdf_oh_get_name(q, have), qpdf_oh_get_name(f, v)))
-				m->role_conflict = true;
+				qpdf_oh_replace_key(q, to, key, qpdf_oh_parse(q, value));
+			else if (strcmp(qpdf_oh_unparse_resolved(q, have), value) && !m->conflict)
+				m->conflict = key, key = NULL;
+			free(key);
+			free(value);
 		}
-		free(key);
 	}
 }
 
@@ -479,7 +483,7 @@ void tags_carry(struct pd_merge *m, struct pd_pdfsrc *src, int first, int count,
 	}
 	if (t && m->tree_id && m->last_src != src) { /* a source's pages may come in turns */
 		m->last_src = src;
-		take_roles(m, src);
+		take_maps(m, src);
 		take_catalog(m, src, t);
 	}
 	if (!m->tree_id)
@@ -564,17 +568,20 @@ void tags_finish(struct pd_merge *m, qpdf_oh root, unsigned claims)
 	qpdf_data q = m->q;
 	if (!m->tree_id)
 		return;
-	qpdf_oh tree = by_id(m, m->tree_id), roles = by_id(m, m->rolemap_id);
+	qpdf_oh tree = by_id(m, m->tree_id);
 	qpdf_oh_replace_key(q, tree, "/ParentTreeNextKey", qpdf_oh_new_integer(q, m->next_key));
-	qpdf_oh_begin_dict_key_iter(q, roles);
-	if (qpdf_oh_dict_more_keys(q))
-		qpdf_oh_replace_key(q, tree, "/RoleMap", roles);
+	for (int i = 0; i < 2; i++) {
+		qpdf_oh map = by_id(m, m->maps_id[i]);
+		qpdf_oh_begin_dict_key_iter(q, map);
+		if (qpdf_oh_dict_more_keys(q))
+			qpdf_oh_replace_key(q, tree, maps[i], map);
+	}
 	write_ids(m, tree);
 	qpdf_oh_replace_key(q, root, "/StructTreeRoot", tree);
 	qpdf_oh_replace_key(q, root, "/MarkInfo", qpdf_oh_parse(q, "<< /Marked true >>"));
 	qpdf_oh_replace_key(q, root, "/ViewerPreferences", qpdf_oh_parse(q, "<< /DisplayDocTitle true >>"));
 	qpdf_oh_replace_key(q, root, "/Lang", qpdf_oh_new_unicode_string(q, m->lang ? m->lang : "en-US"));
-	if (m->role_conflict)
+	if (m->conflict)
 		claims &= ~(unsigned)PD_CLAIM_PDFUA;
 	if (!m->intents_id)
 		claims &= ~(unsigned)PD_CLAIM_PDFA;
@@ -585,6 +592,7 @@ void tags_finish(struct pd_merge *m, qpdf_oh root, unsigned claims)
 
 void tags_free(struct pd_merge *m)
 {
+	free(m->conflict);
 	for (size_t i = 0; i < m->nids; i++)
 		free(m->ids[i].name);
 	free(m->ids);

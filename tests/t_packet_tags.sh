@@ -183,6 +183,31 @@ if "$PDGEN" packet "$work/case-ua.yaml" --level opla-hq -o "$work/ua.pdf" 2>"$wo
 else fail "an enclosure that is not PDF/A: a note at its line" "$(cat "$work/err")"; fi
 check "an enclosure that is not PDF/A: PDF/UA-1 declared, PDF/A-2b not" $C --claims=UA "$work/ua.pdf"
 
+# role and class maps: joined; a structure type two enclosures map two ways stops PDF/UA-1
+for f in g28:H1 eoir28:P; do
+	$PY - "$encl/${f%%:*}.pdf" "$work/encl/map-${f%%:*}.pdf" "${f#*:}" <<'EOF'
+import sys, pikepdf
+pdf = pikepdf.open(sys.argv[1])
+tree = pdf.Root.StructTreeRoot
+tree.RoleMap = pikepdf.Dictionary(Heading=pikepdf.Name("/" + sys.argv[3]))
+tree.ClassMap = pikepdf.Dictionary({"/C" + sys.argv[3]: pikepdf.Dictionary(O=pikepdf.Name.Layout, TextAlign=pikepdf.Name.Center)})
+pdf.save(sys.argv[2])
+EOF
+done
+sed "s#encl/g28.pdf#encl/map-g28.pdf#" $sample >"$work/case-map1.yaml"
+"$PDGEN" packet "$work/case-map1.yaml" --level opla-hq -o "$work/map1.pdf" 2>"$work/err" || fail "packet with a role map" "$(cat "$work/err")"
+check "an enclosure's role and class maps: the packet's, declared" $C "$work/map1.pdf"
+$PY -c 'import sys, pikepdf
+t = pikepdf.open(sys.argv[1]).Root.StructTreeRoot
+sys.exit(0 if str(t.RoleMap.Heading) == "/H1" and "/CH1" in t.ClassMap else 1)' "$work/map1.pdf" &&
+	ok "an enclosure's role map and class map are in the packet's structure root" || fail "role and class maps carried"
+sed "s#encl/g28.pdf#encl/map-g28.pdf#; s#encl/eoir28.pdf#encl/map-eoir28.pdf#" $sample >"$work/case-map2.yaml"
+if "$PDGEN" packet "$work/case-map2.yaml" --level opla-hq -o "$work/map2.pdf" 2>"$work/err" &&
+	grep -q "note: two enclosures map the structure type or class 'Heading' two ways: the packet is not declared PDF/UA-1" "$work/err"; then
+	ok "a structure type mapped two ways: a note, naming it"
+else fail "a structure type mapped two ways: a note" "$(cat "$work/err")"; fi
+check "a structure type mapped two ways: PDF/A-2b declared, PDF/UA-1 not" $C --claims=A "$work/map2.pdf"
+
 # tab dividers made by pdgen: tagged, each in its tab's Part, before the enclosure's pages
 data=$SCRATCH/data
 mkdir -p "$data"
