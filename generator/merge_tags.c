@@ -1,7 +1,6 @@
 /* merge_tags: the structure trees of merged PDFs -> one tree under one Document element, a Part
  * per part in reading order, parent-tree keys renumbered; the catalog of a tagged document.
  * In: sources and the pages added from them. Out: objects of the merged document (qpdf). */
-#define _GNU_SOURCE /* memmem */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,17 +46,14 @@ struct src_tags {
 static char xmp_value(const char *x, size_t len, const char *prop)
 {
 	size_t n = strlen(prop);
-	for (const char *p = x; p && (size_t)(p - x) + n + 3 <= len;) {
-		p = memmem(p, len - (size_t)(p - x), prop, n);
-		if (!p)
-			break;
-		const char *v = p + n;
-		size_t left = len - (size_t)(v - x);
-		if (left >= 3 && v[0] == '=' && (v[1] == '"' || v[1] == '\''))
+	for (size_t at = 0; at + n + 3 <= len; at++) {
+		if (memcmp(x + at, prop, n))
+			continue;
+		const char *v = x + at + n;
+		if (v[0] == '=' && (v[1] == '"' || v[1] == '\''))
 			return v[2];
-		if (left >= 2 && v[0] == '>')
+		if (v[0] == '>')
 			return v[1];
-		p = v;
 	}
 	return 0;
 }

@@ -12,6 +12,12 @@ work=$SCRATCH/case
 mkdir -p "$work/encl"
 cp $encl/*.pdf $encl/*.png "$work/encl/"
 npages() { qpdf --show-npages "$1"; }
+# noted CASE OUT NAME PATTERN: the packet of CASE is made (OUT) with a diagnostic matching PATTERN
+noted() {
+	if "$PDGEN" packet "$1" --level opla-hq -o "$2" 2>"$work/err" && grep -q "$4" "$work/err"; then
+		ok "$3"
+	else fail "$3" "$(cat "$work/err")"; fi
+}
 
 "$PDGEN" letter $sample --level opla-hq -o "$SCRATCH/letter.pdf" 2>/dev/null
 "$PDGEN" memo $sample --level opla-hq -o "$SCRATCH/memo.pdf" 2>/dev/null
@@ -87,10 +93,8 @@ print(n)' "$SCRATCH/p.pdf")
 # a scan without a description: PDF/A-2b still, no PDF/UA-1; a note at its line names the field
 line=$(grep -n "id: E3" $sample | cut -d: -f1)
 sed '/description: "A State of Texas birth/d; s#birth-certificate.png,#birth-certificate.png}#' $sample >"$work/case.yaml"
-if "$PDGEN" packet "$work/case.yaml" --level opla-hq -o "$work/nodesc.pdf" 2>"$work/err" &&
-	grep -q "^$work/case.yaml:$line:[0-9]*: note: enclosure E3 (Tab C) is a scan with no description: the packet is not declared PDF/UA-1.*give the enclosure a description:" "$work/err"; then
-	ok "a scan without a description: a note at its line naming description:"
-else fail "a scan without a description: a note at its line" "$(cat "$work/err")"; fi
+noted "$work/case.yaml" "$work/nodesc.pdf" "a scan without a description: a note at its line naming description:" \
+	"^$work/case.yaml:$line:[0-9]*: note: enclosure E3 (Tab C) is a scan with no description: the packet is not declared PDF/UA-1.*give the enclosure a description:"
 check "a scan without a description: tagged, PDF/A-2b declared, PDF/UA-1 not" $C --claims=A "$work/nodesc.pdf"
 
 # an untagged enclosure (typeset --no-tags): no claim at all; its pages without structure
@@ -102,10 +106,8 @@ printf '# Record\n\nSee [the docket](https://example.org/docket) and [the order]
 line=$(grep -n "id: E4" $sample | cut -d: -f1)
 sed "s#encl/support-letters.pdf#encl/plain.pdf#; s#encl/denial-email.pdf#encl/links.pdf#; s#pages: 1, file: encl/links#pages: $(npages "$work/encl/links.pdf"), file: encl/links#" \
 	$sample >"$work/case.yaml"
-if "$PDGEN" packet "$work/case.yaml" --level opla-hq -o "$work/plain.pdf" 2>"$work/err" &&
-	grep -q "^$work/case.yaml:$line:[0-9]*: note: enclosure E4 (Tab D) is neither a tagged PDF/UA-1 file nor a PDF/A-1 or PDF/A-2 one: the packet declares neither" "$work/err"; then
-	ok "an untagged enclosure: a note at its line"
-else fail "an untagged enclosure: a note at its line" "$(cat "$work/err")"; fi
+noted "$work/case.yaml" "$work/plain.pdf" "an untagged enclosure: a note at its line" \
+	"^$work/case.yaml:$line:[0-9]*: note: enclosure E4 (Tab D) is neither a tagged PDF/UA-1 file nor a PDF/A-1 or PDF/A-2 one: the packet declares neither"
 first=$(($(npages "$work/nodesc.pdf") - $(npages $encl/denial-email.pdf) - $(npages "$work/encl/plain.pdf") + 1))
 last=$((first + $(npages "$work/encl/plain.pdf") - 1))
 check "an untagged enclosure: nothing declared; its pages $first-$last untagged, every other page tagged; the links' annotations in the tree" \
@@ -177,10 +179,8 @@ pdf.save(sys.argv[2])
 EOF
 sed "s#encl/support-letters.pdf#encl/ua-only.pdf#" $sample >"$work/case-ua.yaml"
 line=$(grep -n "id: E4" $sample | cut -d: -f1)
-if "$PDGEN" packet "$work/case-ua.yaml" --level opla-hq -o "$work/ua.pdf" 2>"$work/err" &&
-	grep -q "^$work/case-ua.yaml:$line:[0-9]*: note: enclosure E4 (Tab D) is not a PDF/A-1 or PDF/A-2 file with an RGB output intent: the packet is not declared PDF/A-2b" "$work/err"; then
-	ok "an enclosure that is not PDF/A: a note at its line"
-else fail "an enclosure that is not PDF/A: a note at its line" "$(cat "$work/err")"; fi
+noted "$work/case-ua.yaml" "$work/ua.pdf" "an enclosure that is not PDF/A: a note at its line" \
+	"^$work/case-ua.yaml:$line:[0-9]*: note: enclosure E4 (Tab D) is not a PDF/A-1 or PDF/A-2 file with an RGB output intent: the packet is not declared PDF/A-2b"
 check "an enclosure that is not PDF/A: PDF/UA-1 declared, PDF/A-2b not" $C --claims=UA "$work/ua.pdf"
 
 # role and class maps: joined; a structure type two enclosures map two ways stops PDF/UA-1
@@ -202,10 +202,8 @@ t = pikepdf.open(sys.argv[1]).Root.StructTreeRoot
 sys.exit(0 if str(t.RoleMap.Heading) == "/H1" and "/CH1" in t.ClassMap else 1)' "$work/map1.pdf" &&
 	ok "an enclosure's role map and class map are in the packet's structure root" || fail "role and class maps carried"
 sed "s#encl/g28.pdf#encl/map-g28.pdf#; s#encl/eoir28.pdf#encl/map-eoir28.pdf#" $sample >"$work/case-map2.yaml"
-if "$PDGEN" packet "$work/case-map2.yaml" --level opla-hq -o "$work/map2.pdf" 2>"$work/err" &&
-	grep -q "note: two enclosures map the structure type or class 'Heading' two ways: the packet is not declared PDF/UA-1" "$work/err"; then
-	ok "a structure type mapped two ways: a note, naming it"
-else fail "a structure type mapped two ways: a note" "$(cat "$work/err")"; fi
+noted "$work/case-map2.yaml" "$work/map2.pdf" "a structure type mapped two ways: a note, naming it" \
+	"note: two enclosures map the structure type or class 'Heading' two ways: the packet is not declared PDF/UA-1"
 check "a structure type mapped two ways: PDF/A-2b declared, PDF/UA-1 not" $C --claims=A "$work/map2.pdf"
 
 # tab dividers made by pdgen: tagged, each in its tab's Part, before the enclosure's pages
