@@ -36,8 +36,6 @@ struct src_tags {
 	struct num *nums; /* its parent tree, flattened and sorted */
 	size_t nnums;
 	const char *lang; /* its catalog's /Lang, or NULL */
-	struct pair *ids; /* its ID tree: identifier (a string), element */
-	size_t nids;
 };
 
 /* ------------------------------------------------------------- what a source declares */
@@ -125,7 +123,7 @@ static void tree_pairs(qpdf_data q, qpdf_oh node, const char *leaves, int depth,
 		tree_pairs(q, qpdf_oh_get_array_item(q, kids, i), leaves, depth + 1, budget, out);
 }
 
-/* The parent tree (integer keys, sorted) and the ID tree (string keys, elements) of src. */
+/* The parent tree of src: its integer keys, sorted. */
 static void src_trees(qpdf_data q, qpdf_oh tree, struct src_tags *t)
 {
 	long budget = TREE_NODES;
@@ -137,13 +135,6 @@ static void src_trees(qpdf_data q, qpdf_oh tree, struct src_tags *t)
 			t->nums[t->nnums++] = (struct num){qpdf_oh_get_int_value(q, nums.v[i].key), nums.v[i].val};
 	qsort(t->nums, t->nnums, sizeof *t->nums, num_cmp);
 	free(nums.v);
-	struct pairs ids = {0};
-	tree_pairs(q, qpdf_oh_get_key(q, tree, "/IDTree"), "/Names", 0, &budget, &ids);
-	t->ids = xcalloc(ids.n + 1, sizeof *t->ids);
-	for (size_t i = 0; i < ids.n; i++)
-		if (qpdf_oh_is_string(q, ids.v[i].key) && qpdf_oh_is_indirect(q, ids.v[i].val))
-			t->ids[t->nids++] = ids.v[i];
-	free(ids.v);
 }
 
 
@@ -238,7 +229,6 @@ void tags_src_free(struct pd_pdfsrc *src)
 	free(src->tags->top);
 	free(src->tags->top_page);
 	free(src->tags->nums);
-	free(src->tags->ids);
 	free((char *)src->tags->lang);
 	free(src->tags);
 	src->tags = NULL;
@@ -394,6 +384,46 @@ static void take_catalog(struct pd_merge *m, struct pd_pdfsrc *src, const struct
 	m->intents_id = qpdf_oh_get_object_id(m->q, qpdf_oh_copy_foreign_object(m->q, f, intents));
 }
 
+static bool id_taken(const struct pd_merge *m, const char *name, size_t len)
+{
+	for (size_t i = 0; i < m->nids; i++)
+		if (m->ids[i].len == len && !memcmp(m->ids[i].name, name, len))
+			return true;
+	return false;
+}
+
+/* The identifiers (/ID) of an element carried and of those below it, each made the
+ * document's: one another part took made unique ("-2", "-3", ...) on its element. */
+static void take_ids(struct pd_merge *m, qpdf_oh el, int depth, long *budget)
+{
+	qpdf_data q = m->q;
+	if (depth > TREE_DEPTH || --*budget < 0 || !qpdf_oh_is_dictionary(q, el) ||
+	    !qpdf_oh_has_key(q, el, "/S"))
+		return;
+	qpdf_oh id = qpdf_oh_get_key(q, el, "/ID");
+	if (qpdf_oh_is_string(q, id)) {
+		size_t len = 0;
+		const char *raw = qpdf_oh_get_binary_string_value(q, id, &len);
+		struct pd_buf name = {0};
+		buf_put(&name, raw, len);
+		buf_putc(&name, '\0'), name.len--; /* a string even when empty */
+		for (int n = 2; id_taken(m, name.s, name.len); n++) {
+			name.len = len;
+			buf_printf(&name, "-%d", n);
+		}
+		if (name.len != len)
+			qpdf_oh_replace_key(q, el, "/ID", qpdf_oh_new_binary_string(q, name.s, name.len));
+		if (m->nids == m->cap_ids)
+			m->ids = xrealloc(m->ids, (m->cap_ids = m->cap_ids ? 2 * m->cap_ids : 8) * sizeof *m->ids);
+		m->ids[m->nids++] = (struct merge_id){name.s, name.len, qpdf_oh_get_object_id(q, el)};
+	}
+	qpdf_oh k = qpdf_oh_get_key(q, el, "/K");
+	if (!qpdf_oh_is_array(q, k))
+		take_ids(m, k, depth + 1, budget);
+	for (int i = 0, n = qpdf_oh_is_array(q, k) ? qpdf_oh_get_array_n_items(q, k) : 0; i < n; i++)
+		take_ids(m, qpdf_oh_get_array_item(q, k, i), depth + 1, budget);
+}
+
 static void carry_elements(struct pd_merge *m, struct pd_pdfsrc *src, const struct src_tags *t,
 			   int first, int count)
 {
@@ -408,39 +438,8 @@ static void carry_elements(struct pd_merge *m, struct pd_pdfsrc *src, const stru
 		if (foreign_lang && !qpdf_oh_has_key(q, el, "/Lang"))
 			qpdf_oh_replace_key(q, el, "/Lang", qpdf_oh_new_unicode_string(q, t->lang));
 		qpdf_oh_append_item(q, qpdf_oh_get_key(q, in, "/K"), el);
-	}
-}
-
-static bool id_taken(const struct pd_merge *m, const char *name, size_t len)
-{
-	for (size_t i = 0; i < m->nids; i++)
-		if (m->ids[i].len == len && !memcmp(m->ids[i].name, name, len))
-			return true;
-	return false;
-}
-
-/* The ID tree of a source carried whole: each identifier the document's, one already taken
- * by another part made unique ("-2", "-3", ...) on its element too. */
-static void take_ids(struct pd_merge *m, struct pd_pdfsrc *src, const struct src_tags *t)
-{
-	qpdf_data q = m->q;
-	for (size_t i = 0; i < t->nids; i++) {
-		size_t len = 0;
-		const char *raw = qpdf_oh_get_binary_string_value(src->q, t->ids[i].key, &len);
-		struct pd_buf name = {0};
-		buf_put(&name, raw, len);
-		for (int n = 2; id_taken(m, name.s ? name.s : "", name.len); n++) {
-			buf_clear(&name);
-			buf_put(&name, raw, len);
-			buf_printf(&name, "-%d", n);
-		}
-		qpdf_oh el = qpdf_oh_copy_foreign_object(q, src->q, t->ids[i].val);
-		if (name.len != len)
-			qpdf_oh_replace_key(q, el, "/ID", qpdf_oh_new_binary_string(q, name.s, name.len));
-		if (m->nids == m->cap_ids)
-			m->ids = xrealloc(m->ids, (m->cap_ids = m->cap_ids ? 2 * m->cap_ids : 8) * sizeof *m->ids);
-		m->ids[m->nids++] = (struct merge_id){name.s ? name.s : xstrdup(""), name.len,
-						      qpdf_oh_get_object_id(q, el)};
+		long budget = TREE_NODES;
+		take_ids(m, el, 0, &budget);
 	}
 }
 
@@ -486,8 +485,6 @@ void tags_carry(struct pd_merge *m, struct pd_pdfsrc *src, int first, int count,
 		t = NULL; /* a plain document: the keys go */
 	if (t) /* each subtree copied whole, before the parent tree's entries name its elements */
 		carry_elements(m, src, t, first, count);
-	if (t && first == 0 && count == src->pages) /* a part's pages taken in turns: not its IDs */
-		take_ids(m, src, t);
 	for (int i = 0; i < count; i++) {
 		qpdf_oh page = qpdf_get_page_n(q, (size_t)(at + i));
 		renumber(m, src, t, page, "/StructParents");

@@ -206,6 +206,19 @@ noted "$work/case-map2.yaml" "$work/map2.pdf" "a structure type mapped two ways:
 	"note: two enclosures map the structure type or class 'Heading' two ways: the packet is not declared PDF/UA-1"
 check "a structure type mapped two ways: PDF/A-2b declared, PDF/UA-1 not" $C --claims=A "$work/map2.pdf"
 
+# footnotes: pdgen's notes carry an /ID each; two enclosures typeset with the same note
+# number keep their identifiers apart in the packet's ID tree
+printf -- '# Affidavit\n\nHe arrived in 2001.[^1]\n\n[^1]: Per the record.\n' >"$work/encl/note.md"
+"$PDGEN" typeset "$work/encl/note.md" -o "$work/encl/note-a.pdf" 2>/dev/null
+cp "$work/encl/note-a.pdf" "$work/encl/note-b.pdf"
+sed "s#pages: 2, file: encl/g28.pdf#file: encl/note-a.pdf#; s#pages: 1, file: encl/eoir28.pdf#file: encl/note-b.pdf#" $sample >"$work/case-notes.yaml"
+"$PDGEN" packet "$work/case-notes.yaml" --level opla-hq -o "$work/notes.pdf" 2>"$work/err" || fail "packet with footnotes" "$(cat "$work/err")"
+check "enclosures with footnotes: the notes' identifiers unique in the packet's ID tree" $C "$work/notes.pdf"
+$PY -c 'import sys, pikepdf
+a = pikepdf.open(sys.argv[1]).Root.StructTreeRoot.IDTree.Names
+print(len(a) // 2, len({bytes(a[i]) for i in range(0, len(a), 2)}))' "$work/notes.pdf" >"$work/n.txt" 2>&1
+[ "$(cat "$work/n.txt")" = "2 2" ] && ok "two notes numbered 1, two identifiers" || fail "notes' identifiers" "$(cat "$work/n.txt")"
+
 # tab dividers made by pdgen: tagged, each in its tab's Part, before the enclosure's pages
 data=$SCRATCH/data
 mkdir -p "$data"
