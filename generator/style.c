@@ -140,8 +140,10 @@ static int margins(struct pd_style *st, const struct pd_value *v, struct pd_diag
 				diag_error(d, v->items[i]->loc, "bad margin '%s': use a length such as 1in, 2.5cm, 20mm or 72pt (at most 4in)",
 					   value_str(v->items[i]) ? value_str(v->items[i]) : "");
 				err++;
-			} else
+			} else {
 				*side[k] = x;
+				st->margin_at[k] = v->items[i]->loc;
+			}
 		}
 		return err;
 	}
@@ -152,7 +154,7 @@ static int margins(struct pd_style *st, const struct pd_value *v, struct pd_diag
 		return 1;
 	}
 	for (int j = 0; j < 4; j++)
-		*side[j] = x;
+		*side[j] = x, st->margin_at[j] = v->loc;
 	return 0;
 }
 

@@ -73,6 +73,7 @@ enum pd_space {
 struct pd_style {
 	double page_w, page_h;                   /* points */
 	double margin_top, margin_right, margin_bottom, margin_left;
+	struct pd_loc margin_at[4]; /* where top, right, bottom, left were set ({0}: default) */
 	const char *font, *mono;                 /* family names */
 	double size;                             /* body size in points */
 	double leading;                          /* line height / size */
