@@ -1,6 +1,7 @@
 #!/bin/sh
-# Page make-up and text rules: the sweep (a heading, a run of headings before a table, a
-# hyphenated paragraph and a closing moved through every line position of two pages), the
+# Page make-up and text rules: the sweeps (a heading, a run of headings before a table, a
+# hyphenated paragraph, a closing, and a long footnote's reference moved through every line
+# position of two pages), the
 # no-break, address and quote rules over many measures, every sample checked for what a
 # secretary would fix by hand, the house
 # style's named spacing values (every name in pdgen-template(5) known, a wrong one
@@ -59,12 +60,14 @@ printf 'Text.[^nope] End.\n' >"$SCRATCH/nn.md"
 grep -q "nn.md:1:6: warning: footnote '\[^nope\]' has no definition" "$SCRATCH/nn.err" &&
 	ok "a footnote reference with no definition is a warning at its place" ||
 	fail "a footnote reference with no definition is a warning at its place" "$(cat "$SCRATCH/nn.err")"
-python3 -c "print('Text cites it.[^big]\n\n[^big]: ' + 'A long footnote sentence that goes on. ' * 400)" >"$SCRATCH/big.md"
+python3 "$TOP/tests/footnote_sweep.py" "$PDGEN" "$SCRATCH" || status=1
+cp "$TOP/samples/packet/encl/birth-certificate.png" "$SCRATCH/tall.png"
+printf -- '---\nspacing:\n  image_max_height: 1\n---\nText cites it.[^big]\n\n[^big]: Its seal:\n\n    ![A seal](tall.png "width=20in")\n' >"$SCRATCH/big.md"
 if ! "$PDGEN" typeset "$SCRATCH/big.md" -o "$SCRATCH/big.pdf" 2>"$SCRATCH/big.err" && [ ! -e "$SCRATCH/big.pdf" ] &&
-	grep -q "big.md:3:.*error: footnote 1 is [0-9]* lines long, more than fits on a page" "$SCRATCH/big.err"; then
-	ok "a footnote longer than a page is an error at its definition"
+	grep -q "big.md:7:.*error: footnote 1 has a part [0-9]* lines long that cannot split" "$SCRATCH/big.err"; then
+	ok "a footnote with a part longer than a page that cannot split is an error at its definition"
 else
-	fail "a footnote longer than a page is an error at its definition" "$(cat "$SCRATCH/big.err")"
+	fail "a footnote with a part longer than a page that cannot split is an error at its definition" "$(cat "$SCRATCH/big.err")"
 fi
 # metadata: the title from the subject, the date at noon UTC, a deterministic /ID, the
 # bookmarks open; a footer with {page} makes the header drop its "Page N of M"
