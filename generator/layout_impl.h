@@ -37,10 +37,12 @@ struct frag {
 };
 
 /* What a line-breaker item stands for: boxes hold frags [f0, f0 + nf); a penalty may
- * carry a hyphen frag drawn when the line breaks there. */
+ * carry a hyphen frag drawn when the line breaks there, and unkern, the kern the box
+ * before it ends with (the pair across the break, inside one word), taken back then. */
 struct iext {
 	size_t f0, nf;
 	long hyphen;
+	double unkern;
 };
 
 /* A character of a word being built. */

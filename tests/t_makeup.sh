@@ -100,4 +100,19 @@ p2=$(pdftotext -f 2 -l 2 "$SCRATCH/foot.pdf" - 2>/dev/null)
 n=$(echo "$p2" | grep -c '2 of [0-9]')
 [ "$n" = 1 ] && ! echo "$p2" | grep -q 'Page 2' && ok "the page number prints once with a {page} footer" ||
 	fail "the page number prints once with a {page} footer" "$p2"
+# a kern pair across a place a word may break (a soft hyphen, a hyphenation point) holds
+# when the line does not break there, and is taken back when it does
+printf -- '---\nsize: 24\n---\nWAVE and WA\302\255VE\n\n::: columns 1 8\n| h | h |\n|---|---|\n| WA\302\255VE | x |\n| WA | - |\n' >"$SCRATCH/kb.md"
+"$PDGEN" typeset "$SCRATCH/kb.md" -o "$SCRATCH/kb.pdf" 2>"$SCRATCH/kb.err"
+pdftotext -bbox "$SCRATCH/kb.pdf" - | python3 -c '
+import re, sys
+w = [(m[2], float(m[0]), float(m[1])) for m in re.findall(r"xMin=\"([\d.]+)\" yMin=\"[\d.]+\" xMax=\"([\d.]+)\" yMax=\"[\d.]+\">([^<]*)<", sys.stdin.read())]
+width = lambda k: w[k][2] - w[k][1]
+words = [x[0] for x in w]
+wave, wa_hy, wa, hy = words.index("WAVE"), words.index("WA-"), words.index("WA"), words.index("-")
+ok = abs(width(wave) - width(wave + 2)) < 0.01 and abs(width(wa_hy) - width(wa) - width(hy)) < 0.01
+ok = ok and words[wave + 2] == "WAVE" and abs(w[words.index("VE")][1] - w[wa_hy][1]) < 0.01
+sys.exit(0 if ok else "%s %s" % (words, [round(width(k), 3) for k in range(len(w))]))' >"$SCRATCH/kb.out" 2>&1 &&
+	ok "a kern pair across a soft hyphen holds unbroken and is taken back at a break" ||
+	fail "a kern pair across a soft hyphen holds unbroken and is taken back at a break" "$(cat "$SCRATCH/kb.err" "$SCRATCH/kb.out")"
 finish
