@@ -3,7 +3,7 @@
 # hyphenated paragraph, a closing, and a long footnote's reference moved through every line
 # position of two pages), the
 # no-break, address and quote rules over many measures, every sample checked for what a
-# secretary would fix by hand, the house
+# secretary would fix by hand (and every sample case in the docket), the house
 # style's named spacing values (every name in pdgen-template(5) known, a wrong one
 # refused at its place).
 . tests/lib.sh
