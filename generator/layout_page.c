@@ -729,6 +729,18 @@ struct cut {
 	struct foot f;
 };
 
+/* The last footnote footnote m cites (cited first there: it follows m), or m. */
+static int note_cites(const struct lay *L, int m)
+{
+	int last = m;
+	for (size_t k = 0; k < note_len(L, m); k++) {
+		const struct vitem *v = note_item(L, m, k);
+		if (v->type == VI_BOX && v->nnote && v->note0 + v->nnote - 1 > last)
+			last = v->note0 + v->nnote - 1;
+	}
+	return last;
+}
+
 /* Box v (item i) at cur on a page whose footnotes are *f: the footnotes it cites first
  * added to them (within what the page has left, ahead the text that must follow it). One
  * that does not fit after those before it follows them on the next page when moving its
@@ -738,7 +750,9 @@ static void cite(const struct lay *L, const struct vitem *v, size_t i, double cu
 		 double avail, size_t brk, struct foot *f)
 {
 	double cap = SP(NOTE_MAX) * avail, room = avail - cur - h - text_ahead(L, i);
-	for (int m = v->note0; m < v->note0 + v->nnote && m >= 1 && (size_t)m <= L->nnotes; m++) {
+	int last = v->note0 + v->nnote - 1;
+	for (int m = v->note0; m <= last && m >= 1 && (size_t)m <= L->nnotes; m++) {
+		last = last > note_cites(L, m) ? last : note_cites(L, m);
 		if (m <= f->cited)
 			continue;
 		struct foot g = *f;

@@ -61,6 +61,10 @@ grep -q "nn.md:1:6: warning: footnote '\[^nope\]' has no definition" "$SCRATCH/n
 	ok "a footnote reference with no definition is a warning at its place" ||
 	fail "a footnote reference with no definition is a warning at its place" "$(cat "$SCRATCH/nn.err")"
 python3 "$TOP/tests/footnote_sweep.py" "$PDGEN" "$SCRATCH" || status=1
+printf 'Text.[^a] More.\n\n[^a]: See the other note.[^b]\n\n[^b]: The nested note.\n' >"$SCRATCH/nest.md"
+text=$("$PDGEN" typeset --text "$SCRATCH/nest.md" 2>&1)
+case $text in *"See the other note."*"The nested note."*) ok "a footnote cited only from a footnote is set after it" ;;
+*) fail "a footnote cited only from a footnote is set after it" "$text" ;; esac
 cp "$TOP/samples/packet/encl/birth-certificate.png" "$SCRATCH/tall.png"
 printf -- '---\nspacing:\n  image_max_height: 1\n---\nText cites it.[^big]\n\n[^big]: Its seal:\n\n    ![A seal](tall.png "width=20in")\n' >"$SCRATCH/big.md"
 if ! "$PDGEN" typeset "$SCRATCH/big.md" -o "$SCRATCH/big.pdf" 2>"$SCRATCH/big.err" && [ ! -e "$SCRATCH/big.pdf" ] &&
