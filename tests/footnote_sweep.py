@@ -14,9 +14,10 @@ import re
 import subprocess
 import sys
 
+from typeset_pages import typeset_pages
+
 PDGEN, TMP = sys.argv[1], sys.argv[2]
 N = 100
-HEADER = re.compile(r"^Page \d+ of \d+$")
 failures = {}
 reached = {"footnotes held back behind one before them": 0, "split footnotes": 0, "footnotes over three pages": 0, "cite moved on": 0}
 
@@ -44,15 +45,9 @@ CITES = {
 
 
 def pages(md, name):
-    path = os.path.join(TMP, name + ".md")
-    with open(path, "w") as f:
-        f.write(md)
-    r = subprocess.run([PDGEN, "typeset", "--text", path], capture_output=True, text=True)
-    if r.returncode != 0 or r.stderr.strip():
-        sys.exit("not ok - footnote sweep: pdgen typeset %s failed: %s" % (name, r.stderr))
-    return [[l.strip() for l in p.split("\n")
-             if l.strip() and not HEADER.match(l.strip()) and not l.strip().isdigit()]
-            for p in r.stdout.split("\f")[:-1]]
+    """The pages' lines, a footnote's raised number (a line of its own) left out."""
+    return [[l for l in p if not l.isdigit() and not re.fullmatch(r"[\d ]+", l)]
+            for p in typeset_pages(PDGEN, TMP, md, name, "footnote sweep")]
 
 
 def tokens(ps, tag):
