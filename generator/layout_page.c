@@ -743,13 +743,15 @@ static int note_cites(const struct lay *L, int m)
 
 /* Box v (item i) at cur on a page whose footnotes are *f: the footnotes it cites first
  * added to them (within what the page has left, ahead the text that must follow it). One
- * that does not fit after those before it follows them on the next page when moving its
- * line on would move theirs too: no page break allowed since `brk` (the item after the
- * page's last allowed break, 0 if none). */
+ * that does not fit after those before it follows them on the next page when moving the
+ * line on would not help: no page break allowed before it (brk, the item after the page's
+ * last allowed break, is 0) or since a line citing a footnote the page has. Else it is
+ * added, the page overflows and ends before the line. */
 static void cite(const struct lay *L, const struct vitem *v, size_t i, double cur, double h,
 		 double avail, size_t brk, struct foot *f)
 {
 	double cap = SP(NOTE_MAX) * avail, room = avail - cur - h - text_ahead(L, i);
+	bool stuck = brk == 0 || (f->last >= f->first && f->by >= brk);
 	int last = v->note0 + v->nnote - 1;
 	for (int m = v->note0; m <= last && m >= 1 && (size_t)m <= L->nnotes; m++) {
 		last = last > note_cites(L, m) ? last : note_cites(L, m);
@@ -757,7 +759,6 @@ static void cite(const struct lay *L, const struct vitem *v, size_t i, double cu
 			continue;
 		struct foot g = *f;
 		foot_add(L, &g, m, room, cap);
-		bool stuck = f->last >= f->first && f->by >= brk;
 		if (f->cited > f->last || (stuck && g.h > room + 0.01)) {
 			f->cited = m; /* held back for the next page */
 		} else {
