@@ -11,7 +11,6 @@
 
 #include "layout_impl.h"
 
-
 /* Moves the runs, rules and links of lines [l0, l1) down by dy. */
 static void shift_lines(struct lay *L, const struct para_out *po, double dy)
 {
@@ -513,7 +512,6 @@ struct seg {
 	double y;
 };
 
-
 static double furniture_h(struct lay *L, const char *text, double size)
 {
 	if (!text)
@@ -556,8 +554,8 @@ static char *subst_pages(struct lay *L, const char *s, size_t page, size_t pages
 /* The footnotes at the foot of one page: footnote `first` from its item k0 (k0 > 0: the
  * rest of one the page before split), those after it whole, and `last` up to its item
  * `end` (its nvi when it ends here); none when last < first. h: their height with the gap
- * above them. cited: the last footnote cited so far; those after `last` follow on the next
- * page (cited on a page's first line while one before them has to go on). */
+ * above them. cited: the last footnote cited so far; those after `last` are held back for
+ * the next page (cited on a line that could not move on while one before them goes on). */
 struct foot {
 	int first, last;
 	size_t k0, end;
@@ -654,7 +652,22 @@ static void foot_fill(const struct lay *L, struct foot *f, double room, bool for
 	f->h = foot_h(L, f);
 }
 
-static void foot_add(const struct lay *L, struct foot *f, int m, double room, double cap);
+/* Footnote m, first cited on the page: the one before it now whole; m whole if room (what
+ * the page has left for footnotes) takes it, else as much as room and cap (the house
+ * style's share of the page) take, at least its first lines. */
+static void foot_add(const struct lay *L, struct foot *f, int m, double room, double cap)
+{
+	if (f->last < f->first)
+		f->first = m, f->k0 = 0;
+	f->last = m;
+	f->cited = m > f->cited ? m : f->cited;
+	f->end = note_len(L, m);
+	f->h = foot_h(L, f);
+	if (f->h > room + 0.01) {
+		f->end = 0;
+		foot_fill(L, f, fmin(room, cap), true);
+	}
+}
 
 /* The page's footnotes given what its text leaves them (room): the last one as much as
  * fits, and those held back for it after it while their first lines fit. */
@@ -684,20 +697,6 @@ static struct foot foot_start(const struct lay *L, int next, size_t k0, int owed
 	for (int m = f.last + 1; m <= owed && !foot_open(L, &f); m++)
 		foot_add(L, &f, m, room, room);
 	return f;
-}
-
-static void foot_add(const struct lay *L, struct foot *f, int m, double room, double cap)
-{
-	if (f->last < f->first)
-		f->first = m, f->k0 = 0;
-	f->last = m;
-	f->cited = m > f->cited ? m : f->cited;
-	f->end = note_len(L, m);
-	f->h = foot_h(L, f);
-	if (f->h > room + 0.01) {
-		f->end = 0;
-		foot_fill(L, f, fmin(room, cap), true);
-	}
 }
 
 /* The height of the text after box i that a page break may not leave behind it. */
