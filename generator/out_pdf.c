@@ -179,6 +179,9 @@ static void put_num(struct pd_buf *b, double v)
 	buf_put(b, p, (size_t)(tmp + sizeof tmp - p));
 }
 
+/* The bytes a literal string escapes with a backslash (a CR would be read as a line end). */
+static const bool string_escape[256] = {['('] = 1, [')'] = 1, ['\\'] = 1, ['\r'] = 1};
+
 /* A run's text as two-byte CIDs (code points of the BMP) in a literal string, the bytes
  * PDF reads specially escaped; returns its advance, in thousandths of the font size. */
 static long put_cids(struct pd_buf *b, const struct pd_face *face, const char *text, size_t len)
@@ -192,11 +195,11 @@ static long put_cids(struct pd_buf *b, const struct pd_face *face, const char *t
 		if (cp > 0xFFFF)
 			cp = ' '; /* never laid out: no font of ours has it */
 		advance += face_advance(face, cp);
-		char q[2] = {(char)(cp >> 8), (char)(cp & 0xFF)};
+		unsigned char q[2] = {(unsigned char)(cp >> 8), (unsigned char)(cp & 0xFF)};
 		for (int k = 0; k < 2; k++) {
-			if (q[k] == '(' || q[k] == ')' || q[k] == '\\' || q[k] == '\r')
+			if (string_escape[q[k]])
 				out[n++] = '\\';
-			out[n++] = q[k] == '\r' ? 'r' : q[k];
+			out[n++] = q[k] == '\r' ? 'r' : (char)q[k];
 		}
 		if (n > sizeof out - 4)
 			buf_put(b, out, n), n = 0;
