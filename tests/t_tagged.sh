@@ -102,6 +102,9 @@ check "footnotes and task lists: tagged" $C "$T/notes.pdf"
 $C --tags "$T/notes.pdf" >"$T/tags5.txt"
 grep -q "^  Note\$" "$T/tags5.txt" && grep -q "^    Link\$" "$T/tags5.txt" && grep -q "^      Lbl\$" "$T/tags5.txt" &&
 	ok "a footnote is a Note, its link a Link; a task list's items have labels" || fail "footnotes and task lists" "$(cat "$T/tags5.txt")"
+python3 -c "print('Cited.[^1]\n\n' + 'Text line.\\\\\n' * 60 + 'End.\n\n[^1]: ' + 'A long note sentence. ' * 900)" >"$T/split.md"
+"$PDGEN" typeset "$T/split.md" -o "$T/split.pdf" 2>"$T/err" || fail "a split footnote" "$(cat "$T/err")"
+check "a footnote split over pages: tagged" $C "$T/split.pdf"
 
 # the same input gives the same bytes
 "$PDGEN" letter samples/wang-cjk.yaml --level occ -o "$T/a.pdf" 2>/dev/null
