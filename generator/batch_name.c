@@ -12,7 +12,22 @@ struct scan {
 	yaml_parser_t p;
 	struct pd_arena *arena;
 	bool failed;
+	const char *at, *end; /* the bytes not yet given to libyaml */
 };
+
+/* libyaml decodes what it is given before it parses: the bytes go in small pieces, so
+ * that those after client: are neither decoded nor read. */
+static int give(void *data, unsigned char *buffer, size_t size, size_t *got)
+{
+	struct scan *s = data;
+	size_t n = (size_t)(s->end - s->at);
+	n = n < size ? n : size;
+	n = n < 256 ? n : 256;
+	memcpy(buffer, s->at, n);
+	s->at += n;
+	*got = n;
+	return 1;
+}
 
 static bool next(struct scan *s, yaml_event_t *ev)
 {
@@ -122,9 +137,9 @@ char *batch_output_name(struct pd_arena *arena, const struct pd_domain *dom, con
 			size_t len, const struct pd_value *defaults, const char *level,
 			const char *document)
 {
-	struct scan s = {.arena = arena};
+	struct scan s = {.arena = arena, .at = bytes, .end = bytes + len};
 	yaml_parser_initialize(&s.p);
-	yaml_parser_set_input_string(&s.p, (const unsigned char *)bytes, len);
+	yaml_parser_set_input(&s.p, give, &s);
 	yaml_parser_set_encoding(&s.p, YAML_UTF8_ENCODING);
 	yaml_event_t ev;
 	struct pd_value *root = NULL;
