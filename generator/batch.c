@@ -31,6 +31,9 @@
 #include "value.h"
 
 #define DEPTH 2       /* jobs sent ahead to a worker: one in hand, one waiting */
+#define RECYCLE 2000  /* jobs a worker makes before another takes its place (or
+		       * PDGEN_WORKER_JOBS): what it keeps from one document to the next (memos,
+		       * font programs, the names of the files it read) never grows with the docket */
 #define MAX_LISTED 20 /* failed cases named in the summary */
 
 static volatile sig_atomic_t interrupted, resized;
@@ -63,7 +66,8 @@ struct flight {
 
 struct worker {
 	pid_t pid; /* 0: none */
-	int cmd, rec; /* jobs out, records in */
+	int cmd, rec; /* jobs out (-1 once it has had its share), records in */
+	size_t given;
 	struct pd_buf data;
 	struct flight inflight[DEPTH];
 	unsigned ninflight;
@@ -72,7 +76,7 @@ struct worker {
 struct tally {
 	size_t done, made, failed, skipped, bytes;
 	int warnings;
-	double start;
+	double start, shown_at;
 	int cols; /* the terminal's width, 0 without a progress bar */
 	bool bar_shown;
 	struct pd_buf failures; /* the first MAX_LISTED, a line each */
@@ -103,6 +107,7 @@ struct batch {
 	struct worker *w;
 	unsigned nw;
 	unsigned restarts;
+	size_t recycle; /* jobs a worker is given */
 	struct tally t;
 	int rc;
 };
@@ -503,8 +508,11 @@ static void account(struct batch *B, const struct pd_job *job, struct record *r)
 		clear_bar(t);
 		diag_line(stderr, "%s %s", r->skipped ? "up to date:" : "made:", r->out_path);
 	}
-	if (t->cols)
-		show_progress(t, B->docket->njobs);
+	double at = t->cols ? now() : 0;
+	if (t->cols && (at - t->shown_at >= 0.1 || t->done == B->docket->njobs)) {
+		show_progress(t, B->docket->njobs); /* ten times a second at most */
+		t->shown_at = at;
+	}
 	record_clear(r);
 }
 
@@ -584,10 +592,14 @@ static void dispatch(struct batch *B)
 {
 	for (unsigned i = 0; i < B->nw; i++) {
 		struct worker *w = &B->w[i];
-		while (w->pid > 0 && w->ninflight < DEPTH && more_jobs(B)) {
+		while (w->pid > 0 && w->cmd >= 0 && w->ninflight < DEPTH && more_jobs(B)) {
 			w->inflight[w->ninflight++] = B->next;
 			B->has_next = false;
 			send_job(w->cmd, &B->next.job);
+			if (++w->given == B->recycle) { /* it ends after these: another takes its place */
+				close(w->cmd);
+				w->cmd = -1;
+			}
 		}
 	}
 }
@@ -637,7 +649,8 @@ static const char *how_it_ended(int st, char *buf, size_t len)
 static void worker_lost(struct batch *B, struct worker *w)
 {
 	close(w->rec);
-	close(w->cmd);
+	if (w->cmd >= 0)
+		close(w->cmd);
 	int st = 0;
 	pid_t got;
 	while ((got = waitpid(w->pid, &st, 0)) < 0 && errno == EINTR)
@@ -729,7 +742,7 @@ static void pump(struct batch *B, bool closing)
 static void stop_workers(struct batch *B)
 {
 	for (unsigned i = 0; i < B->nw; i++)
-		if (B->w[i].pid > 0) {
+		if (B->w[i].pid > 0 && B->w[i].cmd >= 0) {
 			close(B->w[i].cmd);
 			B->w[i].cmd = -1;
 		}
@@ -1026,7 +1039,9 @@ int batch_run(const struct pd_batch_run *run)
 			  "with --shard", d->path, d->njobs, ((size_t)1 << INDEX_BITS) - 1);
 		return PD_EXIT_INPUT;
 	}
-	struct batch B = {.run = run, .docket = d, .t.start = now()};
+	const char *share = getenv("PDGEN_WORKER_JOBS");
+	struct batch B = {.run = run, .docket = d, .t.start = now(),
+			  .recycle = share && atol(share) > 0 ? (size_t)atol(share) : RECYCLE};
 	B.state = xcalloc(d->njobs + 1, 1);
 	char *dir = realpath(run->docket_dir, NULL);
 	B.docket_dir = dir ? dir : xstrdup(run->docket_dir);

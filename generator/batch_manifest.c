@@ -336,20 +336,29 @@ static bool output_there(const struct journal *j, const struct prev_row *r)
 	       S_ISREG(st.st_mode) && (size_t)st.st_size == r->bytes;
 }
 
+/* The lines of f (a cut last one too), counted before the keys are made: each array of
+ * keys is allocated once, at its size. */
+static size_t count_lines(FILE *f)
+{
+	char chunk[65536];
+	size_t n = 0, got;
+	while ((got = fread(chunk, 1, sizeof chunk, f)) > 0)
+		for (const char *p = chunk; (p = memchr(p, '\n', got - (size_t)(p - chunk))); p++)
+			n++;
+	rewind(f);
+	return n + 1;
+}
+
 /* The rows of the previous manifest to keep: the latest of each job, and that only when it
- * names no output or the latest row of that output whose file is there. Two passes over
- * the file with two keys (8 bytes) a row, then the kept rows' index (8 bytes a row). */
+ * names no output or the latest row of that output whose file is there. A pass over the
+ * file with two keys (8 bytes each) a row; then the kept rows' index (8 bytes a row). */
 static void mark_kept(struct journal *j, FILE *f, unsigned char **drop, size_t *nrows)
 {
-	size_t cap = 1024, n = 0, nout = 0;
+	size_t cap = count_lines(f), n = 0, nout = 0;
+	cap = cap < (1u << ROW_BITS) ? cap : (1u << ROW_BITS);
 	uint64_t *jobs = xmalloc(cap * sizeof *jobs), *outs = xmalloc(cap * sizeof *outs);
 	struct prev_row row;
-	for (; next_line(j, f) && n < (1u << ROW_BITS); n++) {
-		if (n == cap) {
-			cap *= 2;
-			jobs = xrealloc(jobs, cap * sizeof *jobs);
-			outs = xrealloc(outs, cap * sizeof *outs);
-		}
+	for (; n < cap && next_line(j, f); n++) {
 		uint64_t h = ~(uint64_t)0; /* a damaged row: its own group, dropped below */
 		if (parse_row(j->line.s, j->line.len, &j->text, &row)) {
 			h = job_hash(row.case_path, row.level, row.document);
@@ -376,9 +385,10 @@ static void read_previous(struct journal *j, int in, int out)
 		return;
 	}
 	unsigned char *drop;
-	size_t nrows, cap = 0;
+	size_t nrows;
 	mark_kept(j, f, &drop, &nrows);
 	rewind(f);
+	j->index = xmalloc((nrows + 1) * sizeof *j->index);
 	uint64_t off = 0;
 	struct prev_row row;
 	for (size_t r = 0; r < nrows && next_line(j, f); r++) {
@@ -387,8 +397,6 @@ static void read_previous(struct journal *j, int in, int out)
 			continue;
 		if (fd_write_all(out, j->line.s, j->line.len) < 0)
 			break;
-		if (j->nindex == cap)
-			j->index = xrealloc(j->index, (cap = cap ? 2 * cap : 1024) * sizeof *j->index);
 		j->index[j->nindex++] = job_hash(row.case_path, row.level, row.document) >> OFF_BITS << OFF_BITS | off;
 		off += j->line.len;
 	}

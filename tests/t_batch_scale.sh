@@ -133,4 +133,14 @@ summary | grep -q '^pdgen: 0 made, 100001 failed' && [ "$(wc -l <big/manifest.js
 	grep -q "^  cases/none0.yaml (occ letter): cannot read case file" err &&
 	ok "a docket of 100,001 entries is read as a stream" ||
 	fail "a docket of 100,001 entries is read as a stream" "exit $rc" "$(tail -3 err)"
+# 7. workers replaced after their share of jobs (PDGEN_WORKER_JOBS=3): every document made
+# once, none lost between one worker and the next
+{ echo "cases:"; i=0; while [ $i -lt 25 ]; do
+	sed "s/^  a_number: .*/  a_number: \"A3$(printf %08d $i)\"/" cases/good.yaml >cases/r$i.yaml
+	echo "  - {file: cases/r$i.yaml, level: fod, documents: [letter]}"; i=$((i + 1)); done; } >recycle.yaml
+PDGEN_WORKER_JOBS=3 "$PDGEN" batch recycle.yaml -o recycle -j 2 2>err; rc=$?
+[ $rc = 0 ] && summary | grep -q '^pdgen: 25 made, 0 failed' && [ "$(ls recycle/*.pdf | wc -l)" = 25 ] &&
+	[ "$(grep -c '"made"' recycle/manifest.jsonl)" = 25 ] &&
+	ok "workers replaced every 3 jobs: 25 of 25 made, one row each" ||
+	fail "workers replaced every 3 jobs" "exit $rc" "$(tail -3 err)"
 finish
