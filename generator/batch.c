@@ -1063,9 +1063,9 @@ int batch_run(const struct pd_batch_run *run)
 		stop_handing_out(&B);
 	}
 	diag_clear(&diags);
-	if (!B.rc)
+	if (!B.rc && !interrupted)
 		B.rc = start_workers(&B);
-	if (!B.rc && B.to_make)
+	if (!B.rc && B.to_make && !interrupted)
 		pump(&B, false);
 	B.stream_done = true; /* nothing more is read from the docket */
 	stop_workers(&B);

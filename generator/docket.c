@@ -99,6 +99,18 @@ static bool next_event(struct docket_reader *r, yaml_event_t *ev)
 	return true;
 }
 
+/* The next item of a container: 1 with ev, 0 at the container's end (an event of type
+ * end, consumed), -1 when libyaml cannot go on. */
+static int next_item(struct docket_reader *r, yaml_event_t *ev, yaml_event_type_t end)
+{
+	if (!next_event(r, ev))
+		return -1;
+	if (ev->type != end)
+		return 1;
+	yaml_event_delete(ev);
+	return 0;
+}
+
 static bool is_start(const yaml_event_t *ev)
 {
 	return ev->type == YAML_MAPPING_START_EVENT || ev->type == YAML_SEQUENCE_START_EVENT;
@@ -198,14 +210,9 @@ static bool entry_documents(struct docket_reader *r, yaml_event_t *ev)
 	yaml_event_delete(ev);
 	size_t n = 0;
 	r->ndocs = 0;
-	for (;;) {
-		yaml_event_t e;
-		if (!next_event(r, &e))
-			return false;
-		if (e.type == YAML_SEQUENCE_END_EVENT) {
-			yaml_event_delete(&e);
-			break;
-		}
+	yaml_event_t e;
+	int more;
+	while ((more = next_item(r, &e, YAML_SEQUENCE_END_EVENT)) > 0) {
 		const char *doc = scalar_text(&e);
 		n++;
 		if (!doc || (r->dom && !levels_document_known(r->dom, doc)))
@@ -220,6 +227,8 @@ static bool entry_documents(struct docket_reader *r, yaml_event_t *ev)
 		if (!skip_node(r, &e, NULL))
 			return false;
 	}
+	if (more < 0)
+		return false;
 	if (!n)
 		report(r, PD_ERROR, at, "'documents' must be a list such as [letter, memo]");
 	return true;
@@ -265,14 +274,9 @@ static bool read_entry(struct docket_reader *r, yaml_event_t *ev)
 	} else {
 		yaml_event_delete(ev);
 		unsigned seen = 0;
-		for (;;) {
-			yaml_event_t k;
-			if (!next_event(r, &k))
-				return false;
-			if (k.type == YAML_MAPPING_END_EVENT) {
-				yaml_event_delete(&k);
-				break;
-			}
+		yaml_event_t k;
+		int more;
+		while ((more = next_item(r, &k, YAML_MAPPING_END_EVENT)) > 0) {
 			const char *key = k.type == YAML_SCALAR_EVENT ? (const char *)k.data.scalar.value : "";
 			char *copy = xstrdup(key);
 			struct pd_loc at = mark_loc(r, k.start_mark);
@@ -281,6 +285,8 @@ static bool read_entry(struct docket_reader *r, yaml_event_t *ev)
 			if (!go_on)
 				return false;
 		}
+		if (more < 0)
+			return false;
 		for (size_t i = 0; i < 2; i++)
 			if (!(seen & 1u << i))
 				report(r, PD_ERROR, r->loc, "this case has no '%s'", entry_keys[i]);
@@ -313,12 +319,10 @@ static bool check_cases(struct docket_reader *r, struct pd_docket *d)
 {
 	for (;; r->case_index++) {
 		yaml_event_t ev;
-		if (!next_event(r, &ev))
-			return false;
-		if (ev.type == YAML_SEQUENCE_END_EVENT) {
-			yaml_event_delete(&ev);
+		int more = next_item(r, &ev, YAML_SEQUENCE_END_EVENT);
+		if (more <= 0) {
 			d->ncases = r->case_index;
-			return true;
+			return more == 0;
 		}
 		bool ok = read_entry(r, &ev);
 		if (!ok || !in_shard(r, r->case_index))
@@ -426,16 +430,11 @@ static void check_all(struct docket_reader *r, struct pd_docket *d, struct top *
 	}
 	struct pd_loc root = mark_loc(r, ev.start_mark);
 	yaml_event_delete(&ev);
-	for (;;) {
-		if (!next_event(r, &ev))
-			return;
-		if (ev.type == YAML_MAPPING_END_EVENT)
-			break;
+	int more;
+	while ((more = next_item(r, &ev, YAML_MAPPING_END_EVENT)) > 0)
 		if (!top_key(r, d, t, &ev))
 			return;
-	}
-	yaml_event_delete(&ev);
-	if (!next_event(r, &ev)) /* the end of the document, then of the stream or a second one */
+	if (more < 0 || !next_event(r, &ev)) /* the end of the document, then of the stream or a second one */
 		return;
 	yaml_event_delete(&ev);
 	if (next_event(r, &ev) && ev.type == YAML_DOCUMENT_START_EVENT)
