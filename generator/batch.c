@@ -295,7 +295,7 @@ static void make_one(const struct batch *B, const struct pd_job *job, struct rec
 	struct pd_doc_result res = {0};
 	struct pd_diags diags = {0};
 	r->status = submission_make(run->session, &req, &res, &diags);
-	if (!r->status)
+	if (!r->status && !run->check_only) /* a check writes nothing: no name to guard */
 		check_name(B, job, &res, &diags);
 	r->status = r->status ? r->status : diags.errors ? PD_EXIT_INPUT : 0;
 	r->pages = res.pages;

@@ -463,6 +463,22 @@ static size_t chars(const char *s, size_t len, size_t n)
 	return i;
 }
 
+#define QUOTED_MAX 65536 /* the docket's first lines, kept for diagnostics to quote */
+
+/* The docket's whole lines in its first QUOTED_MAX bytes: what diagnostics quote (a line
+ * after them is not quoted), in place of what a load registered. */
+static void keep_quoted_lines(struct docket_reader *r)
+{
+	char *text = arena_alloc(r->arena, QUOTED_MAX + 1);
+	rewind(r->f);
+	size_t n = fread(text, 1, QUOTED_MAX, r->f);
+	if (n == QUOTED_MAX) /* the last line whole */
+		while (n > 0 && text[n - 1] != '\n')
+			n--;
+	text[n] = '\0';
+	diag_source(r->diags, r->file, text, n);
+}
+
 /* The defaults' text where it stands in the file (earlier lines empty, the key's place
  * blank), so that the loader's places are the docket's; loaded as a case file is. */
 static void load_defaults(struct docket_reader *r, struct pd_docket *d, const struct top *t)
@@ -492,8 +508,8 @@ static void load_defaults(struct docket_reader *r, struct pd_docket *d, const st
 	struct pd_value_opts opts = {0};
 	const char *kept = arena_strndup(r->arena, text.s ? text.s : "", text.len);
 	d->defaults = value_load_mem(r->arena, r->file, kept, text.len, &opts, r->diags);
-	buf_free(&text);
 	r->errors += !d->defaults;
+	buf_free(&text);
 }
 
 /* ------------------------------------------------------------- the reader */
@@ -518,6 +534,7 @@ int docket_open_stream(struct pd_arena *arena, const char *path, FILE *f,
 		free(t.unknown[i]);
 	if (!r->errors && t.seen[1] && t.defaults_map)
 		load_defaults(r, d, &t);
+	keep_quoted_lines(r);
 	r->diags = NULL; /* every entry was checked: the passes report nothing */
 	if (r->errors || docket_rewind(d, diags))
 		return 1;

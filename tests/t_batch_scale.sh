@@ -42,6 +42,12 @@ printf 'cases:\n  - {file: cases/good.yaml, level: fod}\ndefaults:\n  letter: {c
 "$PDGEN" batch late-bad.yaml -o late-bad 2>err
 grep -q '^late-bad.yaml:4:' err && ok "an error in late defaults is located at its line" ||
 	fail "an error in late defaults is located at its line" "$(cat err)"
+printf 'cases:\n  - {file: cases/good.yaml, level: fod}\n  - {file: cases/missing.yaml, level: fod}\ndefaults:\n  letter: {cc: [X]}\n' >late-miss.yaml
+"$PDGEN" batch late-miss.yaml -o late-miss 2>err
+sed -n 1p err | grep -q '^late-miss.yaml:3:5: error: cannot read case file' &&
+	sed -n 2p err | grep -q '^ *- {file: cases/missing.yaml, level: fod}$' &&
+	ok "an entry's error quotes the entry's line, with the defaults after it" ||
+	fail "an entry's error quotes the entry's line, with the defaults after it" "$(cat err)"
 
 # 3. the output's name read from the case's bytes is the name the document gets, in every
 # form YAML gives it: flow or block, quoted keys, one name only, from the defaults, client
@@ -91,6 +97,17 @@ printf 'defaults: {client: {name: {family: "Same"}}}\ncases:\n  - {file: cases/n
 [ $rc = 1 ] && grep -q '^same.yaml:4:5: error: this entry would write same/same-A208555433-occ-letter.pdf, as the entry at line 3 does (cases/nameless.yaml)' err &&
 	[ "$(ls same/*.pdf | wc -l)" = 1 ] && ok "two names made alike by the defaults collide" ||
 	fail "two names made alike by the defaults collide" "exit $rc" "$(cat err)"
+
+# --check writes nothing, but names the outputs all the same: distinct ones pass, two alike
+# are refused (a missing -o directory names nothing)
+"$PDGEN" batch names.yaml -o no-such-dir --check 2>err; rc=$?
+[ $rc = 0 ] && summary | grep -q '^pdgen: 6 checked, 0 failed' && [ ! -e no-such-dir ] &&
+	ok "--check names each output as the documents would" ||
+	fail "--check names each output as the documents would" "exit $rc" "$(tail -3 err)"
+"$PDGEN" batch same.yaml -o no-such-dir --check 2>err; rc=$?
+[ $rc = 1 ] && grep -q '^same.yaml:4:5: error: this entry would write' err &&
+	summary | grep -q '^pdgen: 1 checked, 1 failed' && ok "--check refuses two entries that would write one file" ||
+	fail "--check refuses two entries that would write one file" "exit $rc" "$(cat err)"
 
 # 4. re-runs read the rows back: escaped names, a damaged line, a cut last line
 cp cases/occ.yaml 'cases/q"uo\te ü.yaml'
