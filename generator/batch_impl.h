@@ -1,5 +1,6 @@
-/* batch_impl: between the batch driver (batch.c) and its manifest journal
- * (batch_manifest.c). In: jobs and their outcomes. Out: manifest rows, the previous run's. */
+/* batch_impl: between the batch driver (batch.c), its manifest journal (batch_manifest.c)
+ * and the naming of outputs (batch_name.c). In: jobs and their outcomes, case files' bytes.
+ * Out: manifest rows, the previous run's, output names. */
 #ifndef PD_BATCH_IMPL_H
 #define PD_BATCH_IMPL_H
 
