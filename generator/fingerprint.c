@@ -117,7 +117,7 @@ void fp_setup(const char *const *dirs, size_t ndirs, const char *opts, char hex[
 		p += n + (p[n] == ':');
 	}
 	for (const char *const *p = fonts_fallback_paths(); *p; p++)
-		put_named_file(&c, *p); /* the system's CJK faces, when there */
+		put_named_file(&c, *p); /* the system's faces (CJK, Arabic), when there */
 	put_named_file(&c, hyph_dict_path());
 	put_text(&c, opts);
 	finish(&c, hex);

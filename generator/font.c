@@ -28,11 +28,13 @@ struct pd_face {
 	struct pd_face *next;
 };
 
+#define PD_FALLBACK_MAX 8
+
 struct pd_fonts {
 	char *dir;
 	struct pd_face *faces; /* every face asked for so far (each read on first use) */
 	bool fallback_tried;
-	struct pd_face *fallback[4];
+	struct pd_face *fallback[PD_FALLBACK_MAX];
 	int nfallback;
 };
 
@@ -317,6 +319,8 @@ const char *const *fonts_fallback_paths(void)
 	    "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
 	    "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
 	    "/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc",
+	    "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", /* Arabic, Hebrew, symbols */
+	    "/usr/share/fonts/truetype/noto/NotoNaskhArabic-Regular.ttf", /* Urdu's letters too */
 	    NULL};
 	return paths;
 }
@@ -327,7 +331,7 @@ static void fallback_load(struct pd_fonts *fonts)
 	const char *env = getenv("PDGEN_FALLBACK_FONTS");
 	if (env && *env) {
 		char *copy = xstrdup(env), *save = NULL;
-		for (char *p = strtok_r(copy, ":", &save); p && fonts->nfallback < 4;
+		for (char *p = strtok_r(copy, ":", &save); p && fonts->nfallback < PD_FALLBACK_MAX;
 		     p = strtok_r(NULL, ":", &save)) {
 			struct pd_face *f = face_load(fonts, p, 0);
 			if (f)
@@ -335,7 +339,7 @@ static void fallback_load(struct pd_fonts *fonts)
 		}
 		free(copy);
 	}
-	for (const char *const *p = fonts_fallback_paths(); *p && fonts->nfallback < 4; p++) {
+	for (const char *const *p = fonts_fallback_paths(); *p && fonts->nfallback < PD_FALLBACK_MAX; p++) {
 		struct pd_face *f = face_load(fonts, *p, 0);
 		if (f)
 			fonts->fallback[fonts->nfallback++] = f;
@@ -350,6 +354,17 @@ bool face_has(const struct pd_face *face, uint32_t cp)
 unsigned face_glyph(const struct pd_face *face, uint32_t cp)
 {
 	return cp < 0xFFFF ? ready(face)->gid[cp] : 0;
+}
+
+bool char_mirrored(uint32_t cp)
+{
+	return hb_unicode_mirroring(hb_unicode_funcs_get_default(), cp) != cp;
+}
+
+unsigned face_rtl_glyph(const struct pd_face *face, uint32_t cp)
+{
+	uint32_t mirror = hb_unicode_mirroring(hb_unicode_funcs_get_default(), cp);
+	return mirror != cp ? face_glyph(face, mirror) : 0;
 }
 
 const struct pd_face *fonts_pick(struct pd_fonts *fonts, const struct pd_fontset *set,
@@ -384,15 +399,26 @@ const char *face_name(const struct pd_face *face)
 	return slash ? slash + 1 : face->path;
 }
 
-void face_kerning(const struct pd_face *face, const uint32_t *cps, size_t n, int16_t *adj)
+void face_shape(const struct pd_face *face, const uint32_t *cps, size_t n, struct pd_shaped *out)
 {
-	struct pd_face *f = (struct pd_face *)face;
+	struct pd_face *f = (struct pd_face *)ready(face);
+	if (n == 1 && cps[0] < 0x0590) { /* below the scripts that join: as the cmap says */
+		out[0] = (struct pd_shaped){PD_GLYPH_OWN, 0, (int16_t)face_advance(f, cps[0]), 0, 0};
+		return;
+	}
 	if (!f->shaper)
 		f->shaper = shaper_new(f->path, f->index);
-	if (f->shaper)
-		shaper_kern(f->shaper, cps, n, adj);
-	else
-		memset(adj, 0, n * sizeof *adj);
+	if (f->shaper) {
+		shaper_shape(f->shaper, cps, n, out);
+		return;
+	}
+	for (size_t k = 0; k < n; k++)
+		out[k] = (struct pd_shaped){PD_GLYPH_OWN, 0, (int16_t)face_advance(f, cps[k]), 0, 0};
+}
+
+int face_glyph_advance(const struct pd_face *face, unsigned g)
+{
+	return g < ready(face)->nglyphs ? face->adv[g] : 0;
 }
 
 int face_ascent(const struct pd_face *face) { return ready(face)->ascent; }
@@ -418,7 +444,7 @@ static hb_face_t *face_hb(struct pd_face *f)
 }
 
 static hb_subset_input_t *subset_input(hb_face_t *face, const struct pd_face *f,
-				       const unsigned char *used)
+				       const unsigned char *used, const unsigned *gids, size_t ngids)
 {
 	hb_subset_input_t *in = hb_subset_input_create_or_fail();
 	if (!in)
@@ -432,6 +458,9 @@ static hb_subset_input_t *subset_input(hb_face_t *face, const struct pd_face *f,
 				hb_set_add(glyphs, f->gid[cp]);
 			}
 		}
+	for (size_t i = 0; i < ngids; i++)
+		if (gids[i] < f->nglyphs)
+			hb_set_add(glyphs, gids[i]);
 	hb_set_t *drop = hb_subset_input_set(in, HB_SUBSET_SETS_DROP_TABLE_TAG);
 	hb_tag_t tags[64];
 	unsigned n = 64;
@@ -506,14 +535,15 @@ void face_prepare_subsets(const struct pd_face *face)
 	hb_face_destroy(plain);
 }
 
-int face_subset(const struct pd_face *face, const unsigned char *used, struct pd_font_program *out)
+int face_subset(const struct pd_face *face, const unsigned char *used, const unsigned *gids,
+		size_t ngids, struct pd_font_program *out)
 {
 	memset(out, 0, sizeof *out);
 	ready(face);
 	hb_face_t *hb = face_hb((struct pd_face *)face);
 	if (!hb)
 		return -1;
-	hb_subset_input_t *in = subset_input(hb, face, used);
+	hb_subset_input_t *in = subset_input(hb, face, used, gids, ngids);
 	if (!in)
 		return -1;
 	hb_subset_plan_t *plan = hb_subset_plan_create_or_fail(hb, in);

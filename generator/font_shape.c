@@ -1,6 +1,6 @@
-/* font_shape: a face's kerning as HarfBuzz shapes a fragment of text, cached per fragment.
+/* font_shape: a fragment of text as HarfBuzz shapes it in a face, cached per fragment.
  * In: a font file and the code points of one fragment in one face. Out: each character's
- * advance change (1/1000 em). */
+ * glyph (its own, a ligature's or a joining form), advance and kerning (1/1000 em). */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +11,8 @@
 #include "font.h"
 #include "util.h"
 
+/* The glyph HarfBuzz puts for U+200C and U+200D (which print nothing): told from the face's. */
+#define INVISIBLE 0xFFFFFFu
 /* Fragments longer than this are shaped each time, not kept. */
 #define SHAPE_MAX_CACHED 48
 /* The cache keeps at most this many fragments (a batch's vocabulary), then shapes anew. */
@@ -18,7 +20,7 @@
 
 struct shape_entry {
 	uint64_t hash; /* 0: empty slot */
-	uint32_t n, off; /* code points at cps[off], adjustments at adj[off] */
+	uint32_t n, off; /* code points at cps[off], their shaping at out[off] */
 };
 
 struct pd_shaper {
@@ -28,7 +30,7 @@ struct pd_shaper {
 	struct shape_entry *slots;
 	size_t nslots, nentries;
 	uint32_t *cps;
-	int16_t *adj;
+	struct pd_shaped *out;
 	size_t pool, pool_cap;
 };
 
@@ -44,6 +46,7 @@ struct pd_shaper *shaper_new(const char *path, int index)
 	s->upem = (int)hb_face_get_upem(face);
 	hb_face_destroy(face);
 	s->buf = hb_buffer_create();
+	hb_buffer_set_invisible_glyph(s->buf, INVISIBLE);
 	s->nslots = 1024;
 	s->slots = xcalloc(s->nslots, sizeof *s->slots);
 	return s;
@@ -57,44 +60,94 @@ void shaper_free(struct pd_shaper *s)
 	hb_buffer_destroy(s->buf);
 	free(s->slots);
 	free(s->cps);
-	free(s->adj);
+	free(s->out);
 	free(s);
 }
 
-/* Kerning only: ligatures would merge characters the layout counts one by one. */
-static const hb_feature_t kern_features[] = {
-	{HB_TAG('k', 'e', 'r', 'n'), 1, 0, (unsigned)-1},
-	{HB_TAG('l', 'i', 'g', 'a'), 0, 0, (unsigned)-1},
-	{HB_TAG('c', 'l', 'i', 'g'), 0, 0, (unsigned)-1},
-	{HB_TAG('c', 'a', 'l', 't'), 0, 0, (unsigned)-1},
-};
-
-/* Shapes cps[0, n) left to right; adj[k] is the change HarfBuzz made to character k's
- * advance. All zero when the glyphs do not map one to one onto the characters (a script
- * set right to left, marks, decompositions): such text is set unkerned. */
-static void shape(struct pd_shaper *s, const uint32_t *cps, size_t n, int16_t *adj)
+/* An advance in 1/1000 em as the face's metrics give it (font.c) and the PDF declares it. */
+static int16_t advance(const struct pd_shaper *s, hb_position_t v)
 {
-	memset(adj, 0, n * sizeof *adj);
-	hb_buffer_clear_contents(s->buf);
-	hb_buffer_add_utf32(s->buf, cps, (int)n, 0, (int)n);
-	hb_buffer_guess_segment_properties(s->buf);
-	if (hb_buffer_get_direction(s->buf) != HB_DIRECTION_LTR)
-		return;
-	hb_buffer_set_cluster_level(s->buf, HB_BUFFER_CLUSTER_LEVEL_CHARACTERS);
-	hb_shape(s->font, s->buf, kern_features, sizeof kern_features / sizeof *kern_features);
+	long a = v > 0 ? (long)((unsigned long)v * 1000u / (unsigned)s->upem) : 0;
+	return (int16_t)(a > 32767 ? 32767 : a);
+}
+
+/* The nominal shaping of cps: each character its own glyph, unkerned. */
+static void unshaped(struct pd_shaper *s, const uint32_t *cps, size_t n, struct pd_shaped *out)
+{
+	for (size_t k = 0; k < n; k++) {
+		hb_codepoint_t g = 0;
+		hb_font_get_nominal_glyph(s->font, cps[k], &g);
+		out[k] = (struct pd_shaped){PD_GLYPH_OWN, 0,
+					    advance(s, hb_font_get_glyph_h_advance(s->font, g)), 0, 0};
+	}
+}
+
+static int16_t to_thousandths(const struct pd_shaper *s, long v)
+{
+	long a = lround((double)v * 1000 / s->upem);
+	return (int16_t)(a < -1000 ? -1000 : a > 1000 ? 1000 : a);
+}
+
+/* Each character's part of the glyphs HarfBuzz gave (clusters as characters: a ligature's
+ * cluster is its first character's, the others have none). False when a cluster has more
+ * than one glyph (decompositions, marks HarfBuzz places as one): such text is set unshaped. */
+static bool by_character(struct pd_shaper *s, const uint32_t *cps, size_t n, bool rtl,
+			 struct pd_shaped *out)
+{
 	unsigned len;
 	hb_glyph_info_t *info = hb_buffer_get_glyph_infos(s->buf, &len);
 	hb_glyph_position_t *pos = hb_buffer_get_glyph_positions(s->buf, NULL);
-	if (len != n)
-		return;
-	for (unsigned k = 0; k < len; k++)
-		if (info[k].cluster != k || pos[k].x_offset || pos[k].y_offset)
-			return;
-	for (unsigned k = 0; k < len; k++) {
-		int delta = pos[k].x_advance - hb_font_get_glyph_h_advance(s->font, info[k].codepoint);
-		long a = lround((double)delta * 1000 / s->upem);
-		adj[k] = (int16_t)(a < -1000 ? -1000 : a > 1000 ? 1000 : a);
+	for (size_t k = 0; k < n; k++)
+		out[k] = (struct pd_shaped){PD_GLYPH_JOINED, 0, 0, 0, 0};
+	for (unsigned i = 0; i < len; i++) {
+		unsigned c = info[i].cluster;
+		if (info[i].codepoint == INVISIBLE)
+			continue;
+		if (c >= n || out[c].glyph != PD_GLYPH_JOINED)
+			return false;
+		hb_codepoint_t g = info[i].codepoint, own = 0;
+		hb_font_get_nominal_glyph(s->font, cps[c], &own);
+		if (rtl && char_mirrored(cps[c])) /* mirrored by the level bidi gives it (UAX #9 L4), */
+			g = own;                  /* which a fragment's direction does not tell */
+		hb_position_t nominal = hb_font_get_glyph_h_advance(s->font, g);
+		out[c].glyph = g == own ? PD_GLYPH_OWN : (uint16_t)g;
+		out[c].advance = advance(s, nominal);
+		if (!rtl && (pos[i].x_offset || pos[i].y_offset)) { /* a mark, placed by the font */
+			out[c].dx = to_thousandths(s, pos[i].x_offset);
+			out[c].dy = to_thousandths(s, pos[i].y_offset);
+			out[c].advance = advance(s, pos[i].x_advance);
+		} else if (!rtl) { /* the kerning after the glyph: after its cluster's last character */
+			out[c].kern = to_thousandths(s, pos[i].x_advance - nominal);
+		}
 	}
+	if (out[0].glyph == PD_GLYPH_JOINED)
+		return false;
+	for (size_t k = n - 1; k > 0 && !rtl; k--) /* kerning moved to a cluster's end */
+		if (out[k].glyph == PD_GLYPH_JOINED) {
+			size_t start = k;
+			while (out[start].glyph == PD_GLYPH_JOINED)
+				start--;
+			out[k].kern = out[start].kern;
+			out[start].kern = 0;
+			k = start + 1;
+		}
+	return true;
+}
+
+/* Shapes cps[0, n) with the face's default features (kerning, standard ligatures, the
+ * joining forms of Arabic), in the direction of their script. */
+static void shape(struct pd_shaper *s, const uint32_t *cps, size_t n, struct pd_shaped *out)
+{
+	hb_buffer_clear_contents(s->buf);
+	for (size_t k = 0; k < n; k++)
+		hb_buffer_add(s->buf, cps[k], (unsigned)k);
+	hb_buffer_set_content_type(s->buf, HB_BUFFER_CONTENT_TYPE_UNICODE);
+	hb_buffer_guess_segment_properties(s->buf);
+	hb_buffer_set_cluster_level(s->buf, HB_BUFFER_CLUSTER_LEVEL_MONOTONE_CHARACTERS);
+	hb_shape(s->font, s->buf, NULL, 0);
+	bool rtl = hb_buffer_get_direction(s->buf) == HB_DIRECTION_RTL;
+	if (!by_character(s, cps, n, rtl, out))
+		unshaped(s, cps, n, out);
 }
 
 static void grow_slots(struct pd_shaper *s)
@@ -115,28 +168,27 @@ static void grow_slots(struct pd_shaper *s)
 }
 
 static void remember(struct pd_shaper *s, size_t at, uint64_t h, const uint32_t *cps, size_t n,
-		     const int16_t *adj)
+		     const struct pd_shaped *out)
 {
 	if (s->pool + n > s->pool_cap) {
 		s->pool_cap = s->pool_cap ? 2 * s->pool_cap : 4096;
 		s->cps = xrealloc(s->cps, s->pool_cap * sizeof *s->cps);
-		s->adj = xrealloc(s->adj, s->pool_cap * sizeof *s->adj);
+		s->out = xrealloc(s->out, s->pool_cap * sizeof *s->out);
 	}
 	memcpy(s->cps + s->pool, cps, n * sizeof *cps);
-	memcpy(s->adj + s->pool, adj, n * sizeof *adj);
+	memcpy(s->out + s->pool, out, n * sizeof *out);
 	s->slots[at] = (struct shape_entry){h, (uint32_t)n, (uint32_t)s->pool};
 	s->pool += n;
 	if (++s->nentries * 2 > s->nslots)
 		grow_slots(s);
 }
 
-void shaper_kern(struct pd_shaper *s, const uint32_t *cps, size_t n, int16_t *adj)
+void shaper_shape(struct pd_shaper *s, const uint32_t *cps, size_t n, struct pd_shaped *out)
 {
-	if (n < 2 || n > SHAPE_MAX_CACHED) {
-		if (n < 2)
-			memset(adj, 0, n * sizeof *adj);
-		else
-			shape(s, cps, n, adj);
+	if (n == 0)
+		return;
+	if (n > SHAPE_MAX_CACHED) {
+		shape(s, cps, n, out);
 		return;
 	}
 	uint64_t h = hash_bytes(cps, n * sizeof *cps) | 1;
@@ -144,11 +196,11 @@ void shaper_kern(struct pd_shaper *s, const uint32_t *cps, size_t n, int16_t *ad
 	for (; s->slots[at].hash; at = (at + 1) & (s->nslots - 1)) {
 		const struct shape_entry *e = &s->slots[at];
 		if (e->hash == h && e->n == n && !memcmp(s->cps + e->off, cps, n * sizeof *cps)) {
-			memcpy(adj, s->adj + e->off, n * sizeof *adj);
+			memcpy(out, s->out + e->off, n * sizeof *out);
 			return;
 		}
 	}
-	shape(s, cps, n, adj);
+	shape(s, cps, n, out);
 	if (s->nentries < SHAPE_MAX_ENTRIES)
-		remember(s, at, h, cps, n, adj);
+		remember(s, at, h, cps, n, out);
 }

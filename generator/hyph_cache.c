@@ -53,32 +53,12 @@ static void header_for(const struct stat *src, struct header *h)
 /* <cache dir>/hyph-<file name>.bin, or NULL when there is no cache directory. */
 static char *cache_path(const char *path, bool create)
 {
-	const char *env = getenv("PDGEN_CACHE_DIR"), *xdg = getenv("XDG_CACHE_HOME"),
-		   *home = getenv("HOME");
-	struct pd_buf dir = {0};
-	if (env && *env)
-		buf_puts(&dir, env);
-	else if (xdg && *xdg)
-		buf_printf(&dir, "%s/pdgen", xdg);
-	else if (home && *home)
-		buf_printf(&dir, "%s/.cache/pdgen", home);
-	else
-		return NULL;
-	for (char *p = create ? dir.s : NULL; p;) { /* mkdir -p */
-		p = strchr(p + 1, '/');
-		if (p)
-			*p = '\0';
-		bool made = mkdir(dir.s, 0755) == 0 || errno == EEXIST;
-		if (p)
-			*p = '/';
-		if (!made) {
-			buf_free(&dir);
-			return NULL;
-		}
-	}
 	const char *base = strrchr(path, '/');
-	buf_printf(&dir, "/hyph-%s.bin", base ? base + 1 : path);
-	return buf_take(&dir);
+	char *name = xmalloc(strlen(path) + 10);
+	sprintf(name, "hyph-%s.bin", base ? base + 1 : path);
+	char *file = cache_file(name, create);
+	free(name);
+	return file;
 }
 
 /* ------------------------------------------------------------------ writing */

@@ -38,8 +38,15 @@ struct pd_run {
 	double x, y; /* start of the baseline */
 	double w, size;
 	const struct pd_face *face;
-	const char *text; /* UTF-8, NFC */
+	const char *text; /* UTF-8, NFC, in the order written */
 	size_t len;
+	/* NULL when every character prints its own glyph; else one entry per character of
+	 * text: PD_GLYPH_OWN, PD_GLYPH_JOINED (shown by the glyph of a character before it) or
+	 * the glyph id of the face that shows it (a ligature, a joining form; font.h). */
+	const uint16_t *glyphs;
+	double dx; /* a mark's: how far it stands from where the pen is (x less dx), the font's */
+	bool rtl; /* set right to left: the glyphs are drawn from the last character back */
+	bool after_space; /* in a line with text set right to left: a space before it, as written */
 	int elem; /* structure element, or PD_ARTIFACT* */
 };
 struct pd_rule {

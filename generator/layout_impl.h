@@ -30,17 +30,22 @@ struct frag {
 	double size, w;
 	const char *s; /* arena */
 	size_t len;
+	const uint16_t *glyphs; /* a glyph per character, as pd_run's; NULL: all their own */
 	const char *link;
 	bool strike;
-	double rise; /* raised above the baseline (a footnote reference) */
+	double rise; /* raised above the baseline (a footnote reference, a mark) */
+	double dx;   /* moved right of where the pen stands (a mark) */
+	bool mark;   /* a mark the font places: its rise does not make the line taller */
 	int note;    /* the footnote referenced, 0 if none */
 };
 
 /* What a line-breaker item stands for: boxes hold frags [f0, f0 + nf); a penalty may
- * carry a hyphen frag drawn when the line breaks there. */
+ * carry a hyphen frag drawn when the line breaks there, and unkern, the kern the box
+ * before it ends with (the pair across the break, inside one word), taken back then. */
 struct iext {
 	size_t f0, nf;
 	long hyphen;
+	double unkern;
 };
 
 /* A character of a word being built. */
@@ -52,6 +57,10 @@ struct wch {
 	const struct pd_face *face;
 	int advance; /* in thousandths of the size */
 	int kern;    /* the font's kerning before the next character of its face, likewise */
+	uint16_t glyph; /* as face_shape gives it: PD_GLYPH_OWN, PD_GLYPH_JOINED or a glyph id */
+	int16_t dx, dy; /* a mark's place from the pen, likewise (face_shape) */
+	bool cut;       /* no ligature or joining across the start of this character */
+	uint32_t joiner; /* U+200C or U+200D written before this character, else 0 */
 	double w;
 	int brk; /* break opportunity before this char: 0 none, else a penalty kind */
 };
@@ -63,8 +72,9 @@ struct line {
 	int note0, nnote; /* footnotes first referenced on this line: note0 .. note0 + nnote - 1 */
 };
 
-/* A footnote's text, set at the foot of the page of its first reference: the boxes
- * notes_vl[vi0 .. vi0 + nvi) of height h. */
+/* A footnote's text, set at the foot of the page of its first reference and continued
+ * on the next pages when it must split: the items notes_vl[vi0 .. vi0 + nvi) (boxes, glue
+ * and the penalties where it may split), of height h. */
 struct note {
 	size_t vi0, nvi;
 	double h;
@@ -123,7 +133,6 @@ struct lay {
 	VEC(struct note, notes);       /* footnote n is notes[n - 1] */
 	VEC(struct vitem, notes_vl);   /* the boxes of the footnotes' lines */
 	int notes_seen;                /* the highest footnote number referenced so far */
-	int notes_placed;              /* the highest footnote number given a page so far */
 	VEC(uint32_t, missing);
 	VEC(struct pd_elem, elems);
 	int elem; /* the structure element what is set now belongs to, or an artifact */
@@ -180,6 +189,14 @@ void lay_set_para(struct lay *L, double size, enum align al, double left, double
 void lay_measure_toks(struct lay *L, double size, double *minw, double *maxw);
 /* Tokens for plain text (front matter, header). */
 void lay_plain(struct lay *L, const char *s, int style);
+
+/* layout_bidi.c: whether the paragraph in L->toks is written right to left (its first
+ * strong character's direction, UAX #9's P2); the line's runs from first on (in the order
+ * written, placed left to right) put in the order seen, by UAX #9 with the paragraph's
+ * direction: split where the direction changes, moved, those set right to left marked;
+ * its links (from link0) and strikes (rules from rule0) moved with their runs. */
+bool lay_para_rtl(const struct lay *L);
+void lay_bidi_line(struct lay *L, size_t first, size_t link0, size_t rule0, bool rtl);
 
 /* layout_text.c: text s[0..*len) with the house rule for quotes, dashes and ellipses (s
  * itself when nothing changes); whether the space token at index t may not break a line. */

@@ -125,13 +125,23 @@ void lay_memo_keep(const struct lay *L, const struct pd_buf *key, uint64_t hash,
 	e->links = copy_of(L->links + link0, e->nlinks * sizeof *e->links);
 	for (size_t i = 0; i < e->nlines; i++)
 		e->lines[i].run0 -= run0, e->lines[i].rule0 -= rule0, e->lines[i].link0 -= link0;
-	struct pd_buf pool = {0};
+	struct pd_buf pool = {0}; /* glyphs first: two bytes each, aligned as malloc's */
+	for (size_t i = 0; i < e->nruns; i++) {
+		const struct pd_run *r = &e->runs[i];
+		if (r->glyphs)
+			buf_put(&pool, (const char *)r->glyphs, 2 * utf8_count(r->text, r->len));
+	}
 	for (size_t i = 0; i < e->nruns; i++)
 		buf_put(&pool, e->runs[i].text, e->runs[i].len);
 	for (size_t i = 0; i < e->nlinks; i++)
 		buf_put(&pool, e->links[i].uri, strlen(e->links[i].uri) + 1);
 	e->pool = buf_take(&pool);
 	const char *p = e->pool;
+	for (size_t i = 0; i < e->nruns; i++)
+		if (e->runs[i].glyphs) {
+			e->runs[i].glyphs = (const uint16_t *)(const void *)p;
+			p += 2 * utf8_count(e->runs[i].text, e->runs[i].len);
+		}
 	for (size_t i = 0; i < e->nruns; i++) {
 		e->runs[i].text = p;
 		p += e->runs[i].len;

@@ -116,9 +116,9 @@ static bool default_ignorable(uint32_t c)
 }
 
 /* What an invisible or no-break character does, as Unicode says: U+00AD offers a hyphen
- * break, U+200B a break; U+2060 (word joiner) and U+200C/U+200D (which shape scripts that
- * join, and join nothing in the faces pdgen sets) forbid one; every other default-ignorable
- * (U+FE0F, bidi marks...) is dropped. Returns the break kind pending, or -1 for a
+ * break, U+200B a break; U+2060 (word joiner) and U+200C/U+200D (which only shape: a
+ * ligature or joining refused or asked for, word_chars) forbid one; every other
+ * default-ignorable (U+FE0F, bidi marks...) is dropped. Returns the break kind pending, or -1 for a
  * printing character. */
 static int invisible(uint32_t cp)
 {
@@ -133,26 +133,78 @@ static int invisible(uint32_t cp)
 	return -1;
 }
 
-/* The kerning of each run of L->wch in one face and style (one size), shaped together. */
-static void kern_chars(struct lay *L, double size)
+/* L->wch[a, b) shaped together (one face and style, one size): the code points, with the
+ * joiners written between them and U+200C where a ligature may not form. */
+static void shape_run(struct lay *L, size_t a, size_t b, double size)
 {
-	uint32_t cps[64];
-	int16_t adj[64];
+	uint32_t cps[2 * 64];
+	size_t at[64], n = 0;
+	if (b <= a)
+		return;
+	struct pd_shaped out[2 * 64];
+	for (size_t k = a; k < b; k++) {
+		const struct wch *w = &L->wch[k];
+		if (k > a && (w->cut || w->joiner))
+			cps[n++] = w->cut ? 0x200C : w->joiner;
+		at[k - a] = n;
+		cps[n++] = w->cp;
+	}
+	face_shape(L->wch[a].face, cps, n, out);
+	for (size_t k = a; k < b; k++) {
+		struct wch *w = &L->wch[k];
+		const struct pd_shaped *o = &out[at[k - a]];
+		w->glyph = o->glyph;
+		w->advance = o->advance;
+		w->dx = o->dx;
+		w->dy = o->dy;
+		w->kern = k + 1 < b ? o->kern : 0;
+		w->w = (w->advance + w->kern) * tok_size(L, w->tok, size) / 1000.0;
+	}
+}
+
+/* Each run of L->wch in one face and style (one size) shaped together. */
+static void shape_chars(struct lay *L, double size)
+{
 	for (size_t a = 0, b; a < L->nwch; a = b) {
 		const struct wch *w0 = &L->wch[a];
 		for (b = a + 1; b < L->nwch && b - a < 64 && L->wch[b].face == w0->face &&
 				L->wch[b].tok->style == w0->tok->style;
 		     b++)
 			;
-		for (size_t k = a; k < b; k++)
-			cps[k - a] = L->wch[k].cp;
-		face_kerning(w0->face, cps, b - a, adj);
-		for (size_t k = a; k < b; k++) {
-			struct wch *w = &L->wch[k];
-			w->kern = k + 1 < b ? adj[k - a] : 0;
-			w->w = (w->advance + w->kern) * tok_size(L, w->tok, size) / 1000.0;
-		}
+		shape_run(L, a, b, size);
 	}
+}
+
+/* A ligature is one glyph: it may not span a break (a hyphenation point, where the line
+ * may end) nor the end of a fragment (another token, a character left out between). Where
+ * one does, the characters are shaped again with the ligature refused there. */
+static void unjoin_at_breaks(struct lay *L, double size)
+{
+	for (int pass = 0; pass < 3; pass++) {
+		bool again = false;
+		for (size_t k = 1; k < L->nwch; k++) {
+			struct wch *w = &L->wch[k], *v = &L->wch[k - 1];
+			if (w->glyph != PD_GLYPH_JOINED || w->cut)
+				continue;
+			if (w->brk != BRK_NONE || w->tok != v->tok || w->p != v->p + v->n)
+				w->cut = again = true;
+		}
+		if (!again)
+			return;
+		shape_chars(L, size);
+	}
+}
+
+/* Punctuation (Unicode's P categories, and ASCII's symbols), which belongs to no script:
+ * set in the face of the letter before it (a comma after a Hebrew word stays in the Hebrew's run, to be ordered
+ * and extracted with it), as script itemisation does. */
+static bool punctuation(uint32_t cp)
+{
+	if (cp < 0x80)
+		return (cp >= 0x21 && cp <= 0x2F) || (cp >= 0x3A && cp <= 0x40) ||
+		       (cp >= 0x5B && cp <= 0x60) || (cp >= 0x7B && cp <= 0x7E);
+	utf8proc_category_t c = utf8proc_category((utf8proc_int32_t)cp);
+	return c >= UTF8PROC_CATEGORY_PC && c <= UTF8PROC_CATEGORY_PO;
 }
 
 /* The characters of tokens [i, j) into L->wch; U+2011 prints as a hyphen no line breaks at. */
@@ -160,6 +212,7 @@ static void word_chars(struct lay *L, size_t i, size_t j, double size)
 {
 	L->nwch = 0;
 	int pending = BRK_NONE;
+	uint32_t joiner = 0;
 	for (size_t t = i; t < j; t++) {
 		const struct tok *tk = &L->toks[t];
 		for (size_t k = 0; k < tk->len;) {
@@ -170,6 +223,8 @@ static void word_chars(struct lay *L, size_t i, size_t j, double size)
 			int inv = invisible(cp);
 			if (inv >= 0) {
 				pending = inv > pending ? inv : pending;
+				if (cp == 0x200C || cp == 0x200D)
+					joiner = cp;
 				continue;
 			}
 			bool nb_hyphen = cp == 0x2011;
@@ -178,6 +233,10 @@ static void word_chars(struct lay *L, size_t i, size_t j, double size)
 			const struct pd_face *f = pick(L, tk->style, cp);
 			if (!f)
 				continue;
+			if (L->nwch && f != L->wch[L->nwch - 1].face && punctuation(cp) &&
+			    L->wch[L->nwch - 1].tok->style == tk->style &&
+			    face_has(L->wch[L->nwch - 1].face, cp))
+				f = L->wch[L->nwch - 1].face;
 			struct wch *w = VPUSH(wch);
 			w->p = p;
 			w->n = n;
@@ -187,12 +246,14 @@ static void word_chars(struct lay *L, size_t i, size_t j, double size)
 			w->advance = face_advance(f, cp);
 			w->w = w->advance * tok_size(L, tk, size) / 1000.0;
 			w->brk = L->nwch > 1 ? pending : BRK_NONE;
+			w->joiner = joiner;
 			pending = nb_hyphen ? BRK_JOIN : BRK_NONE;
+			joiner = 0;
 			if (nb_hyphen)
 				w->brk = BRK_JOIN;
 		}
 	}
-	kern_chars(L, size);
+	shape_chars(L, size);
 }
 
 static bool urlish(const struct lay *L)
@@ -328,26 +389,53 @@ static void add_item(struct lay *L, enum lb_type t, double w, double st, double 
 	x->hyphen = -1;
 }
 
-static void add_piece(struct lay *L, size_t a, size_t b, double size)
+/* A mark the font's positioning places: a fragment of its own. */
+static bool placed_mark(const struct wch *w) { return w->dx || w->dy; }
+
+/* The glyphs of L->wch[a, b) for a run (pd_run's glyphs): NULL when all are their own. */
+static const uint16_t *glyphs_of(struct lay *L, size_t a, size_t b)
+{
+	size_t k = a;
+	while (k < b && L->wch[k].glyph == PD_GLYPH_OWN)
+		k++;
+	if (k == b)
+		return NULL;
+	uint16_t *g = arena_alloc(L->arena, (b - a) * sizeof *g);
+	for (k = a; k < b; k++)
+		g[k - a] = L->wch[k].glyph;
+	return g;
+}
+
+/* The piece wch[a, b) of a word as a box of fragments; with kern_on, its last character
+ * keeps its kern with the next (the word goes on unbroken unless the line breaks there).
+ * Returns that kern in points. */
+static double add_piece(struct lay *L, size_t a, size_t b, double size, bool kern_on)
 {
 	size_t f0 = L->nfrags;
-	double w = 0;
+	double w = 0, kern = 0;
 	for (size_t k = a; k < b;) {
 		size_t e = k + 1;
 		long advance = L->wch[k].advance;
-		while (e < b && !L->wch[e - 1].kern && L->wch[e].tok == L->wch[k].tok &&
+		while (e < b && !L->wch[e - 1].kern && !placed_mark(&L->wch[e - 1]) &&
+		       !placed_mark(&L->wch[e]) && L->wch[e].tok == L->wch[k].tok &&
 		       L->wch[e].face == L->wch[k].face &&
 		       L->wch[e].p == L->wch[e - 1].p + L->wch[e - 1].n)
 			advance += L->wch[e++].advance;
-		if (e < b) /* kerned before the next character: a fragment ends, moved by the kern */
-			advance += L->wch[e - 1].kern;
-		const char *s = L->wch[k].p;
-		size_t len = (size_t)(L->wch[e - 1].p + L->wch[e - 1].n - s);
 		const struct tok *tk = L->wch[k].tok;
 		double fs = tok_size(L, tk, size);
+		if (e < b || kern_on) /* kerned before the next character: a fragment ends, moved by the kern */
+			advance += L->wch[e - 1].kern;
+		if (e == b && kern_on)
+			kern = L->wch[e - 1].kern * fs / 1000.0;
+		const char *s = L->wch[k].p;
+		size_t len = (size_t)(L->wch[e - 1].p + L->wch[e - 1].n - s);
 		struct frag *f = frag_new(L, L->wch[k].face, fs, s, len, (double)advance * fs / 1000.0, tk);
+		f->glyphs = glyphs_of(L, k, e);
 		if (tk->style & ST_SUPER)
 			f->rise = SP(NOTE_REF_RISE) * size;
+		f->mark = placed_mark(&L->wch[k]); /* then a fragment of its own */
+		f->rise += L->wch[k].dy * fs / 1000.0;
+		f->dx = L->wch[k].dx * fs / 1000.0;
 		f->note = tk->note;
 		w += f->w;
 		k = e;
@@ -355,6 +443,7 @@ static void add_piece(struct lay *L, size_t a, size_t b, double size)
 	add_item(L, LB_BOX, w, 0, 0, 0, false);
 	L->iext[L->nitems - 1].f0 = f0;
 	L->iext[L->nitems - 1].nf = L->nfrags - f0;
+	return kern;
 }
 
 static void add_word(struct lay *L, size_t i, size_t j, double size, double measure, bool hyph)
@@ -367,11 +456,15 @@ static void add_word(struct lay *L, size_t i, size_t j, double size, double meas
 	if (hyph)
 		hyphen_points(L);
 	emergency_points(L, measure);
+	unjoin_at_breaks(L, size);
 	size_t a = 0;
 	for (size_t k = 1; k <= L->nwch; k++) {
 		if (k < L->nwch && !breaks_before(&L->wch[k]))
 			continue;
-		add_piece(L, a, k, size);
+		/* a kern pair across a break inside the word holds unless the line breaks there
+		 * (not across a zero-width space, which parts the word) */
+		bool kern_on = k < L->nwch && L->wch[k].brk != BRK_ZW;
+		double kern = add_piece(L, a, k, size, kern_on);
 		if (k < L->nwch) {
 			int kind = L->wch[k].brk;
 			const struct wch *prev = &L->wch[k - 1];
@@ -384,12 +477,13 @@ static void add_word(struct lay *L, size_t i, size_t j, double size, double meas
 					hw = (double)face_advance(hf, '-') * size / 1000.0;
 					frag_new(L, hf, size, "-", 1, hw, prev->tok);
 				}
-				add_item(L, LB_PENALTY, hw, 0, 0, 50, true);
+				add_item(L, LB_PENALTY, hw - kern, 0, 0, 50, true);
 				L->iext[L->nitems - 1].hyphen = h;
 			} else {
 				int pen = kind == BRK_DASH ? 50 : kind == BRK_URL ? 100 : kind == BRK_ZW ? 0 : 1000;
-				add_item(L, LB_PENALTY, 0, 0, 0, pen, kind == BRK_DASH);
+				add_item(L, LB_PENALTY, -kern, 0, 0, pen, kind == BRK_DASH);
 			}
+			L->iext[L->nitems - 1].unkern = kern;
 		}
 		a = k;
 	}
@@ -473,7 +567,7 @@ static size_t first_of_line(const struct lay *L, long prev)
 
 struct placed {
 	const struct frag *f;
-	double x;
+	double x, w; /* w: the frag's width, less a kern taken back at the line's end */
 };
 
 /* A task item's box, right-aligned in the gutter on the baseline, crossed when done. */
@@ -532,12 +626,12 @@ static void draw_marker(struct lay *L, double size, double base)
 	L->marker[0] = '\0';
 }
 
-static void emit_line(struct lay *L, struct placed *pl, size_t np, double size, double left)
+static void emit_line(struct lay *L, struct placed *pl, size_t np, double size, bool rtl)
 {
 	double asc = 0, desc = 0, maxsize = 0;
 	for (size_t k = 0; k < np; k++) {
 		const struct frag *f = pl[k].f;
-		asc = fmax(asc, face_ascent(f->face) * f->size / 1000.0 + f->rise);
+		asc = fmax(asc, face_ascent(f->face) * f->size / 1000.0 + (f->mark ? 0 : f->rise));
 		desc = fmax(desc, face_descent(f->face) * f->size / 1000.0);
 		maxsize = fmax(maxsize, f->size);
 	}
@@ -555,6 +649,7 @@ static void emit_line(struct lay *L, struct placed *pl, size_t np, double size, 
 	ln->h = h;
 	if (L->marker[0])
 		draw_marker(L, size, base);
+	size_t text0 = L->nruns;
 	const char *link = NULL;
 	double lx0 = 0, lx1 = 0;
 	for (size_t k = 0; k <= np; k++) {
@@ -571,11 +666,12 @@ static void emit_line(struct lay *L, struct placed *pl, size_t np, double size, 
 			lx0 = pl[k].x;
 		}
 		if (link)
-			lx1 = pl[k].x + f->w;
+			lx1 = pl[k].x + pl[k].w;
 		struct pd_run *r = VPUSH(runs);
-		r->x = pl[k].x;
+		r->x = pl[k].x + f->dx;
+		r->dx = f->dx;
 		r->y = base - f->rise;
-		r->w = f->w;
+		r->w = pl[k].w;
 		if (f->note > L->notes_seen) { /* a footnote's first reference */
 			ln->note0 = ln->nnote ? ln->note0 : f->note;
 			ln->nnote = f->note - ln->note0 + 1;
@@ -585,13 +681,14 @@ static void emit_line(struct lay *L, struct placed *pl, size_t np, double size, 
 		r->face = f->face;
 		r->text = f->s;
 		r->len = f->len;
+		r->glyphs = f->glyphs;
 		if (f->strike) { /* from the end of a struck word before it on the line: spaces too */
 			double y = base - SP(STRIKE_RAISE) * f->size;
-			double x0 = k > 0 && pl[k - 1].f->strike ? pl[k - 1].x + pl[k - 1].f->w : pl[k].x;
-			*VPUSH(rules) = (struct pd_rule){x0, y, pl[k].x + f->w, y, SP(STRIKE_WEIGHT) * f->size};
+			double x0 = k > 0 && pl[k - 1].f->strike ? pl[k - 1].x + pl[k - 1].w : pl[k].x;
+			*VPUSH(rules) = (struct pd_rule){x0, y, pl[k].x + pl[k].w, y, SP(STRIKE_WEIGHT) * f->size};
 		}
 	}
-	(void)left;
+	lay_bidi_line(L, text0, ln->link0, ln->rule0, rtl);
 	ln->nrun = L->nruns - ln->run0;
 	ln->nrule = L->nrules - ln->rule0;
 	ln->nlink = L->nlinks - ln->link0;
@@ -621,7 +718,9 @@ static void set_para(struct lay *L, double size, enum align al, double left, dou
 		     struct para_out *po)
 {
 	double measure = L->st->page_w - left - right;
-	bool ragged = al != AL_JUSTIFY;
+	bool ragged = al != AL_JUSTIFY, rtl = lay_para_rtl(L);
+	if (rtl && al == AL_LEFT) /* a paragraph written right to left is set from the right */
+		al = AL_RIGHT;
 	L->nlines = 0;
 	struct lb_opts o = {measure, 2, ragged ? SP(RAGGED_STRETCH) * size : 0, 10, 3000, 1000, 2,
 			    5000};
@@ -654,14 +753,23 @@ static void set_para(struct lay *L, double size, enum align al, double left, dou
 			} else if (it->type == LB_BOX) {
 				const struct iext *xe = &L->iext[i];
 				for (size_t f = 0; f < xe->nf; f++) {
-					pl[np++] = (struct placed){&L->frags[xe->f0 + f], x};
-					x += L->frags[xe->f0 + f].w;
+					const struct frag *fr = &L->frags[xe->f0 + f];
+					pl[np++] = (struct placed){fr, x, fr->w};
+					x += fr->w;
 				}
 			}
 		}
-		if (L->items[e].type == LB_PENALTY && L->iext[e].hyphen >= 0)
-			pl[np++] = (struct placed){&L->frags[L->iext[e].hyphen], x};
-		emit_line(L, pl, np, size, left);
+		if (L->items[e].type == LB_PENALTY && np > 0) { /* the word broken here */
+			pl[np - 1].w -= L->iext[e].unkern;
+			x -= L->iext[e].unkern;
+		}
+		if (L->items[e].type == LB_PENALTY && L->iext[e].hyphen >= 0) {
+			const struct frag *hy = &L->frags[L->iext[e].hyphen];
+			pl[np++] = (struct placed){hy, x, hy->w};
+		}
+		for (size_t k = 0; rtl && al == AL_JUSTIFY && k < np; k++) /* a short line: right */
+			pl[k].x += fmax(0, left + measure - x);
+		emit_line(L, pl, np, size, rtl);
 		L->lines[L->nlines - 1].hyphen = L->items[e].type == LB_PENALTY && L->items[e].flagged;
 		prev = (long)e;
 	}
@@ -715,9 +823,12 @@ static void tag_line(struct lay *L, const struct line *ln, int lbl, double left,
 		L->runs[r].elem = lbl;
 	for (; r < r1; r++) {
 		struct pd_run *run = &L->runs[r];
-		while (k < k1 && run->x > L->links[k].x1 + 0.01)
-			k++;
-		bool linked = k < k1 && in_link(run, &L->links[k]) && L->elem >= 0;
+		size_t in = k; /* the link it is in: the last one's, or any (runs set right to left) */
+		if (in >= k1 || !in_link(run, &L->links[in]))
+			for (in = ln->link0; in < k1 && !in_link(run, &L->links[in]); in++)
+				;
+		k = in < k1 ? in : k;
+		bool linked = in < k1 && L->elem >= 0;
 		if (linked && L->links[k].elem == 0)
 			L->links[k].elem = link_elem(L, k, ln->link0, *after_link);
 		bool mono = !linked && inline_code(L, run);

@@ -11,7 +11,7 @@
 
 #include "tmpl.h"
 
-static const struct pd_value_opts data_opts = {0};
+static const struct pd_value_opts data_opts = {.cached = true};
 
 static const char *str_at(const struct pd_value *map, const char *key)
 {

@@ -15,9 +15,8 @@
 
 static size_t line_end(const char *s, size_t len, size_t i)
 {
-	while (i < len && s[i] != '\n')
-		i++;
-	return i;
+	const char *nl = i < len ? memchr(s + i, '\n', len - i) : NULL;
+	return nl ? (size_t)(nl - s) : (i < len ? len : i);
 }
 
 static bool is_line(const char *s, size_t n, const char *want)
@@ -230,9 +229,9 @@ static int check_pipes(const struct md_doc *doc, struct pd_diags *diags)
 	int line = 1;
 	for (size_t i = 0; i < doc->len; line++) {
 		size_t le = line_end(s, doc->len, i), pipes = 0, over = 0;
-		for (size_t k = i; k < le; k++)
-			if (s[k] == '|' && ++pipes == MD_MAX_PIPES + 1)
-				over = k;
+		for (const char *k = s + i; (k = memchr(k, '|', (size_t)(s + le - k))); k++)
+			if (++pipes == MD_MAX_PIPES + 1)
+				over = (size_t)(k - s);
 		if (pipes > MD_MAX_PIPES) {
 			struct pd_loc at = diag_loc_at(doc->file, s + i, le - i, over - i);
 			diag_error(diags, md_loc(doc, line, at.col),

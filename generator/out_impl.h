@@ -21,11 +21,42 @@ struct pd_font_cache;
 struct pd_font_cache *font_cache_new(struct libdeflate_compressor *deflater);
 void font_cache_free(struct pd_font_cache *cache);
 
-/* The PDF font of face in pdf (Type0 over a CIDFontType2, Identity-H, CIDs = code points),
- * embedding the subset of the code points marked in used (a bit per code point of the
- * Basic Multilingual Plane). NULL on failure (out of memory, a font the subsetter refuses). */
+/* The glyphs a face prints in a document for text other than their own character (a
+ * ligature, a joining form), in first-use order: each its glyph id, the text it shows
+ * (UTF-8, in the run's text) and whether it is drawn in a run set right to left. The i-th
+ * is given CID pdf_variant_cid(i): a code no text uses (C0 and C1 controls, then
+ * surrogates); at most PDF_VARIANTS_MAX. Text extraction (poppler's, as others) reverses
+ * the characters of right-to-left text it finds in visual order: a ligature drawn right to
+ * left (lam-alef) maps to its characters last first, so that they come out as written. */
+struct pdf_variant {
+	unsigned gid;
+	const char *text;
+	size_t len;
+	bool rtl;
+};
+struct pdf_variants {
+	struct pdf_variant *v;
+	size_t n, cap;
+};
+#define PDF_VARIANTS_MAX (64 + 2048)
+unsigned pdf_variant_cid(size_t i);
+
+/* The PDF font of face in pdf (Type0 over a CIDFontType2, Identity-H, CIDs = code points
+ * and the variants' CIDs), embedding the subset of the code points marked in used (a bit
+ * per code point of the Basic Multilingual Plane) and of the variants' glyphs, its
+ * ToUnicode map giving each CID its text. NULL on failure (out of memory, a font the
+ * subsetter refuses). */
 HPDF_Font pdf_font_new(HPDF_Doc pdf, struct pd_font_cache *cache, const struct pd_face *face,
-		       const unsigned char *used);
+		       const unsigned char *used, const struct pdf_variants *vars);
+
+/* out_pdf_glyphs.c: the variants face prints in lay's runs, into vars (emptied first; its
+ * array kept for reuse, freed by the caller); a run's characters written to b as the CIDs
+ * of its font (a literal string's bytes, escaped), in the order drawn (a run set right to
+ * left from its last character), with vars those of its face. Returns the run's advance in
+ * thousandths of the font size. */
+void pdf_variants_collect(const struct pd_layout *lay, const struct pd_face *face,
+			  struct pdf_variants *vars);
+long pdf_put_cids(struct pd_buf *b, const struct pd_run *r, const struct pdf_variants *vars);
 
 /* out_pdf_stream.c: libdeflate's compressor at the level the PDFs use (NULL: out of memory),
  * one per writer; data in zlib format, deflated by it (malloc'd), NULL on failure. */

@@ -71,6 +71,7 @@ struct doc {
 	HPDF_Doc pdf;
 	const struct pd_layout *lay;
 	HPDF_Font *fonts; /* parallel to lay->faces */
+	struct pdf_variants *vars; /* likewise: each face's ligatures and joining forms */
 	HPDF_Image *imgs;
 	const struct pd_pixels **img_pixels;
 	size_t nimgs;
@@ -79,12 +80,12 @@ struct doc {
 	struct pdf_objects own; /* the structure tree, written by pdgen */
 };
 
-static HPDF_Font font_of(struct doc *d, const struct pd_face *f)
+static size_t face_index(const struct doc *d, const struct pd_face *f)
 {
-	for (size_t i = 0; i < d->lay->nfaces; i++)
-		if (d->lay->faces[i] == f)
-			return d->fonts[i];
-	return NULL;
+	size_t i = 0;
+	while (i < d->lay->nfaces && d->lay->faces[i] != f)
+		i++;
+	return i;
 }
 
 static void mark(unsigned char *used, unsigned cp)
@@ -126,12 +127,14 @@ static void add_all_digits(const struct pd_face *face, unsigned char *used)
 static int load_fonts(struct doc *d)
 {
 	d->fonts = xcalloc(d->lay->nfaces + 1, sizeof *d->fonts);
+	d->vars = xcalloc(d->lay->nfaces + 1, sizeof *d->vars);
 	unsigned char *used = xmalloc(PD_CP_SET_BYTES);
 	int rc = 0;
 	for (size_t i = 0; i < d->lay->nfaces && !rc; i++) {
 		mark_used(d->lay, d->lay->faces[i], used);
 		add_all_digits(d->lay->faces[i], used);
-		d->fonts[i] = pdf_font_new(d->pdf, d->w->programs, d->lay->faces[i], used);
+		pdf_variants_collect(d->lay, d->lay->faces[i], &d->vars[i]);
+		d->fonts[i] = pdf_font_new(d->pdf, d->w->programs, d->lay->faces[i], used, &d->vars[i]);
 		if (!d->fonts[i])
 			rc = -1;
 	}
@@ -179,32 +182,6 @@ static void put_num(struct pd_buf *b, double v)
 	buf_put(b, p, (size_t)(tmp + sizeof tmp - p));
 }
 
-/* A run's text as two-byte CIDs (code points of the BMP) in a literal string, the bytes
- * PDF reads specially escaped; returns its advance, in thousandths of the font size. */
-static long put_cids(struct pd_buf *b, const struct pd_face *face, const char *text, size_t len)
-{
-	long advance = 0;
-	char out[256];
-	size_t n = 0;
-	for (size_t at = 0; at < len;) {
-		uint32_t cp;
-		at += (size_t)utf8_decode(text + at, len - at, &cp);
-		if (cp > 0xFFFF)
-			cp = ' '; /* never laid out: no font of ours has it */
-		advance += face_advance(face, cp);
-		char q[2] = {(char)(cp >> 8), (char)(cp & 0xFF)};
-		for (int k = 0; k < 2; k++) {
-			if (q[k] == '(' || q[k] == ')' || q[k] == '\\' || q[k] == '\r')
-				out[n++] = '\\';
-			out[n++] = q[k] == '\r' ? 'r' : q[k];
-		}
-		if (n > sizeof out - 4)
-			buf_put(b, out, n), n = 0;
-	}
-	buf_put(b, out, n);
-	return advance;
-}
-
 /* Where the text of a page stands as it is written: the start of the current line (what Td
  * moves), the current point along it and its baseline (that of the open TJ array), and
  * whether a TJ array and a string in it are open. */
@@ -226,7 +203,8 @@ static void close_array(struct pd_buf *b, struct pen *pen)
  * thousandths of the font size, taken from where the text really stands (the widths the
  * font declares), so rounding never accumulates; a run with no space joins the string. A
  * wider jump (a table's next column) is a move of its own, exact to 0.01 pt. */
-static void put_run(struct pd_buf *b, struct pen *pen, const struct pd_run *r, double page_h)
+static void put_run(struct pd_buf *b, struct pen *pen, const struct pd_run *r, double page_h,
+		    const struct pdf_variants *vars)
 {
 	double space = r->x - pen->x;
 	bool same_line = pen->in_array && r->y == pen->y &&
@@ -257,7 +235,7 @@ static void put_run(struct pd_buf *b, struct pen *pen, const struct pd_run *r, d
 	if (!pen->in_string)
 		buf_putc(b, '(');
 	pen->in_string = true;
-	pen->x += (double)put_cids(b, r->face, r->text, r->len) * pen->size / 1000;
+	pen->x += (double)pdf_put_cids(b, r, vars) * pen->size / 1000;
 }
 
 static void put_text(struct doc *d, const struct pd_page *pg, HPDF_Page page, struct pd_buf *b)
@@ -267,7 +245,8 @@ static void put_text(struct doc *d, const struct pd_page *pg, HPDF_Page page, st
 	buf_puts(b, "BT\n");
 	for (size_t i = 0; i < pg->nruns; i++) {
 		const struct pd_run *r = &pg->runs[i];
-		HPDF_Font f = font_of(d, r->face);
+		size_t fi = face_index(d, r->face);
+		HPDF_Font f = fi < d->lay->nfaces ? d->fonts[fi] : NULL;
 		if (d->tags && (i == 0 || r->elem != pg->runs[i - 1].elem)) {
 			close_array(b, &pen);
 			pdf_tags_mark(d->tags, b, r->elem);
@@ -280,7 +259,7 @@ static void put_text(struct doc *d, const struct pd_page *pg, HPDF_Page page, st
 			cur = f;
 			pen.size = r->size;
 		}
-		put_run(b, &pen, r, d->lay->page_h);
+		put_run(b, &pen, r, d->lay->page_h, &d->vars[fi]);
 	}
 	close_array(b, &pen);
 	pdf_tags_close(d->tags, b);
@@ -508,6 +487,9 @@ int out_pdf_write(struct pd_pdfw *w, const struct pd_layout *lay, const struct p
 	pdf_tags_end(d.tags, NULL); /* when drawing stopped early */
 	pdf_objects_free(&d.own);
 	free(d.fonts);
+	for (size_t i = 0; d.vars && i < lay->nfaces; i++)
+		free(d.vars[i].v);
+	free(d.vars);
 	free(d.imgs);
 	free(d.img_pixels);
 	if (rc || w->err)

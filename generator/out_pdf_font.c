@@ -1,6 +1,7 @@
 /* out_pdf_font: the fonts of a PDF, built by pdgen as libharu objects.
- * In: a face and the code points a document prints with it. Out: a Type0 font whose
- * embedded program holds only their glyphs, deflated once and kept for later documents. */
+ * In: a face, the code points a document prints with it and its other glyphs (ligatures,
+ * joining forms). Out: a Type0 font whose embedded program holds only their glyphs, with a
+ * ToUnicode map back to the text, deflated once and kept for later documents. */
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,10 +44,13 @@ static unsigned next_used(const unsigned char *used, unsigned cp)
  * that prints the same characters with the face as one before it (the same template and a
  * name with no new letter) takes it as it is. */
 struct program {
-	const struct pd_face *face; /* the key: the face, the code points in order */
+	const struct pd_face *face; /* the key: the face, the code points in order, the variants */
 	uint64_t hash;
 	uint16_t *cps;
 	size_t ncps;
+	struct pdf_variant *vars; /* their texts in var_text */
+	size_t nvars;
+	char *var_text;
 	unsigned char *font, *map, *to_unicode; /* deflated */
 	char *widths; /* the W entry, written as it is */
 	size_t font_len, map_len, to_unicode_len;
@@ -73,6 +77,8 @@ static void program_free(struct program *pg)
 	if (!pg)
 		return;
 	free(pg->cps);
+	free(pg->vars);
+	free(pg->var_text);
 	free(pg->widths);
 	free(pg->font);
 	free(pg->map);
@@ -97,41 +103,83 @@ static unsigned last_used(const unsigned char *used)
 	return n;
 }
 
-/* CIDToGIDMap: two bytes per CID (= code point) up to the last one used. */
-static unsigned char *cid_map(struct libdeflate_compressor *z, const struct pd_face *face,
+unsigned pdf_variant_cid(size_t i)
+{
+	return i < 31 ? 1 + (unsigned)i : i < 64 ? 0x7F + (unsigned)(i - 31) : 0xD800 + (unsigned)(i - 64);
+}
+
+static void put_gid(unsigned char *map, unsigned cid, unsigned g)
+{
+	map[2 * cid] = (unsigned char)(g >> 8);
+	map[2 * cid + 1] = (unsigned char)g;
+}
+
+/* CIDToGIDMap: two bytes per CID (a code point or a variant's) up to the last one used. */
+static unsigned char *cid_map(struct libdeflate_compressor *z, const struct program *pg,
 			      const unsigned char *used, const uint16_t *new_gid, size_t *zlen)
 {
 	unsigned n = last_used(used);
+	if (pg->nvars && pdf_variant_cid(pg->nvars - 1) >= n)
+		n = pdf_variant_cid(pg->nvars - 1) + 1;
 	unsigned char *map = xcalloc(2 * (size_t)n + 2, 1);
-	for (unsigned cp = next_used(used, 0); cp < n; cp = next_used(used, cp + 1)) {
-		unsigned g = new_gid[face_glyph(face, cp)];
-		map[2 * cp] = (unsigned char)(g >> 8);
-		map[2 * cp + 1] = (unsigned char)g;
-	}
+	for (unsigned cp = next_used(used, 0); cp < n; cp = next_used(used, cp + 1))
+		put_gid(map, cp, new_gid[face_glyph(pg->face, cp)]);
+	for (size_t i = 0; i < pg->nvars; i++)
+		put_gid(map, pdf_variant_cid(i), new_gid[pg->vars[i].gid]);
 	unsigned char *out = pdf_deflate(z, map, 2 * (size_t)n, zlen);
 	free(map);
 	return out;
 }
 
-/* ToUnicode: CIDs are code points, so the map is the identity over the 256-code blocks
- * the document uses. */
-static unsigned char *to_unicode(struct libdeflate_compressor *z, const unsigned char *used,
-				 size_t *zlen)
+/* A variant's text in UTF-16BE hex digits, its characters last first if it is drawn right
+ * to left (out_impl.h). */
+static void put_utf16(struct pd_buf *b, const struct pdf_variant *v)
+{
+	uint32_t cps[64];
+	size_t n = 0;
+	for (size_t at = 0; at < v->len && n < 64; n++)
+		at += (size_t)utf8_decode(v->text + at, v->len - at, &cps[n]);
+	for (size_t i = 0; i < n; i++) {
+		uint32_t cp = cps[v->rtl ? n - 1 - i : i];
+		buf_printf(b, "%04X", (unsigned)(cp <= 0xFFFF ? cp : 0xFFFD));
+	}
+}
+
+/* ToUnicode: a code point's CID is itself, so the map is the identity over the 256-code
+ * blocks the document uses (the first without the controls, which variants take); a
+ * variant's CID maps to the text its glyph shows (UTF-16BE, one character or more). */
+static unsigned char *to_unicode(struct libdeflate_compressor *z, const struct program *pg,
+				 const unsigned char *used, size_t *zlen)
 {
 	struct pd_buf b = {0};
 	buf_puts(&b, "/CIDInit /ProcSet findresource begin\n12 dict begin\nbegincmap\n"
 		     "/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def\n"
 		     "/CMapName /Adobe-Identity-UCS def\n/CMapType 2 def\n"
 		     "1 begincodespacerange\n<0000> <FFFF>\nendcodespacerange\n");
-	unsigned blocks[256], n = 0;
-	for (unsigned cp = next_used(used, 0); cp < 65536; cp = next_used(used, (cp | 0xFF) + 1))
-		blocks[n++] = cp >> 8;
+	unsigned ranges[258][2], n = 0;
+	for (unsigned cp = next_used(used, 0); cp < 65536; cp = next_used(used, (cp | 0xFF) + 1)) {
+		bool first = cp < 0x100;
+		ranges[n][0] = first ? 0x20 : cp & 0xFF00;
+		ranges[n++][1] = first ? 0x7E : cp | 0xFF;
+		if (first)
+			ranges[n][0] = 0xA0, ranges[n++][1] = 0xFF;
+	}
 	for (unsigned i = 0; i < n; i += 100) {
 		unsigned k = n - i < 100 ? n - i : 100;
 		buf_printf(&b, "%u beginbfrange\n", k);
 		for (unsigned j = i; j < i + k; j++)
-			buf_printf(&b, "<%02X00> <%02XFF> <%02X00>\n", blocks[j], blocks[j], blocks[j]);
+			buf_printf(&b, "<%04X> <%04X> <%04X>\n", ranges[j][0], ranges[j][1], ranges[j][0]);
 		buf_puts(&b, "endbfrange\n");
+	}
+	for (size_t i = 0; i < pg->nvars; i += 100) {
+		size_t k = pg->nvars - i < 100 ? pg->nvars - i : 100;
+		buf_printf(&b, "%zu beginbfchar\n", k);
+		for (size_t j = i; j < i + k; j++) {
+			buf_printf(&b, "<%04X> <", pdf_variant_cid(j));
+			put_utf16(&b, &pg->vars[j]);
+			buf_puts(&b, ">\n");
+		}
+		buf_puts(&b, "endbfchar\n");
 	}
 	buf_puts(&b, "endcmap\nCMapName currentdict /CMap defineresource pop\nend\nend\n");
 	unsigned char *out = pdf_deflate(z, b.s, b.len, zlen);
@@ -162,20 +210,40 @@ static void subset_tag(uint64_t h, char tag[7])
 	tag[6] = 0;
 }
 
-/* W: the advance of every CID used, runs of consecutive CIDs sharing an array; made once
- * as text, where libharu would make an object of every number for every document. */
+struct cid_width {
+	unsigned cid;
+	int w;
+};
+
+static int by_cid(const void *a, const void *b)
+{
+	unsigned x = ((const struct cid_width *)a)->cid, y = ((const struct cid_width *)b)->cid;
+	return x < y ? -1 : x > y;
+}
+
+/* W: the advance of every CID used (code points and variants, in order), runs of
+ * consecutive CIDs sharing an array; made once as text, where libharu would make an object
+ * of every number for every document. */
 static char *widths(const struct program *pg)
 {
+	size_t n = pg->ncps + pg->nvars;
+	struct cid_width *cw = xmalloc((n ? n : 1) * sizeof *cw);
+	for (size_t i = 0; i < pg->nvars; i++)
+		cw[i] = (struct cid_width){pdf_variant_cid(i), face_glyph_advance(pg->face, pg->vars[i].gid)};
+	for (size_t i = 0; i < pg->ncps; i++)
+		cw[pg->nvars + i] = (struct cid_width){pg->cps[i], face_advance(pg->face, pg->cps[i])};
+	if (pg->nvars)
+		qsort(cw, n, sizeof *cw, by_cid);
 	struct pd_buf b = {0};
 	buf_puts(&b, "/W [");
-	for (size_t i = 0; i < pg->ncps; i++) {
-		unsigned cp = pg->cps[i];
-		bool run_goes_on = i > 0 && cp == pg->cps[i - 1] + 1u;
+	for (size_t i = 0; i < n; i++) {
+		bool run_goes_on = i > 0 && cw[i].cid == cw[i - 1].cid + 1u;
 		if (!run_goes_on)
-			buf_printf(&b, "%s%u [", i ? "] " : "", cp);
-		buf_printf(&b, "%s%d", run_goes_on ? " " : "", face_advance(pg->face, cp));
+			buf_printf(&b, "%s%u [", i ? "] " : "", cw[i].cid);
+		buf_printf(&b, "%s%d", run_goes_on ? " " : "", cw[i].w);
 	}
-	buf_puts(&b, pg->ncps ? "]]\012" : "]\012");
+	buf_puts(&b, n ? "]]\012" : "]\012");
+	free(cw);
 	return buf_take(&b);
 }
 
@@ -183,15 +251,22 @@ static struct program *program_make(struct libdeflate_compressor *z, const struc
 				    const unsigned char *used, struct program *key)
 {
 	struct pd_font_program fp;
-	if (face_subset(face, used, &fp) < 0)
+	unsigned *gids = xmalloc((key->nvars + 1) * sizeof *gids);
+	for (size_t i = 0; i < key->nvars; i++)
+		gids[i] = key->vars[i].gid;
+	int rc = face_subset(face, used, gids, key->nvars, &fp);
+	free(gids);
+	if (rc < 0)
 		return NULL;
 	struct program *pg = xcalloc(1, sizeof *pg);
 	*pg = *key;
 	key->cps = NULL;
+	key->vars = NULL;
+	key->var_text = NULL;
 	pg->font_raw_len = fp.len;
 	pg->font = pdf_deflate(z, fp.data, fp.len, &pg->font_len);
-	pg->map = cid_map(z, face, used, fp.new_gid, &pg->map_len);
-	pg->to_unicode = to_unicode(z, used, &pg->to_unicode_len);
+	pg->map = cid_map(z, pg, used, fp.new_gid, &pg->map_len);
+	pg->to_unicode = to_unicode(z, pg, used, &pg->to_unicode_len);
 	pg->widths = widths(pg);
 	char tag[7];
 	subset_tag(pg->hash, tag);
@@ -209,20 +284,51 @@ static struct program *program_make(struct libdeflate_compressor *z, const struc
  * its streams are read from here when the document is saved). */
 static bool same_key(const struct program *a, const struct program *b)
 {
-	return a->face == b->face && a->hash == b->hash && a->ncps == b->ncps &&
-	       !memcmp(a->cps, b->cps, a->ncps * sizeof *a->cps);
+	if (a->face != b->face || a->hash != b->hash || a->ncps != b->ncps ||
+	    a->nvars != b->nvars || memcmp(a->cps, b->cps, a->ncps * sizeof *a->cps))
+		return false;
+	for (size_t i = 0; i < a->nvars; i++)
+		if (a->vars[i].gid != b->vars[i].gid || a->vars[i].len != b->vars[i].len ||
+		    a->vars[i].rtl != b->vars[i].rtl ||
+		    memcmp(a->vars[i].text, b->vars[i].text, a->vars[i].len))
+			return false;
+	return true;
+}
+
+/* The key's own copy of the variants (their texts live in the document's runs). */
+static void copy_variants(struct program *key, const struct pdf_variants *vars)
+{
+	size_t bytes = 0;
+	for (size_t i = 0; i < vars->n; i++)
+		bytes += vars->v[i].len;
+	key->nvars = vars->n;
+	key->vars = xmalloc((vars->n + 1) * sizeof *key->vars);
+	key->var_text = xmalloc(bytes + 1);
+	char *p = key->var_text;
+	for (size_t i = 0; i < vars->n; i++) {
+		key->vars[i] = vars->v[i];
+		memcpy(p, vars->v[i].text, vars->v[i].len);
+		key->vars[i].text = p;
+		p += vars->v[i].len;
+		key->hash = (key->hash ^ vars->v[i].gid ^ (uint64_t)vars->v[i].rtl << 20) * 1099511628211u ^
+			    hash_bytes(vars->v[i].text, vars->v[i].len);
+	}
 }
 
 static const struct program *program_for(struct pd_font_cache *c, const struct pd_face *face,
-					 const unsigned char *used)
+					 const unsigned char *used, const struct pdf_variants *vars)
 {
 	struct program key = {.face = face};
 	key.cps = list_used(used, &key.ncps, &key.hash);
+	if (vars && vars->n)
+		copy_variants(&key, vars);
 	int slot = 0;
 	for (int i = 0; i < PROGRAMS_KEPT; i++) {
 		struct program *pg = c->kept[i];
 		if (pg && same_key(pg, &key)) {
 			free(key.cps);
+			free(key.vars);
+			free(key.var_text);
 			pg->last_use = ++c->clock;
 			return pg;
 		}
@@ -231,6 +337,8 @@ static const struct program *program_for(struct pd_font_cache *c, const struct p
 	}
 	struct program *pg = program_make(c->deflater, face, used, &key);
 	free(key.cps);
+	free(key.vars);
+	free(key.var_text);
 	if (!pg)
 		return NULL;
 	program_free(c->kept[slot]);
@@ -306,9 +414,9 @@ static void free_font_attr(HPDF_Dict font) { HPDF_FreeMem(font->mmgr, font->attr
 /* The font as libharu keeps it. pdgen writes the text of its pages itself, so libharu never
  * measures or encodes with it: no width callbacks, no encoder. */
 HPDF_Font pdf_font_new(HPDF_Doc pdf, struct pd_font_cache *cache, const struct pd_face *face,
-		       const unsigned char *used)
+		       const unsigned char *used, const struct pdf_variants *vars)
 {
-	const struct program *pg = program_for(cache, face, used);
+	const struct program *pg = program_for(cache, face, used, vars);
 	HPDF_Dict font = pg ? indirect_dict(pdf) : NULL;
 	HPDF_FontAttr a = font ? HPDF_GetMem(pdf->mmgr, sizeof *a) : NULL;
 	if (!a)

@@ -15,33 +15,58 @@ static int by_pos(const void *a, const void *b)
 	return x->x < y->x ? -1 : x->x > y->x;
 }
 
-/* The page's runs in reading order (the caller frees the array). */
-static const struct pd_run **runs_in_order(const struct pd_page *pg)
+static bool same_line(const struct pd_run *q, const struct pd_run *r)
+{
+	return fabs(q->y - r->y) <= 0.5 * fmin(q->size, r->size);
+}
+
+static int by_order(const void *a, const void *b)
+{
+	const struct pd_run *x = *(const struct pd_run *const *)a, *y = *(const struct pd_run *const *)b;
+	return x < y ? -1 : x > y;
+}
+
+/* The page's runs in reading order (the caller frees the array): lines from the top, each
+ * from the left, but a line with text set right to left in the order written (the order
+ * of its runs, which the layout keeps), marked in rtl_lines (when not NULL). */
+static const struct pd_run **runs_in_order(const struct pd_page *pg, bool *rtl_lines)
 {
 	const struct pd_run **v = xmalloc((pg->nruns + 1) * sizeof *v);
 	for (size_t i = 0; i < pg->nruns; i++)
 		v[i] = &pg->runs[i];
 	qsort(v, pg->nruns, sizeof *v, by_pos);
+	for (size_t a = 0, b; a < pg->nruns; a = b) {
+		bool rtl = v[a]->rtl;
+		for (b = a + 1; b < pg->nruns && same_line(v[a], v[b]); b++)
+			rtl |= v[b]->rtl;
+		if (rtl)
+			qsort(v + a, b - a, sizeof *v, by_order);
+		for (size_t i = a; i < b && rtl_lines; i++)
+			rtl_lines[i] = rtl;
+	}
 	return v;
 }
 
-static bool same_line(const struct pd_run *q, const struct pd_run *r)
+/* Whether a space stands between two runs of a line, q before r: a gap between them, or
+ * in a line with text set right to left, one written between them. */
+static bool space_between(const struct pd_run *q, const struct pd_run *r, bool rtl_line)
 {
-	return fabs(q->y - r->y) <= 0.5 * fmin(q->size, r->size);
+	return rtl_line ? r->after_space : (r->x - r->dx) - (q->x - q->dx + q->w) > 0.1 * r->size;
 }
 
 void out_text(const struct pd_layout *lay, struct pd_buf *out)
 {
 	for (size_t p = 0; p < lay->npages; p++) {
 		const struct pd_page *pg = &lay->pages[p];
-		const struct pd_run **v = runs_in_order(pg);
+		bool *rtl = xcalloc(pg->nruns + 1, sizeof *rtl);
+		const struct pd_run **v = runs_in_order(pg, rtl);
 		for (size_t i = 0; i < pg->nruns; i++) {
 			const struct pd_run *r = v[i];
 			if (i > 0) {
 				const struct pd_run *q = v[i - 1];
 				if (!same_line(q, r))
 					buf_putc(out, '\n');
-				else if (r->x - (q->x + q->w) > 0.1 * r->size)
+				else if (space_between(q, r, rtl[i]))
 					buf_putc(out, ' ');
 			}
 			buf_put(out, r->text, r->len);
@@ -50,6 +75,7 @@ void out_text(const struct pd_layout *lay, struct pd_buf *out)
 			buf_putc(out, '\n');
 		buf_putc(out, '\f');
 		free(v);
+		free(rtl);
 	}
 }
 
@@ -76,7 +102,7 @@ static size_t count_lines(const struct pd_run **v, size_t n)
 
 static void dump_runs(const struct pd_page *pg, struct pd_buf *out)
 {
-	const struct pd_run **v = runs_in_order(pg);
+	const struct pd_run **v = runs_in_order(pg, NULL);
 	size_t line = 0;
 	for (size_t i = 0; i < pg->nruns; i++) {
 		const struct pd_run *r = v[i];
@@ -92,7 +118,7 @@ static void dump_runs(const struct pd_page *pg, struct pd_buf *out)
 
 static void dump_page(size_t p, const struct pd_page *pg, struct pd_buf *out)
 {
-	const struct pd_run **v = runs_in_order(pg);
+	const struct pd_run **v = runs_in_order(pg, NULL);
 	buf_printf(out, "page %zu: %zu lines, %zu runs, %zu rules, %zu images, %zu links\n", p + 1,
 		   count_lines(v, pg->nruns), pg->nruns, pg->nrules, pg->nimages, pg->nlinks);
 	free(v);

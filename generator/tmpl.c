@@ -435,9 +435,11 @@ static const struct pd_value *child(const struct pd_value *v, const char *k, siz
 	if (!v)
 		return NULL;
 	if (v->kind == PD_MAP) {
-		for (size_t i = 0; i < v->n; i++)
-			if (!strncmp(v->keys[i], k, kl) && v->keys[i][kl] == '\0')
+		for (size_t i = 0; i < v->n; i++) { /* the first byte turns most keys away */
+			const char *key = v->keys[i];
+			if ((!kl || key[0] == k[0]) && !strncmp(key, k, kl) && key[kl] == '\0')
 				return v->items[i];
+		}
 	} else if (v->kind == PD_SEQ && kl && kl < 10) {
 		size_t idx = 0;
 		for (size_t i = 0; i < kl; i++) {

@@ -31,10 +31,12 @@ static void escape_html(const char *s, size_t len, struct pd_buf *out)
 /* ASCII punctuation that can start or end Markdown structure (emphasis, code, links,
  * autolinks, HTML, entities, headings, lists, tables, block quotes, smart quotes and
  * dashes). A backslash makes each one literal text. */
-static bool markdown_special(char c)
-{
-	return c && strchr("!\"#&'()*+-.:<=>@[\\]_`{|}~", c) != NULL;
-}
+static const bool markdown_special[256] = {
+    ['!'] = 1, ['"'] = 1, ['#'] = 1, ['&'] = 1, ['\''] = 1, ['('] = 1, [')'] = 1, ['*'] = 1,
+    ['+'] = 1, ['-'] = 1, ['.'] = 1, [':'] = 1, ['<'] = 1, ['='] = 1, ['>'] = 1, ['@'] = 1,
+    ['['] = 1, ['\\'] = 1, [']'] = 1, ['_'] = 1, ['`'] = 1, ['{'] = 1, ['|'] = 1, ['}'] = 1,
+    ['~'] = 1,
+};
 
 static bool is_blank(char c)
 {
@@ -52,28 +54,45 @@ static size_t unwrap_markdown(const char *s, size_t len, size_t i, char *c)
 	return 1;
 }
 
+/* Blanks and line breaks as character references: they can neither indent a code block
+ * nor end a line with a hard break. */
+static void blanks_as_references(const char *s, size_t len, size_t from, size_t to,
+				 struct pd_buf *out)
+{
+	for (size_t i = from; i < to;) {
+		char c;
+		i += unwrap_markdown(s, len, i, &c);
+		buf_puts(out, c == '\t' ? "&#9;" : "&#32;");
+	}
+}
+
+static bool is_line_break(char c)
+{
+	return c == '\n' || c == '\r';
+}
+
 static void escape_markdown(const char *s, size_t len, struct pd_buf *out)
 {
-	/* Leading and trailing blanks as character references: they can neither indent
-	 * a code block nor end a line with a hard break. */
 	size_t lead = 0, trail = len;
-	while (lead < len && (is_blank(s[lead]) || s[lead] == '\n' || s[lead] == '\r'))
+	while (lead < len && (is_blank(s[lead]) || is_line_break(s[lead])))
 		lead++;
-	while (trail > lead && (is_blank(s[trail - 1]) || s[trail - 1] == '\n' || s[trail - 1] == '\r'))
+	while (trail > lead && (is_blank(s[trail - 1]) || is_line_break(s[trail - 1])))
 		trail--;
-	for (size_t i = 0; i < len;) {
+	blanks_as_references(s, len, 0, lead, out);
+	for (size_t i = lead; i < trail;) {
+		size_t run = i; /* bytes that stay as they are, copied at once */
+		while (run < trail && !markdown_special[(unsigned char)s[run]] && !is_line_break(s[run]))
+			run++;
+		buf_put(out, s + i, run - i);
+		if (run == trail)
+			break;
 		char c;
-		size_t step = unwrap_markdown(s, len, i, &c);
-		if (i < lead || i >= trail)
-			buf_puts(out, c == '\t' ? "&#9;" : "&#32;");
-		else if (markdown_special(c)) {
+		i = run + unwrap_markdown(s, len, run, &c);
+		if (markdown_special[(unsigned char)c])
 			buf_putc(out, '\\');
-			buf_putc(out, c);
-		} else {
-			buf_putc(out, c);
-		}
-		i += step;
+		buf_putc(out, c);
 	}
+	blanks_as_references(s, len, trail, len, out);
 }
 
 void tmpl_escape(enum pd_escape esc, const char *s, size_t len, struct pd_buf *out)

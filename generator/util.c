@@ -86,7 +86,8 @@ struct pd_arena *arena_new(void)
 	return a;
 }
 
-void *arena_alloc(struct pd_arena *a, size_t size)
+/* size bytes of the arena, 16-byte aligned, not cleared. */
+static void *arena_take(struct pd_arena *a, size_t size)
 {
 	size = (size + 15) & ~(size_t)15;
 	struct arena_block *b = a->head;
@@ -106,13 +107,17 @@ void *arena_alloc(struct pd_arena *a, size_t size)
 	void *p = b->data + b->used;
 	b->used += size;
 	a->total += size;
-	memset(p, 0, size);
 	return p;
+}
+
+void *arena_alloc(struct pd_arena *a, size_t size)
+{
+	return memset(arena_take(a, size), 0, size);
 }
 
 char *arena_strndup(struct pd_arena *a, const char *s, size_t len)
 {
-	char *p = arena_alloc(a, len + 1);
+	char *p = arena_take(a, len + 1);
 	memcpy(p, s, len);
 	p[len] = '\0';
 	return p;
@@ -125,13 +130,19 @@ char *arena_strdup(struct pd_arena *a, const char *s)
 
 char *arena_printf(struct pd_arena *a, const char *fmt, ...)
 {
-	struct pd_buf b = {0};
+	char small[256]; /* most results fit: formatted once, then copied */
 	va_list ap;
 	va_start(ap, fmt);
-	buf_vprintf(&b, fmt, ap);
+	int n = vsnprintf(small, sizeof small, fmt, ap);
 	va_end(ap);
-	char *p = arena_strndup(a, b.s ? b.s : "", b.len);
-	buf_free(&b);
+	if (n < 0)
+		return arena_strndup(a, "", 0);
+	if ((size_t)n < sizeof small)
+		return arena_strndup(a, small, (size_t)n);
+	char *p = arena_take(a, (size_t)n + 1);
+	va_start(ap, fmt);
+	vsnprintf(p, (size_t)n + 1, fmt, ap);
+	va_end(ap);
 	return p;
 }
 
@@ -174,15 +185,20 @@ size_t arena_used(const struct pd_arena *a)
 
 /* ----------------------------------------------------------------- buffer */
 
-static void buf_grow(struct pd_buf *b, size_t extra)
+static void __attribute__((noinline)) buf_grow_to(struct pd_buf *b, size_t need)
 {
-	if (b->len + extra + 1 <= b->cap)
-		return;
-	size_t cap = b->cap ? b->cap : 64;
-	while (cap < b->len + extra + 1)
+	size_t cap = b->cap ? b->cap : 256;
+	while (cap < need)
 		cap *= 2;
 	b->s = xrealloc(b->s, cap);
 	b->cap = cap;
+}
+
+/* Room for extra more bytes and the NUL; the common case, room already there, inline. */
+static inline void buf_grow(struct pd_buf *b, size_t extra)
+{
+	if (b->len + extra + 1 > b->cap)
+		buf_grow_to(b, b->len + extra + 1);
 }
 
 void buf_put(struct pd_buf *b, const char *s, size_t len)
@@ -206,16 +222,24 @@ void buf_putc(struct pd_buf *b, char c)
 	b->s[b->len] = '\0';
 }
 
+/* Formats straight into the free space (at least 64 bytes of it); a longer result is
+ * formatted again once the buffer has grown to take it. */
 void buf_vprintf(struct pd_buf *b, const char *fmt, va_list ap)
 {
+	buf_grow(b, 64);
+	size_t room = b->cap - b->len;
 	va_list copy;
 	va_copy(copy, ap);
-	int n = vsnprintf(NULL, 0, fmt, copy);
+	int n = vsnprintf(b->s + b->len, room, fmt, copy);
 	va_end(copy);
-	if (n < 0)
+	if (n < 0) {
+		b->s[b->len] = '\0';
 		return;
-	buf_grow(b, (size_t)n);
-	vsnprintf(b->s + b->len, (size_t)n + 1, fmt, ap);
+	}
+	if ((size_t)n >= room) {
+		buf_grow(b, (size_t)n);
+		vsnprintf(b->s + b->len, (size_t)n + 1, fmt, ap);
+	}
 	b->len += (size_t)n;
 }
 
@@ -259,25 +283,36 @@ const char *file_strerror(int err)
 
 /* Opened without blocking (a FIFO would wait for a writer for ever), then refused unless
  * it is a regular file. */
-/* Reads fd to its end (max_len bytes at most, unless 0) and closes it. */
-static char *fd_read_all(int fd, size_t *len, size_t max_len)
+/* Reads fd to its end (max_len bytes at most, unless 0) and closes it; size, when known
+ * (a regular file's), sizes the buffer so that the bytes are read into it once. */
+static char *fd_read_all(int fd, size_t *len, size_t max_len, size_t size)
 {
 	struct pd_buf b = {0};
-	char chunk[65536];
-	ssize_t n;
-	while ((n = read(fd, chunk, sizeof chunk)) != 0) {
+	int err = 0;
+	if (max_len && size > max_len)
+		err = EFBIG;
+	else
+		buf_grow(&b, size ? size + 1 : 65536); /* + 1: the read that finds the end */
+	while (!err) {
+		if (b.len + 1 == b.cap)
+			buf_grow(&b, 65536);
+		ssize_t n = read(fd, b.s + b.len, b.cap - b.len - 1);
+		if (n == 0)
+			break;
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n < 0 || (max_len && b.len + (size_t)n > max_len)) {
-			int err = n < 0 ? EIO : EFBIG;
-			close(fd);
-			buf_free(&b);
-			errno = err;
-			return NULL;
-		}
-		buf_put(&b, chunk, (size_t)n);
+		if (n < 0 || (max_len && b.len + (size_t)n > max_len))
+			err = n < 0 ? EIO : EFBIG;
+		else
+			b.len += (size_t)n;
 	}
 	close(fd);
+	if (err) {
+		buf_free(&b);
+		errno = err;
+		return NULL;
+	}
+	b.s[b.len] = '\0';
 	if (len)
 		*len = b.len;
 	return buf_take(&b);
@@ -304,7 +339,7 @@ int fd_write_all(int fd, const void *data, size_t len)
 char *file_read(const char *path, size_t *len, size_t max_len)
 {
 	if (!strcmp(path, PD_STDIN))
-		return fd_read_all(dup(STDIN_FILENO), len, max_len);
+		return fd_read_all(dup(STDIN_FILENO), len, max_len, 0);
 	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0)
 		return NULL;
@@ -315,16 +350,12 @@ char *file_read(const char *path, size_t *len, size_t max_len)
 		errno = err;
 		return NULL;
 	}
-	return fd_read_all(fd, len, max_len);
+	return fd_read_all(fd, len, max_len, (size_t)st.st_size);
 }
 
-int utf8_decode(const char *s, size_t len, uint32_t *cp)
+int utf8_decode_long(const char *s, size_t len, uint32_t *cp)
 {
 	const unsigned char *p = (const unsigned char *)s;
-	if (p[0] < 0x80) {
-		*cp = p[0];
-		return 1;
-	}
 	if ((p[0] & 0xE0) == 0xC0 && len >= 2) {
 		*cp = (uint32_t)(p[0] & 0x1F) << 6 | (p[1] & 0x3F);
 		return 2;
@@ -340,6 +371,15 @@ int utf8_decode(const char *s, size_t len, uint32_t *cp)
 	}
 	*cp = 0xFFFD;
 	return 1;
+}
+
+size_t utf8_count(const char *s, size_t len)
+{
+	size_t n = 0;
+	uint32_t cp;
+	for (size_t at = 0; at < len; n++)
+		at += (size_t)utf8_decode(s + at, len - at, &cp);
+	return n;
 }
 
 void hex_encode(const unsigned char *bytes, size_t n, char *hex)
@@ -520,4 +560,25 @@ void buf_json_string(struct pd_buf *b, const char *s)
 		i += (size_t)n;
 	}
 	buf_putc(b, '"');
+}
+
+char *cache_file(const char *name, bool create)
+{
+	const char *env = getenv("PDGEN_CACHE_DIR"), *xdg = getenv("XDG_CACHE_HOME"),
+		   *home = getenv("HOME");
+	struct pd_buf dir = {0};
+	if (env && *env)
+		buf_puts(&dir, env);
+	else if (xdg && *xdg)
+		buf_printf(&dir, "%s/pdgen", xdg);
+	else if (home && *home)
+		buf_printf(&dir, "%s/.cache/pdgen", home);
+	else
+		return NULL;
+	if (create && dir_make(dir.s) != 0) {
+		buf_free(&dir);
+		return NULL;
+	}
+	buf_printf(&dir, "/%s", name);
+	return buf_take(&dir);
 }

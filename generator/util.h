@@ -48,7 +48,17 @@ char *buf_take(struct pd_buf *b); /* hands s to the caller and empties b */
 
 /* The code point at s (at most len bytes, len >= 1) into *cp; returns its length in bytes.
  * A byte that starts no sequence reads as U+FFFD, one byte long. */
-int utf8_decode(const char *s, size_t len, uint32_t *cp);
+int utf8_decode_long(const char *s, size_t len, uint32_t *cp); /* a sequence of 2 to 4 */
+static inline int utf8_decode(const char *s, size_t len, uint32_t *cp)
+{
+	if ((unsigned char)s[0] < 0x80) { /* ASCII, most of the text: no call */
+		*cp = (unsigned char)s[0];
+		return 1;
+	}
+	return utf8_decode_long(s, len, cp);
+}
+/* The number of code points utf8_decode reads in s[0, len). */
+size_t utf8_count(const char *s, size_t len);
 
 /* A 64-bit hash of n bytes (not cryptographic: hash tables, cache keys, subset tags). */
 uint64_t hash_bytes(const void *p, size_t n);
@@ -74,6 +84,10 @@ char *search_find(const struct pd_search *s, const char *rel);
 /* Makes dir and the directories above it that are missing (mkdir -p). 0, or -1 with
  * errno set when one cannot be made or dir is not a directory. */
 int dir_make(const char *dir);
+/* <cache directory>/name (PDGEN_CACHE_DIR, else $XDG_CACHE_HOME/pdgen, else
+ * ~/.cache/pdgen), malloc'd; the directory made first when create; NULL when there is
+ * none or it cannot be made. */
+char *cache_file(const char *name, bool create);
 
 /* Reads a whole regular file (NUL-terminated). Returns NULL with errno set on failure:
  * EISDIR, PD_ENOTREG (a FIFO, device or socket: never opened for reading in a way that

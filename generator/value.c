@@ -67,16 +67,24 @@ static void load_error(struct loader *ld, struct pd_loc loc, const char *fmt, ..
 
 static bool is_null_text(const char *s)
 {
-	return !*s || !strcmp(s, "~") || !strcmp(s, "null") || !strcmp(s, "Null") ||
-	       !strcmp(s, "NULL");
+	switch (s[0]) {
+	case '\0':
+		return true;
+	case '~':
+		return !s[1];
+	case 'n': case 'N':
+		return !strcmp(s, "null") || !strcmp(s, "Null") || !strcmp(s, "NULL");
+	default:
+		return false;
+	}
 }
 
 static int bool_text(const char *s)
 {
-	if (!strcmp(s, "true") || !strcmp(s, "True") || !strcmp(s, "TRUE"))
-		return 1;
-	if (!strcmp(s, "false") || !strcmp(s, "False") || !strcmp(s, "FALSE"))
-		return 0;
+	if (s[0] == 't' || s[0] == 'T')
+		return !strcmp(s, "true") || !strcmp(s, "True") || !strcmp(s, "TRUE") ? 1 : -1;
+	if (s[0] == 'f' || s[0] == 'F')
+		return !strcmp(s, "false") || !strcmp(s, "False") || !strcmp(s, "FALSE") ? 0 : -1;
 	return -1;
 }
 
@@ -97,9 +105,9 @@ static bool is_float_text(const char *s)
 	const char *p = s;
 	if (*p == '-' || *p == '+')
 		p++;
-	if (!strcmp(p, ".inf") || !strcmp(p, ".Inf") || !strcmp(p, ".INF"))
+	if (*p == '.' && (!strcmp(p, ".inf") || !strcmp(p, ".Inf") || !strcmp(p, ".INF")))
 		return true;
-	if (p == s && (!strcmp(p, ".nan") || !strcmp(p, ".NaN") || !strcmp(p, ".NAN")))
+	if (*p == '.' && p == s && (!strcmp(p, ".nan") || !strcmp(p, ".NaN") || !strcmp(p, ".NAN")))
 		return true;
 	size_t digits = strspn(p, "0123456789");
 	p += digits;
@@ -152,9 +160,28 @@ static char *shortest_number(struct pd_arena *arena, double x)
 	return arena_strdup(arena, tmp);
 }
 
+/* Whether a plain scalar can be anything but a string: null, a boolean and a number
+ * start with one of a few characters, and the words are short. Most text is neither, and
+ * is told so here without comparing it with each spelling. */
+static bool may_resolve(const char *s, size_t len)
+{
+	switch (s[0]) {
+	case '\0': case '~': case '+': case '-': case '.':
+	case '0': case '1': case '2': case '3': case '4':
+	case '5': case '6': case '7': case '8': case '9':
+		return true;
+	case 'n': case 'N': case 't': case 'T': case 'f': case 'F':
+		return len <= 5;
+	default:
+		return false;
+	}
+}
+
 static void resolve_plain(struct loader *ld, struct pd_value *v)
 {
 	int b;
+	if (!may_resolve(v->str, v->len))
+		return;
 	if (is_null_text(v->str)) {
 		v->kind = PD_NULL;
 		v->str = "";
@@ -222,8 +249,8 @@ void value_append(struct pd_arena *arena, struct pd_value *seq, struct pd_value 
 
 static long map_index(const struct pd_value *map, const char *key)
 {
-	for (size_t i = 0; i < map->n; i++)
-		if (map->keys[i] && strcmp(map->keys[i], key) == 0)
+	for (size_t i = 0; i < map->n; i++) /* the first byte turns most keys away */
+		if (map->keys[i] && map->keys[i][0] == key[0] && strcmp(map->keys[i], key) == 0)
 			return (long)i;
 	return -1;
 }
@@ -639,7 +666,18 @@ struct pd_value *value_load_file(struct pd_arena *arena, const char *path,
 	}
 	char *copy = arena_strndup(arena, text, len);
 	free(text);
-	return value_load_mem(arena, path, copy, len, &o, diags);
+	if (!o.cached)
+		return value_load_mem(arena, path, copy, len, &o, diags);
+	const char *file = diag_intern(diags, path);
+	struct pd_value *root = value_cache_load(arena, path, file, copy, len, &o);
+	if (root) { /* as value_load_mem leaves it: the text registered for the messages */
+		diag_source(diags, file, copy, len);
+		return root;
+	}
+	root = value_load_mem(arena, path, copy, len, &o, diags);
+	if (root)
+		value_cache_store(root, path, copy, len, &o);
+	return root;
 }
 
 /* ------------------------------------------------------------- lookup */

@@ -38,6 +38,8 @@ struct pd_value_opts {
 	int max_depth;          /* 0: 64 */
 	size_t max_items;       /* per sequence or map; 0: 100000 */
 	size_t max_string;      /* bytes per scalar; 0: 1 MiB */
+	bool cached; /* value_load_file: the tree kept as an image in the cache directory and read
+		      * back while the file's bytes are the same (data files every process reads) */
 };
 
 /* Both return the root (an empty map for an empty document) or NULL after adding
@@ -50,6 +52,14 @@ struct pd_value *value_load_file(struct pd_arena *arena, const char *path,
 struct pd_value *value_load_mem(struct pd_arena *arena, const char *name, const char *text,
 				size_t len, const struct pd_value_opts *opts,
 				struct pd_diags *diags);
+
+/* The compiled images of value_load_file's cached option (value_cache.c): the tree of
+ * text, the bytes of path loaded with opts, read back into arena with file as every
+ * node's file, or NULL when no image holds these bytes; and the image written. */
+struct pd_value *value_cache_load(struct pd_arena *arena, const char *path, const char *file,
+				  const char *text, size_t len, const struct pd_value_opts *opts);
+void value_cache_store(const struct pd_value *root, const char *path, const char *text,
+		       size_t len, const struct pd_value_opts *opts);
 
 /* Lookup: NULL when absent or when v is not a map/sequence. */
 const struct pd_value *value_get(const struct pd_value *map, const char *key);

@@ -34,4 +34,26 @@ fault offices.yaml 's/^    parent: opla-chicago$/    parent: ero-chicago/' "a su
 fault offices.yaml '0,/^    kind: ero$/s//    kind: eroo/' "kind 'eroo' is not ero, occ or occ_sub"
 fault levels.yaml 's/^    letter: letter-review$/    letter: letter-reviews/' "no template letter-reviews.md"
 fault levels.yaml 's/^    decided_by: \[DCC, CC\]$/    decided_by: [DCC, CCC]/' "role CCC has no label in labels.yaml"
+
+# The data files' compiled images (value_cache.c): a letter made from them is the letter made
+# by parsing; an edit that keeps the file's size and time is seen; a damaged image is unused.
+export PDGEN_CACHE_DIR="$SCRATCH/cache"
+rm -rf "$SCRATCH/c"; mkdir -p "$SCRATCH/c"; cp -r "$TOP/templates" "$SCRATCH/c/"; ln -s "$TOP/fonts" "$SCRATCH/c/fonts"
+letter() { PDGEN_DATADIR=$SCRATCH/c "$PDGEN" letter "$TOP/samples/hernandez-lopez-ero.yaml" --level fod -o "$1"; }
+letter "$SCRATCH/parsed.pdf" && letter "$SCRATCH/read.pdf"
+img=$(ls "$SCRATCH/cache"/value-offices.yaml.bin 2>/dev/null)
+if [ -n "$img" ] && cmp -s "$SCRATCH/parsed.pdf" "$SCRATCH/read.pdf"; then
+	ok "data images: kept, and the letter read from them is the letter parsed"
+else fail "data images: kept, and the letter read from them is the letter parsed" "image: '$img'"; fi
+dd if=/dev/zero of="$img" bs=1 seek=70000 count=64 conv=notrunc 2>/dev/null
+letter "$SCRATCH/damaged.pdf"
+if cmp -s "$SCRATCH/parsed.pdf" "$SCRATCH/damaged.pdf"; then ok "data images: a damaged one is not used"
+else fail "data images: a damaged one is not used"; fi
+f=$SCRATCH/c/templates/offices.yaml
+sed '0,/^    kind: ero$/s//    kind: erx/' "$f" >"$f.new" && touch -r "$f" "$f.new" && mv "$f.new" "$f"
+PDGEN_DATADIR=$SCRATCH/c "$PDGEN" levels --check >"$SCRATCH/out" 2>&1
+if grep -q "templates/offices.yaml:[0-9]*:[0-9]*: error: .*kind 'erx'" "$SCRATCH/out"; then
+	ok "data images: an edit of the same size and time is seen"
+else fail "data images: an edit of the same size and time is seen" "$(head -c 600 "$SCRATCH/out")"; fi
+unset PDGEN_CACHE_DIR
 finish
