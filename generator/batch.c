@@ -266,16 +266,23 @@ static bool name_planned(const struct batch *B, const char *out_path, size_t idx
 	return false;
 }
 
-/* A document made under a name other than the one checked against the others' before the
- * batch began (its case changed meanwhile): failed, so that the run says so. */
-static void check_name(const struct batch *B, const struct pd_job *job,
-		       const struct pd_doc_result *res, struct pd_diags *diags)
+struct name_guard {
+	const struct batch *B;
+	const struct pd_job *job;
+};
+
+/* A document the case now names otherwise than when the names were checked against each
+ * other before the batch began (its case changed meanwhile): refused before it is made, so
+ * that it cannot take another entry's file. */
+static bool check_name(const char *out_path, struct pd_diags *diags, void *arg)
 {
-	if (!res->out_path || name_planned(B, res->out_path, job->index))
-		return;
-	diag_error(diags, job->loc, "%s was made under a name not checked against the other "
-		   "entries' (was the case file changed while the batch ran?): run the batch again",
-		   res->out_path);
+	const struct name_guard *g = arg;
+	if (name_planned(g->B, out_path, g->job->index))
+		return true;
+	diag_error(diags, g->job->loc, "%s is not the name this entry was checked under against "
+		   "the others' (was the case file changed while the batch ran?): run the batch "
+		   "again", out_path);
+	return false;
 }
 
 /* Makes one job; its row goes to the manifest here, right after its file was renamed into
@@ -291,12 +298,12 @@ static void make_one(const struct batch *B, const struct pd_job *job, struct rec
 	    .defaults = B->docket->defaults,
 	    .check_only = run->check_only,
 	    .out_dir = journal_dir(B->journal),
+	    .name_check = check_name,
+	    .name_check_arg = &(struct name_guard){B, job},
 	};
 	struct pd_doc_result res = {0};
 	struct pd_diags diags = {0};
 	r->status = submission_make(run->session, &req, &res, &diags);
-	if (!r->status && !run->check_only) /* a check writes nothing: no name to guard */
-		check_name(B, job, &res, &diags);
 	r->status = r->status ? r->status : diags.errors ? PD_EXIT_INPUT : 0;
 	r->pages = res.pages;
 	r->bytes = res.bytes;

@@ -531,6 +531,12 @@ enum pd_dump doc_dump_named(const char *name)
 	return PD_DUMP_NONE;
 }
 
+/* Whether the request lets the document be made under out (its name_check). */
+static bool name_allowed(const struct pd_doc_request *req, const char *out, struct pd_diags *diags)
+{
+	return !req->name_check || req->check_only || req->name_check(out, diags, req->name_check_arg);
+}
+
 struct pd_value *doc_context(struct pd_session *s, const struct pd_doc_request *req,
 			     struct pd_arena *arena, struct pd_doc_result *res,
 			     struct pd_diags *diags)
@@ -543,6 +549,8 @@ struct pd_value *doc_context(struct pd_session *s, const struct pd_doc_request *
 		return NULL;
 	if (!res->out_path)
 		res->out_path = xstrdup(output_path(arena, req, c));
+	if (!name_allowed(req, res->out_path, diags))
+		return NULL;
 	struct pd_value *ctx = case_context(arena, c, req->level, req->document);
 	if (!res->client)
 		describe(res, ctx);
@@ -599,6 +607,8 @@ int doc_make(struct pd_session *s, const struct pd_doc_request *req, struct pd_d
 		goto done;
 	char *out = output_path(arena, req, c);
 	res->out_path = xstrdup(out);
+	if (!req->plan_only && !name_allowed(req, out, diags))
+		goto done;
 	if (req->plan_only) { /* the name is all a plan needs */
 		rc = PD_EXIT_OK;
 		goto done;

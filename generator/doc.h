@@ -42,6 +42,12 @@ struct pd_doc_request {
 	void *amend_arg;
 	const char *parts_dir;        /* packet: also each document and tab, stamped, as a PDF of
 				       * its own there (NN-letter.pdf, NN-memo.pdf, NN-tab-C.pdf) */
+	/* Called with the output's path as soon as the case names it, before anything is made (a
+	 * batch checks it against the names its other entries were planned under); false, after
+	 * adding an error: nothing is made. NULL: any name. Not passed on to the scratch
+	 * documents of a packet or an e-mail. */
+	bool (*name_check)(const char *out_path, struct pd_diags *diags, void *arg);
+	void *name_check_arg;
 };
 
 /* Filled by doc_make; strings are owned by the result (doc_result_clear). */

@@ -257,6 +257,7 @@ static int make_packet(struct email *e, const char *dir, struct pd_doc_result *p
 	sub.document = "packet";
 	sub.out = arena_printf(e->arena, "%s/", dir);
 	sub.out_dir = NULL; /* a scratch file, not the batch's directory */
+	sub.name_check = NULL;
 	const char *form = value_str(value_path(e->ctx, "office.attachments"));
 	if (form && !strcmp(form, "separate")) {
 		e->parts_dir = arena_printf(e->arena, "%s/parts", dir);

@@ -133,6 +133,7 @@ static int own_document(struct packet *p, const char *document, const char *tmpl
 	sub.template_name = tmpl;
 	sub.out = tmp_path(p, tmpl ? tmpl : document);
 	sub.out_dir = NULL; /* a scratch file, not the batch's directory */
+	sub.name_check = NULL;
 	sub.dump = PD_DUMP_NONE;
 	sub.check_only = sub.check_only || layout_only;
 	sub.amend = strcmp(document, "letter") || tmpl ? amend : NULL;

@@ -91,6 +91,21 @@ wait $pid; rc=$?
 [ $rc = 0 ] && [ "$(ls winch/*.pdf | wc -l)" = 100 ] && ok "SIGWINCH mid-batch costs nothing" ||
 	fail "SIGWINCH mid-batch costs nothing" "exit $rc" "$(tail -3 err)"
 
+# a case changed while the batch runs to take another entry's name: refused before it is
+# made, the other entry's file left as it was
+many r 400
+background r.yaml rename 3
+first=$(ls rename/*-A300000000-*.pdf)
+sum=$(sha256sum "$first" | cut -d' ' -f1)
+sed -i 's/^  a_number: .*/  a_number: "A300000000"/' cases/r399.yaml
+wait $pid; rc=$?
+[ $rc = 1 ] && [ "$(sha256sum "$first" | cut -d' ' -f1)" = "$sum" ] &&
+	grep -q "^  cases/r399.yaml (fod letter): .*-A300000000-.* is not the name this entry was checked under" err &&
+	[ "$(ls rename/*.pdf | wc -l)" = 399 ] &&
+	ok "a case renamed mid-batch onto another entry's file is refused, that file kept" ||
+	fail "a case renamed mid-batch onto another entry's file is refused, that file kept" \
+		"exit $rc" "$(tail -3 err)"
+
 # 5. FIFOs: as a case, a docket, --data, an image: refused at once, never waited on
 mkfifo cases/fifo.yaml fifo-docket.yaml fifo-data.yaml cases/fifo.png
 printf 'cases:\n  - {file: cases/fifo.yaml, level: occ}\n  - {file: cases/occ.yaml, level: occ}\n' >ff.yaml
