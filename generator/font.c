@@ -439,7 +439,12 @@ static hb_subset_input_t *subset_input(hb_face_t *face, const struct pd_face *f,
 	if (!in)
 		return NULL;
 	hb_set_t *unicodes = hb_subset_input_unicode_set(in), *glyphs = hb_subset_input_glyph_set(in);
-	for (unsigned byte = 0; byte < PD_CP_SET_BYTES; byte++)
+	for (unsigned byte = 0; byte < PD_CP_SET_BYTES; byte++) {
+		uint64_t word;
+		if (byte % 8 == 0 && (memcpy(&word, used + byte, 8), word == 0)) {
+			byte += 7; /* eight bytes of zeros at a time: the set is sparse */
+			continue;
+		}
 		for (unsigned bit = 0; used[byte] >> bit; bit++) { /* none for a byte of zeros */
 			unsigned cp = byte << 3 | bit;
 			if ((used[byte] & (1u << bit)) && f->gid[cp]) {
@@ -447,6 +452,7 @@ static hb_subset_input_t *subset_input(hb_face_t *face, const struct pd_face *f,
 				hb_set_add(glyphs, f->gid[cp]);
 			}
 		}
+	}
 	for (size_t i = 0; i < ngids; i++)
 		if (gids[i] < f->nglyphs)
 			hb_set_add(glyphs, gids[i]);

@@ -95,14 +95,6 @@ void font_cache_free(struct pd_font_cache *cache)
 	free(cache);
 }
 
-static unsigned last_used(const unsigned char *used)
-{
-	unsigned n = 0;
-	for (unsigned cp = next_used(used, 0); cp < 65536; cp = next_used(used, cp + 1))
-		n = cp + 1;
-	return n;
-}
-
 unsigned pdf_variant_cid(size_t i)
 {
 	return i < 31 ? 1 + (unsigned)i : i < 64 ? 0x7F + (unsigned)(i - 31) : 0xD800 + (unsigned)(i - 64);
@@ -116,14 +108,14 @@ static void put_gid(unsigned char *map, unsigned cid, unsigned g)
 
 /* CIDToGIDMap: two bytes per CID (a code point or a variant's) up to the last one used. */
 static unsigned char *cid_map(struct libdeflate_compressor *z, const struct program *pg,
-			      const unsigned char *used, const uint16_t *new_gid, size_t *zlen)
+			      const uint16_t *new_gid, size_t *zlen)
 {
-	unsigned n = last_used(used);
+	unsigned n = pg->ncps ? pg->cps[pg->ncps - 1] + 1u : 0;
 	if (pg->nvars && pdf_variant_cid(pg->nvars - 1) >= n)
 		n = pdf_variant_cid(pg->nvars - 1) + 1;
 	unsigned char *map = xcalloc(2 * (size_t)n + 2, 1);
-	for (unsigned cp = next_used(used, 0); cp < n; cp = next_used(used, cp + 1))
-		put_gid(map, cp, new_gid[face_glyph(pg->face, cp)]);
+	for (size_t i = 0; i < pg->ncps; i++)
+		put_gid(map, pg->cps[i], new_gid[face_glyph(pg->face, pg->cps[i])]);
 	for (size_t i = 0; i < pg->nvars; i++)
 		put_gid(map, pdf_variant_cid(i), new_gid[pg->vars[i].gid]);
 	unsigned char *out = pdf_deflate(z, map, 2 * (size_t)n, zlen);
@@ -149,7 +141,7 @@ static void put_utf16(struct pd_buf *b, const struct pdf_variant *v)
  * blocks the document uses (the first without the controls, which variants take); a
  * variant's CID maps to the text its glyph shows (UTF-16BE, one character or more). */
 static unsigned char *to_unicode(struct libdeflate_compressor *z, const struct program *pg,
-				 const unsigned char *used, size_t *zlen)
+				 size_t *zlen)
 {
 	struct pd_buf b = {0};
 	buf_puts(&b, "/CIDInit /ProcSet findresource begin\n12 dict begin\nbegincmap\n"
@@ -157,7 +149,10 @@ static unsigned char *to_unicode(struct libdeflate_compressor *z, const struct p
 		     "/CMapName /Adobe-Identity-UCS def\n/CMapType 2 def\n"
 		     "1 begincodespacerange\n<0000> <FFFF>\nendcodespacerange\n");
 	unsigned ranges[258][2], n = 0;
-	for (unsigned cp = next_used(used, 0); cp < 65536; cp = next_used(used, (cp | 0xFF) + 1)) {
+	for (size_t i = 0; i < pg->ncps; i++) {
+		unsigned cp = pg->cps[i];
+		if (i && (cp >> 8) == (pg->cps[i - 1] >> 8u))
+			continue; /* the block is listed */
 		bool first = cp < 0x100;
 		ranges[n][0] = first ? 0x20 : cp & 0xFF00;
 		ranges[n++][1] = first ? 0x7E : cp | 0xFF;
@@ -191,8 +186,11 @@ static unsigned char *to_unicode(struct libdeflate_compressor *z, const struct p
 static uint16_t *list_used(const unsigned char *used, size_t *n, uint64_t *hash)
 {
 	*n = 0;
-	for (unsigned cp = next_used(used, 0); cp < 65536; cp = next_used(used, cp + 1))
-		++*n;
+	for (size_t i = 0; i < PD_CP_SET_BYTES; i += 8) {
+		uint64_t word;
+		memcpy(&word, used + i, 8);
+		*n += (size_t)__builtin_popcountll(word);
+	}
 	uint16_t *cps = xmalloc((*n ? *n : 1) * sizeof *cps);
 	size_t k = 0;
 	for (unsigned cp = next_used(used, 0); cp < 65536; cp = next_used(used, cp + 1))
@@ -265,8 +263,8 @@ static struct program *program_make(struct libdeflate_compressor *z, const struc
 	key->var_text = NULL;
 	pg->font_raw_len = fp.len;
 	pg->font = pdf_deflate(z, fp.data, fp.len, &pg->font_len);
-	pg->map = cid_map(z, pg, used, fp.new_gid, &pg->map_len);
-	pg->to_unicode = to_unicode(z, pg, used, &pg->to_unicode_len);
+	pg->map = cid_map(z, pg, fp.new_gid, &pg->map_len);
+	pg->to_unicode = to_unicode(z, pg, &pg->to_unicode_len);
 	pg->widths = widths(pg);
 	char tag[7];
 	subset_tag(pg->hash, tag);
