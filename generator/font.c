@@ -439,6 +439,9 @@ static hb_subset_input_t *subset_input(hb_face_t *face, const struct pd_face *f,
 	if (!in)
 		return NULL;
 	hb_set_t *unicodes = hb_subset_input_unicode_set(in), *glyphs = hb_subset_input_glyph_set(in);
+	/* the code points alone (their glyphs follow): glyphs asked for by id send hb-subset
+	 * through the face's whole cmap, 0.3 million instructions a subset of a Latin face and
+	 * 25 million of a CJK one; the variants' glyphs have no code point and must be */
 	for (unsigned byte = 0; byte < PD_CP_SET_BYTES; byte++) {
 		uint64_t word;
 		if (byte % 8 == 0 && (memcpy(&word, used + byte, 8), word == 0)) {
@@ -447,10 +450,8 @@ static hb_subset_input_t *subset_input(hb_face_t *face, const struct pd_face *f,
 		}
 		for (unsigned bit = 0; used[byte] >> bit; bit++) { /* none for a byte of zeros */
 			unsigned cp = byte << 3 | bit;
-			if ((used[byte] & (1u << bit)) && f->gid[cp]) {
+			if ((used[byte] & (1u << bit)) && f->gid[cp])
 				hb_set_add(unicodes, cp);
-				hb_set_add(glyphs, f->gid[cp]);
-			}
 		}
 	}
 	for (size_t i = 0; i < ngids; i++)
