@@ -15,8 +15,14 @@
 #include "util.h"
 
 /* A docket of a thousand letters prints some 350 different sets of characters per face;
- * kept with their code points listed (not as 8 KB bitmaps), 1024 programs take 8 MB. */
+ * kept with their code points listed (not as 8 KB bitmaps), 1024 programs of Latin faces
+ * take 8 MB. Programs of many ideographs are larger (a CJK letter's can pass 1 MB): past
+ * PROGRAM_BYTES the least recently used programs are dropped, so that a worker's cache never
+ * holds more than that and the current document's programs, whatever it makes. */
 #define PROGRAMS_KEPT 1024
+#ifndef PROGRAM_BYTES
+#define PROGRAM_BYTES (32u << 20)
+#endif
 
 static bool is_used(const unsigned char *used, unsigned cp)
 {
@@ -62,6 +68,8 @@ struct program {
 struct pd_font_cache {
 	struct program *kept[PROGRAMS_KEPT];
 	unsigned long clock;
+	unsigned long document; /* the clock when the current document began */
+	size_t bytes;		/* held by the programs kept */
 	struct libdeflate_compressor *deflater; /* the writer's */
 };
 
@@ -313,6 +321,48 @@ static void copy_variants(struct program *key, const struct pdf_variants *vars)
 	}
 }
 
+void font_cache_begin(struct pd_font_cache *cache) { cache->document = cache->clock; }
+
+static size_t program_bytes(const struct program *pg)
+{
+	size_t n = sizeof *pg + pg->ncps * sizeof *pg->cps + pg->nvars * sizeof *pg->vars;
+	for (size_t i = 0; i < pg->nvars; i++)
+		n += pg->vars[i].len;
+	return n + pg->font_len + pg->map_len + pg->to_unicode_len + strlen(pg->widths) + 1;
+}
+
+static void drop(struct pd_font_cache *c, int i)
+{
+	c->bytes -= program_bytes(c->kept[i]);
+	program_free(c->kept[i]);
+	c->kept[i] = NULL;
+}
+
+/* The least recently used program the current document does not use, -1 if none. */
+static int least_recent(const struct pd_font_cache *c)
+{
+	int lru = -1;
+	for (int i = 0; i < PROGRAMS_KEPT; i++)
+		if (c->kept[i] && c->kept[i]->last_use <= c->document &&
+		    (lru < 0 || c->kept[i]->last_use < c->kept[lru]->last_use))
+			lru = i;
+	return lru;
+}
+
+/* pg kept in slot (a free one, or the least recently used one's), then programs dropped
+ * from the least recently used on while the cache holds more than PROGRAM_BYTES; never one
+ * the current document uses: its streams are read from here when it is saved. */
+static void keep(struct pd_font_cache *c, int slot, struct program *pg)
+{
+	if (c->kept[slot])
+		drop(c, slot);
+	c->kept[slot] = pg;
+	pg->last_use = ++c->clock;
+	c->bytes += program_bytes(pg);
+	for (int lru; c->bytes > PROGRAM_BYTES && (lru = least_recent(c)) >= 0;)
+		drop(c, lru);
+}
+
 static const struct program *program_for(struct pd_font_cache *c, const struct pd_face *face,
 					 const unsigned char *used, const struct pdf_variants *vars)
 {
@@ -320,7 +370,7 @@ static const struct program *program_for(struct pd_font_cache *c, const struct p
 	key.cps = list_used(used, &key.ncps, &key.hash);
 	if (vars && vars->n)
 		copy_variants(&key, vars);
-	int slot = 0;
+	int slot = -1;
 	for (int i = 0; i < PROGRAMS_KEPT; i++) {
 		struct program *pg = c->kept[i];
 		if (pg && same_key(pg, &key)) {
@@ -330,18 +380,18 @@ static const struct program *program_for(struct pd_font_cache *c, const struct p
 			pg->last_use = ++c->clock;
 			return pg;
 		}
-		if (c->kept[slot] && (!pg || pg->last_use < c->kept[slot]->last_use))
+		if (!pg && slot < 0)
 			slot = i;
 	}
-	struct program *pg = program_make(c->deflater, face, used, &key);
+	if (slot < 0)
+		slot = least_recent(c);
+	struct program *pg = slot >= 0 ? program_make(c->deflater, face, used, &key) : NULL;
 	free(key.cps);
 	free(key.vars);
 	free(key.var_text);
 	if (!pg)
 		return NULL;
-	program_free(c->kept[slot]);
-	c->kept[slot] = pg;
-	pg->last_use = ++c->clock;
+	keep(c, slot, pg);
 	return pg;
 }
 
