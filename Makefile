@@ -23,7 +23,7 @@ ALLOC_LIBS ?= -lmimalloc
 
 # `packet` and `email` live in a module that pdgen loads when one is asked for (submit.c):
 # loading libqpdf and GMime costs 14 M instructions, which every letter would pay otherwise.
-SUBMIT_SRCS = $(addprefix generator/,packet.c packet_encl.c packet_style.c merge.c email.c)
+SUBMIT_SRCS = $(addprefix generator/,packet.c packet_encl.c packet_style.c merge.c merge_tags.c email.c)
 SUBMIT_PKGS = libqpdf gmime-3.0
 SUBMIT_LIBS = $(shell pkg-config --libs $(SUBMIT_PKGS) 2>/dev/null)
 SUBMIT   = $(BUILD)/pdgen-submit.so

@@ -132,7 +132,7 @@ static const struct field f_requests[] = {S("id"),
 					  L("enclosures", F_STR, NULL),
 					  M("decision", f_decision),
 					  END};
-static const struct field f_enclosure[] = {S("id"), S("title"), D("date"), I("pages"),
+static const struct field f_enclosure[] = {S("id"), S("title"), S("description"), D("date"), I("pages"),
 					   S("file"), END};
 static const struct field f_comm[] = {D("date"),	E("direction", directions),
 				      E("channel", channels), S("from"),

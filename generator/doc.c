@@ -505,6 +505,8 @@ static int typeset(struct pd_session *s, struct pd_arena *arena, const struct pa
 		res->files_read = files.s;
 		res->pages = written.pages;
 		res->bytes = written.bytes;
+		res->margin_top = written.margin_top, res->margin_top_at = written.margin_top_at;
+		res->margin_bottom = written.margin_bottom, res->margin_bottom_at = written.margin_bottom_at;
 		memcpy(res->sha256, written.sha256, sizeof res->sha256);
 		return rc;
 	}

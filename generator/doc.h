@@ -52,6 +52,8 @@ struct pd_doc_result {
 	int pages;
 	size_t bytes;
 	char sha256[65];
+	double margin_top, margin_bottom; /* a written PDF's: see pd_pdf_written (out.h) */
+	struct pd_loc margin_top_at, margin_bottom_at;
 	char *files_read;        /* "PATH\n" for each image the document read, or NULL */
 	char *source_text;       /* the case file, quoted by its diagnostics */
 	const char *source_name;

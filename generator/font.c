@@ -356,6 +356,17 @@ unsigned face_glyph(const struct pd_face *face, uint32_t cp)
 	return cp < 0xFFFF ? ready(face)->gid[cp] : 0;
 }
 
+bool char_mirrored(uint32_t cp)
+{
+	return hb_unicode_mirroring(hb_unicode_funcs_get_default(), cp) != cp;
+}
+
+unsigned face_rtl_glyph(const struct pd_face *face, uint32_t cp)
+{
+	uint32_t mirror = hb_unicode_mirroring(hb_unicode_funcs_get_default(), cp);
+	return mirror != cp ? face_glyph(face, mirror) : 0;
+}
+
 const struct pd_face *fonts_pick(struct pd_fonts *fonts, const struct pd_fontset *set,
 				 enum pd_face_id style, uint32_t cp)
 {

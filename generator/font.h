@@ -52,6 +52,11 @@ const struct pd_face *fonts_pick(struct pd_fonts *fonts, const struct pd_fontset
 bool face_has(const struct pd_face *face, uint32_t cp);
 /* The glyph index of cp in the face's cmap (0: none). */
 unsigned face_glyph(const struct pd_face *face, uint32_t cp);
+/* The glyph cp shows in text set right to left: its mirror's ("(" for ")", Unicode's
+ * Bidi_Mirroring_Glyph) when it has one in the face; 0 when it is shown as itself. */
+unsigned face_rtl_glyph(const struct pd_face *face, uint32_t cp);
+/* Whether cp has a mirror for right-to-left text (a bracket, a less-than sign). */
+bool char_mirrored(uint32_t cp);
 /* Advance width of cp in 1/1000 em (as the PDF writer computes it). */
 int face_advance(const struct pd_face *face, uint32_t cp);
 /* How HarfBuzz sets a fragment of text in a face (its default features: kerning, standard

@@ -107,6 +107,8 @@ static bool by_character(struct pd_shaper *s, const uint32_t *cps, size_t n, boo
 			return false;
 		hb_codepoint_t g = info[i].codepoint, own = 0;
 		hb_font_get_nominal_glyph(s->font, cps[c], &own);
+		if (rtl && char_mirrored(cps[c])) /* mirrored by the level bidi gives it (UAX #9 L4), */
+			g = own;                  /* which a fragment's direction does not tell */
 		hb_position_t nominal = hb_font_get_glyph_h_advance(s->font, g);
 		out[c].glyph = g == own ? PD_GLYPH_OWN : (uint16_t)g;
 		out[c].advance = advance(s, nominal);

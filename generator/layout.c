@@ -710,9 +710,24 @@ static bool marks_before(struct lay *L, size_t *mark, int line, cmark_node *n)
 	return brk;
 }
 
+/* The tallest part of footnote n that cannot split (between two places where it may). */
+static double note_piece(const struct lay *L, const struct note *nt)
+{
+	double h = 0, most = 0;
+	for (size_t k = 0; k < nt->nvi; k++) {
+		const struct vitem *v = &L->notes_vl[nt->vi0 + k];
+		if (v->type == VI_PEN && v->pen < LB_INF)
+			h = 0;
+		else if (v->type != VI_PEN)
+			most = fmax(most, h += v->h);
+	}
+	return most;
+}
+
 /* A footnote definition (cmark-gfm puts them after the text, in the order of their first
  * references): its blocks set at the footnote size, its number raised before its first
- * line, its boxes moved from the page's list to the footnotes'. */
+ * line, its items (with the places it may split) moved from the page's list to the
+ * footnotes'. */
 static void footnote(struct lay *L, cmark_node *n)
 {
 	size_t first = L->nvl;
@@ -722,12 +737,18 @@ static void footnote(struct lay *L, cmark_node *n)
 	int elem = L->elem;
 	L->elem = lay_elem(L, PD_TAG_NOTE);
 	L->elems[L->elem].text = arena_printf(L->arena, "note-%s", num); /* its /ID */
+	L->keep = false;
 	int k = 0;
 	for (cmark_node *c = cmark_node_first_child(n); c; c = cmark_node_next(c), k++) {
-		if (k)
+		if (k) {
+			if (!keeps_with_next(cmark_node_previous(c)))
+				lay_penalty(L, 0);
 			lay_glue(L, 0.25 * SP_LH(BLOCK_GAP));
-		if (cmark_node_get_type(c) != CMARK_NODE_PARAGRAPH) {
+		}
+		size_t b0 = L->nvl;
+		if (cmark_node_get_type(c) != CMARK_NODE_PARAGRAPH || (k > 0 && !has_text(c))) {
 			block(L, c, 0);
+			hold_block_ends(L, b0);
 			continue;
 		}
 		L->ntoks = 0;
@@ -744,20 +765,20 @@ static void footnote(struct lay *L, cmark_node *n)
 	struct note *nt = VPUSH(notes);
 	nt->vi0 = L->nnotes_vl;
 	for (size_t i = first; i < L->nvl; i++) {
-		if (L->vl[i].type == VI_PEN)
-			continue;
 		*VPUSH(notes_vl) = L->vl[i];
-		nt->h += L->vl[i].h;
+		nt->h += L->vl[i].type == VI_PEN ? 0 : L->vl[i].h;
 	}
 	nt->nvi = L->nnotes_vl - nt->vi0;
 	L->nvl = first;
 	L->notes_seen = seen;
 	double room = lay_room(L) - SP_LH(NOTE_GAP) - 2 * L->st->size * L->st->leading;
-	if (nt->h > room) /* never split: it could not share a page with the line citing it */
+	double piece = note_piece(L, nt);
+	if (piece > room) /* it could not share a page with the line citing it */
 		diag_error(L->diags, node_loc(L, n),
-			   "footnote %zu is %.0f lines long, more than fits on a page beside the text "
-			   "that cites it; shorten it or move part of it into the text",
-			   L->nnotes, nt->h / (SP(NOTE_SIZE) * L->st->size * L->st->leading));
+			   "footnote %zu has a part %.0f lines long that cannot split (an image, or a "
+			   "paragraph too short to split), more than fits on a page beside the line that "
+			   "cites it; make that part smaller or move it into the text",
+			   L->nnotes, piece / (SP(NOTE_SIZE) * L->st->size * L->st->leading));
 	L->elem = elem;
 }
 

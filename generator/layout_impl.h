@@ -40,10 +40,12 @@ struct frag {
 };
 
 /* What a line-breaker item stands for: boxes hold frags [f0, f0 + nf); a penalty may
- * carry a hyphen frag drawn when the line breaks there. */
+ * carry a hyphen frag drawn when the line breaks there, and unkern, the kern the box
+ * before it ends with (the pair across the break, inside one word), taken back then. */
 struct iext {
 	size_t f0, nf;
 	long hyphen;
+	double unkern;
 };
 
 /* A character of a word being built. */
@@ -70,8 +72,9 @@ struct line {
 	int note0, nnote; /* footnotes first referenced on this line: note0 .. note0 + nnote - 1 */
 };
 
-/* A footnote's text, set at the foot of the page of its first reference: the boxes
- * notes_vl[vi0 .. vi0 + nvi) of height h. */
+/* A footnote's text, set at the foot of the page of its first reference and continued
+ * on the next pages when it must split: the items notes_vl[vi0 .. vi0 + nvi) (boxes, glue
+ * and the penalties where it may split), of height h. */
 struct note {
 	size_t vi0, nvi;
 	double h;
@@ -130,7 +133,6 @@ struct lay {
 	VEC(struct note, notes);       /* footnote n is notes[n - 1] */
 	VEC(struct vitem, notes_vl);   /* the boxes of the footnotes' lines */
 	int notes_seen;                /* the highest footnote number referenced so far */
-	int notes_placed;              /* the highest footnote number given a page so far */
 	VEC(uint32_t, missing);
 	VEC(struct pd_elem, elems);
 	int elem; /* the structure element what is set now belongs to, or an artifact */

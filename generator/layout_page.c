@@ -11,7 +11,6 @@
 
 #include "layout_impl.h"
 
-
 /* Moves the runs, rules and links of lines [l0, l1) down by dy. */
 static void shift_lines(struct lay *L, const struct para_out *po, double dy)
 {
@@ -513,7 +512,6 @@ struct seg {
 	double y;
 };
 
-
 static double furniture_h(struct lay *L, const char *text, double size)
 {
 	if (!text)
@@ -551,46 +549,245 @@ static char *subst_pages(struct lay *L, const char *s, size_t page, size_t pages
 	return r;
 }
 
-/* The last footnote first referenced in vl[s..e), or placed if none is new. */
-static int last_note(const struct lay *L, size_t s, size_t e, int placed)
+/* ------------------------------------------------------------------ footnotes */
+
+/* The footnotes at the foot of one page: footnote `first` from its item k0 (k0 > 0: the
+ * rest of one the page before split), those after it whole, and `last` up to its item
+ * `end` (its nvi when it ends here); none when last < first. h: their height with the gap
+ * above them. cited: the last footnote cited so far; those after `last` are held back for
+ * the next page (cited on a line that could not move on while one before them goes on). */
+struct foot {
+	int first, last;
+	size_t k0, end;
+	double h;
+	int cited;
+	size_t by; /* the item citing `last` (0: cited on a page before) */
+};
+
+static const struct vitem *note_item(const struct lay *L, int n, size_t k)
 {
-	for (size_t i = s; i < e; i++)
-		if (L->vl[i].type == VI_BOX && L->vl[i].note0 + L->vl[i].nnote - 1 > placed)
-			placed = L->vl[i].note0 + L->vl[i].nnote - 1;
-	return placed < (int)L->nnotes ? placed : (int)L->nnotes; /* a number with no text */
+	return &L->notes_vl[L->notes[n - 1].vi0 + k];
 }
 
-/* The height the footnotes first referenced in box v add to a page that already holds
- * footnotes up to number *placed (the rule and gap above them for the page's first). */
-static double notes_h(const struct lay *L, const struct vitem *v, int *placed, bool first)
+static size_t note_len(const struct lay *L, int n) { return L->notes[n - 1].nvi; }
+
+/* Whether item k of footnote n, after a box of it, is a place it may split (a break in
+ * a paragraph of it that leaves its orphan and widow lines, or between its blocks). */
+static bool note_break(const struct lay *L, int n, size_t k, bool box)
+{
+	const struct vitem *v = note_item(L, n, k);
+	return box && v->type == VI_PEN && v->pen < LB_INF;
+}
+
+/* The height of items [k, e) of footnote n, what comes before its first box left out. */
+static double note_span(const struct lay *L, int n, size_t k, size_t e)
 {
 	double h = 0;
-	for (int n = v->note0; n < v->note0 + v->nnote && n >= 1 && (size_t)n <= L->nnotes; n++)
-		if (n > *placed) {
-			h += L->notes[n - 1].h + (first && h == 0 ? SP_LH(NOTE_GAP) : 0);
-			*placed = n;
-		}
+	bool box = false;
+	for (; k < e; k++) {
+		const struct vitem *v = note_item(L, n, k);
+		box = box || v->type == VI_BOX;
+		if (box && v->type != VI_PEN)
+			h += v->h;
+	}
 	return h;
 }
 
-/* Where the page starting at item i ends: the item after the last break allowed before it
- * overflows (its footnotes counted), a break after a hyphen only when the page has no
- * other. */
-static size_t page_end(struct lay *L, size_t i, double avail, bool continued)
+/* Where the part of footnote n from item k that fits in room ends: the footnote's end, or
+ * its last break that fits (after a hyphen only when no other does); k when none fits, or
+ * with force its first break. */
+static size_t note_fit(const struct lay *L, int n, size_t k, double room, bool force)
 {
+	size_t nvi = note_len(L, n), best = k, hyphen = k, first = nvi;
+	double h = 0;
+	bool box = false;
+	for (size_t i = k; i < nvi; i++) {
+		const struct vitem *v = note_item(L, n, i);
+		if (note_break(L, n, i, box)) {
+			first = first < nvi ? first : i;
+			if (h > room + 0.01)
+				break;
+			if (v->pen < PEN_PAGE_HYPHEN)
+				best = i;
+			else
+				hyphen = i;
+		}
+		box = box || v->type == VI_BOX;
+		if (box && v->type != VI_PEN)
+			h += v->h;
+	}
+	if (h <= room + 0.01)
+		return nvi;
+	best = best > k ? best : hyphen;
+	return best > k || !force ? best : first;
+}
+
+static double foot_h(const struct lay *L, const struct foot *f)
+{
+	if (f->last < f->first)
+		return 0;
+	double h = SP_LH(NOTE_GAP);
+	for (int n = f->first; n <= f->last; n++)
+		h += note_span(L, n, n == f->first ? f->k0 : 0, n == f->last ? f->end : note_len(L, n));
+	return h;
+}
+
+/* Whether the last footnote of the page goes on past it. */
+static bool foot_open(const struct lay *L, const struct foot *f)
+{
+	return f->last >= f->first && f->end < note_len(L, f->last);
+}
+
+/* The last footnote of the page given as much as room (for all of them) takes, at least
+ * what it has: the page's room once its text is known. */
+static void foot_fill(const struct lay *L, struct foot *f, double room, bool force)
+{
+	if (!foot_open(L, f))
+		return;
+	size_t had = f->end, k = f->last == f->first ? f->k0 : 0;
+	f->end = k;
+	double base = foot_h(L, f);
+	f->end = note_fit(L, f->last, k, room - base, force);
+	f->end = f->end > had ? f->end : had;
+	f->h = foot_h(L, f);
+}
+
+/* Footnote m, first cited on the page: the one before it now whole; m whole if room (what
+ * the page has left for footnotes) takes it, else as much as room and cap (the house
+ * style's share of the page) take, at least its first lines. */
+static void foot_add(const struct lay *L, struct foot *f, int m, double room, double cap)
+{
+	if (f->last < f->first)
+		f->first = m, f->k0 = 0;
+	f->last = m;
+	f->cited = m > f->cited ? m : f->cited;
+	f->end = note_len(L, m);
+	f->h = foot_h(L, f);
+	if (f->h > room + 0.01) {
+		f->end = 0;
+		foot_fill(L, f, fmin(room, cap), true);
+	}
+}
+
+/* The page's footnotes given what its text leaves them (room): the last one as much as
+ * fits, and those held back for it after it while their first lines fit. */
+static void foot_finish(const struct lay *L, struct foot *f, double room)
+{
+	foot_fill(L, f, room, false);
+	for (int m = f->last + 1; m <= f->cited && !foot_open(L, f); m++) {
+		struct foot g = *f;
+		foot_add(L, &g, m, room, room);
+		if (g.h > room + 0.01)
+			break;
+		*f = g;
+	}
+}
+
+/* A page's footnotes when it starts: the rest of one the page before split (next, from
+ * item k0) and those cited before it that it held back (up to owed), in room (the house
+ * style's share of the page while text remains). */
+static struct foot foot_start(const struct lay *L, int next, size_t k0, int owed, double room)
+{
+	struct foot f = {next, next - 1, k0, 0, 0, owed, 0};
+	if (k0 > 0) {
+		f.last = next;
+		f.end = k0;
+		foot_fill(L, &f, room, true);
+	}
+	for (int m = f.last + 1; m <= owed && !foot_open(L, &f); m++)
+		foot_add(L, &f, m, room, room);
+	return f;
+}
+
+/* The height of the text after box i that a page break may not leave behind it. */
+static double text_ahead(const struct lay *L, size_t i)
+{
+	double h = 0;
+	for (size_t k = i + 1; k < L->nvl; k++) {
+		const struct vitem *v = &L->vl[k];
+		if (v->type == VI_PEN && v->pen < LB_INF)
+			break;
+		if (v->type != VI_PEN)
+			h += v->h;
+	}
+	return h;
+}
+
+static bool text_left(const struct lay *L, size_t i)
+{
+	for (; i < L->nvl; i++)
+		if (L->vl[i].type == VI_BOX)
+			return true;
+	return false;
+}
+
+/* A page: its items end before e, its text is h high, f its footnotes. */
+struct cut {
+	size_t e;
+	double h;
+	struct foot f;
+};
+
+/* The last footnote footnote m cites (cited first there: it follows m), or m. */
+static int note_cites(const struct lay *L, int m)
+{
+	int last = m;
+	for (size_t k = 0; k < note_len(L, m); k++) {
+		const struct vitem *v = note_item(L, m, k);
+		if (v->type == VI_BOX && v->nnote && v->note0 + v->nnote - 1 > last)
+			last = v->note0 + v->nnote - 1;
+	}
+	return last;
+}
+
+/* Box v (item i) at cur on a page whose footnotes are *f: the footnotes it cites first
+ * added to them (within what the page has left, ahead the text that must follow it). One
+ * that does not fit after those before it follows them on the next page when moving the
+ * line on would not help: no page break allowed before it (brk, the item after the page's
+ * last allowed break, is 0) or since a line citing a footnote the page has. Else it is
+ * added, the page overflows and ends before the line. */
+static void cite(const struct lay *L, const struct vitem *v, size_t i, double cur, double h,
+		 double avail, size_t brk, struct foot *f)
+{
+	double cap = SP(NOTE_MAX) * avail, room = avail - cur - h - text_ahead(L, i);
+	bool stuck = brk == 0 || (f->last >= f->first && f->by >= brk);
+	int last = v->note0 + v->nnote - 1;
+	for (int m = v->note0; m <= last && m >= 1 && (size_t)m <= L->nnotes; m++) {
+		last = last > note_cites(L, m) ? last : note_cites(L, m);
+		if (m <= f->cited)
+			continue;
+		struct foot g = *f;
+		foot_add(L, &g, m, room, cap);
+		if (f->cited > f->last || (stuck && g.h > room + 0.01)) {
+			f->cited = m; /* held back for the next page */
+		} else {
+			*f = g;
+			f->by = i;
+		}
+	}
+}
+
+/* Where the page starting at item i ends: the item after the last break allowed before it
+ * overflows (a break after a hyphen only when the page has no other), its footnotes
+ * counted; a footnote that does not fit whole splits, its first lines kept with the line
+ * that cites it. The page's footnotes begin with footnote next from item k0. */
+static struct cut page_end(struct lay *L, size_t i, double avail, bool continued, int next,
+			   size_t k0, int owed)
+{
+	double room = text_left(L, i) ? SP(NOTE_MAX) * avail : avail;
+	struct foot f = foot_start(L, next, k0, owed, room);
 	double cur = 0;
-	bool content = false, notes = false;
-	long best = -1, best_hyphen = -1;
-	int placed = L->notes_placed;
+	bool content = false;
+	struct cut best = {0, 0, f}, best_hyphen = best;
 	for (; i < L->nvl; i++) {
 		const struct vitem *v = &L->vl[i];
 		if (v->type == VI_PEN) {
 			if (v->pen <= -LB_INF && content)
-				return i + 1;
+				return (struct cut){i + 1, cur, f};
 			if (v->pen < PEN_PAGE_HYPHEN && content)
-				best = (long)i;
+				best = (struct cut){i + 1, cur, f};
 			else if (v->pen < LB_INF && content)
-				best_hyphen = (long)i;
+				best_hyphen = (struct cut){i + 1, cur, f};
 			continue;
 		}
 		if (v->type == VI_GLUE) {
@@ -598,38 +795,45 @@ static size_t page_end(struct lay *L, size_t i, double avail, bool continued)
 				cur += v->h;
 			continue;
 		}
-		int was = placed;
-		double h = v->h + notes_h(L, v, &placed, !notes);
+		double h = v->h;
 		if (!content && v->thead >= 0 && continued)
 			h += L->vl[v->thead].h + SP_LH(TABLE_CONTINUED_GAP);
-		if (content && cur + h > avail + 0.01) {
-			placed = was;
-			if (best < 0)
-				best = best_hyphen;
-			return best >= 0 ? (size_t)best + 1 : i;
-		}
-		notes = notes || placed > was;
+		struct foot g = f;
+		cite(L, v, i, cur, h, avail, best.e ? best.e : best_hyphen.e, &g);
+		if (cur + h + g.h > avail + 0.01 && content)
+			return best.e ? best : best_hyphen.e ? best_hyphen : (struct cut){i, cur, f};
+		f = g;
 		cur += h;
 		content = true;
 	}
-	return L->nvl;
+	return (struct cut){L->nvl, cur, f};
 }
 
-/* Breaks the vertical list into pages; returns how many, their first items in *starts. */
-static size_t page_breaks(struct lay *L, double avail1, double availn, size_t **starts)
+/* A page: its first item and its footnotes. */
+struct page_cut {
+	size_t s;
+	struct foot f;
+};
+
+/* Breaks the vertical list into pages, and the footnotes with them; returns how many. */
+static size_t page_breaks(struct lay *L, double avail1, double availn, struct page_cut **cuts)
 {
-	size_t cap = 8, np = 0;
-	size_t *s = xmalloc(cap * sizeof *s);
-	size_t i = 0;
-	while (i < L->nvl) {
+	size_t cap = 8, np = 0, i = 0, k0 = 0;
+	struct page_cut *c = xmalloc(cap * sizeof *c);
+	int next = 1, owed = 0;
+	while (i < L->nvl || k0 > 0 || next <= owed) {
 		if (np == cap)
-			s = xrealloc(s, (cap *= 2) * sizeof *s);
-		s[np++] = i;
-		size_t e = page_end(L, i, np == 1 ? avail1 : availn, np > 1);
-		L->notes_placed = last_note(L, i, e, L->notes_placed); /* the page's footnotes */
-		i = e;
+			c = xrealloc(c, (cap *= 2) * sizeof *c);
+		double avail = np == 0 ? avail1 : availn;
+		struct cut pc = page_end(L, i, avail, np > 0, next, k0, owed);
+		foot_finish(L, &pc.f, avail - pc.h); /* what the text left */
+		c[np++] = (struct page_cut){i, pc.f};
+		k0 = foot_open(L, &pc.f) ? pc.f.end : 0;
+		next = k0 ? pc.f.last : (pc.f.last >= next ? pc.f.last + 1 : next);
+		owed = pc.f.cited;
+		i = pc.e;
 	}
-	*starts = s;
+	*cuts = c;
 	return np;
 }
 
@@ -753,51 +957,85 @@ static void repeated(struct pd_page *pg, size_t run0, size_t link0)
 		pg->links[k].elem = PD_ARTIFACT_PAGE;
 }
 
-/* Footnotes from + 1 .. to at the foot of the page, ending at bottom, under a short rule. */
-static void place_notes(struct lay *L, struct pd_page *pg, int from, int to, double bottom,
+/* The items of a page's footnotes, in order, from each one's first box: fn(v, ctx) each. */
+static void foot_each(const struct lay *L, const struct foot *f,
+		      void (*fn)(const struct vitem *v, void *ctx), void *ctx)
+{
+	for (int n = f->first; n <= f->last; n++) {
+		bool box = false;
+		size_t e = n == f->last ? f->end : note_len(L, n);
+		for (size_t k = n == f->first ? f->k0 : 0; k < e; k++) {
+			const struct vitem *v = note_item(L, n, k);
+			box = box || v->type == VI_BOX;
+			if (box && v->type != VI_PEN)
+				fn(v, ctx);
+		}
+	}
+}
+
+struct placing {
+	struct lay *L;
+	struct pd_page *pg;
+	struct pd_layout *out;
+	size_t p;
+	double y;
+};
+
+static void place_note_item(const struct vitem *v, void *ctx)
+{
+	struct placing *pl = ctx;
+	if (v->type == VI_BOX)
+		place(pl->L, pl->pg, v, pl->y, pl->out, pl->p);
+	pl->y += v->h;
+}
+
+/* A page's footnotes at its foot, ending at bottom, under a short rule (a rule of the
+ * house style's other length above a footnote continued from the page before). */
+static void place_notes(struct lay *L, struct pd_page *pg, const struct foot *f, double bottom,
 			struct pd_layout *out, size_t p)
 {
-	if (to <= from)
+	if (f->last < f->first)
 		return;
-	double gap = SP_LH(NOTE_GAP), y = bottom - gap;
-	for (int n = from + 1; n <= to; n++)
-		y -= L->notes[n - 1].h;
+	double gap = SP_LH(NOTE_GAP), y = bottom - f->h;
 	struct vitem rule;
 	lay_box_begin(L, &rule);
-	double x0 = L->st->margin_left, x1 = x0 + SP(NOTE_RULE) * style_measure(L->st);
+	double share = f->k0 > 0 ? SP(NOTE_CONTINUED_RULE) : SP(NOTE_RULE);
+	double x0 = L->st->margin_left, x1 = x0 + share * style_measure(L->st);
 	*VPUSH(rules) = (struct pd_rule){x0, gap / 2, x1, gap / 2, SP(RULE_HEADER)};
 	rule.nrule = 1;
 	place(L, pg, &rule, y, out, p);
-	y += gap;
-	for (int n = from + 1; n <= to; n++)
-		for (size_t i = 0; i < L->notes[n - 1].nvi; i++) {
-			const struct vitem *v = &L->notes_vl[L->notes[n - 1].vi0 + i];
-			if (v->type == VI_BOX)
-				place(L, pg, v, y, out, p);
-			y += v->h;
-		}
+	struct placing pl = {L, pg, out, p, y + gap};
+	foot_each(L, f, place_note_item, &pl);
+}
+
+struct gather {
+	struct vitem *v;
+	size_t n;
+};
+
+static void gather_item(const struct vitem *v, void *ctx)
+{
+	struct gather *g = ctx;
+	g->v[g->n++] = *v;
 }
 
 /* Room for the page's items: its boxes, furniture and footnotes. */
 static void page_room(struct lay *L, struct pd_page *pg, size_t s, size_t e, long thead,
-		      const struct vitem *furn, size_t nfurn, int from, int to, size_t extra)
+		      const struct vitem *furn, size_t nfurn, const struct foot *f, size_t extra)
 {
 	size_t nn = 0;
-	for (int n = from + 1; n <= to; n++)
-		nn += L->notes[n - 1].nvi;
-	struct vitem *tmp = xmalloc((e - s + nfurn + nn + 2) * sizeof *tmp);
-	size_t nt = 0;
+	for (int n = f->first; n <= f->last; n++)
+		nn += note_len(L, n);
+	struct gather g = {xmalloc((e - s + nfurn + nn + 2) * sizeof *g.v), 0};
 	for (size_t i = s; i < e; i++)
-		tmp[nt++] = L->vl[i];
+		g.v[g.n++] = L->vl[i];
 	if (thead >= 0)
-		tmp[nt++] = L->vl[thead];
+		g.v[g.n++] = L->vl[thead];
 	for (size_t i = 0; i < nfurn; i++)
-		tmp[nt++] = furn[i];
-	for (int n = from + 1; n <= to; n++)
-		for (size_t i = 0; i < L->notes[n - 1].nvi; i++)
-			tmp[nt++] = L->notes_vl[L->notes[n - 1].vi0 + i];
-	page_alloc(L, pg, tmp, nt, extra);
-	free(tmp);
+		g.v[g.n++] = furn[i];
+	foot_each(L, f, gather_item, &g);
+	page_alloc(L, pg, g.v, g.n, extra);
+	free(g.v);
 }
 
 /* The faces the pages use, in first-use order. */
@@ -830,20 +1068,19 @@ void lay_paginate(struct lay *L, struct pd_layout *out)
 	double fsize = SP_EM(FOOTER_SIZE), hsize = SP_EM(HEADER_SIZE);
 	double fh, hh;
 	furniture(L, &fh, &hh);
-	size_t *starts;
-	size_t np = page_breaks(L, body - fh, body - fh - hh, &starts);
+	struct page_cut *cuts;
+	size_t np = page_breaks(L, body - fh, body - fh - hh, &cuts);
 	if (np == 0) {
-		starts = xrealloc(starts, sizeof *starts);
-		starts[0] = 0;
+		cuts = xrealloc(cuts, sizeof *cuts);
+		cuts[0] = (struct page_cut){0, {1, 0, 0, 0, 0, 0, 0}};
 		np = 1;
 	}
 	out->page_w = st->page_w;
 	out->page_h = st->page_h;
 	out->npages = np;
 	out->pages = arena_alloc(L->arena, np * sizeof *out->pages);
-	int placed = 0; /* footnotes given a page */
 	for (size_t p = 0; p < np; p++) {
-		size_t s = starts[p], e = p + 1 < np ? starts[p + 1] : L->nvl;
+		size_t s = cuts[p].s, e = p + 1 < np ? cuts[p + 1].s : L->nvl;
 		struct vitem fb = {0}, hb = {0};
 		size_t extra = 0;
 		size_t r0 = L->nruns, u0 = L->nrules, k0 = L->nlinks;
@@ -869,8 +1106,7 @@ void lay_paginate(struct lay *L, struct pd_layout *out)
 			furn[nfurn++] = fb;
 		if (st->header && p > 0)
 			furn[nfurn++] = hb;
-		int to = last_note(L, s, e, placed);
-		page_room(L, pg, s, e, thead, furn, nfurn, placed, to, extra);
+		page_room(L, pg, s, e, thead, furn, nfurn, &cuts[p].f, extra);
 		double y = st->margin_top;
 		if (st->header && p > 0) {
 			place(L, pg, &hb, y, out, p);
@@ -896,13 +1132,12 @@ void lay_paginate(struct lay *L, struct pd_layout *out)
 				content = true;
 			}
 		}
-		place_notes(L, pg, placed, to, st->page_h - st->margin_bottom - fh, out, p);
-		placed = to;
+		place_notes(L, pg, &cuts[p].f, st->page_h - st->margin_bottom - fh, out, p);
 		L->nruns = r0;
 		L->nrules = u0;
 		L->nlinks = k0;
 	}
-	free(starts);
+	free(cuts);
 	out->noutlines = L->noutl;
 	out->outlines = arena_alloc(L->arena, (L->noutl + 1) * sizeof *out->outlines);
 	if (L->noutl)

@@ -406,10 +406,13 @@ static const uint16_t *glyphs_of(struct lay *L, size_t a, size_t b)
 	return g;
 }
 
-static void add_piece(struct lay *L, size_t a, size_t b, double size)
+/* The piece wch[a, b) of a word as a box of fragments; with kern_on, its last character
+ * keeps its kern with the next (the word goes on unbroken unless the line breaks there).
+ * Returns that kern in points. */
+static double add_piece(struct lay *L, size_t a, size_t b, double size, bool kern_on)
 {
 	size_t f0 = L->nfrags;
-	double w = 0;
+	double w = 0, kern = 0;
 	for (size_t k = a; k < b;) {
 		size_t e = k + 1;
 		long advance = L->wch[k].advance;
@@ -418,12 +421,14 @@ static void add_piece(struct lay *L, size_t a, size_t b, double size)
 		       L->wch[e].face == L->wch[k].face &&
 		       L->wch[e].p == L->wch[e - 1].p + L->wch[e - 1].n)
 			advance += L->wch[e++].advance;
-		if (e < b) /* kerned before the next character: a fragment ends, moved by the kern */
-			advance += L->wch[e - 1].kern;
-		const char *s = L->wch[k].p;
-		size_t len = (size_t)(L->wch[e - 1].p + L->wch[e - 1].n - s);
 		const struct tok *tk = L->wch[k].tok;
 		double fs = tok_size(L, tk, size);
+		if (e < b || kern_on) /* kerned before the next character: a fragment ends, moved by the kern */
+			advance += L->wch[e - 1].kern;
+		if (e == b && kern_on)
+			kern = L->wch[e - 1].kern * fs / 1000.0;
+		const char *s = L->wch[k].p;
+		size_t len = (size_t)(L->wch[e - 1].p + L->wch[e - 1].n - s);
 		struct frag *f = frag_new(L, L->wch[k].face, fs, s, len, (double)advance * fs / 1000.0, tk);
 		f->glyphs = glyphs_of(L, k, e);
 		if (tk->style & ST_SUPER)
@@ -438,6 +443,7 @@ static void add_piece(struct lay *L, size_t a, size_t b, double size)
 	add_item(L, LB_BOX, w, 0, 0, 0, false);
 	L->iext[L->nitems - 1].f0 = f0;
 	L->iext[L->nitems - 1].nf = L->nfrags - f0;
+	return kern;
 }
 
 static void add_word(struct lay *L, size_t i, size_t j, double size, double measure, bool hyph)
@@ -455,7 +461,10 @@ static void add_word(struct lay *L, size_t i, size_t j, double size, double meas
 	for (size_t k = 1; k <= L->nwch; k++) {
 		if (k < L->nwch && !breaks_before(&L->wch[k]))
 			continue;
-		add_piece(L, a, k, size);
+		/* a kern pair across a break inside the word holds unless the line breaks there
+		 * (not across a zero-width space, which parts the word) */
+		bool kern_on = k < L->nwch && L->wch[k].brk != BRK_ZW;
+		double kern = add_piece(L, a, k, size, kern_on);
 		if (k < L->nwch) {
 			int kind = L->wch[k].brk;
 			const struct wch *prev = &L->wch[k - 1];
@@ -468,12 +477,13 @@ static void add_word(struct lay *L, size_t i, size_t j, double size, double meas
 					hw = (double)face_advance(hf, '-') * size / 1000.0;
 					frag_new(L, hf, size, "-", 1, hw, prev->tok);
 				}
-				add_item(L, LB_PENALTY, hw, 0, 0, 50, true);
+				add_item(L, LB_PENALTY, hw - kern, 0, 0, 50, true);
 				L->iext[L->nitems - 1].hyphen = h;
 			} else {
 				int pen = kind == BRK_DASH ? 50 : kind == BRK_URL ? 100 : kind == BRK_ZW ? 0 : 1000;
-				add_item(L, LB_PENALTY, 0, 0, 0, pen, kind == BRK_DASH);
+				add_item(L, LB_PENALTY, -kern, 0, 0, pen, kind == BRK_DASH);
 			}
+			L->iext[L->nitems - 1].unkern = kern;
 		}
 		a = k;
 	}
@@ -557,7 +567,7 @@ static size_t first_of_line(const struct lay *L, long prev)
 
 struct placed {
 	const struct frag *f;
-	double x;
+	double x, w; /* w: the frag's width, less a kern taken back at the line's end */
 };
 
 /* A task item's box, right-aligned in the gutter on the baseline, crossed when done. */
@@ -656,12 +666,12 @@ static void emit_line(struct lay *L, struct placed *pl, size_t np, double size, 
 			lx0 = pl[k].x;
 		}
 		if (link)
-			lx1 = pl[k].x + f->w;
+			lx1 = pl[k].x + pl[k].w;
 		struct pd_run *r = VPUSH(runs);
 		r->x = pl[k].x + f->dx;
 		r->dx = f->dx;
 		r->y = base - f->rise;
-		r->w = f->w;
+		r->w = pl[k].w;
 		if (f->note > L->notes_seen) { /* a footnote's first reference */
 			ln->note0 = ln->nnote ? ln->note0 : f->note;
 			ln->nnote = f->note - ln->note0 + 1;
@@ -674,8 +684,8 @@ static void emit_line(struct lay *L, struct placed *pl, size_t np, double size, 
 		r->glyphs = f->glyphs;
 		if (f->strike) { /* from the end of a struck word before it on the line: spaces too */
 			double y = base - SP(STRIKE_RAISE) * f->size;
-			double x0 = k > 0 && pl[k - 1].f->strike ? pl[k - 1].x + pl[k - 1].f->w : pl[k].x;
-			*VPUSH(rules) = (struct pd_rule){x0, y, pl[k].x + f->w, y, SP(STRIKE_WEIGHT) * f->size};
+			double x0 = k > 0 && pl[k - 1].f->strike ? pl[k - 1].x + pl[k - 1].w : pl[k].x;
+			*VPUSH(rules) = (struct pd_rule){x0, y, pl[k].x + pl[k].w, y, SP(STRIKE_WEIGHT) * f->size};
 		}
 	}
 	lay_bidi_line(L, text0, ln->link0, ln->rule0, rtl);
@@ -743,13 +753,20 @@ static void set_para(struct lay *L, double size, enum align al, double left, dou
 			} else if (it->type == LB_BOX) {
 				const struct iext *xe = &L->iext[i];
 				for (size_t f = 0; f < xe->nf; f++) {
-					pl[np++] = (struct placed){&L->frags[xe->f0 + f], x};
-					x += L->frags[xe->f0 + f].w;
+					const struct frag *fr = &L->frags[xe->f0 + f];
+					pl[np++] = (struct placed){fr, x, fr->w};
+					x += fr->w;
 				}
 			}
 		}
-		if (L->items[e].type == LB_PENALTY && L->iext[e].hyphen >= 0)
-			pl[np++] = (struct placed){&L->frags[L->iext[e].hyphen], x};
+		if (L->items[e].type == LB_PENALTY && np > 0) { /* the word broken here */
+			pl[np - 1].w -= L->iext[e].unkern;
+			x -= L->iext[e].unkern;
+		}
+		if (L->items[e].type == LB_PENALTY && L->iext[e].hyphen >= 0) {
+			const struct frag *hy = &L->frags[L->iext[e].hyphen];
+			pl[np++] = (struct placed){hy, x, hy->w};
+		}
 		for (size_t k = 0; rtl && al == AL_JUSTIFY && k < np; k++) /* a short line: right */
 			pl[k].x += fmax(0, left + measure - x);
 		emit_line(L, pl, np, size, rtl);

@@ -1,43 +1,15 @@
 /* merge: PDF files and pixels -> one stamped, bookmarked, labelled PDF, through libqpdf.
  * In: sources opened here, stamp texts, bookmarks, labels. Out: a PDF written atomically. */
-#include "merge.h"
+#include "merge_impl.h"
 
 #include <errno.h>
-#include <libdeflate.h>
-#include <qpdf/qpdf-c.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "outfile.h"
 #include "stamp.h"
 #include "util.h"
-
-struct pd_pdfsrc {
-	qpdf_data q;
-	int pages;
-	unsigned char *bytes; /* the file qpdf reads from, when opened from memory */
-};
-
-struct mark {
-	char *title;
-	int page;
-};
-
-struct label {
-	char *prefix;
-	int page;
-	bool numbered;
-};
-
-struct pd_merge {
-	qpdf_data q;
-	int font_id, open_q_id; /* the stamp font and the "q" stream shared by every page */
-	struct libdeflate_compressor *z; /* one for every stream made here (NULL: stored raw) */
-	struct mark *marks;
-	size_t nmarks;
-	struct label *labels;
-	size_t nlabels;
-};
+#include "xmp.h"
 
 static qpdf_data qpdf_new(void)
 {
@@ -121,6 +93,7 @@ static struct pd_pdfsrc *checked(qpdf_data q, QPDF_ERROR_CODE read_rc, struct pd
 	struct pd_pdfsrc *src = xcalloc(1, sizeof *src);
 	src->q = q;
 	src->pages = pages;
+	src->claims = tags_src_claims(q);
 	return src;
 }
 
@@ -150,10 +123,16 @@ int merge_src_pages(const struct pd_pdfsrc *src)
 	return src->pages;
 }
 
+unsigned merge_src_claims(const struct pd_pdfsrc *src)
+{
+	return src->claims;
+}
+
 void merge_close(struct pd_pdfsrc *src)
 {
 	if (!src)
 		return;
+	tags_src_free(src);
 	qpdf_cleanup(&src->q);
 	free(src->bytes);
 	free(src);
@@ -183,6 +162,16 @@ static qpdf_oh stamp_font_object(struct pd_merge *m, const struct pd_stamp_font 
 	buf_puts(&d, "] >>");
 	qpdf_oh font = qpdf_oh_parse(q, d.s);
 	qpdf_oh_replace_key(q, font, "/FontDescriptor", desc);
+	/* each code its character, for a reader that copies the stamp (PDF/UA, PDF/A-2u) */
+	buf_clear(&d);
+	buf_puts(&d, "/CIDInit /ProcSet findresource begin 12 dict begin begincmap /CIDSystemInfo "
+		     "<< /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def /CMapName "
+		     "/Adobe-Identity-UCS def /CMapType 2 def 1 begincodespacerange <00> <FF> "
+		     "endcodespacerange 1 beginbfrange <20> <7E> <0020> endbfrange endcmap CMapName "
+		     "currentdict /CMap defineresource pop end end\n");
+	qpdf_oh unicode = qpdf_oh_new_stream(q);
+	put_stream(m, unicode, d.s, d.len);
+	qpdf_oh_replace_key(q, font, "/ToUnicode", unicode);
 	buf_free(&d);
 	return qpdf_make_indirect_object(q, font);
 }
@@ -196,7 +185,7 @@ struct pd_merge *merge_new(const struct pd_stamp_font *font)
 	qpdf_oh open_q = qpdf_oh_new_stream(m->q);
 	qpdf_oh_replace_stream_data(m->q, open_q, (const unsigned char *)"q\n", 2,
 				    qpdf_oh_new_null(m->q), qpdf_oh_new_null(m->q));
-	m->font_id = qpdf_oh_get_object_id(m->q, stamp_font_object(m, font));
+	m->font_id = font ? qpdf_oh_get_object_id(m->q, stamp_font_object(m, font)) : 0;
 	m->open_q_id = qpdf_oh_get_object_id(m->q, open_q);
 	qpdf_oh_release_all(m->q);
 	return m;
@@ -212,6 +201,7 @@ void merge_free(struct pd_merge *m)
 		free(m->labels[i].prefix);
 	free(m->marks);
 	free(m->labels);
+	tags_free(m);
 	qpdf_cleanup(&m->q);
 	libdeflate_free_compressor(m->z);
 	free(m);
@@ -235,11 +225,14 @@ static int added(struct pd_merge *m, struct pd_loc at, struct pd_diags *diags)
 int merge_add_pdf(struct pd_merge *m, struct pd_pdfsrc *src, int first, int count,
 		  struct pd_loc at, struct pd_diags *diags)
 {
-	for (int i = first; i < first + count && i < src->pages; i++) {
+	int from = merge_pages(m), n = 0;
+	for (int i = first; i < first + count && i < src->pages; i++, n++) {
 		qpdf_oh page = qpdf_get_page_n(src->q, (size_t)i);
 		if (qpdf_add_page(m->q, src->q, page, QPDF_FALSE) & QPDF_ERRORS)
 			break;
 	}
+	if (!qpdf_has_error(m->q))
+		tags_carry(m, src, first, n, from);
 	return added(m, at, diags);
 }
 
@@ -280,9 +273,41 @@ static size_t png_rows(const unsigned char *png, size_t len, int width, int heig
 	return 0;
 }
 
-/* The scan's image: the PNG's rows as they are (PNG predictors), else its pixels compressed. */
+static unsigned be16(const unsigned char *p)
+{
+	return (unsigned)p[0] << 8 | p[1];
+}
+
+/* True when a JPEG's own bytes are a DCTDecode stream every PDF reader takes: baseline or
+ * progressive Huffman (SOF0, SOF1, SOF2), 8 bits, the size and components decoded. */
+static bool jpeg_passes(const unsigned char *jpg, size_t len, const struct pd_pixels *px)
+{
+	if (!jpg || len < 4 || jpg[0] != 0xFF || jpg[1] != 0xD8)
+		return false;
+	for (size_t at = 2; at + 4 <= len;) {
+		if (jpg[at] != 0xFF)
+			return false;
+		unsigned marker = jpg[at + 1];
+		if (marker == 0xFF) { /* fill */
+			at++;
+			continue;
+		}
+		size_t n = be16(jpg + at + 2);
+		if (marker >= 0xC0 && marker <= 0xCF && marker != 0xC4 && marker != 0xC8 && marker != 0xCC)
+			return marker <= 0xC2 && n >= 8 && at + 2 + n <= len && jpg[at + 4] == 8 &&
+			       (int)be16(jpg + at + 5) == px->height && (int)be16(jpg + at + 7) == px->width &&
+			       jpg[at + 9] == px->comps;
+		if (marker == 0xD9 || marker == 0xDA || n < 2)
+			return false;
+		at += 2 + n;
+	}
+	return false;
+}
+
+/* The scan's image: a JPEG's bytes as they are (DCTDecode), a PNG's rows as they are (PNG
+ * predictors), else its pixels compressed. file: the file px was decoded from, or NULL. */
 static qpdf_oh scan_image(struct pd_merge *m, const struct pd_pixels *px,
-			  const unsigned char *png, size_t png_len)
+			  const unsigned char *file, size_t file_len)
 {
 	qpdf_data q = m->q;
 	qpdf_oh img = qpdf_oh_new_stream(q);
@@ -292,7 +317,10 @@ static qpdf_oh scan_image(struct pd_merge *m, const struct pd_pixels *px,
 			 "<< /Type /XObject /Subtype /Image /Width %d /Height %d /ColorSpace %s "
 			 "/BitsPerComponent 8 >>",
 			 px->width, px->height, px->comps == 1 ? "/DeviceGray" : "/DeviceRGB");
-	if (png_rows(png, png_len, px->width, px->height, px->comps, &rows)) {
+	if (jpeg_passes(file, file_len, px)) {
+		qpdf_oh_replace_stream_data(q, img, file, file_len, qpdf_oh_new_name(q, "/DCTDecode"),
+					    qpdf_oh_new_null(q));
+	} else if (png_rows(file, file_len, px->width, px->height, px->comps, &rows)) {
 		snprintf(spec + n - 2, sizeof spec - (size_t)n + 2, "/DecodeParms << /Predictor 15 "
 			 "/Colors %d /BitsPerComponent 8 /Columns %d >> >>", px->comps, px->width);
 		qpdf_oh_replace_stream_data(q, img, (const unsigned char *)rows.s, rows.len,
@@ -310,28 +338,29 @@ static qpdf_oh scan_image(struct pd_merge *m, const struct pd_pixels *px,
 	return img;
 }
 
-int merge_add_image(struct pd_merge *m, const struct pd_pixels *px, const unsigned char *png,
-		    size_t png_len, struct pd_loc at, struct pd_diags *diags)
+int merge_add_image(struct pd_merge *m, const struct pd_pixels *px, const unsigned char *file,
+		    size_t file_len, const char *alt, struct pd_loc at, struct pd_diags *diags)
 {
 	qpdf_data q = m->q;
 	int width = px->width, height = px->height;
-	qpdf_oh img = scan_image(m, px, png, png_len);
+	qpdf_oh img = scan_image(m, px, file, file_len);
 	double s = (SCAN_X1 - SCAN_X0) / width;
 	if ((SCAN_Y1 - SCAN_Y0) / height < s)
 		s = (SCAN_Y1 - SCAN_Y0) / height;
-	double w = s * width, h = s * height;
+	double w = s * width, h = s * height, x = SCAN_X0 + (SCAN_X1 - SCAN_X0 - w) / 2;
+	double box[4] = {x, SCAN_Y1 - h, x + w, SCAN_Y1};
+	qpdf_oh page = qpdf_make_indirect_object(q, qpdf_oh_parse(q, "<< /Type /Page /MediaBox "
+						 "[0 0 612 792] /Resources << /XObject << >> >> >>"));
+	char draw[120];
+	snprintf(draw, sizeof draw, "q %.4f 0 0 %.4f %.2f %.2f cm /Im0 Do Q\n", w, h, box[0], box[1]);
 	struct pd_buf ops = {0};
-	buf_printf(&ops, "q %.4f 0 0 %.4f %.2f %.2f cm /Im0 Do Q\n", w, h,
-		   SCAN_X0 + (SCAN_X1 - SCAN_X0 - w) / 2, SCAN_Y1 - h);
+	tags_figure(m, page, alt, box, &ops, draw);
 	qpdf_oh content = qpdf_oh_new_stream(q);
 	put_stream(m, content, ops.s, ops.len);
 	buf_free(&ops);
-	qpdf_oh page = qpdf_oh_parse(q, "<< /Type /Page /MediaBox [0 0 612 792] "
-					"/Resources << /XObject << >> >> >>");
 	qpdf_oh_replace_key(q, qpdf_oh_get_key(q, qpdf_oh_get_key(q, page, "/Resources"), "/XObject"),
 			    "/Im0", img);
 	qpdf_oh_replace_key(q, page, "/Contents", content);
-	page = qpdf_make_indirect_object(q, page);
 	qpdf_add_page(q, q, page, QPDF_FALSE);
 	return added(m, at, diags);
 }
@@ -345,7 +374,7 @@ static double number_at(qpdf_data q, qpdf_oh arr, int i)
 
 static struct pd_stamp_page page_geometry(qpdf_data q, qpdf_oh page)
 {
-	struct pd_stamp_page g = {0, 0, 612, 792, 0};
+	struct pd_stamp_page g = {0, 0, 612, 792, 0, false};
 	qpdf_oh box = qpdf_oh_get_key(q, page, "/CropBox");
 	if (!qpdf_oh_is_array(q, box) || qpdf_oh_get_array_n_items(q, box) != 4)
 		box = qpdf_oh_get_key(q, page, "/MediaBox");
@@ -377,11 +406,13 @@ static qpdf_oh page_fonts(qpdf_data q, qpdf_oh page)
 	return fonts;
 }
 
-void merge_stamp(struct pd_merge *m, int page_index, const char *right, const char *left)
+void merge_stamp(struct pd_merge *m, int page_index, bool top, const char *right,
+		 const char *left)
 {
 	qpdf_data q = m->q;
 	qpdf_oh page = qpdf_get_page_n(q, (size_t)page_index);
 	struct pd_stamp_page g = page_geometry(q, page);
+	g.top = top;
 	qpdf_oh_replace_key(q, page_fonts(q, page), STAMP_FONT_KEY,
 			    qpdf_get_object_by_id(q, m->font_id, 0));
 	struct pd_buf ops = {0};
@@ -464,14 +495,24 @@ static void write_labels(struct pd_merge *m, qpdf_oh root)
 	qpdf_oh_replace_key(q, root, "/PageLabels", tree);
 }
 
+/* The Info dictionary's title (UTF-8, written as a text string) and creator. */
+static void set_title(qpdf_data q, const char *title)
+{
+	qpdf_set_info_key(q, "/Creator", "pdgen " PD_VERSION);
+	if (title)
+		qpdf_oh_replace_key(q, qpdf_oh_get_key(q, qpdf_get_trailer(q), "/Info"), "/Title",
+				    qpdf_oh_new_unicode_string(q, title));
+}
+
 /* Writes q to path atomically and reproducibly (the ID a hash of the content). */
-static int write_pdf(qpdf_data q, const char *path, struct pd_pdf_written *written,
+static int write_pdf(qpdf_data q, bool tagged, const char *path, struct pd_pdf_written *written,
 		     struct pd_diags *diags)
 {
 	struct pd_buf why = {0};
 	int rc = PD_EXIT_OK;
 	if ((qpdf_init_write_memory(q) & QPDF_ERRORS) ||
-	    (qpdf_set_deterministic_ID(q, QPDF_TRUE), qpdf_set_object_stream_mode(q, qpdf_o_generate),
+	    (qpdf_set_minimum_pdf_version(q, tagged ? "1.7" : "1.3"), /* tagged as PDF/UA-1 asks */
+	     qpdf_set_deterministic_ID(q, QPDF_TRUE), qpdf_set_object_stream_mode(q, qpdf_o_generate),
 	     qpdf_set_decode_level(q, qpdf_dl_none), /* compressed streams pass through as they are */
 	     qpdf_set_compress_streams(q, QPDF_FALSE), /* and the others: made here compressed */
 	     qpdf_write(q) & QPDF_ERRORS)) {
@@ -480,7 +521,7 @@ static int write_pdf(qpdf_data q, const char *path, struct pd_pdf_written *writt
 	} else {
 		size_t len = qpdf_get_buffer_length(q);
 		const unsigned char *bytes = qpdf_get_buffer(q);
-		struct pd_pdf_written w = {qpdf_get_num_pages(q), len, ""};
+		struct pd_pdf_written w = {.pages = qpdf_get_num_pages(q), .bytes = len};
 		if (outfile_write(path, bytes, len, w.sha256) != 0) {
 			diag_error(diags, (struct pd_loc){0}, "cannot write '%s': %s", path,
 				   strerror(errno));
@@ -493,38 +534,29 @@ static int write_pdf(qpdf_data q, const char *path, struct pd_pdf_written *writt
 	return rc;
 }
 
-int merge_write(struct pd_merge *m, const char *title, const char *path,
+int merge_write(struct pd_merge *m, const char *title, unsigned claims, const char *path,
 		struct pd_pdf_written *written, struct pd_diags *diags)
 {
 	qpdf_data q = m->q;
 	qpdf_oh root = qpdf_get_root(q);
 	write_outlines(m, root);
 	write_labels(m, root);
-	if (title)
-		qpdf_set_info_key(q, "/Title", title);
-	qpdf_set_info_key(q, "/Creator", "pdgen " PD_VERSION);
-	return write_pdf(q, path, written, diags);
+	set_title(q, title);
+	if (m->conflict && (claims & PD_CLAIM_PDFUA))
+		diag_add(diags, PD_NOTE, (struct pd_loc){0}, NULL, "two enclosures map the structure "
+			 "type or class '%s' two ways: the packet is not declared PDF/UA-1 (its "
+			 "structure keeps the first)", m->conflict + 1);
+	tags_finish(m, root, claims);
+	return write_pdf(q, tags_on(m), path, written, diags);
 }
 
 int merge_extract(struct pd_pdfsrc *src, int first, int count, const char *title,
-		  const char *path, struct pd_diags *diags)
+		  unsigned claims, const char *path, struct pd_diags *diags)
 {
-	qpdf_data q = qpdf_new();
-	qpdf_empty_pdf(q);
-	for (int i = first; i < first + count && i < src->pages; i++)
-		if (qpdf_add_page(q, src->q, qpdf_get_page_n(src->q, (size_t)i), QPDF_FALSE) &
-		    QPDF_ERRORS)
-			break;
-	if (title)
-		qpdf_set_info_key(q, "/Title", title);
-	qpdf_set_info_key(q, "/Creator", "pdgen " PD_VERSION);
-	struct pd_buf why = {0};
-	int rc = PD_EXIT_INPUT;
-	if (qpdf_has_error(q))
-		diag_error(diags, (struct pd_loc){0}, "cannot make '%s': %s", path, problem(q, &why));
-	else
-		rc = write_pdf(q, path, NULL, diags);
-	buf_free(&why);
-	qpdf_cleanup(&q);
+	struct pd_merge *m = merge_new(NULL);
+	int rc = merge_add_pdf(m, src, first, count, (struct pd_loc){0}, diags) < 0
+		     ? PD_EXIT_INPUT
+		     : merge_write(m, title, claims, path, NULL, diags);
+	merge_free(m);
 	return rc;
 }

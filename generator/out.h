@@ -30,6 +30,10 @@ struct pd_pdf_written {
 	int pages;
 	size_t bytes;
 	char sha256[65]; /* hex */
+	/* the text area's distance from the page's top and bottom edges (the style's margins:
+	 * a footer prints inside them) and where the style set each ({0}: the default) */
+	double margin_top, margin_bottom;
+	struct pd_loc margin_top_at, margin_bottom_at;
 };
 
 /* The sRGB profile of a tagged PDF's output intent (icc-profiles-free). */

@@ -27,6 +27,9 @@ static size_t run_chars(const struct pd_run *r, struct rch *out, size_t cap, str
 		c->p = r->text + at;
 		c->n = (unsigned)utf8_decode(r->text + at, r->len - at, &c->cp);
 		c->glyph = r->glyphs ? r->glyphs[k] : PD_GLYPH_OWN;
+		unsigned mirror = r->rtl && c->glyph == PD_GLYPH_OWN ? face_rtl_glyph(r->face, c->cp) : 0;
+		if (mirror) /* a bracket set right to left: its mirror's glyph, its own text */
+			c->glyph = (uint16_t)mirror;
 		at += c->n;
 	}
 	return k;
@@ -60,7 +63,7 @@ void pdf_variants_collect(const struct pd_layout *lay, const struct pd_face *fac
 	for (size_t p = 0; p < lay->npages; p++)
 		for (size_t i = 0; i < lay->pages[p].nruns; i++) {
 			const struct pd_run *r = &lay->pages[p].runs[i];
-			if (r->face != face || !r->glyphs)
+			if (r->face != face || (!r->glyphs && !r->rtl))
 				continue;
 			struct rch *c = local;
 			size_t n = run_chars(r, local, 64, &heap);

@@ -1,9 +1,6 @@
 /* out_pdf_meta: what makes a PDF archival (PDF/A-2b) and names its standards. In: the
  * document's Info dictionary as set, its language, an ICC profile. Out: the catalog's
  * metadata (XMP), output intent, language and viewer preferences. */
-#include <stdio.h>
-#include <string.h>
-
 #include <hpdf.h>
 #include <hpdf_doc.h>
 #include <hpdf_objects.h>
@@ -11,100 +8,17 @@
 
 #include "out_impl.h"
 #include "util.h"
+#include "xmp.h"
 
-static void xml_text(struct pd_buf *b, const char *s)
-{
-	for (; s && *s; s++) {
-		if (*s == '&')
-			buf_puts(b, "&amp;");
-		else if (*s == '<')
-			buf_puts(b, "&lt;");
-		else if (*s == '>')
-			buf_puts(b, "&gt;");
-		else if (*s == '"')
-			buf_puts(b, "&quot;");
-		else
-			buf_putc(b, *s);
-	}
-}
-
-static void xmp_attr(struct pd_buf *b, const char *name, const char *value)
-{
-	if (!value || !*value)
-		return;
-	buf_printf(b, " %s=\"", name);
-	xml_text(b, value);
-	buf_putc(b, '"');
-}
-
-/* An rdf:Alt (language alternatives) or rdf:Seq of one item, when value is not empty. */
-static void xmp_item(struct pd_buf *b, const char *name, const char *value, bool alt)
-{
-	if (!value || !*value)
-		return;
-	buf_printf(b, "<%s><rdf:%s><rdf:li%s>", name, alt ? "Alt" : "Seq",
-		   alt ? " xml:lang=\"x-default\"" : "");
-	xml_text(b, value);
-	buf_printf(b, "</rdf:li></rdf:%s></%s>", alt ? "Alt" : "Seq", name);
-}
-
-/* An Info date as libharu writes it (D:YYYYMMDDHHmmSS, then Z, or +HH'mm' or -HH'mm') in
- * the form of XMP (YYYY-MM-DDTHH:mm:SS, then Z or +HH:mm); "" when it is not one. */
-static void xmp_date(const char *pdf_date, char out[32])
-{
-	out[0] = '\0';
-	const char *d = pdf_date;
-	if (!d || strncmp(d, "D:", 2) || strlen(d) < 16)
-		return;
-	for (int i = 2; i < 16; i++)
-		if (d[i] < '0' || d[i] > '9')
-			return;
-	snprintf(out, 32, "%.4s-%.2s-%.2sT%.2s:%.2s:%.2s", d + 2, d + 6, d + 8, d + 10, d + 12,
-		 d + 14);
-	if (d[16] == '+' || d[16] == '-')
-		snprintf(out + 19, 13, "%c%.2s:%.2s", d[16], d + 17, d + 20);
-	else
-		strcpy(out + 19, "Z");
-}
-
-/* The XMP packet: the Info dictionary's entries as its XMP properties, the PDF/A and
- * PDF/UA identification, and the schema of pdfuaid (not one PDF/A-2 predefines). */
+/* The XMP packet: the Info dictionary's entries, PDF/A-2b and PDF/UA-1 declared. */
 static void xmp(HPDF_Doc pdf, struct pd_buf *b)
 {
-	char created[32], modified[32];
-	xmp_date(HPDF_GetInfoAttr(pdf, HPDF_INFO_CREATION_DATE), created);
-	xmp_date(HPDF_GetInfoAttr(pdf, HPDF_INFO_MOD_DATE), modified);
-	buf_puts(b, "<?xpacket begin=\"\xEF\xBB\xBF\" id=\"W5M0MpCehiHzreSzNTczkc9d\"?>"
-		    "<x:xmpmeta xmlns:x=\"adobe:ns:meta/\"><rdf:RDF "
-		    "xmlns:rdf=\"http://www.w3.org/1999/02/22-rdf-syntax-ns#\">"
-		    "<rdf:Description rdf:about=\"\" xmlns:dc=\"http://purl.org/dc/elements/1.1/\" "
-		    "xmlns:xmp=\"http://ns.adobe.com/xap/1.0/\" xmlns:pdf=\"http://ns.adobe.com/pdf/1.3/\" "
-		    "xmlns:pdfaid=\"http://www.aiim.org/pdfa/ns/id/\" "
-		    "xmlns:pdfuaid=\"http://www.aiim.org/pdfua/ns/id/\" "
-		    "xmlns:pdfaExtension=\"http://www.aiim.org/pdfa/ns/extension/\" "
-		    "xmlns:pdfaSchema=\"http://www.aiim.org/pdfa/ns/schema#\" "
-		    "xmlns:pdfaProperty=\"http://www.aiim.org/pdfa/ns/property#\" "
-		    "pdfaid:part=\"2\" pdfaid:conformance=\"B\" pdfuaid:part=\"1\"");
-	xmp_attr(b, "xmp:CreatorTool", HPDF_GetInfoAttr(pdf, HPDF_INFO_CREATOR));
-	xmp_attr(b, "xmp:CreateDate", created);
-	xmp_attr(b, "xmp:ModifyDate", modified);
-	xmp_attr(b, "pdf:Producer", HPDF_GetInfoAttr(pdf, HPDF_INFO_PRODUCER));
-	buf_putc(b, '>');
-	xmp_item(b, "dc:title", HPDF_GetInfoAttr(pdf, HPDF_INFO_TITLE), true);
-	xmp_item(b, "dc:creator", HPDF_GetInfoAttr(pdf, HPDF_INFO_AUTHOR), false);
-	xmp_item(b, "dc:description", HPDF_GetInfoAttr(pdf, HPDF_INFO_SUBJECT), true);
-	buf_puts(b, "<pdfaExtension:schemas><rdf:Bag><rdf:li rdf:parseType=\"Resource\">"
-		    "<pdfaSchema:schema>PDF/UA identification</pdfaSchema:schema>"
-		    "<pdfaSchema:namespaceURI>http://www.aiim.org/pdfua/ns/id/"
-		    "</pdfaSchema:namespaceURI><pdfaSchema:prefix>pdfuaid</pdfaSchema:prefix>"
-		    "<pdfaSchema:property><rdf:Seq><rdf:li rdf:parseType=\"Resource\">"
-		    "<pdfaProperty:name>part</pdfaProperty:name>"
-		    "<pdfaProperty:valueType>Integer</pdfaProperty:valueType>"
-		    "<pdfaProperty:category>internal</pdfaProperty:category>"
-		    "<pdfaProperty:description>Part of ISO 14289</pdfaProperty:description>"
-		    "</rdf:li></rdf:Seq></pdfaSchema:property></rdf:li></rdf:Bag>"
-		    "</pdfaExtension:schemas></rdf:Description></rdf:RDF></x:xmpmeta>"
-		    "<?xpacket end=\"r\"?>");
+	struct pd_xmp x = {HPDF_GetInfoAttr(pdf, HPDF_INFO_TITLE), HPDF_GetInfoAttr(pdf, HPDF_INFO_AUTHOR),
+			   HPDF_GetInfoAttr(pdf, HPDF_INFO_SUBJECT), HPDF_GetInfoAttr(pdf, HPDF_INFO_CREATOR),
+			   HPDF_GetInfoAttr(pdf, HPDF_INFO_PRODUCER),
+			   HPDF_GetInfoAttr(pdf, HPDF_INFO_CREATION_DATE),
+			   HPDF_GetInfoAttr(pdf, HPDF_INFO_MOD_DATE), PD_CLAIM_PDFA | PD_CLAIM_PDFUA};
+	xmp_packet(b, &x);
 }
 
 /* The metadata stream, not compressed (PDF/A). */

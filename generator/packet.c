@@ -11,6 +11,7 @@
 
 #include "packet_impl.h"
 #include "stamp.h"
+#include "xmp.h"
 
 #define MEMO_PASSES 5 /* the memo's page count settles in two; a loop is an error */
 
@@ -25,6 +26,11 @@ struct packet {
 	char *tmpdir;
 	int letter_pages, memo_pages, divider_pages, total;
 	struct pd_buf files; /* "PATH\n" of every file read: images, enclosures (fingerprints) */
+	/* the narrowest bottom [0] and top [1] margins of pdgen's pages, where they were set */
+	double margin[2];
+	struct pd_loc margin_at[2];
+	bool stamp_top; /* the stamp's place on every page */
+	unsigned claims[2]; /* what the letter and the memo conform to (PD_CLAIM_*) */
 	const char *prefix, *a_number;
 };
 
@@ -104,6 +110,7 @@ static void amend(struct pd_arena *a, struct pd_value *ctx, void *arg)
 	put(a, pk, "first_stamp", stamp_of(p, 1, &ignored));
 	put(a, pk, "last_stamp", stamp_of(p, p->total, &ignored));
 	put(a, pk, "pages", arena_printf(a, "%d", p->total));
+	put(a, pk, "stamp_at", p->stamp_top ? "head" : "foot");
 	value_set(a, ctx, "packet", pk);
 	diag_clear(&ignored);
 }
@@ -128,8 +135,6 @@ static int own_document(struct packet *p, const char *document, const char *tmpl
 	sub.out_dir = NULL; /* a scratch file, not the batch's directory */
 	sub.dump = PD_DUMP_NONE;
 	sub.check_only = sub.check_only || layout_only;
-	/* the merge takes pages, not a structure tree: tags would only be read and dropped */
-	sub.untagged = true;
 	sub.amend = strcmp(document, "letter") || tmpl ? amend : NULL;
 	sub.amend_arg = p;
 	struct pd_doc_result r = {0};
@@ -139,6 +144,11 @@ static int own_document(struct packet *p, const char *document, const char *tmpl
 		diag_copy(diags, &local);
 	diag_clear(&local);
 	*pages = r.pages;
+	double m[2] = {r.margin_bottom, r.margin_top};
+	struct pd_loc at[2] = {r.margin_bottom_at, r.margin_top_at};
+	for (int i = 0; i < 2 && !rc && r.out_path && !sub.check_only; i++)
+		if (p->margin[i] == 0 || m[i] < p->margin[i])
+			p->margin[i] = m[i], p->margin_at[i] = at[i];
 	if (r.files_read && !strstr(p->files.s ? p->files.s : "", r.files_read))
 		buf_puts(&p->files, r.files_read);
 	doc_result_clear(&r);
@@ -184,6 +194,60 @@ static int dividers(struct packet *p, struct pd_diags *diags)
 	return rc;
 }
 
+/* The stamp's place: the first of packet.yaml's stamp_places (bottom, then top, when it
+ * names none) whose margin on pdgen's pages takes it, out of the text area and its footer;
+ * else an error at the style's margin that is too narrow. */
+static int place_stamp(struct packet *p, struct pd_diags *diags)
+{
+	static const char *const names[2] = {"bottom", "top"};
+	const struct pd_value *places = p->st.places;
+	size_t n = places && places->kind == PD_SEQ ? places->n : 2;
+	double need = stamp_reach();
+	struct pd_buf tried = {0};
+	for (size_t i = 0; i < n; i++) {
+		const char *name = places ? value_str(places->items[i]) : names[i];
+		int side = name && !strcmp(name, "top");
+		if (p->margin[side] >= need) {
+			p->stamp_top = side;
+			buf_free(&tried);
+			return PD_EXIT_OK;
+		}
+		buf_printf(&tried, "%sthe %s margin (%.2fin)", i ? (i + 1 == n ? " and " : ", ") : "",
+			   names[side], p->margin[side] / 72);
+	}
+	const char *name0 = places ? value_str(places->items[0]) : NULL;
+	int first = name0 && !strcmp(name0, "top");
+	struct pd_loc at = p->margin_at[first].file ? p->margin_at[first]
+			   : places ? places->loc : p->st.root->loc;
+	diag_error(diags, at, "%s of the letter, memo or dividers leave%s no room for the packet "
+			      "stamp, which needs %.2fin between the page's edge and the text: widen "
+			      "the margin, or give packet.yaml stamp_places a place whose margin is wide "
+			      "enough",
+		   tried.s, n > 1 ? "" : "s", need / 72);
+	buf_free(&tried);
+	return PD_EXIT_INPUT;
+}
+
+/* The memo and the dividers, made again while the stamp's place they print (the memo says
+ * where the stamps are) is not the one their margins leave it. */
+static int own_pages(struct packet *p, struct pd_diags *diags)
+{
+	bool memo = value_truthy(value_path(p->ctx, "level.has_memo"));
+	if (!p->req->check_only && (p->margin[0] || p->margin[1]) && place_stamp(p, diags))
+		return PD_EXIT_INPUT; /* the letter's own margins take no stamp */
+	for (int round = 0; round < 2; round++) {
+		bool top = p->stamp_top;
+		int rc = memo ? memo_passes(p, diags) : PD_EXIT_OK;
+		if (!rc) {
+			number_pages(p);
+			rc = dividers(p, diags);
+		}
+		if (rc || p->req->check_only || (rc = place_stamp(p, diags)) || p->stamp_top == top)
+			return rc;
+	}
+	return PD_EXIT_OK; /* margins only narrow: the second place holds */
+}
+
 /* ------------------------------------------------------------- the merged document */
 
 static struct pd_pdfsrc *own_pdf(struct packet *p, const char *name, struct pd_diags *diags)
@@ -192,25 +256,84 @@ static struct pd_pdfsrc *own_pdf(struct packet *p, const char *name, struct pd_d
 }
 
 static void mark_tab(struct packet *p, struct pd_merge *m, const struct tab *t,
-		     struct pd_diags *diags)
+		     const char *bookmark, struct pd_diags *diags)
 {
 	struct pd_value *data = tab_data(p, t, t->first);
 	int opens = (t->divider ? t->divider : t->first) - 1;
-	merge_bookmark(m, packet_text(p->s, p->arena, p->st.bm_tab, data, diags), opens);
+	merge_bookmark(m, bookmark, opens);
 	if (t->divider)
 		merge_label(m, t->divider - 1, packet_text(p->s, p->arena, p->st.lb_divider, data, diags),
 			    false);
 	merge_label(m, t->first - 1, packet_text(p->s, p->arena, p->st.lb_tab, data, diags), true);
 }
 
-static int add_tab(struct pd_merge *m, const struct tab *t, struct pd_pdfsrc *divs,
-		   int *div_index, struct pd_diags *diags)
+/* A scan's alternate text: its description, else (the packet then claims no PDF/UA) its title. */
+static const char *scan_alt(struct packet *p, const struct tab *t)
 {
+	const char *desc = value_str(value_get(t->row, "description"));
+	return desc && *desc ? arena_printf(p->arena, "%s: %s", t->title, desc) : t->title;
+}
+
+static void add_tab(struct packet *p, struct pd_merge *m, const struct tab *t,
+		    struct pd_pdfsrc *divs, int *div_index, struct pd_diags *diags)
+{
+	const char *bookmark = packet_text(p->s, p->arena, p->st.bm_tab, tab_data(p, t, t->first), diags);
+	merge_part(m, bookmark);
 	if (t->divider && merge_add_pdf(m, divs, (*div_index)++, 1, t->at, diags) < 0)
-		return -1;
+		return;
 	if (t->pdf)
-		return merge_add_pdf(m, t->pdf, 0, t->pages, t->at, diags);
-	return merge_add_image(m, &t->scan, t->png, t->png_len, t->at, diags);
+		merge_add_pdf(m, t->pdf, 0, t->pages, t->at, diags);
+	else
+		merge_add_image(m, &t->scan, t->file, t->file_len, scan_alt(p, t), t->at, diags);
+	mark_tab(p, m, t, bookmark, diags);
+}
+
+/* What an enclosure PDF that stops a claim is told, by the claims it stops (PD_CLAIM_*). */
+static const char *const lost_claim[4] = {
+    [PD_CLAIM_PDFUA] = "is not a tagged PDF/UA-1 file: the packet is not declared PDF/UA-1 "
+		       "(pdgen's own pages stay tagged); enclose a copy saved as tagged PDF/UA-1 "
+		       "to have it declared",
+    [PD_CLAIM_PDFA] = "is not a PDF/A-1 or PDF/A-2 file with an RGB output intent: the packet "
+		      "is not declared PDF/A-2b; enclose a copy saved as PDF/A-2b to have it "
+		      "declared",
+    [PD_CLAIM_PDFA | PD_CLAIM_PDFUA] = "is neither a tagged PDF/UA-1 file nor a PDF/A-1 or "
+		       "PDF/A-2 one: the packet declares neither PDF/UA-1 nor PDF/A-2b (pdgen's own "
+		       "pages stay tagged); enclose a copy saved as tagged PDF/UA-1 and PDF/A-2b to "
+		       "have them declared",
+};
+
+/* What the packet declares: PDF/UA-1 and PDF/A-2b where every part conforms (pdgen's own pages,
+ * each enclosure file, each scan described); a note at each enclosure that stops one. Each
+ * part's own (for its PDF when the office takes the documents separately) is kept. */
+static unsigned packet_claims(struct packet *p, struct pd_pdfsrc *const own[3],
+			      struct pd_diags *diags)
+{
+	unsigned all = PD_CLAIM_PDFA | PD_CLAIM_PDFUA, divs = own[2] ? merge_src_claims(own[2]) : all;
+	p->claims[0] = merge_src_claims(own[0]);
+	p->claims[1] = own[1] ? merge_src_claims(own[1]) : all;
+	unsigned claims = p->claims[0] & p->claims[1] & divs;
+	for (size_t i = 0; i < p->ntabs; i++) {
+		struct tab *t = &p->tabs[i];
+		if (!t->pages)
+			continue;
+		const char *desc = t->pdf ? NULL : value_str(value_get(t->row, "description"));
+		unsigned has = t->pdf ? merge_src_claims(t->pdf)
+				      : PD_CLAIM_PDFA | (desc && *desc ? PD_CLAIM_PDFUA : 0);
+		t->claims = has & (t->divider ? divs : all);
+		unsigned lost = claims & ~has;
+		claims &= has;
+		if (!lost)
+			continue;
+		if (t->pdf)
+			diag_add(diags, PD_NOTE, t->at, NULL, "enclosure %s (Tab %s) %s",
+				 t->id, t->tab, lost_claim[lost]);
+		else
+			diag_add(diags, PD_NOTE, t->at, NULL, "enclosure %s (Tab %s) is a scan with no "
+				 "description: the packet is not declared PDF/UA-1 (pdgen's own pages "
+				 "stay tagged); give the enclosure a description: of what the scan shows",
+				 t->id, t->tab);
+	}
+	return claims;
 }
 
 /* The tab a page (1-based) belongs to, its divider included; NULL for the letter and memo. */
@@ -241,7 +364,7 @@ static int stamp_all(struct packet *p, struct pd_merge *m, struct pd_diags *diag
 		}
 		if (diags->errors) /* a bad pattern: once, not once a page */
 			return PD_EXIT_INPUT;
-		merge_stamp(m, page - 1, right, left);
+		merge_stamp(m, page - 1, p->stamp_top, right, left);
 	}
 	return diags->errors ? PD_EXIT_INPUT : PD_EXIT_OK;
 }
@@ -258,19 +381,21 @@ static int assemble(struct packet *p, struct pd_doc_result *res, struct pd_diags
 	int rc = PD_EXIT_INPUT, div_index = 0;
 	if (!letter || (p->memo_pages && !memo) || (p->divider_pages && !divs))
 		goto done;
+	const char *bm = packet_text(p->s, p->arena, p->st.bm_letter, p->ctx, diags);
+	merge_part(m, bm);
 	merge_add_pdf(m, letter, 0, p->letter_pages, (struct pd_loc){0}, diags);
-	merge_bookmark(m, packet_text(p->s, p->arena, p->st.bm_letter, p->ctx, diags), 0);
+	merge_bookmark(m, bm, 0);
 	merge_label(m, 0, packet_text(p->s, p->arena, p->st.lb_letter, p->ctx, diags), true);
 	if (memo) {
+		bm = packet_text(p->s, p->arena, p->st.bm_memo, p->ctx, diags);
+		merge_part(m, bm);
 		merge_add_pdf(m, memo, 0, p->memo_pages, (struct pd_loc){0}, diags);
-		merge_bookmark(m, packet_text(p->s, p->arena, p->st.bm_memo, p->ctx, diags), p->letter_pages);
+		merge_bookmark(m, bm, p->letter_pages);
 		merge_label(m, p->letter_pages, packet_text(p->s, p->arena, p->st.lb_memo, p->ctx, diags), true);
 	}
 	for (size_t i = 0; i < p->ntabs && !diags->errors; i++)
-		if (p->tabs[i].pages) {
-			add_tab(m, &p->tabs[i], divs, &div_index, diags);
-			mark_tab(p, m, &p->tabs[i], diags);
-		}
+		if (p->tabs[i].pages)
+			add_tab(p, m, &p->tabs[i], divs, &div_index, diags);
 	if (!diags->errors && merge_pages(m) != p->total)
 		diag_error(diags, (struct pd_loc){0}, "the packet has %d pages, not the %d its index "
 						      "counted",
@@ -281,7 +406,8 @@ static int assemble(struct packet *p, struct pd_doc_result *res, struct pd_diags
 		goto done;
 	struct pd_pdf_written w = {0};
 	const char *title = value_str(value_path(p->ctx, "document.subject"));
-	rc = merge_write(m, title, res->out_path, &w, diags);
+	struct pd_pdfsrc *own[3] = {letter, memo, divs};
+	rc = merge_write(m, title, packet_claims(p, own, diags), res->out_path, &w, diags);
 	res->pages = w.pages;
 	res->bytes = w.bytes;
 	memcpy(res->sha256, w.sha256, sizeof res->sha256);
@@ -296,10 +422,10 @@ done:
 /* ------------------------------------------------------------- parts */
 
 static int write_part(struct packet *p, struct pd_pdfsrc *whole, int *n, const char *name,
-		      int first, int last, const char *title, struct pd_diags *diags)
+		      int first, int last, const char *title, unsigned claims, struct pd_diags *diags)
 {
 	const char *path = arena_printf(p->arena, "%s/%02d-%s.pdf", p->req->parts_dir, ++*n, name);
-	return merge_extract(whole, first - 1, last - first + 1, title, path, diags);
+	return merge_extract(whole, first - 1, last - first + 1, title, claims, path, diags);
 }
 
 /* Each document and tab of the written packet, stamped as it is, as a PDF of its own (for
@@ -308,15 +434,19 @@ static int write_parts(struct packet *p, const char *packet_path, struct pd_diag
 {
 	struct pd_pdfsrc *whole = merge_open(packet_path, (struct pd_loc){0}, "the packet", diags);
 	int rc = whole ? PD_EXIT_OK : PD_EXIT_SYSTEM, n = 0, memo = p->letter_pages + 1;
+	const char *title = value_str(value_path(p->ctx, "document.subject"));
 	if (!rc)
-		rc = write_part(p, whole, &n, "letter", 1, p->letter_pages, NULL, diags);
+		rc = write_part(p, whole, &n, "letter", 1, p->letter_pages, title, p->claims[0], diags);
 	if (!rc && p->memo_pages)
-		rc = write_part(p, whole, &n, "memo", memo, memo + p->memo_pages - 1, NULL, diags);
+		rc = write_part(p, whole, &n, "memo", memo, memo + p->memo_pages - 1,
+				packet_text(p->s, p->arena, p->st.bm_memo, p->ctx, diags), p->claims[1],
+				diags);
 	for (size_t i = 0; !rc && i < p->ntabs; i++) {
 		const struct tab *t = &p->tabs[i];
 		if (t->pages)
 			rc = write_part(p, whole, &n, arena_printf(p->arena, "tab-%s", t->tab),
-					t->divider ? t->divider : t->first, t->last, t->title, diags);
+					t->divider ? t->divider : t->first, t->last, t->title, t->claims,
+					diags);
 	}
 	merge_close(whole);
 	return rc;
@@ -413,10 +543,7 @@ int packet_make(struct pd_session *s, const struct pd_doc_request *req,
 		goto done;
 	if ((rc = check_stamp(&p, diags)))
 		goto done;
-	if (value_truthy(value_path(p.ctx, "level.has_memo")) && (rc = memo_passes(&p, diags)))
-		goto done;
-	number_pages(&p);
-	if ((rc = dividers(&p, diags)) || req->check_only)
+	if ((rc = own_pages(&p, diags)))
 		goto done;
 	rc = PD_EXIT_INPUT;
 	if (p.total > p.st.max_packet_pages)

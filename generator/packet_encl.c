@@ -87,8 +87,8 @@ static bool open_file(struct pd_arena *a, struct tab *t, const char *path,
 		ok = image_decode(bytes, len, a, &t->scan, why, sizeof why) == 0;
 		if (!ok)
 			diag_error(diags, t->at, "%s cannot be used: %s", what, why);
-		else if (!strcmp(image_kind(bytes, len), "PNG"))
-			t->png = memcpy(arena_alloc(a, len), bytes, t->png_len = len);
+		else
+			t->file = memcpy(arena_alloc(a, len), bytes, t->file_len = len);
 		t->pages = 1;
 	} else {
 		diag_error(diags, t->at, "%s is not a PDF, JPEG or PNG file", what);

@@ -19,6 +19,7 @@ struct packet_style {
 	const struct pd_value *stamp, *tab_stamp, *divider_stamp;
 	const struct pd_value *bm_letter, *bm_memo, *bm_tab;
 	const struct pd_value *lb_letter, *lb_memo, *lb_tab, *lb_divider;
+	const struct pd_value *places; /* stamp_places: "bottom" and "top", in the order tried */
 	int page_digits;
 	bool dividers;
 	const char *divider_template;
@@ -32,12 +33,13 @@ struct tab {
 	struct pd_loc at;     /* the enclosure's line: its file, else the entry */
 	struct pd_pdfsrc *pdf; /* a PDF enclosure, or */
 	struct pd_pixels scan; /* a scanned page (scan.data set) */
-	const unsigned char *png; /* a PNG scan's file, whose rows the merge may take as they are */
-	size_t png_len;
+	const unsigned char *file; /* a scan's file, whose bytes the merge may take as they are */
+	size_t file_len;
 	const char *path;      /* the file, for the batch's fingerprint */
 	int pages;
 	int divider;       /* packet page of its divider (1-based), 0: none */
 	int first, last;   /* packet pages of the enclosure (1-based) */
+	unsigned claims;   /* what it conforms to, its divider included (PD_CLAIM_*) */
 };
 
 /* Reads DATADIR/templates/packet.yaml into st (in arena). Returns the errors added. */

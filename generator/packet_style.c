@@ -58,6 +58,16 @@ int packet_style_load(struct pd_arena *arena, const char *datadir, struct packet
 	st->max_file_mb = number_at(r, "limits.file_mb", 1, 4096, at, diags);
 	st->max_pages = number_at(r, "limits.pages", 1, 100000, at, diags);
 	st->max_packet_pages = number_at(r, "limits.packet_pages", 1, 1000000, at, diags);
+	st->places = value_get(r, "stamp_places");
+	for (size_t i = 0; st->places && i < st->places->n; i++) {
+		const char *s = value_str(st->places->items[i]);
+		if (!s || (strcmp(s, "bottom") && strcmp(s, "top")))
+			diag_error(diags, st->places->items[i]->loc, "packet.yaml: a stamp place is "
+				   "bottom or top, not '%s'", s ? s : "(not a text)");
+	}
+	if (st->places && (st->places->kind != PD_SEQ || !st->places->n))
+		diag_error(diags, st->places->loc, "packet.yaml: 'stamp_places' must be a list of "
+			   "bottom and top, such as [bottom, top]");
 	const struct pd_value *div = value_get(r, "dividers");
 	if (div && div->kind != PD_BOOL)
 		diag_error(diags, div->loc, "packet.yaml: 'dividers' must be true or false");

@@ -9,6 +9,14 @@
 #define STAMP_INSET 36.0   /* from the page's side edges */
 #define STAMP_BASELINE 20.0 /* from the page's bottom edge: under a 0.5in bottom margin's text */
 #define STAMP_PAD 2.0
+#define STAMP_GROUND_LO (STAMP_BASELINE - STAMP_PAD - 2) /* the white ground, from the edge */
+#define STAMP_GROUND_HI (STAMP_GROUND_LO + STAMP_SIZE + 2 * STAMP_PAD)
+#define STAMP_CLEAR 4.0   /* between the ground and the text area */
+
+double stamp_reach(void)
+{
+	return STAMP_GROUND_HI + STAMP_CLEAR;
+}
 
 bool stamp_text_ok(const char *s)
 {
@@ -26,13 +34,13 @@ static double text_width(const char *s)
 	return (double)n * STAMP_SIZE * STAMP_ADVANCE;
 }
 
-static void put_text(struct pd_buf *out, double x, const char *s)
+/* The text at x on baseline y, over its ground. */
+static void put_text(struct pd_buf *out, double x, double y, const char *s)
 {
 	double w = text_width(s);
-	buf_printf(out, "1 g %.2f %.2f %.2f %.2f re f\n", x - STAMP_PAD, STAMP_BASELINE - STAMP_PAD - 2,
+	buf_printf(out, "1 g %.2f %.2f %.2f %.2f re f\n", x - STAMP_PAD, y - STAMP_PAD - 2,
 		   w + 2 * STAMP_PAD, STAMP_SIZE + 2 * STAMP_PAD);
-	buf_printf(out, "0 g BT " STAMP_FONT_KEY " %.0f Tf %.2f %.2f Td (", STAMP_SIZE, x,
-		   STAMP_BASELINE);
+	buf_printf(out, "0 g BT " STAMP_FONT_KEY " %.0f Tf %.2f %.2f Td (", STAMP_SIZE, x, y);
 	for (; *s; s++) {
 		char c = (unsigned char)*s < 0x20 || (unsigned char)*s > 0x7E ? '?' : *s;
 		if (c == '(' || c == ')' || c == '\\')
@@ -47,25 +55,28 @@ void stamp_draw(const struct pd_stamp_page *pg, const char *right, const char *l
 {
 	double w = pg->x1 - pg->x0, h = pg->y1 - pg->y0;
 	/* the matrix from "the page as seen" (origin bottom left) to its user space */
-	double a = 1, b = 0, c = 0, d = 1, e = pg->x0, f = pg->y0, seen_w = w;
+	double a = 1, b = 0, c = 0, d = 1, e = pg->x0, f = pg->y0, seen_w = w, seen_h = h;
 	switch (((pg->rotate % 360) + 360) % 360) {
 	case 90:
-		a = 0, b = 1, c = -1, d = 0, e = pg->x1, f = pg->y0, seen_w = h;
+		a = 0, b = 1, c = -1, d = 0, e = pg->x1, f = pg->y0, seen_w = h, seen_h = w;
 		break;
 	case 180:
 		a = -1, b = 0, c = 0, d = -1, e = pg->x1, f = pg->y1;
 		break;
 	case 270:
-		a = 0, b = -1, c = 1, d = 0, e = pg->x0, f = pg->y1, seen_w = h;
+		a = 0, b = -1, c = 1, d = 0, e = pg->x0, f = pg->y1, seen_w = h, seen_h = w;
 		break;
 	default:
 		break;
 	}
 	buf_puts(out, "/Artifact << /Type /Pagination /Subtype /Footer >> BDC\nq\n");
 	buf_printf(out, "%.0f %.0f %.0f %.0f %.2f %.2f cm\n", a, b, c, d, e, f);
+	/* at the top: the ground as far from the top edge as it is from the bottom one */
+	double y = pg->top ? seen_h - STAMP_GROUND_HI + (STAMP_BASELINE - STAMP_GROUND_LO)
+			   : STAMP_BASELINE;
 	if (right)
-		put_text(out, seen_w - STAMP_INSET - text_width(right), right);
+		put_text(out, seen_w - STAMP_INSET - text_width(right), y, right);
 	if (left)
-		put_text(out, STAMP_INSET, left);
+		put_text(out, STAMP_INSET, y, left);
 	buf_puts(out, "Q\nEMC\n");
 }

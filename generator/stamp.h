@@ -29,11 +29,16 @@ void stamp_font_free(struct pd_stamp_font *font);
 struct pd_stamp_page {
 	double x0, y0, x1, y1; /* the page's visible box (CropBox, else MediaBox) */
 	int rotate;            /* /Rotate: 0, 90, 180 or 270 */
+	bool top;              /* in the top margin, else the bottom one */
 };
 
-/* Appends to out the operators that draw right (bottom right corner) and left (bottom left,
- * may be NULL) in the bottom margin as the page is seen, each over a white ground so that a
- * scan's edge cannot hide it. Texts are printable ASCII (others print as '?'). */
+/* How far from the page's edge (points) the stamp and its ground reach, with the space kept
+ * between it and the text: a margin narrower than this cannot take the stamp. */
+double stamp_reach(void);
+
+/* Appends to out the operators that draw right (right corner) and left (left corner, may be
+ * NULL) in the bottom (or top) margin as the page is seen, each over a white ground so that
+ * a scan's edge cannot hide it. Texts are printable ASCII (others print as '?'). */
 void stamp_draw(const struct pd_stamp_page *pg, const char *right, const char *left,
 		struct pd_buf *out);
 

@@ -55,6 +55,8 @@ static const struct space_def {
     [SP_NOTE_REF_RISE] = {"note_ref_rise", "x", 0.38, 0, 1},
     [SP_NOTE_GAP] = {"note_gap", "lh", 1.0, 0, 4},
     [SP_NOTE_RULE] = {"note_rule", "x", 0.33, 0, 1},
+    [SP_NOTE_CONTINUED_RULE] = {"note_continued_rule", "x", 1, 0, 1},
+    [SP_NOTE_MAX] = {"note_max", "x", 0.5, 0.1, 1},
     [SP_IMAGE_DPI] = {"image_dpi", "x", 150, 36, 1200},
     [SP_IMAGE_MAX_HEIGHT] = {"image_max_height", "x", 0.5, 0.1, 1},
     [SP_ORPHAN_LINES] = {"orphan_lines", "lines", 2, 1, 5},
@@ -140,8 +142,10 @@ static int margins(struct pd_style *st, const struct pd_value *v, struct pd_diag
 				diag_error(d, v->items[i]->loc, "bad margin '%s': use a length such as 1in, 2.5cm, 20mm or 72pt (at most 4in)",
 					   value_str(v->items[i]) ? value_str(v->items[i]) : "");
 				err++;
-			} else
+			} else {
 				*side[k] = x;
+				st->margin_at[k] = v->items[i]->loc;
+			}
 		}
 		return err;
 	}
@@ -152,7 +156,7 @@ static int margins(struct pd_style *st, const struct pd_value *v, struct pd_diag
 		return 1;
 	}
 	for (int j = 0; j < 4; j++)
-		*side[j] = x;
+		*side[j] = x, st->margin_at[j] = v->loc;
 	return 0;
 }
 

@@ -62,6 +62,8 @@ enum pd_space {
 	SP_NOTE_REF_RISE,     /* a footnote reference above the baseline, as a share too */
 	SP_NOTE_GAP,          /* between the text of a page and its footnotes */
 	SP_NOTE_RULE,         /* the rule above a page's footnotes, as a share of the measure */
+	SP_NOTE_CONTINUED_RULE, /* the same above a footnote continued from the page before */
+	SP_NOTE_MAX,          /* share of a page's body a footnote that must split takes first */
 	SP_IMAGE_DPI,
 	SP_IMAGE_MAX_HEIGHT,  /* share of the page's body height */
 	SP_ORPHAN_LINES,      /* a paragraph's first lines kept together at a page foot */
@@ -73,6 +75,7 @@ enum pd_space {
 struct pd_style {
 	double page_w, page_h;                   /* points */
 	double margin_top, margin_right, margin_bottom, margin_left;
+	struct pd_loc margin_at[4]; /* where top, right, bottom, left were set ({0}: default) */
 	const char *font, *mono;                 /* family names */
 	double size;                             /* body size in points */
 	double leading;                          /* line height / size */

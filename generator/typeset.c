@@ -213,6 +213,11 @@ int typeset_pdf(struct pd_typesetter *ts, const char *markdown, size_t len,
 		if (!ts->writer)
 			ts->writer = out_pdf_new();
 		rc = out_pdf_write(ts->writer, &j.lay, &info, out_path, written, diags);
+		if (!rc && written) {
+			written->margin_top = j.st.margin_top, written->margin_top_at = j.st.margin_at[0];
+			written->margin_bottom = j.st.margin_bottom;
+			written->margin_bottom_at = j.st.margin_at[2];
+		}
 		for (int i = 0; i < 3; i++)
 			free(smart[i]);
 	}

@@ -9,10 +9,14 @@ Every glyph drawn must map to Unicode (ToUnicode) other than U+0000, U+FEFF and 
   lig=TEXT      some glyph maps back to TEXT (two or more characters: a ligature)
   nolig=TEXT    no glyph maps back to TEXT
   over=BM       the mark M drawn over its letter B (its origin within B's advance)
+  seen=TEXT     some line, read left to right as a reader sees it (each glyph as the
+                character whose cmap glyph it is, else as the text it maps to), holds
+                TEXT, spaces aside: a bracket set right to left is seen as its mirror
 Exits 1, printing what differs."""
 import io
 import re
 import sys
+import unicodedata
 
 import pikepdf
 from fontTools.ttLib import TTFont
@@ -115,6 +119,8 @@ def main():
             bad |= check_joined(glyphs, text)
         elif kind == "over":
             bad |= check_over(glyphs, at, text[0], text[1:])
+        elif kind == "seen":
+            bad |= check_seen(glyphs, at, text)
     return bad
 
 
@@ -133,6 +139,21 @@ def check_over(glyphs, at, base, mark):
     if not seen:
         print("no %s followed by U+%04X" % (base, ord(mark)))
     return 0 if seen else 1
+
+
+def check_seen(glyphs, at, text):
+    """Some line's glyphs, left to right, seen as characters, hold text (spaces aside)."""
+    lines = {}
+    for (f, c), (x, y, _) in zip(glyphs, at):
+        seen = {g: chr(cp) for cp, g in f.own.items()}
+        lines.setdefault(round(y, 1), []).append((x, seen.get(f.gid(c), f.unicode.get(c, "?"))))
+    want = "".join(text.split())  # a joined form seen as its letter (NFKC: U+FEE3 as U+0645)
+    got = ["".join(unicodedata.normalize("NFKC", "".join(ch for _, ch in sorted(line))).split())
+           for line in lines.values()]
+    if any(want in line for line in got):
+        return 0
+    print("no line seen as %s; lines: %s" % (want, [g for g in got if g]))
+    return 1
 
 
 def check_joined(glyphs, word):

@@ -9,9 +9,10 @@ import re
 import subprocess
 import sys
 
+from typeset_pages import typeset_pages
+
 PDGEN, TMP = sys.argv[1], sys.argv[2]
 N = 110  # filler lines: past two pages, so every position of pages 1 and 2 is tried
-HEADER = re.compile(r"^Page \d+ of \d+$")
 failures = {}
 exercised = {"hyphen lines": 0, "split filler": 0, "split list": 0}  # and footnote pages
 
@@ -25,16 +26,7 @@ def filler(k):
 
 
 def pages(md, name):
-    path = os.path.join(TMP, name + ".md")
-    with open(path, "w") as f:
-        f.write(md)
-    r = subprocess.run([PDGEN, "typeset", "--text", path], capture_output=True, text=True)
-    if r.returncode != 0 or r.stderr.strip():
-        sys.exit("not ok - makeup sweep: pdgen typeset %s failed: %s" % (name, r.stderr))
-    out = []
-    for page in r.stdout.split("\f")[:-1]:
-        out.append([l for l in page.split("\n") if l.strip() and not HEADER.match(l.strip())])
-    return out
+    return typeset_pages(PDGEN, TMP, md, name)
 
 
 def check_split(rule, k, ps, prefix, least=2):

@@ -6,6 +6,9 @@ content stream (every text, path and image operator inside marked content, every
 referenced by the tree once and mapped back by the parent tree).
 
 usage: pdf_tags.py FILE.pdf...          (exit 1 and one line per problem)
+       pdf_tags.py --claims=A,UA|A|UA|none [--untagged=FIRST-LAST,...] FILE.pdf...
+                                        (a merged packet: tagged, declaring exactly these;
+                                        the pages listed carry no structure, all others do)
        pdf_tags.py --plain FILE.pdf...  (an untagged PDF: no structure, no PDF/A claim)
        pdf_tags.py --tags FILE.pdf      (prints the structure, one element a line)
 """
@@ -15,10 +18,10 @@ import sys
 import pikepdf
 from pikepdf import Name
 
-TAGS = {"Document", "H1", "H2", "H3", "H4", "H5", "H6", "P", "L", "LI", "Lbl", "LBody",
+TAGS = {"Document", "Part", "Div", "H1", "H2", "H3", "H4", "H5", "H6", "P", "L", "LI", "Lbl", "LBody",
         "Table", "TR", "TH", "TD", "Link", "Figure", "BlockQuote", "Note", "Code"}
 # what each element may sit in (None: anywhere below the Document)
-PARENTS = {"Document": {"StructTreeRoot"}, "LI": {"L"}, "Lbl": {"LI"}, "LBody": {"LI"},
+PARENTS = {"Document": {"StructTreeRoot"}, "Part": {"Document", "Part"}, "LI": {"L"}, "Lbl": {"LI"}, "LBody": {"LI"},
            "TR": {"Table"}, "TH": {"TR"}, "TD": {"TR"}}
 TEXT_OPS = {"Tj", "TJ", "'", '"'}
 PAINT_OPS = {"S", "s", "f", "F", "f*", "B", "B*", "b", "b*", "Do", "sh", "BI"}
@@ -41,6 +44,10 @@ def text_of(obj):
     return str(obj) if obj is not None else ""
 
 
+CLAIMS = {"A", "UA"}  # what the PDF must declare (and nothing else)
+UNTAGGED = set()       # pages (1-based) of untagged parts
+
+
 def check_catalog(c, pdf):
     root = pdf.Root
     if pdf.pdf_version != "1.7":
@@ -56,7 +63,9 @@ def check_catalog(c, pdf):
     if "/ID" not in pdf.trailer:
         c.bad("trailer: no /ID")
     ois = root.get("/OutputIntents")
-    if not ois or not any(str(o.get("/S")) == "/GTS_PDFA1" and o.get("/DestOutputProfile") is not None
+    if "A" not in CLAIMS:
+        pass
+    elif not ois or not any(str(o.get("/S")) == "/GTS_PDFA1" and o.get("/DestOutputProfile") is not None
                           and int(o.DestOutputProfile.get("/N", 0)) == 3 for o in ois):
         c.bad("catalog: no GTS_PDFA1 output intent with an RGB ICC profile")
     check_xmp(c, pdf)
@@ -69,10 +78,14 @@ def check_xmp(c, pdf):
     if "/Filter" in md:
         c.bad("XMP metadata stream is compressed (PDF/A forbids a filter)")
     x = md.read_bytes().decode("utf-8")
-    for prop, want in (("pdfaid:part", "2"), ("pdfaid:conformance", "B"), ("pdfuaid:part", "1")):
-        if not re.search(rf'{prop}="{want}"|<{prop}>{want}</{prop}>', x):
+    for prop, want, claim in (("pdfaid:part", "2", "A"), ("pdfaid:conformance", "B", "A"),
+                              ("pdfuaid:part", "1", "UA")):
+        found = re.search(rf'{prop}="{want}"|<{prop}>{want}</{prop}>', x)
+        if claim in CLAIMS and not found:
             c.bad(f"XMP: no {prop} {want}")
-    if "pdfaExtension:schemas" not in x or "http://www.aiim.org/pdfua/ns/id/" not in x:
+        if claim not in CLAIMS and prop in x:
+            c.bad(f"XMP: {prop} declared, though not every part conforms")
+    if CLAIMS == {"A", "UA"} and ("pdfaExtension:schemas" not in x or "http://www.aiim.org/pdfua/ns/id/" not in x):
         c.bad("XMP: the pdfuaid schema is not described (PDF/A-2 extension schema)")
     with pdf.open_metadata() as meta:
         info = pdf.docinfo
@@ -131,6 +144,8 @@ def walk(c, pdf, pages):
         if tag == "TH" and str(el.get("/A", {}).get("/Scope", "")) not in ("/Column", "/Row", "/Both"):
             c.bad("/TH without /Scope")
         page = el.get("/Pg")
+        if page is not None and page.objgen not in pages:
+            c.bad(f"/{tag}'s /Pg is not a page of the document")
         k = el.get("/K")
         items = [] if k is None else [k] if not isinstance(k, pikepdf.Array) else list(k)
         has_objr = False
@@ -141,6 +156,8 @@ def walk(c, pdf, pages):
                     continue
                 key = (page.objgen, int(item))
             elif isinstance(item, pikepdf.Dictionary) and str(item.get("/Type")) == "/MCR":
+                if item.Pg.objgen not in pages:
+                    c.bad(f"/{tag}: a marked-content reference's /Pg is not a page of the document")
                 key = (item.Pg.objgen, int(item.MCID))
             elif isinstance(item, pikepdf.Dictionary) and str(item.get("/Type")) == "/OBJR":
                 objrs.add((item.Obj.objgen, el.objgen))
@@ -155,6 +172,28 @@ def walk(c, pdf, pages):
         if tag == "Link" and not has_objr:
             c.bad("/Link without its annotation (OBJR)")
     return refs, objrs, counts
+
+
+def check_ids(c, pdf):
+    """The ID tree: each name once, in order, naming an element whose /ID is that name."""
+    tree = pdf.Root.get("/StructTreeRoot")
+    ids = tree.get("/IDTree") if tree is not None else None
+    if ids is None:
+        return
+    names = []
+    def collect(node):
+        arr = node.get("/Names")
+        if arr is not None:
+            names.extend((bytes(arr[i]), arr[i + 1]) for i in range(0, len(arr), 2))
+        for kid in node.get("/Kids", []):
+            collect(kid)
+    collect(ids)
+    keys = [k for k, _ in names]
+    if keys != sorted(keys) or len(set(keys)) != len(keys):
+        c.bad("IDTree: names not sorted or not unique")
+    for k, el in names:
+        if "/S" not in el or bytes(el.get("/ID", b"")) != k:
+            c.bad(f"IDTree: {k!r} names an element whose /ID is not {k!r}")
 
 
 def parent_tree(pdf):
@@ -244,10 +283,17 @@ def check(path):
     c = Check(path)
     with pikepdf.open(path) as pdf:
         check_catalog(c, pdf)
-        refs, objrs, _ = walk(c, pdf, pdf.pages)
+        refs, objrs, _ = walk(c, pdf, {p.obj.objgen for p in pdf.pages})
         nums = parent_tree(pdf)
+        check_ids(c, pdf)
         seen = set()
         for pno, page in enumerate(pdf.pages, 1):
+            if pno in UNTAGGED:
+                if "/StructParents" in page.obj:
+                    c.bad(f"page {pno}: of an untagged part, and it has /StructParents")
+                continue
+            if "/StructParents" not in page.obj:
+                c.bad(f"page {pno}: no /StructParents (its content is in no structure)")
             seen |= check_page(c, pdf, pno, page, refs, nums)
             check_annots(c, pdf, pno, page, objrs, nums)
         for key in refs:
@@ -281,8 +327,18 @@ def main(argv):
         print_tags(argv[2])
         return 0
     plain = len(argv) > 1 and argv[1] == "--plain"
+    args = argv[2 if plain else 1:]
+    while args and args[0].startswith(("--claims=", "--untagged=")):
+        opt, _, val = args.pop(0).partition("=")
+        if opt == "--claims":
+            CLAIMS.clear()
+            CLAIMS.update(c for c in val.split(",") if c != "none")
+        else:
+            for r in filter(None, val.split(",")):
+                a, _, b = r.partition("-")
+                UNTAGGED.update(range(int(a), int(b or a) + 1))
     problems = []
-    for path in argv[2 if plain else 1:]:
+    for path in args:
         problems += check_plain(path) if plain else check(path)
     for p in problems:
         print(p)

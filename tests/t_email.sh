@@ -67,6 +67,16 @@ if PDGEN_DATADIR=$data "$PDGEN" email $sample --level cc -o "$SCRATCH/s.eml" 2>"
 		"body_has=one file to a tab"
 	grep -q "filename=ramirez-pena-A209517846-cc-03-tab-A.pdf" "$SCRATCH/s.eml" &&
 		ok "each part is named after the packet" || fail "each part is named after the packet"
+	# each part tagged, its structure carried from the packet, declaring what its part is
+	mkdir -p "$SCRATCH/parts"
+	$PY -c 'import sys, email, email.policy
+msg = email.message_from_binary_file(open(sys.argv[1], "rb"), policy=email.policy.default)
+for a in msg.iter_attachments():
+    open(sys.argv[2] + "/" + a.get_filename(), "wb").write(a.get_content())' "$SCRATCH/s.eml" "$SCRATCH/parts"
+	for f in "$SCRATCH"/parts/*.pdf; do
+		check "attachments: separate: $(basename "$f") tagged, PDF/UA-1 and PDF/A-2b as its part" \
+			$PY tests/pdf_tags.py "$f"
+	done
 else fail "email with attachments: separate" "$(cat "$SCRATCH/err")"; fi
 
 # no address for the level (no contact, an office without a mailbox): refused, naming the field

@@ -1,8 +1,9 @@
 #!/bin/sh
-# Page make-up and text rules: the sweep (a heading, a run of headings before a table, a
-# hyphenated paragraph and a closing moved through every line position of two pages), the
+# Page make-up and text rules: the sweeps (a heading, a run of headings before a table, a
+# hyphenated paragraph, a closing, and a long footnote's reference moved through every line
+# position of two pages), the
 # no-break, address and quote rules over many measures, every sample checked for what a
-# secretary would fix by hand, the house
+# secretary would fix by hand (and every sample case in the docket), the house
 # style's named spacing values (every name in pdgen-template(5) known, a wrong one
 # refused at its place).
 . tests/lib.sh
@@ -59,12 +60,18 @@ printf 'Text.[^nope] End.\n' >"$SCRATCH/nn.md"
 grep -q "nn.md:1:6: warning: footnote '\[^nope\]' has no definition" "$SCRATCH/nn.err" &&
 	ok "a footnote reference with no definition is a warning at its place" ||
 	fail "a footnote reference with no definition is a warning at its place" "$(cat "$SCRATCH/nn.err")"
-python3 -c "print('Text cites it.[^big]\n\n[^big]: ' + 'A long footnote sentence that goes on. ' * 400)" >"$SCRATCH/big.md"
+python3 "$TOP/tests/footnote_sweep.py" "$PDGEN" "$SCRATCH" || status=1
+printf 'Text.[^a] More.\n\n[^a]: See the other note.[^b]\n\n[^b]: The nested note.\n' >"$SCRATCH/nest.md"
+text=$("$PDGEN" typeset --text "$SCRATCH/nest.md" 2>&1)
+case $text in *"See the other note."*"The nested note."*) ok "a footnote cited only from a footnote is set after it" ;;
+*) fail "a footnote cited only from a footnote is set after it" "$text" ;; esac
+cp "$TOP/samples/packet/encl/birth-certificate.png" "$SCRATCH/tall.png"
+printf -- '---\nspacing:\n  image_max_height: 1\n---\nText cites it.[^big]\n\n[^big]: Its seal:\n\n    ![A seal](tall.png "width=20in")\n' >"$SCRATCH/big.md"
 if ! "$PDGEN" typeset "$SCRATCH/big.md" -o "$SCRATCH/big.pdf" 2>"$SCRATCH/big.err" && [ ! -e "$SCRATCH/big.pdf" ] &&
-	grep -q "big.md:3:.*error: footnote 1 is [0-9]* lines long, more than fits on a page" "$SCRATCH/big.err"; then
-	ok "a footnote longer than a page is an error at its definition"
+	grep -q "big.md:7:.*error: footnote 1 has a part [0-9]* lines long that cannot split" "$SCRATCH/big.err"; then
+	ok "a footnote with a part longer than a page that cannot split is an error at its definition"
 else
-	fail "a footnote longer than a page is an error at its definition" "$(cat "$SCRATCH/big.err")"
+	fail "a footnote with a part longer than a page that cannot split is an error at its definition" "$(cat "$SCRATCH/big.err")"
 fi
 # metadata: the title from the subject, the date at noon UTC, a deterministic /ID, the
 # bookmarks open; a footer with {page} makes the header drop its "Page N of M"
@@ -97,4 +104,19 @@ p2=$(pdftotext -f 2 -l 2 "$SCRATCH/foot.pdf" - 2>/dev/null)
 n=$(echo "$p2" | grep -c '2 of [0-9]')
 [ "$n" = 1 ] && ! echo "$p2" | grep -q 'Page 2' && ok "the page number prints once with a {page} footer" ||
 	fail "the page number prints once with a {page} footer" "$p2"
+# a kern pair across a place a word may break (a soft hyphen, a hyphenation point) holds
+# when the line does not break there, and is taken back when it does
+printf -- '---\nsize: 24\n---\nWAVE and WA\302\255VE\n\n::: columns 1 8\n| h | h |\n|---|---|\n| WA\302\255VE | x |\n| WA | - |\n' >"$SCRATCH/kb.md"
+"$PDGEN" typeset "$SCRATCH/kb.md" -o "$SCRATCH/kb.pdf" 2>"$SCRATCH/kb.err"
+pdftotext -bbox "$SCRATCH/kb.pdf" - | python3 -c '
+import re, sys
+w = [(m[2], float(m[0]), float(m[1])) for m in re.findall(r"xMin=\"([\d.]+)\" yMin=\"[\d.]+\" xMax=\"([\d.]+)\" yMax=\"[\d.]+\">([^<]*)<", sys.stdin.read())]
+width = lambda k: w[k][2] - w[k][1]
+words = [x[0] for x in w]
+wave, wa_hy, wa, hy = words.index("WAVE"), words.index("WA-"), words.index("WA"), words.index("-")
+ok = abs(width(wave) - width(wave + 2)) < 0.01 and abs(width(wa_hy) - width(wa) - width(hy)) < 0.01
+ok = ok and words[wave + 2] == "WAVE" and abs(w[words.index("VE")][1] - w[wa_hy][1]) < 0.01
+sys.exit(0 if ok else "%s %s" % (words, [round(width(k), 3) for k in range(len(w))]))' >"$SCRATCH/kb.out" 2>&1 &&
+	ok "a kern pair across a soft hyphen holds unbroken and is taken back at a break" ||
+	fail "a kern pair across a soft hyphen holds unbroken and is taken back at a break" "$(cat "$SCRATCH/kb.err" "$SCRATCH/kb.out")"
 finish

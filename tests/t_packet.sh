@@ -90,6 +90,32 @@ if "$PDGEN" packet "$work/case.yaml" --level opla-hq -o "$work/jpeg.pdf" 2>"$wor
 		$PY tests/packet_check.py "$work/jpeg.pdf" A209517846 "$(npages "$SCRATCH/letter.pdf")" 2 1 1 3 1
 else fail "a JPEG scan is enclosed" "$(cat "$work/err")"; fi
 
+# JPEG scans (baseline, progressive, gray) enclosed as they are: the image a DCTDecode
+# stream holding the file's bytes, not decoded pixels compressed again
+$PY - "$work/encl/scan.jpg" "$work/encl" <<'PYEOF'
+import sys
+from PIL import Image
+im = Image.open(sys.argv[1])
+im.save(f"{sys.argv[2]}/progressive.jpg", progressive=True, quality=80)
+im.convert("L").save(f"{sys.argv[2]}/gray.jpg", quality=80)
+PYEOF
+for jpg in scan.jpg progressive.jpg gray.jpg; do
+	sed "s#encl/birth-certificate.png#encl/$jpg#" $sample >"$work/case.yaml"
+	if "$PDGEN" packet "$work/case.yaml" --level opla-hq -o "$work/dct.pdf" 2>"$work/err" &&
+		$PY - "$work/dct.pdf" "$work/encl/$jpg" >"$work/dct.out" 2>&1 <<'PYEOF'
+import sys, pikepdf
+pdf = pikepdf.open(sys.argv[1])
+raw = open(sys.argv[2], "rb").read()
+imgs = [x for p in pdf.pages for x in p.images.values()]
+dct = [x for x in imgs if x.get("/Filter") == pikepdf.Name.DCTDecode]
+assert len(dct) == 1, f"{len(dct)} DCTDecode images"
+assert dct[0].read_raw_bytes() == raw, "the stream is not the file's bytes"
+PYEOF
+	then check "a JPEG scan ($jpg) passed through: qpdf --check" qpdf --check "$work/dct.pdf"
+		ok "a JPEG scan ($jpg) is a DCTDecode image of the file's own bytes"
+	else fail "a JPEG scan ($jpg) passed through" "$(cat "$work/err" "$work/dct.out")"; fi
+done
+
 # PNG scans: gray and RGB enclosed with the PNG's own rows, the others as pixels over white;
 # each shows the scan's pixels exactly
 $PY - "$work/encl" <<'PYEOF'
@@ -137,6 +163,53 @@ n=$(npages "$SCRATCH/pat.pdf" 2>/dev/null)
 if pdftotext -f 2 -l 2 "$SCRATCH/pat.pdf" - 2>/dev/null | grep -q "A209517846/00002/$n"; then
 	ok "the stamp pattern comes from packet.yaml"
 else fail "the stamp pattern comes from packet.yaml"; fi
+
+# the stamp against the house style: a bottom margin too narrow for it (a footer printing
+# just above) moves it to the top as packet.yaml's stamp_places say; no margin wide enough,
+# or only a narrow one allowed: refused at the style's margin; a bad place at its line
+cp templates/packet.yaml "$data/templates/packet.yaml"
+printf 'margins: {top: 1in, right: 1in, bottom: 0.3in, left: 1in}\nfooter: "Frontera Defensa Legal, page {page} of {pages}"\n' >"$data/templates/style.yaml"
+if PDGEN_DATADIR=$data "$PDGEN" packet $sample --level opla-hq -o "$SCRATCH/top.pdf" 2>"$SCRATCH/err"; then
+	# every page: the stamp in the top margin (pdftotext's y grows downwards), nothing else
+	# of the page within 4pt of it; the footer in its place at the foot
+	pdftotext -bbox "$SCRATCH/top.pdf" - | $PY -c 'import sys, re
+pages, page = [], None
+for line in sys.stdin:
+    if "<page " in line: page = []; pages.append(page)
+    m = re.search(r"yMin=\"([\d.]+)\" xMax=\"[\d.]+\" yMax=\"([\d.]+)\">(.*)</word>", line)
+    if m and page is not None: page.append((float(m.group(1)), float(m.group(2)), m.group(3)))
+for n, words in enumerate(pages, 1):
+    stamp = [w for w in words if w[2].startswith("A209517846-") and w[1] < 72]
+    assert len(stamp) == 1 and stamp[0][1] < 36, (n, stamp)
+    below = min((w[0] for w in words if w[0] > stamp[0][0] + 1), default=99)  # not its line
+    assert below >= stamp[0][1] + 4, (n, "text within 4pt of the stamp", below, stamp)
+print(len(pages))' >"$SCRATCH/top.out" 2>&1 &&
+		pdftotext -f 1 -l 1 "$SCRATCH/top.pdf" - | grep -q "Frontera Defensa Legal, page 1 of" &&
+		pdftotext "$SCRATCH/top.pdf" - | grep -q "carries a stamp at its head;" &&
+		ok "a bottom margin too narrow for the stamp: the stamp at the top of all $(cat "$SCRATCH/top.out") pages, clear of the text; the footer kept; the memo says where" ||
+		fail "a narrow bottom margin moves the stamp to the top" "$(cat "$SCRATCH/top.out")"
+else fail "a narrow bottom margin moves the stamp to the top" "$(cat "$SCRATCH/err")"; fi
+printf 'margins: 0.3in\n' >"$data/templates/style.yaml"
+if PDGEN_DATADIR=$data "$PDGEN" packet $sample --level opla-hq -o "$SCRATCH/narrow.pdf" 2>"$SCRATCH/err"; then
+	fail "margins too narrow for the stamp are refused"
+elif grep -q "^$data/templates/style.yaml:1:10: error: the bottom margin (0.30in) and the top margin (0.30in) .* leave no room for the packet stamp" "$SCRATCH/err" &&
+	[ ! -e "$SCRATCH/narrow.pdf" ]; then
+	ok "margins too narrow for the stamp: refused at the house style's margins, no packet"
+else fail "margins too narrow for the stamp are refused at the style's margins" "$(cat "$SCRATCH/err")"; fi
+printf 'margins:\n  top: 1in\n  bottom: 20pt\n' >"$data/templates/style.yaml"
+sed 's/^stamp_places: .*/stamp_places: [bottom]/' templates/packet.yaml >"$data/templates/packet.yaml"
+if PDGEN_DATADIR=$data "$PDGEN" packet $sample --level opla-hq -o "$SCRATCH/narrow.pdf" 2>"$SCRATCH/err"; then
+	fail "a narrow bottom margin, the stamp allowed only there, is refused"
+elif grep -q "^$data/templates/style.yaml:3:11: error: the bottom margin (0.28in) .* leaves no room" "$SCRATCH/err"; then
+	ok "a narrow bottom margin, the stamp allowed only there: refused at the bottom margin's line"
+else fail "a narrow bottom margin, the stamp allowed only there" "$(cat "$SCRATCH/err")"; fi
+rm "$data/templates/style.yaml"
+line=$(grep -n '^stamp_places:' templates/packet.yaml | cut -d: -f1)
+sed 's/^stamp_places: .*/stamp_places: [bottom, middle]/' templates/packet.yaml >"$data/templates/packet.yaml"
+PDGEN_DATADIR=$data "$PDGEN" packet $sample --level opla-hq -o "$SCRATCH/bad.pdf" 2>"$SCRATCH/err"
+[ $? = 1 ] && grep -q "packet.yaml:$line:[0-9]*: error: packet.yaml: a stamp place is bottom or top, not 'middle'" "$SCRATCH/err" &&
+	ok "a stamp place other than bottom or top: an error at its line of packet.yaml" ||
+	fail "a bad stamp place is an error at its line" "$(cat "$SCRATCH/err")"
 
 # a stamp pattern with a misspelt field, or a character the stamp face lacks: one error at
 # its line of packet.yaml, no packet

@@ -112,6 +112,18 @@ for phrase in "Client: Wang Xiaoming (محمد علي)" \
 	case $w in *"$(echo "$phrase" | letters)"*) ok "bidi: copied out in the order written: $phrase" ;;
 	*) fail "bidi: copied out in the order written: $phrase" "$w" ;; esac
 done
+# brackets around a right-to-left name in an English line: seen "(" before it and ")" after
+# (mirrored by the level each resolves to, not by the direction the name was shaped in)
+seen=$($P -c 'print("Xiaoming(" + "محمد علي"[::-1] + ")")')
+check "bidi: the brackets around the Arabic name are seen as written" $G "$T/bidi.pdf" "seen=$seen"
+mirrored=$($P -c 'print("Xiaoming(" + "محمد علي"[::-1] + "(")')
+check "bidi: the checker fails brackets seen mirrored" sh -c "! $G $T/bidi.pdf 'seen=$mirrored'"
+# in a paragraph written in Hebrew the brackets are mirrored: "(" seen on the right
+printf -- '---\ntitle: Brackets\n---\n\nשלום (עליכם) אדוני.\n' >"$T/brackets.md"
+"$PDGEN" typeset "$T/brackets.md" -o "$T/brackets.pdf" 2>"$T/brackets.err" ||
+	fail "bidi: a Hebrew paragraph with brackets typesets" "$(cat "$T/brackets.err")"
+seen=$($P -c 'print("(" + "עליכם"[::-1] + ")" + "שלום"[::-1])')
+check "bidi: brackets in a Hebrew paragraph are seen mirrored" $G "$T/brackets.pdf" "seen=$seen"
 check "bidi: Arabic joined (initial, medial, final forms) and every glyph mapped" \
 	$G "$T/bidi.pdf" joined=محمد joined=علي joined=مسجد joined=الفاروق
 check "bidi: the letter passes qpdf --check" qpdf --check "$T/bidi.pdf"
