@@ -1,7 +1,8 @@
 /* batch: a docket's jobs made by worker processes that pull them from the parent. The
- * parent first fingerprints every job's inputs (an unchanged one is up to date), has the
- * rest named and refuses two that would write one file, then has them made; a worker that
- * dies costs the job in its hands only. In: jobs. Out: files, the manifest, a summary. */
+ * parent streams the docket twice, keeping 9 bytes a job: first it fingerprints every job
+ * (an unchanged one is up to date) and names the rest's outputs, refusing two that would
+ * write one file; then it hands the jobs to the workers; a worker that dies costs the job
+ * in its hands only. In: a docket. Out: files, the manifest, a summary. */
 #define _DEFAULT_SOURCE /* realpath, SIGWINCH, TIOCGWINSZ */
 #include "batch.h"
 
@@ -10,6 +11,7 @@
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,6 +31,9 @@
 #include "value.h"
 
 #define DEPTH 2       /* jobs sent ahead to a worker: one in hand, one waiting */
+#define RECYCLE 2000  /* jobs a worker makes before another takes its place (or
+		       * PDGEN_WORKER_JOBS): what it keeps from one document to the next (memos,
+		       * font programs, the names of the files it read) never grows with the docket */
 #define MAX_LISTED 20 /* failed cases named in the summary */
 
 static volatile sig_atomic_t interrupted, resized;
@@ -53,40 +58,75 @@ static void catch_signals(void)
 	signal(SIGPIPE, SIG_IGN); /* a dead worker's pipe: found by its end of file */
 }
 
+/* A job in a worker's hands: a copy, since the docket's stream has moved on. */
+struct flight {
+	struct pd_job job;
+	char *case_path;
+};
+
 struct worker {
 	pid_t pid; /* 0: none */
-	int cmd, rec; /* jobs out, records in */
+	int cmd, rec; /* jobs out (-1 once it has had its share), records in */
+	size_t given;
 	struct pd_buf data;
-	size_t inflight[DEPTH];
+	struct flight inflight[DEPTH];
 	unsigned ninflight;
 };
 
 struct tally {
 	size_t done, made, failed, skipped, bytes;
 	int warnings;
-	double start;
+	double start, shown_at;
 	int cols; /* the terminal's width, 0 without a progress bar */
 	bool bar_shown;
 	struct pd_buf failures; /* the first MAX_LISTED, a line each */
 };
 
+/* A job's state between the two passes over the docket. */
+enum { JOB_TO_MAKE, JOB_SETTLED /* up to date, or failed before any work */ };
+
+/* Two entries that may write one file: their output names' digests are equal. */
+struct suspect {
+	size_t second, first;
+};
+
 struct batch {
 	const struct pd_batch_run *run;
+	struct pd_docket *docket;
 	struct journal *journal;
 	char setup_fp[65], defaults_fp[65];
 	const char *docket_dir; /* real path: cases must lie under it */
-	char **out_paths;       /* per job, once named */
-	char (*inputs)[65];     /* per job */
-	char (*names)[65];      /* per job: the fingerprint of what names its output */
-	struct record *records; /* per job: the outcome */
-	size_t *queue, qhead, qlen, qcap;
-	char phase; /* 'P' (name the output) or 'M' (make it) */
+	unsigned char *state;   /* per job: JOB_TO_MAKE or JOB_SETTLED */
+	uint64_t *names;        /* per named job: its name's digest (40 bits) << 24 | its index */
+	size_t nnames;
+	struct flight *again;   /* jobs a lost worker held, handed out first */
+	size_t nagain;
+	struct flight next;     /* the next job of the stream, when has_next */
+	bool has_next, stream_done;
+	size_t to_make;
 	struct worker *w;
 	unsigned nw;
 	unsigned restarts;
+	size_t recycle; /* jobs a worker is given */
 	struct tally t;
 	int rc;
 };
+
+#define INDEX_BITS 24 /* a job's index in names (16,777,215 jobs a docket) */
+
+static uint64_t name_key(const char *name, size_t idx)
+{
+	const char *base = strrchr(name, '/');
+	base = base ? base + 1 : name;
+	return hash_bytes(base, strlen(base)) >> INDEX_BITS << INDEX_BITS | idx;
+}
+
+static struct flight flight_of(const struct pd_job *job)
+{
+	struct flight f = {*job, xstrdup(job->case_path)};
+	f.job.case_path = f.case_path;
+	return f;
+}
 
 /* ------------------------------------------------------------- records */
 
@@ -195,25 +235,69 @@ static long long mtime_ns(const struct batch *B, const char *path)
 	return (long long)st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec;
 }
 
-/* Names (plan) or makes one job; a made or failed one's row goes to the manifest here,
- * right after its file was renamed into place. */
-static void make_one(const struct batch *B, size_t idx, bool plan, struct record *r)
+/* The job's two fingerprints (its inputs, what names its output) from the case file's
+ * bytes as the document read them (read again when it kept none). */
+static void job_fingerprints(const struct batch *B, const struct pd_job *job, const char *text,
+			     struct record *r)
+{
+	size_t len = text ? strlen(text) : 0;
+	char *bytes = text ? NULL : file_read(job->case_path, &len, VALUE_MAX_BYTES);
+	char case_fp[65];
+	fp_bytes(text ? text : bytes ? bytes : "", len, case_fp);
+	free(bytes);
+	fp_job(B->setup_fp, B->defaults_fp, job->level, job->document, case_fp, r->inputs);
+	fp_job("pdgen " PD_VERSION, B->defaults_fp, job->level, job->document, case_fp,
+	       r->name_inputs);
+}
+
+static bool name_planned(const struct batch *B, const char *out_path, size_t idx)
+{
+	uint64_t key = name_key(out_path, idx);
+	size_t lo = 0, hi = B->nnames;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (B->names[mid] == key)
+			return true;
+		if (B->names[mid] < key)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return false;
+}
+
+/* A document made under a name other than the one checked against the others' before the
+ * batch began (its case changed meanwhile): failed, so that the run says so. */
+static void check_name(const struct batch *B, const struct pd_job *job,
+		       const struct pd_doc_result *res, struct pd_diags *diags)
+{
+	if (!res->out_path || name_planned(B, res->out_path, job->index))
+		return;
+	diag_error(diags, job->loc, "%s was made under a name not checked against the other "
+		   "entries' (was the case file changed while the batch ran?): run the batch again",
+		   res->out_path);
+}
+
+/* Makes one job; its row goes to the manifest here, right after its file was renamed into
+ * place. */
+static void make_one(const struct batch *B, const struct pd_job *job, struct record *r)
 {
 	const struct pd_batch_run *run = B->run;
-	const struct pd_job *job = &run->docket->jobs[idx];
 	struct pd_doc_request req = {
 	    .case_path = job->case_path,
 	    .level = job->level,
 	    .document = job->document,
 	    .out = run->outdir,
-	    .defaults = run->docket->defaults,
+	    .defaults = B->docket->defaults,
 	    .check_only = run->check_only,
-	    .plan_only = plan,
 	    .out_dir = journal_dir(B->journal),
 	};
 	struct pd_doc_result res = {0};
 	struct pd_diags diags = {0};
 	r->status = submission_make(run->session, &req, &res, &diags);
+	if (!r->status && !run->check_only) /* a check writes nothing: no name to guard */
+		check_name(B, job, &res, &diags);
+	r->status = r->status ? r->status : diags.errors ? PD_EXIT_INPUT : 0;
 	r->pages = res.pages;
 	r->bytes = res.bytes;
 	memcpy(r->sha256, res.sha256, sizeof r->sha256);
@@ -221,9 +305,10 @@ static void make_one(const struct batch *B, size_t idx, bool plan, struct record
 	r->client = res.client ? xstrdup(res.client) : NULL;
 	r->a_number = res.a_number ? xstrdup(res.a_number) : NULL;
 	describe_diags(&diags, r, run->json);
+	job_fingerprints(B, job, res.source_text, r);
 	fp_files(r->inputs, res.files_read, r->inputs); /* its images are inputs too */
 	r->files = res.files_read;
-	if ((!plan || r->status) && journal_fd(B->journal) >= 0) {
+	if (journal_fd(B->journal) >= 0) {
 		struct pd_buf row = {0};
 		r->mtime_ns = r->status ? 0 : mtime_ns(B, r->out_path);
 		journal_row(&row, job, r, &diags);
@@ -235,26 +320,67 @@ static void make_one(const struct batch *B, size_t idx, bool plan, struct record
 	r->files = NULL;
 }
 
-/* Takes "P idx inputs names" or "M idx inputs names" lines (the fingerprints, or "-")
- * until the pipe closes or Ctrl-C. */
+/* A job as it travels to a worker: "idx case_index line col\n", then the case file, level
+ * and document as length-prefixed strings. */
+static void send_job(int fd, const struct pd_job *job)
+{
+	struct pd_buf b = {0};
+	buf_printf(&b, "%zu %zu %d %d\n", job->index, job->case_index, job->loc.line, job->loc.col);
+	put_string(&b, job->case_path);
+	put_string(&b, job->level);
+	put_string(&b, job->document);
+	fd_write_all(fd, b.s, b.len); /* a dead worker: found by poll */
+	buf_free(&b);
+}
+
+static char *read_string(FILE *in)
+{
+	char line[32];
+	size_t len;
+	if (!fgets(line, sizeof line, in) || sscanf(line, "%zu", &len) != 1 || len > 1u << 20)
+		return NULL;
+	char *s = xmalloc(len + 1);
+	if (fread(s, 1, len, in) != len) {
+		free(s);
+		return NULL;
+	}
+	s[len] = '\0';
+	return s;
+}
+
+static bool receive_job(FILE *in, struct pd_job *job, char *strings[3])
+{
+	char line[128];
+	if (!fgets(line, sizeof line, in) ||
+	    sscanf(line, "%zu %zu %d %d", &job->index, &job->case_index, &job->loc.line,
+		   &job->loc.col) != 4)
+		return false;
+	for (size_t i = 0; i < 3; i++)
+		strings[i] = read_string(in);
+	job->case_path = strings[0];
+	job->level = strings[1];
+	job->document = strings[2];
+	return strings[0] && strings[1] && strings[2];
+}
+
+/* Takes jobs until the pipe closes or Ctrl-C. */
 static void worker_main(struct batch *B, int cmd, int rec)
 {
 	signal(SIGWINCH, SIG_IGN);
 	FILE *in = fdopen(cmd, "r");
-	char line[160];
-	while (in && !interrupted && fgets(line, sizeof line, in)) {
-		char kind, inputs[65], names[65];
-		size_t idx;
-		if (sscanf(line, "%c %zu %64s %64s", &kind, &idx, inputs, names) != 4 ||
-		    idx >= B->run->docket->njobs)
-			break;
+	char *strings[3] = {0};
+	struct pd_job job = {.loc.file = diag_intern(&(struct pd_diags){
+					.store = doc_diag_store(B->run->session)}, B->docket->path)};
+	while (in && !interrupted && receive_job(in, &job, strings)) {
 		struct record r = {0};
-		snprintf(r.inputs, sizeof r.inputs, "%s", strcmp(inputs, "-") ? inputs : "");
-		snprintf(r.name_inputs, sizeof r.name_inputs, "%s", strcmp(names, "-") ? names : "");
-		make_one(B, idx, kind == 'P', &r);
-		send_record(rec, idx, &r);
+		make_one(B, &job, &r);
+		send_record(rec, job.index, &r);
 		record_clear(&r);
+		for (size_t i = 0; i < 3; i++)
+			free(strings[i]), strings[i] = NULL;
 	}
+	for (size_t i = 0; i < 3; i++)
+		free(strings[i]);
 	doc_session_free(B->run->session);
 	_exit(0);
 }
@@ -361,76 +487,97 @@ static void note_failure(struct tally *t, const struct pd_job *job, const struct
 	buf_free(&line);
 }
 
-/* A job's final outcome: counted, its diagnostics printed, the bar redrawn. */
-static void account(struct batch *B, size_t idx)
+/* A job's final outcome: counted, its diagnostics printed, the bar redrawn; r cleared. */
+static void account(struct batch *B, const struct pd_job *job, struct record *r)
 {
 	const struct pd_batch_run *run = B->run;
-	struct record *r = &B->records[idx];
 	struct tally *t = &B->t;
-	r->done = true;
 	t->done++;
 	t->warnings += r->warnings;
 	if (r->status)
-		t->failed++, note_failure(t, &run->docket->jobs[idx], r);
+		t->failed++, note_failure(t, job, r);
 	else if (r->skipped)
 		t->skipped++;
 	else
-		t->made++;
-	t->bytes += r->status ? 0 : r->bytes;
+		t->made++, t->bytes += r->bytes;
 	if (r->diagnostics && *r->diagnostics && !run->quiet) {
 		clear_bar(t);
 		fputs(r->diagnostics, run->json ? stdout : stderr); /* escaped by diag_print */
 	}
-	free(r->diagnostics); /* printed once: not kept for the whole docket */
-	r->diagnostics = NULL;
 	if (run->verbose && !r->status) {
 		clear_bar(t);
 		diag_line(stderr, "%s %s", r->skipped ? "up to date:" : "made:", r->out_path);
 	}
-	if (t->cols)
-		show_progress(t, run->docket->njobs);
-	struct record kept = {.status = r->status, .skipped = r->skipped, .done = true};
-	record_clear(r); /* the outcome is counted and listed: only its status is kept */
-	*r = kept;
+	double at = t->cols ? now() : 0;
+	if (t->cols && (at - t->shown_at >= 0.1 || t->done == B->docket->njobs)) {
+		show_progress(t, B->docket->njobs); /* ten times a second at most */
+		t->shown_at = at;
+	}
+	record_clear(r);
 }
 
 /* A job that fails in the parent: an error at its docket entry, a manifest row. */
-static void fail_job(struct batch *B, size_t idx, const char *fmt, ...)
+static void fail_job(struct batch *B, const struct pd_job *job, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
-static void fail_job(struct batch *B, size_t idx, const char *fmt, ...)
+static void fail_job(struct batch *B, const struct pd_job *job, const char *fmt, ...)
 {
-	const struct pd_job *job = &B->run->docket->jobs[idx];
 	struct pd_diags diags = {.store = doc_diag_store(B->run->session)};
 	va_list ap;
 	va_start(ap, fmt);
 	diag_vadd(&diags, PD_ERROR, job->loc, NULL, fmt, ap);
 	va_end(ap);
-	struct record *r = &B->records[idx];
-	char *out = r->out_path, *client = r->client, *anum = r->a_number;
-	*r = (struct record){.status = PD_EXIT_INPUT, .out_path = out, .client = client,
-			     .a_number = anum};
-	memcpy(r->inputs, B->inputs[idx], sizeof r->inputs);
-	memcpy(r->name_inputs, B->names[idx], sizeof r->name_inputs);
-	describe_diags(&diags, r, B->run->json);
+	struct record r = {.status = PD_EXIT_INPUT};
+	describe_diags(&diags, &r, B->run->json);
 	if (journal_fd(B->journal) >= 0) {
 		struct pd_buf row = {0};
-		journal_row(&row, job, r, &diags);
+		journal_row(&row, job, &r, &diags);
 		fd_write_all(journal_fd(B->journal), row.s, row.len);
 		buf_free(&row);
 	}
 	diag_clear(&diags);
-	account(B, idx);
+	B->state[job->index] = JOB_SETTLED;
+	account(B, job, &r);
 }
 
 /* ------------------------------------------------------------- the queue */
 
-static void enqueue(struct batch *B, size_t idx)
+/* The next job to make: one a lost worker held, else the docket's next one to make. */
+static bool next_job(struct batch *B, struct flight *f)
 {
-	if (B->qlen == B->qcap) {
-		B->qcap = B->qcap ? 2 * B->qcap : 256;
-		B->queue = xrealloc(B->queue, B->qcap * sizeof *B->queue);
+	if (B->nagain) {
+		*f = B->again[--B->nagain];
+		return true;
 	}
-	B->queue[B->qlen++] = idx;
+	struct pd_job job;
+	while (!B->stream_done) {
+		if (!docket_next(B->docket, &job)) {
+			B->stream_done = true;
+			break;
+		}
+		if (B->state[job.index] == JOB_TO_MAKE) {
+			*f = flight_of(&job);
+			return true;
+		}
+	}
+	return false;
+}
+
+static bool more_jobs(struct batch *B)
+{
+	if (!B->has_next && !interrupted)
+		B->has_next = next_job(B, &B->next);
+	return B->has_next && !interrupted;
+}
+
+/* No job is handed out any more: the rest is counted as not run. */
+static void stop_handing_out(struct batch *B)
+{
+	B->stream_done = true;
+	while (B->nagain)
+		free(B->again[--B->nagain].case_path);
+	if (B->has_next)
+		free(B->next.case_path);
+	B->has_next = false;
 }
 
 static bool busy(const struct batch *B)
@@ -443,41 +590,34 @@ static bool busy(const struct batch *B)
 
 static void dispatch(struct batch *B)
 {
-	for (unsigned i = 0; i < B->nw && !interrupted; i++) {
+	for (unsigned i = 0; i < B->nw; i++) {
 		struct worker *w = &B->w[i];
-		while (w->pid > 0 && w->ninflight < DEPTH && B->qhead < B->qlen) {
-			size_t idx = B->queue[B->qhead++];
-			char line[160];
-			int n = snprintf(line, sizeof line, "%c %zu %s %s\n", B->phase, idx,
-					 B->inputs[idx][0] ? B->inputs[idx] : "-",
-					 B->names[idx][0] ? B->names[idx] : "-");
-			w->inflight[w->ninflight++] = idx;
-			fd_write_all(w->cmd, line, (size_t)n); /* a dead worker: found by poll */
+		while (w->pid > 0 && w->cmd >= 0 && w->ninflight < DEPTH && more_jobs(B)) {
+			w->inflight[w->ninflight++] = B->next;
+			B->has_next = false;
+			send_job(w->cmd, &B->next.job);
+			if (++w->given == B->recycle) { /* it ends after these: another takes its place */
+				close(w->cmd);
+				w->cmd = -1;
+			}
 		}
 	}
 }
 
-/* A record from a worker: the output's name (plan) or the job's outcome (make). */
+/* A record from a worker: the job's outcome. */
 static void take_record(struct batch *B, struct worker *w, size_t idx, struct record *r)
 {
-	if (w->ninflight && w->inflight[0] == idx) {
-		memmove(w->inflight, w->inflight + 1, --w->ninflight * sizeof *w->inflight);
-	}
-	struct record *slot = &B->records[idx];
-	memcpy(r->inputs, B->inputs[idx], sizeof r->inputs);
-	memcpy(r->name_inputs, B->names[idx], sizeof r->name_inputs);
-	if (B->phase == 'P' && !r->status) {
-		free(B->out_paths[idx]);
-		B->out_paths[idx] = r->out_path;
-		r->out_path = NULL;
-		record_clear(slot);
-		*slot = *r;
-		slot->done = false;
+	unsigned k = 0;
+	while (k < w->ninflight && w->inflight[k].job.index != idx)
+		k++;
+	if (k == w->ninflight) { /* not a job of this worker's: ignored */
+		record_clear(r);
 		return;
 	}
-	record_clear(slot);
-	*slot = *r;
-	account(B, idx);
+	struct flight f = w->inflight[k];
+	memmove(w->inflight + k, w->inflight + k + 1, (--w->ninflight - k) * sizeof *w->inflight);
+	account(B, &f.job, r);
+	free(f.case_path);
 }
 
 static void drain(struct batch *B, struct worker *w)
@@ -486,10 +626,7 @@ static void drain(struct batch *B, struct worker *w)
 	struct record r;
 	while ((n = parse_record(w->data.s + used, w->data.len - used, &idx, &r)) > 0) {
 		used += n;
-		if (idx < B->run->docket->njobs && !B->records[idx].done)
-			take_record(B, w, idx, &r);
-		else
-			record_clear(&r);
+		take_record(B, w, idx, &r);
 	}
 	memmove(w->data.s, w->data.s + used, w->data.len - used);
 	w->data.len -= used;
@@ -512,31 +649,39 @@ static const char *how_it_ended(int st, char *buf, size_t len)
 static void worker_lost(struct batch *B, struct worker *w)
 {
 	close(w->rec);
-	close(w->cmd);
+	if (w->cmd >= 0)
+		close(w->cmd);
 	int st = 0;
 	pid_t got;
 	while ((got = waitpid(w->pid, &st, 0)) < 0 && errno == EINTR)
 		;
 	char how[96];
 	if (got < 0)
-		snprintf(how, sizeof how, "lost (waitpid: %s)", strerror(errno));
+		snprintf(how, sizeof how, "was lost (waitpid: %s)", strerror(errno));
 	else
 		how_it_ended(st, how, sizeof how);
 	buf_free(&w->data);
 	unsigned n = w->ninflight;
-	size_t held[DEPTH];
+	struct flight held[DEPTH];
 	memcpy(held, w->inflight, sizeof held);
 	*w = (struct worker){0};
 	if (n && !interrupted)
-		fail_job(B, held[0], "the worker process making this document %s; the other "
+		fail_job(B, &held[0].job, "the worker process making this document %s; the other "
 			 "documents go on", how);
-	for (unsigned k = 1; k < n && !interrupted; k++)
-		enqueue(B, held[k]);
-	bool more = B->qhead < B->qlen && !interrupted;
-	if (more && (++B->restarts > 2 * B->nw + B->run->docket->njobs || start_worker(B, w))) {
+	if (n)
+		free(held[0].case_path);
+	for (unsigned k = n; k-- > 1;) { /* handed out again first, in their order */
+		if (interrupted) {
+			free(held[k].case_path);
+			continue;
+		}
+		B->again = xrealloc(B->again, (B->nagain + 1) * sizeof *B->again);
+		B->again[B->nagain++] = held[k];
+	}
+	if (more_jobs(B) && (++B->restarts > 2 * B->nw + B->docket->njobs || start_worker(B, w))) {
 		diag_line(stderr, "pdgen: error: cannot start a worker process: %s", strerror(errno));
 		B->rc = PD_EXIT_SYSTEM;
-		B->qhead = B->qlen; /* the rest is not run */
+		stop_handing_out(B); /* the rest is not run */
 	}
 }
 
@@ -560,13 +705,14 @@ static void pump(struct batch *B, bool closing)
 			pfd[i] = (struct pollfd){B->w[i].pid > 0 ? B->w[i].rec : -1, POLLIN, 0};
 			live += B->w[i].pid > 0;
 		}
-		bool work = (B->qhead < B->qlen && !interrupted) || busy(B);
+		bool work = more_jobs(B) || busy(B);
 		if (!live || (!closing && !work))
 			break;
 		if (poll(pfd, B->nw, -1) < 0) {
 			if (errno == EINTR)
 				continue;
 			diag_line(stderr, "pdgen: error: waiting for the workers: %s", strerror(errno));
+			stop_handing_out(B);
 			for (unsigned i = 0; i < B->nw; i++)
 				if (B->w[i].pid > 0)
 					kill(B->w[i].pid, SIGKILL), worker_lost(B, &B->w[i]);
@@ -592,18 +738,11 @@ static void pump(struct batch *B, bool closing)
 	free(pfd);
 }
 
-static void run_phase(struct batch *B, char phase)
-{
-	B->phase = phase;
-	pump(B, false);
-	B->qhead = B->qlen = 0;
-}
-
 /* Closes the job pipes: each worker ends; waits for all. */
 static void stop_workers(struct batch *B)
 {
 	for (unsigned i = 0; i < B->nw; i++)
-		if (B->w[i].pid > 0) {
+		if (B->w[i].pid > 0 && B->w[i].cmd >= 0) {
 			close(B->w[i].cmd);
 			B->w[i].cmd = -1;
 		}
@@ -633,99 +772,184 @@ static bool intact(const struct batch *B, const struct prev_row *p)
 	       (long long)st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec == p->mtime_ns;
 }
 
-static void take_previous(struct batch *B, size_t idx, const struct prev_row *p)
+/* What the plan found for a job. */
+struct plan {
+	bool up_to_date;
+	char *name; /* its output's name (malloc'd), or NULL when the scan cannot tell */
+	struct prev_row prev; /* with up_to_date: the row that says so */
+};
+
+/* Names a job's output: from its previous row when that row's fingerprint of what names it
+ * is the job's (and says whether the document is up to date), else from a scan of the
+ * case file's bytes. Returns 0, or an errno reading the case. */
+static int plan_job(struct batch *B, const struct pd_job *job, struct pd_arena *scratch,
+		    struct plan *p)
 {
-	struct record *r = &B->records[idx];
-	*r = (struct record){.skipped = true, .pages = p->pages, .bytes = p->bytes,
-			     .out_path = xstrdup(p->output)};
-	r->client = p->client ? xstrdup(p->client) : NULL;
-	r->a_number = p->a_number ? xstrdup(p->a_number) : NULL;
-	memcpy(r->sha256, p->sha256, sizeof r->sha256);
-	memcpy(r->inputs, p->inputs, sizeof r->inputs);
-	B->out_paths[idx] = xstrdup(p->output);
-	account(B, idx);
+	*p = (struct plan){0};
+	size_t len;
+	char *bytes = file_read(job->case_path, &len, VALUE_MAX_BYTES);
+	if (!bytes)
+		return errno ? errno : EIO;
+	char case_fp[65], inputs[65], names[65], with_files[65];
+	fp_bytes(bytes, len, case_fp);
+	fp_job(B->setup_fp, B->defaults_fp, job->level, job->document, case_fp, inputs);
+	fp_job("pdgen " PD_VERSION, B->defaults_fp, job->level, job->document, case_fp, names);
+	struct prev_row *row = &p->prev;
+	bool found = !B->run->force && journal_previous(B->journal, job, row);
+	if (found)
+		fp_files(inputs, row->files, with_files);
+	if (found && !strcmp(row->inputs, with_files) && intact(B, row))
+		p->up_to_date = true;
+	if (found && row->output && !strcmp(row->name_inputs, names))
+		p->name = xstrdup(row->output);
+	else {
+		const char *name = batch_output_name(scratch, doc_domain(B->run->session), bytes, len,
+						     B->docket->defaults, job->level, job->document);
+		p->name = name ? xstrdup(name) : NULL;
+		arena_reset(scratch);
+	}
+	free(bytes);
+	return 0;
 }
 
-/* The name of a previous output, in this run's output directory. */
-static char *in_outdir(const struct batch *B, const char *output)
+static void take_previous(struct batch *B, const struct pd_job *job, const struct prev_row *p)
 {
-	const char *name = strrchr(output, '/');
-	const char *dir = B->run->outdir;
-	size_t n = strlen(dir);
-	struct pd_buf b = {0};
-	buf_printf(&b, "%s%s%s", dir, n && dir[n - 1] == '/' ? "" : "/", name ? name + 1 : output);
-	return buf_take(&b);
+	struct record r = {.skipped = true, .pages = p->pages, .bytes = p->bytes,
+			   .out_path = xstrdup(p->output)};
+	B->state[job->index] = JOB_SETTLED;
+	account(B, job, &r);
 }
 
-/* Reads each case (a regular file inside the docket's tree) for its fingerprint: a job
- * whose inputs match the previous run's row, with its output intact, is up to date; the
- * others are queued to be named. */
-static void fingerprint_jobs(struct batch *B)
+/* First pass: each case (a regular file inside the docket's tree) fingerprinted and its
+ * output named; an up-to-date one is settled. Keeps the names' digests. */
+static void plan_jobs(struct batch *B)
 {
 	const struct pd_batch_run *run = B->run;
-	for (size_t i = 0; i < run->docket->njobs && !interrupted; i++) {
-		const struct pd_job *job = &run->docket->jobs[i];
-		if (!run->allow_outside && outside(B, job->case_path)) {
-			fail_job(B, i, "case file '%s' is outside the docket's directory %s (give "
-				 "--allow-outside to read it)", job->case_path, B->docket_dir);
+	struct pd_arena *scratch = arena_new();
+	B->names = xmalloc((B->docket->njobs + 1) * sizeof *B->names);
+	struct pd_job job;
+	while (!interrupted && docket_next(B->docket, &job)) {
+		if (!run->allow_outside && outside(B, job.case_path)) {
+			fail_job(B, &job, "case file '%s' is outside the docket's directory %s (give "
+				 "--allow-outside to read it)", job.case_path, B->docket_dir);
 			continue;
 		}
-		size_t len;
-		char *bytes = file_read(job->case_path, &len, VALUE_MAX_BYTES);
-		if (!bytes) {
-			fail_job(B, i, "cannot read case file '%s': %s", job->case_path,
-				 errno == EFBIG ? "over 16 MB" : file_strerror(errno));
+		struct plan p;
+		int err = plan_job(B, &job, scratch, &p);
+		if (err) {
+			fail_job(B, &job, "cannot read case file '%s': %s", job.case_path,
+				 err == EFBIG ? "over 16 MB" : file_strerror(err));
 			continue;
 		}
-		char case_fp[65];
-		fp_bytes(bytes, len, case_fp);
-		free(bytes);
-		fp_job(B->setup_fp, B->defaults_fp, job->level, job->document, case_fp,
-		       B->inputs[i]);
-		fp_job("pdgen " PD_VERSION, B->defaults_fp, job->level, job->document, case_fp,
-		       B->names[i]);
-		const struct prev_row *p =
-		    run->force || !B->journal
-			? NULL
-			: journal_previous(B->journal, job->case_path, job->level, job->document);
-		char with_files[65];
-		if (p)
-			fp_files(B->inputs[i], p->files, with_files);
-		if (p && !strcmp(p->inputs, with_files) && intact(B, p))
-			take_previous(B, i, p);
-		else if (p && p->output && !strcmp(p->name_inputs, B->names[i]))
-			B->out_paths[i] = in_outdir(B, p->output); /* named as before: no plan */
+		if (p.name)
+			B->names[B->nnames++] = name_key(p.name, job.index);
+		if (p.up_to_date)
+			take_previous(B, &job, &p.prev);
 		else
-			enqueue(B, i);
+			B->to_make++;
+		free(p.name);
 	}
+	arena_free(scratch);
+	qsort(B->names, B->nnames, sizeof *B->names, cmp_u64);
 }
 
-/* Two jobs that would write one file: the later entry fails, naming the first. */
+/* The jobs of the suspects, found again in the docket: each one's copy and name. */
+struct involved {
+	size_t n, *index;
+	struct flight *job;
+	char **name;
+};
+
+static size_t involved_at(const struct involved *v, size_t idx)
+{
+	size_t lo = 0, hi = v->n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (v->index[mid] < idx)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+static int cmp_size(const void *a, const void *b)
+{
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+/* Names the jobs of the suspects again (a pass over the docket, reading their cases only). */
+static void name_involved(struct batch *B, const struct suspect *s, size_t ns, struct involved *v)
+{
+	v->index = xmalloc(2 * ns * sizeof *v->index);
+	for (size_t i = 0; i < ns; i++)
+		v->index[v->n++] = s[i].second, v->index[v->n++] = s[i].first;
+	qsort(v->index, v->n, sizeof *v->index, cmp_size);
+	size_t u = 0;
+	for (size_t i = 0; i < v->n; i++)
+		if (!u || v->index[u - 1] != v->index[i])
+			v->index[u++] = v->index[i];
+	v->n = u;
+	v->job = xcalloc(u, sizeof *v->job);
+	v->name = xcalloc(u, sizeof *v->name);
+	struct pd_arena *scratch = arena_new();
+	struct pd_job job;
+	docket_rewind(B->docket, &(struct pd_diags){0});
+	while (docket_next(B->docket, &job)) {
+		size_t k = involved_at(v, job.index);
+		struct plan p;
+		if (k == v->n || v->index[k] != job.index || plan_job(B, &job, scratch, &p))
+			continue;
+		v->job[k] = flight_of(&job);
+		v->name[k] = p.name;
+	}
+	arena_free(scratch);
+}
+
+/* Two jobs that would write one file: the later entry fails, naming the first. Their
+ * names' digests are compared first (sorted: equal ones side by side), the names of the
+ * few alike then. */
 static void refuse_collisions(struct batch *B)
 {
-	const struct pd_docket *d = B->run->docket;
-	struct map first = {0};
-	for (size_t i = 0; i < d->njobs; i++) {
-		if (!B->out_paths[i] || (B->records[i].done && B->records[i].status))
-			continue;
-		size_t *at = map_at(&first, B->out_paths[i], true);
-		if (!*at) {
-			*at = i + 1;
+	struct suspect *s = NULL;
+	size_t ns = 0, first = 0;
+	uint64_t mask = ~(uint64_t)0 << INDEX_BITS, low = ~mask;
+	for (size_t i = 1; i < B->nnames; i++) {
+		if ((B->names[i] & mask) != (B->names[first] & mask)) {
+			first = i;
 			continue;
 		}
-		const struct pd_job *a = &d->jobs[*at - 1];
-		if (B->records[i].done) { /* up to date before: made again by the first */
-			B->records[i].done = false;
-			B->t.done--, B->t.skipped--;
-		}
-		fail_job(B, i, "this entry would write %s, as the entry at line %d does (%s): "
-			 "change the client's name or A-number in one case, or drop one entry",
-			 B->out_paths[i], a->loc.line, a->case_path);
+		s = xrealloc(s, (ns + 1) * sizeof *s);
+		s[ns++] = (struct suspect){B->names[i] & low, B->names[first] & low};
 	}
-	map_free(&first);
-	for (size_t i = 0; i < d->njobs; i++)
-		if (B->out_paths[i] && !B->records[i].done)
-			enqueue(B, i);
+	if (!ns)
+		return;
+	qsort(s, ns, sizeof *s, cmp_size); /* by the later entry: the docket's order */
+	struct involved v = {0};
+	name_involved(B, s, ns, &v);
+	for (size_t i = 0; i < ns; i++) {
+		size_t ka = involved_at(&v, s[i].first), kb = involved_at(&v, s[i].second);
+		const struct flight *a = &v.job[ka], *b = &v.job[kb];
+		if (!v.name[ka] || !v.name[kb] || strcmp(v.name[ka], v.name[kb]) || !b->case_path)
+			continue; /* alike digests, other names */
+		if (B->state[b->job.index] == JOB_SETTLED) /* up to date before: the first remakes it */
+			B->t.done--, B->t.skipped--;
+		else
+			B->to_make--;
+		const char *base = strrchr(v.name[kb], '/'), *dir = B->run->outdir;
+		size_t n = strlen(dir);
+		fail_job(B, &b->job, "this entry would write %s%s%s, as the entry at line %d does "
+			 "(%s): change the client's name or A-number in one case, or drop one entry",
+			 dir, n && dir[n - 1] == '/' ? "" : "/", base ? base + 1 : v.name[kb],
+			 a->job.loc.line, a->case_path);
+	}
+	for (size_t k = 0; k < v.n; k++)
+		free(v.job[k].case_path), free(v.name[k]);
+	free(v.job);
+	free(v.name);
+	free(v.index);
+	free(s);
 }
 
 /* ------------------------------------------------------------- the run */
@@ -736,7 +960,7 @@ static void summary(struct batch *B)
 	struct tally *t = &B->t;
 	if (run->quiet && !t->failed)
 		return;
-	size_t not_run = run->docket->njobs - t->done;
+	size_t not_run = B->docket->njobs - t->done;
 	fprintf(stderr, "pdgen: %zu %s, %zu failed, %zu up to date, %d warning%s", t->made,
 		run->check_only ? "checked" : "made", t->failed, t->skipped, t->warnings,
 		t->warnings == 1 ? "" : "s");
@@ -769,7 +993,7 @@ static void print_stats(const struct tally *t)
 	printf("peak memory per worker: %.1f MB\n", (double)ru.ru_maxrss / 1024);
 	getrusage(RUSAGE_SELF, &ru);
 	printf("peak memory of the parent: %.1f MB\n", (double)ru.ru_maxrss / 1024);
-	printf("size: %.1f KB per letter\n", (double)t->bytes / 1024 / (double)made);
+	printf("size: %.1f KB per letter made\n", (double)t->bytes / 1024 / (double)made);
 }
 
 /* The digests every job shares: inputs (templates, data, fonts, version) and options. */
@@ -778,34 +1002,47 @@ static void shared_fingerprints(struct batch *B)
 	const char *dirs[3];
 	size_t n = doc_input_dirs(B->run->session, dirs);
 	fp_setup(dirs, n, B->run->check_only ? "check" : "pdf", B->setup_fp);
-	fp_value(B->run->docket->defaults, B->defaults_fp);
+	fp_value(B->docket->defaults, B->defaults_fp);
 }
 
 static void batch_free(struct batch *B)
 {
-	size_t njobs = B->run->docket->njobs;
-	for (size_t i = 0; i < njobs; i++) {
-		record_clear(&B->records[i]);
-		free(B->out_paths[i]);
-	}
-	free(B->records);
-	free(B->out_paths);
-	free(B->inputs);
+	stop_handing_out(B);
+	free(B->again);
+	free(B->state);
 	free(B->names);
-	free(B->queue);
 	free(B->w);
 	buf_free(&B->t.failures);
 	free((char *)B->docket_dir);
 }
 
+/* The workers, no more than the jobs to make; 0, or PD_EXIT_SYSTEM when none starts. */
+static int start_workers(struct batch *B)
+{
+	B->nw = B->run->workers ? B->run->workers : 1;
+	if (B->nw > B->to_make)
+		B->nw = B->to_make ? (unsigned)B->to_make : 1;
+	B->w = xcalloc(B->nw, sizeof *B->w);
+	for (unsigned i = 0; i < B->nw && B->to_make; i++)
+		if (start_worker(B, &B->w[i]) && i == 0) {
+			diag_line(stderr, "pdgen: error: cannot start a worker: %s", strerror(errno));
+			return PD_EXIT_SYSTEM;
+		}
+	return 0;
+}
+
 int batch_run(const struct pd_batch_run *run)
 {
-	size_t njobs = run->docket->njobs;
-	struct batch B = {.run = run, .t.start = now()};
-	B.records = xcalloc(njobs + 1, sizeof *B.records);
-	B.out_paths = xcalloc(njobs + 1, sizeof *B.out_paths);
-	B.inputs = xcalloc(njobs + 1, sizeof *B.inputs);
-	B.names = xcalloc(njobs + 1, sizeof *B.names);
+	struct pd_docket *d = run->docket;
+	if (d->njobs >= (size_t)1 << INDEX_BITS) {
+		diag_line(stderr, "%s: error: %zu documents: a docket can have up to %zu; split it "
+			  "with --shard", d->path, d->njobs, ((size_t)1 << INDEX_BITS) - 1);
+		return PD_EXIT_INPUT;
+	}
+	const char *share = getenv("PDGEN_WORKER_JOBS");
+	struct batch B = {.run = run, .docket = d, .t.start = now(),
+			  .recycle = share && atol(share) > 0 ? (size_t)atol(share) : RECYCLE};
+	B.state = xcalloc(d->njobs + 1, 1);
 	char *dir = realpath(run->docket_dir, NULL);
 	B.docket_dir = dir ? dir : xstrdup(run->docket_dir);
 	interrupted = resized = 0;
@@ -817,20 +1054,20 @@ int batch_run(const struct pd_batch_run *run)
 		return B.rc;
 	}
 	shared_fingerprints(&B);
-	fingerprint_jobs(&B);
-	size_t pending = njobs - B.t.done; /* to name, or named as before and to make */
-	B.nw = run->workers ? run->workers : 1;
-	if (B.nw > pending) /* no more workers than jobs */
-		B.nw = pending ? (unsigned)pending : 1;
-	B.w = xcalloc(B.nw, sizeof *B.w);
-	for (unsigned i = 0; i < B.nw && pending; i++)
-		if (start_worker(&B, &B.w[i]) && i == 0) {
-			diag_line(stderr, "pdgen: error: cannot start a worker: %s", strerror(errno));
-			B.rc = PD_EXIT_SYSTEM;
-		}
-	run_phase(&B, 'P');
+	plan_jobs(&B);
 	refuse_collisions(&B);
-	run_phase(&B, 'M');
+	struct pd_diags diags = {.store = doc_diag_store(run->session)};
+	if (!interrupted && docket_rewind(d, &diags)) { /* the docket changed meanwhile */
+		diag_print(&diags, stderr);
+		B.rc = PD_EXIT_INPUT;
+		stop_handing_out(&B);
+	}
+	diag_clear(&diags);
+	if (!B.rc && !interrupted)
+		B.rc = start_workers(&B);
+	if (!B.rc && B.to_make && !interrupted)
+		pump(&B, false);
+	B.stream_done = true; /* nothing more is read from the docket */
 	stop_workers(&B);
 	clear_bar(&B.t);
 	int rc = journal_close(B.journal, B.t.made > 0);

@@ -11,7 +11,7 @@ struct pd_session;
 
 struct pd_batch_run {
 	struct pd_session *session; /* each worker inherits it */
-	const struct pd_docket *docket;
+	struct pd_docket *docket; /* read as a stream, twice */
 	const char *outdir;
 	unsigned workers;
 	const char *docket_dir; /* case files must lie under it, unless allow_outside */

@@ -1,5 +1,6 @@
-/* batch_impl: between the batch driver (batch.c) and its manifest journal
- * (batch_manifest.c). In: jobs and their outcomes. Out: manifest rows, the previous run's. */
+/* batch_impl: between the batch driver (batch.c), its manifest journal (batch_manifest.c)
+ * and the naming of outputs (batch_name.c). In: jobs and their outcomes, case files' bytes.
+ * Out: manifest rows, the previous run's, output names. */
 #ifndef PD_BATCH_IMPL_H
 #define PD_BATCH_IMPL_H
 
@@ -27,18 +28,9 @@ struct record {
 };
 void record_clear(struct record *r);
 
-/* A table of strings (not copied: they must outlive it) to numbers, zero when added. */
-struct map {
-	const char **keys;
-	size_t *vals;
-	size_t cap, n;
-};
-/* The number of key; NULL when absent and not adding. */
-size_t *map_at(struct map *m, const char *key, bool add);
-void map_free(struct map *m);
-
 /* A document made by an earlier run, as its manifest row says. */
 struct prev_row {
+	const char *case_path, *level, *document;
 	const char *output, *client, *a_number;
 	const char *files; /* "PATH\n" for each image the document read, or NULL */
 	char inputs[65], sha256[65], name_inputs[65];
@@ -46,6 +38,9 @@ struct prev_row {
 	int pages;
 	long long mtime_ns;
 };
+
+/* qsort's order of uint64_t. */
+int cmp_u64(const void *a, const void *b);
 
 /* OUT/manifest.jsonl, a row appended (and written through) as each document finishes. */
 struct journal;
@@ -55,9 +50,10 @@ struct journal;
  * rows of files still there (one row per job and per output, the latest), then opens it
  * for appending. Returns 0. */
 int journal_open(const char *outdir, struct journal **out);
-/* The latest row of a job (case file, level, document) from the previous runs, or NULL. */
-const struct prev_row *journal_previous(const struct journal *j, const char *case_path,
-					const char *level, const char *document);
+/* The row a previous run left for the job (case file, level, document): true with row
+ * filled, its strings valid until the next call. The kept rows are indexed by 8 bytes
+ * each and read back from the manifest when asked for. */
+bool journal_previous(struct journal *j, const struct pd_job *job, struct prev_row *row);
 /* A job's row as one JSON line (diagnostics as an array of objects). */
 void journal_row(struct pd_buf *out, const struct pd_job *job, const struct record *r,
 		 const struct pd_diags *diags);
@@ -68,5 +64,13 @@ const int *journal_dir(const struct journal *j);
  * anything was written, then the manifest's fsync), unlocks and frees. Returns 0 or
  * PD_EXIT_SYSTEM after a message. */
 int journal_close(struct journal *j, bool wrote);
+
+/* The name a case's output would get (its client's names and A-number, merged over the
+ * docket's defaults, as the case stage names it), read from the case file's bytes with a
+ * scan of its events up to the end of client:, not a load; NULL when the scan cannot tell
+ * (the document's own load then reports why). Lives in the arena. */
+char *batch_output_name(struct pd_arena *arena, const struct pd_domain *dom, const char *bytes,
+			size_t len, const struct pd_value *defaults, const char *level,
+			const char *document);
 
 #endif

@@ -108,23 +108,13 @@ static char *docket_dir(const char *docket)
  * report, and no document is made. */
 static int check_templates(struct pd_session *s, const struct pd_docket *d, bool json)
 {
-	const char **levels = xcalloc(d->njobs + 1, sizeof *levels);
-	size_t n = 0;
-	for (size_t i = 0; i < d->njobs; i++) {
-		size_t k = 0;
-		while (k < n && strcmp(levels[k], d->jobs[i].level))
-			k++;
-		if (k == n)
-			levels[n++] = d->jobs[i].level;
-	}
 	struct pd_diags diags = {.store = doc_diag_store(s)};
-	int errors = doc_check_templates(s, levels, n, &diags);
+	int errors = doc_check_templates(s, d->levels, d->nlevels, &diags);
 	cmd_diag_print(&diags, json);
 	if (errors)
 		fprintf(stderr, "pdgen: error: the templates have %d error%s: no document was made\n",
 			errors, errors == 1 ? "" : "s");
 	diag_clear(&diags);
-	free(levels);
 	return errors ? PD_EXIT_INPUT : 0;
 }
 
@@ -143,27 +133,20 @@ int cmd_batch(int argc, char **argv)
 	struct pd_arena *arena = arena_new();
 	struct pd_diags diags = {.store = doc_diag_store(session)}; /* the jobs' places */
 	struct pd_docket docket;
-	if (docket_load(arena, o.docket, doc_domain(session), &docket, &diags)) {
-		cmd_diag_print(&diags, o.json);
-		diag_clear(&diags);
-		arena_free(arena);
-		doc_session_free(session);
-		return PD_EXIT_INPUT;
-	}
+	rc = docket_open(arena, o.docket, doc_domain(session), o.shard_k, o.shard_n, &docket, &diags)
+		 ? PD_EXIT_INPUT : 0;
 	cmd_diag_print(&diags, o.json);
 	diag_clear(&diags);
-	docket_shard(&docket, o.shard_k, o.shard_n);
-	if (!o.check && dir_make(o.outdir)) {
+	if (!rc && !o.check && dir_make(o.outdir)) {
 		diag_line(stderr, "%s: error: cannot create the output directory: %s", o.outdir,
 			strerror(errno));
-		arena_free(arena);
-		doc_session_free(session);
-		return PD_EXIT_SYSTEM;
+		rc = PD_EXIT_SYSTEM;
 	}
-	if (check_templates(session, &docket, o.json)) {
+	if (rc || (rc = check_templates(session, &docket, o.json))) {
+		docket_close(&docket);
 		arena_free(arena);
 		doc_session_free(session);
-		return PD_EXIT_INPUT;
+		return rc;
 	}
 	typeset_preload(doc_typesetter(session));
 	char *dir = docket_dir(o.docket);
@@ -182,6 +165,7 @@ int cmd_batch(int argc, char **argv)
 	    .json = o.json,
 	};
 	rc = batch_run(&run);
+	docket_close(&docket);
 	free(dir);
 	arena_free(arena);
 	doc_session_free(session);

@@ -12,6 +12,7 @@
 #include <nettle/sha2.h>
 
 #include "font.h"
+#include "hyph.h"
 #include "util.h"
 
 /* A field: its length, then its bytes, so that no two sequences of fields hash alike. */
@@ -58,6 +59,17 @@ static void put_identity_or_bytes(struct sha256_ctx *c, const char *path, const 
 	put_text(c, id);
 }
 
+/* A file a document may read, named: its identity (or bytes), or that it is not there. */
+static void put_named_file(struct sha256_ctx *c, const char *path)
+{
+	struct stat st;
+	put_text(c, path);
+	if (stat(path, &st) == 0 && S_ISREG(st.st_mode))
+		put_identity_or_bytes(c, path, &st);
+	else
+		put_text(c, "(none)");
+}
+
 /* Every regular file under dir, by name relative to it, in sorted order. */
 static void put_tree(struct sha256_ctx *c, const char *dir, const char *rel)
 {
@@ -100,18 +112,13 @@ void fp_setup(const char *const *dirs, size_t ndirs, const char *opts, char hex[
 	for (const char *p = fallback; p && *p;) {
 		size_t n = strcspn(p, ":");
 		char *one = xstrndup(p, n);
-		struct stat st;
-		if (stat(one, &st) == 0)
-			put_identity_or_bytes(&c, one, &st);
+		put_named_file(&c, one);
 		free(one);
 		p += n + (p[n] == ':');
 	}
-	for (const char *const *f = fonts_fallback_paths(); *f; f++) { /* CJK, Arabic */
-		struct stat st;
-		put_text(&c, *f);
-		if (stat(*f, &st) == 0)
-			put_identity_or_bytes(&c, *f, &st);
-	}
+	for (const char *const *p = fonts_fallback_paths(); *p; p++)
+		put_named_file(&c, *p); /* the system's faces (CJK, Arabic), when there */
+	put_named_file(&c, hyph_dict_path());
 	put_text(&c, opts);
 	finish(&c, hex);
 }

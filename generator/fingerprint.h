@@ -11,8 +11,8 @@
 /* The inputs every document of a run shares: the version, every regular file under each
  * directory (names and bytes in sorted order; a file over 64 KB, a font, by its size and
  * modification time), the fallback fonts (named in the environment, and the system ones
- * fonts_fallback_paths lists: CJK, Arabic), and opts (a text of
- * the options that change output). */
+ * fonts_fallback_paths lists: CJK, Arabic), the hyphenation dictionary, and opts (a text
+ * of the options that change output). */
 void fp_setup(const char *const *dirs, size_t ndirs, const char *opts, char hex[65]);
 
 /* A value tree (the docket's defaults) as a digest; NULL gives the digest of nothing. */

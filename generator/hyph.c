@@ -40,10 +40,16 @@ struct pd_hyph *hyph_new(void)
 	return xcalloc(1, sizeof(struct pd_hyph));
 }
 
+const char *hyph_dict_path(void)
+{
+	const char *env = getenv("PDGEN_HYPHEN_DICT");
+	return env && *env ? env : HYPH_DICT;
+}
+
 /* The compiled patterns from the cache, else compiled by libhyphen and cached. */
 static HyphenDict *read_dict(struct pd_hyph *h)
 {
-	const char *env = getenv("PDGEN_HYPHEN_DICT"), *path = env && *env ? env : HYPH_DICT;
+	const char *path = hyph_dict_path();
 	HyphenDict *dict = hyph_cache_load(path);
 	h->from_cache = dict != NULL;
 	if (dict)

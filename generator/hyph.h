@@ -16,6 +16,7 @@
  * any other word, one longer than HYPH_MAX_WORD, or when the dictionary (HYPH_DICT, or
  * the file named by PDGEN_HYPHEN_DICT) cannot be read: then nothing is hyphenated. */
 struct pd_hyph;
+const char *hyph_dict_path(void); /* the dictionary read: PDGEN_HYPHEN_DICT, else HYPH_DICT */
 struct pd_hyph *hyph_new(void); /* reads nothing until the first word or hyph_prefetch */
 uint64_t hyph_points(struct pd_hyph *h, const char *word, size_t n); /* h NULL: 0 */
 

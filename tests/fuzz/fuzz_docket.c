@@ -1,10 +1,12 @@
-/* libFuzzer target: arbitrary bytes -> YAML -> docket (cases, defaults, levels, documents)
- * -> every shard of it. The case files it names are not read. Run from the project's top
- * directory (the level table, the only other input of the stage, is read from templates/). */
+/* libFuzzer target: arbitrary bytes -> a docket read as a stream (cases, defaults, levels,
+ * documents) -> every job of every shard of it. The case files it names are not read. Run
+ * from the project's top directory (the level table, the only other input of the stage, is
+ * read from templates/). */
+#define _DEFAULT_SOURCE /* fmemopen */
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <string.h>
+#include <stdio.h>
 
 #include "docket.h"
 #include "levels.h"
@@ -23,21 +25,25 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		dom = levels_load(dom_arena, ".", &ignored);
 		diag_clear(&ignored);
 	}
-	struct pd_arena *arena = arena_new();
-	struct pd_diags diags = {0};
-	struct pd_value_opts vopts = {.max_items = 1000};
-	const struct pd_value *root =
-	    value_load_mem(arena, "docket.yaml", (const char *)data, size, &vopts, &diags);
-	struct pd_docket d;
-	if (root && docket_from_value(arena, "dir/docket.yaml", root, dom, &d, &diags) == 0)
-		for (unsigned n = 1; n <= 3; n++)
-			for (unsigned k = 1; k <= n; k++) {
-				struct pd_docket part = d;
-				part.jobs = arena_alloc(arena, (d.njobs + 1) * sizeof *d.jobs);
-				memcpy(part.jobs, d.jobs, d.njobs * sizeof *d.jobs);
-				docket_shard(&part, k, n);
+	for (unsigned n = 1; n <= 3; n++)
+		for (unsigned k = 1; k <= n; k++) {
+			FILE *f = size ? fmemopen((void *)data, size, "r") : NULL;
+			if (!f)
+				return 0;
+			struct pd_arena *arena = arena_new();
+			struct pd_diags diags = {0};
+			struct pd_docket d;
+			if (docket_open_stream(arena, "dir/docket.yaml", f, dom, k, n, &d, &diags) == 0) {
+				struct pd_job job;
+				size_t jobs = 0;
+				while (docket_next(&d, &job))
+					jobs++;
+				if (jobs != d.njobs)
+					__builtin_trap(); /* the two passes must agree */
 			}
-	diag_clear(&diags);
-	arena_free(arena);
+			docket_close(&d);
+			diag_clear(&diags);
+			arena_free(arena);
+		}
 	return 0;
 }
