@@ -20,6 +20,8 @@ struct pdf_objects;
 struct pd_font_cache;
 struct pd_font_cache *font_cache_new(struct libdeflate_compressor *deflater);
 void font_cache_free(struct pd_font_cache *cache);
+/* A new document begins: the programs it takes from here on are kept until it is saved. */
+void font_cache_begin(struct pd_font_cache *cache);
 
 /* The glyphs a face prints in a document for text other than their own character (a
  * ligature, a joining form), in first-use order: each its glyph id, the text it shows

@@ -130,6 +130,7 @@ static int load_fonts(struct doc *d)
 	d->vars = xcalloc(d->lay->nfaces + 1, sizeof *d->vars);
 	unsigned char *used = xmalloc(PD_CP_SET_BYTES);
 	int rc = 0;
+	font_cache_begin(d->w->programs);
 	for (size_t i = 0; i < d->lay->nfaces && !rc; i++) {
 		mark_used(d->lay, d->lay->faces[i], used);
 		add_all_digits(d->lay->faces[i], used);

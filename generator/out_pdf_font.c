@@ -15,8 +15,14 @@
 #include "util.h"
 
 /* A docket of a thousand letters prints some 350 different sets of characters per face;
- * kept with their code points listed (not as 8 KB bitmaps), 1024 programs take 8 MB. */
+ * kept with their code points listed (not as 8 KB bitmaps), 1024 programs of Latin faces
+ * take 8 MB. Programs of many ideographs are larger (a CJK letter's can pass 1 MB): past
+ * PROGRAM_BYTES the least recently used programs are dropped, so that a worker's cache never
+ * holds more than that and the current document's programs, whatever it makes. */
 #define PROGRAMS_KEPT 1024
+#ifndef PROGRAM_BYTES
+#define PROGRAM_BYTES (32u << 20)
+#endif
 
 static bool is_used(const unsigned char *used, unsigned cp)
 {
@@ -62,6 +68,8 @@ struct program {
 struct pd_font_cache {
 	struct program *kept[PROGRAMS_KEPT];
 	unsigned long clock;
+	unsigned long document; /* the clock when the current document began */
+	size_t bytes;		/* held by the programs kept */
 	struct libdeflate_compressor *deflater; /* the writer's */
 };
 
@@ -95,14 +103,6 @@ void font_cache_free(struct pd_font_cache *cache)
 	free(cache);
 }
 
-static unsigned last_used(const unsigned char *used)
-{
-	unsigned n = 0;
-	for (unsigned cp = next_used(used, 0); cp < 65536; cp = next_used(used, cp + 1))
-		n = cp + 1;
-	return n;
-}
-
 unsigned pdf_variant_cid(size_t i)
 {
 	return i < 31 ? 1 + (unsigned)i : i < 64 ? 0x7F + (unsigned)(i - 31) : 0xD800 + (unsigned)(i - 64);
@@ -116,14 +116,14 @@ static void put_gid(unsigned char *map, unsigned cid, unsigned g)
 
 /* CIDToGIDMap: two bytes per CID (a code point or a variant's) up to the last one used. */
 static unsigned char *cid_map(struct libdeflate_compressor *z, const struct program *pg,
-			      const unsigned char *used, const uint16_t *new_gid, size_t *zlen)
+			      const uint16_t *new_gid, size_t *zlen)
 {
-	unsigned n = last_used(used);
+	unsigned n = pg->ncps ? pg->cps[pg->ncps - 1] + 1u : 0;
 	if (pg->nvars && pdf_variant_cid(pg->nvars - 1) >= n)
 		n = pdf_variant_cid(pg->nvars - 1) + 1;
 	unsigned char *map = xcalloc(2 * (size_t)n + 2, 1);
-	for (unsigned cp = next_used(used, 0); cp < n; cp = next_used(used, cp + 1))
-		put_gid(map, cp, new_gid[face_glyph(pg->face, cp)]);
+	for (size_t i = 0; i < pg->ncps; i++)
+		put_gid(map, pg->cps[i], new_gid[face_glyph(pg->face, pg->cps[i])]);
 	for (size_t i = 0; i < pg->nvars; i++)
 		put_gid(map, pdf_variant_cid(i), new_gid[pg->vars[i].gid]);
 	unsigned char *out = pdf_deflate(z, map, 2 * (size_t)n, zlen);
@@ -149,7 +149,7 @@ static void put_utf16(struct pd_buf *b, const struct pdf_variant *v)
  * blocks the document uses (the first without the controls, which variants take); a
  * variant's CID maps to the text its glyph shows (UTF-16BE, one character or more). */
 static unsigned char *to_unicode(struct libdeflate_compressor *z, const struct program *pg,
-				 const unsigned char *used, size_t *zlen)
+				 size_t *zlen)
 {
 	struct pd_buf b = {0};
 	buf_puts(&b, "/CIDInit /ProcSet findresource begin\n12 dict begin\nbegincmap\n"
@@ -157,7 +157,10 @@ static unsigned char *to_unicode(struct libdeflate_compressor *z, const struct p
 		     "/CMapName /Adobe-Identity-UCS def\n/CMapType 2 def\n"
 		     "1 begincodespacerange\n<0000> <FFFF>\nendcodespacerange\n");
 	unsigned ranges[258][2], n = 0;
-	for (unsigned cp = next_used(used, 0); cp < 65536; cp = next_used(used, (cp | 0xFF) + 1)) {
+	for (size_t i = 0; i < pg->ncps; i++) {
+		unsigned cp = pg->cps[i];
+		if (i && (cp >> 8) == (pg->cps[i - 1] >> 8u))
+			continue; /* the block is listed */
 		bool first = cp < 0x100;
 		ranges[n][0] = first ? 0x20 : cp & 0xFF00;
 		ranges[n++][1] = first ? 0x7E : cp | 0xFF;
@@ -191,8 +194,11 @@ static unsigned char *to_unicode(struct libdeflate_compressor *z, const struct p
 static uint16_t *list_used(const unsigned char *used, size_t *n, uint64_t *hash)
 {
 	*n = 0;
-	for (unsigned cp = next_used(used, 0); cp < 65536; cp = next_used(used, cp + 1))
-		++*n;
+	for (size_t i = 0; i < PD_CP_SET_BYTES; i += 8) {
+		uint64_t word;
+		memcpy(&word, used + i, 8);
+		*n += (size_t)__builtin_popcountll(word);
+	}
 	uint16_t *cps = xmalloc((*n ? *n : 1) * sizeof *cps);
 	size_t k = 0;
 	for (unsigned cp = next_used(used, 0); cp < 65536; cp = next_used(used, cp + 1))
@@ -265,8 +271,8 @@ static struct program *program_make(struct libdeflate_compressor *z, const struc
 	key->var_text = NULL;
 	pg->font_raw_len = fp.len;
 	pg->font = pdf_deflate(z, fp.data, fp.len, &pg->font_len);
-	pg->map = cid_map(z, pg, used, fp.new_gid, &pg->map_len);
-	pg->to_unicode = to_unicode(z, pg, used, &pg->to_unicode_len);
+	pg->map = cid_map(z, pg, fp.new_gid, &pg->map_len);
+	pg->to_unicode = to_unicode(z, pg, &pg->to_unicode_len);
 	pg->widths = widths(pg);
 	char tag[7];
 	subset_tag(pg->hash, tag);
@@ -315,6 +321,48 @@ static void copy_variants(struct program *key, const struct pdf_variants *vars)
 	}
 }
 
+void font_cache_begin(struct pd_font_cache *cache) { cache->document = cache->clock; }
+
+static size_t program_bytes(const struct program *pg)
+{
+	size_t n = sizeof *pg + pg->ncps * sizeof *pg->cps + pg->nvars * sizeof *pg->vars;
+	for (size_t i = 0; i < pg->nvars; i++)
+		n += pg->vars[i].len;
+	return n + pg->font_len + pg->map_len + pg->to_unicode_len + strlen(pg->widths) + 1;
+}
+
+static void drop(struct pd_font_cache *c, int i)
+{
+	c->bytes -= program_bytes(c->kept[i]);
+	program_free(c->kept[i]);
+	c->kept[i] = NULL;
+}
+
+/* The least recently used program the current document does not use, -1 if none. */
+static int least_recent(const struct pd_font_cache *c)
+{
+	int lru = -1;
+	for (int i = 0; i < PROGRAMS_KEPT; i++)
+		if (c->kept[i] && c->kept[i]->last_use <= c->document &&
+		    (lru < 0 || c->kept[i]->last_use < c->kept[lru]->last_use))
+			lru = i;
+	return lru;
+}
+
+/* pg kept in slot (a free one, or the least recently used one's), then programs dropped
+ * from the least recently used on while the cache holds more than PROGRAM_BYTES; never one
+ * the current document uses: its streams are read from here when it is saved. */
+static void keep(struct pd_font_cache *c, int slot, struct program *pg)
+{
+	if (c->kept[slot])
+		drop(c, slot);
+	c->kept[slot] = pg;
+	pg->last_use = ++c->clock;
+	c->bytes += program_bytes(pg);
+	for (int lru; c->bytes > PROGRAM_BYTES && (lru = least_recent(c)) >= 0;)
+		drop(c, lru);
+}
+
 static const struct program *program_for(struct pd_font_cache *c, const struct pd_face *face,
 					 const unsigned char *used, const struct pdf_variants *vars)
 {
@@ -322,7 +370,7 @@ static const struct program *program_for(struct pd_font_cache *c, const struct p
 	key.cps = list_used(used, &key.ncps, &key.hash);
 	if (vars && vars->n)
 		copy_variants(&key, vars);
-	int slot = 0;
+	int slot = -1;
 	for (int i = 0; i < PROGRAMS_KEPT; i++) {
 		struct program *pg = c->kept[i];
 		if (pg && same_key(pg, &key)) {
@@ -332,18 +380,18 @@ static const struct program *program_for(struct pd_font_cache *c, const struct p
 			pg->last_use = ++c->clock;
 			return pg;
 		}
-		if (c->kept[slot] && (!pg || pg->last_use < c->kept[slot]->last_use))
+		if (!pg && slot < 0)
 			slot = i;
 	}
-	struct program *pg = program_make(c->deflater, face, used, &key);
+	if (slot < 0)
+		slot = least_recent(c);
+	struct program *pg = slot >= 0 ? program_make(c->deflater, face, used, &key) : NULL;
 	free(key.cps);
 	free(key.vars);
 	free(key.var_text);
 	if (!pg)
 		return NULL;
-	program_free(c->kept[slot]);
-	c->kept[slot] = pg;
-	pg->last_use = ++c->clock;
+	keep(c, slot, pg);
 	return pg;
 }
 
