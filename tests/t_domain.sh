@@ -103,4 +103,15 @@ for l in ero afod fod ero-hq occ-sub occ dcc cc opla-hq; do
 done
 [ -z "$missing_level" ] && grep -q 'CC  eroprosecutorialdiscretioninquiries@ice.dhs.gov' "$SCRATCH/levels" &&
 	ok "levels lists every level and the HQ mailboxes" || fail "levels lists every level" "$(cat "$SCRATCH/levels")"
+# --- a decision named with its maker reads "by Field Office Director Diane Mercer", one
+# without a name "by the ..."; a date with its year mid-sentence takes a comma after it
+"$PDGEN" render templates/letter-review.md --case samples/castro-ero-hq.yaml --level ero-hq >"$SCRATCH/review.md" 2>&1
+if grep -q 'denied on August 3, 2015, by Field Office Director Diane Mercer\.' "$SCRATCH/review.md" &&
+	grep -q 'denied on May 11, 2015, by the Supervisory Detention' "$SCRATCH/review.md" &&
+	grep -q 'issued on August 3, 2015, by the Field Office Director\.' "$SCRATCH/review.md" &&
+	! grep -q 'by the [A-Z][a-z]* [A-Z][a-z]* [A-Z][a-z]* Diane' "$SCRATCH/review.md"; then
+	ok "prior decisions: 'by Field Office Director Diane Mercer', a comma after the year"
+else
+	fail "prior decisions: 'by Field Office Director Diane Mercer', a comma after the year" "$(grep -n 'denied\|issued' "$SCRATCH/review.md")"
+fi
 finish
