@@ -295,6 +295,58 @@ static const struct pd_value *fmt_lower(const struct pd_value *v, struct pd_aren
 	return change_case(v, a, why, false);
 }
 
+/* Whether text ends a sentence: its last mark, looking past spaces, closing quotes and
+ * brackets and Markdown emphasis, is ".", "!", "?" or an ellipsis. */
+static bool ends_sentence(const char *s, size_t n)
+{
+	static const char *const closers[] = {"\xE2\x80\x9D", "\xE2\x80\x99", "\xC2\xBB", ")", "]",
+					      "\"", "'", "*", "_", " ", "\n", "\t"};
+	for (size_t i = 0; i < sizeof closers / sizeof closers[0] && n; i++) {
+		size_t k = strlen(closers[i]);
+		if (n >= k && !memcmp(s + n - k, closers[i], k)) {
+			n -= k;
+			i = (size_t)-1; /* look again from the first closer */
+		}
+	}
+	return n && (strchr(".!?", s[n - 1]) || (n >= 3 && !memcmp(s + n - 3, "\xE2\x80\xA6", 3)));
+}
+
+/* Whether the last line of text is Markdown structure (an image, a list item, a table row,
+ * a heading, a quote, a code fence) rather than prose a full stop could end. */
+static bool ends_in_block(const char *s, size_t n)
+{
+	size_t i = n;
+	while (i && s[i - 1] != '\n')
+		i--;
+	while (i < n && (s[i] == ' ' || s[i] == '\t'))
+		i++;
+	static const char *const marks[] = {"![", "|", "#", ">", "- ", "* ", "+ ", "```", "~~~"};
+	for (size_t k = 0; k < sizeof marks / sizeof marks[0]; k++)
+		if (!strncmp(s + i, marks[k], strlen(marks[k])))
+			return true;
+	size_t d = i;
+	while (d < n && s[d] >= '0' && s[d] <= '9')
+		d++;
+	return d > i && d + 1 < n && (s[d] == '.' || s[d] == ')') && s[d + 1] == ' ';
+}
+
+/* "Final order" -> "Final order."; a text that already ends a sentence, or ends in a
+ * Markdown block, is kept. */
+static const struct pd_value *fmt_sentence(const struct pd_value *v, struct pd_arena *a,
+					   struct pd_buf *why)
+{
+	if (!scalar(v)) {
+		buf_puts(why, "needs a text");
+		return NULL;
+	}
+	size_t n = v->len;
+	while (n && strchr(" \t\n", v->str[n - 1]))
+		n--;
+	if (!n || ends_sentence(v->str, n) || ends_in_block(v->str, n))
+		return v;
+	return formatted(a, v, arena_printf(a, "%.*s.", (int)n, v->str));
+}
+
 static const struct pd_value *fmt_count(const struct pd_value *v, struct pd_arena *a,
 					struct pd_buf *why)
 {
@@ -318,7 +370,7 @@ static const struct {
 } formatters[] = {
     {"date", fmt_date},   {"date_short", fmt_date_short}, {"anumber", fmt_anumber},
     {"join", fmt_join},   {"words", fmt_words},           {"upper", fmt_upper},
-    {"lower", fmt_lower}, {"count", fmt_count},
+    {"lower", fmt_lower}, {"count", fmt_count},           {"sentence", fmt_sentence},
 };
 
 size_t tmpl_formatter_count(void)

@@ -114,4 +114,15 @@ if grep -q 'denied on August 3, 2015, by Field Office Director Diane Mercer\.' "
 else
 	fail "prior decisions: 'by Field Office Director Diane Mercer', a comma after the year" "$(grep -n 'denied\|issued' "$SCRATCH/review.md")"
 fi
+# --- prose fields written without a closing full stop still end their sentences
+sed -e 's/ is adjudicated\./ is adjudicated/' -e 's/runs a bakery with his brother\./runs a bakery with his brother/' \
+	-e 's/priority of the November 20, 2014 memorandum\./priority of the November 20, 2014 memorandum/' \
+	samples/haddad-arabic.yaml >"$SCRATCH/nostop.yaml"
+"$PDGEN" render templates/letter-request.md --case "$SCRATCH/nostop.yaml" --level occ >"$SCRATCH/nostop.md" 2>&1
+if grep -q 'is adjudicated\.$' "$SCRATCH/nostop.md" && grep -q 'with his brother\. (Tab C)' "$SCRATCH/nostop.md" &&
+	grep -q '2014 memorandum\.$' "$SCRATCH/nostop.md"; then
+	ok "narrative, rationale and equity without a full stop end their sentences"
+else
+	fail "narrative, rationale and equity without a full stop end their sentences" "$(grep -n 'adjudicated\|brother\|2014 memorandum' "$SCRATCH/nostop.md")"
+fi
 finish

@@ -321,6 +321,18 @@ static void test_format_join_count_words(void **state)
 	assert_output("{{l | join}}", "l: [A]\n", "A");
 	assert_output("[{{l | join}}]", "l: []\n", "[]");
 	assert_output("{{l | count}} {{l | count | words}}", "l: [a, b, c]\n", "3 three");
+	assert_output("[{{t | sentence}}]", "t: Final order\n", "[Final order.]");
+	assert_output("[{{t | sentence}}]", "t: \"Final order.  \"\n", "[Final order.  ]");
+	assert_output("[{{{t | sentence}}}]", "t: \"see (Tab B)\"\n", "[see (Tab B).]");
+	assert_output("[{{{t | sentence}}}]", "t: \"He said \u201cyes?\u201d\"\n",
+		      "[He said \u201cyes?\u201d]");
+	assert_output("[{{{t | sentence}}}]", "t: \"*done*\"\n", "[*done*.]");
+	assert_output("[{{t | sentence}}]", "t: \"\"\n", "[]");
+	assert_output("[{{{t | sentence}}}]", "t: \"Scan:\\n\\n![scan](a.png)\"\n",
+		      "[Scan:\n\n![scan](a.png)]");
+	assert_output("[{{{t | sentence}}}]", "t: \"a\\n\\n- one\\n- two\"\n", "[a\n\n- one\n- two]");
+	assert_output("[{{{t | sentence}}}]", "t: \"a\\n\\n2. two\"\n", "[a\n\n2. two]");
+	assert_output("[{{{t | sentence}}}]", "t: \"In 2015 he paid 1\"\n", "[In 2015 he paid 1.]");
 	const char *nums[][2] = {{"0", "zero"},
 				 {"12", "twelve"},
 				 {"21", "twenty-one"},
