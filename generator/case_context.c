@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <utf8proc.h>
 
 #include "case_impl.h"
@@ -146,10 +147,48 @@ static const char *tab_name(struct pd_arena *a, size_t i)
 
 /* ---- client, attorney, level ---- */
 
-static const char *surname(const char *name)
+/* Whether the word s[0..n) (a trailing comma aside) is in the labels' list `key`. */
+static bool word_listed(const struct ctx *x, const char *key, const char *s, size_t n)
 {
-	const char *sp = name ? strrchr(name, ' ') : NULL;
-	return sp ? sp + 1 : name;
+	if (n && s[n - 1] == ',')
+		n--;
+	const struct pd_value *list = value_get(x->c->dom->labels, key);
+	for (size_t i = 0; n && list && list->kind == PD_SEQ && i < list->n; i++) {
+		const char *w = list->items[i]->str;
+		if (w && strlen(w) == n && strncasecmp(w, s, n) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* The family name of "Thomas de la Cruz, Jr." for a salutation: "de la Cruz" (labels.yaml
+ * lists the suffixes dropped and the particles kept). */
+static const char *surname(struct ctx *x, const char *name)
+{
+	const char *w[16];
+	size_t len[16], n = 0;
+	for (const char *p = name; *p && n < 16;) {
+		while (*p == ' ')
+			p++;
+		if (!*p)
+			break;
+		w[n] = p;
+		while (*p && *p != ' ')
+			p++;
+		len[n] = (size_t)(p - w[n]);
+		n++;
+	}
+	while (n > 1 && word_listed(x, "name_suffixes", w[n - 1], len[n - 1]))
+		n--;
+	if (!n)
+		return name;
+	size_t first = n - 1;
+	while (first > 1 && word_listed(x, "name_particles", w[first - 1], len[first - 1]))
+		first--;
+	size_t end = (size_t)(w[n - 1] + len[n - 1] - w[first]);
+	if (end && w[first][end - 1] == ',')
+		end--;
+	return arena_strndup(x->a, w[first], end);
 }
 
 static struct pd_value *client(struct ctx *x)
@@ -280,7 +319,7 @@ static const char *greeting(struct ctx *x, const struct pd_value *ct, const char
 	if (sal)
 		return sal;
 	if (name && x->lv->salutation)
-		return arena_printf(x->a, "%s %s", x->lv->salutation, surname(name));
+		return arena_printf(x->a, "%s %s", x->lv->salutation, surname(x, name));
 	const char *g = salute_words(x, x->lv->greeting);
 	return g ? g : salute_words(x, levels_text(x->c->dom, "greeting"));
 }

@@ -28,6 +28,7 @@ static const struct dfield d_labels[] = {
     {"emergency", D_STR, 1, NULL},    {"firm_phone", D_STR, 1, NULL},
     {"firm_fax", D_STR, 1, NULL},     {"bar_line", D_STR, 1, NULL},
     {"closing", D_STR, 1, NULL},      {"forms", D_MAPS, 1, d_form},
+    {"name_suffixes", D_STRS, 0, NULL}, {"name_particles", D_STRS, 0, NULL},
     {"roles", D_MAPS, 1, d_code_label}, {"outcomes", D_MAPS, 1, d_code_label},
     {"channels", D_MAPS, 1, d_code_label}, {"directions", D_MAPS, 1, d_code_label},
     {"deliveries", D_MAPS, 1, d_code_label}, {"subjects", D_MAPS, 1, d_code_label},

@@ -74,6 +74,12 @@ refused "an ERO letter asking for administrative closure: R-relief at the form" 
 text=$(md "$TOP/samples/las-vegas-ero-mail.yaml" ero)
 has "salutation given whole: once" "$text" "Dear Officer O'Brien:"
 lacks "salutation given whole: no 'Dear Dear'" "$text" "Dear Dear"
+# a contact's family name after the title: particles kept, a suffix dropped
+for pair in "Thomas Reilly, Jr.|Reilly" "Thomas Reilly III|Reilly" "Thomas de la Cruz|de la Cruz" "Ana María van der Berg Esq.|van der Berg"; do
+	name=${pair%|*} want=${pair#*|}
+	edit haddad-arabic.yaml "s/name: \"Thomas Reilly\"/name: \"$name\"/" surname.yaml
+	has "salutation for '$name': Counsel $want" "$(md surname.yaml occ)" "Dear Assistant Chief Counsel $want:"
+done
 
 # --- 6. the policy in force on the letter date
 for pair in "2018-03-01 kelly-2017" "2022-09-01 case-by-case-2022" "2026-03-02 trump-2025" "2021-06-01 interim-2021"; do
