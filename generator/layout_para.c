@@ -732,7 +732,7 @@ static void set_para(struct lay *L, double size, enum align al, double left, dou
 	for (size_t b = 0; b < nb; b++) {
 		size_t s = first_of_line(L, prev), e = brk[b];
 		double r = lb_ratio(L->items, s, e, &o);
-		if (ragged || r >= 1e8 || r < -1)
+		if (ragged || r > SP(LOOSE_MAX) || r < -1) /* too loose to justify: set ragged */
 			r = r < -1 ? -1 : 0;
 		double nat = 0;
 		for (size_t i = s; i < e; i++)

@@ -42,6 +42,7 @@ static const struct space_def {
     [SP_FOOTER_SIZE] = {"footer_size", "em", 0.8, 0.5, 2},
     [SP_FOOTER_GAP] = {"footer_gap", "em", 0.5, 0, 6},
     [SP_RAGGED_STRETCH] = {"ragged_stretch", "em", 3, 0, 12},
+    [SP_LOOSE_MAX] = {"loose_max", "x", 3, 1, 100},
     [SP_STRIKE_RAISE] = {"strike_raise", "em", 0.28, 0, 1},
     [SP_STRIKE_WEIGHT] = {"strike_weight", "em", 0.05, 0.01, 0.5},
     [SP_RULE_THEMATIC] = {"rule_thematic", "pt", 0.5, 0.1, 6},

@@ -49,6 +49,7 @@ enum pd_space {
 	SP_FOOTER_SIZE,
 	SP_FOOTER_GAP,
 	SP_RAGGED_STRETCH,
+	SP_LOOSE_MAX,         /* a justified line looser than this stretch ratio is set ragged */
 	SP_STRIKE_RAISE,
 	SP_STRIKE_WEIGHT,
 	SP_RULE_THEMATIC,

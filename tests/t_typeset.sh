@@ -173,4 +173,18 @@ printf -- '---\npaper: legal\nmargins: 1in\n---\nText.\n' >"$T/fm.md"
 printf -- '---\npaper: a4\nmargins: 2cm\nalign: left\n---\nText on A4.\n' >"$T/a4.md"
 "$PDGEN" typeset "$T/a4.md" -o "$T/a4.pdf" 2>/dev/null
 pdfinfo "$T/a4.pdf" 2>/dev/null | grep -q "Page size: *595.* x 841.*" && ok "paper: a4" || fail "paper: a4"
+# a justified line that a long unbreakable address leaves nearly empty is set flush left,
+# not with gaps of several spaces ("VIA      EMAIL:")
+cat >"$T/loose.md" <<'EOF'
+---
+paper: letter
+---
+**VIA EMAIL: thomas.reilly.assistant.chief.counsel.detroit.office.of.the.principal.legal.advisor.xyz@ice.dhs.gov**
+
+An ordinary paragraph follows, long enough to be justified across the whole measure of the page and to wrap onto a second line of text.
+EOF
+"$PDGEN" typeset "$T/loose.md" -o "$T/loose.pdf" 2>/dev/null
+x=$($C x "$T/loose.pdf" EMAIL:)
+case $x in 9[0-9].*) ok "a line too loose to justify is set flush left (EMAIL: at $x)" ;;
+*) fail "a line too loose to justify is set flush left" "EMAIL: at x=$x, want about 97" ;; esac
 finish
