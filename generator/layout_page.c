@@ -240,6 +240,30 @@ static void share_widths(int ncols, const double *mn, const double *mx, double r
 	free(done);
 }
 
+/* Minimum widths that overfill the measure (a long URL or name in a cell): the columns
+ * whose minimum fits an equal share of what is left keep it, so short cells never break
+ * inside a word; the widest share the rest equally and wrap inside their long words. */
+static void cap_widths(int ncols, const double *mn, double measure, double *w)
+{
+	bool *kept = xcalloc((size_t)ncols, sizeof *kept);
+	int left = ncols;
+	for (bool more = true; more && left > 0;) {
+		more = false;
+		for (int c = 0; c < ncols; c++)
+			if (!kept[c] && mn[c] <= measure / left) {
+				w[c] = mn[c];
+				measure -= mn[c];
+				kept[c] = true;
+				left--;
+				more = true;
+			}
+	}
+	for (int c = 0; c < ncols; c++)
+		if (!kept[c])
+			w[c] = measure / left;
+	free(kept);
+}
+
 static void col_widths(struct lay *L, cmark_node *table, int ncols, double size, double *w)
 {
 	double *mn = xcalloc((size_t)ncols, sizeof *mn), *mx = xcalloc((size_t)ncols, sizeof *mx);
@@ -267,12 +291,10 @@ static void col_widths(struct lay *L, cmark_node *table, int ncols, double size,
 	}
 	if (smax > measure && smin <= measure)
 		share_widths(ncols, mn, mx, measure - smin, w);
-	for (int c = 0; c < ncols; c++) {
-		if (smax <= measure)
-			w[c] = mx[c] + (measure - smax) * mx[c] / smax;
-		else if (smin > measure)
-			w[c] = measure * mn[c] / smin;
-	}
+	else if (smin > measure)
+		cap_widths(ncols, mn, measure, w);
+	for (int c = 0; c < ncols && smax <= measure; c++)
+		w[c] = mx[c] + (measure - smax) * mx[c] / smax;
 	free(mn);
 	free(mx);
 }

@@ -187,4 +187,20 @@ EOF
 x=$($C x "$T/loose.pdf" EMAIL:)
 case $x in 9[0-9].*) ok "a line too loose to justify is set flush left (EMAIL: at $x)" ;;
 *) fail "a line too loose to justify is set flush left" "EMAIL: at x=$x, want about 97" ;; esac
+# a table whose minimum widths overfill the measure (a long URL in one cell): the short
+# columns keep their words whole and the last column stays inside the margin
+cat >"$T/urlcell.md" <<'EOF'
+| Date | Direction | Channel | From | To | Summary | Copy |
+|---|---|---|---|---|---|---|
+| 05/11/2015 | Received | Email | SDDO, Los Angeles Field Office | Trần Văn Bảo | Denial of review, see https://example.gov/very/long/path/to/the/decision/document/2015-08-03.pdf | Tab E |
+EOF
+"$PDGEN" typeset "$T/urlcell.md" -o "$T/urlcell.pdf" 2>/dev/null
+words=$(pdftotext -enc UTF-8 "$T/urlcell.pdf" - 2>/dev/null)
+if $C bbox "$T/urlcell.pdf" 72 72 72 72 >"$T/urlcell.out" 2>&1 &&
+	printf '%s' "$words" | grep -qw '05/11/2015' && printf '%s' "$words" | grep -qw 'Direction' &&
+	printf '%s' "$words" | grep -qw 'Received'; then
+	ok "a long URL in a cell: other cells keep their words whole, inside the margins"
+else
+	fail "a long URL in a cell: other cells keep their words whole, inside the margins" "$(cat "$T/urlcell.out")" "$(printf '%s' "$words" | head -12 | tr '\n' '|')"
+fi
 finish
