@@ -167,11 +167,16 @@ static const char *surname(struct ctx *x, const char *name)
 {
 	const char *w[16];
 	size_t len[16], n = 0;
-	for (const char *p = name; *p && n < 16;) {
+	for (const char *p = name; *p;) {
 		while (*p == ' ')
 			p++;
 		if (!*p)
 			break;
+		if (n == 16) { /* keep the last 16 words */
+			memmove(w, w + 1, 15 * sizeof *w);
+			memmove(len, len + 1, 15 * sizeof *len);
+			n--;
+		}
 		w[n] = p;
 		while (*p && *p != ' ')
 			p++;

@@ -75,7 +75,7 @@ text=$(md "$TOP/samples/las-vegas-ero-mail.yaml" ero)
 has "salutation given whole: once" "$text" "Dear Officer O'Brien:"
 lacks "salutation given whole: no 'Dear Dear'" "$text" "Dear Dear"
 # a contact's family name after the title: particles kept, a suffix dropped
-for pair in "Thomas Reilly, Jr.|Reilly" "Thomas Reilly III|Reilly" "Thomas de la Cruz|de la Cruz" "Ana María van der Berg Esq.|van der Berg"; do
+for pair in "a b c d e f g h i j k l m n o p q Reilly|Reilly" "Thomas Reilly, Jr.|Reilly" "Thomas Reilly III|Reilly" "Thomas de la Cruz|de la Cruz" "Ana María van der Berg Esq.|van der Berg"; do
 	name=${pair%|*} want=${pair#*|}
 	edit haddad-arabic.yaml "s/name: \"Thomas Reilly\"/name: \"$name\"/" surname.yaml
 	has "salutation for '$name': Counsel $want" "$(md surname.yaml occ)" "Dear Assistant Chief Counsel $want:"
