@@ -646,7 +646,10 @@ struct pd_value *value_load_mem(struct pd_arena *arena, const char *name, const 
 	}
 	if (!text_is_clean(&ld))
 		return NULL;
-	return load(&ld);
+	struct pd_value *root = NULL;
+	if (ld.opts.memo && !ld.opts.allow_aliases)
+		root = value_memo_load(ld.opts.memo, arena, ld.file, text, len, &ld.opts);
+	return root ? root : load(&ld);
 }
 
 struct pd_value *value_load_file(struct pd_arena *arena, const char *path,

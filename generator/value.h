@@ -40,6 +40,9 @@ struct pd_value_opts {
 	size_t max_string;      /* bytes per scalar; 0: 1 MiB */
 	bool cached; /* value_load_file: the tree kept as an image in the cache directory and read
 		      * back while the file's bytes are the same (data files every process reads) */
+	struct pd_value_memo *memo; /* value_load_mem: top-level sections already met (the same
+				     * attorney: and firm: in every case of a docket) rebuilt
+				     * from their images, not parsed; without aliases only */
 };
 
 /* Both return the root (an empty map for an empty document) or NULL after adding
@@ -60,6 +63,15 @@ struct pd_value *value_cache_load(struct pd_arena *arena, const char *path, cons
 				  const char *text, size_t len, const struct pd_value_opts *opts);
 void value_cache_store(const struct pd_value *root, const char *path, const char *text,
 		       size_t len, const struct pd_value_opts *opts);
+
+/* The sections a process has met (value_cache.c), bounded in memory; the tree of text made
+ * from them, or NULL when text is not made of top-level keys each starting a line (then it
+ * is loaded whole, which also says what is wrong with it). */
+struct pd_value_memo *value_memo_new(void);
+void value_memo_free(struct pd_value_memo *memo);
+struct pd_value *value_memo_load(struct pd_value_memo *memo, struct pd_arena *arena,
+				 const char *file, const char *text, size_t len,
+				 const struct pd_value_opts *opts);
 
 /* Lookup: NULL when absent or when v is not a map/sequence. */
 const struct pd_value *value_get(const struct pd_value *map, const char *key);
