@@ -475,10 +475,18 @@ const char *case_str(const struct pd_value *root, const char *dotted)
 	return v->str && *v->str ? v->str : NULL;
 }
 
+/* dotted into buf of size bytes, cut as snprintf cuts it (without printf's cost). */
+static void path_copy(char *buf, size_t size, const char *dotted)
+{
+	size_t n = strnlen(dotted, size - 1);
+	memcpy(buf, dotted, n);
+	buf[n] = '\0';
+}
+
 struct pd_loc case_loc(const struct pd_case *c, const char *dotted)
 {
 	char buf[256];
-	snprintf(buf, sizeof buf, "%s", dotted);
+	path_copy(buf, sizeof buf, dotted);
 	for (;;) {
 		const struct pd_value *v = value_path(c->root, buf);
 		if (v)
@@ -615,7 +623,7 @@ static void type_basics(struct pd_arena *arena, struct pd_case *c)
 static bool under_scalar(const struct pd_value *root, const char *dotted)
 {
 	char path[128];
-	snprintf(path, sizeof path, "%s", dotted);
+	path_copy(path, sizeof path, dotted);
 	for (char *dot = strrchr(path, '.'); dot; dot = strrchr(path, '.')) {
 		*dot = '\0';
 		const struct pd_value *v = value_path(root, path);

@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <utf8proc.h>
@@ -247,10 +248,18 @@ void value_append(struct pd_arena *arena, struct pd_value *seq, struct pd_value 
 	seq->items[seq->n++] = item;
 }
 
+/* strcmp's equality, inline: keys are short and most differ in their first bytes. */
+static inline bool same_key(const char *a, const char *b)
+{
+	while (*a && *a == *b)
+		a++, b++;
+	return *a == *b;
+}
+
 static long map_index(const struct pd_value *map, const char *key)
 {
 	for (size_t i = 0; i < map->n; i++) /* the first byte turns most keys away */
-		if (map->keys[i] && map->keys[i][0] == key[0] && strcmp(map->keys[i], key) == 0)
+		if (map->keys[i] && map->keys[i][0] == key[0] && same_key(map->keys[i], key))
 			return (long)i;
 	return -1;
 }
@@ -267,6 +276,21 @@ void value_set(struct pd_arena *arena, struct pd_value *map, const char *key,
 	map->keys[map->n] = arena_strdup(arena, key);
 	map->key_locs[map->n] = item->loc;
 	map->items[map->n++] = item;
+}
+
+struct pd_value *value_copy(struct pd_arena *arena, const struct pd_value *map)
+{
+	struct pd_value *m = value_new(arena, PD_MAP, map->loc);
+	if (map->kind != PD_MAP || !map->n)
+		return m;
+	m->n = m->cap = map->n;
+	m->items = arena_alloc(arena, m->n * sizeof *m->items);
+	m->keys = arena_alloc(arena, m->n * sizeof *m->keys);
+	m->key_locs = arena_alloc(arena, m->n * sizeof *m->key_locs);
+	memcpy(m->items, map->items, m->n * sizeof *m->items);
+	memcpy(m->keys, map->keys, m->n * sizeof *m->keys);
+	memcpy(m->key_locs, map->key_locs, m->n * sizeof *m->key_locs);
+	return m;
 }
 
 static size_t key_hash(const char *s)
@@ -590,6 +614,13 @@ static struct pd_value *load(struct loader *ld)
 	return root ? root : value_new(ld->arena, PD_MAP, (struct pd_loc){ld->file, 1, 1});
 }
 
+/* Eight bytes of ASCII with no NUL among them. */
+static bool ascii_word(uint64_t w)
+{
+	const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
+	return !(w & highs) && !((w - ones) & ~w & highs);
+}
+
 /* libyaml reports bad bytes by offset only and after the fact: check first, and point at
  * the first byte of the bad sequence. */
 static bool text_is_clean(struct loader *ld)
@@ -597,6 +628,11 @@ static bool text_is_clean(struct loader *ld)
 	const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)ld->text;
 	size_t off = 0;
 	while (off < ld->len) {
+		uint64_t w;
+		if (off + 8 <= ld->len && (memcpy(&w, p + off, 8), ascii_word(w))) {
+			off += 8;
+			continue;
+		}
 		if (p[off] - 1u < 0x7Fu) { /* ASCII other than NUL: clean, no decoding */
 			off++;
 			continue;
