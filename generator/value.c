@@ -220,18 +220,20 @@ struct pd_value *value_new_str(struct pd_arena *arena, const char *s, struct pd_
 	return v;
 }
 
-static void grow(struct pd_arena *arena, struct pd_value *c)
+/* Room for cap items in c (a map's keys and their places too), in one block, the first n
+ * entries kept. */
+static void set_room(struct pd_arena *arena, struct pd_value *c, size_t cap)
 {
-	if (c->n < c->cap)
-		return;
-	size_t cap = c->cap ? c->cap * 2 : 4;
-	struct pd_value **items = arena_alloc(arena, cap * sizeof *items);
+	bool map = c->kind == PD_MAP;
+	size_t each = sizeof *c->items + (map ? sizeof *c->keys + sizeof *c->key_locs : 0);
+	char *block = arena_alloc(arena, cap * each);
+	struct pd_value **items = (struct pd_value **)block;
 	if (c->n)
 		memcpy(items, c->items, c->n * sizeof *items);
 	c->items = items;
-	if (c->kind == PD_MAP) {
-		const char **keys = arena_alloc(arena, cap * sizeof *keys);
-		struct pd_loc *locs = arena_alloc(arena, cap * sizeof *locs);
+	if (map) {
+		const char **keys = (const char **)(block + cap * sizeof *items);
+		struct pd_loc *locs = (struct pd_loc *)(block + cap * (sizeof *items + sizeof *keys));
 		if (c->n) {
 			memcpy(keys, c->keys, c->n * sizeof *keys);
 			memcpy(locs, c->key_locs, c->n * sizeof *locs);
@@ -240,6 +242,12 @@ static void grow(struct pd_arena *arena, struct pd_value *c)
 		c->key_locs = locs;
 	}
 	c->cap = cap;
+}
+
+static void grow(struct pd_arena *arena, struct pd_value *c)
+{
+	if (c->n >= c->cap)
+		set_room(arena, c, c->cap ? c->cap * 2 : 4);
 }
 
 void value_append(struct pd_arena *arena, struct pd_value *seq, struct pd_value *item)
@@ -283,13 +291,11 @@ struct pd_value *value_copy(struct pd_arena *arena, const struct pd_value *map)
 	struct pd_value *m = value_new(arena, PD_MAP, map->loc);
 	if (map->kind != PD_MAP || !map->n)
 		return m;
-	m->n = m->cap = map->n;
-	m->items = arena_alloc(arena, m->n * sizeof *m->items);
-	m->keys = arena_alloc(arena, m->n * sizeof *m->keys);
-	m->key_locs = arena_alloc(arena, m->n * sizeof *m->key_locs);
-	memcpy(m->items, map->items, m->n * sizeof *m->items);
-	memcpy(m->keys, map->keys, m->n * sizeof *m->keys);
-	memcpy(m->key_locs, map->key_locs, m->n * sizeof *m->key_locs);
+	m->items = map->items; /* copied by set_room */
+	m->keys = map->keys;
+	m->key_locs = map->key_locs;
+	m->n = map->n;
+	set_room(arena, m, map->n);
 	return m;
 }
 
@@ -729,22 +735,40 @@ const struct pd_value *value_get(const struct pd_value *map, const char *key)
 	return i >= 0 ? map->items[i] : NULL;
 }
 
+/* The item of map whose key is the n bytes at key, or NULL. */
+static const struct pd_value *item_n(const struct pd_value *map, const char *key, size_t n)
+{
+	for (size_t i = 0; i < map->n; i++) {
+		const char *k = map->keys[i];
+		size_t j = 0;
+		if (!k || (n && k[0] != key[0]))
+			continue;
+		while (j < n && k[j] == key[j])
+			j++;
+		if (j == n && !k[n])
+			return map->items[i];
+	}
+	return NULL;
+}
+
 const struct pd_value *value_path(const struct pd_value *root, const char *dotted)
 {
 	const struct pd_value *v = root;
 	char part[256];
 	while (v && *dotted) {
-		size_t n = strcspn(dotted, ".");
+		size_t n = 0;
+		while (dotted[n] && dotted[n] != '.')
+			n++;
 		if (n >= sizeof part)
 			return NULL;
-		memcpy(part, dotted, n);
-		part[n] = '\0';
 		if (v->kind == PD_SEQ) {
+			memcpy(part, dotted, n);
+			part[n] = '\0';
 			char *end;
 			unsigned long idx = strtoul(part, &end, 10);
 			v = (*end || end == part || idx >= v->n) ? NULL : v->items[idx];
 		} else {
-			v = value_get(v, part);
+			v = v->kind == PD_MAP ? item_n(v, dotted, n) : NULL;
 		}
 		dotted += n;
 		if (*dotted == '.')
