@@ -70,13 +70,7 @@ static struct pd_value *seq(struct ctx *x)
 /* A shallow copy of a map (an empty map when src is not one). */
 static struct pd_value *clone(struct ctx *x, const struct pd_value *src)
 {
-	struct pd_value *m = map(x);
-	if (src && src->kind == PD_MAP) {
-		m->loc = src->loc;
-		for (size_t i = 0; i < src->n; i++)
-			value_set(x->a, m, src->keys[i], src->items[i]);
-	}
-	return m;
+	return src && src->kind == PD_MAP ? value_copy(x->a, src) : map(x);
 }
 
 static void set(struct ctx *x, struct pd_value *m, const char *key, struct pd_value *v)
@@ -986,10 +980,18 @@ const char *case_template_name(const struct pd_case *c, const char *lvname, cons
 static void ascii_slug(const char *s, struct pd_buf *out)
 {
 	utf8proc_uint8_t *folded = NULL;
-	utf8proc_ssize_t len = utf8proc_map((const utf8proc_uint8_t *)s, 0, &folded,
-					    UTF8PROC_NULLTERM | UTF8PROC_STABLE | UTF8PROC_DECOMPOSE |
-						UTF8PROC_STRIPMARK | UTF8PROC_CASEFOLD);
-	const char *p = len >= 0 ? (const char *)folded : "";
+	const char *p = s;
+	while (*p && (unsigned char)*p < 0x80)
+		p++;
+	if (*p) { /* not all ASCII: accents stripped, case folded */
+		utf8proc_ssize_t len = utf8proc_map((const utf8proc_uint8_t *)s, 0, &folded,
+						    UTF8PROC_NULLTERM | UTF8PROC_STABLE |
+							UTF8PROC_DECOMPOSE | UTF8PROC_STRIPMARK |
+							UTF8PROC_CASEFOLD);
+		p = len >= 0 ? (const char *)folded : "";
+	} else {
+		p = s;
+	}
 	bool dash = false;
 	for (; *p; p++) {
 		unsigned char ch = (unsigned char)*p;
@@ -1030,14 +1032,25 @@ char *case_output_name(struct pd_arena *arena, const struct pd_case *c, const ch
 	return r;
 }
 
+/* Whether s has no character from U+0300 on (UTF-8 lead byte 0xCC and up): the combining
+ * marks start there, and text without them is its own NFC. */
+static bool below_marks(const char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s >= 0xCC)
+			return false;
+	return true;
+}
+
 const char *case_header_text(struct pd_arena *arena, const struct pd_case *c)
 {
 	char fmt[13] = "";
 	if (c->anum[0])
 		anumber_format(c->anum, fmt);
 	struct pd_buf b = {0};
-	utf8proc_uint8_t *nfc = c->full_name ? utf8proc_NFC((const utf8proc_uint8_t *)c->full_name)
-					     : NULL; /* NFD input: the header as the body prints it */
+	utf8proc_uint8_t *nfc = c->full_name && !below_marks(c->full_name)
+				    ? utf8proc_NFC((const utf8proc_uint8_t *)c->full_name)
+				    : NULL; /* NFD input: the header as the body prints it */
 	buf_puts(&b, nfc ? (const char *)nfc : c->full_name ? c->full_name : "");
 	free(nfc);
 	if (fmt[0])

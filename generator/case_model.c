@@ -165,7 +165,38 @@ static const struct field f_root[] = {M("client", f_client),
 struct checker {
 	const struct pd_domain *dom;
 	struct pd_diags *d;
+	struct pd_buf text; /* the last path_text */
 };
+
+/* Where a checked value is: a key under up, or item index of up (key NULL); NULL is the
+ * top. Spelled out ("requests[0].decision") only for a message. */
+struct field_path {
+	const struct field_path *up;
+	const char *key;
+	size_t index;
+};
+
+static void path_put(struct pd_buf *b, const struct field_path *p)
+{
+	if (!p)
+		return;
+	path_put(b, p->up);
+	if (!p->key) {
+		buf_printf(b, "[%zu]", p->index);
+		return;
+	}
+	if (b->len)
+		buf_putc(b, '.');
+	buf_puts(b, p->key);
+}
+
+static const char *path_text(struct checker *ck, const struct field_path *p)
+{
+	ck->text.len = 0;
+	buf_puts(&ck->text, "");
+	path_put(&ck->text, p);
+	return ck->text.s;
+}
 
 static const char *kind_word(enum fkind k)
 {
@@ -187,7 +218,7 @@ static const char *kind_word(enum fkind k)
 	}
 }
 
-static void check_value(struct checker *ck, const char *path, const struct field *f,
+static void check_value(struct checker *ck, const struct field_path *path, const struct field *f,
 			const struct pd_value *v, enum fkind kind, const char *const *enumv);
 
 static bool is_scalar(const struct pd_value *v)
@@ -195,7 +226,7 @@ static bool is_scalar(const struct pd_value *v)
 	return v->kind != PD_SEQ && v->kind != PD_MAP;
 }
 
-static void check_enum(struct checker *ck, const char *path, const struct pd_value *v,
+static void check_enum(struct checker *ck, const struct field_path *path, const struct pd_value *v,
 		       const char *const *enumv)
 {
 	size_t n = 0;
@@ -207,7 +238,7 @@ static void check_enum(struct checker *ck, const char *path, const struct pd_val
 	struct pd_buf all = {0};
 	for (size_t i = 0; i < n; i++)
 		buf_printf(&all, "%s%s", i ? ", " : "", enumv[i]);
-	diag_error(ck->d, v->loc, "%s: '%s' is not one of %s%s", path, v->str, all.s,
+	diag_error(ck->d, v->loc, "%s: '%s' is not one of %s%s", path_text(ck, path), v->str, all.s,
 		   diag_did_you_mean(v->str, enumv, n, '\'').text);
 	buf_free(&all);
 }
@@ -235,33 +266,33 @@ static bool has_emphasis(const char *s)
 	return false;
 }
 
-static void check_scalar(struct checker *ck, const char *path, const struct pd_value *v,
+static void check_scalar(struct checker *ck, const struct field_path *path, const struct pd_value *v,
 			 enum fkind kind, const char *const *enumv)
 {
 	char digits[10];
 	switch (kind) {
 	case F_BOOL:
 		if (v->kind != PD_BOOL)
-			diag_error(ck->d, v->loc, "%s: expected true or false, found '%s'", path,
+			diag_error(ck->d, v->loc, "%s: expected true or false, found '%s'", path_text(ck, path),
 				   v->str);
 		break;
 	case F_INT:
 		if (v->kind != PD_INT || v->str[0] == '-')
-			diag_error(ck->d, v->loc, "%s: expected a whole number, found '%s'", path,
+			diag_error(ck->d, v->loc, "%s: expected a whole number, found '%s'", path_text(ck, path),
 				   v->str);
 		else if (v->number > CASE_MAX_INT)
-			diag_error(ck->d, v->loc, "%s: %s is too large (at most %d)", path, v->str,
+			diag_error(ck->d, v->loc, "%s: %s is too large (at most %d)", path_text(ck, path), v->str,
 				   CASE_MAX_INT);
 		break;
 	case F_DATE:
 		if (!date_valid(v->str))
 			diag_error(ck->d, v->loc,
-				   "%s: '%s' is not a calendar date written YYYY-MM-DD", path,
+				   "%s: '%s' is not a calendar date written YYYY-MM-DD", path_text(ck, path),
 				   v->str);
 		break;
 	case F_EMAIL:
 		if (!case_email_valid(v->str))
-			diag_error(ck->d, v->loc, "%s: '%s' is not an email address", path, v->str);
+			diag_error(ck->d, v->loc, "%s: '%s' is not an email address", path_text(ck, path), v->str);
 		break;
 	case F_ENUM:
 		check_enum(ck, path, v, enumv);
@@ -273,75 +304,66 @@ static void check_scalar(struct checker *ck, const char *path, const struct pd_v
 		if (v->kind == PD_STR && has_emphasis(v->str))
 			diag_add(ck->d, PD_NOTE, v->loc, NULL,
 				 "%s is plain text, so its Markdown emphasis prints as it is "
-				 "(its '*' or '_' stay); italics belong in the template", path);
+				 "(its '*' or '_' stay); italics belong in the template", path_text(ck, path));
 		break;
 	case F_ANUM:
 		if (!anumber_normalize(v->str, digits))
 			diag_error(ck->d, v->loc,
 				   "%s: '%s' is not an A-number (8 or 9 digits, as A012-345-678)",
-				   path, v->str);
+				   path_text(ck, path), v->str);
 		break;
 	default:
 		break;
 	}
 }
 
-/* path.key, or key at the top: built for every field checked, so without printf. */
-static void path_key(struct pd_buf *p, const char *path, const char *key)
-{
-	buf_puts(p, path);
-	if (*path)
-		buf_putc(p, '.');
-	buf_puts(p, key);
-}
-
-static void check_map(struct checker *ck, const char *path, const struct field *fields,
-		      const struct pd_value *map)
+static void unknown_key(struct checker *ck, const struct field_path *at,
+			const struct field *fields, const struct pd_value *map, size_t i)
 {
 	size_t nf = 0;
 	while (fields[nf].key)
 		nf++;
 	const char **names = xcalloc(nf + 1, sizeof *names);
-	for (size_t i = 0; i < nf; i++)
-		names[i] = fields[i].key;
-	for (size_t i = 0; i < map->n; i++) {
-		const char *key = map->keys[i];
-		struct pd_buf p = {0};
-		path_key(&p, path, key);
-		size_t j = 0;
-		while (j < nf && strcmp(fields[j].key, key) != 0)
-			j++;
-		if (j == nf) {
-			diag_warn(ck->d, map->key_locs[i], "unknown key '%s'%s", p.s,
-				  diag_did_you_mean(key, names, nf, '\'').text);
-		} else {
-			check_value(ck, p.s, &fields[j], map->items[i], fields[j].kind,
-				    fields[j].enumv);
-		}
-		buf_free(&p);
-	}
+	for (size_t j = 0; j < nf; j++)
+		names[j] = fields[j].key;
+	diag_warn(ck->d, map->key_locs[i], "unknown key '%s'%s", path_text(ck, at),
+		  diag_did_you_mean(map->keys[i], names, nf, '\'').text);
 	free(names);
 }
 
-static void check_bylevel(struct checker *ck, const char *path, const struct field *f,
+static void check_map(struct checker *ck, const struct field_path *path, const struct field *fields,
+		      const struct pd_value *map)
+{
+	for (size_t i = 0; i < map->n; i++) {
+		const char *key = map->keys[i];
+		struct field_path at = {path, key, 0};
+		const struct field *f = fields;
+		while (f->key && strcmp(f->key, key) != 0)
+			f++;
+		if (!f->key)
+			unknown_key(ck, &at, fields, map, i);
+		else
+			check_value(ck, &at, f, map->items[i], f->kind, f->enumv);
+	}
+}
+
+static void check_bylevel(struct checker *ck, const struct field_path *path, const struct field *f,
 			  const struct pd_value *map)
 {
 	for (size_t i = 0; i < map->n; i++) {
-		struct pd_buf p = {0};
-		path_key(&p, path, map->keys[i]);
+		struct field_path at = {path, map->keys[i], 0};
 		if (!levels_find(ck->dom, map->keys[i])) {
 			diag_warn(ck->d, map->key_locs[i], "unknown level '%s' in %s%s", map->keys[i],
-				  path,
+				  path_text(ck, path),
 				  diag_did_you_mean(map->keys[i], ck->dom->level_names,
 						    ck->dom->nlevels, '\'').text);
 		}
 		struct field item = {map->keys[i], F_MAP, f, NULL, F_STR};
-		check_value(ck, p.s, &item, map->items[i], F_MAP, NULL);
-		buf_free(&p);
+		check_value(ck, &at, &item, map->items[i], F_MAP, NULL);
 	}
 }
 
-static void check_value(struct checker *ck, const char *path, const struct field *f,
+static void check_value(struct checker *ck, const struct field_path *path, const struct field *f,
 			const struct pd_value *v, enum fkind kind, const char *const *enumv)
 {
 	if (v->kind == PD_NULL || kind == F_ANY)
@@ -350,7 +372,7 @@ static void check_value(struct checker *ck, const char *path, const struct field
 	bool want_seq = kind == F_SEQ || kind == F_SEQMAP;
 	if ((want_map && v->kind != PD_MAP) || (want_seq && v->kind != PD_SEQ) ||
 	    (!want_map && !want_seq && !is_scalar(v))) {
-		diag_error(ck->d, v->loc, "%s: expected %s", path, kind_word(kind));
+		diag_error(ck->d, v->loc, "%s: expected %s", path_text(ck, path), kind_word(kind));
 		return;
 	}
 	if (kind == F_MAP) {
@@ -359,11 +381,9 @@ static void check_value(struct checker *ck, const char *path, const struct field
 		check_bylevel(ck, path, f->sub, v);
 	} else if (kind == F_SEQMAP || kind == F_SEQ) {
 		for (size_t i = 0; i < v->n; i++) {
-			struct pd_buf p = {0};
-			buf_printf(&p, "%s[%zu]", path, i);
-			check_value(ck, p.s, f, v->items[i], kind == F_SEQ ? f->item : F_MAP,
+			struct field_path at = {path, NULL, i};
+			check_value(ck, &at, f, v->items[i], kind == F_SEQ ? f->item : F_MAP,
 				    enumv);
-			buf_free(&p);
 		}
 	} else {
 		check_scalar(ck, path, v, kind, enumv);
@@ -455,10 +475,18 @@ const char *case_str(const struct pd_value *root, const char *dotted)
 	return v->str && *v->str ? v->str : NULL;
 }
 
+/* dotted into buf of size bytes, cut as snprintf cuts it (without printf's cost). */
+static void path_copy(char *buf, size_t size, const char *dotted)
+{
+	size_t n = strnlen(dotted, size - 1);
+	memcpy(buf, dotted, n);
+	buf[n] = '\0';
+}
+
 struct pd_loc case_loc(const struct pd_case *c, const char *dotted)
 {
 	char buf[256];
-	snprintf(buf, sizeof buf, "%s", dotted);
+	path_copy(buf, sizeof buf, dotted);
 	for (;;) {
 		const struct pd_value *v = value_path(c->root, buf);
 		if (v)
@@ -595,7 +623,7 @@ static void type_basics(struct pd_arena *arena, struct pd_case *c)
 static bool under_scalar(const struct pd_value *root, const char *dotted)
 {
 	char path[128];
-	snprintf(path, sizeof path, "%s", dotted);
+	path_copy(path, sizeof path, dotted);
 	for (char *dot = strrchr(path, '.'); dot; dot = strrchr(path, '.')) {
 		*dot = '\0';
 		const struct pd_value *v = value_path(root, path);
@@ -781,8 +809,9 @@ struct pd_case *case_from_value_domain(struct pd_arena *arena, struct pd_value *
 	c->dir = slash ? arena_strndup(arena, path, (size_t)(slash - path)) : ".";
 	c->root = root;
 	c->dom = dom;
-	struct checker ck = {dom, diags};
-	check_map(&ck, "", f_root, root);
+	struct checker ck = {dom, diags, {0}};
+	check_map(&ck, NULL, f_root, root);
+	buf_free(&ck.text);
 	type_basics(arena, c);
 	type_requests(arena, c);
 	type_comms(arena, c);

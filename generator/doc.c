@@ -42,6 +42,7 @@ struct pd_session {
 	struct pd_stamp_font *stamp; /* the packet's stamp face, made on first need */
 	bool plain; /* --no-tags */
 	struct pd_diag_store *store; /* every file name and quoted text of the process */
+	struct pd_value_memo *case_memo; /* the case files' sections met (value_memo_load) */
 };
 
 /* ------------------------------------------------------------- setup */
@@ -87,6 +88,7 @@ void doc_session_free(struct pd_session *s)
 	stamp_font_free(s->stamp);
 	tmpl_set_free(s->templates);
 	diag_clear(&s->domain_diags);
+	value_memo_free(s->case_memo);
 	arena_free(s->arena);
 	diag_store_free(s->store);
 	free(s);
@@ -338,7 +340,9 @@ static struct pd_case *load_case(struct pd_session *s, struct pd_arena *arena,
 				 const struct pd_doc_request *req, struct pd_doc_result *res,
 				 struct pd_diags *diags)
 {
-	struct pd_value_opts opts = {0};
+	if (!s->case_memo)
+		s->case_memo = value_memo_new();
+	struct pd_value_opts opts = {.memo = s->case_memo};
 	size_t len;
 	const char *path = doc_input_path(req->case_path);
 	res->source_text = file_read(path, &len, VALUE_MAX_BYTES);

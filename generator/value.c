@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <utf8proc.h>
@@ -219,18 +220,20 @@ struct pd_value *value_new_str(struct pd_arena *arena, const char *s, struct pd_
 	return v;
 }
 
-static void grow(struct pd_arena *arena, struct pd_value *c)
+/* Room for cap items in c (a map's keys and their places too), in one block, the first n
+ * entries kept. */
+static void set_room(struct pd_arena *arena, struct pd_value *c, size_t cap)
 {
-	if (c->n < c->cap)
-		return;
-	size_t cap = c->cap ? c->cap * 2 : 4;
-	struct pd_value **items = arena_alloc(arena, cap * sizeof *items);
+	bool map = c->kind == PD_MAP;
+	size_t each = sizeof *c->items + (map ? sizeof *c->keys + sizeof *c->key_locs : 0);
+	char *block = arena_alloc(arena, cap * each);
+	struct pd_value **items = (struct pd_value **)block;
 	if (c->n)
 		memcpy(items, c->items, c->n * sizeof *items);
 	c->items = items;
-	if (c->kind == PD_MAP) {
-		const char **keys = arena_alloc(arena, cap * sizeof *keys);
-		struct pd_loc *locs = arena_alloc(arena, cap * sizeof *locs);
+	if (map) {
+		const char **keys = (const char **)(block + cap * sizeof *items);
+		struct pd_loc *locs = (struct pd_loc *)(block + cap * (sizeof *items + sizeof *keys));
 		if (c->n) {
 			memcpy(keys, c->keys, c->n * sizeof *keys);
 			memcpy(locs, c->key_locs, c->n * sizeof *locs);
@@ -241,16 +244,30 @@ static void grow(struct pd_arena *arena, struct pd_value *c)
 	c->cap = cap;
 }
 
+static void grow(struct pd_arena *arena, struct pd_value *c)
+{
+	if (c->n >= c->cap)
+		set_room(arena, c, c->cap ? c->cap * 2 : 4);
+}
+
 void value_append(struct pd_arena *arena, struct pd_value *seq, struct pd_value *item)
 {
 	grow(arena, seq);
 	seq->items[seq->n++] = item;
 }
 
+/* strcmp's equality, inline: keys are short and most differ in their first bytes. */
+static inline bool same_key(const char *a, const char *b)
+{
+	while (*a && *a == *b)
+		a++, b++;
+	return *a == *b;
+}
+
 static long map_index(const struct pd_value *map, const char *key)
 {
 	for (size_t i = 0; i < map->n; i++) /* the first byte turns most keys away */
-		if (map->keys[i] && map->keys[i][0] == key[0] && strcmp(map->keys[i], key) == 0)
+		if (map->keys[i] && map->keys[i][0] == key[0] && same_key(map->keys[i], key))
 			return (long)i;
 	return -1;
 }
@@ -267,6 +284,19 @@ void value_set(struct pd_arena *arena, struct pd_value *map, const char *key,
 	map->keys[map->n] = arena_strdup(arena, key);
 	map->key_locs[map->n] = item->loc;
 	map->items[map->n++] = item;
+}
+
+struct pd_value *value_copy(struct pd_arena *arena, const struct pd_value *map)
+{
+	struct pd_value *m = value_new(arena, PD_MAP, map->loc);
+	if (map->kind != PD_MAP || !map->n)
+		return m;
+	m->items = map->items; /* copied by set_room */
+	m->keys = map->keys;
+	m->key_locs = map->key_locs;
+	m->n = map->n;
+	set_room(arena, m, map->n);
+	return m;
 }
 
 static size_t key_hash(const char *s)
@@ -590,6 +620,13 @@ static struct pd_value *load(struct loader *ld)
 	return root ? root : value_new(ld->arena, PD_MAP, (struct pd_loc){ld->file, 1, 1});
 }
 
+/* Eight bytes of ASCII with no NUL among them. */
+static bool ascii_word(uint64_t w)
+{
+	const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
+	return !(w & highs) && !((w - ones) & ~w & highs);
+}
+
 /* libyaml reports bad bytes by offset only and after the fact: check first, and point at
  * the first byte of the bad sequence. */
 static bool text_is_clean(struct loader *ld)
@@ -597,6 +634,11 @@ static bool text_is_clean(struct loader *ld)
 	const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)ld->text;
 	size_t off = 0;
 	while (off < ld->len) {
+		uint64_t w;
+		if (off + 8 <= ld->len && (memcpy(&w, p + off, 8), ascii_word(w))) {
+			off += 8;
+			continue;
+		}
 		if (p[off] - 1u < 0x7Fu) { /* ASCII other than NUL: clean, no decoding */
 			off++;
 			continue;
@@ -646,7 +688,10 @@ struct pd_value *value_load_mem(struct pd_arena *arena, const char *name, const 
 	}
 	if (!text_is_clean(&ld))
 		return NULL;
-	return load(&ld);
+	struct pd_value *root = NULL;
+	if (ld.opts.memo && !ld.opts.allow_aliases)
+		root = value_memo_load(ld.opts.memo, arena, ld.file, text, len, &ld.opts);
+	return root ? root : load(&ld);
 }
 
 struct pd_value *value_load_file(struct pd_arena *arena, const char *path,
@@ -690,22 +735,40 @@ const struct pd_value *value_get(const struct pd_value *map, const char *key)
 	return i >= 0 ? map->items[i] : NULL;
 }
 
+/* The item of map whose key is the n bytes at key, or NULL. */
+static const struct pd_value *item_n(const struct pd_value *map, const char *key, size_t n)
+{
+	for (size_t i = 0; i < map->n; i++) {
+		const char *k = map->keys[i];
+		size_t j = 0;
+		if (!k || (n && k[0] != key[0]))
+			continue;
+		while (j < n && k[j] == key[j])
+			j++;
+		if (j == n && !k[n])
+			return map->items[i];
+	}
+	return NULL;
+}
+
 const struct pd_value *value_path(const struct pd_value *root, const char *dotted)
 {
 	const struct pd_value *v = root;
 	char part[256];
 	while (v && *dotted) {
-		size_t n = strcspn(dotted, ".");
+		size_t n = 0;
+		while (dotted[n] && dotted[n] != '.')
+			n++;
 		if (n >= sizeof part)
 			return NULL;
-		memcpy(part, dotted, n);
-		part[n] = '\0';
 		if (v->kind == PD_SEQ) {
+			memcpy(part, dotted, n);
+			part[n] = '\0';
 			char *end;
 			unsigned long idx = strtoul(part, &end, 10);
 			v = (*end || end == part || idx >= v->n) ? NULL : v->items[idx];
 		} else {
-			v = value_get(v, part);
+			v = v->kind == PD_MAP ? item_n(v, dotted, n) : NULL;
 		}
 		dotted += n;
 		if (*dotted == '.')

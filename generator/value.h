@@ -40,6 +40,9 @@ struct pd_value_opts {
 	size_t max_string;      /* bytes per scalar; 0: 1 MiB */
 	bool cached; /* value_load_file: the tree kept as an image in the cache directory and read
 		      * back while the file's bytes are the same (data files every process reads) */
+	struct pd_value_memo *memo; /* value_load_mem: top-level sections already met (the same
+				     * attorney: and firm: in every case of a docket) rebuilt
+				     * from their images, not parsed; without aliases only */
 };
 
 /* Both return the root (an empty map for an empty document) or NULL after adding
@@ -61,6 +64,15 @@ struct pd_value *value_cache_load(struct pd_arena *arena, const char *path, cons
 void value_cache_store(const struct pd_value *root, const char *path, const char *text,
 		       size_t len, const struct pd_value_opts *opts);
 
+/* The sections a process has met (value_cache.c), bounded in memory; the tree of text made
+ * from them, or NULL when text is not made of top-level keys each starting a line (then it
+ * is loaded whole, which also says what is wrong with it). */
+struct pd_value_memo *value_memo_new(void);
+void value_memo_free(struct pd_value_memo *memo);
+struct pd_value *value_memo_load(struct pd_value_memo *memo, struct pd_arena *arena,
+				 const char *file, const char *text, size_t len,
+				 const struct pd_value_opts *opts);
+
 /* Lookup: NULL when absent or when v is not a map/sequence. */
 const struct pd_value *value_get(const struct pd_value *map, const char *key);
 const struct pd_value *value_path(const struct pd_value *root, const char *dotted);
@@ -71,6 +83,9 @@ bool value_truthy(const struct pd_value *v);    /* Mustache falsiness: null, fal
 struct pd_value *value_new(struct pd_arena *arena, enum pd_vkind kind, struct pd_loc loc);
 struct pd_value *value_new_str(struct pd_arena *arena, const char *s, struct pd_loc loc);
 void value_append(struct pd_arena *arena, struct pd_value *seq, struct pd_value *item);
+/* A map of its own with the same keys and items (an empty map when map is not one): the
+ * keys stay map's, which must live as long. */
+struct pd_value *value_copy(struct pd_arena *arena, const struct pd_value *map);
 /* Sets key (replacing an existing entry) in a map. */
 void value_set(struct pd_arena *arena, struct pd_value *map, const char *key,
 	       struct pd_value *item);

@@ -1,5 +1,6 @@
-/* value_cache: a data file's loaded tree kept as a compiled image in the cache directory.
- * In: the file's bytes and the tree loaded from them. Out: the same tree, read back (arena). */
+/* value_cache: a data file's loaded tree kept as a compiled image in the cache directory, and
+ * a case's top-level sections kept as images in memory (the memo). In: bytes and the tree
+ * loaded from them. Out: the same tree, read back (arena). */
 #include "value.h"
 
 #include <stdint.h>
@@ -126,6 +127,7 @@ struct reader {
 	struct pd_arena *arena;
 	const char *file;
 	int depth_left;
+	int line_base; /* added to every line: a section's lines count from its own start */
 };
 
 static bool take(struct reader *r, void *out, size_t n)
@@ -154,7 +156,7 @@ static struct pd_value *get_node(struct reader *r)
 	    h.n > (size_t)(r->end - r->p) / sizeof h)
 		return NULL;
 	struct pd_value *v = value_new(r->arena, (enum pd_vkind)h.kind,
-				       (struct pd_loc){r->file, h.line, h.col});
+				       (struct pd_loc){r->file, h.line + r->line_base, h.col});
 	v->quoted = h.quoted;
 	v->boolean = h.boolean;
 	v->number = h.number;
@@ -174,7 +176,7 @@ static struct pd_value *get_node(struct reader *r)
 		if (h.kind == PD_MAP) {
 			if (!take(r, &k, sizeof k) || !(v->keys[i] = take_text(r, k.len)))
 				return NULL;
-			v->key_locs[i] = (struct pd_loc){r->file, k.line, k.col};
+			v->key_locs[i] = (struct pd_loc){r->file, k.line + r->line_base, k.col};
 		}
 		if (!(v->items[i] = get_node(r)))
 			return NULL;
@@ -201,12 +203,247 @@ struct pd_value *value_cache_load(struct pd_arena *arena, const char *path, cons
 		if (!memcmp(&h, &want, sizeof h) && n - sizeof h >= len &&
 		    n - sizeof h - len == h.body_len && !memcmp(img + sizeof h, text, len) && checksum(body, h.body_len) == h.sum) {
 			char *copy = arena_strndup(arena, body, h.body_len);
-			struct reader r = {copy, copy + h.body_len, arena, file, opts->max_depth + 1};
+			struct reader r = {copy, copy + h.body_len, arena, file, opts->max_depth + 1, 0};
 			root = get_node(&r);
 			if (r.p != r.end)
 				root = NULL;
 		}
 	}
 	free(img);
+	return root;
+}
+
+/* ------------------------------------------------------------------ the memo */
+
+/* A case file is a map whose keys start lines: each key with the lines below it (comments
+ * and indented lines) is a section, and the sections a docket's cases share (attorney:,
+ * firm:) are parsed once. A section is parsed alone, as a document of its own; a text a
+ * section could end inside (a flow list, a quoted value) fails to parse alone, and any
+ * failure loads the text whole, so the tree and every message are the whole load's. */
+#define MEMO_SLOTS 4096u		/* sections remembered (half of them at most) */
+#define MEMO_MAX_BYTES (8u << 20) /* bytes of images kept */
+#define MEMO_MAX_SECTIONS 256	/* a text of more sections is loaded whole */
+
+struct memo_entry {
+	uint64_t hash; /* of the section's bytes; 0: a free slot */
+	size_t len;    /* of the section */
+	char *image;   /* its bytes, then its tree's body; NULL until met twice */
+	size_t image_len;
+	bool met;      /* parsed once: the next time it is kept */
+};
+
+struct pd_value_memo {
+	struct memo_entry slots[MEMO_SLOTS];
+	size_t used, bytes;
+	struct pd_value_opts opts; /* of the loads it serves (the first one's) */
+	bool opts_set;
+	struct pd_diags diags; /* a section's own load reports here, unread */
+};
+
+struct section {
+	const char *at;
+	size_t len;
+	int line; /* of its first line, from 0 */
+};
+
+struct pd_value_memo *value_memo_new(void)
+{
+	struct pd_value_memo *m = xcalloc(1, sizeof *m);
+	m->diags.store = diag_store_new();
+	return m;
+}
+
+static void memo_forget_all(struct pd_value_memo *m)
+{
+	for (size_t i = 0; i < MEMO_SLOTS; i++)
+		free(m->slots[i].image);
+	memset(m->slots, 0, sizeof m->slots);
+	m->used = m->bytes = 0;
+}
+
+void value_memo_free(struct pd_value_memo *m)
+{
+	if (!m)
+		return;
+	memo_forget_all(m);
+	struct pd_diag_store *store = m->diags.store;
+	diag_clear(&m->diags);
+	diag_store_free(store);
+	free(m);
+}
+
+static bool same_opts(const struct pd_value_opts *a, const struct pd_value_opts *b)
+{
+	return a->canonical_numbers == b->canonical_numbers && a->max_depth == b->max_depth &&
+	       a->max_items == b->max_items && a->max_string == b->max_string;
+}
+
+/* Whether libyaml breaks lines only where a '\n' is: no lone '\r', no NEL, LS or PS (it
+ * counts those too), so that a section's first line is the count of '\n' before it. */
+static bool breaks_are_newlines(const char *text, size_t len)
+{
+	static const char starts[] = {'\r', '\xC2', '\xE2'};
+	for (size_t k = 0; k < sizeof starts; k++)
+		for (const char *p = memchr(text, starts[k], len); p;
+		     p = memchr(p + 1, starts[k], len - (size_t)(p + 1 - text))) {
+			size_t left = len - (size_t)(p - text);
+			if ((k == 0 && (left < 2 || p[1] != '\n')) ||
+			    (k == 1 && left >= 2 && p[1] == '\x85') ||
+			    (k == 2 && left >= 3 && p[1] == '\x80' && (p[2] == '\xA8' || p[2] == '\xA9')))
+				return false;
+		}
+	return true;
+}
+
+static bool starts_key(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       c == '_';
+}
+
+/* The sections of text (the first one from the top, with the comments above its key), or
+ * 0 when a line starts with anything but a key, a space, a comment or its end. */
+static size_t split_sections(const char *text, size_t len, struct section *out)
+{
+	size_t n = 0;
+	int line = 0;
+	if (len >= 3 && !memcmp(text, "\xEF\xBB\xBF", 3))
+		return 0; /* libyaml counts a byte order mark as a column */
+	for (size_t off = 0; off < len; line++) {
+		unsigned char c = (unsigned char)text[off];
+		if (starts_key(c)) {
+			if (n == MEMO_MAX_SECTIONS)
+				return 0;
+			if (n)
+				out[n - 1].len = (size_t)(text + off - out[n - 1].at);
+			out[n] = (struct section){n ? text + off : text, 0, n ? line : 0};
+			n++;
+		} else if (c != ' ' && c != '#' && c != '\n' && c != '\r') {
+			return 0;
+		}
+		const char *nl = memchr(text + off, '\n', len - off);
+		off = nl ? (size_t)(nl - text) + 1 : len;
+	}
+	if (n)
+		out[n - 1].len = (size_t)(text + len - out[n - 1].at);
+	return n;
+}
+
+static struct memo_entry *memo_slot(struct pd_value_memo *m, uint64_t hash, size_t len)
+{
+	hash |= 1; /* never 0, the free slot's */
+	size_t i = (size_t)(hash % MEMO_SLOTS);
+	while (m->slots[i].hash && !(m->slots[i].hash == hash && m->slots[i].len == len))
+		i = (i + 1) % MEMO_SLOTS;
+	if (!m->slots[i].hash) {
+		m->slots[i].hash = hash;
+		m->slots[i].len = len;
+		m->used++;
+	}
+	return &m->slots[i];
+}
+
+/* The section's tree from its image, lines counted from the text's top; NULL when the image
+ * holds other bytes (two sections of one hash). */
+static struct pd_value *memo_rebuild(const struct memo_entry *e, const struct section *s,
+				     struct pd_arena *arena, const char *file, int max_depth)
+{
+	if (memcmp(e->image, s->at, s->len))
+		return NULL;
+	size_t body_len = e->image_len - s->len;
+	char *copy = arena_strndup(arena, e->image + s->len, body_len);
+	struct reader r = {copy, copy + body_len, arena, file, max_depth + 1, s->line};
+	struct pd_value *v = get_node(&r);
+	return v && r.p == r.end ? v : NULL;
+}
+
+/* Sets every place of a tree parsed from a section to the text's file and lines. */
+static void memo_place(struct pd_value *v, const char *file, int line_base)
+{
+	v->loc.file = file;
+	v->loc.line += line_base;
+	bool container = v->kind == PD_SEQ || v->kind == PD_MAP;
+	for (size_t i = 0; container && i < v->n; i++) {
+		if (v->kind == PD_MAP) {
+			v->key_locs[i].file = file;
+			v->key_locs[i].line += line_base;
+		}
+		memo_place(v->items[i], file, line_base);
+	}
+}
+
+/* A section parsed alone (a map of one key), its image kept when it is met the second
+ * time; NULL when it does not parse so. */
+static struct pd_value *memo_parse(struct pd_value_memo *m, struct memo_entry *e,
+				   const struct section *s, struct pd_arena *arena,
+				   const char *file)
+{
+	struct pd_value_opts o = m->opts;
+	o.memo = NULL;
+	struct pd_value *v = value_load_mem(arena, "section", s->at, s->len, &o, &m->diags);
+	diag_store_forget(m->diags.store, "section");
+	bool ok = v && !m->diags.n && v->kind == PD_MAP && v->n == 1;
+	diag_clear(&m->diags);
+	if (!ok)
+		return NULL;
+	struct pd_buf body = {0};
+	if (e && !e->met)
+		e->met = true; /* most sections are one client's: only one met again is kept */
+	else if (e && put_node(&body, v, v->loc.file, 16 * s->len + 4096)) {
+		e->image = xmalloc(s->len + body.len);
+		memcpy(e->image, s->at, s->len);
+		memcpy(e->image + s->len, body.s, body.len);
+		e->image_len = s->len + body.len;
+		m->bytes += e->image_len;
+	}
+	buf_free(&body);
+	memo_place(v, file, s->line);
+	return v;
+}
+
+/* The section's tree: a map of its one key. */
+static struct pd_value *memo_section(struct pd_value_memo *m, const struct section *s,
+				     struct pd_arena *arena, const char *file)
+{
+	if (2 * m->used >= MEMO_SLOTS || m->bytes > MEMO_MAX_BYTES)
+		memo_forget_all(m);
+	struct memo_entry *e = memo_slot(m, hash_bytes(s->at, s->len), s->len);
+	if (e->image) {
+		struct pd_value *v = memo_rebuild(e, s, arena, file, m->opts.max_depth);
+		return v ? v : memo_parse(m, NULL, s, arena, file);
+	}
+	return memo_parse(m, e, s, arena, file);
+}
+
+struct pd_value *value_memo_load(struct pd_value_memo *m, struct pd_arena *arena,
+				 const char *file, const char *text, size_t len,
+				 const struct pd_value_opts *opts)
+{
+	if (!m->opts_set) {
+		m->opts = *opts;
+		m->opts_set = true;
+	}
+	struct section sec[MEMO_MAX_SECTIONS];
+	size_t n = same_opts(opts, &m->opts) && breaks_are_newlines(text, len)
+			   ? split_sections(text, len, sec)
+			   : 0;
+	if (!n || n > opts->max_items)
+		return NULL;
+	struct pd_value *root = NULL;
+	for (size_t i = 0; i < n; i++) {
+		struct pd_value *one = memo_section(m, &sec[i], arena, file);
+		if (!one || value_get(root, one->keys[0]))
+			return NULL; /* the whole load says what is wrong */
+		if (!root) { /* the top map starts where the first section's does */
+			root = value_new(arena, PD_MAP, one->loc);
+			root->cap = n;
+			root->items = arena_alloc(arena, n * sizeof *root->items);
+			root->keys = arena_alloc(arena, n * sizeof *root->keys);
+			root->key_locs = arena_alloc(arena, n * sizeof *root->key_locs);
+		}
+		root->keys[root->n] = one->keys[0];
+		root->key_locs[root->n] = one->key_locs[0];
+		root->items[root->n++] = one->items[0];
+	}
 	return root;
 }

@@ -5,6 +5,8 @@
 #include <stdint.h>
 #include <string.h>
 #include <cmocka.h>
+#include <glob.h>
+#include <stdlib.h>
 
 #include "value.h"
 
@@ -135,12 +137,93 @@ static void test_loc_at(void **state)
 	assert_int_equal(l.col, 4);
 }
 
+/* The memo's tree is the whole load's, node for node and place for place. */
+static void same_tree(const struct pd_value *a, const struct pd_value *b, const char *what)
+{
+	if (a->kind != b->kind || a->loc.line != b->loc.line || a->loc.col != b->loc.col ||
+	    strcmp(a->loc.file, b->loc.file) || a->len != b->len || strcmp(a->str, b->str) ||
+	    a->quoted != b->quoted || a->boolean != b->boolean || a->n != b->n)
+		fail_msg("%s: node at %d:%d differs from the whole load's (%d:%d)", what,
+			 b->loc.line, b->loc.col, a->loc.line, a->loc.col);
+	for (size_t i = 0; i < a->n && (a->kind == PD_MAP || a->kind == PD_SEQ); i++) {
+		if (a->kind == PD_MAP && (strcmp(a->keys[i], b->keys[i]) ||
+					  a->key_locs[i].line != b->key_locs[i].line ||
+					  a->key_locs[i].col != b->key_locs[i].col))
+			fail_msg("%s: key '%s' differs", what, a->keys[i]);
+		same_tree(a->items[i], b->items[i], what);
+	}
+}
+
+/* Loads text whole, then three times through memo (met, kept, rebuilt): the same tree, or
+ * the same messages. */
+static void same_as_whole(struct pd_value_memo *memo, const char *name, const char *text,
+			  size_t len)
+{
+	struct pd_value_opts whole_opts = {.max_items = 1000}, memo_opts = whole_opts;
+	memo_opts.memo = memo;
+	struct pd_arena *a = arena_new();
+	struct pd_diags dw = {0};
+	struct pd_value *whole = value_load_mem(a, name, text, len, &whole_opts, &dw);
+	for (int round = 0; round < 3; round++) {
+		struct pd_diags dm = {.store = dw.store};
+		struct pd_value *m = value_load_mem(a, name, text, len, &memo_opts, &dm);
+		if (!whole != !m)
+			fail_msg("%s: whole %s, memo %s", name, whole ? "loads" : "fails",
+				 m ? "loads" : "fails");
+		if (whole)
+			same_tree(whole, m, name);
+		assert_int_equal(dw.n, dm.n);
+		for (size_t i = 0; i < dw.n; i++) {
+			assert_string_equal(dw.v[i].msg, dm.v[i].msg);
+			assert_int_equal(dw.v[i].loc.line, dm.v[i].loc.line);
+			assert_int_equal(dw.v[i].loc.col, dm.v[i].loc.col);
+		}
+		dm.store = NULL;
+		diag_clear(&dm);
+	}
+	diag_clear(&dw);
+	arena_free(a);
+}
+
+static void test_memo_same_as_whole(void **state)
+{
+	(void)state;
+	static const char *const texts[] = {
+	    "# top\n\na: 1\nb:\n  c: 2 # note\n# between\n  d: [x, 'y']\nkey with space: z\n",
+	    "a: |+\n  x\n\n\nb: 1\n", "a: >-\n  folded\n\n  more\n# c\nb: [1,\n  2]\n",
+	    "a: \"x\nb: y\"\nc: 1\n", "a: [1,\nb]\n", "a: 1\nb: 2\na: 3\n", "a: 1\r\nb: 2\r\n",
+	    "a: 1\rb: 2\nc: 3\n", "a: 1 # c\xc2\x85\nb: 2\n", "a: 1 # c\xe2\x80\xa9\nb: 2\n",
+	    "a: x\xe2\x80\xa8y\nb: 1\n",
+	    "\xEF\xBB\xBF" "a: 1\nb: 2\n", "a: &x 1\nb: *x\n", "a: &x 1\nb: 2\n", "a:\n- 1\n- 2\nb: 3\n",
+	    "a: 1\n---\nb: 2\n", "a: plain\ncontinued\nb: 1\n", "2: two\n_x: y\nb: \"\\e\"\n",
+	    "a: 'multi\n  line'\nb: 1\n", "a: b: c\nd: 1\n", "a: 1\nb", "a:\nb:\n", "a: {x: [1, {y: 2}]}\n"};
+	struct pd_value_memo *memo = value_memo_new();
+	for (size_t i = 0; i < sizeof texts / sizeof *texts; i++)
+		same_as_whole(memo, "t.yaml", texts[i], strlen(texts[i]));
+	glob_t g;
+	size_t files = 0;
+	if (glob("samples/*.yaml", 0, NULL, &g) == 0) {
+		glob("tests/regress/*/*.yaml", GLOB_APPEND, NULL, &g);
+		for (size_t i = 0; i < g.gl_pathc; i++) {
+			size_t len;
+			char *text = file_read(g.gl_pathv[i], &len, VALUE_MAX_BYTES);
+			if (text)
+				same_as_whole(memo, g.gl_pathv[i], text, len), files++;
+			free(text);
+		}
+		globfree(&g);
+	}
+	assert_true(files >= 20); /* run from the source tree's top */
+	value_memo_free(memo);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_places_and_kinds), cmocka_unit_test(test_canonical_numbers),
 	    cmocka_unit_test(test_errors), cmocka_unit_test(test_nul_byte),		 cmocka_unit_test(test_aliases_allowed),
 	    cmocka_unit_test(test_loc_at), cmocka_unit_test(test_merge),
+	    cmocka_unit_test(test_memo_same_as_whole),
 	};
 	return cmocka_run_group_tests_name("value", tests, NULL, NULL);
 }
