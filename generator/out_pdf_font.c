@@ -24,26 +24,23 @@
 #define PROGRAM_BYTES (32u << 20)
 #endif
 
-static bool is_used(const unsigned char *used, unsigned cp)
+/* Numbers as the PDF's text writes them, without printf (made for every new program). */
+static void put_decimal(struct pd_buf *b, unsigned v)
 {
-	return cp < 65536 && (used[cp >> 3] & (1u << (cp & 7)));
+	char tmp[16], *p = tmp + sizeof tmp;
+	do
+		*--p = (char)('0' + v % 10);
+	while (v /= 10);
+	buf_put(b, p, (size_t)(tmp + sizeof tmp - p));
 }
 
-/* The next code point used from cp on, 65536 if none (skips 64 or 8 at a time). */
-static unsigned next_used(const unsigned char *used, unsigned cp)
+/* A 16-bit code in four capital hex digits, then the text after. */
+static void put_hex4(struct pd_buf *b, unsigned v, const char *after)
 {
-	while (cp < 65536) {
-		uint64_t word;
-		if ((cp & 63) == 0 && (memcpy(&word, used + (cp >> 3), 8), word == 0))
-			cp += 64;
-		else if (!(used[cp >> 3] >> (cp & 7)))
-			cp = (cp | 7) + 1;
-		else if (is_used(used, cp))
-			return cp;
-		else
-			cp++;
-	}
-	return 65536;
+	static const char digit[] = "0123456789ABCDEF";
+	char s[4] = {digit[v >> 12 & 15], digit[v >> 8 & 15], digit[v >> 4 & 15], digit[v & 15]};
+	buf_put(b, s, 4);
+	buf_puts(b, after);
 }
 
 /* What a face embeds for a set of code points, every stream already deflated: a document
@@ -141,7 +138,7 @@ static void put_utf16(struct pd_buf *b, const struct pdf_variant *v)
 		at += (size_t)utf8_decode(v->text + at, v->len - at, &cps[n]);
 	for (size_t i = 0; i < n; i++) {
 		uint32_t cp = cps[v->rtl ? n - 1 - i : i];
-		buf_printf(b, "%04X", (unsigned)(cp <= 0xFFFF ? cp : 0xFFFD));
+		put_hex4(b, cp <= 0xFFFF ? cp : 0xFFFD, "");
 	}
 }
 
@@ -169,16 +166,23 @@ static unsigned char *to_unicode(struct libdeflate_compressor *z, const struct p
 	}
 	for (unsigned i = 0; i < n; i += 100) {
 		unsigned k = n - i < 100 ? n - i : 100;
-		buf_printf(&b, "%u beginbfrange\n", k);
-		for (unsigned j = i; j < i + k; j++)
-			buf_printf(&b, "<%04X> <%04X> <%04X>\n", ranges[j][0], ranges[j][1], ranges[j][0]);
+		put_decimal(&b, k);
+		buf_puts(&b, " beginbfrange\n");
+		for (unsigned j = i; j < i + k; j++) {
+			buf_putc(&b, '<');
+			put_hex4(&b, ranges[j][0], "> <");
+			put_hex4(&b, ranges[j][1], "> <");
+			put_hex4(&b, ranges[j][0], ">\n");
+		}
 		buf_puts(&b, "endbfrange\n");
 	}
 	for (size_t i = 0; i < pg->nvars; i += 100) {
 		size_t k = pg->nvars - i < 100 ? pg->nvars - i : 100;
-		buf_printf(&b, "%zu beginbfchar\n", k);
+		put_decimal(&b, (unsigned)k);
+		buf_puts(&b, " beginbfchar\n");
 		for (size_t j = i; j < i + k; j++) {
-			buf_printf(&b, "<%04X> <", pdf_variant_cid(j));
+			buf_putc(&b, '<');
+			put_hex4(&b, pdf_variant_cid(j), "> <");
 			put_utf16(&b, &pg->vars[j]);
 			buf_puts(&b, ">\n");
 		}
@@ -193,16 +197,20 @@ static unsigned char *to_unicode(struct libdeflate_compressor *z, const struct p
 /* The code points marked in used, in order, and their hash. */
 static uint16_t *list_used(const unsigned char *used, size_t *n, uint64_t *hash)
 {
+	uint16_t *cps = NULL;
+	size_t cap = 0;
 	*n = 0;
-	for (size_t i = 0; i < PD_CP_SET_BYTES; i += 8) {
-		uint64_t word;
-		memcpy(&word, used + i, 8);
-		*n += (size_t)__builtin_popcountll(word);
+	for (unsigned byte = 0; byte < PD_CP_SET_BYTES; byte += 8) {
+		uint64_t word; /* code points byte * 8 on, lowest first (a little-endian load) */
+		memcpy(&word, used + byte, 8);
+		for (; word; word &= word - 1) {
+			if (*n == cap)
+				cps = xrealloc(cps, (cap = cap ? 2 * cap : 128) * sizeof *cps);
+			cps[(*n)++] = (uint16_t)(byte << 3 | (unsigned)__builtin_ctzll(word));
+		}
 	}
-	uint16_t *cps = xmalloc((*n ? *n : 1) * sizeof *cps);
-	size_t k = 0;
-	for (unsigned cp = next_used(used, 0); cp < 65536; cp = next_used(used, cp + 1))
-		cps[k++] = (uint16_t)cp;
+	if (!cps)
+		cps = xmalloc(sizeof *cps);
 	*hash = hash_bytes(cps, *n * sizeof *cps);
 	return cps;
 }
@@ -244,9 +252,14 @@ static char *widths(const struct program *pg)
 	buf_puts(&b, "/W [");
 	for (size_t i = 0; i < n; i++) {
 		bool run_goes_on = i > 0 && cw[i].cid == cw[i - 1].cid + 1u;
-		if (!run_goes_on)
-			buf_printf(&b, "%s%u [", i ? "] " : "", cw[i].cid);
-		buf_printf(&b, "%s%d", run_goes_on ? " " : "", cw[i].w);
+		if (!run_goes_on) {
+			buf_puts(&b, i ? "] " : "");
+			put_decimal(&b, cw[i].cid);
+			buf_puts(&b, " [");
+		} else {
+			buf_putc(&b, ' ');
+		}
+		put_decimal(&b, (unsigned)cw[i].w);
 	}
 	buf_puts(&b, n ? "]]\012" : "]\012");
 	free(cw);
