@@ -56,7 +56,8 @@ struct program {
 	char *var_text;
 	unsigned char *font, *map, *to_unicode; /* deflated */
 	char *widths; /* the W entry, written as it is */
-	size_t font_len, map_len, to_unicode_len;
+	char *unicode_text; /* to_unicode before deflating */
+	size_t font_len, map_len, to_unicode_len, unicode_text_len;
 	size_t font_raw_len; /* the font program's own length (Length1) */
 	char base_font[80];  /* subset tag + PostScript name */
 	unsigned long last_use;
@@ -88,6 +89,7 @@ static void program_free(struct program *pg)
 	free(pg->font);
 	free(pg->map);
 	free(pg->to_unicode);
+	free(pg->unicode_text);
 	free(pg);
 }
 
@@ -145,8 +147,7 @@ static void put_utf16(struct pd_buf *b, const struct pdf_variant *v)
 /* ToUnicode: a code point's CID is itself, so the map is the identity over the 256-code
  * blocks the document uses (the first without the controls, which variants take); a
  * variant's CID maps to the text its glyph shows (UTF-16BE, one character or more). */
-static unsigned char *to_unicode(struct libdeflate_compressor *z, const struct program *pg,
-				 size_t *zlen)
+static void to_unicode_text(struct pd_buf *out, const struct program *pg)
 {
 	struct pd_buf b = {0};
 	buf_puts(&b, "/CIDInit /ProcSet findresource begin\n12 dict begin\nbegincmap\n"
@@ -189,9 +190,7 @@ static unsigned char *to_unicode(struct libdeflate_compressor *z, const struct p
 		buf_puts(&b, "endbfchar\n");
 	}
 	buf_puts(&b, "endcmap\nCMapName currentdict /CMap defineresource pop\nend\nend\n");
-	unsigned char *out = pdf_deflate(z, b.s, b.len, zlen);
-	buf_free(&b);
-	return out;
+	*out = b;
 }
 
 /* The code points marked in used, in order, and their hash. */
@@ -266,9 +265,32 @@ static char *widths(const struct program *pg)
 	return buf_take(&b);
 }
 
-static struct program *program_make(struct libdeflate_compressor *z, const struct pd_face *face,
+/* pg's ToUnicode. Its text depends only on the blocks and the variants, whatever the face,
+ * and so is the same for most programs: deflated once, the bytes copied for the next. */
+static void to_unicode(const struct pd_font_cache *c, struct program *pg)
+{
+	struct pd_buf b;
+	to_unicode_text(&b, pg);
+	pg->unicode_text_len = b.len;
+	pg->unicode_text = buf_take(&b);
+	for (int i = 0; i < PROGRAMS_KEPT; i++) {
+		const struct program *twin = c->kept[i];
+		if (twin && twin->unicode_text_len == pg->unicode_text_len &&
+		    memcmp(twin->unicode_text, pg->unicode_text, pg->unicode_text_len) == 0) {
+			pg->to_unicode = xmalloc(twin->to_unicode_len);
+			memcpy(pg->to_unicode, twin->to_unicode, twin->to_unicode_len);
+			pg->to_unicode_len = twin->to_unicode_len;
+			return;
+		}
+	}
+	pg->to_unicode = pdf_deflate(c->deflater, pg->unicode_text, pg->unicode_text_len,
+				     &pg->to_unicode_len);
+}
+
+static struct program *program_make(const struct pd_font_cache *c, const struct pd_face *face,
 				    const unsigned char *used, struct program *key)
 {
+	struct libdeflate_compressor *z = c->deflater;
 	struct pd_font_program fp;
 	unsigned *gids = xmalloc((key->nvars + 1) * sizeof *gids);
 	for (size_t i = 0; i < key->nvars; i++)
@@ -285,7 +307,7 @@ static struct program *program_make(struct libdeflate_compressor *z, const struc
 	pg->font_raw_len = fp.len;
 	pg->font = pdf_deflate(z, fp.data, fp.len, &pg->font_len);
 	pg->map = cid_map(z, pg, fp.new_gid, &pg->map_len);
-	pg->to_unicode = to_unicode(z, pg, &pg->to_unicode_len);
+	to_unicode(c, pg);
 	pg->widths = widths(pg);
 	char tag[7];
 	subset_tag(pg->hash, tag);
@@ -341,7 +363,8 @@ static size_t program_bytes(const struct program *pg)
 	size_t n = sizeof *pg + pg->ncps * sizeof *pg->cps + pg->nvars * sizeof *pg->vars;
 	for (size_t i = 0; i < pg->nvars; i++)
 		n += pg->vars[i].len;
-	return n + pg->font_len + pg->map_len + pg->to_unicode_len + strlen(pg->widths) + 1;
+	return n + pg->font_len + pg->map_len + pg->to_unicode_len + pg->unicode_text_len +
+	       strlen(pg->widths) + 2;
 }
 
 static void drop(struct pd_font_cache *c, int i)
@@ -398,7 +421,7 @@ static const struct program *program_for(struct pd_font_cache *c, const struct p
 	}
 	if (slot < 0)
 		slot = least_recent(c);
-	struct program *pg = slot >= 0 ? program_make(c->deflater, face, used, &key) : NULL;
+	struct program *pg = slot >= 0 ? program_make(c, face, used, &key) : NULL;
 	free(key.cps);
 	free(key.vars);
 	free(key.var_text);
