@@ -24,6 +24,7 @@ struct pd_face {
 	bool parsed; /* the tables below are read (face_parse) */
 	hb_face_t *hb; /* for subsetting, opened on first need */
 	bool prepared; /* hb holds the subsetter's tables of the face (many subsets to make) */
+	hb_subset_input_t *input; /* its tables to drop and flags, kept for every subset */
 	struct pd_shaper *shaper; /* kerning (font_shape.c), made on first need */
 	struct pd_face *next;
 };
@@ -249,6 +250,7 @@ void fonts_free(struct pd_fonts *fonts)
 		free(f->gid);
 		free(f->adv);
 		hb_face_destroy(f->hb);
+		hb_subset_input_destroy(f->input);
 		shaper_free(f->shaper);
 		free(f);
 	}
@@ -443,11 +445,41 @@ static hb_face_t *face_hb(struct pd_face *f)
 	return f->hb;
 }
 
-static hb_subset_input_t *subset_input(hb_face_t *face, const struct pd_face *f,
+/* The face's subset input without code points or glyphs: the tables to drop and the flags,
+ * made on the first subset (a tenth of a Latin subset's cost) and kept for the next. */
+static hb_subset_input_t *empty_input(hb_face_t *face, struct pd_face *f)
+{
+	if (f->input) {
+		hb_set_clear(hb_subset_input_unicode_set(f->input));
+		hb_set_clear(hb_subset_input_glyph_set(f->input));
+		return f->input;
+	}
+	hb_subset_input_t *in = hb_subset_input_create_or_fail();
+	if (!in)
+		return NULL;
+	hb_set_t *drop = hb_subset_input_set(in, HB_SUBSET_SETS_DROP_TABLE_TAG);
+	hb_tag_t tags[64];
+	unsigned n = 64;
+	hb_face_get_table_tags(face, 0, &n, tags);
+	for (unsigned i = 0; i < n; i++) {
+		bool keep = false;
+		for (size_t k = 0; k < sizeof keep_tables / sizeof *keep_tables; k++)
+			keep |= tags[i] == hb_tag_from_string(keep_tables[k], 4);
+		if (!keep)
+			hb_set_add(drop, tags[i]);
+	}
+	/* a face readied for many subsets lists no tags: its shaping tables are named here */
+	for (size_t k = 0; k < sizeof shaping_tables / sizeof *shaping_tables; k++)
+		hb_set_add(drop, hb_tag_from_string(shaping_tables[k], 4));
+	hb_subset_input_set_flags(in, HB_SUBSET_FLAGS_NO_HINTING);
+	return f->input = in;
+}
+
+static hb_subset_input_t *subset_input(hb_face_t *face, struct pd_face *f,
 				       const unsigned char *used, const unsigned *gids, size_t ngids,
 				       bool by_glyph)
 {
-	hb_subset_input_t *in = hb_subset_input_create_or_fail();
+	hb_subset_input_t *in = empty_input(face, f);
 	if (!in)
 		return NULL;
 	hb_set_t *unicodes = hb_subset_input_unicode_set(in), *glyphs = hb_subset_input_glyph_set(in);
@@ -472,21 +504,6 @@ static hb_subset_input_t *subset_input(hb_face_t *face, const struct pd_face *f,
 	for (size_t i = 0; i < ngids; i++)
 		if (gids[i] < f->nglyphs)
 			hb_set_add(glyphs, gids[i]);
-	hb_set_t *drop = hb_subset_input_set(in, HB_SUBSET_SETS_DROP_TABLE_TAG);
-	hb_tag_t tags[64];
-	unsigned n = 64;
-	hb_face_get_table_tags(face, 0, &n, tags);
-	for (unsigned i = 0; i < n; i++) {
-		bool keep = false;
-		for (size_t k = 0; k < sizeof keep_tables / sizeof *keep_tables; k++)
-			keep |= tags[i] == hb_tag_from_string(keep_tables[k], 4);
-		if (!keep)
-			hb_set_add(drop, tags[i]);
-	}
-	/* a face readied for many subsets lists no tags: its shaping tables are named here */
-	for (size_t k = 0; k < sizeof shaping_tables / sizeof *shaping_tables; k++)
-		hb_set_add(drop, hb_tag_from_string(shaping_tables[k], 4));
-	hb_subset_input_set_flags(in, HB_SUBSET_FLAGS_NO_HINTING);
 	return in;
 }
 
@@ -546,14 +563,13 @@ void face_prepare_subsets(const struct pd_face *face)
 	hb_face_destroy(plain);
 }
 
-static int subset_once(const struct pd_face *face, hb_face_t *hb, const unsigned char *used,
+static int subset_once(struct pd_face *face, hb_face_t *hb, const unsigned char *used,
 		       const unsigned *gids, size_t ngids, bool by_glyph, struct pd_font_program *out)
 {
 	hb_subset_input_t *in = subset_input(hb, face, used, gids, ngids, by_glyph);
 	if (!in)
 		return -1;
 	hb_subset_plan_t *plan = hb_subset_plan_create_or_fail(hb, in);
-	hb_subset_input_destroy(in);
 	if (!plan)
 		return -1;
 	int rc = subset_output(plan, face->nglyphs, out);
@@ -582,14 +598,14 @@ int face_subset(const struct pd_face *face, const unsigned char *used, const uns
 		size_t ngids, struct pd_font_program *out)
 {
 	memset(out, 0, sizeof *out);
-	ready(face);
-	hb_face_t *hb = face_hb((struct pd_face *)face);
+	struct pd_face *f = (struct pd_face *)ready(face);
+	hb_face_t *hb = face_hb(f);
 	if (!hb)
 		return -1;
-	int rc = subset_once(face, hb, used, gids, ngids, false, out);
-	if (rc == 0 && !holds_all(face, used, out)) { /* a face whose cmaps disagree */
+	int rc = subset_once(f, hb, used, gids, ngids, false, out);
+	if (rc == 0 && !holds_all(f, used, out)) { /* a face whose cmaps disagree */
 		font_program_clear(out);
-		rc = subset_once(face, hb, used, gids, ngids, true, out);
+		rc = subset_once(f, hb, used, gids, ngids, true, out);
 	}
 	if (rc == 0)
 		ps_name(hb, out->ps_name, sizeof out->ps_name);
