@@ -69,6 +69,8 @@ struct pd_font_cache {
 	unsigned long document; /* the clock when the current document began */
 	size_t bytes;		/* held by the programs kept */
 	struct libdeflate_compressor *deflater; /* the writer's */
+	unsigned char *map;	/* room for a CIDToGIDMap, all zeros between programs */
+	size_t map_cap;
 };
 
 struct pd_font_cache *font_cache_new(struct libdeflate_compressor *deflater)
@@ -99,6 +101,7 @@ void font_cache_free(struct pd_font_cache *cache)
 		return;
 	for (int i = 0; i < PROGRAMS_KEPT; i++)
 		program_free(cache->kept[i]);
+	free(cache->map);
 	free(cache);
 }
 
@@ -113,21 +116,27 @@ static void put_gid(unsigned char *map, unsigned cid, unsigned g)
 	map[2 * cid + 1] = (unsigned char)g;
 }
 
-/* CIDToGIDMap: two bytes per CID (a code point or a variant's) up to the last one used. */
-static unsigned char *cid_map(struct libdeflate_compressor *z, const struct program *pg,
-			      const uint16_t *new_gid, size_t *zlen)
+/* pg's CIDToGIDMap: two bytes per CID (a code point or a variant's) up to the last one
+ * used, set in the cache's room of zeros, deflated, and zeroed again. */
+static void cid_map(struct pd_font_cache *c, struct program *pg, const uint16_t *new_gid)
 {
-	unsigned n = pg->ncps ? pg->cps[pg->ncps - 1] + 1u : 0;
+	size_t n = pg->ncps ? pg->cps[pg->ncps - 1] + 1u : 0;
 	if (pg->nvars && pdf_variant_cid(pg->nvars - 1) >= n)
 		n = pdf_variant_cid(pg->nvars - 1) + 1;
-	unsigned char *map = xcalloc(2 * (size_t)n + 2, 1);
+	if (2 * n + 2 > c->map_cap) {
+		c->map = xrealloc(c->map, 2 * n + 2);
+		memset(c->map + c->map_cap, 0, 2 * n + 2 - c->map_cap);
+		c->map_cap = 2 * n + 2;
+	}
 	for (size_t i = 0; i < pg->ncps; i++)
-		put_gid(map, pg->cps[i], new_gid[face_glyph(pg->face, pg->cps[i])]);
+		put_gid(c->map, pg->cps[i], new_gid[face_glyph(pg->face, pg->cps[i])]);
 	for (size_t i = 0; i < pg->nvars; i++)
-		put_gid(map, pdf_variant_cid(i), new_gid[pg->vars[i].gid]);
-	unsigned char *out = pdf_deflate(z, map, 2 * (size_t)n, zlen);
-	free(map);
-	return out;
+		put_gid(c->map, pdf_variant_cid(i), new_gid[pg->vars[i].gid]);
+	pg->map = pdf_deflate(c->deflater, c->map, 2 * n, &pg->map_len);
+	for (size_t i = 0; i < pg->ncps; i++)
+		put_gid(c->map, pg->cps[i], 0);
+	for (size_t i = 0; i < pg->nvars; i++)
+		put_gid(c->map, pdf_variant_cid(i), 0);
 }
 
 /* A variant's text in UTF-16BE hex digits, its characters last first if it is drawn right
@@ -287,7 +296,7 @@ static void to_unicode(const struct pd_font_cache *c, struct program *pg)
 				     &pg->to_unicode_len);
 }
 
-static struct program *program_make(const struct pd_font_cache *c, const struct pd_face *face,
+static struct program *program_make(struct pd_font_cache *c, const struct pd_face *face,
 				    const unsigned char *used, struct program *key)
 {
 	struct libdeflate_compressor *z = c->deflater;
@@ -306,7 +315,7 @@ static struct program *program_make(const struct pd_font_cache *c, const struct 
 	key->var_text = NULL;
 	pg->font_raw_len = fp.len;
 	pg->font = pdf_deflate(z, fp.data, fp.len, &pg->font_len);
-	pg->map = cid_map(z, pg, fp.new_gid, &pg->map_len);
+	cid_map(c, pg, fp.new_gid);
 	to_unicode(c, pg);
 	pg->widths = widths(pg);
 	char tag[7];
