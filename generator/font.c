@@ -14,6 +14,7 @@
 #include "util.h"
 
 struct pd_face {
+	struct pd_face_tables tables; /* first (font.h): gid and adv once the face is read */
 	char *path;
 	int index;
 	uint16_t *gid;  /* code point (BMP) -> glyph id, 0 = none */
@@ -204,6 +205,7 @@ static void face_parse(struct pd_face *f)
 	for (unsigned cp = 0; cp < 65536; cp++)
 		if (f->gid[cp] >= f->nglyphs)
 			f->gid[cp] = 0;
+	f->tables = (struct pd_face_tables){f->gid, f->adv};
 }
 
 /* Faces are read on first use: a family's five styles and their full fonts are ten files,
@@ -389,10 +391,10 @@ const struct pd_face *fonts_pick(struct pd_fonts *fonts, const struct pd_fontset
 	return NULL;
 }
 
-int face_advance(const struct pd_face *face, uint32_t cp)
+int face_advance_unread(const struct pd_face *face, uint32_t cp)
 {
-	unsigned g = cp < 0xFFFF ? ready(face)->gid[cp] : 0;
-	return face->adv[g];
+	ready(face);
+	return face_advance(face, cp);
 }
 
 const char *face_name(const struct pd_face *face)
