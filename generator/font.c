@@ -31,6 +31,13 @@ struct pd_face {
 };
 
 #define PD_FALLBACK_MAX 8
+#define PD_FAMILIES_KEPT 8
+
+/* A family's faces as found for an earlier document: "Stem/MonoStem" and the set. */
+struct family_kept {
+	char *stems;
+	struct pd_fontset set;
+};
 
 struct pd_fonts {
 	char *dir;
@@ -38,6 +45,9 @@ struct pd_fonts {
 	bool fallback_tried;
 	struct pd_face *fallback[PD_FALLBACK_MAX];
 	int nfallback;
+	struct family_kept families[PD_FAMILIES_KEPT]; /* a file name made for each style, twice,
+							* and looked for: once */
+	int nfamilies;
 };
 
 #define FONT_MAX_BYTES (64u << 20)
@@ -256,6 +266,8 @@ void fonts_free(struct pd_fonts *fonts)
 		shaper_free(f->shaper);
 		free(f);
 	}
+	for (int i = 0; i < fonts->nfamilies; i++)
+		free(fonts->families[i].stems);
 	free(fonts->dir);
 	free(fonts);
 }
@@ -291,10 +303,16 @@ int fonts_family(struct pd_fonts *fonts, const char *family, const char *mono_fa
 {
 	static const char *const suffix[PD_NSTYLES] = {"Regular", "Bold", "Italic", "BoldItalic",
 						       "Regular"};
-	char stem[256], mstem[256];
+	char stem[256], mstem[256], stems[520];
 	family_stem(family && *family ? family : "Liberation Serif", stem, sizeof stem);
 	family_stem(mono_family && *mono_family ? mono_family : "Liberation Mono", mstem,
 		    sizeof mstem);
+	snprintf(stems, sizeof stems, "%s/%s", stem, mstem);
+	for (int i = 0; i < fonts->nfamilies; i++)
+		if (strcmp(fonts->families[i].stems, stems) == 0) {
+			*set = fonts->families[i].set;
+			return 0;
+		}
 	memset(set, 0, sizeof *set);
 	for (int s = PD_REGULAR; s < PD_NSTYLES; s++) {
 		const char *st = s == PD_MONO ? mstem : stem;
@@ -313,6 +331,8 @@ int fonts_family(struct pd_fonts *fonts, const char *family, const char *mono_fa
 			set->full[s] = set->full[PD_REGULAR];
 		}
 	}
+	if (fonts->nfamilies < PD_FAMILIES_KEPT)
+		fonts->families[fonts->nfamilies++] = (struct family_kept){xstrdup(stems), *set};
 	return 0;
 }
 
