@@ -574,14 +574,31 @@ static void ps_name(hb_face_t *hb, char *out, size_t cap)
 		snprintf(out, cap, "Font");
 }
 
+/* The face with only the tables a subset keeps (keep_tables): readied for subsets without
+ * them, it is readied without going through its layout tables, which every subset drops. */
+static hb_face_t *kept_tables(hb_face_t *plain)
+{
+	hb_face_t *b = hb_face_builder_create();
+	for (size_t k = 0; k < sizeof keep_tables / sizeof *keep_tables; k++) {
+		hb_tag_t tag = hb_tag_from_string(keep_tables[k], 4);
+		hb_blob_t *table = hb_face_reference_table(plain, tag);
+		if (hb_blob_get_length(table))
+			hb_face_builder_add_table(b, tag, table);
+		hb_blob_destroy(table);
+	}
+	return b;
+}
+
 void face_prepare_subsets(const struct pd_face *face)
 {
 	struct pd_face *f = (struct pd_face *)ready(face);
 	hb_face_t *plain = face_hb(f);
 	if (!plain || f->prepared)
 		return;
-	f->hb = hb_subset_preprocess(plain);
+	hb_face_t *kept = kept_tables(plain);
+	f->hb = hb_subset_preprocess(kept);
 	f->prepared = true;
+	hb_face_destroy(kept);
 	hb_face_destroy(plain);
 }
 
