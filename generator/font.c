@@ -45,8 +45,8 @@ struct pd_fonts {
 	bool fallback_tried;
 	struct pd_face *fallback[PD_FALLBACK_MAX];
 	int nfallback;
-	struct family_kept families[PD_FAMILIES_KEPT]; /* a file name made for each style, twice,
-							* and looked for: once */
+	/* the families found so far: each is ten file names to make and look up */
+	struct family_kept families[PD_FAMILIES_KEPT];
 	int nfamilies;
 };
 
