@@ -14,6 +14,7 @@
 #include "util.h"
 
 struct pd_face {
+	struct pd_face_tables tables; /* first (font.h): gid and adv once the face is read */
 	char *path;
 	int index;
 	uint16_t *gid;  /* code point (BMP) -> glyph id, 0 = none */
@@ -24,11 +25,19 @@ struct pd_face {
 	bool parsed; /* the tables below are read (face_parse) */
 	hb_face_t *hb; /* for subsetting, opened on first need */
 	bool prepared; /* hb holds the subsetter's tables of the face (many subsets to make) */
+	hb_subset_input_t *input; /* its tables to drop and flags, kept for every subset */
 	struct pd_shaper *shaper; /* kerning (font_shape.c), made on first need */
 	struct pd_face *next;
 };
 
 #define PD_FALLBACK_MAX 8
+#define PD_FAMILIES_KEPT 8
+
+/* A family's faces as found for an earlier document: "Stem/MonoStem" and the set. */
+struct family_kept {
+	char *stems;
+	struct pd_fontset set;
+};
 
 struct pd_fonts {
 	char *dir;
@@ -36,6 +45,9 @@ struct pd_fonts {
 	bool fallback_tried;
 	struct pd_face *fallback[PD_FALLBACK_MAX];
 	int nfallback;
+	/* the families found so far: each is ten file names to make and look up */
+	struct family_kept families[PD_FAMILIES_KEPT];
+	int nfamilies;
 };
 
 #define FONT_MAX_BYTES (64u << 20)
@@ -203,6 +215,7 @@ static void face_parse(struct pd_face *f)
 	for (unsigned cp = 0; cp < 65536; cp++)
 		if (f->gid[cp] >= f->nglyphs)
 			f->gid[cp] = 0;
+	f->tables = (struct pd_face_tables){f->gid, f->adv};
 }
 
 /* Faces are read on first use: a family's five styles and their full fonts are ten files,
@@ -249,9 +262,12 @@ void fonts_free(struct pd_fonts *fonts)
 		free(f->gid);
 		free(f->adv);
 		hb_face_destroy(f->hb);
+		hb_subset_input_destroy(f->input);
 		shaper_free(f->shaper);
 		free(f);
 	}
+	for (int i = 0; i < fonts->nfamilies; i++)
+		free(fonts->families[i].stems);
 	free(fonts->dir);
 	free(fonts);
 }
@@ -287,10 +303,16 @@ int fonts_family(struct pd_fonts *fonts, const char *family, const char *mono_fa
 {
 	static const char *const suffix[PD_NSTYLES] = {"Regular", "Bold", "Italic", "BoldItalic",
 						       "Regular"};
-	char stem[256], mstem[256];
+	char stem[256], mstem[256], stems[520];
 	family_stem(family && *family ? family : "Liberation Serif", stem, sizeof stem);
 	family_stem(mono_family && *mono_family ? mono_family : "Liberation Mono", mstem,
 		    sizeof mstem);
+	snprintf(stems, sizeof stems, "%s/%s", stem, mstem);
+	for (int i = 0; i < fonts->nfamilies; i++)
+		if (strcmp(fonts->families[i].stems, stems) == 0) {
+			*set = fonts->families[i].set;
+			return 0;
+		}
 	memset(set, 0, sizeof *set);
 	for (int s = PD_REGULAR; s < PD_NSTYLES; s++) {
 		const char *st = s == PD_MONO ? mstem : stem;
@@ -309,6 +331,8 @@ int fonts_family(struct pd_fonts *fonts, const char *family, const char *mono_fa
 			set->full[s] = set->full[PD_REGULAR];
 		}
 	}
+	if (fonts->nfamilies < PD_FAMILIES_KEPT)
+		fonts->families[fonts->nfamilies++] = (struct family_kept){xstrdup(stems), *set};
 	return 0;
 }
 
@@ -387,10 +411,10 @@ const struct pd_face *fonts_pick(struct pd_fonts *fonts, const struct pd_fontset
 	return NULL;
 }
 
-int face_advance(const struct pd_face *face, uint32_t cp)
+int face_advance_unread(const struct pd_face *face, uint32_t cp)
 {
-	unsigned g = cp < 0xFFFF ? ready(face)->gid[cp] : 0;
-	return face->adv[g];
+	ready(face);
+	return face_advance(face, cp);
 }
 
 const char *face_name(const struct pd_face *face)
@@ -443,11 +467,41 @@ static hb_face_t *face_hb(struct pd_face *f)
 	return f->hb;
 }
 
-static hb_subset_input_t *subset_input(hb_face_t *face, const struct pd_face *f,
+/* The face's subset input without code points or glyphs: the tables to drop and the flags,
+ * made on the first subset (a tenth of a Latin subset's cost) and kept for the next. */
+static hb_subset_input_t *empty_input(hb_face_t *face, struct pd_face *f)
+{
+	if (f->input) {
+		hb_set_clear(hb_subset_input_unicode_set(f->input));
+		hb_set_clear(hb_subset_input_glyph_set(f->input));
+		return f->input;
+	}
+	hb_subset_input_t *in = hb_subset_input_create_or_fail();
+	if (!in)
+		return NULL;
+	hb_set_t *drop = hb_subset_input_set(in, HB_SUBSET_SETS_DROP_TABLE_TAG);
+	hb_tag_t tags[64];
+	unsigned n = 64;
+	hb_face_get_table_tags(face, 0, &n, tags);
+	for (unsigned i = 0; i < n; i++) {
+		bool keep = false;
+		for (size_t k = 0; k < sizeof keep_tables / sizeof *keep_tables; k++)
+			keep |= tags[i] == hb_tag_from_string(keep_tables[k], 4);
+		if (!keep)
+			hb_set_add(drop, tags[i]);
+	}
+	/* a face readied for many subsets lists no tags: its shaping tables are named here */
+	for (size_t k = 0; k < sizeof shaping_tables / sizeof *shaping_tables; k++)
+		hb_set_add(drop, hb_tag_from_string(shaping_tables[k], 4));
+	hb_subset_input_set_flags(in, HB_SUBSET_FLAGS_NO_HINTING);
+	return f->input = in;
+}
+
+static hb_subset_input_t *subset_input(hb_face_t *face, struct pd_face *f,
 				       const unsigned char *used, const unsigned *gids, size_t ngids,
 				       bool by_glyph)
 {
-	hb_subset_input_t *in = hb_subset_input_create_or_fail();
+	hb_subset_input_t *in = empty_input(face, f);
 	if (!in)
 		return NULL;
 	hb_set_t *unicodes = hb_subset_input_unicode_set(in), *glyphs = hb_subset_input_glyph_set(in);
@@ -472,21 +526,6 @@ static hb_subset_input_t *subset_input(hb_face_t *face, const struct pd_face *f,
 	for (size_t i = 0; i < ngids; i++)
 		if (gids[i] < f->nglyphs)
 			hb_set_add(glyphs, gids[i]);
-	hb_set_t *drop = hb_subset_input_set(in, HB_SUBSET_SETS_DROP_TABLE_TAG);
-	hb_tag_t tags[64];
-	unsigned n = 64;
-	hb_face_get_table_tags(face, 0, &n, tags);
-	for (unsigned i = 0; i < n; i++) {
-		bool keep = false;
-		for (size_t k = 0; k < sizeof keep_tables / sizeof *keep_tables; k++)
-			keep |= tags[i] == hb_tag_from_string(keep_tables[k], 4);
-		if (!keep)
-			hb_set_add(drop, tags[i]);
-	}
-	/* a face readied for many subsets lists no tags: its shaping tables are named here */
-	for (size_t k = 0; k < sizeof shaping_tables / sizeof *shaping_tables; k++)
-		hb_set_add(drop, hb_tag_from_string(shaping_tables[k], 4));
-	hb_subset_input_set_flags(in, HB_SUBSET_FLAGS_NO_HINTING);
 	return in;
 }
 
@@ -535,25 +574,41 @@ static void ps_name(hb_face_t *hb, char *out, size_t cap)
 		snprintf(out, cap, "Font");
 }
 
+/* The face with only the tables a subset keeps (keep_tables): readied for subsets without
+ * them, it is readied without going through its layout tables, which every subset drops. */
+static hb_face_t *kept_tables(hb_face_t *plain)
+{
+	hb_face_t *b = hb_face_builder_create();
+	for (size_t k = 0; k < sizeof keep_tables / sizeof *keep_tables; k++) {
+		hb_tag_t tag = hb_tag_from_string(keep_tables[k], 4);
+		hb_blob_t *table = hb_face_reference_table(plain, tag);
+		if (hb_blob_get_length(table))
+			hb_face_builder_add_table(b, tag, table);
+		hb_blob_destroy(table);
+	}
+	return b;
+}
+
 void face_prepare_subsets(const struct pd_face *face)
 {
 	struct pd_face *f = (struct pd_face *)ready(face);
 	hb_face_t *plain = face_hb(f);
 	if (!plain || f->prepared)
 		return;
-	f->hb = hb_subset_preprocess(plain);
+	hb_face_t *kept = kept_tables(plain);
+	f->hb = hb_subset_preprocess(kept);
 	f->prepared = true;
+	hb_face_destroy(kept);
 	hb_face_destroy(plain);
 }
 
-static int subset_once(const struct pd_face *face, hb_face_t *hb, const unsigned char *used,
+static int subset_once(struct pd_face *face, hb_face_t *hb, const unsigned char *used,
 		       const unsigned *gids, size_t ngids, bool by_glyph, struct pd_font_program *out)
 {
 	hb_subset_input_t *in = subset_input(hb, face, used, gids, ngids, by_glyph);
 	if (!in)
 		return -1;
 	hb_subset_plan_t *plan = hb_subset_plan_create_or_fail(hb, in);
-	hb_subset_input_destroy(in);
 	if (!plan)
 		return -1;
 	int rc = subset_output(plan, face->nglyphs, out);
@@ -582,14 +637,14 @@ int face_subset(const struct pd_face *face, const unsigned char *used, const uns
 		size_t ngids, struct pd_font_program *out)
 {
 	memset(out, 0, sizeof *out);
-	ready(face);
-	hb_face_t *hb = face_hb((struct pd_face *)face);
+	struct pd_face *f = (struct pd_face *)ready(face);
+	hb_face_t *hb = face_hb(f);
 	if (!hb)
 		return -1;
-	int rc = subset_once(face, hb, used, gids, ngids, false, out);
-	if (rc == 0 && !holds_all(face, used, out)) { /* a face whose cmaps disagree */
+	int rc = subset_once(f, hb, used, gids, ngids, false, out);
+	if (rc == 0 && !holds_all(f, used, out)) { /* a face whose cmaps disagree */
 		font_program_clear(out);
-		rc = subset_once(face, hb, used, gids, ngids, true, out);
+		rc = subset_once(f, hb, used, gids, ngids, true, out);
 	}
 	if (rc == 0)
 		ps_name(hb, out->ps_name, sizeof out->ps_name);

@@ -57,8 +57,19 @@ unsigned face_glyph(const struct pd_face *face, uint32_t cp);
 unsigned face_rtl_glyph(const struct pd_face *face, uint32_t cp);
 /* Whether cp has a mirror for right-to-left text (a bracket, a less-than sign). */
 bool char_mirrored(uint32_t cp);
-/* Advance width of cp in 1/1000 em (as the PDF writer computes it). */
-int face_advance(const struct pd_face *face, uint32_t cp);
+/* Advance width of cp in 1/1000 em (as the PDF writer computes it). Layout asks it of
+ * every character it measures, so it is answered inline from the tables every face begins
+ * with (both NULL until the face is read, which face_advance_unread does first). */
+struct pd_face_tables {
+	const uint16_t *gid; /* code point (BMP) -> glyph id, 0 = none */
+	const uint16_t *adv; /* glyph id -> advance in 1/1000 em */
+};
+int face_advance_unread(const struct pd_face *face, uint32_t cp);
+static inline int face_advance(const struct pd_face *face, uint32_t cp)
+{
+	const struct pd_face_tables *t = (const struct pd_face_tables *)(const void *)face;
+	return t->adv ? t->adv[cp < 0xFFFF ? t->gid[cp] : 0] : face_advance_unread(face, cp);
+}
 /* How HarfBuzz sets a fragment of text in a face (its default features: kerning, standard
  * ligatures, the joining forms of Arabic, marks placed on their letters), character by
  * character in the order written:

@@ -24,26 +24,23 @@
 #define PROGRAM_BYTES (32u << 20)
 #endif
 
-static bool is_used(const unsigned char *used, unsigned cp)
+/* Numbers as the PDF's text writes them, without printf (made for every new program). */
+static void put_decimal(struct pd_buf *b, unsigned v)
 {
-	return cp < 65536 && (used[cp >> 3] & (1u << (cp & 7)));
+	char tmp[16], *p = tmp + sizeof tmp;
+	do
+		*--p = (char)('0' + v % 10);
+	while (v /= 10);
+	buf_put(b, p, (size_t)(tmp + sizeof tmp - p));
 }
 
-/* The next code point used from cp on, 65536 if none (skips 64 or 8 at a time). */
-static unsigned next_used(const unsigned char *used, unsigned cp)
+/* A 16-bit code in four capital hex digits, then the text after. */
+static void put_hex4(struct pd_buf *b, unsigned v, const char *after)
 {
-	while (cp < 65536) {
-		uint64_t word;
-		if ((cp & 63) == 0 && (memcpy(&word, used + (cp >> 3), 8), word == 0))
-			cp += 64;
-		else if (!(used[cp >> 3] >> (cp & 7)))
-			cp = (cp | 7) + 1;
-		else if (is_used(used, cp))
-			return cp;
-		else
-			cp++;
-	}
-	return 65536;
+	static const char digit[] = "0123456789ABCDEF";
+	char s[4] = {digit[v >> 12 & 15], digit[v >> 8 & 15], digit[v >> 4 & 15], digit[v & 15]};
+	buf_put(b, s, 4);
+	buf_puts(b, after);
 }
 
 /* What a face embeds for a set of code points, every stream already deflated: a document
@@ -59,7 +56,8 @@ struct program {
 	char *var_text;
 	unsigned char *font, *map, *to_unicode; /* deflated */
 	char *widths; /* the W entry, written as it is */
-	size_t font_len, map_len, to_unicode_len;
+	char *unicode_text; /* to_unicode before deflating */
+	size_t font_len, map_len, to_unicode_len, unicode_text_len;
 	size_t font_raw_len; /* the font program's own length (Length1) */
 	char base_font[80];  /* subset tag + PostScript name */
 	unsigned long last_use;
@@ -71,6 +69,8 @@ struct pd_font_cache {
 	unsigned long document; /* the clock when the current document began */
 	size_t bytes;		/* held by the programs kept */
 	struct libdeflate_compressor *deflater; /* the writer's */
+	unsigned char *map;	/* room for a CIDToGIDMap, all zeros between programs */
+	size_t map_cap;
 };
 
 struct pd_font_cache *font_cache_new(struct libdeflate_compressor *deflater)
@@ -91,6 +91,7 @@ static void program_free(struct program *pg)
 	free(pg->font);
 	free(pg->map);
 	free(pg->to_unicode);
+	free(pg->unicode_text);
 	free(pg);
 }
 
@@ -100,6 +101,7 @@ void font_cache_free(struct pd_font_cache *cache)
 		return;
 	for (int i = 0; i < PROGRAMS_KEPT; i++)
 		program_free(cache->kept[i]);
+	free(cache->map);
 	free(cache);
 }
 
@@ -114,21 +116,27 @@ static void put_gid(unsigned char *map, unsigned cid, unsigned g)
 	map[2 * cid + 1] = (unsigned char)g;
 }
 
-/* CIDToGIDMap: two bytes per CID (a code point or a variant's) up to the last one used. */
-static unsigned char *cid_map(struct libdeflate_compressor *z, const struct program *pg,
-			      const uint16_t *new_gid, size_t *zlen)
+/* pg's CIDToGIDMap: two bytes per CID (a code point or a variant's) up to the last one
+ * used, set in the cache's room of zeros, deflated, and zeroed again. */
+static void cid_map(struct pd_font_cache *c, struct program *pg, const uint16_t *new_gid)
 {
-	unsigned n = pg->ncps ? pg->cps[pg->ncps - 1] + 1u : 0;
+	size_t n = pg->ncps ? pg->cps[pg->ncps - 1] + 1u : 0;
 	if (pg->nvars && pdf_variant_cid(pg->nvars - 1) >= n)
 		n = pdf_variant_cid(pg->nvars - 1) + 1;
-	unsigned char *map = xcalloc(2 * (size_t)n + 2, 1);
+	if (2 * n + 2 > c->map_cap) {
+		c->map = xrealloc(c->map, 2 * n + 2);
+		memset(c->map + c->map_cap, 0, 2 * n + 2 - c->map_cap);
+		c->map_cap = 2 * n + 2;
+	}
 	for (size_t i = 0; i < pg->ncps; i++)
-		put_gid(map, pg->cps[i], new_gid[face_glyph(pg->face, pg->cps[i])]);
+		put_gid(c->map, pg->cps[i], new_gid[face_glyph(pg->face, pg->cps[i])]);
 	for (size_t i = 0; i < pg->nvars; i++)
-		put_gid(map, pdf_variant_cid(i), new_gid[pg->vars[i].gid]);
-	unsigned char *out = pdf_deflate(z, map, 2 * (size_t)n, zlen);
-	free(map);
-	return out;
+		put_gid(c->map, pdf_variant_cid(i), new_gid[pg->vars[i].gid]);
+	pg->map = pdf_deflate(c->deflater, c->map, 2 * n, &pg->map_len);
+	for (size_t i = 0; i < pg->ncps; i++)
+		put_gid(c->map, pg->cps[i], 0);
+	for (size_t i = 0; i < pg->nvars; i++)
+		put_gid(c->map, pdf_variant_cid(i), 0);
 }
 
 /* A variant's text in UTF-16BE hex digits, its characters last first if it is drawn right
@@ -141,15 +149,14 @@ static void put_utf16(struct pd_buf *b, const struct pdf_variant *v)
 		at += (size_t)utf8_decode(v->text + at, v->len - at, &cps[n]);
 	for (size_t i = 0; i < n; i++) {
 		uint32_t cp = cps[v->rtl ? n - 1 - i : i];
-		buf_printf(b, "%04X", (unsigned)(cp <= 0xFFFF ? cp : 0xFFFD));
+		put_hex4(b, cp <= 0xFFFF ? cp : 0xFFFD, "");
 	}
 }
 
 /* ToUnicode: a code point's CID is itself, so the map is the identity over the 256-code
  * blocks the document uses (the first without the controls, which variants take); a
  * variant's CID maps to the text its glyph shows (UTF-16BE, one character or more). */
-static unsigned char *to_unicode(struct libdeflate_compressor *z, const struct program *pg,
-				 size_t *zlen)
+static void to_unicode_text(struct pd_buf *out, const struct program *pg)
 {
 	struct pd_buf b = {0};
 	buf_puts(&b, "/CIDInit /ProcSet findresource begin\n12 dict begin\nbegincmap\n"
@@ -169,40 +176,57 @@ static unsigned char *to_unicode(struct libdeflate_compressor *z, const struct p
 	}
 	for (unsigned i = 0; i < n; i += 100) {
 		unsigned k = n - i < 100 ? n - i : 100;
-		buf_printf(&b, "%u beginbfrange\n", k);
-		for (unsigned j = i; j < i + k; j++)
-			buf_printf(&b, "<%04X> <%04X> <%04X>\n", ranges[j][0], ranges[j][1], ranges[j][0]);
+		put_decimal(&b, k);
+		buf_puts(&b, " beginbfrange\n");
+		for (unsigned j = i; j < i + k; j++) {
+			buf_putc(&b, '<');
+			put_hex4(&b, ranges[j][0], "> <");
+			put_hex4(&b, ranges[j][1], "> <");
+			put_hex4(&b, ranges[j][0], ">\n");
+		}
 		buf_puts(&b, "endbfrange\n");
 	}
 	for (size_t i = 0; i < pg->nvars; i += 100) {
 		size_t k = pg->nvars - i < 100 ? pg->nvars - i : 100;
-		buf_printf(&b, "%zu beginbfchar\n", k);
+		put_decimal(&b, (unsigned)k);
+		buf_puts(&b, " beginbfchar\n");
 		for (size_t j = i; j < i + k; j++) {
-			buf_printf(&b, "<%04X> <", pdf_variant_cid(j));
+			buf_putc(&b, '<');
+			put_hex4(&b, pdf_variant_cid(j), "> <");
 			put_utf16(&b, &pg->vars[j]);
 			buf_puts(&b, ">\n");
 		}
 		buf_puts(&b, "endbfchar\n");
 	}
 	buf_puts(&b, "endcmap\nCMapName currentdict /CMap defineresource pop\nend\nend\n");
-	unsigned char *out = pdf_deflate(z, b.s, b.len, zlen);
-	buf_free(&b);
-	return out;
+	*out = b;
 }
 
 /* The code points marked in used, in order, and their hash. */
 static uint16_t *list_used(const unsigned char *used, size_t *n, uint64_t *hash)
 {
+	uint16_t *cps = NULL;
+	size_t cap = 0;
 	*n = 0;
-	for (size_t i = 0; i < PD_CP_SET_BYTES; i += 8) {
-		uint64_t word;
-		memcpy(&word, used + i, 8);
-		*n += (size_t)__builtin_popcountll(word);
+	for (unsigned byte = 0; byte < PD_CP_SET_BYTES; byte += 8) {
+		uint64_t word, four[4];
+		if (byte % 32 == 0) { /* 256 code points at a time while none is used, as most */
+			memcpy(four, used + byte, 32);
+			if ((four[0] | four[1] | four[2] | four[3]) == 0) {
+				byte += 24;
+				continue;
+			}
+		}
+		/* code points byte * 8 on, lowest first (a little-endian load) */
+		memcpy(&word, used + byte, 8);
+		for (; word; word &= word - 1) {
+			if (*n == cap)
+				cps = xrealloc(cps, (cap = cap ? 2 * cap : 128) * sizeof *cps);
+			cps[(*n)++] = (uint16_t)(byte << 3 | (unsigned)__builtin_ctzll(word));
+		}
 	}
-	uint16_t *cps = xmalloc((*n ? *n : 1) * sizeof *cps);
-	size_t k = 0;
-	for (unsigned cp = next_used(used, 0); cp < 65536; cp = next_used(used, cp + 1))
-		cps[k++] = (uint16_t)cp;
+	if (!cps)
+		cps = xmalloc(sizeof *cps);
 	*hash = hash_bytes(cps, *n * sizeof *cps);
 	return cps;
 }
@@ -244,18 +268,46 @@ static char *widths(const struct program *pg)
 	buf_puts(&b, "/W [");
 	for (size_t i = 0; i < n; i++) {
 		bool run_goes_on = i > 0 && cw[i].cid == cw[i - 1].cid + 1u;
-		if (!run_goes_on)
-			buf_printf(&b, "%s%u [", i ? "] " : "", cw[i].cid);
-		buf_printf(&b, "%s%d", run_goes_on ? " " : "", cw[i].w);
+		if (!run_goes_on) {
+			buf_puts(&b, i ? "] " : "");
+			put_decimal(&b, cw[i].cid);
+			buf_puts(&b, " [");
+		} else {
+			buf_putc(&b, ' ');
+		}
+		put_decimal(&b, (unsigned)cw[i].w);
 	}
 	buf_puts(&b, n ? "]]\012" : "]\012");
 	free(cw);
 	return buf_take(&b);
 }
 
-static struct program *program_make(struct libdeflate_compressor *z, const struct pd_face *face,
+/* pg's ToUnicode. Its text depends only on the blocks and the variants, whatever the face,
+ * and so is the same for most programs: deflated once, the bytes copied for the next. */
+static void to_unicode(const struct pd_font_cache *c, struct program *pg)
+{
+	struct pd_buf b;
+	to_unicode_text(&b, pg);
+	pg->unicode_text_len = b.len;
+	pg->unicode_text = buf_take(&b);
+	for (int i = 0; i < PROGRAMS_KEPT; i++) {
+		const struct program *twin = c->kept[i];
+		if (twin && twin->unicode_text_len == pg->unicode_text_len &&
+		    memcmp(twin->unicode_text, pg->unicode_text, pg->unicode_text_len) == 0) {
+			pg->to_unicode = xmalloc(twin->to_unicode_len);
+			memcpy(pg->to_unicode, twin->to_unicode, twin->to_unicode_len);
+			pg->to_unicode_len = twin->to_unicode_len;
+			return;
+		}
+	}
+	pg->to_unicode = pdf_deflate(c->deflater, pg->unicode_text, pg->unicode_text_len,
+				     &pg->to_unicode_len);
+}
+
+static struct program *program_make(struct pd_font_cache *c, const struct pd_face *face,
 				    const unsigned char *used, struct program *key)
 {
+	struct libdeflate_compressor *z = c->deflater;
 	struct pd_font_program fp;
 	unsigned *gids = xmalloc((key->nvars + 1) * sizeof *gids);
 	for (size_t i = 0; i < key->nvars; i++)
@@ -271,8 +323,8 @@ static struct program *program_make(struct libdeflate_compressor *z, const struc
 	key->var_text = NULL;
 	pg->font_raw_len = fp.len;
 	pg->font = pdf_deflate(z, fp.data, fp.len, &pg->font_len);
-	pg->map = cid_map(z, pg, fp.new_gid, &pg->map_len);
-	pg->to_unicode = to_unicode(z, pg, &pg->to_unicode_len);
+	cid_map(c, pg, fp.new_gid);
+	to_unicode(c, pg);
 	pg->widths = widths(pg);
 	char tag[7];
 	subset_tag(pg->hash, tag);
@@ -328,7 +380,8 @@ static size_t program_bytes(const struct program *pg)
 	size_t n = sizeof *pg + pg->ncps * sizeof *pg->cps + pg->nvars * sizeof *pg->vars;
 	for (size_t i = 0; i < pg->nvars; i++)
 		n += pg->vars[i].len;
-	return n + pg->font_len + pg->map_len + pg->to_unicode_len + strlen(pg->widths) + 1;
+	return n + pg->font_len + pg->map_len + pg->to_unicode_len + pg->unicode_text_len +
+	       strlen(pg->widths) + 2;
 }
 
 static void drop(struct pd_font_cache *c, int i)
@@ -385,7 +438,7 @@ static const struct program *program_for(struct pd_font_cache *c, const struct p
 	}
 	if (slot < 0)
 		slot = least_recent(c);
-	struct program *pg = slot >= 0 ? program_make(c->deflater, face, used, &key) : NULL;
+	struct program *pg = slot >= 0 ? program_make(c, face, used, &key) : NULL;
 	free(key.cps);
 	free(key.vars);
 	free(key.var_text);
