@@ -728,10 +728,12 @@ static void set_para(struct lay *L, double size, enum align al, double left, dou
 	size_t nb = set_breaks(L, size, ragged, &o, &brk);
 	size_t line0 = L->nlines;
 	struct placed *pl = xmalloc((L->nfrags + 1) * sizeof *pl);
+	double *ratios = xmalloc((nb + 1) * sizeof *ratios);
+	lb_line_ratios(L->items, L->nitems, brk, nb, &o, ratios);
 	long prev = -1;
 	for (size_t b = 0; b < nb; b++) {
 		size_t s = first_of_line(L, prev), e = brk[b];
-		double r = lb_ratio(L->items, s, e, &o);
+		double r = ratios[b];
 		if (ragged || r > SP(LOOSE_MAX) || r < -1) /* too loose to justify: set ragged */
 			r = r < -1 ? -1 : 0;
 		double nat = 0;
@@ -774,6 +776,7 @@ static void set_para(struct lay *L, double size, enum align al, double left, dou
 		prev = (long)e;
 	}
 	free(pl);
+	free(ratios);
 	free(brk);
 	po->lines = L->lines + line0;
 	po->nlines = L->nlines - line0;
