@@ -159,16 +159,29 @@ void *lay_extend(void **v, size_t *n, size_t *cap, size_t size, size_t count);
 #define VEXTEND(v, count)                                                                          \
 	((__typeof__(L->v))lay_extend((void **)&(L->v), &L->n##v, &L->cap_##v, sizeof *(L->v), (count)))
 
-/* The paragraph memo (layout_memo.c): lay_set_para looks a paragraph up by its key (every
- * input, as bytes, and its hash, which lay_memo_key returns) and keeps what it set when no
- * diagnostic came of it. lay_memo_find appends the kept lines, runs, rules and links as
- * lay_set_para would; lay_memo_trim, at a document's start, empties the memo once it holds
- * more than its budget. */
-uint64_t lay_memo_key(const struct lay *L, double size, int al, double left, double right,
-		      struct pd_buf *key);
-bool lay_memo_find(struct lay *L, const struct pd_buf *key, uint64_t hash, struct para_out *po);
-void lay_memo_keep(const struct lay *L, const struct pd_buf *key, uint64_t hash, size_t run0,
-		   size_t rule0, size_t link0);
+/* The paragraph memo (layout_memo.c): lay_set_para looks a paragraph up by everything it
+ * is set from (the settings ps, the house style's values it reads, the faces, the list
+ * marker, the tokens) and the hash of that, which lay_memo_key returns; it keeps what it
+ * set when no diagnostic came of it. lay_memo_find appends the kept lines, runs, rules and
+ * links as lay_set_para would; lay_memo_trim, at a document's start, empties the memo
+ * once it holds more than its budget. */
+struct lay_para_set {
+	double size, left, right;
+	int al;
+};
+struct lay_memo_head { /* what the tokens are set with, as lay_memo_key found it */
+	double size, left, right, page_w, leading, marker_x, rag, strike[2], marker_gap[2];
+	struct pd_fontset set; /* the faces themselves: a set may sit where another was */
+	const void *fonts;
+	int al, hyph;
+	char marker[32];
+};
+uint64_t lay_memo_key(const struct lay *L, const struct lay_para_set *ps,
+		      struct lay_memo_head *head);
+bool lay_memo_find(struct lay *L, const struct lay_memo_head *head, uint64_t hash,
+		   struct para_out *po);
+void lay_memo_keep(const struct lay *L, const struct lay_memo_head *head, uint64_t hash,
+		   size_t run0, size_t rule0, size_t link0);
 void lay_memo_trim(struct pd_layout_memo *memo);
 struct pd_loc lay_text_loc(const struct lay *L, const char *text, size_t len);
 void lay_inlines(struct lay *L, struct cmark_node *n, int style, bool strike, const char *link);

@@ -10,11 +10,19 @@
 #define MEMO_BUCKETS 4096
 #define MEMO_BUDGET (8u << 20) /* bytes kept before the memo starts afresh */
 
+/* A token as the key holds it; its text and link (with its NUL) follow in the key's pool. */
+struct memo_tok {
+	int kind, style, strike;
+	unsigned len, link_len;
+};
+
 struct memo_entry {
 	struct memo_entry *next;
 	uint64_t hash;
-	char *key;
-	size_t key_len;
+	struct lay_memo_head head;
+	struct memo_tok *toks;
+	size_t ntoks;
+	char *text; /* the tokens' texts and links, in order */
 	struct line *lines;
 	struct pd_run *runs;
 	struct pd_rule *rules;
@@ -33,40 +41,104 @@ struct pd_layout_memo *layout_memo_new(void)
 	return xcalloc(1, sizeof(struct pd_layout_memo));
 }
 
-/* Everything lay_set_para reads, as bytes: the settings, the faces it may pick from, the list
- * marker, every token. */
-uint64_t lay_memo_key(const struct lay *L, double size, int al, double left, double right,
-		      struct pd_buf *key)
+static void head_of(const struct lay *L, const struct lay_para_set *ps,
+		    struct lay_memo_head *head)
 {
-	struct {
-		double size, left, right, page_w, leading, marker_x, rag, strike[2], marker_gap[2];
-		struct pd_fontset set; /* the faces themselves: a set may sit where another was */
-		const void *fonts;
-		int al, hyph;
-		char marker[32];
-	} head;
-	memset(&head, 0, sizeof head); /* padding too: the key is compared as bytes */
-	head.size = size, head.left = left, head.right = right;
-	head.page_w = L->st->page_w, head.leading = L->st->leading, head.marker_x = L->marker_x;
-	head.rag = SP(RAGGED_STRETCH), head.strike[0] = SP(STRIKE_RAISE);
-	head.strike[1] = SP(STRIKE_WEIGHT), head.marker_gap[0] = SP(LIST_MARKER_GAP);
-	head.marker_gap[1] = SP(TASK_BOX);
-	head.set = *L->in->set, head.fonts = L->in->fonts;
-	head.al = al, head.hyph = L->hyph;
-	snprintf(head.marker, sizeof head.marker, "%s", L->marker); /* zeros after it */
-	buf_put(key, (const char *)&head, sizeof head);
+	memset(head, 0, sizeof *head); /* padding too: the head is compared as bytes */
+	head->size = ps->size, head->left = ps->left, head->right = ps->right;
+	head->page_w = L->st->page_w, head->leading = L->st->leading, head->marker_x = L->marker_x;
+	head->rag = SP(RAGGED_STRETCH), head->strike[0] = SP(STRIKE_RAISE);
+	head->strike[1] = SP(STRIKE_WEIGHT), head->marker_gap[0] = SP(LIST_MARKER_GAP);
+	head->marker_gap[1] = SP(TASK_BOX);
+	head->set = *L->in->set, head->fonts = L->in->fonts;
+	head->al = ps->al, head->hyph = L->hyph;
+	memcpy(head->marker, L->marker, strnlen(L->marker, sizeof head->marker - 1));
+}
+
+static struct memo_tok tok_of(const struct tok *t)
+{
+	return (struct memo_tok){(int)t->kind, t->style, t->strike,
+				 t->kind == TK_TEXT ? (unsigned)t->len : 0,
+				 t->link ? (unsigned)strlen(t->link) + 1 : 0};
+}
+
+/* A 64-bit hash taken eight bytes at a time. */
+static uint64_t mix(uint64_t h, uint64_t w)
+{
+	h = (h ^ w) * 0x9E3779B97F4A7C15ull;
+	return h ^ (h >> 29);
+}
+
+static uint64_t mix_bytes(uint64_t h, const void *p, size_t n)
+{
+	const unsigned char *b = p;
+	uint64_t w;
+	for (; n >= 8; b += 8, n -= 8) {
+		memcpy(&w, b, 8);
+		h = mix(h, w);
+	}
+	for (w = 0; n; n--)
+		w = w << 8 | *b++;
+	return mix(h, w);
+}
+
+/* Hashes everything lay_set_para reads: the settings, the faces it may pick from, the list
+ * marker, every token (kind, style, strike, text, link). */
+uint64_t lay_memo_key(const struct lay *L, const struct lay_para_set *ps,
+		      struct lay_memo_head *head)
+{
+	head_of(L, ps, head);
+	uint64_t h = mix_bytes(14695981039346656037ull, head, sizeof *head);
 	for (size_t i = 0; i < L->ntoks; i++) {
 		const struct tok *t = &L->toks[i];
-		struct {
-			int kind, style, strike;
-			unsigned len, link_len;
-		} tk = {(int)t->kind, t->style, t->strike, t->kind == TK_TEXT ? (unsigned)t->len : 0,
-			t->link ? (unsigned)strlen(t->link) + 1 : 0};
-		buf_put(key, (const char *)&tk, sizeof tk);
-		buf_put(key, t->s, tk.len);
-		buf_put(key, t->link, tk.link_len);
+		struct memo_tok k = tok_of(t);
+		h = mix(h, (uint64_t)(unsigned)k.kind << 40 ^ (uint64_t)(unsigned)k.style << 8 ^
+			       (uint64_t)k.strike);
+		h = mix(h, (uint64_t)k.len << 32 | k.link_len);
+		h = mix_bytes(h, t->s, k.len);
+		if (k.link_len)
+			h = mix_bytes(h, t->link, k.link_len);
 	}
-	return hash_bytes(key->s, key->len);
+	return h;
+}
+
+/* Whether the entry was set from the same head and tokens as L's. */
+static bool same_key(const struct lay *L, const struct lay_memo_head *head, const struct memo_entry *e)
+{
+	if (e->ntoks != L->ntoks || memcmp(&e->head, head, sizeof *head))
+		return false;
+	const char *p = e->text;
+	for (size_t i = 0; i < L->ntoks; i++) {
+		const struct tok *t = &L->toks[i];
+		const struct memo_tok *k = &e->toks[i];
+		struct memo_tok c = tok_of(t);
+		if (c.kind != k->kind || c.style != k->style || c.strike != k->strike ||
+		    c.len != k->len || c.link_len != k->link_len || memcmp(p, t->s, c.len) ||
+		    (c.link_len && memcmp(p + c.len, t->link, c.link_len)))
+			return false;
+		p += c.len + c.link_len;
+	}
+	return true;
+}
+
+/* The entry's copy of L's tokens. */
+static void keep_toks(const struct lay *L, struct memo_entry *e)
+{
+	size_t bytes = 0;
+	e->ntoks = L->ntoks;
+	e->toks = xmalloc((L->ntoks ? L->ntoks : 1) * sizeof *e->toks);
+	for (size_t i = 0; i < L->ntoks; i++) {
+		e->toks[i] = tok_of(&L->toks[i]);
+		bytes += e->toks[i].len + e->toks[i].link_len;
+	}
+	char *p = e->text = xmalloc(bytes ? bytes : 1);
+	for (size_t i = 0; i < L->ntoks; i++) {
+		memcpy(p, L->toks[i].s, e->toks[i].len);
+		p += e->toks[i].len;
+		if (e->toks[i].link_len)
+			memcpy(p, L->toks[i].link, e->toks[i].link_len);
+		p += e->toks[i].link_len;
+	}
 }
 
 static void *copy_of(const void *p, size_t n)
@@ -77,13 +149,13 @@ static void *copy_of(const void *p, size_t n)
 	return q;
 }
 
-bool lay_memo_find(struct lay *L, const struct pd_buf *key, uint64_t hash, struct para_out *po)
+bool lay_memo_find(struct lay *L, const struct lay_memo_head *head, uint64_t hash,
+		   struct para_out *po)
 {
 	if (!L->in->memo)
 		return false;
 	struct memo_entry *e = L->in->memo->bucket[hash % MEMO_BUCKETS];
-	while (e &&
-	       !(e->hash == hash && e->key_len == key->len && !memcmp(e->key, key->s, key->len)))
+	while (e && !(e->hash == hash && same_key(L, head, e)))
 		e = e->next;
 	if (!e)
 		return false;
@@ -107,16 +179,19 @@ bool lay_memo_find(struct lay *L, const struct pd_buf *key, uint64_t hash, struc
 }
 
 /* The paragraph just set (its runs, rules and links from run0, rule0 and link0 on). */
-void lay_memo_keep(const struct lay *L, const struct pd_buf *key, uint64_t hash, size_t run0,
-		   size_t rule0, size_t link0)
+void lay_memo_keep(const struct lay *L, const struct lay_memo_head *head, uint64_t hash,
+		   size_t run0, size_t rule0, size_t link0)
 {
 	struct pd_layout_memo *memo = L->in->memo;
 	if (!memo)
 		return;
 	struct memo_entry *e = xcalloc(1, sizeof *e);
 	e->hash = hash;
-	e->key_len = key->len;
-	e->key = copy_of(key->s, key->len);
+	e->head = *head;
+	keep_toks(L, e);
+	const char *text_end = e->text;
+	for (size_t i = 0; i < e->ntoks; i++)
+		text_end += e->toks[i].len + e->toks[i].link_len;
 	e->nlines = L->nlines, e->nruns = L->nruns - run0;
 	e->nrules = L->nrules - rule0, e->nlinks = L->nlinks - link0;
 	e->lines = copy_of(L->lines, e->nlines * sizeof *e->lines);
@@ -150,7 +225,8 @@ void lay_memo_keep(const struct lay *L, const struct pd_buf *key, uint64_t hash,
 		e->links[i].uri = p;
 		p += strlen(p) + 1;
 	}
-	memo->bytes += sizeof *e + e->key_len + e->nlines * sizeof *e->lines +
+	memo->bytes += sizeof *e + e->ntoks * sizeof *e->toks + (size_t)(text_end - e->text) +
+		       e->nlines * sizeof *e->lines +
 		      e->nruns * sizeof *e->runs + e->nrules * sizeof *e->rules +
 		      e->nlinks * sizeof *e->links + (size_t)(p - e->pool);
 	e->next = memo->bucket[e->hash % MEMO_BUCKETS];
@@ -163,7 +239,8 @@ static void forget(struct pd_layout_memo *memo)
 		while (memo->bucket[b]) {
 			struct memo_entry *e = memo->bucket[b];
 			memo->bucket[b] = e->next;
-			free(e->key);
+			free(e->toks);
+			free(e->text);
 			free(e->lines);
 			free(e->runs);
 			free(e->rules);

@@ -854,18 +854,18 @@ void lay_set_para(struct lay *L, double size, enum align al, double left, double
 	bool notes = false; /* a footnote's number depends on the document: never kept */
 	for (size_t i = 0; i < L->ntoks && !notes; i++)
 		notes = L->toks[i].note != 0;
-	struct pd_buf key = {0};
-	uint64_t hash = lay_memo_key(L, size, (int)al, left, right, &key);
-	if (notes || !lay_memo_find(L, &key, hash, po)) {
+	struct lay_para_set ps = {size, left, right, (int)al};
+	struct lay_memo_head head;
+	uint64_t hash = lay_memo_key(L, &ps, &head);
+	if (notes || !lay_memo_find(L, &head, hash, po)) {
 		size_t diags = L->diags->n;
 		size_t run0 = L->nruns, rule0 = L->nrules, link0 = L->nlinks;
 		set_para(L, size, al, left, right, po);
 		/* a character no font has is reported once per document: a paragraph that
 		 * dropped one unreported is never kept */
 		if (L->diags->n == diags && L->nmissing == 0 && !notes)
-			lay_memo_keep(L, &key, hash, run0, rule0, link0);
+			lay_memo_keep(L, &head, hash, run0, rule0, link0);
 	}
-	buf_free(&key);
 	bool after_link = false;
 	for (size_t i = 0; i < po->nlines; i++)
 		tag_line(L, &po->lines[i], i ? -1 : lbl, left, &after_link);
