@@ -4,6 +4,7 @@
 #define PD_LAYOUT_IMPL_H
 
 #include <stdint.h>
+#include <string.h>
 
 #include "layout.h"
 
@@ -37,6 +38,7 @@ struct frag {
 	double dx;   /* moved right of where the pen stands (a mark) */
 	bool mark;   /* a mark the font places: its rise does not make the line taller */
 	int note;    /* the footnote referenced, 0 if none */
+	const struct tok *tok; /* the token it is set from */
 };
 
 /* What a line-breaker item stands for: boxes hold frags [f0, f0 + nf); a penalty may
@@ -183,6 +185,42 @@ bool lay_memo_find(struct lay *L, const struct lay_memo_head *head, uint64_t has
 void lay_memo_keep(const struct lay *L, const struct lay_memo_head *head, uint64_t hash,
 		   size_t run0, size_t rule0, size_t link0);
 void lay_memo_trim(struct pd_layout_memo *memo);
+struct lay_words *lay_memo_words(struct pd_layout_memo *memo);
+
+/* The word memo (layout_words.c), held by the paragraph memo: a word's line-breaker items
+ * and fragments (add_word's) by its tokens and the settings they were set with, which
+ * lay_words_ctx numbers (-1: no memo, or too many settings). lay_words_find appends a kept
+ * word's items and fragments, or returns false with the hash lay_words_keep then takes;
+ * only words lay_words_keepable says may be kept are looked up; lay_words_trim, at a
+ * document's start, empties the memo once it holds more than its budget. */
+struct lay_words *lay_words_new(void);
+void lay_words_free(struct lay_words *w);
+void lay_words_trim(struct lay_words *w);
+int lay_words_ctx(struct lay *L, double size, double measure, bool hyph);
+bool lay_words_keepable(const struct lay *L, size_t i, size_t j);
+bool lay_words_find(struct lay *L, int ctx, size_t i, size_t j, uint64_t *hash);
+void lay_words_keep(struct lay *L, int ctx, size_t i, size_t j, uint64_t hash, size_t item0,
+		    size_t frag0);
+
+/* A 64-bit hash taken eight bytes at a time (the memos' keys). */
+static inline uint64_t lay_mix(uint64_t h, uint64_t w)
+{
+	h = (h ^ w) * 0x9E3779B97F4A7C15ull;
+	return h ^ (h >> 29);
+}
+
+static inline uint64_t lay_mix_bytes(uint64_t h, const void *p, size_t n)
+{
+	const unsigned char *b = p;
+	uint64_t w;
+	for (; n >= 8; b += 8, n -= 8) {
+		memcpy(&w, b, 8);
+		h = lay_mix(h, w);
+	}
+	for (w = 0; n; n--)
+		w = w << 8 | *b++;
+	return lay_mix(h, w);
+}
 struct pd_loc lay_text_loc(const struct lay *L, const char *text, size_t len);
 void lay_inlines(struct lay *L, struct cmark_node *n, int style, bool strike, const char *link);
 void lay_glue(struct lay *L, double h);

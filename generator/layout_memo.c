@@ -34,12 +34,17 @@ struct memo_entry {
 struct pd_layout_memo {
 	struct memo_entry *bucket[MEMO_BUCKETS];
 	size_t bytes;
+	struct lay_words *words;
 };
 
 struct pd_layout_memo *layout_memo_new(void)
 {
-	return xcalloc(1, sizeof(struct pd_layout_memo));
+	struct pd_layout_memo *memo = xcalloc(1, sizeof(struct pd_layout_memo));
+	memo->words = lay_words_new();
+	return memo;
 }
+
+struct lay_words *lay_memo_words(struct pd_layout_memo *memo) { return memo->words; }
 
 static void head_of(const struct lay *L, const struct lay_para_set *ps,
 		    struct lay_memo_head *head)
@@ -62,42 +67,22 @@ static struct memo_tok tok_of(const struct tok *t)
 				 t->link ? (unsigned)strlen(t->link) + 1 : 0};
 }
 
-/* A 64-bit hash taken eight bytes at a time. */
-static uint64_t mix(uint64_t h, uint64_t w)
-{
-	h = (h ^ w) * 0x9E3779B97F4A7C15ull;
-	return h ^ (h >> 29);
-}
-
-static uint64_t mix_bytes(uint64_t h, const void *p, size_t n)
-{
-	const unsigned char *b = p;
-	uint64_t w;
-	for (; n >= 8; b += 8, n -= 8) {
-		memcpy(&w, b, 8);
-		h = mix(h, w);
-	}
-	for (w = 0; n; n--)
-		w = w << 8 | *b++;
-	return mix(h, w);
-}
-
 /* Hashes everything lay_set_para reads: the settings, the faces it may pick from, the list
  * marker, every token (kind, style, strike, text, link). */
 uint64_t lay_memo_key(const struct lay *L, const struct lay_para_set *ps,
 		      struct lay_memo_head *head)
 {
 	head_of(L, ps, head);
-	uint64_t h = mix_bytes(14695981039346656037ull, head, sizeof *head);
+	uint64_t h = lay_mix_bytes(14695981039346656037ull, head, sizeof *head);
 	for (size_t i = 0; i < L->ntoks; i++) {
 		const struct tok *t = &L->toks[i];
 		struct memo_tok k = tok_of(t);
-		h = mix(h, (uint64_t)(unsigned)k.kind << 40 ^ (uint64_t)(unsigned)k.style << 8 ^
+		h = lay_mix(h, (uint64_t)(unsigned)k.kind << 40 ^ (uint64_t)(unsigned)k.style << 8 ^
 			       (uint64_t)k.strike);
-		h = mix(h, (uint64_t)k.len << 32 | k.link_len);
-		h = mix_bytes(h, t->s, k.len);
+		h = lay_mix(h, (uint64_t)k.len << 32 | k.link_len);
+		h = lay_mix_bytes(h, t->s, k.len);
 		if (k.link_len)
-			h = mix_bytes(h, t->link, k.link_len);
+			h = lay_mix_bytes(h, t->link, k.link_len);
 	}
 	return h;
 }
@@ -256,6 +241,7 @@ void layout_memo_free(struct pd_layout_memo *memo)
 	if (!memo)
 		return;
 	forget(memo);
+	lay_words_free(memo->words);
 	free(memo);
 }
 
@@ -263,4 +249,6 @@ void lay_memo_trim(struct pd_layout_memo *memo)
 {
 	if (memo && memo->bytes > MEMO_BUDGET)
 		forget(memo);
+	if (memo)
+		lay_words_trim(memo->words);
 }

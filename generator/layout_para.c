@@ -372,6 +372,7 @@ static struct frag *frag_new(struct lay *L, const struct pd_face *face, double s
 	f->w = w;
 	f->link = tk ? tk->link : NULL;
 	f->strike = tk ? tk->strike : false;
+	f->tok = tk;
 	return f;
 }
 
@@ -489,19 +490,36 @@ static void add_word(struct lay *L, size_t i, size_t j, double size, double meas
 	}
 }
 
+/* The word of tokens [i, j) from the word memo when it was set before with the settings
+ * numbered ctx; else set, and kept when no diagnostic came of it and the document has no
+ * character that no font has (a word that dropped one unreported is never kept). */
+static void add_word_kept(struct lay *L, int ctx, size_t i, size_t j, double size,
+			  double measure, bool hyph)
+{
+	uint64_t hash;
+	bool keepable = ctx >= 0 && lay_words_keepable(L, i, j);
+	if (keepable && lay_words_find(L, ctx, i, j, &hash))
+		return;
+	size_t item0 = L->nitems, frag0 = L->nfrags, diags = L->diags->n;
+	add_word(L, i, j, size, measure, hyph);
+	if (keepable && L->diags->n == diags && L->nmissing == 0)
+		lay_words_keep(L, ctx, i, j, hash, item0, frag0);
+}
+
 /* Tokens -> line-breaker items. */
 static void build_items(struct lay *L, double size, bool ragged, double measure, bool hyph)
 {
 	L->nitems = L->niext = L->nfrags = 0;
 	size_t i = 0, n = L->ntoks;
 	bool any = false;
+	int ctx = lay_words_ctx(L, size, measure, hyph);
 	while (i < n) {
 		const struct tok *t = &L->toks[i];
 		if (t->kind == TK_TEXT) {
 			size_t j = i;
 			while (j < n && L->toks[j].kind == TK_TEXT)
 				j++;
-			add_word(L, i, j, size, measure, hyph);
+			add_word_kept(L, ctx, i, j, size, measure, hyph);
 			any = true;
 			i = j;
 		} else if (t->kind == TK_SPACE) {
