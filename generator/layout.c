@@ -831,31 +831,12 @@ static void body(struct lay *L)
 	L->keep = false;
 }
 
-static void lay_free(struct lay *L)
-{
-	free(L->toks);
-	free(L->vl);
-	free(L->runs);
-	free(L->rules);
-	free(L->imgs);
-	free(L->links);
-	free(L->outl);
-	free(L->frags);
-	free(L->items);
-	free(L->iext);
-	free(L->wch);
-	free(L->lines);
-	free(L->missing);
-	free(L->elems);
-	free(L->notes);
-	free(L->notes_vl);
-}
-
 int layout_doc(const struct pd_layout_in *in, struct pd_arena *arena, struct pd_layout *out,
 	       struct pd_diags *diags)
 {
 	lay_memo_trim(in->memo);
 	struct lay L = {0};
+	lay_memo_lend(in->memo, &L);
 	L.in = in;
 	L.st = in->style;
 	L.arena = arena;
@@ -875,6 +856,6 @@ int layout_doc(const struct pd_layout_in *in, struct pd_arena *arena, struct pd_
 		out->elems = arena_alloc(arena, L.nelems * sizeof *out->elems);
 		memcpy(out->elems, L.elems, L.nelems * sizeof *out->elems);
 	}
-	lay_free(&L);
+	lay_memo_give_back(in->memo, &L);
 	return diags->errors == errors ? 0 : -1;
 }

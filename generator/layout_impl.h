@@ -148,6 +148,13 @@ struct lay {
 	const struct pd_face *ascii_face[PD_NSTYLES][128]; /* pick's answers, 0 if not asked */
 };
 
+/* Every vector of struct lay, for what is done to each (lay_free, the memo's spares). */
+#define LAY_VECTORS(X)                                                                             \
+	X(toks) X(vl) X(runs) X(rules) X(imgs) X(links) X(outl) X(frags) X(items) X(iext) X(wch)   \
+	X(lines) X(notes) X(notes_vl) X(missing) X(elems)
+#define LAY_COUNT(v) +1
+enum { LAY_NVECTORS = 0 LAY_VECTORS(LAY_COUNT) };
+
 /* A zeroed new element at the end of vector v: in place while it has room (the common
  * case, inline), else through lay_push, which grows it. */
 #define VPUSH(v)                                                                                   \
@@ -186,6 +193,11 @@ void lay_memo_keep(const struct lay *L, const struct lay_memo_head *head, uint64
 		   size_t run0, size_t rule0, size_t link0);
 void lay_memo_trim(struct pd_layout_memo *memo);
 struct lay_words *lay_memo_words(struct pd_layout_memo *memo);
+/* A document's vectors: lent empty from the memo (the room the last document's left,
+ * allocated once a process rather than grown again for each document), given back at its
+ * end; freed when there is no memo or one is too big to keep. */
+void lay_memo_lend(struct pd_layout_memo *memo, struct lay *L);
+void lay_memo_give_back(struct pd_layout_memo *memo, struct lay *L);
 
 /* The word memo (layout_words.c), held by the paragraph memo: a word's line-breaker items
  * and fragments (add_word's) by its tokens and the settings they were set with, which

@@ -31,10 +31,16 @@ struct memo_entry {
 	char *pool; /* the texts of the runs and the links' addresses */
 };
 
+#define SPARE_MAX (4u << 20) /* bytes of a vector worth keeping for the next document */
+
 struct pd_layout_memo {
 	struct memo_entry *bucket[MEMO_BUCKETS];
 	size_t bytes;
 	struct lay_words *words;
+	struct spare {
+		void *p;
+		size_t cap;
+	} spare[LAY_NVECTORS]; /* in the order of LAY_VECTORS */
 };
 
 struct pd_layout_memo *layout_memo_new(void)
@@ -218,6 +224,29 @@ void lay_memo_keep(const struct lay *L, const struct lay_memo_head *head, uint64
 	memo->bucket[e->hash % MEMO_BUCKETS] = e;
 }
 
+void lay_memo_lend(struct pd_layout_memo *memo, struct lay *L)
+{
+	if (!memo)
+		return;
+	struct spare *sp = memo->spare;
+#define LEND(v) L->v = sp->p, L->n##v = 0, L->cap_##v = sp->cap, *sp++ = (struct spare){0};
+	LAY_VECTORS(LEND)
+#undef LEND
+}
+
+void lay_memo_give_back(struct pd_layout_memo *memo, struct lay *L)
+{
+	struct spare *sp = memo ? memo->spare : NULL;
+#define GIVE(v)                                                                                    \
+	if (sp && L->cap_##v * sizeof *L->v <= SPARE_MAX)                                          \
+		free(sp->p), *sp = (struct spare){L->v, L->cap_##v};                               \
+	else                                                                                       \
+		free(L->v);                                                                        \
+	sp += sp != NULL;
+	LAY_VECTORS(GIVE)
+#undef GIVE
+}
+
 static void forget(struct pd_layout_memo *memo)
 {
 	for (size_t b = 0; b < MEMO_BUCKETS; b++)
@@ -242,6 +271,8 @@ void layout_memo_free(struct pd_layout_memo *memo)
 		return;
 	forget(memo);
 	lay_words_free(memo->words);
+	for (size_t i = 0; i < LAY_NVECTORS; i++)
+		free(memo->spare[i].p);
 	free(memo);
 }
 
