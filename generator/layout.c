@@ -92,23 +92,33 @@ static void tok_add(struct lay *L, enum tok_kind k, const char *s, size_t len, i
 	t->link = link;
 }
 
-/* Splits text at spaces, tabs and newlines into TEXT and SPACE tokens. */
+/* What a character of inline text is to tok_text: a space (space, tab, newline), one the rule
+ * for quotes, dashes and ellipses may change, or neither. */
+enum { CH_PLAIN, CH_SPACE, CH_SMART };
+static const unsigned char char_kind[256] = {
+    [' '] = CH_SPACE, ['\n'] = CH_SPACE, ['\t'] = CH_SPACE, ['\r'] = CH_SPACE,
+    ['\''] = CH_SMART, ['"'] = CH_SMART,   ['-'] = CH_SMART,   ['.'] = CH_SMART};
+
+/* Splits text at spaces, tabs and newlines into TEXT and SPACE tokens; a word with no
+ * character the rule may change is not looked at again. */
 static void tok_text(struct lay *L, const char *s, size_t len, int style, bool strike,
 		     const char *link)
 {
 	size_t i = 0;
 	while (i < len) {
-		if (s[i] == ' ' || s[i] == '\n' || s[i] == '\t' || s[i] == '\r') {
-			while (i < len && (s[i] == ' ' || s[i] == '\n' || s[i] == '\t' || s[i] == '\r'))
+		if (char_kind[(unsigned char)s[i]] == CH_SPACE) {
+			while (i < len && char_kind[(unsigned char)s[i]] == CH_SPACE)
 				i++;
 			tok_add(L, TK_SPACE, " ", 1, style, strike, link);
 			continue;
 		}
 		size_t j = i;
-		while (j < len && s[j] != ' ' && s[j] != '\n' && s[j] != '\t' && s[j] != '\r')
-			j++;
+		int kinds = 0;
+		for (int k; j < len && (k = char_kind[(unsigned char)s[j]]) != CH_SPACE; j++)
+			kinds |= k;
 		size_t n = j - i;
-		const char *w = style & ST_MONO ? s + i : lay_smart_text(L, s + i, &n);
+		bool smart = kinds && !(style & ST_MONO);
+		const char *w = smart ? lay_smart_text(L, s + i, &n) : s + i;
 		tok_add(L, TK_TEXT, w, n, style, strike, link);
 		i = j;
 	}
