@@ -163,10 +163,14 @@ enum { LAY_NVECTORS = 0 LAY_VECTORS(LAY_COUNT) };
 	     : (__typeof__(L->v))lay_push((void **)&(L->v), &L->n##v, &L->cap_##v, sizeof *(L->v)))
 
 void *lay_push(void **v, size_t *n, size_t *cap, size_t size);
-/* count new elements at the end of a vector, not zeroed */
+/* count new elements at the end of a vector, not zeroed (VEXTEND: in place while it has
+ * room; count is evaluated more than once) */
 void *lay_extend(void **v, size_t *n, size_t *cap, size_t size, size_t count);
 #define VEXTEND(v, count)                                                                          \
-	((__typeof__(L->v))lay_extend((void **)&(L->v), &L->n##v, &L->cap_##v, sizeof *(L->v), (count)))
+	(L->n##v + (count) <= L->cap_##v                                                           \
+	     ? &L->v[(L->n##v += (count)) - (count)]                                               \
+	     : (__typeof__(L->v))lay_extend((void **)&(L->v), &L->n##v, &L->cap_##v, sizeof *(L->v), \
+					    (count)))
 
 /* The paragraph memo (layout_memo.c): lay_set_para looks a paragraph up by everything it
  * is set from (the settings ps, the house style's values it reads, the faces, the list
@@ -193,6 +197,7 @@ void lay_memo_keep(const struct lay *L, const struct lay_memo_head *head, uint64
 		   size_t run0, size_t rule0, size_t link0);
 void lay_memo_trim(struct pd_layout_memo *memo);
 struct lay_words *lay_memo_words(struct pd_layout_memo *memo);
+void *lay_memdup(const void *p, size_t n); /* malloc'd copy of n bytes (n may be 0) */
 /* A document's vectors: lent empty from the memo (the room the last document's left,
  * allocated once a process rather than grown again for each document), given back at its
  * end; freed when there is no memo or one is too big to keep. */

@@ -132,7 +132,7 @@ static void keep_toks(const struct lay *L, struct memo_entry *e)
 	}
 }
 
-static void *copy_of(const void *p, size_t n)
+void *lay_memdup(const void *p, size_t n)
 {
 	void *q = xmalloc(n ? n : 1);
 	if (n)
@@ -185,10 +185,10 @@ void lay_memo_keep(const struct lay *L, const struct lay_memo_head *head, uint64
 		text_end += e->toks[i].len + e->toks[i].link_len;
 	e->nlines = L->nlines, e->nruns = L->nruns - run0;
 	e->nrules = L->nrules - rule0, e->nlinks = L->nlinks - link0;
-	e->lines = copy_of(L->lines, e->nlines * sizeof *e->lines);
-	e->runs = copy_of(L->runs + run0, e->nruns * sizeof *e->runs);
-	e->rules = copy_of(L->rules + rule0, e->nrules * sizeof *e->rules);
-	e->links = copy_of(L->links + link0, e->nlinks * sizeof *e->links);
+	e->lines = lay_memdup(L->lines, e->nlines * sizeof *e->lines);
+	e->runs = lay_memdup(L->runs + run0, e->nruns * sizeof *e->runs);
+	e->rules = lay_memdup(L->rules + rule0, e->nrules * sizeof *e->rules);
+	e->links = lay_memdup(L->links + link0, e->nlinks * sizeof *e->links);
 	for (size_t i = 0; i < e->nlines; i++)
 		e->lines[i].run0 -= run0, e->lines[i].rule0 -= rule0, e->lines[i].link0 -= link0;
 	struct pd_buf pool = {0}; /* glyphs first: two bytes each, aligned as malloc's */

@@ -170,14 +170,6 @@ bool lay_words_find(struct lay *L, int ctx, size_t i, size_t j, uint64_t *hash)
 	return true;
 }
 
-static void *copy_of(const void *p, size_t n)
-{
-	void *q = xmalloc(n ? n : 1);
-	if (n)
-		memcpy(q, p, n);
-	return q;
-}
-
 /* The entry's pool: the fragments' glyphs (two bytes each, aligned as malloc's), their texts,
  * the tokens' texts; the fragments pointed into it. */
 static void keep_pool(const struct lay *L, size_t i, size_t j, struct word_entry *e)
@@ -216,13 +208,13 @@ void lay_words_keep(struct lay *L, int ctx, size_t i, size_t j, uint64_t hash, s
 	size_t text = 0;
 	for (size_t t = i; t < j; t++)
 		e->toks[t - i] = wtok_of(&L->toks[t]), text += L->toks[t].len;
-	e->items = copy_of(L->items + item0, e->nitems * sizeof *e->items);
-	e->iext = copy_of(L->iext + item0, e->nitems * sizeof *e->iext);
+	e->items = lay_memdup(L->items + item0, e->nitems * sizeof *e->items);
+	e->iext = lay_memdup(L->iext + item0, e->nitems * sizeof *e->iext);
 	for (size_t k = 0; k < e->nitems; k++) {
 		e->iext[k].f0 -= frag0;
 		e->iext[k].hyphen -= e->iext[k].hyphen >= 0 ? (long)frag0 : 0;
 	}
-	e->frags = copy_of(L->frags + frag0, e->nfrags * sizeof *e->frags);
+	e->frags = lay_memdup(L->frags + frag0, e->nfrags * sizeof *e->frags);
 	e->frag_tok = xmalloc((e->nfrags ? e->nfrags : 1) * sizeof *e->frag_tok);
 	for (size_t k = 0; k < e->nfrags; k++)
 		e->frag_tok[k] = (unsigned)(e->frags[k].tok - &L->toks[i]);
