@@ -66,10 +66,12 @@ static void head_of(const struct lay *L, const struct lay_para_set *ps,
 	memcpy(head->marker, L->marker, strnlen(L->marker, sizeof head->marker - 1));
 }
 
+/* The length of a token's text in the key (a space's is not in it). */
+static size_t key_len(const struct tok *t) { return t->kind == TK_TEXT ? t->len : 0; }
+
 static struct memo_tok tok_of(const struct tok *t)
 {
-	return (struct memo_tok){(int)t->kind, t->style, t->strike,
-				 t->kind == TK_TEXT ? (unsigned)t->len : 0,
+	return (struct memo_tok){(int)t->kind, t->style, t->strike, (unsigned)key_len(t),
 				 t->link ? (unsigned)strlen(t->link) + 1 : 0};
 }
 
@@ -80,15 +82,12 @@ uint64_t lay_memo_key(const struct lay *L, const struct lay_para_set *ps,
 {
 	head_of(L, ps, head);
 	uint64_t h = lay_mix_bytes(14695981039346656037ull, head, sizeof *head);
-	for (size_t i = 0; i < L->ntoks; i++) {
+	for (size_t i = 0; i < L->ntoks; i++) { /* a link's address is left to same_key */
 		const struct tok *t = &L->toks[i];
-		struct memo_tok k = tok_of(t);
-		h = lay_mix(h, (uint64_t)(unsigned)k.kind << 40 ^ (uint64_t)(unsigned)k.style << 8 ^
-			       (uint64_t)k.strike);
-		h = lay_mix(h, (uint64_t)k.len << 32 | k.link_len);
-		h = lay_mix_bytes(h, t->s, k.len);
-		if (k.link_len)
-			h = lay_mix_bytes(h, t->link, k.link_len);
+		size_t len = key_len(t);
+		h = lay_mix(h, (uint64_t)len ^ (uint64_t)t->kind << 32 ^ (uint64_t)t->style << 36 ^
+				   (uint64_t)t->strike << 60 ^ (uint64_t)(t->link != NULL) << 61);
+		h = lay_mix_bytes(h, t->s, len);
 	}
 	return h;
 }
@@ -102,12 +101,12 @@ static bool same_key(const struct lay *L, const struct lay_memo_head *head, cons
 	for (size_t i = 0; i < L->ntoks; i++) {
 		const struct tok *t = &L->toks[i];
 		const struct memo_tok *k = &e->toks[i];
-		struct memo_tok c = tok_of(t);
-		if (c.kind != k->kind || c.style != k->style || c.strike != k->strike ||
-		    c.len != k->len || c.link_len != k->link_len || memcmp(p, t->s, c.len) ||
-		    (c.link_len && memcmp(p + c.len, t->link, c.link_len)))
+		size_t len = key_len(t);
+		if ((int)t->kind != k->kind || t->style != k->style || t->strike != k->strike ||
+		    len != k->len || !t->link != !k->link_len || memcmp(p, t->s, len) ||
+		    (t->link && strcmp(p + len, t->link)))
 			return false;
-		p += c.len + c.link_len;
+		p += k->len + k->link_len;
 	}
 	return true;
 }

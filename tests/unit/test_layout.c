@@ -468,6 +468,13 @@ static void word_memo(void **state)
 		for (int v = 0; v < 2; v++)
 			fresh[v][i] = dump_with(NULL, docs[i][0], text[v][i]);
 	}
+	/* a paragraph that differs from one kept only in a link's address is set again */
+	char *a = dump_with(typesetter(), "", "See [the letter](https://a.example/x) here.\n");
+	char *b = dump_with(typesetter(), "", "See [the letter](https://a.example/y) here.\n");
+	assert_non_null(strstr(a, "a.example/x"));
+	assert_non_null(strstr(b, "a.example/y"));
+	free(a);
+	free(b);
 	for (int v = 0; v < 2; v++) /* the paragraphs differ, their words are kept */
 		for (size_t i = N; i-- > 0;) {
 			char *kept = dump_with(typesetter(), docs[i][0], text[v][i]);
