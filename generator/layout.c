@@ -83,13 +83,7 @@ static bool link_allowed(const char *url)
 static void tok_add(struct lay *L, enum tok_kind k, const char *s, size_t len, int style,
 		    bool strike, const char *link)
 {
-	struct tok *t = VPUSH(toks);
-	t->kind = k;
-	t->s = s;
-	t->len = len;
-	t->style = style;
-	t->strike = strike;
-	t->link = link;
+	*VEXTEND(toks, 1) = (struct tok){k, s, len, style, strike, link, 0};
 }
 
 /* What a character of inline text is to tok_text: a space (space, tab, newline), one the rule
