@@ -83,32 +83,36 @@ static bool link_allowed(const char *url)
 static void tok_add(struct lay *L, enum tok_kind k, const char *s, size_t len, int style,
 		    bool strike, const char *link)
 {
-	struct tok *t = VPUSH(toks);
-	t->kind = k;
-	t->s = s;
-	t->len = len;
-	t->style = style;
-	t->strike = strike;
-	t->link = link;
+	*VEXTEND(toks, 1) = (struct tok){k, s, len, style, strike, link, 0};
 }
 
-/* Splits text at spaces, tabs and newlines into TEXT and SPACE tokens. */
+/* What a character of inline text is to tok_text: a space (space, tab, newline), one the rule
+ * for quotes, dashes and ellipses may change, or neither. */
+enum { CH_PLAIN, CH_SPACE, CH_SMART };
+static const unsigned char char_kind[256] = {
+    [' '] = CH_SPACE, ['\n'] = CH_SPACE, ['\t'] = CH_SPACE, ['\r'] = CH_SPACE,
+    ['\''] = CH_SMART, ['"'] = CH_SMART,   ['-'] = CH_SMART,   ['.'] = CH_SMART};
+
+/* Splits text at spaces, tabs and newlines into TEXT and SPACE tokens; a word with no
+ * character the rule may change is not looked at again. */
 static void tok_text(struct lay *L, const char *s, size_t len, int style, bool strike,
 		     const char *link)
 {
 	size_t i = 0;
 	while (i < len) {
-		if (s[i] == ' ' || s[i] == '\n' || s[i] == '\t' || s[i] == '\r') {
-			while (i < len && (s[i] == ' ' || s[i] == '\n' || s[i] == '\t' || s[i] == '\r'))
+		if (char_kind[(unsigned char)s[i]] == CH_SPACE) {
+			while (i < len && char_kind[(unsigned char)s[i]] == CH_SPACE)
 				i++;
 			tok_add(L, TK_SPACE, " ", 1, style, strike, link);
 			continue;
 		}
 		size_t j = i;
-		while (j < len && s[j] != ' ' && s[j] != '\n' && s[j] != '\t' && s[j] != '\r')
-			j++;
+		int kinds = 0;
+		for (int k; j < len && (k = char_kind[(unsigned char)s[j]]) != CH_SPACE; j++)
+			kinds |= k;
 		size_t n = j - i;
-		const char *w = style & ST_MONO ? s + i : lay_smart_text(L, s + i, &n);
+		bool smart = kinds && !(style & ST_MONO);
+		const char *w = smart ? lay_smart_text(L, s + i, &n) : s + i;
 		tok_add(L, TK_TEXT, w, n, style, strike, link);
 		i = j;
 	}
@@ -831,31 +835,12 @@ static void body(struct lay *L)
 	L->keep = false;
 }
 
-static void lay_free(struct lay *L)
-{
-	free(L->toks);
-	free(L->vl);
-	free(L->runs);
-	free(L->rules);
-	free(L->imgs);
-	free(L->links);
-	free(L->outl);
-	free(L->frags);
-	free(L->items);
-	free(L->iext);
-	free(L->wch);
-	free(L->lines);
-	free(L->missing);
-	free(L->elems);
-	free(L->notes);
-	free(L->notes_vl);
-}
-
 int layout_doc(const struct pd_layout_in *in, struct pd_arena *arena, struct pd_layout *out,
 	       struct pd_diags *diags)
 {
 	lay_memo_trim(in->memo);
 	struct lay L = {0};
+	lay_memo_lend(in->memo, &L);
 	L.in = in;
 	L.st = in->style;
 	L.arena = arena;
@@ -875,6 +860,6 @@ int layout_doc(const struct pd_layout_in *in, struct pd_arena *arena, struct pd_
 		out->elems = arena_alloc(arena, L.nelems * sizeof *out->elems);
 		memcpy(out->elems, L.elems, L.nelems * sizeof *out->elems);
 	}
-	lay_free(&L);
+	lay_memo_give_back(in->memo, &L);
 	return diags->errors == errors ? 0 : -1;
 }

@@ -167,5 +167,9 @@ size_t lb_greedy(const struct lb_item *items, size_t n, const struct lb_opts *op
 		 size_t *breaks);
 /* Adjustment ratio of the line items[from..to) (to is the break item). */
 double lb_ratio(const struct lb_item *items, size_t from, size_t to, const struct lb_opts *opts);
+/* The same for each line of a paragraph broken at breaks[0..nb) (each line starting where
+ * the line breaker starts it after the break before), into ratios[0..nb); the sums made once. */
+void lb_line_ratios(const struct lb_item *items, size_t n, const size_t *breaks, size_t nb,
+		    const struct lb_opts *opts, double *ratios);
 
 #endif

@@ -4,6 +4,7 @@
 #define PD_LAYOUT_IMPL_H
 
 #include <stdint.h>
+#include <string.h>
 
 #include "layout.h"
 
@@ -37,6 +38,7 @@ struct frag {
 	double dx;   /* moved right of where the pen stands (a mark) */
 	bool mark;   /* a mark the font places: its rise does not make the line taller */
 	int note;    /* the footnote referenced, 0 if none */
+	const struct tok *tok; /* the token it is set from */
 };
 
 /* What a line-breaker item stands for: boxes hold frags [f0, f0 + nf); a penalty may
@@ -146,6 +148,13 @@ struct lay {
 	const struct pd_face *ascii_face[PD_NSTYLES][128]; /* pick's answers, 0 if not asked */
 };
 
+/* Every vector of struct lay, for what is done to each (lay_free, the memo's spares). */
+#define LAY_VECTORS(X)                                                                             \
+	X(toks) X(vl) X(runs) X(rules) X(imgs) X(links) X(outl) X(frags) X(items) X(iext) X(wch)   \
+	X(lines) X(notes) X(notes_vl) X(missing) X(elems)
+#define LAY_COUNT(v) +1
+enum { LAY_NVECTORS = 0 LAY_VECTORS(LAY_COUNT) };
+
 /* A zeroed new element at the end of vector v: in place while it has room (the common
  * case, inline), else through lay_push, which grows it. */
 #define VPUSH(v)                                                                                   \
@@ -154,22 +163,81 @@ struct lay {
 	     : (__typeof__(L->v))lay_push((void **)&(L->v), &L->n##v, &L->cap_##v, sizeof *(L->v)))
 
 void *lay_push(void **v, size_t *n, size_t *cap, size_t size);
-/* count new elements at the end of a vector, not zeroed */
+/* count new elements at the end of a vector, not zeroed (VEXTEND: in place while it has
+ * room; count is evaluated more than once) */
 void *lay_extend(void **v, size_t *n, size_t *cap, size_t size, size_t count);
 #define VEXTEND(v, count)                                                                          \
-	((__typeof__(L->v))lay_extend((void **)&(L->v), &L->n##v, &L->cap_##v, sizeof *(L->v), (count)))
+	(L->n##v + (count) <= L->cap_##v                                                           \
+	     ? &L->v[(L->n##v += (count)) - (count)]                                               \
+	     : (__typeof__(L->v))lay_extend((void **)&(L->v), &L->n##v, &L->cap_##v, sizeof *(L->v), \
+					    (count)))
 
-/* The paragraph memo (layout_memo.c): lay_set_para looks a paragraph up by its key (every
- * input, as bytes, and its hash, which lay_memo_key returns) and keeps what it set when no
- * diagnostic came of it. lay_memo_find appends the kept lines, runs, rules and links as
- * lay_set_para would; lay_memo_trim, at a document's start, empties the memo once it holds
- * more than its budget. */
-uint64_t lay_memo_key(const struct lay *L, double size, int al, double left, double right,
-		      struct pd_buf *key);
-bool lay_memo_find(struct lay *L, const struct pd_buf *key, uint64_t hash, struct para_out *po);
-void lay_memo_keep(const struct lay *L, const struct pd_buf *key, uint64_t hash, size_t run0,
-		   size_t rule0, size_t link0);
+/* The paragraph memo (layout_memo.c): lay_set_para looks a paragraph up by everything it
+ * is set from (the settings ps, the house style's values it reads, the faces, the list
+ * marker, the tokens) and the hash of that, which lay_memo_key returns; it keeps what it
+ * set when no diagnostic came of it. lay_memo_find appends the kept lines, runs, rules and
+ * links as lay_set_para would; lay_memo_trim, at a document's start, empties the memo
+ * once it holds more than its budget. */
+struct lay_para_set {
+	double size, left, right;
+	int al;
+};
+struct lay_memo_head { /* what the tokens are set with, as lay_memo_key found it */
+	double size, left, right, page_w, leading, marker_x, rag, strike[2], marker_gap[2];
+	struct pd_fontset set; /* the faces themselves: a set may sit where another was */
+	const void *fonts;
+	int al, hyph;
+	char marker[32];
+};
+uint64_t lay_memo_key(const struct lay *L, const struct lay_para_set *ps,
+		      struct lay_memo_head *head);
+bool lay_memo_find(struct lay *L, const struct lay_memo_head *head, uint64_t hash,
+		   struct para_out *po);
+void lay_memo_keep(const struct lay *L, const struct lay_memo_head *head, uint64_t hash,
+		   size_t run0, size_t rule0, size_t link0);
 void lay_memo_trim(struct pd_layout_memo *memo);
+struct lay_words *lay_memo_words(struct pd_layout_memo *memo);
+void *lay_memdup(const void *p, size_t n); /* malloc'd copy of n bytes (n may be 0) */
+/* A document's vectors: lent empty from the memo (the room the last document's left,
+ * allocated once a process rather than grown again for each document), given back at its
+ * end; freed when there is no memo or one is too big to keep. */
+void lay_memo_lend(struct pd_layout_memo *memo, struct lay *L);
+void lay_memo_give_back(struct pd_layout_memo *memo, struct lay *L);
+
+/* The word memo (layout_words.c), held by the paragraph memo: a word's line-breaker items
+ * and fragments (add_word's) by its tokens and the settings they were set with, which
+ * lay_words_ctx numbers (-1: no memo, or too many settings). lay_words_find appends a kept
+ * word's items and fragments, or returns false with the hash lay_words_keep then takes;
+ * only words lay_words_keepable says may be kept are looked up; lay_words_trim, at a
+ * document's start, empties the memo once it holds more than its budget. */
+struct lay_words *lay_words_new(void);
+void lay_words_free(struct lay_words *w);
+void lay_words_trim(struct lay_words *w);
+int lay_words_ctx(struct lay *L, double size, double measure, bool hyph);
+bool lay_words_keepable(const struct lay *L, size_t i, size_t j);
+bool lay_words_find(struct lay *L, int ctx, size_t i, size_t j, uint64_t *hash);
+void lay_words_keep(struct lay *L, int ctx, size_t i, size_t j, uint64_t hash, size_t item0,
+		    size_t frag0);
+
+/* A 64-bit hash taken eight bytes at a time (the memos' keys). */
+static inline uint64_t lay_mix(uint64_t h, uint64_t w)
+{
+	h = (h ^ w) * 0x9E3779B97F4A7C15ull;
+	return h ^ (h >> 29);
+}
+
+static inline uint64_t lay_mix_bytes(uint64_t h, const void *p, size_t n)
+{
+	const unsigned char *b = p;
+	uint64_t w;
+	for (; n >= 8; b += 8, n -= 8) {
+		memcpy(&w, b, 8);
+		h = lay_mix(h, w);
+	}
+	for (w = 0; n; n--)
+		w = w << 8 | *b++;
+	return lay_mix(h, w);
+}
 struct pd_loc lay_text_loc(const struct lay *L, const char *text, size_t len);
 void lay_inlines(struct lay *L, struct cmark_node *n, int style, bool strike, const char *link);
 void lay_glue(struct lay *L, double h);

@@ -82,6 +82,21 @@ double lb_ratio(const struct lb_item *items, size_t from, size_t to, const struc
 	return r;
 }
 
+void lb_line_ratios(const struct lb_item *items, size_t n, const size_t *breaks, size_t nb,
+		    const struct lb_opts *opts, double *ratios)
+{
+	if (nb == 0)
+		return;
+	struct sums s;
+	sums_make(items, breaks[nb - 1] + 1, &s);
+	long prev = -1;
+	for (size_t b = 0; b < nb; b++) {
+		ratios[b] = ratio(items, &s, line_start(items, n, prev), breaks[b], opts);
+		prev = (long)breaks[b];
+	}
+	sums_free(&s);
+}
+
 static int fitness_of(double r)
 {
 	return r < -0.5 ? 0 : r <= 0.5 ? 1 : r <= 1 ? 2 : 3;

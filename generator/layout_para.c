@@ -372,6 +372,7 @@ static struct frag *frag_new(struct lay *L, const struct pd_face *face, double s
 	f->w = w;
 	f->link = tk ? tk->link : NULL;
 	f->strike = tk ? tk->strike : false;
+	f->tok = tk;
 	return f;
 }
 
@@ -489,19 +490,36 @@ static void add_word(struct lay *L, size_t i, size_t j, double size, double meas
 	}
 }
 
+/* The word of tokens [i, j) from the word memo when it was set before with the settings
+ * numbered ctx; else set, and kept when no diagnostic came of it and the document has no
+ * character that no font has (a word that dropped one unreported is never kept). */
+static void add_word_kept(struct lay *L, int ctx, size_t i, size_t j, double size,
+			  double measure, bool hyph)
+{
+	uint64_t hash;
+	bool keepable = ctx >= 0 && lay_words_keepable(L, i, j);
+	if (keepable && lay_words_find(L, ctx, i, j, &hash))
+		return;
+	size_t item0 = L->nitems, frag0 = L->nfrags, diags = L->diags->n;
+	add_word(L, i, j, size, measure, hyph);
+	if (keepable && L->diags->n == diags && L->nmissing == 0)
+		lay_words_keep(L, ctx, i, j, hash, item0, frag0);
+}
+
 /* Tokens -> line-breaker items. */
 static void build_items(struct lay *L, double size, bool ragged, double measure, bool hyph)
 {
 	L->nitems = L->niext = L->nfrags = 0;
 	size_t i = 0, n = L->ntoks;
 	bool any = false;
+	int ctx = lay_words_ctx(L, size, measure, hyph);
 	while (i < n) {
 		const struct tok *t = &L->toks[i];
 		if (t->kind == TK_TEXT) {
 			size_t j = i;
 			while (j < n && L->toks[j].kind == TK_TEXT)
 				j++;
-			add_word(L, i, j, size, measure, hyph);
+			add_word_kept(L, ctx, i, j, size, measure, hyph);
 			any = true;
 			i = j;
 		} else if (t->kind == TK_SPACE) {
@@ -728,10 +746,12 @@ static void set_para(struct lay *L, double size, enum align al, double left, dou
 	size_t nb = set_breaks(L, size, ragged, &o, &brk);
 	size_t line0 = L->nlines;
 	struct placed *pl = xmalloc((L->nfrags + 1) * sizeof *pl);
+	double *ratios = xmalloc((nb + 1) * sizeof *ratios);
+	lb_line_ratios(L->items, L->nitems, brk, nb, &o, ratios);
 	long prev = -1;
 	for (size_t b = 0; b < nb; b++) {
 		size_t s = first_of_line(L, prev), e = brk[b];
-		double r = lb_ratio(L->items, s, e, &o);
+		double r = ratios[b];
 		if (ragged || r > SP(LOOSE_MAX) || r < -1) /* too loose to justify: set ragged */
 			r = r < -1 ? -1 : 0;
 		double nat = 0;
@@ -774,6 +794,7 @@ static void set_para(struct lay *L, double size, enum align al, double left, dou
 		prev = (long)e;
 	}
 	free(pl);
+	free(ratios);
 	free(brk);
 	po->lines = L->lines + line0;
 	po->nlines = L->nlines - line0;
@@ -851,18 +872,18 @@ void lay_set_para(struct lay *L, double size, enum align al, double left, double
 	bool notes = false; /* a footnote's number depends on the document: never kept */
 	for (size_t i = 0; i < L->ntoks && !notes; i++)
 		notes = L->toks[i].note != 0;
-	struct pd_buf key = {0};
-	uint64_t hash = lay_memo_key(L, size, (int)al, left, right, &key);
-	if (notes || !lay_memo_find(L, &key, hash, po)) {
+	struct lay_para_set ps = {size, left, right, (int)al};
+	struct lay_memo_head head;
+	uint64_t hash = lay_memo_key(L, &ps, &head);
+	if (notes || !lay_memo_find(L, &head, hash, po)) {
 		size_t diags = L->diags->n;
 		size_t run0 = L->nruns, rule0 = L->nrules, link0 = L->nlinks;
 		set_para(L, size, al, left, right, po);
 		/* a character no font has is reported once per document: a paragraph that
 		 * dropped one unreported is never kept */
 		if (L->diags->n == diags && L->nmissing == 0 && !notes)
-			lay_memo_keep(L, &key, hash, run0, rule0, link0);
+			lay_memo_keep(L, &head, hash, run0, rule0, link0);
 	}
-	buf_free(&key);
 	bool after_link = false;
 	for (size_t i = 0; i < po->nlines; i++)
 		tag_line(L, &po->lines[i], i ? -1 : lbl, left, &after_link);

@@ -162,17 +162,21 @@ static const struct word months[] = {
     {NULL, 0}};
 #define LONGEST_WORD 9 /* "September": no word longer is in a table */
 
+/* Brackets and quotes a word may open with; what may close it (a NUL too, as strchr's). */
+static bool opener(char c) { return c == '(' || c == '[' || c == '"' || c == '\'' || !c; }
+static bool closer(char c) { return c == ',' || c == ';' || c == ')' || c == ']' || !c; }
+
 /* The text of token t without opening brackets and quotes before it and a closing
  * bracket, comma or semicolon after it. */
 static void word_of(const struct lay *L, size_t t, const char **s, size_t *len)
 {
 	const char *p = L->toks[t].s, *e = p + L->toks[t].len;
-	while (p < e && strchr("([\"'", *p))
+	while (p < e && opener(*p))
 		p++;
 	if (e - p >= 3 && (unsigned char)p[0] == 0xE2 && (unsigned char)p[1] == 0x80 &&
 	    ((unsigned char)p[2] == 0x9C || (unsigned char)p[2] == 0x98))
 		p += 3; /* “ or ‘ */
-	while (e > p && strchr(",;)]", e[-1]))
+	while (e > p && closer(e[-1]))
 		e--;
 	*s = p;
 	*len = (size_t)(e - p);
@@ -181,7 +185,7 @@ static void word_of(const struct lay *L, size_t t, const char **s, size_t *len)
 static bool in_list(const char *s, size_t len, const struct word *list)
 {
 	for (; list->s; list++)
-		if (list->len == len && !memcmp(list->s, s, len))
+		if (list->len == len && list->s[0] == s[0] && !memcmp(list->s, s, len))
 			return true;
 	return false;
 }

@@ -422,6 +422,71 @@ static void paragraph_memo(void **state)
 	test_end();
 }
 
+/* The layout dump of markdown set by typesetter t (NULL: a fresh one); free it. */
+static char *dump_with(struct pd_typesetter *t, const char *fm, const char *text)
+{
+	const char *datadir = getenv("PDGEN_DATADIR") ? getenv("PDGEN_DATADIR") : ".";
+	struct pd_typesetter *fresh = t ? NULL : typesetter_new(datadir, NULL);
+	struct pd_diags d = {0};
+	struct pd_arena *a = arena_new();
+	struct pd_typeset_opts o = {.source_name = "t.md"};
+	o.style = value_load_mem(a, "fm.yaml", fm, strlen(fm), NULL, &d);
+	struct pd_buf b = {0};
+	assert_int_equal(typeset_layout_dump(t ? t : fresh, text, strlen(text), &o, &b, &d), 0);
+	assert_int_equal(d.errors, 0);
+	arena_free(a);
+	diag_clear(&d);
+	typesetter_free(fresh);
+	return b.s;
+}
+
+/* Words set once are kept for later paragraphs and documents: each the same, to the last
+ * position, as set afresh, whatever the same words were set as before (a heading's size, a
+ * link, code, struck, bold, a narrower measure that hyphenates them, a list's marker). */
+static void word_memo(void **state)
+{
+	(void)state;
+	static const char *const docs[][2] = {
+	    {"", "# The considerations presented by counsel on behalf of the respondent\n\n"
+		 "The considerations presented by counsel on behalf of the respondent.\n"},
+	    {"", "The [considerations presented](https://example.org) by `counsel` on "
+		 "~~behalf~~ of **the respondent**.\n"},
+	    {"margins: {left: 3in, right: 3in}\n",
+	     "The extraordinary considerations presented by counsel on behalf of the "
+	     "respondent.\n\n- The considerations presented by counsel\n"},
+	    {"align: left\n", "The considerations\xC2\xADpresented by counsel on behalf of "
+			      "the respondent.\n"},
+	};
+	enum { N = sizeof docs / sizeof docs[0] };
+	char *text[2][N], *fresh[2][N]; /* each paragraph, and each with a word more at its end */
+	for (size_t i = 0; i < N; i++) {
+		text[0][i] = xstrdup(docs[i][1]);
+		struct pd_buf b = {0};
+		for (const char *p = docs[i][1]; *p; p++)
+			buf_puts(&b, !strncmp(p, ".\n", 2) ? " again" : ""), buf_putc(&b, *p);
+		text[1][i] = buf_take(&b);
+		for (int v = 0; v < 2; v++)
+			fresh[v][i] = dump_with(NULL, docs[i][0], text[v][i]);
+	}
+	/* a paragraph that differs from one kept only in a link's address is set again */
+	char *a = dump_with(typesetter(), "", "See [the letter](https://a.example/x) here.\n");
+	char *b = dump_with(typesetter(), "", "See [the letter](https://a.example/y) here.\n");
+	assert_non_null(strstr(a, "a.example/x"));
+	assert_non_null(strstr(b, "a.example/y"));
+	free(a);
+	free(b);
+	for (int v = 0; v < 2; v++) /* the paragraphs differ, their words are kept */
+		for (size_t i = N; i-- > 0;) {
+			char *kept = dump_with(typesetter(), docs[i][0], text[v][i]);
+			assert_string_equal(kept, fresh[v][i]);
+			free(kept);
+		}
+	for (size_t i = 0; i < N; i++)
+		for (int v = 0; v < 2; v++)
+			free(text[v][i]), free(fresh[v][i]);
+	test_end();
+}
+
 static void front_matter(void **state)
 {
 	(void)state;
@@ -561,7 +626,7 @@ int main(void)
 	    cmocka_unit_test(columns_marker),       cmocka_unit_test(flagged_in_a_row),
 	    cmocka_unit_test(breaking_is_linear),
 	    cmocka_unit_test(hyphenation_points),   cmocka_unit_test(hyphenation_in_paragraphs),
-	    cmocka_unit_test(paragraph_memo),
+	    cmocka_unit_test(paragraph_memo),       cmocka_unit_test(word_memo),
 	    cmocka_unit_test(text_oracle),	    cmocka_unit_test(nfc),
 	    cmocka_unit_test(hyphenation_cache),
 	};
