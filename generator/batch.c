@@ -235,6 +235,12 @@ static long long mtime_ns(const struct batch *B, const char *path)
 	return (long long)st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec;
 }
 
+/* The document as its inputs' fingerprint knows it: a letter made with its memo says so. */
+static const char *fp_document(const struct pd_job *job)
+{
+	return job->with_memo ? "letter+memo" : job->document;
+}
+
 /* The job's two fingerprints (its inputs, what names its output) from the case file's
  * bytes as the document read them (read again when it kept none). */
 static void job_fingerprints(const struct batch *B, const struct pd_job *job, const char *text,
@@ -245,7 +251,7 @@ static void job_fingerprints(const struct batch *B, const struct pd_job *job, co
 	char case_fp[65];
 	fp_bytes(text ? text : bytes ? bytes : "", len, case_fp);
 	free(bytes);
-	fp_job(B->setup_fp, B->defaults_fp, job->level, job->document, case_fp, r->inputs);
+	fp_job(B->setup_fp, B->defaults_fp, job->level, fp_document(job), case_fp, r->inputs);
 	fp_job("pdgen " PD_VERSION, B->defaults_fp, job->level, job->document, case_fp,
 	       r->name_inputs);
 }
@@ -294,6 +300,7 @@ static void make_one(const struct batch *B, const struct pd_job *job, struct rec
 	    .case_path = job->case_path,
 	    .level = job->level,
 	    .document = job->document,
+	    .with_memo = job->with_memo,
 	    .out = run->outdir,
 	    .defaults = B->docket->defaults,
 	    .check_only = run->check_only,
@@ -327,12 +334,13 @@ static void make_one(const struct batch *B, const struct pd_job *job, struct rec
 	r->files = NULL;
 }
 
-/* A job as it travels to a worker: "idx case_index line col\n", then the case file, level
+/* A job as it travels to a worker: "idx case_index line col with_memo\n", then the case file, level
  * and document as length-prefixed strings. */
 static void send_job(int fd, const struct pd_job *job)
 {
 	struct pd_buf b = {0};
-	buf_printf(&b, "%zu %zu %d %d\n", job->index, job->case_index, job->loc.line, job->loc.col);
+	buf_printf(&b, "%zu %zu %d %d %d\n", job->index, job->case_index, job->loc.line,
+		   job->loc.col, job->with_memo);
 	put_string(&b, job->case_path);
 	put_string(&b, job->level);
 	put_string(&b, job->document);
@@ -358,10 +366,12 @@ static char *read_string(FILE *in)
 static bool receive_job(FILE *in, struct pd_job *job, char *strings[3])
 {
 	char line[128];
+	int with_memo;
 	if (!fgets(line, sizeof line, in) ||
-	    sscanf(line, "%zu %zu %d %d", &job->index, &job->case_index, &job->loc.line,
-		   &job->loc.col) != 4)
+	    sscanf(line, "%zu %zu %d %d %d", &job->index, &job->case_index, &job->loc.line,
+		   &job->loc.col, &with_memo) != 5)
 		return false;
+	job->with_memo = with_memo;
 	for (size_t i = 0; i < 3; i++)
 		strings[i] = read_string(in);
 	job->case_path = strings[0];
@@ -799,7 +809,7 @@ static int plan_job(struct batch *B, const struct pd_job *job, struct pd_arena *
 		return errno ? errno : EIO;
 	char case_fp[65], inputs[65], names[65], with_files[65];
 	fp_bytes(bytes, len, case_fp);
-	fp_job(B->setup_fp, B->defaults_fp, job->level, job->document, case_fp, inputs);
+	fp_job(B->setup_fp, B->defaults_fp, job->level, fp_document(job), case_fp, inputs);
 	fp_job("pdgen " PD_VERSION, B->defaults_fp, job->level, job->document, case_fp, names);
 	struct prev_row *row = &p->prev;
 	bool found = !B->run->force && journal_previous(B->journal, job, row);

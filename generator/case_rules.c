@@ -739,6 +739,35 @@ static void deliver_record(const struct check *k)
 	       k->lv->name, key, id ? "is not in the office directory" : "is missing", local);
 }
 
+/* Whether text has a letter of the Latin script (Basic Latin to Latin Extended-B, Latin
+ * Extended Additional). */
+static bool has_latin_letter(const char *text)
+{
+	for (size_t at = 0, n = strlen(text); at < n;) {
+		uint32_t cp;
+		at += (size_t)utf8_decode(text + at, n - at, &cp);
+		if ((cp | 0x20) - 'a' < 26 || (cp >= 0xC0 && cp <= 0x24F && cp != 0xD7 && cp != 0xF7) ||
+		    (cp >= 0x1E00 && cp <= 0x1EFF))
+			return true;
+	}
+	return false;
+}
+
+/* The salutation greets the contact by name ("Dear Deputy Chief Counsel ...:"): a name with no
+ * Latin letter would print in its own script inside an English sentence. */
+static void salute_in_latin(const struct check *k, const struct pd_route *r)
+{
+	const char *name = scalar_of(r->contact, "name");
+	if (!name || !k->lv->salutation || has_latin_letter(name) ||
+	    scalar_of(r->contact, "salutation") || case_str(k->c->root, "letter.salutation"))
+		return;
+	report(k, PD_WARNING, node_loc(r->contact, "name"),
+	       "the %s letter's salutation would greet '%s', a name with no Latin letter; add "
+	       "case.contacts.%s.salutation with the greeting as it should print ('%s' and the "
+	       "name in Latin letters)",
+	       k->lv->name, name, k->lv->name, k->lv->salutation);
+}
+
 /* R-deliver: an office id the directory lacks, with no contact to address; e-mail with no
  * address; mail, hand or courier with no street address; fax with no number. */
 static void rule_deliver(const struct check *k)
@@ -760,6 +789,7 @@ static void rule_deliver(const struct check *k)
 	}
 	if (!r.office_id && r.office_key && !r.contact)
 		return; /* the office of record is missing: rule_fields says so */
+	salute_in_latin(k, &r);
 	const char *who = r.office_id ? r.office_id : lv->name;
 	if (is(r.delivery, "email") && !r.email && !r.hq_mailbox && is(lv->office, "hq"))
 		report(k, PD_ERROR, delivery_loc(c, lv, &r),
@@ -1018,7 +1048,9 @@ static const struct rule rules[] = {
       "needs `case.contacts.LEVEL.fax`; a headquarters mailbox counts only on the dates the "
       "level table gives it. Headquarters letters name the office of record, so "
       "its id must be in the directory (or `case.contacts.ero.office`, "
-      "`case.contacts.occ.office` give its name).",
+      "`case.contacts.occ.office` give its name). A contact whose name has no Latin letter "
+      "is a warning when the salutation would greet them by it: give "
+      "`case.contacts.LEVEL.salutation`.",
       "\"Attorneys should first request PD from the local ICE ERO field office responsible "
       "for handling the client's case.\" \"Many local ICE OCC offices have set up a specific "
       "e-mail box for PD requests.\" (practice pointer, sections 1 and 2); an office's "
