@@ -119,6 +119,24 @@ static void put_hex(struct pd_buf *b, const HPDF_BYTE *p, HPDF_UINT len)
 	}
 }
 
+/* HPDF_Stream_WriteEscapeText: a literal string, each byte a name could not hold as \ooo. */
+static void put_literal(struct pd_buf *b, const char *s)
+{
+	size_t i = 0, from = 0;
+	put_char(b, '(');
+	for (unsigned char c; i < HPDF_LIMIT_MAX_STRING_LEN && (c = (unsigned char)s[i]); i++) {
+		if ((unsigned)((c | 0x20) - 'a') < 26u || !HPDF_NEEDS_ESCAPE(c))
+			continue;
+		char e[4] = {'\\', (char)('0' + (c >> 6)), (char)('0' + ((c >> 3) & 7)),
+			     (char)('0' + (c & 7))};
+		put(b, s + from, i - from);
+		put(b, e, 4);
+		from = i + 1;
+	}
+	put(b, s + from, i - from);
+	put_char(b, ')');
+}
+
 /* HPDF_String_Write of a text string in libharu's UTF-8 encoder: UTF-16BE in hexadecimal
  * after a byte order mark, each sequence decoded as that encoder does (a stray byte skipped,
  * a sequence cut short at the end dropped, a code point beyond U+FFFF a space). */
@@ -191,6 +209,13 @@ static HPDF_STATUS put_entries(struct writer *w, HPDF_Dict d, const char *skip, 
 	return HPDF_OK;
 }
 
+/* A libharu memory stream's bytes: its blocks in order, each full but the last. */
+static void put_blocks(struct pd_buf *b, HPDF_MemStreamAttr m)
+{
+	for (HPDF_UINT i = 0; i < m->buf->count; i++)
+		put(b, m->buf->obj[i], i + 1 < m->buf->count ? m->buf_siz : m->w_pos);
+}
+
 /* A stream's bytes after its dictionary; its indirect /Length set to their count. */
 static HPDF_STATUS put_stream(struct writer *w, HPDF_Dict d, const unsigned char *z,
 			      size_t len)
@@ -205,6 +230,8 @@ static HPDF_STATUS put_stream(struct writer *w, HPDF_Dict d, const unsigned char
 	HPDF_STATUS st = HPDF_OK;
 	if (z)
 		put(w->to, (const char *)z, len);
+	else if (d->stream->type == HPDF_STREAM_MEMORY)
+		put_blocks(w->to, d->stream->attr);
 	else
 		st = HPDF_Stream_WriteToStream(d->stream, w->hs, d->filter, NULL);
 	length->value = (HPDF_INT32)(w->to->len - at);
@@ -262,9 +289,12 @@ static HPDF_STATUS put_direct(struct writer *w, void *obj)
 	}
 	case HPDF_OCLASS_STRING: {
 		HPDF_String t = obj;
-		if (!t->encoder || strcmp(t->encoder->name, "UTF-8"))
+		if (!t->encoder)
+			put_literal(w->to, t->value ? (const char *)t->value : "");
+		else if (!strcmp(t->encoder->name, "UTF-8"))
+			put_utf8_string(w->to, t->value, t->len);
+		else
 			return HPDF_Obj_WriteValue(obj, w->hs, NULL);
-		put_utf8_string(w->to, t->value, t->len);
 		return HPDF_OK;
 	}
 	case HPDF_OCLASS_ARRAY:
