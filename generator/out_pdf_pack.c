@@ -3,6 +3,7 @@
  * object stream with pdgen's own objects, indexed by a cross-reference stream (PDF 1.5): a
  * tagged PDF's hundreds of small dictionaries (its structure elements) cost a tenth of their
  * bytes. */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -90,21 +91,29 @@ static void put_int(struct pd_buf *b, HPDF_INT32 v)
 	put(b, p, (size_t)(tmp + 32 - p));
 }
 
-/* HPDF_Stream_WriteEscapeName: "/" and at most 127 bytes, each byte a name may not hold
- * as #XX. */
-static void put_name(struct pd_buf *b, const char *s)
+/* s up to its NUL (at most limit bytes), each byte HPDF_NEEDS_ESCAPE names as #XX in a
+ * name (HPDF_Stream_WriteEscapeName), as \ooo in a literal string (WriteEscapeText). */
+static void put_escaped(struct pd_buf *b, const char *s, size_t limit, bool name)
 {
 	size_t i = 0, from = 0;
-	put_char(b, '/');
-	for (unsigned char c; i < HPDF_LIMIT_MAX_NAME_LEN && (c = (unsigned char)s[i]); i++) {
+	for (unsigned char c; i < limit && (c = (unsigned char)s[i]); i++) {
 		if ((unsigned)((c | 0x20) - 'a') < 26u || !HPDF_NEEDS_ESCAPE(c))
 			continue;
-		char e[3] = {'#', hex_digit[c >> 4], hex_digit[c & 15]};
+		char e[4] = {'#', hex_digit[c >> 4], hex_digit[c & 15]};
+		if (!name)
+			e[0] = '\\', e[1] = (char)('0' + (c >> 6)), e[2] = (char)('0' + ((c >> 3) & 7)),
+			e[3] = (char)('0' + (c & 7));
 		put(b, s + from, i - from);
-		put(b, e, 3);
+		put(b, e, name ? 3 : 4);
 		from = i + 1;
 	}
 	put(b, s + from, i - from);
+}
+
+static void put_name(struct pd_buf *b, const char *s)
+{
+	put_char(b, '/');
+	put_escaped(b, s, HPDF_LIMIT_MAX_NAME_LEN, true);
 }
 
 /* HPDF_Stream_WriteBinary (no encryption): upper-case hexadecimal. */
@@ -117,24 +126,6 @@ static void put_hex(struct pd_buf *b, const HPDF_BYTE *p, HPDF_UINT len)
 			tmp[n] = hex_digit[p[i] >> 4], tmp[n + 1] = hex_digit[p[i] & 15];
 		put(b, tmp, n);
 	}
-}
-
-/* HPDF_Stream_WriteEscapeText: a literal string, each byte a name could not hold as \ooo. */
-static void put_literal(struct pd_buf *b, const char *s)
-{
-	size_t i = 0, from = 0;
-	put_char(b, '(');
-	for (unsigned char c; i < HPDF_LIMIT_MAX_STRING_LEN && (c = (unsigned char)s[i]); i++) {
-		if ((unsigned)((c | 0x20) - 'a') < 26u || !HPDF_NEEDS_ESCAPE(c))
-			continue;
-		char e[4] = {'\\', (char)('0' + (c >> 6)), (char)('0' + ((c >> 3) & 7)),
-			     (char)('0' + (c & 7))};
-		put(b, s + from, i - from);
-		put(b, e, 4);
-		from = i + 1;
-	}
-	put(b, s + from, i - from);
-	put_char(b, ')');
 }
 
 /* HPDF_String_Write of a text string in libharu's UTF-8 encoder: UTF-16BE in hexadecimal
@@ -172,6 +163,23 @@ static void put_utf8_string(struct pd_buf *b, const HPDF_BYTE *s, HPDF_UINT len)
 		put(b, h, 4);
 	}
 	put_char(b, '>');
+}
+
+/* HPDF_String_Write (no encryption): a literal string, or text in the UTF-8 encoder (in
+ * any other encoder, libharu's own writing). */
+static HPDF_STATUS put_string(struct writer *w, HPDF_String t)
+{
+	if (!t->encoder) {
+		put_char(w->to, '(');
+		put_escaped(w->to, t->value ? (const char *)t->value : "", HPDF_LIMIT_MAX_STRING_LEN,
+			    false);
+		put_char(w->to, ')');
+	} else if (!strcmp(t->encoder->name, "UTF-8")) {
+		put_utf8_string(w->to, t->value, t->len);
+	} else {
+		return HPDF_Obj_WriteValue(t, w->hs, NULL);
+	}
+	return HPDF_OK;
 }
 
 static HPDF_STATUS put_value(struct writer *w, void *obj);
@@ -287,16 +295,8 @@ static HPDF_STATUS put_direct(struct writer *w, void *obj)
 		put_char(w->to, '>');
 		return HPDF_OK;
 	}
-	case HPDF_OCLASS_STRING: {
-		HPDF_String t = obj;
-		if (!t->encoder)
-			put_literal(w->to, t->value ? (const char *)t->value : "");
-		else if (!strcmp(t->encoder->name, "UTF-8"))
-			put_utf8_string(w->to, t->value, t->len);
-		else
-			return HPDF_Obj_WriteValue(obj, w->hs, NULL);
-		return HPDF_OK;
-	}
+	case HPDF_OCLASS_STRING:
+		return put_string(w, obj);
 	case HPDF_OCLASS_ARRAY:
 		return put_array(w, obj);
 	case HPDF_OCLASS_DICT:
