@@ -73,6 +73,8 @@ struct worker {
 	unsigned ninflight;
 };
 
+#define PRINTED_KEPT 256
+
 struct tally {
 	size_t done, made, failed, skipped, bytes;
 	int warnings;
@@ -80,6 +82,10 @@ struct tally {
 	int cols; /* the terminal's width, 0 without a progress bar */
 	bool bar_shown;
 	struct pd_buf failures; /* the first MAX_LISTED, a line each */
+	/* The diagnostics printed lately, by case: a case's letter, memo and packet report the
+	 * same warning once (the manifest keeps each document's). A ring of their digests. */
+	uint64_t printed[PRINTED_KEPT];
+	unsigned nprinted;
 };
 
 /* A job's state between the two passes over the docket. */
@@ -311,6 +317,9 @@ static void make_one(const struct batch *B, const struct pd_job *job, struct rec
 	struct pd_doc_result res = {0};
 	struct pd_diags diags = {0};
 	r->status = submission_make(run->session, &req, &res, &diags);
+	for (size_t i = 0; i < diags.n; i++) /* an error of the document asked for: its entry's */
+		if (!diags.v[i].loc.file)
+			diags.v[i].loc = job->loc;
 	r->status = r->status ? r->status : diags.errors ? PD_EXIT_INPUT : 0;
 	r->pages = res.pages;
 	r->bytes = res.bytes;
@@ -504,6 +513,32 @@ static void note_failure(struct tally *t, const struct pd_job *job, const struct
 	buf_free(&line);
 }
 
+static bool printed_before(struct tally *t, uint64_t digest)
+{
+	for (unsigned i = 0; i < PRINTED_KEPT && i < t->nprinted; i++)
+		if (t->printed[i] == digest)
+			return true;
+	t->printed[t->nprinted++ % PRINTED_KEPT] = digest;
+	return false;
+}
+
+/* A job's diagnostics, each (its line and the indented source and caret lines under it, or a
+ * JSON line) printed unless the same case printed it already. */
+static void print_diagnostics(struct tally *t, size_t case_index, const char *text, FILE *out)
+{
+	while (*text) {
+		const char *end = text;
+		do {
+			const char *nl = strchr(end, '\n');
+			end = nl ? nl + 1 : end + strlen(end);
+		} while (*end == ' ');
+		uint64_t digest = hash_bytes(text, (size_t)(end - text)) ^ (case_index + 1) * 0x9E3779B97F4A7C15u;
+		if (!printed_before(t, digest))
+			fwrite(text, 1, (size_t)(end - text), out);
+		text = end;
+	}
+}
+
 /* A job's final outcome: counted, its diagnostics printed, the bar redrawn; r cleared. */
 static void account(struct batch *B, const struct pd_job *job, struct record *r)
 {
@@ -519,7 +554,8 @@ static void account(struct batch *B, const struct pd_job *job, struct record *r)
 		t->made++, t->bytes += r->bytes;
 	if (r->diagnostics && *r->diagnostics && !run->quiet) {
 		clear_bar(t);
-		fputs(r->diagnostics, run->json ? stdout : stderr); /* escaped by diag_print */
+		print_diagnostics(t, job->case_index, r->diagnostics, /* escaped by diag_print */
+				  run->json ? stdout : stderr);
 	}
 	if (run->verbose && !r->status) {
 		clear_bar(t);

@@ -503,6 +503,19 @@ static void rule_package(const struct check *k)
 	}
 }
 
+/* An emergency request sent by first-class mail takes days to arrive, and may arrive after
+ * the removal it asks to stop. */
+static void emergency_by_mail(const struct check *k)
+{
+	struct pd_route r;
+	case_route(k->c, k->lv, &r);
+	if (is(r.delivery, "mail"))
+		report(k, PD_WARNING, delivery_loc(k->c, k->lv, &r),
+		       "an emergency request goes by first-class mail and may arrive too late: send "
+		       "it by email (case.contacts.%s.email), or set letter.delivery: hand or courier",
+		       k->lv->name);
+}
+
 static void rule_emergency(const struct check *k)
 {
 	const struct pd_case *c = k->c;
@@ -516,6 +529,8 @@ static void rule_emergency(const struct check *k)
 	if (e && e->kind == PD_MAP && !case_str(c->root, "emergency.reason"))
 		report(k, PD_WARNING, e->loc,
 		       "emergency.reason is missing: say why the request is urgent");
+	if (k->lv && case_is_emergency(c))
+		emergency_by_mail(k);
 }
 
 static void after_letter(const struct check *k, const struct pd_value *map, const char *key,
@@ -1011,10 +1026,11 @@ static const struct rule rules[] = {
       "An `emergency` block, or a removal scheduled within 14 days of the letter date "
       "(`rules.emergency_days`), marks the document EMERGENCY in the subject, the RE block "
       "and the first line. Warnings: a deadline before the letter date, an emergency "
-      "without a reason.",
+      "without a reason, an emergency sent by first-class mail.",
       "Requests should be brought to the relevant office \"clearly noting if it is an "
       "emergency.\" (practice pointer, introduction)",
-      "Give `emergency.reason`, and a deadline on or after the letter date."},
+      "Give `emergency.reason`, and a deadline on or after the letter date; send an "
+      "emergency by email, hand or courier."},
      false, rule_emergency},
     {{"R-dates", PD_ERROR,
       "A decision dated before its request, a request, decision, communication or awareness "
