@@ -90,12 +90,16 @@ int pdf_set_id(HPDF_Doc pdf, const unsigned char id[16]);
 int pdf_save(HPDF_Doc pdf, const int *dir, const char *path, unsigned mode, size_t *bytes,
 	     char sha256_hex[65], struct libdeflate_compressor *pack, const struct pdf_objects *own);
 
-/* out_pdf_pack.c: the PDF file libharu wrote, every object but the streams moved into one
- * object stream deflated by z, with own's objects (may be NULL), and a cross-reference
- * stream (PDF 1.5), appended to out. Returns 0, or -1 when file is not as libharu writes
- * one or own's numbers do not follow libharu's. */
-int pdf_pack(const struct pd_buf *file, struct libdeflate_compressor *z,
-	     const struct pdf_objects *own, struct pd_buf *out);
+/* The bytes pdf_set_deflated gave a stream dictionary (its dictionary's entries are then
+ * followed by "/Filter /FlateDecode\n"); NULL for any other stream. */
+const unsigned char *pdf_deflated_bytes(HPDF_Dict stream, size_t *len);
+
+/* out_pdf_pack.c: the finished document written as libharu would, every object but the
+ * streams moved into one object stream deflated by z, with own's objects (may be NULL), and
+ * a cross-reference stream (PDF 1.5), appended to out. Returns HPDF_OK, or libharu's error
+ * (HPDF_INVALID_DOCUMENT when own's numbers do not follow libharu's). */
+int pdf_pack(HPDF_Doc pdf, struct libdeflate_compressor *z, const struct pdf_objects *own,
+	     struct pd_buf *out);
 
 /* Objects pdgen writes itself: the text of stand_in's body (a libharu object that stands
  * in the catalog for it) and of n objects numbered first, first + 1, ... (libharu's count

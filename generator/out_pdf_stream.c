@@ -131,6 +131,16 @@ int pdf_set_deflated(HPDF_Dict stream, const unsigned char *z, size_t len, bool 
 	return 0;
 }
 
+const unsigned char *pdf_deflated_bytes(HPDF_Dict stream, size_t *len)
+{
+	HPDF_Stream s = stream->stream;
+	if (!s || s->read_fn != bytes_read || stream->write_fn != flate_filter)
+		return NULL;
+	const struct bytes_in *in = s->attr;
+	*len = in->len;
+	return in->data;
+}
+
 /* ---- the file, written as libharu makes it ---- */
 
 struct sink {
@@ -172,37 +182,38 @@ static HPDF_STATUS sink_write(HPDF_Stream s, const HPDF_BYTE *p, HPDF_UINT size)
 	return HPDF_OK;
 }
 
-/* libharu writes a few bytes at a time: a copy in place while the buffer has room. */
-static HPDF_STATUS keep_write(HPDF_Stream s, const HPDF_BYTE *p, HPDF_UINT size)
-{
-	struct pd_buf *b = s->attr;
-	if (b->len + size < b->cap) {
-		memcpy(b->s + b->len, p, size);
-		b->len += size;
-		b->s[b->len] = '\0';
-	} else {
-		buf_put(b, (const char *)p, size);
-	}
-	return HPDF_OK;
-}
-
-/* The whole file libharu wrote, packed, into the sink; HPDF_OK, or an error when it cannot
- * be packed (pdgen's own objects would be missing). */
-static HPDF_STATUS sink_packed(struct sink *k, const struct pd_buf *whole)
+/* The document packed (pdf_pack) into the sink; HPDF_OK or libharu's error. */
+static HPDF_STATUS sink_packed(HPDF_Doc pdf, struct sink *k)
 {
 	struct pd_buf packed = {0};
-	HPDF_STATUS st = HPDF_INVALID_OBJECT;
-	packed.s = xmalloc(packed.cap = whole->len + 1); /* packed is smaller */
+	packed.s = xmalloc(packed.cap = 64 * 1024); /* a letter's size: grown when larger */
 	packed.s[0] = '\0';
-	if (pdf_pack(whole, k->pack, k->own, &packed) == 0) {
-		sink_put(k, (const unsigned char *)packed.s, packed.len);
-		st = HPDF_OK;
+	HPDF_STATUS st = pdf_pack(pdf, k->pack, k->own, &packed);
+	if (st == HPDF_OK) { /* straight to the file, hashed on the way */
+		sha256_update(&k->sha, packed.len, (const unsigned char *)packed.s);
+		k->bytes += packed.len;
+		if (fd_write_all(k->fd, packed.s, packed.len) < 0)
+			k->err = errno;
 	}
 	buf_free(&packed);
 	return st;
 }
 
-/* libharu writes the document straight into fd. Returns 0, -1 with errno set (I/O), or
+/* libharu's own writing, straight into the sink. */
+static HPDF_STATUS sink_saved(HPDF_Doc pdf, struct sink *k)
+{
+	HPDF_Stream out = HPDF_CallbackWriter_New(pdf->mmgr, sink_write, k);
+	if (!out)
+		return HPDF_FAILD_TO_ALLOC_MEM;
+	HPDF_Stream_Free(pdf->stream);
+	pdf->stream = out;
+	HPDF_STATUS st = HPDF_SaveToStream(pdf);
+	HPDF_Stream_Free(pdf->stream);
+	pdf->stream = NULL;
+	return st;
+}
+
+/* The document into fd, packed or as libharu writes it. Returns 0, -1 with errno set (I/O), or
  * -2 (libharu failed). */
 static int emit(HPDF_Doc pdf, int fd, struct sink *k)
 {
@@ -210,23 +221,7 @@ static int emit(HPDF_Doc pdf, int fd, struct sink *k)
 	k->err = 0;
 	k->bytes = k->held = 0;
 	sha256_init(&k->sha);
-	struct pd_buf whole = {0};
-	if (k->pack) { /* a letter's size: grown when a document is larger */
-		whole.s = xmalloc(whole.cap = 64 * 1024);
-		whole.s[0] = '\0';
-	}
-	HPDF_Stream out = k->pack ? HPDF_CallbackWriter_New(pdf->mmgr, keep_write, &whole)
-				  : HPDF_CallbackWriter_New(pdf->mmgr, sink_write, k);
-	if (!out)
-		return -2;
-	HPDF_Stream_Free(pdf->stream);
-	pdf->stream = out;
-	HPDF_STATUS st = HPDF_SaveToStream(pdf);
-	HPDF_Stream_Free(pdf->stream);
-	pdf->stream = NULL;
-	if (st == HPDF_OK && k->pack)
-		st = sink_packed(k, &whole);
-	buf_free(&whole);
+	HPDF_STATUS st = k->pack ? sink_packed(pdf, k) : sink_saved(pdf, k);
 	if (k->err || (st == HPDF_OK && sink_flush(k) < 0))
 		return errno = k->err, -1;
 	return st == HPDF_OK ? 0 : -2;
