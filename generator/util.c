@@ -185,7 +185,7 @@ size_t arena_used(const struct pd_arena *a)
 
 /* ----------------------------------------------------------------- buffer */
 
-static void __attribute__((noinline)) buf_grow_to(struct pd_buf *b, size_t need)
+void buf_grow_to(struct pd_buf *b, size_t need)
 {
 	size_t cap = b->cap ? b->cap : 256;
 	while (cap < need)
@@ -194,33 +194,17 @@ static void __attribute__((noinline)) buf_grow_to(struct pd_buf *b, size_t need)
 	b->cap = cap;
 }
 
-/* Room for extra more bytes and the NUL; the common case, room already there, inline. */
+/* Room for extra more bytes and the NUL. */
 static inline void buf_grow(struct pd_buf *b, size_t extra)
 {
 	if (b->len + extra + 1 > b->cap)
 		buf_grow_to(b, b->len + extra + 1);
 }
 
-void buf_put(struct pd_buf *b, const char *s, size_t len)
-{
-	buf_grow(b, len);
-	if (len)
-		memcpy(b->s + b->len, s, len);
-	b->len += len;
-	b->s[b->len] = '\0';
-}
-
-void buf_puts(struct pd_buf *b, const char *s)
-{
-	buf_put(b, s, strlen(s));
-}
-
-void buf_putc(struct pd_buf *b, char c)
-{
-	buf_grow(b, 1);
-	b->s[b->len++] = c;
-	b->s[b->len] = '\0';
-}
+/* The functions of the inline definitions in util.h, for whatever takes their address. */
+extern inline void buf_put(struct pd_buf *b, const char *s, size_t len);
+extern inline void buf_puts(struct pd_buf *b, const char *s);
+extern inline void buf_putc(struct pd_buf *b, char c);
 
 /* Formats straight into the free space (at least 64 bytes of it); a longer result is
  * formatted again once the buffer has grown to take it. */
