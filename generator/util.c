@@ -393,6 +393,22 @@ uint64_t hash_bytes(const void *p, size_t n)
 
 /* ------------------------------------------------------------- dates */
 
+/* The number the n digits at s write. */
+static int digits_value(const char *s, int n)
+{
+	int x = 0;
+	while (n-- > 0)
+		x = x * 10 + (*s++ - '0');
+	return x;
+}
+
+void date_fields(const char *s, int *y, int *m, int *d)
+{
+	*y = digits_value(s, 4);
+	*m = digits_value(s + 5, 2);
+	*d = digits_value(s + 8, 2);
+}
+
 bool date_valid(const char *s)
 {
 	if (!s || strlen(s) != 10 || s[4] != '-' || s[7] != '-')
@@ -400,7 +416,8 @@ bool date_valid(const char *s)
 	for (int i = 0; i < 10; i++)
 		if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9'))
 			return false;
-	int y = atoi(s), m = atoi(s + 5), d = atoi(s + 8);
+	int y, m, d;
+	date_fields(s, &y, &m, &d);
 	static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
 	if (y < 1 || m < 1 || m > 12 || d < 1)
 		return false;

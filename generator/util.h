@@ -127,6 +127,8 @@ int fd_write_all(int fd, const void *data, size_t len);
 /* Dates written YYYY-MM-DD: true for a real calendar date (years 0001 to 9999); the days
  * since 1970-01-01 of a valid date; the English name of month m (1..12, "" otherwise). */
 bool date_valid(const char *s);
+/* The year, month and day of a date date_valid accepts (YYYY-MM-DD). */
+void date_fields(const char *s, int *y, int *m, int *d);
 long date_days(const char *s);
 const char *date_month_name(int m);
 
