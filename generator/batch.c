@@ -153,7 +153,7 @@ static void describe_diags(const struct pd_diags *diags, struct record *r, bool 
 {
 	char *text = NULL;
 	size_t len = 0;
-	FILE *mem = open_memstream(&text, &len);
+	FILE *mem = diags->n ? open_memstream(&text, &len) : NULL; /* none: nothing to print */
 	if (mem) {
 		if (json)
 			diag_print_json(diags, mem);

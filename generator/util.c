@@ -206,10 +206,116 @@ extern inline void buf_put(struct pd_buf *b, const char *s, size_t len);
 extern inline void buf_puts(struct pd_buf *b, const char *s);
 extern inline void buf_putc(struct pd_buf *b, char c);
 
+/* A conversion of a format: %s, %c, %% or an integer (d i u x X, of length l, ll or z
+ * (z: u x X only)) with the 0 flag and a width (integers only, up to 32). */
+struct conv {
+	char kind;  /* the conversion's letter */
+	char size;  /* 0, 'l', 'L' (ll) or 'z' */
+	bool zero;  /* pad with zeros */
+	int width;
+	const char *end; /* after the conversion */
+};
+
+/* The conversion at p (after its '%'); false for one only vsnprintf writes. */
+static bool conv_read(const char *p, struct conv *c)
+{
+	*c = (struct conv){0};
+	if ((c->zero = *p == '0'))
+		p++;
+	while (*p >= '0' && *p <= '9' && c->width <= 32)
+		c->width = c->width * 10 + (*p++ - '0');
+	if (*p == 'l')
+		c->size = p[1] == 'l' ? (p += 2, 'L') : (p++, 'l');
+	else if (*p == 'z')
+		c->size = *p++;
+	c->kind = *p;
+	c->end = p + 1;
+	bool plain = !c->zero && !c->width && !c->size;
+	switch (c->kind) {
+	case 's': case 'c': case '%': return plain;
+	case 'd': case 'i': return c->size != 'z' && c->width <= 32;
+	case 'u': case 'x': case 'X': return c->width <= 32;
+	default: return false;
+	}
+}
+
+/* Whether every conversion of fmt is one buf_fast_vprintf writes. */
+static bool fast_format(const char *fmt)
+{
+	struct conv c;
+	for (const char *p = fmt; (p = strchr(p, '%')); p = c.end)
+		if (!conv_read(p + 1, &c))
+			return false;
+	return true;
+}
+
+/* An integer conversion of c, its value taken from ap, as printf writes it. */
+static void put_integer(struct pd_buf *b, const struct conv *c, va_list *ap)
+{
+	unsigned long long u;
+	bool neg = false;
+	if (c->kind == 'd' || c->kind == 'i') {
+		long long v = c->size == 'L' ? va_arg(*ap, long long)
+			      : c->size == 'l' ? va_arg(*ap, long) : va_arg(*ap, int);
+		neg = v < 0;
+		u = neg ? 0ull - (unsigned long long)v : (unsigned long long)v;
+	} else {
+		u = c->size == 'L' ? va_arg(*ap, unsigned long long)
+		    : c->size == 'l' ? va_arg(*ap, unsigned long)
+		    : c->size == 'z' ? va_arg(*ap, size_t) : va_arg(*ap, unsigned);
+	}
+	const char *digits = c->kind == 'X' ? "0123456789ABCDEF" : "0123456789abcdef";
+	unsigned base = c->kind == 'x' || c->kind == 'X' ? 16 : 10;
+	char text[64], *end = text + sizeof text, *p = end;
+	do
+		*--p = digits[u % base];
+	while ((u /= base));
+	int len = (int)(end - p) + neg;
+	if (!c->zero)
+		for (; len < c->width; len++)
+			buf_putc(b, ' ');
+	if (neg)
+		buf_putc(b, '-');
+	for (; len < c->width; len++)
+		buf_putc(b, '0');
+	buf_put(b, p, (size_t)(end - p));
+}
+
+/* fmt written as vsnprintf would, for the formats fast_format accepts. */
+static void buf_fast_vprintf(struct pd_buf *b, const char *fmt, va_list ap)
+{
+	va_list args;
+	va_copy(args, ap);
+	for (const char *p = fmt;;) {
+		const char *pct = strchr(p, '%');
+		buf_put(b, p, pct ? (size_t)(pct - p) : strlen(p));
+		if (!pct)
+			break;
+		struct conv c;
+		conv_read(pct + 1, &c);
+		if (c.kind == '%')
+			buf_putc(b, '%');
+		else if (c.kind == 'c')
+			buf_putc(b, (char)(unsigned char)va_arg(args, int));
+		else if (c.kind == 's') {
+			const char *str = va_arg(args, const char *);
+			buf_puts(b, str ? str : "(null)");
+		} else
+			put_integer(b, &c, &args);
+		p = c.end;
+	}
+	va_end(args);
+}
+
 /* Formats straight into the free space (at least 64 bytes of it); a longer result is
- * formatted again once the buffer has grown to take it. */
+ * formatted again once the buffer has grown to take it. The most common formats (texts
+ * and integers) are written here, not by vsnprintf, which costs ten times as much. */
 void buf_vprintf(struct pd_buf *b, const char *fmt, va_list ap)
 {
+	if (fast_format(fmt)) {
+		buf_fast_vprintf(b, fmt, ap);
+		return;
+	}
 	buf_grow(b, 64);
 	size_t room = b->cap - b->len;
 	va_list copy;
