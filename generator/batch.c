@@ -76,6 +76,8 @@ struct worker {
 	unsigned ninflight;
 };
 
+#define PRINTED_KEPT 256
+
 struct tally {
 	size_t done, made, failed, skipped, bytes;
 	int warnings;
@@ -83,6 +85,10 @@ struct tally {
 	int cols; /* the terminal's width, 0 without a progress bar */
 	bool bar_shown;
 	struct pd_buf failures; /* the first MAX_LISTED, a line each */
+	/* The diagnostics printed lately, by case: a case's letter, memo and packet report the
+	 * same warning once (the manifest keeps each document's). A ring of their digests. */
+	uint64_t printed[PRINTED_KEPT];
+	unsigned nprinted;
 };
 
 /* Two entries that may write one file: their output names' digests are equal. */
@@ -242,6 +248,12 @@ static long long mtime_ns(const struct batch *B, const char *path)
 	return (long long)st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec;
 }
 
+/* The document as its inputs' fingerprint knows it: a letter made with its memo says so. */
+static const char *fp_document(const struct pd_job *job)
+{
+	return job->with_memo ? "letter+memo" : job->document;
+}
+
 /* The job's two fingerprints (its inputs, what names its output) from the case file's
  * bytes as the document read them (read again when it kept none). */
 static void job_fingerprints(const struct batch *B, const struct pd_job *job, const char *text,
@@ -252,7 +264,7 @@ static void job_fingerprints(const struct batch *B, const struct pd_job *job, co
 	char case_fp[65];
 	fp_bytes(text ? text : bytes ? bytes : "", len, case_fp);
 	free(bytes);
-	fp_job(B->setup_fp, B->defaults_fp, job->level, job->document, case_fp, r->inputs);
+	fp_job(B->setup_fp, B->defaults_fp, job->level, fp_document(job), case_fp, r->inputs);
 	fp_job("pdgen " PD_VERSION, B->defaults_fp, job->level, job->document, case_fp,
 	       r->name_inputs);
 }
@@ -286,6 +298,7 @@ static void make_one(const struct batch *B, const struct pd_job *job, uint64_t n
 	    .case_path = job->case_path,
 	    .level = job->level,
 	    .document = job->document,
+	    .with_memo = job->with_memo,
 	    .out = run->outdir,
 	    .defaults = B->docket->defaults,
 	    .check_only = run->check_only,
@@ -296,6 +309,9 @@ static void make_one(const struct batch *B, const struct pd_job *job, uint64_t n
 	struct pd_doc_result res = {0};
 	struct pd_diags diags = {0};
 	r->status = submission_make(run->session, &req, &res, &diags);
+	for (size_t i = 0; i < diags.n; i++) /* an error of the document asked for: its entry's */
+		if (!diags.v[i].loc.file)
+			diags.v[i].loc = job->loc;
 	r->status = r->status ? r->status : diags.errors ? PD_EXIT_INPUT : 0;
 	r->pages = res.pages;
 	r->bytes = res.bytes;
@@ -319,14 +335,14 @@ static void make_one(const struct batch *B, const struct pd_job *job, uint64_t n
 	r->files = NULL;
 }
 
-/* A job as it travels to a worker: "idx case_index line col name_key\n", then the case
- * file, level and document as length-prefixed strings. */
+/* A job as it travels to a worker: "idx case_index line col with_memo name_key\n", then
+ * the case file, level and document as length-prefixed strings. */
 static void send_job(int fd, const struct flight *f)
 {
 	const struct pd_job *job = &f->job;
 	struct pd_buf b = {0};
-	buf_printf(&b, "%zu %zu %d %d %llx\n", job->index, job->case_index, job->loc.line,
-		   job->loc.col, (unsigned long long)f->name_key);
+	buf_printf(&b, "%zu %zu %d %d %d %llx\n", job->index, job->case_index, job->loc.line,
+		   job->loc.col, job->with_memo, (unsigned long long)f->name_key);
 	put_string(&b, job->case_path);
 	put_string(&b, job->level);
 	put_string(&b, job->document);
@@ -353,10 +369,12 @@ static bool receive_job(FILE *in, struct pd_job *job, uint64_t *name_key, char *
 {
 	char line[128];
 	unsigned long long key;
+	int with_memo;
 	if (!fgets(line, sizeof line, in) ||
-	    sscanf(line, "%zu %zu %d %d %llx", &job->index, &job->case_index, &job->loc.line,
-		   &job->loc.col, &key) != 5)
+	    sscanf(line, "%zu %zu %d %d %d %llx", &job->index, &job->case_index, &job->loc.line,
+		   &job->loc.col, &with_memo, &key) != 6)
 		return false;
+	job->with_memo = with_memo;
 	*name_key = key;
 	for (size_t i = 0; i < 3; i++)
 		strings[i] = read_string(in);
@@ -491,6 +509,32 @@ static void note_failure(struct tally *t, const struct pd_job *job, const struct
 	buf_free(&line);
 }
 
+static bool printed_before(struct tally *t, uint64_t digest)
+{
+	for (unsigned i = 0; i < PRINTED_KEPT && i < t->nprinted; i++)
+		if (t->printed[i] == digest)
+			return true;
+	t->printed[t->nprinted++ % PRINTED_KEPT] = digest;
+	return false;
+}
+
+/* A job's diagnostics, each (its line and the indented source and caret lines under it, or a
+ * JSON line) printed unless the same case printed it already. */
+static void print_diagnostics(struct tally *t, size_t case_index, const char *text, FILE *out)
+{
+	while (*text) {
+		const char *end = text;
+		do {
+			const char *nl = strchr(end, '\n');
+			end = nl ? nl + 1 : end + strlen(end);
+		} while (*end == ' ');
+		uint64_t digest = hash_bytes(text, (size_t)(end - text)) ^ (case_index + 1) * 0x9E3779B97F4A7C15u;
+		if (!printed_before(t, digest))
+			fwrite(text, 1, (size_t)(end - text), out);
+		text = end;
+	}
+}
+
 /* A job's final outcome: counted, its diagnostics printed, the bar redrawn; r cleared. */
 static void account(struct batch *B, const struct pd_job *job, struct record *r)
 {
@@ -506,7 +550,8 @@ static void account(struct batch *B, const struct pd_job *job, struct record *r)
 		t->made++, t->bytes += r->bytes;
 	if (r->diagnostics && *r->diagnostics && !run->quiet) {
 		clear_bar(t);
-		fputs(r->diagnostics, run->json ? stdout : stderr); /* escaped by diag_print */
+		print_diagnostics(t, job->case_index, r->diagnostics, /* escaped by diag_print */
+				  run->json ? stdout : stderr);
 	}
 	if (run->verbose && !r->status) {
 		clear_bar(t);
@@ -824,7 +869,7 @@ static int plan_job(struct batch *B, const struct pd_job *job, struct pd_arena *
 		return errno ? errno : EIO;
 	char case_fp[65], inputs[65], names[65], with_files[65];
 	fp_bytes(bytes, len, case_fp);
-	fp_job(B->setup_fp, B->defaults_fp, job->level, job->document, case_fp, inputs);
+	fp_job(B->setup_fp, B->defaults_fp, job->level, fp_document(job), case_fp, inputs);
 	fp_job("pdgen " PD_VERSION, B->defaults_fp, job->level, job->document, case_fp, names);
 	struct prev_row *row = &p->prev;
 	bool found = !B->run->force && journal_previous(B->journal, job, row);

@@ -131,6 +131,8 @@ static int own_document(struct packet *p, const char *document, const char *tmpl
 	struct pd_doc_request sub = *p->req;
 	sub.document = document;
 	sub.template_name = tmpl;
+	const struct pd_level *lv = levels_find(doc_domain(p->s), p->req->level);
+	sub.with_memo = lv && lv->memo; /* the packet holds the memo whenever the level has one */
 	sub.out = tmp_path(p, tmpl ? tmpl : document);
 	sub.out_dir = NULL; /* a scratch file, not the batch's directory */
 	sub.name_check = NULL;
