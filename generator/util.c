@@ -128,10 +128,22 @@ char *arena_strdup(struct pd_arena *a, const char *s)
 	return arena_strndup(a, s, strlen(s));
 }
 
+static bool fast_format(const char *fmt);
+static void buf_fast_vprintf(struct pd_buf *b, const char *fmt, va_list ap);
+
 char *arena_printf(struct pd_arena *a, const char *fmt, ...)
 {
 	char small[256]; /* most results fit: formatted once, then copied */
 	va_list ap;
+	if (fast_format(fmt)) { /* texts and integers: as buf_printf writes them */
+		struct pd_buf b = {0};
+		va_start(ap, fmt);
+		buf_fast_vprintf(&b, fmt, ap);
+		va_end(ap);
+		char *p = arena_strndup(a, b.s, b.len);
+		buf_free(&b);
+		return p;
+	}
 	va_start(ap, fmt);
 	int n = vsnprintf(small, sizeof small, fmt, ap);
 	va_end(ap);

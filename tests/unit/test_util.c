@@ -61,11 +61,26 @@ static void test_texts_and_the_rest(void **state)
 	SAME("%s%s", big, "!"); /* longer than the free room the buffer starts with */
 }
 
+/* arena_printf writes what buf_printf and snprintf write. */
+static void test_arena_printf(void **state)
+{
+	(void)state;
+	struct pd_arena *a = arena_new();
+	char want[64];
+	snprintf(want, sizeof want, "%s.%s|%04d|%zu|%.1f", "a", "b", -7, (size_t)12, 2.25);
+	assert_string_equal(arena_printf(a, "%s.%s|%04d|%zu|%.1f", "a", "b", -7, (size_t)12, 2.25),
+			    want);
+	assert_string_equal(arena_printf(a, "%s.%s|%04d|%zu", "a", "b", -7, (size_t)12),
+			    "a.b|-007|12");
+	arena_free(a);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_integers),
 	    cmocka_unit_test(test_texts_and_the_rest),
+	    cmocka_unit_test(test_arena_printf),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
