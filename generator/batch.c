@@ -1,8 +1,9 @@
 /* batch: a docket's jobs made by worker processes that pull them from the parent. The
- * parent streams the docket twice, keeping 9 bytes a job: first it fingerprints every job
- * (an unchanged one is up to date) and names the rest's outputs, refusing two that would
- * write one file; then it hands the jobs to the workers; a worker that dies costs the job
- * in its hands only. In: a docket. Out: files, the manifest, a summary. */
+ * parent streams the docket once, keeping 8 bytes a job: it fingerprints each job as the
+ * stream reaches it (an unchanged one is up to date), names its output, refuses an entry
+ * that would write an earlier entry's file, and hands the rest to the workers while they
+ * make the ones before; a worker that dies costs the job in its hands only. In: a docket.
+ * Out: files, the manifest, a summary. */
 #define _DEFAULT_SOURCE /* realpath, SIGWINCH, TIOCGWINSZ */
 #include "batch.h"
 
@@ -58,10 +59,12 @@ static void catch_signals(void)
 	signal(SIGPIPE, SIG_IGN); /* a dead worker's pipe: found by its end of file */
 }
 
-/* A job in a worker's hands: a copy, since the docket's stream has moved on. */
+/* A job in a worker's hands: a copy, since the docket's stream has moved on, and the key
+ * of the name its output was planned under (0: the plan could not name it). */
 struct flight {
 	struct pd_job job;
 	char *case_path;
+	uint64_t name_key;
 };
 
 struct worker {
@@ -88,9 +91,6 @@ struct tally {
 	unsigned nprinted;
 };
 
-/* A job's state between the two passes over the docket. */
-enum { JOB_TO_MAKE, JOB_SETTLED /* up to date, or failed before any work */ };
-
 /* Two entries that may write one file: their output names' digests are equal. */
 struct suspect {
 	size_t second, first;
@@ -102,34 +102,41 @@ struct batch {
 	struct journal *journal;
 	char setup_fp[65], defaults_fp[65];
 	const char *docket_dir; /* real path: cases must lie under it */
-	unsigned char *state;   /* per job: JOB_TO_MAKE or JOB_SETTLED */
-	uint64_t *names;        /* per named job: its name's digest (40 bits) << 24 | its index */
-	size_t nnames;
+	struct name_set names;  /* the names planned so far, the first of each digest */
+	struct suspect *suspects; /* entries held back: their name's digest is an earlier's */
+	size_t nsuspects;
+	struct pd_arena *scratch; /* a plan's, emptied after each */
 	struct flight *again;   /* jobs a lost worker held, handed out first */
 	size_t nagain;
 	struct flight next;     /* the next job of the stream, when has_next */
 	bool has_next, stream_done;
-	size_t to_make;
 	struct worker *w;
-	unsigned nw;
+	unsigned nw;            /* started as jobs come, no more than -j */
+	bool no_more_workers;   /* one could not be started */
 	unsigned restarts;
 	size_t recycle; /* jobs a worker is given */
 	struct tally t;
 	int rc;
 };
 
-#define INDEX_BITS 24 /* a job's index in names (16,777,215 jobs a docket) */
+#define INDEX_BITS NAME_INDEX_BITS
 
+/* The name's digest and the job's index + 1 (never 0). */
 static uint64_t name_key(const char *name, size_t idx)
 {
 	const char *base = strrchr(name, '/');
 	base = base ? base + 1 : name;
-	return hash_bytes(base, strlen(base)) >> INDEX_BITS << INDEX_BITS | idx;
+	return hash_bytes(base, strlen(base)) >> INDEX_BITS << INDEX_BITS | (idx + 1);
 }
 
-static struct flight flight_of(const struct pd_job *job)
+static size_t key_index(uint64_t key)
 {
-	struct flight f = {*job, xstrdup(job->case_path)};
+	return (size_t)(key & ~(~(uint64_t)0 << INDEX_BITS)) - 1;
+}
+
+static struct flight flight_of(const struct pd_job *job, uint64_t name_key)
+{
+	struct flight f = {*job, xstrdup(job->case_path), name_key};
 	f.job.case_path = f.case_path;
 	return f;
 }
@@ -152,7 +159,7 @@ static void describe_diags(const struct pd_diags *diags, struct record *r, bool 
 {
 	char *text = NULL;
 	size_t len = 0;
-	FILE *mem = open_memstream(&text, &len);
+	FILE *mem = diags->n ? open_memstream(&text, &len) : NULL; /* none: nothing to print */
 	if (mem) {
 		if (json)
 			diag_print_json(diags, mem);
@@ -262,25 +269,9 @@ static void job_fingerprints(const struct batch *B, const struct pd_job *job, co
 	       r->name_inputs);
 }
 
-static bool name_planned(const struct batch *B, const char *out_path, size_t idx)
-{
-	uint64_t key = name_key(out_path, idx);
-	size_t lo = 0, hi = B->nnames;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (B->names[mid] == key)
-			return true;
-		if (B->names[mid] < key)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return false;
-}
-
 struct name_guard {
-	const struct batch *B;
 	const struct pd_job *job;
+	uint64_t key; /* of the name the job was planned under, 0 for none */
 };
 
 /* A document the case now names otherwise than when the names were checked against each
@@ -289,7 +280,7 @@ struct name_guard {
 static bool check_name(const char *out_path, struct pd_diags *diags, void *arg)
 {
 	const struct name_guard *g = arg;
-	if (name_planned(g->B, out_path, g->job->index))
+	if (g->key && name_key(out_path, g->job->index) == g->key)
 		return true;
 	diag_error(diags, g->job->loc, "%s is not the name this entry was checked under against "
 		   "the others' (was the case file changed while the batch ran?): run the batch "
@@ -299,7 +290,8 @@ static bool check_name(const char *out_path, struct pd_diags *diags, void *arg)
 
 /* Makes one job; its row goes to the manifest here, right after its file was renamed into
  * place. */
-static void make_one(const struct batch *B, const struct pd_job *job, struct record *r)
+static void make_one(const struct batch *B, const struct pd_job *job, uint64_t name_key,
+		     struct record *r)
 {
 	const struct pd_batch_run *run = B->run;
 	struct pd_doc_request req = {
@@ -312,7 +304,7 @@ static void make_one(const struct batch *B, const struct pd_job *job, struct rec
 	    .check_only = run->check_only,
 	    .out_dir = journal_dir(B->journal),
 	    .name_check = check_name,
-	    .name_check_arg = &(struct name_guard){B, job},
+	    .name_check_arg = &(struct name_guard){job, name_key},
 	};
 	struct pd_doc_result res = {0};
 	struct pd_diags diags = {0};
@@ -343,13 +335,14 @@ static void make_one(const struct batch *B, const struct pd_job *job, struct rec
 	r->files = NULL;
 }
 
-/* A job as it travels to a worker: "idx case_index line col with_memo\n", then the case file, level
- * and document as length-prefixed strings. */
-static void send_job(int fd, const struct pd_job *job)
+/* A job as it travels to a worker: "idx case_index line col with_memo name_key\n", then
+ * the case file, level and document as length-prefixed strings. */
+static void send_job(int fd, const struct flight *f)
 {
+	const struct pd_job *job = &f->job;
 	struct pd_buf b = {0};
-	buf_printf(&b, "%zu %zu %d %d %d\n", job->index, job->case_index, job->loc.line,
-		   job->loc.col, job->with_memo);
+	buf_printf(&b, "%zu %zu %d %d %d %llx\n", job->index, job->case_index, job->loc.line,
+		   job->loc.col, job->with_memo, (unsigned long long)f->name_key);
 	put_string(&b, job->case_path);
 	put_string(&b, job->level);
 	put_string(&b, job->document);
@@ -372,15 +365,17 @@ static char *read_string(FILE *in)
 	return s;
 }
 
-static bool receive_job(FILE *in, struct pd_job *job, char *strings[3])
+static bool receive_job(FILE *in, struct pd_job *job, uint64_t *name_key, char *strings[3])
 {
 	char line[128];
+	unsigned long long key;
 	int with_memo;
 	if (!fgets(line, sizeof line, in) ||
-	    sscanf(line, "%zu %zu %d %d %d", &job->index, &job->case_index, &job->loc.line,
-		   &job->loc.col, &with_memo) != 5)
+	    sscanf(line, "%zu %zu %d %d %d %llx", &job->index, &job->case_index, &job->loc.line,
+		   &job->loc.col, &with_memo, &key) != 6)
 		return false;
 	job->with_memo = with_memo;
+	*name_key = key;
 	for (size_t i = 0; i < 3; i++)
 		strings[i] = read_string(in);
 	job->case_path = strings[0];
@@ -397,9 +392,10 @@ static void worker_main(struct batch *B, int cmd, int rec)
 	char *strings[3] = {0};
 	struct pd_job job = {.loc.file = diag_intern(&(struct pd_diags){
 					.store = doc_diag_store(B->run->session)}, B->docket->path)};
-	while (in && !interrupted && receive_job(in, &job, strings)) {
+	uint64_t name_key;
+	while (in && !interrupted && receive_job(in, &job, &name_key, strings)) {
 		struct record r = {0};
-		make_one(B, &job, &r);
+		make_one(B, &job, name_key, &r);
 		send_record(rec, job.index, &r);
 		record_clear(&r);
 		for (size_t i = 0; i < 3; i++)
@@ -588,31 +584,33 @@ static void fail_job(struct batch *B, const struct pd_job *job, const char *fmt,
 		buf_free(&row);
 	}
 	diag_clear(&diags);
-	B->state[job->index] = JOB_SETTLED;
 	account(B, job, &r);
 }
 
 /* ------------------------------------------------------------- the queue */
 
-/* The next job to make: one a lost worker held, else the docket's next one to make. */
+static bool plan_one(struct batch *B, const struct pd_job *job, uint64_t *name_key);
+static void resolve_suspects(struct batch *B);
+
+/* The next job to make: one a lost worker held (or held back and cleared), else the
+ * docket's next one to make, planned as the stream reaches it. */
 static bool next_job(struct batch *B, struct flight *f)
 {
-	if (B->nagain) {
-		*f = B->again[--B->nagain];
-		return true;
-	}
 	struct pd_job job;
-	while (!B->stream_done) {
+	uint64_t key;
+	while (!B->nagain && !B->stream_done && !interrupted) {
 		if (!docket_next(B->docket, &job)) {
 			B->stream_done = true;
-			break;
-		}
-		if (B->state[job.index] == JOB_TO_MAKE) {
-			*f = flight_of(&job);
+			resolve_suspects(B); /* the entries held back: made, or refused */
+		} else if (plan_one(B, &job, &key)) {
+			*f = flight_of(&job, key);
 			return true;
 		}
 	}
-	return false;
+	if (!B->nagain)
+		return false;
+	*f = B->again[--B->nagain];
+	return true;
 }
 
 static bool more_jobs(struct batch *B)
@@ -641,18 +639,44 @@ static bool busy(const struct batch *B)
 	return false;
 }
 
-static void dispatch(struct batch *B)
+/* The worker to give a job to: the one with fewest in hand, or a new one while there are
+ * fewer than -j and every worker has one. NULL when none can take it. */
+static struct worker *taker(struct batch *B)
 {
+	struct worker *best = NULL, *unused = NULL;
+	unsigned live = 0;
 	for (unsigned i = 0; i < B->nw; i++) {
 		struct worker *w = &B->w[i];
-		while (w->pid > 0 && w->cmd >= 0 && w->ninflight < DEPTH && more_jobs(B)) {
-			w->inflight[w->ninflight++] = B->next;
-			B->has_next = false;
-			send_job(w->cmd, &B->next.job);
-			if (++w->given == B->recycle) { /* it ends after these: another takes its place */
-				close(w->cmd);
-				w->cmd = -1;
-			}
+		live += w->pid > 0;
+		if (w->pid > 0 && w->cmd >= 0 && w->ninflight < DEPTH &&
+		    (!best || w->ninflight < best->ninflight))
+			best = w;
+		else if (!w->pid && !unused)
+			unused = w;
+	}
+	if (!unused || B->no_more_workers || (best && !best->ninflight))
+		return best;
+	if (start_worker(B, unused) == 0)
+		return unused;
+	B->no_more_workers = true;
+	if (!live) {
+		diag_line(stderr, "pdgen: error: cannot start a worker: %s", strerror(errno));
+		B->rc = PD_EXIT_SYSTEM;
+		stop_handing_out(B);
+	}
+	return best;
+}
+
+static void dispatch(struct batch *B)
+{
+	struct worker *w;
+	while (more_jobs(B) && (w = taker(B))) {
+		w->inflight[w->ninflight++] = B->next;
+		B->has_next = false;
+		send_job(w->cmd, &B->next);
+		if (++w->given == B->recycle) { /* it ends after these: another takes its place */
+			close(w->cmd);
+			w->cmd = -1;
 		}
 	}
 }
@@ -869,41 +893,41 @@ static void take_previous(struct batch *B, const struct pd_job *job, const struc
 {
 	struct record r = {.skipped = true, .pages = p->pages, .bytes = p->bytes,
 			   .out_path = xstrdup(p->output)};
-	B->state[job->index] = JOB_SETTLED;
 	account(B, job, &r);
 }
 
-/* First pass: each case (a regular file inside the docket's tree) fingerprinted and its
- * output named; an up-to-date one is settled. Keeps the names' digests. */
-static void plan_jobs(struct batch *B)
+/* A job as the stream reaches it: its case (a regular file inside the docket's tree)
+ * fingerprinted and its output named. True for one to make, with its name's key; an
+ * up-to-date or refused one is settled here, and one whose name's digest an earlier
+ * entry's has is held back, to be compared once the docket is read. */
+static bool plan_one(struct batch *B, const struct pd_job *job, uint64_t *name_key_out)
 {
-	const struct pd_batch_run *run = B->run;
-	struct pd_arena *scratch = arena_new();
-	B->names = xmalloc((B->docket->njobs + 1) * sizeof *B->names);
-	struct pd_job job;
-	while (!interrupted && docket_next(B->docket, &job)) {
-		if (!run->allow_outside && outside(B, job.case_path)) {
-			fail_job(B, &job, "case file '%s' is outside the docket's directory %s (give "
-				 "--allow-outside to read it)", job.case_path, B->docket_dir);
-			continue;
-		}
-		struct plan p;
-		int err = plan_job(B, &job, scratch, &p);
-		if (err) {
-			fail_job(B, &job, "cannot read case file '%s': %s", job.case_path,
-				 err == EFBIG ? "over 16 MB" : file_strerror(err));
-			continue;
-		}
-		if (p.name)
-			B->names[B->nnames++] = name_key(p.name, job.index);
-		if (p.up_to_date)
-			take_previous(B, &job, &p.prev);
-		else
-			B->to_make++;
-		free(p.name);
+	if (!B->run->allow_outside && outside(B, job->case_path)) {
+		fail_job(B, job, "case file '%s' is outside the docket's directory %s (give "
+			 "--allow-outside to read it)", job->case_path, B->docket_dir);
+		return false;
 	}
-	arena_free(scratch);
-	qsort(B->names, B->nnames, sizeof *B->names, cmp_u64);
+	struct plan p;
+	int err = plan_job(B, job, B->scratch, &p);
+	if (err) {
+		fail_job(B, job, "cannot read case file '%s': %s", job->case_path,
+			 err == EFBIG ? "over 16 MB" : file_strerror(err));
+		return false;
+	}
+	uint64_t key = p.name ? name_key(p.name, job->index) : 0;
+	uint64_t first = key ? name_set_find(&B->names, key) : 0;
+	free(p.name);
+	if (first) {
+		B->suspects = xrealloc(B->suspects, (B->nsuspects + 1) * sizeof *B->suspects);
+		B->suspects[B->nsuspects++] = (struct suspect){job->index, key_index(first)};
+		return false;
+	}
+	if (key)
+		name_set_add(&B->names, key);
+	if (p.up_to_date)
+		take_previous(B, job, &p.prev);
+	*name_key_out = key;
+	return !p.up_to_date;
 }
 
 /* The jobs of the suspects, found again in the docket: each one's copy and name. */
@@ -946,50 +970,45 @@ static void name_involved(struct batch *B, const struct suspect *s, size_t ns, s
 	v->n = u;
 	v->job = xcalloc(u, sizeof *v->job);
 	v->name = xcalloc(u, sizeof *v->name);
-	struct pd_arena *scratch = arena_new();
 	struct pd_job job;
-	docket_rewind(B->docket, &(struct pd_diags){0});
 	while (docket_next(B->docket, &job)) {
 		size_t k = involved_at(v, job.index);
-		struct plan p;
-		if (k == v->n || v->index[k] != job.index || plan_job(B, &job, scratch, &p))
+		if (k == v->n || v->index[k] != job.index)
 			continue;
-		v->job[k] = flight_of(&job);
-		v->name[k] = p.name;
+		struct plan p;
+		v->job[k] = flight_of(&job, 0);
+		v->name[k] = plan_job(B, &job, B->scratch, &p) ? NULL : p.name;
 	}
-	arena_free(scratch);
 }
 
-/* Two jobs that would write one file: the later entry fails, naming the first. Their
- * names' digests are compared first (sorted: equal ones side by side), the names of the
- * few alike then. */
-static void refuse_collisions(struct batch *B)
+/* The entries held back (their name's digest an earlier entry's), once the docket is read:
+ * with the earlier entry's very name, one is refused at its line, naming that entry; else
+ * (alike digests, other names) it is made. Read again in a pass over the docket. */
+static void resolve_suspects(struct batch *B)
 {
-	struct suspect *s = NULL;
-	size_t ns = 0, first = 0;
-	uint64_t mask = ~(uint64_t)0 << INDEX_BITS, low = ~mask;
-	for (size_t i = 1; i < B->nnames; i++) {
-		if ((B->names[i] & mask) != (B->names[first] & mask)) {
-			first = i;
-			continue;
-		}
-		s = xrealloc(s, (ns + 1) * sizeof *s);
-		s[ns++] = (struct suspect){B->names[i] & low, B->names[first] & low};
+	struct suspect *s = B->suspects;
+	size_t ns = B->nsuspects;
+	B->suspects = NULL, B->nsuspects = 0;
+	struct pd_diags diags = {.store = doc_diag_store(B->run->session)};
+	if (ns && docket_rewind(B->docket, &diags)) { /* the docket changed meanwhile */
+		diag_print(&diags, stderr);
+		B->rc = PD_EXIT_INPUT;
 	}
-	if (!ns)
-		return;
-	qsort(s, ns, sizeof *s, cmp_size); /* by the later entry: the docket's order */
+	diag_clear(&diags);
 	struct involved v = {0};
-	name_involved(B, s, ns, &v);
-	for (size_t i = 0; i < ns; i++) {
+	if (ns && !B->rc)
+		name_involved(B, s, ns, &v);
+	for (size_t i = ns; v.n && i-- > 0;) { /* from the last: handed out in the docket's order */
 		size_t ka = involved_at(&v, s[i].first), kb = involved_at(&v, s[i].second);
 		const struct flight *a = &v.job[ka], *b = &v.job[kb];
-		if (!v.name[ka] || !v.name[kb] || strcmp(v.name[ka], v.name[kb]) || !b->case_path)
-			continue; /* alike digests, other names */
-		if (B->state[b->job.index] == JOB_SETTLED) /* up to date before: the first remakes it */
-			B->t.done--, B->t.skipped--;
-		else
-			B->to_make--;
+		if (!b->case_path)
+			continue; /* not found again: counted as not run */
+		if (!a->case_path || !v.name[ka] || !v.name[kb] || strcmp(v.name[ka], v.name[kb])) {
+			B->again = xrealloc(B->again, (B->nagain + 1) * sizeof *B->again);
+			B->again[B->nagain++] = flight_of(&b->job, v.name[kb] ? name_key(v.name[kb],
+								   b->job.index) : 0);
+			continue;
+		}
 		const char *base = strrchr(v.name[kb], '/'), *dir = B->run->outdir;
 		size_t n = strlen(dir);
 		fail_job(B, &b->job, "this entry would write %s%s%s, as the entry at line %d does "
@@ -1062,26 +1081,12 @@ static void batch_free(struct batch *B)
 {
 	stop_handing_out(B);
 	free(B->again);
-	free(B->state);
-	free(B->names);
+	free(B->suspects);
+	name_set_free(&B->names);
+	arena_free(B->scratch);
 	free(B->w);
 	buf_free(&B->t.failures);
 	free((char *)B->docket_dir);
-}
-
-/* The workers, no more than the jobs to make; 0, or PD_EXIT_SYSTEM when none starts. */
-static int start_workers(struct batch *B)
-{
-	B->nw = B->run->workers ? B->run->workers : 1;
-	if (B->nw > B->to_make)
-		B->nw = B->to_make ? (unsigned)B->to_make : 1;
-	B->w = xcalloc(B->nw, sizeof *B->w);
-	for (unsigned i = 0; i < B->nw && B->to_make; i++)
-		if (start_worker(B, &B->w[i]) && i == 0) {
-			diag_line(stderr, "pdgen: error: cannot start a worker: %s", strerror(errno));
-			return PD_EXIT_SYSTEM;
-		}
-	return 0;
 }
 
 int batch_run(const struct pd_batch_run *run)
@@ -1095,7 +1100,10 @@ int batch_run(const struct pd_batch_run *run)
 	const char *share = getenv("PDGEN_WORKER_JOBS");
 	struct batch B = {.run = run, .docket = d, .t.start = now(),
 			  .recycle = share && atol(share) > 0 ? (size_t)atol(share) : RECYCLE};
-	B.state = xcalloc(d->njobs + 1, 1);
+	name_set_init(&B.names, d->njobs + 1);
+	B.scratch = arena_new();
+	B.nw = run->workers ? run->workers : 1; /* started as jobs come (taker) */
+	B.w = xcalloc(B.nw, sizeof *B.w);
 	char *dir = realpath(run->docket_dir, NULL);
 	B.docket_dir = dir ? dir : xstrdup(run->docket_dir);
 	interrupted = resized = 0;
@@ -1107,19 +1115,8 @@ int batch_run(const struct pd_batch_run *run)
 		return B.rc;
 	}
 	shared_fingerprints(&B);
-	plan_jobs(&B);
-	refuse_collisions(&B);
-	struct pd_diags diags = {.store = doc_diag_store(run->session)};
-	if (!interrupted && docket_rewind(d, &diags)) { /* the docket changed meanwhile */
-		diag_print(&diags, stderr);
-		B.rc = PD_EXIT_INPUT;
-		stop_handing_out(&B);
-	}
-	diag_clear(&diags);
-	if (!B.rc && !interrupted)
-		B.rc = start_workers(&B);
-	if (!B.rc && B.to_make && !interrupted)
-		pump(&B, false);
+	if (!interrupted)
+		pump(&B, false); /* the docket planned as it streams, while the workers make it */
 	B.stream_done = true; /* nothing more is read from the docket */
 	stop_workers(&B);
 	clear_bar(&B.t);

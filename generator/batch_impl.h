@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "diag.h"
 #include "docket.h"
@@ -72,5 +73,19 @@ int journal_close(struct journal *j, bool wrote);
 char *batch_output_name(struct pd_arena *arena, const struct pd_domain *dom, const char *bytes,
 			size_t len, const struct pd_value *defaults, const char *level,
 			const char *document);
+
+/* The digests of the output names planned so far (each a name's 40-bit digest << 24 | its
+ * job's index), in 8 bytes a job: a sorted run and the latest few, merged into it as they
+ * fill. */
+struct name_set {
+	uint64_t *v;       /* cap entries: v[0, nsorted) sorted, then the latest */
+	size_t nsorted, n, cap;
+};
+#define NAME_INDEX_BITS 24 /* a job's index in a key (16,777,215 jobs a docket) */
+void name_set_init(struct name_set *set, size_t cap);
+/* The key of the first name planned with key's digest, or 0 (a key is never 0). */
+uint64_t name_set_find(const struct name_set *set, uint64_t key);
+void name_set_add(struct name_set *set, uint64_t key);
+void name_set_free(struct name_set *set);
 
 #endif

@@ -1,7 +1,9 @@
 /* batch_name: the name of a case's output without loading the case: its events read up to
  * the end of client:, the three fields that name it put in a tree of their own, merged
  * over the docket's defaults and named by the case stage. In: a case file's bytes. Out: a
- * file name ("hernandez-lopez-A012345678-fod-letter.pdf"). */
+ * file name ("hernandez-lopez-A012345678-fod-letter.pdf"); the set of the names' digests
+ * planned so far. */
+#include <stdlib.h>
 #include <string.h>
 #include <yaml.h>
 
@@ -163,4 +165,65 @@ char *batch_output_name(struct pd_arena *arena, const struct pd_domain *dom, con
 	char *name = c ? case_output_name(arena, c, level, document) : NULL;
 	diag_clear(&ignored);
 	return name;
+}
+
+/* ------------------------------------------------------------- planned names */
+
+#define NAME_RECENT 512 /* keys kept unsorted before they are merged into the sorted run */
+
+void name_set_init(struct name_set *set, size_t cap)
+{
+	*set = (struct name_set){xmalloc((cap ? cap : 1) * sizeof *set->v), 0, 0, cap ? cap : 1};
+}
+
+void name_set_free(struct name_set *set)
+{
+	free(set->v);
+	*set = (struct name_set){0};
+}
+
+uint64_t name_set_find(const struct name_set *set, uint64_t key)
+{
+	uint64_t digest = key >> NAME_INDEX_BITS, found = 0;
+	size_t lo = 0, hi = set->nsorted; /* the first sorted key of the digest */
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (set->v[mid] >> NAME_INDEX_BITS < digest)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo < set->nsorted && set->v[lo] >> NAME_INDEX_BITS == digest)
+		return set->v[lo]; /* the latest ones come after it in the docket */
+	for (size_t i = set->nsorted; i < set->n && !found; i++)
+		if (set->v[i] >> NAME_INDEX_BITS == digest)
+			found = set->v[i]; /* added in the docket's order: the first is the first */
+	return found;
+}
+
+/* The latest keys sorted and merged into the sorted run, from its end. */
+static void merge_recent(struct name_set *set)
+{
+	uint64_t recent[NAME_RECENT];
+	size_t nr = set->n - set->nsorted, i = set->nsorted, k = set->n;
+	memcpy(recent, set->v + set->nsorted, nr * sizeof *recent);
+	qsort(recent, nr, sizeof *recent, cmp_u64);
+	while (nr > 0) {
+		if (i > 0 && set->v[i - 1] > recent[nr - 1])
+			set->v[--k] = set->v[--i];
+		else
+			set->v[--k] = recent[--nr];
+	}
+	set->nsorted = set->n;
+}
+
+void name_set_add(struct name_set *set, uint64_t key)
+{
+	if (set->n == set->cap) { /* more than the docket counted: it changed meanwhile */
+		set->cap *= 2;
+		set->v = xrealloc(set->v, set->cap * sizeof *set->v);
+	}
+	set->v[set->n++] = key;
+	if (set->n - set->nsorted == NAME_RECENT)
+		merge_recent(set);
 }

@@ -309,6 +309,7 @@ struct ev {
 	int errors;
 	bool stop;
 	struct pd_loc at; /* the node being rendered, for errors that arise while writing */
+	struct pd_buf escaped; /* a value as escaped, before it is put (kept for the next) */
 };
 
 static void render(struct ev *ev, struct node *const *kids, size_t n, struct frame *f,
@@ -394,10 +395,13 @@ static void note_origin(struct ev *ev, struct pd_loc loc, bool verbatim)
 
 static void put_escaped(struct ev *ev, enum pd_escape esc, const char *s, size_t len)
 {
-	struct pd_buf b = {0};
-	tmpl_escape(esc, s, len, &b);
-	put(ev, b.s, b.len);
-	buf_free(&b);
+	if (esc == PD_ESC_NONE) {
+		put(ev, s, len);
+		return;
+	}
+	buf_clear(&ev->escaped);
+	tmpl_escape(esc, s, len, &ev->escaped);
+	put(ev, ev->escaped.s, ev->escaped.len);
 }
 
 static void emit_indent(struct ev *ev, struct frame *f)
@@ -682,13 +686,20 @@ static void section(struct ev *ev, const struct node *n, struct frame *f, const 
 
 /* --- partials, parents and blocks */
 
+/* s[0..len) into buf of size bytes, cut to fit, as snprintf's "%.*s" would. */
+static const char *name_copy(char *buf, size_t size, const char *s, size_t len)
+{
+	len = strnlen(s, len < size ? len : size - 1);
+	memcpy(buf, s, len);
+	buf[len] = '\0';
+	return buf;
+}
+
 /* The name of a partial: its own, or (dynamic) a text from the data. */
 static const char *include_name(struct ev *ev, const struct node *n, char *buf, size_t size)
 {
-	if (!n->dynamic) {
-		snprintf(buf, size, "%.*s", (int)n->len, n->s);
-		return buf;
-	}
+	if (!n->dynamic)
+		return name_copy(buf, size, n->s, n->len);
 	const struct pd_value *v = resolve(ev, n->s, n->len);
 	if (!v || v->kind == PD_SEQ || v->kind == PD_MAP || v->kind == PD_NULL) {
 		if (!ev->opts->lenient)
@@ -703,8 +714,7 @@ static const char *include_name(struct ev *ev, const struct node *n, char *buf, 
 			 (int)(v->len > 80 ? 80 : v->len), v->str, (int)n->len, n->s);
 		return NULL;
 	}
-	snprintf(buf, size, "%.*s", (int)v->len, v->str);
-	return buf;
+	return name_copy(buf, size, v->str, v->len);
 }
 
 static const struct pd_tmpl *include_load(struct ev *ev, const struct node *n, const char *name,
@@ -883,6 +893,7 @@ int tmpl_eval(struct pd_tmpl_set *set, const struct pd_tmpl *t, const struct pd_
 	render(&ev, t->kids, t->nkids, &top, NULL);
 	free(ev.stack);
 	free(ev.shapes);
+	buf_free(&ev.escaped);
 	arena_free(ev.arena);
 	if (!out->s)
 		buf_put(out, "", 0);

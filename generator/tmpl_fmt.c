@@ -120,10 +120,23 @@ static bool parse_date(const struct pd_value *v, int *y, int *m, int *d)
 {
 	if (!scalar(v) || !date_valid(v->str))
 		return false;
-	*y = atoi(v->str);
-	*m = atoi(v->str + 5);
-	*d = atoi(v->str + 8);
+	date_fields(v->str, y, m, d);
 	return true;
+}
+
+/* x (0 to 9999) in decimal at p, width digits at least (zeros before); returns the end. */
+static char *put_number(char *p, int x, int width)
+{
+	char digits[4];
+	int n = 0;
+	do
+		digits[n++] = (char)('0' + x % 10);
+	while ((x /= 10) && n < 4);
+	while (n < width)
+		digits[n++] = '0';
+	while (n)
+		*p++ = digits[--n];
+	return p;
 }
 
 static const struct pd_value *formatted(struct pd_arena *a, const struct pd_value *from,
@@ -140,7 +153,16 @@ static const struct pd_value *fmt_date(const struct pd_value *v, struct pd_arena
 		buf_puts(why, "needs a date written YYYY-MM-DD");
 		return NULL;
 	}
-	return formatted(a, v, arena_printf(a, "%s %d, %d", date_month_name(m), d, y));
+	char text[32], *p = text; /* "September 30, 2015" */
+	const char *month = date_month_name(m);
+	size_t n = strlen(month);
+	memcpy(p, month, n);
+	p += n;
+	*p++ = ' ';
+	p = put_number(p, d, 1);
+	*p++ = ',', *p++ = ' ';
+	*put_number(p, y, 1) = '\0';
+	return formatted(a, v, text);
 }
 
 static const struct pd_value *fmt_date_short(const struct pd_value *v, struct pd_arena *a,
@@ -151,7 +173,12 @@ static const struct pd_value *fmt_date_short(const struct pd_value *v, struct pd
 		buf_puts(why, "needs a date written YYYY-MM-DD");
 		return NULL;
 	}
-	return formatted(a, v, arena_printf(a, "%02d/%02d/%04d", m, d, y));
+	char text[16], *p = put_number(text, m, 2); /* "09/30/2015" */
+	*p++ = '/';
+	p = put_number(p, d, 2);
+	*p++ = '/';
+	*put_number(p, y, 4) = '\0';
+	return formatted(a, v, text);
 }
 
 /* "A 012-345-678", "A#12345678", "012345678" -> "A012-345-678". */

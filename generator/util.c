@@ -128,10 +128,22 @@ char *arena_strdup(struct pd_arena *a, const char *s)
 	return arena_strndup(a, s, strlen(s));
 }
 
+static bool fast_format(const char *fmt);
+static void buf_fast_vprintf(struct pd_buf *b, const char *fmt, va_list ap);
+
 char *arena_printf(struct pd_arena *a, const char *fmt, ...)
 {
 	char small[256]; /* most results fit: formatted once, then copied */
 	va_list ap;
+	if (fast_format(fmt)) { /* texts and integers: as buf_printf writes them */
+		struct pd_buf b = {0};
+		va_start(ap, fmt);
+		buf_fast_vprintf(&b, fmt, ap);
+		va_end(ap);
+		char *p = arena_strndup(a, b.s, b.len);
+		buf_free(&b);
+		return p;
+	}
 	va_start(ap, fmt);
 	int n = vsnprintf(small, sizeof small, fmt, ap);
 	va_end(ap);
@@ -185,7 +197,7 @@ size_t arena_used(const struct pd_arena *a)
 
 /* ----------------------------------------------------------------- buffer */
 
-static void __attribute__((noinline)) buf_grow_to(struct pd_buf *b, size_t need)
+void buf_grow_to(struct pd_buf *b, size_t need)
 {
 	size_t cap = b->cap ? b->cap : 256;
 	while (cap < need)
@@ -194,38 +206,128 @@ static void __attribute__((noinline)) buf_grow_to(struct pd_buf *b, size_t need)
 	b->cap = cap;
 }
 
-/* Room for extra more bytes and the NUL; the common case, room already there, inline. */
+/* Room for extra more bytes and the NUL. */
 static inline void buf_grow(struct pd_buf *b, size_t extra)
 {
 	if (b->len + extra + 1 > b->cap)
 		buf_grow_to(b, b->len + extra + 1);
 }
 
-void buf_put(struct pd_buf *b, const char *s, size_t len)
+/* The functions of the inline definitions in util.h, for whatever takes their address. */
+extern inline void buf_put(struct pd_buf *b, const char *s, size_t len);
+extern inline void buf_puts(struct pd_buf *b, const char *s);
+extern inline void buf_putc(struct pd_buf *b, char c);
+
+/* A conversion of a format: %s, %c, %% or an integer (d i u x X, of length l, ll or z
+ * (z: u x X only)) with the 0 flag and a width (integers only, up to 32). */
+struct conv {
+	char kind;  /* the conversion's letter */
+	char size;  /* 0, 'l', 'L' (ll) or 'z' */
+	bool zero;  /* pad with zeros */
+	int width;
+	const char *end; /* after the conversion */
+};
+
+/* The conversion at p (after its '%'); false for one only vsnprintf writes. */
+static bool conv_read(const char *p, struct conv *c)
 {
-	buf_grow(b, len);
-	if (len)
-		memcpy(b->s + b->len, s, len);
-	b->len += len;
-	b->s[b->len] = '\0';
+	*c = (struct conv){0};
+	if ((c->zero = *p == '0'))
+		p++;
+	while (*p >= '0' && *p <= '9' && c->width <= 32)
+		c->width = c->width * 10 + (*p++ - '0');
+	if (*p == 'l')
+		c->size = p[1] == 'l' ? (p += 2, 'L') : (p++, 'l');
+	else if (*p == 'z')
+		c->size = *p++;
+	c->kind = *p;
+	c->end = p + 1;
+	bool plain = !c->zero && !c->width && !c->size;
+	switch (c->kind) {
+	case 's': case 'c': case '%': return plain;
+	case 'd': case 'i': return c->size != 'z' && c->width <= 32;
+	case 'u': case 'x': case 'X': return c->width <= 32;
+	default: return false;
+	}
 }
 
-void buf_puts(struct pd_buf *b, const char *s)
+/* Whether every conversion of fmt is one buf_fast_vprintf writes. */
+static bool fast_format(const char *fmt)
 {
-	buf_put(b, s, strlen(s));
+	struct conv c;
+	for (const char *p = fmt; (p = strchr(p, '%')); p = c.end)
+		if (!conv_read(p + 1, &c))
+			return false;
+	return true;
 }
 
-void buf_putc(struct pd_buf *b, char c)
+/* An integer conversion of c, its value taken from ap, as printf writes it. */
+static void put_integer(struct pd_buf *b, const struct conv *c, va_list *ap)
 {
-	buf_grow(b, 1);
-	b->s[b->len++] = c;
-	b->s[b->len] = '\0';
+	unsigned long long u;
+	bool neg = false;
+	if (c->kind == 'd' || c->kind == 'i') {
+		long long v = c->size == 'L' ? va_arg(*ap, long long)
+			      : c->size == 'l' ? va_arg(*ap, long) : va_arg(*ap, int);
+		neg = v < 0;
+		u = neg ? 0ull - (unsigned long long)v : (unsigned long long)v;
+	} else {
+		u = c->size == 'L' ? va_arg(*ap, unsigned long long)
+		    : c->size == 'l' ? va_arg(*ap, unsigned long)
+		    : c->size == 'z' ? va_arg(*ap, size_t) : va_arg(*ap, unsigned);
+	}
+	const char *digits = c->kind == 'X' ? "0123456789ABCDEF" : "0123456789abcdef";
+	unsigned base = c->kind == 'x' || c->kind == 'X' ? 16 : 10;
+	char text[64], *end = text + sizeof text, *p = end;
+	do
+		*--p = digits[u % base];
+	while ((u /= base));
+	int len = (int)(end - p) + neg;
+	if (!c->zero)
+		for (; len < c->width; len++)
+			buf_putc(b, ' ');
+	if (neg)
+		buf_putc(b, '-');
+	for (; len < c->width; len++)
+		buf_putc(b, '0');
+	buf_put(b, p, (size_t)(end - p));
+}
+
+/* fmt written as vsnprintf would, for the formats fast_format accepts. */
+static void buf_fast_vprintf(struct pd_buf *b, const char *fmt, va_list ap)
+{
+	va_list args;
+	va_copy(args, ap);
+	for (const char *p = fmt;;) {
+		const char *pct = strchr(p, '%');
+		buf_put(b, p, pct ? (size_t)(pct - p) : strlen(p));
+		if (!pct)
+			break;
+		struct conv c;
+		conv_read(pct + 1, &c);
+		if (c.kind == '%')
+			buf_putc(b, '%');
+		else if (c.kind == 'c')
+			buf_putc(b, (char)(unsigned char)va_arg(args, int));
+		else if (c.kind == 's') {
+			const char *str = va_arg(args, const char *);
+			buf_puts(b, str ? str : "(null)");
+		} else
+			put_integer(b, &c, &args);
+		p = c.end;
+	}
+	va_end(args);
 }
 
 /* Formats straight into the free space (at least 64 bytes of it); a longer result is
- * formatted again once the buffer has grown to take it. */
+ * formatted again once the buffer has grown to take it. The most common formats (texts
+ * and integers) are written here, not by vsnprintf, which costs ten times as much. */
 void buf_vprintf(struct pd_buf *b, const char *fmt, va_list ap)
 {
+	if (fast_format(fmt)) {
+		buf_fast_vprintf(b, fmt, ap);
+		return;
+	}
 	buf_grow(b, 64);
 	size_t room = b->cap - b->len;
 	va_list copy;
@@ -409,6 +511,22 @@ uint64_t hash_bytes(const void *p, size_t n)
 
 /* ------------------------------------------------------------- dates */
 
+/* The number the n digits at s write. */
+static int digits_value(const char *s, int n)
+{
+	int x = 0;
+	while (n-- > 0)
+		x = x * 10 + (*s++ - '0');
+	return x;
+}
+
+void date_fields(const char *s, int *y, int *m, int *d)
+{
+	*y = digits_value(s, 4);
+	*m = digits_value(s + 5, 2);
+	*d = digits_value(s + 8, 2);
+}
+
 bool date_valid(const char *s)
 {
 	if (!s || strlen(s) != 10 || s[4] != '-' || s[7] != '-')
@@ -416,7 +534,8 @@ bool date_valid(const char *s)
 	for (int i = 0; i < 10; i++)
 		if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9'))
 			return false;
-	int y = atoi(s), m = atoi(s + 5), d = atoi(s + 8);
+	int y, m, d;
+	date_fields(s, &y, &m, &d);
 	static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
 	if (y < 1 || m < 1 || m > 12 || d < 1)
 		return false;

@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #define PD_EXIT_OK 0
 #define PD_EXIT_INPUT 1  /* input, template or rule error */
@@ -37,9 +38,30 @@ struct pd_buf {
 	char *s;
 	size_t len, cap;
 };
-void buf_put(struct pd_buf *b, const char *s, size_t len);
-void buf_puts(struct pd_buf *b, const char *s);
-void buf_putc(struct pd_buf *b, char c);
+/* Grows b to hold need bytes (the caller's NUL included). */
+void buf_grow_to(struct pd_buf *b, size_t need);
+/* buf_put, buf_puts and buf_putc are inline: the room is most often there, and a copy of
+ * a size known where it is called is a few moves, not a call to memcpy. */
+inline void buf_put(struct pd_buf *b, const char *s, size_t len)
+{
+	if (b->len + len + 1 > b->cap)
+		buf_grow_to(b, b->len + len + 1);
+	if (len)
+		memcpy(b->s + b->len, s, len);
+	b->len += len;
+	b->s[b->len] = '\0';
+}
+inline void buf_puts(struct pd_buf *b, const char *s)
+{
+	buf_put(b, s, strlen(s));
+}
+inline void buf_putc(struct pd_buf *b, char c)
+{
+	if (b->len + 2 > b->cap)
+		buf_grow_to(b, b->len + 2);
+	b->s[b->len++] = c;
+	b->s[b->len] = '\0';
+}
 void buf_printf(struct pd_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void buf_vprintf(struct pd_buf *b, const char *fmt, va_list ap);
 void buf_clear(struct pd_buf *b);
@@ -105,6 +127,8 @@ int fd_write_all(int fd, const void *data, size_t len);
 /* Dates written YYYY-MM-DD: true for a real calendar date (years 0001 to 9999); the days
  * since 1970-01-01 of a valid date; the English name of month m (1..12, "" otherwise). */
 bool date_valid(const char *s);
+/* The year, month and day of a date date_valid accepts (YYYY-MM-DD). */
+void date_fields(const char *s, int *y, int *m, int *d);
 long date_days(const char *s);
 const char *date_month_name(int m);
 
