@@ -220,9 +220,7 @@ struct pd_value *value_new_str(struct pd_arena *arena, const char *s, struct pd_
 	return v;
 }
 
-/* Room for cap items in c (a map's keys and their places too), in one block, the first n
- * entries kept. */
-static void set_room(struct pd_arena *arena, struct pd_value *c, size_t cap)
+void value_room(struct pd_arena *arena, struct pd_value *c, size_t cap)
 {
 	bool map = c->kind == PD_MAP;
 	size_t each = sizeof *c->items + (map ? sizeof *c->keys + sizeof *c->key_locs : 0);
@@ -247,7 +245,7 @@ static void set_room(struct pd_arena *arena, struct pd_value *c, size_t cap)
 static void grow(struct pd_arena *arena, struct pd_value *c)
 {
 	if (c->n >= c->cap)
-		set_room(arena, c, c->cap ? c->cap * 2 : 4);
+		value_room(arena, c, c->cap ? c->cap * 2 : 4);
 }
 
 void value_append(struct pd_arena *arena, struct pd_value *seq, struct pd_value *item)
@@ -291,11 +289,11 @@ struct pd_value *value_copy(struct pd_arena *arena, const struct pd_value *map)
 	struct pd_value *m = value_new(arena, PD_MAP, map->loc);
 	if (map->kind != PD_MAP || !map->n)
 		return m;
-	m->items = map->items; /* copied by set_room */
+	m->items = map->items; /* copied by value_room */
 	m->keys = map->keys;
 	m->key_locs = map->key_locs;
 	m->n = map->n;
-	set_room(arena, m, map->n);
+	value_room(arena, m, map->n);
 	return m;
 }
 

@@ -86,6 +86,9 @@ void value_append(struct pd_arena *arena, struct pd_value *seq, struct pd_value 
 /* A map of its own with the same keys and items (an empty map when map is not one): the
  * keys stay map's, which must live as long. */
 struct pd_value *value_copy(struct pd_arena *arena, const struct pd_value *map);
+/* Room for cap items in a list or map (a map's keys and their places too) in one block,
+ * its n entries kept. */
+void value_room(struct pd_arena *arena, struct pd_value *c, size_t cap);
 /* Sets key (replacing an existing entry) in a map. */
 void value_set(struct pd_arena *arena, struct pd_value *map, const char *key,
 	       struct pd_value *item);

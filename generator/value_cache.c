@@ -217,9 +217,11 @@ struct pd_value *value_cache_load(struct pd_arena *arena, const char *path, cons
 
 /* A case file is a map whose keys start lines: each key with the lines below it (comments
  * and indented lines) is a section, and the sections a docket's cases share (attorney:,
- * firm:) are parsed once. A section is parsed alone, as a document of its own; a text a
- * section could end inside (a flow list, a quoted value) fails to parse alone, and any
- * failure loads the text whole, so the tree and every message are the whole load's. */
+ * firm:) are parsed once. A text none of whose sections was met before is loaded whole;
+ * otherwise a kept section is rebuilt from its image, one met the second time is parsed
+ * alone and kept, and each run of the others is parsed alone, together. A text a unit
+ * could end inside (a flow list, a quoted value) fails to parse alone, and any failure
+ * loads the text whole, so the tree and every message are the whole load's. */
 #define MEMO_SLOTS 4096u		/* sections remembered (half of them at most) */
 #define MEMO_MAX_BYTES (8u << 20) /* bytes of images kept */
 #define MEMO_MAX_SECTIONS 256	/* a text of more sections is loaded whole */
@@ -372,28 +374,27 @@ static void memo_place(struct pd_value *v, const char *file, int line_base)
 	}
 }
 
-/* A section parsed alone (a map of one key), its image kept when it is met the second
- * time; NULL when it does not parse so. */
+/* The sections from s on, up to s + count, parsed alone as one text: a map of one key a
+ * section, the image of a lone section kept in e; NULL when they do not parse so. */
 static struct pd_value *memo_parse(struct pd_value_memo *m, struct memo_entry *e,
-				   const struct section *s, struct pd_arena *arena,
+				   const struct section *s, size_t count, struct pd_arena *arena,
 				   const char *file)
 {
 	struct pd_value_opts o = m->opts;
 	o.memo = NULL;
-	struct pd_value *v = value_load_mem(arena, "section", s->at, s->len, &o, &m->diags);
+	size_t len = (size_t)(s[count - 1].at + s[count - 1].len - s->at);
+	struct pd_value *v = value_load_mem(arena, "section", s->at, len, &o, &m->diags);
 	diag_store_forget(m->diags.store, "section");
-	bool ok = v && !m->diags.n && v->kind == PD_MAP && v->n == 1;
+	bool ok = v && !m->diags.n && v->kind == PD_MAP && v->n == count;
 	diag_clear(&m->diags);
 	if (!ok)
 		return NULL;
 	struct pd_buf body = {0};
-	if (e && !e->met)
-		e->met = true; /* most sections are one client's: only one met again is kept */
-	else if (e && put_node(&body, v, v->loc.file, 16 * s->len + 4096)) {
-		e->image = xmalloc(s->len + body.len);
-		memcpy(e->image, s->at, s->len);
-		memcpy(e->image + s->len, body.s, body.len);
-		e->image_len = s->len + body.len;
+	if (e && !e->image && put_node(&body, v, v->loc.file, 16 * len + 4096)) {
+		e->image = xmalloc(len + body.len);
+		memcpy(e->image, s->at, len);
+		memcpy(e->image + len, body.s, body.len);
+		e->image_len = len + body.len;
 		m->bytes += e->image_len;
 	}
 	buf_free(&body);
@@ -401,18 +402,42 @@ static struct pd_value *memo_parse(struct pd_value_memo *m, struct memo_entry *e
 	return v;
 }
 
-/* The section's tree: a map of its one key. */
-static struct pd_value *memo_section(struct pd_value_memo *m, const struct section *s,
-				     struct pd_arena *arena, const char *file)
+enum use { REBUILD, KEEP, PARSE }; /* an image; met again: parse alone, keep; else parse */
+
+/* How each section is made; false when none is met again (the whole load is as quick). */
+static bool memo_plan(struct pd_value_memo *m, const struct section *sec, size_t n,
+		      struct memo_entry **ent, enum use *use)
 {
-	if (2 * m->used >= MEMO_SLOTS || m->bytes > MEMO_MAX_BYTES)
+	if (2 * (m->used + n) >= MEMO_SLOTS || m->bytes > MEMO_MAX_BYTES)
 		memo_forget_all(m);
-	struct memo_entry *e = memo_slot(m, hash_bytes(s->at, s->len), s->len);
-	if (e->image) {
-		struct pd_value *v = memo_rebuild(e, s, arena, file, m->opts.max_depth);
-		return v ? v : memo_parse(m, NULL, s, arena, file);
+	bool any = false;
+	for (size_t i = 0; i < n; i++) {
+		struct memo_entry *e = ent[i] = memo_slot(m, hash_bytes(sec[i].at, sec[i].len),
+							  sec[i].len);
+		if (e->image)
+			use[i] = memcmp(e->image, sec[i].at, sec[i].len) ? PARSE : REBUILD;
+		else
+			use[i] = e->met ? KEEP : PARSE;
+		e->met = true; /* most sections are one client's: only one met again is kept */
+		any |= use[i] != PARSE;
 	}
-	return memo_parse(m, e, s, arena, file);
+	return any;
+}
+
+/* The map of the sections from sec on: the first's rebuilt or kept, or the run of those
+ * parsed together. *count: how many it holds. */
+static struct pd_value *memo_unit(struct pd_value_memo *m, const struct section *sec, size_t n,
+				  struct memo_entry *const *ent, const enum use *use,
+				  struct pd_arena *arena, const char *file, size_t *count)
+{
+	*count = 1;
+	if (use[0] == REBUILD)
+		return memo_rebuild(ent[0], sec, arena, file, m->opts.max_depth);
+	if (use[0] == KEEP)
+		return memo_parse(m, ent[0], sec, 1, arena, file);
+	while (*count < n && use[*count] == PARSE)
+		++*count;
+	return memo_parse(m, NULL, sec, *count, arena, file);
 }
 
 struct pd_value *value_memo_load(struct pd_value_memo *m, struct pd_arena *arena,
@@ -424,26 +449,29 @@ struct pd_value *value_memo_load(struct pd_value_memo *m, struct pd_arena *arena
 		m->opts_set = true;
 	}
 	struct section sec[MEMO_MAX_SECTIONS];
+	struct memo_entry *ent[MEMO_MAX_SECTIONS];
+	enum use use[MEMO_MAX_SECTIONS];
 	size_t n = same_opts(opts, &m->opts) && breaks_are_newlines(text, len)
 			   ? split_sections(text, len, sec)
 			   : 0;
-	if (!n || n > opts->max_items)
+	if (!n || n > opts->max_items || !memo_plan(m, sec, n, ent, use))
 		return NULL;
-	struct pd_value *root = NULL;
-	for (size_t i = 0; i < n; i++) {
-		struct pd_value *one = memo_section(m, &sec[i], arena, file);
-		if (!one || value_get(root, one->keys[0]))
-			return NULL; /* the whole load says what is wrong */
-		if (!root) { /* the top map starts where the first section's does */
-			root = value_new(arena, PD_MAP, one->loc);
-			root->cap = n;
-			root->items = arena_alloc(arena, n * sizeof *root->items);
-			root->keys = arena_alloc(arena, n * sizeof *root->keys);
-			root->key_locs = arena_alloc(arena, n * sizeof *root->key_locs);
+	struct pd_value *root = value_new(arena, PD_MAP, (struct pd_loc){file, 1, 1});
+	value_room(arena, root, n);
+	for (size_t i = 0, count; i < n; i += count) {
+		struct pd_value *one = memo_unit(m, sec + i, n - i, ent + i, use + i, arena, file,
+						 &count);
+		for (size_t k = 0; one && k < one->n; k++) {
+			if (value_get(root, one->keys[k]))
+				return NULL; /* the whole load says what is wrong */
+			root->keys[root->n] = one->keys[k];
+			root->key_locs[root->n] = one->key_locs[k];
+			root->items[root->n++] = one->items[k];
 		}
-		root->keys[root->n] = one->keys[0];
-		root->key_locs[root->n] = one->key_locs[0];
-		root->items[root->n++] = one->items[0];
+		if (!one)
+			return NULL;
+		if (!i) /* the top map starts where the first section's does */
+			root->loc = one->loc;
 	}
 	return root;
 }

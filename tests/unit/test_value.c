@@ -196,7 +196,10 @@ static void test_memo_same_as_whole(void **state)
 	    "a: x\xe2\x80\xa8y\nb: 1\n",
 	    "\xEF\xBB\xBF" "a: 1\nb: 2\n", "a: &x 1\nb: *x\n", "a: &x 1\nb: 2\n", "a:\n- 1\n- 2\nb: 3\n",
 	    "a: 1\n---\nb: 2\n", "a: plain\ncontinued\nb: 1\n", "2: two\n_x: y\nb: \"\\e\"\n",
-	    "a: 'multi\n  line'\nb: 1\n", "a: b: c\nd: 1\n", "a: 1\nb", "a:\nb:\n", "a: {x: [1, {y: 2}]}\n"};
+	    "a: 'multi\n  line'\nb: 1\n", "a: b: c\nd: 1\n", "a: 1\nb", "a:\nb:\n", "a: {x: [1, {y: 2}]}\n",
+	    /* a kept section beside runs of others parsed together */
+	    "a: 1\nb: 2\nc: 3\nd: 4\n", "a: 1\nb: 5\nc: 6\nd: 4\n", "a: 1\nb: [1,\nc]\nd: 4\n",
+	    "a: 1\nb: x\nb: y\nd: 4\n", "b: 5\nc: 6\na: 1\n"};
 	struct pd_value_memo *memo = value_memo_new();
 	for (size_t i = 0; i < sizeof texts / sizeof *texts; i++)
 		same_as_whole(memo, "t.yaml", texts[i], strlen(texts[i]));
