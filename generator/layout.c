@@ -87,7 +87,8 @@ static void tok_add(struct lay *L, enum tok_kind k, const char *s, size_t len, i
 }
 
 /* What a character of inline text is to tok_text: a space (space, tab, newline), one the rule
- * for quotes, dashes and ellipses may change, or neither. */
+ * for quotes, dashes and ellipses may change (each character special_at in layout_text.c
+ * starts at: a rule starting at another must add it here), or neither. */
 enum { CH_PLAIN, CH_SPACE, CH_SMART };
 static const unsigned char char_kind[256] = {
     [' '] = CH_SPACE, ['\n'] = CH_SPACE, ['\t'] = CH_SPACE, ['\r'] = CH_SPACE,
