@@ -73,6 +73,8 @@ struct worker {
 	unsigned ninflight;
 };
 
+#define PRINTED_KEPT 256
+
 struct tally {
 	size_t done, made, failed, skipped, bytes;
 	int warnings;
@@ -80,6 +82,10 @@ struct tally {
 	int cols; /* the terminal's width, 0 without a progress bar */
 	bool bar_shown;
 	struct pd_buf failures; /* the first MAX_LISTED, a line each */
+	/* The diagnostics printed lately, by case: a case's letter, memo and packet report the
+	 * same warning once (the manifest keeps each document's). A ring of their digests. */
+	uint64_t printed[PRINTED_KEPT];
+	unsigned nprinted;
 };
 
 /* A job's state between the two passes over the docket. */
@@ -235,6 +241,12 @@ static long long mtime_ns(const struct batch *B, const char *path)
 	return (long long)st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec;
 }
 
+/* The document as its inputs' fingerprint knows it: a letter made with its memo says so. */
+static const char *fp_document(const struct pd_job *job)
+{
+	return job->with_memo ? "letter+memo" : job->document;
+}
+
 /* The job's two fingerprints (its inputs, what names its output) from the case file's
  * bytes as the document read them (read again when it kept none). */
 static void job_fingerprints(const struct batch *B, const struct pd_job *job, const char *text,
@@ -245,7 +257,7 @@ static void job_fingerprints(const struct batch *B, const struct pd_job *job, co
 	char case_fp[65];
 	fp_bytes(text ? text : bytes ? bytes : "", len, case_fp);
 	free(bytes);
-	fp_job(B->setup_fp, B->defaults_fp, job->level, job->document, case_fp, r->inputs);
+	fp_job(B->setup_fp, B->defaults_fp, job->level, fp_document(job), case_fp, r->inputs);
 	fp_job("pdgen " PD_VERSION, B->defaults_fp, job->level, job->document, case_fp,
 	       r->name_inputs);
 }
@@ -294,6 +306,7 @@ static void make_one(const struct batch *B, const struct pd_job *job, struct rec
 	    .case_path = job->case_path,
 	    .level = job->level,
 	    .document = job->document,
+	    .with_memo = job->with_memo,
 	    .out = run->outdir,
 	    .defaults = B->docket->defaults,
 	    .check_only = run->check_only,
@@ -304,6 +317,9 @@ static void make_one(const struct batch *B, const struct pd_job *job, struct rec
 	struct pd_doc_result res = {0};
 	struct pd_diags diags = {0};
 	r->status = submission_make(run->session, &req, &res, &diags);
+	for (size_t i = 0; i < diags.n; i++) /* an error of the document asked for: its entry's */
+		if (!diags.v[i].loc.file)
+			diags.v[i].loc = job->loc;
 	r->status = r->status ? r->status : diags.errors ? PD_EXIT_INPUT : 0;
 	r->pages = res.pages;
 	r->bytes = res.bytes;
@@ -327,12 +343,13 @@ static void make_one(const struct batch *B, const struct pd_job *job, struct rec
 	r->files = NULL;
 }
 
-/* A job as it travels to a worker: "idx case_index line col\n", then the case file, level
+/* A job as it travels to a worker: "idx case_index line col with_memo\n", then the case file, level
  * and document as length-prefixed strings. */
 static void send_job(int fd, const struct pd_job *job)
 {
 	struct pd_buf b = {0};
-	buf_printf(&b, "%zu %zu %d %d\n", job->index, job->case_index, job->loc.line, job->loc.col);
+	buf_printf(&b, "%zu %zu %d %d %d\n", job->index, job->case_index, job->loc.line,
+		   job->loc.col, job->with_memo);
 	put_string(&b, job->case_path);
 	put_string(&b, job->level);
 	put_string(&b, job->document);
@@ -358,10 +375,12 @@ static char *read_string(FILE *in)
 static bool receive_job(FILE *in, struct pd_job *job, char *strings[3])
 {
 	char line[128];
+	int with_memo;
 	if (!fgets(line, sizeof line, in) ||
-	    sscanf(line, "%zu %zu %d %d", &job->index, &job->case_index, &job->loc.line,
-		   &job->loc.col) != 4)
+	    sscanf(line, "%zu %zu %d %d %d", &job->index, &job->case_index, &job->loc.line,
+		   &job->loc.col, &with_memo) != 5)
 		return false;
+	job->with_memo = with_memo;
 	for (size_t i = 0; i < 3; i++)
 		strings[i] = read_string(in);
 	job->case_path = strings[0];
@@ -494,6 +513,32 @@ static void note_failure(struct tally *t, const struct pd_job *job, const struct
 	buf_free(&line);
 }
 
+static bool printed_before(struct tally *t, uint64_t digest)
+{
+	for (unsigned i = 0; i < PRINTED_KEPT && i < t->nprinted; i++)
+		if (t->printed[i] == digest)
+			return true;
+	t->printed[t->nprinted++ % PRINTED_KEPT] = digest;
+	return false;
+}
+
+/* A job's diagnostics, each (its line and the indented source and caret lines under it, or a
+ * JSON line) printed unless the same case printed it already. */
+static void print_diagnostics(struct tally *t, size_t case_index, const char *text, FILE *out)
+{
+	while (*text) {
+		const char *end = text;
+		do {
+			const char *nl = strchr(end, '\n');
+			end = nl ? nl + 1 : end + strlen(end);
+		} while (*end == ' ');
+		uint64_t digest = hash_bytes(text, (size_t)(end - text)) ^ (case_index + 1) * 0x9E3779B97F4A7C15u;
+		if (!printed_before(t, digest))
+			fwrite(text, 1, (size_t)(end - text), out);
+		text = end;
+	}
+}
+
 /* A job's final outcome: counted, its diagnostics printed, the bar redrawn; r cleared. */
 static void account(struct batch *B, const struct pd_job *job, struct record *r)
 {
@@ -509,7 +554,8 @@ static void account(struct batch *B, const struct pd_job *job, struct record *r)
 		t->made++, t->bytes += r->bytes;
 	if (r->diagnostics && *r->diagnostics && !run->quiet) {
 		clear_bar(t);
-		fputs(r->diagnostics, run->json ? stdout : stderr); /* escaped by diag_print */
+		print_diagnostics(t, job->case_index, r->diagnostics, /* escaped by diag_print */
+				  run->json ? stdout : stderr);
 	}
 	if (run->verbose && !r->status) {
 		clear_bar(t);
@@ -799,7 +845,7 @@ static int plan_job(struct batch *B, const struct pd_job *job, struct pd_arena *
 		return errno ? errno : EIO;
 	char case_fp[65], inputs[65], names[65], with_files[65];
 	fp_bytes(bytes, len, case_fp);
-	fp_job(B->setup_fp, B->defaults_fp, job->level, job->document, case_fp, inputs);
+	fp_job(B->setup_fp, B->defaults_fp, job->level, fp_document(job), case_fp, inputs);
 	fp_job("pdgen " PD_VERSION, B->defaults_fp, job->level, job->document, case_fp, names);
 	struct prev_row *row = &p->prev;
 	bool found = !B->run->force && journal_previous(B->journal, job, row);

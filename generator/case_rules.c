@@ -503,6 +503,19 @@ static void rule_package(const struct check *k)
 	}
 }
 
+/* An emergency request sent by first-class mail takes days to arrive, and may arrive after
+ * the removal it asks to stop. */
+static void emergency_by_mail(const struct check *k)
+{
+	struct pd_route r;
+	case_route(k->c, k->lv, &r);
+	if (is(r.delivery, "mail"))
+		report(k, PD_WARNING, delivery_loc(k->c, k->lv, &r),
+		       "an emergency request goes by first-class mail and may arrive too late: send "
+		       "it by email (case.contacts.%s.email), or set letter.delivery: hand or courier",
+		       k->lv->name);
+}
+
 static void rule_emergency(const struct check *k)
 {
 	const struct pd_case *c = k->c;
@@ -516,6 +529,8 @@ static void rule_emergency(const struct check *k)
 	if (e && e->kind == PD_MAP && !case_str(c->root, "emergency.reason"))
 		report(k, PD_WARNING, e->loc,
 		       "emergency.reason is missing: say why the request is urgent");
+	if (k->lv && case_is_emergency(c))
+		emergency_by_mail(k);
 }
 
 static void after_letter(const struct check *k, const struct pd_value *map, const char *key,
@@ -739,6 +754,35 @@ static void deliver_record(const struct check *k)
 	       k->lv->name, key, id ? "is not in the office directory" : "is missing", local);
 }
 
+/* Whether text has a letter of the Latin script (Basic Latin to Latin Extended-B, Latin
+ * Extended Additional). */
+static bool has_latin_letter(const char *text)
+{
+	for (size_t at = 0, n = strlen(text); at < n;) {
+		uint32_t cp;
+		at += (size_t)utf8_decode(text + at, n - at, &cp);
+		if ((cp | 0x20) - 'a' < 26 || (cp >= 0xC0 && cp <= 0x24F && cp != 0xD7 && cp != 0xF7) ||
+		    (cp >= 0x1E00 && cp <= 0x1EFF))
+			return true;
+	}
+	return false;
+}
+
+/* The salutation greets the contact by name ("Dear Deputy Chief Counsel ...:"): a name with no
+ * Latin letter would print in its own script inside an English sentence. */
+static void salute_in_latin(const struct check *k, const struct pd_route *r)
+{
+	const char *name = scalar_of(r->contact, "name");
+	if (!name || !k->lv->salutation || has_latin_letter(name) ||
+	    scalar_of(r->contact, "salutation") || case_str(k->c->root, "letter.salutation"))
+		return;
+	report(k, PD_WARNING, node_loc(r->contact, "name"),
+	       "the %s letter's salutation would greet '%s', a name with no Latin letter; add "
+	       "case.contacts.%s.salutation with the greeting as it should print ('%s' and the "
+	       "name in Latin letters)",
+	       k->lv->name, name, k->lv->name, k->lv->salutation);
+}
+
 /* R-deliver: an office id the directory lacks, with no contact to address; e-mail with no
  * address; mail, hand or courier with no street address; fax with no number. */
 static void rule_deliver(const struct check *k)
@@ -760,6 +804,7 @@ static void rule_deliver(const struct check *k)
 	}
 	if (!r.office_id && r.office_key && !r.contact)
 		return; /* the office of record is missing: rule_fields says so */
+	salute_in_latin(k, &r);
 	const char *who = r.office_id ? r.office_id : lv->name;
 	if (is(r.delivery, "email") && !r.email && !r.hq_mailbox && is(lv->office, "hq"))
 		report(k, PD_ERROR, delivery_loc(c, lv, &r),
@@ -981,10 +1026,11 @@ static const struct rule rules[] = {
       "An `emergency` block, or a removal scheduled within 14 days of the letter date "
       "(`rules.emergency_days`), marks the document EMERGENCY in the subject, the RE block "
       "and the first line. Warnings: a deadline before the letter date, an emergency "
-      "without a reason.",
+      "without a reason, an emergency sent by first-class mail.",
       "Requests should be brought to the relevant office \"clearly noting if it is an "
       "emergency.\" (practice pointer, introduction)",
-      "Give `emergency.reason`, and a deadline on or after the letter date."},
+      "Give `emergency.reason`, and a deadline on or after the letter date; send an "
+      "emergency by email, hand or courier."},
      false, rule_emergency},
     {{"R-dates", PD_ERROR,
       "A decision dated before its request, a request, decision, communication or awareness "
@@ -1018,7 +1064,9 @@ static const struct rule rules[] = {
       "needs `case.contacts.LEVEL.fax`; a headquarters mailbox counts only on the dates the "
       "level table gives it. Headquarters letters name the office of record, so "
       "its id must be in the directory (or `case.contacts.ero.office`, "
-      "`case.contacts.occ.office` give its name).",
+      "`case.contacts.occ.office` give its name). A contact whose name has no Latin letter "
+      "is a warning when the salutation would greet them by it: give "
+      "`case.contacts.LEVEL.salutation`.",
       "\"Attorneys should first request PD from the local ICE ERO field office responsible "
       "for handling the client's case.\" \"Many local ICE OCC offices have set up a specific "
       "e-mail box for PD requests.\" (practice pointer, sections 1 and 2); an office's "

@@ -51,6 +51,8 @@ static int parse_args(const char *cmd, int argc, char **argv, struct document_ar
 			a->verbose = true;
 		else if (!strcmp(arg, "--print-path"))
 			a->print_path = true;
+		else if (!strcmp(arg, "--with-memo") && !strcmp(cmd, "letter"))
+			a->req.with_memo = true;
 		else if (!strcmp(arg, "--no-tags"))
 			a->no_tags = true;
 		else if (arg[0] == '-' && arg[1])

@@ -537,6 +537,19 @@ static bool name_allowed(const struct pd_doc_request *req, const char *out, stru
 	return !req->name_check || req->check_only || req->name_check(out, diags, req->name_check_arg);
 }
 
+/* has.memo: the escalation memo goes with this document. */
+static void mark_memo(struct pd_arena *arena, struct pd_value *ctx, const struct pd_doc_request *req)
+{
+	struct pd_value *has = (struct pd_value *)value_get(ctx, "has");
+	if (!has || has->kind != PD_MAP)
+		return;
+	struct pd_value *on = value_new(arena, PD_BOOL, (struct pd_loc){0});
+	on->boolean = req->with_memo;
+	on->str = on->boolean ? "true" : "false";
+	on->len = strlen(on->str);
+	value_set(arena, has, "memo", on);
+}
+
 struct pd_value *doc_context(struct pd_session *s, const struct pd_doc_request *req,
 			     struct pd_arena *arena, struct pd_doc_result *res,
 			     struct pd_diags *diags)
@@ -552,6 +565,7 @@ struct pd_value *doc_context(struct pd_session *s, const struct pd_doc_request *
 	if (!name_allowed(req, res->out_path, diags))
 		return NULL;
 	struct pd_value *ctx = case_context(arena, c, req->level, req->document);
+	mark_memo(arena, ctx, req);
 	if (!res->client)
 		describe(res, ctx);
 	return ctx;
@@ -614,6 +628,7 @@ int doc_make(struct pd_session *s, const struct pd_doc_request *req, struct pd_d
 		goto done;
 	}
 	struct pd_value *ctx = case_context(arena, c, req->level, made_as);
+	mark_memo(arena, ctx, req);
 	if (type)
 		case_context_retitle(arena, c, ctx, type->name, type->subject);
 	if (req->amend)

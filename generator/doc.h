@@ -34,6 +34,9 @@ struct pd_doc_request {
 	bool check_only;              /* run every check, the layout's too; write nothing */
 	bool plan_only;               /* read the case and name its output; nothing more */
 	bool untagged;                /* this PDF plain (untagged), whatever the session's form */
+	bool with_memo;               /* an escalation letter that goes with its memo (the docket
+				       * entry or the packet makes both, or --with-memo): the
+				       * templates see has.memo */
 	const int *out_dir;           /* out is this directory, opened once: the file is written
 				       * at the descriptor (a batch); NULL: out is looked up */
 	enum pd_dump dump;            /* print a stage's output on stdout instead of a PDF */

@@ -617,7 +617,9 @@ int docket_next(struct pd_docket *d, struct pd_job *job)
 			r->ndocs = 0;
 	}
 	*job = (struct pd_job){r->job_index++, r->case_index - 1, r->path.s, r->level,
-			       r->docs[r->next_doc++], r->loc};
+			       r->docs[r->next_doc++], r->loc, false};
+	for (size_t i = 0; i < r->ndocs && !strcmp(job->document, "letter"); i++)
+		job->with_memo |= !strcmp(r->docs[i], "memo");
 	return 1;
 }
 

@@ -19,6 +19,7 @@ struct pd_job {
 	const char *level;
 	const char *document; /* "letter", "memo", ... */
 	struct pd_loc loc;    /* the case entry in the docket */
+	bool with_memo;       /* a letter whose entry makes the memo too */
 };
 
 struct docket_reader;

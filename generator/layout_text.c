@@ -38,9 +38,39 @@ static uint32_t last_char(const struct lay *L)
 	return cp;
 }
 
+/* The year of four digits at s[at..at+4) (1800 to 2099) that stands alone: neither a
+ * letter, a digit nor a hyphen touches it from outside; -1 if none. */
+static int lone_year(const char *s, size_t at, size_t n, bool before, bool after)
+{
+	if (at + 4 > n)
+		return -1;
+	int y = 0;
+	for (size_t k = at; k < at + 4; k++) {
+		if (!digit(s[k]))
+			return -1;
+		y = y * 10 + (s[k] - '0');
+	}
+	unsigned char l = before && at > 0 ? (unsigned char)s[at - 1] : ' ';
+	unsigned char r = after && at + 4 < n ? (unsigned char)s[at + 4] : ' ';
+	bool touched = (l < 0x80 && (letter_or_digit(l) || l == '-')) ||
+		       (r < 0x80 && (letter_or_digit(r) || r == '-'));
+	return y >= 1800 && y <= 2099 && !touched ? y : -1;
+}
+
+/* A hyphen between two years, the second not before the first ("1990-2015"): a range, set
+ * with an en dash. Not a date (2015-04-06), an A-number or a telephone number. */
+static bool year_range_at(const char *s, size_t i, size_t n)
+{
+	if (i < 4)
+		return false;
+	int from = lone_year(s, i - 4, n, true, false), to = lone_year(s, i + 1, n, false, true);
+	return from >= 0 && to >= from;
+}
+
 static bool special_at(const char *s, size_t i, size_t n)
 {
-	return s[i] == '\'' || s[i] == '"' || (s[i] == '-' && i + 1 < n && s[i + 1] == '-') ||
+	return s[i] == '\'' || s[i] == '"' ||
+	       (s[i] == '-' && ((i + 1 < n && s[i + 1] == '-') || year_range_at(s, i, n))) ||
 	       (s[i] == '.' && i + 2 < n && s[i + 1] == '.' && s[i + 2] == '.');
 }
 
@@ -61,6 +91,8 @@ static void smart_into(const char *s, size_t n, uint32_t prev, struct pd_buf *ou
 			put = "\xE2\x80\x94", used = 3;
 		} else if (c == '-' && i + 1 < n && s[i + 1] == '-') {
 			put = "\xE2\x80\x93", used = 2;
+		} else if (c == '-' && year_range_at(s, i, n)) {
+			put = "\xE2\x80\x93";
 		} else if (c == '.' && i + 2 < n && s[i + 1] == '.' && s[i + 2] == '.') {
 			put = "\xE2\x80\xA6", used = 3;
 		}
@@ -80,7 +112,8 @@ static void smart_into(const char *s, size_t n, uint32_t prev, struct pd_buf *ou
  * alike (values reach the layout escaped, where Markdown's smart punctuation never sees
  * them): a quote after a word or closing punctuation closes (an apostrophe: "D’Souza",
  * "Sofía’s"), else it opens, but for a year's apostrophe ("’90s"); "--" is an en dash,
- * "---" an em dash, "..." an ellipsis. Returns s itself when nothing changes, else a copy
+ * and so is the hyphen of a range of years ("1990–2015"); "---" an em dash, "..." an
+ * ellipsis. Returns s itself when nothing changes, else a copy
  * in the arena (*len updated). */
 const char *lay_smart_text(struct lay *L, const char *s, size_t *len)
 {

@@ -232,6 +232,25 @@ static bool template_exists(const struct pd_domain *dom, const char *name)
 	return f != NULL;
 }
 
+/* A priority's text ends the templates' "..., which covers a person TEXT": it begins with
+ * "who", a participle or an adjective, never an article ("a current threat" would read "a
+ * person a current threat"). The category outside the priorities is a clause of its own. */
+static void check_category_texts(const char *what, const struct pd_value *cats, struct pd_diags *d)
+{
+	static const char *const articles[] = {"a ", "an ", "the ", "A ", "An ", "The "};
+	for (size_t i = 0; cats && cats->kind == PD_SEQ && i < cats->n; i++) {
+		const struct pd_value *c = cats->items[i];
+		const char *text = str_of(c, "text"), *code = str_of(c, "code");
+		for (size_t k = 0; text && code && !is(code, "none") && k < sizeof articles / sizeof *articles; k++)
+			if (!strncmp(text, articles[k], strlen(articles[k])))
+				diag_error(d, value_get(c, "text")->loc,
+					   "%s: category %s: text follows \"which covers a person\" in the "
+					   "letters, so it cannot begin with '%.*s': begin it with \"who is\", "
+					   "a participle or an adjective",
+					   what, code, (int)strlen(articles[k]) - 1, articles[k]);
+	}
+}
+
 static void check_regime(const struct pd_domain *dom, const char *id, const struct pd_value *r,
 			 struct pd_diags *d)
 {
@@ -250,6 +269,7 @@ static void check_regime(const struct pd_domain *dom, const char *id, const stru
 				   what);
 		last = to ? to : "9999-12-31";
 	}
+	check_category_texts(what, value_get(r, "categories"), d);
 	const char *partial = str_of(r, "partial");
 	if (partial && !template_exists(dom, partial))
 		diag_error(d, value_get(r, "partial")->loc, "%s: no template %s.md", what, partial);

@@ -36,8 +36,9 @@
 static const struct pd_command commands[] = {
     {"letter", cmd_letter,
      "letter CASE.yaml --level LEVEL [-o OUT.pdf|DIR/|-] [--templates DIR] [--template NAME] "
-     "[--defaults FILE] [--dump=STAGE] [--print-path] [-v] [--no-tags]",
-     "make the request letter for one level of the chain of command", O_DOCUMENT},
+     "[--defaults FILE] [--dump=STAGE] [--with-memo] [--print-path] [-v] [--no-tags]",
+     "make the request letter for one level of the chain of command",
+     O_DOCUMENT "--with-memo\tan escalation letter that goes with its memo points to it\n"},
     {"memo", cmd_memo,
      "memo CASE.yaml --level LEVEL [-o OUT.pdf|DIR/|-] [--templates DIR] [--template NAME] "
      "[--defaults FILE] [--dump=STAGE] [--print-path] [-v] [--no-tags]",

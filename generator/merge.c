@@ -93,7 +93,7 @@ static struct pd_pdfsrc *checked(qpdf_data q, QPDF_ERROR_CODE read_rc, struct pd
 	struct pd_pdfsrc *src = xcalloc(1, sizeof *src);
 	src->q = q;
 	src->pages = pages;
-	src->claims = tags_src_claims(q);
+	src->claims = tags_src_claims(q, &src->fonts_out);
 	return src;
 }
 
@@ -126,6 +126,11 @@ int merge_src_pages(const struct pd_pdfsrc *src)
 unsigned merge_src_claims(const struct pd_pdfsrc *src)
 {
 	return src->claims;
+}
+
+bool merge_src_fonts_out(const struct pd_pdfsrc *src)
+{
+	return src->fonts_out;
 }
 
 void merge_close(struct pd_pdfsrc *src)

@@ -24,8 +24,10 @@ struct pd_pdfsrc *merge_open_bytes(const char *name, unsigned char *bytes, size_
 				   struct pd_loc at, const char *what, struct pd_diags *diags);
 int merge_src_pages(const struct pd_pdfsrc *src);
 /* What src declares and has the marks of: PD_CLAIM_PDFUA (a tagged PDF/UA-1), PD_CLAIM_PDFA
- * (PDF/A-1 or -2 with an RGB output intent), from xmp.h. */
+ * (PDF/A-1 or -2 with an RGB output intent), from xmp.h; none when a font is not embedded. */
 unsigned merge_src_claims(const struct pd_pdfsrc *src);
+/* Whether a font of src's pages is not embedded (PDF/A and PDF/UA-1 require every one). */
+bool merge_src_fonts_out(const struct pd_pdfsrc *src);
 void merge_close(struct pd_pdfsrc *src);
 
 struct pd_stamp_font;

@@ -20,6 +20,7 @@ struct pd_pdfsrc {
 	int pages;
 	unsigned char *bytes; /* the file qpdf reads from, when opened from memory */
 	unsigned claims;      /* PD_CLAIM_* (xmp.h) it declares and has the marks of */
+	bool fonts_out;       /* a font of its pages is not embedded: it claims nothing */
 	struct src_tags *tags;
 	bool tags_read;
 };
@@ -58,8 +59,9 @@ struct pd_merge {
 
 /* merge_tags.c */
 /* What src declares (its XMP) and has the marks of: PD_CLAIM_PDFUA for a tagged PDF/UA-1
- * (MarkInfo, a structure tree), PD_CLAIM_PDFA for PDF/A-1 or -2 with an RGB output intent. */
-unsigned tags_src_claims(qpdf_data q);
+ * (MarkInfo, a structure tree), PD_CLAIM_PDFA for PDF/A-1 or -2 with an RGB output intent;
+ * none when it is encrypted or a font of its pages is not embedded (*fonts_out). */
+unsigned tags_src_claims(qpdf_data q, bool *fonts_out);
 /* After count pages of src from first were added as the document's pages from at: their
  * parent-tree entries renumbered into the document's, and src's structure elements whose
  * content begins on them placed, in order, in the current Part. Untagged: keys dropped. */

@@ -70,8 +70,76 @@ static bool rgb_intent(qpdf_data q, qpdf_oh root)
 	return false;
 }
 
-unsigned tags_src_claims(qpdf_data q)
+/* A font's program is in the file (FontFile, FontFile2 or FontFile3 of its descriptor; a
+ * Type0 font's through its descendant), or it needs none (Type3: its glyphs are procedures). */
+static bool font_embedded(qpdf_data q, qpdf_oh font)
 {
+	qpdf_oh subtype = qpdf_oh_get_key(q, font, "/Subtype");
+	const char *kind = qpdf_oh_is_name(q, subtype) ? qpdf_oh_get_name(q, subtype) : "";
+	if (!strcmp(kind, "/Type3"))
+		return true;
+	if (!strcmp(kind, "/Type0"))
+		font = qpdf_oh_get_array_item(q, qpdf_oh_get_key(q, font, "/DescendantFonts"), 0);
+	qpdf_oh desc = qpdf_oh_get_key(q, font, "/FontDescriptor");
+	return qpdf_oh_has_key(q, desc, "/FontFile") || qpdf_oh_has_key(q, desc, "/FontFile2") ||
+	       qpdf_oh_has_key(q, desc, "/FontFile3");
+}
+
+/* The values of a dictionary, in a list of handles (qpdf's one key iterator is free again
+ * when this returns); at most *budget, counted off it. */
+static qpdf_oh *dict_values(qpdf_data q, qpdf_oh dict, long *budget, size_t *n)
+{
+	qpdf_oh *v = NULL;
+	size_t cap = 0;
+	*n = 0;
+	qpdf_oh_begin_dict_key_iter(q, dict);
+	while (qpdf_oh_dict_more_keys(q) && --*budget > 0) {
+		qpdf_oh item = qpdf_oh_get_key(q, dict, qpdf_oh_dict_next_key(q));
+		if (*n == cap)
+			v = xrealloc(v, (cap = cap ? 2 * cap : 8) * sizeof *v);
+		v[(*n)++] = item;
+	}
+	return v;
+}
+
+/* Every font of a resource dictionary embedded, and those of its form XObjects (depth
+ * levels down); *budget bounds the fonts and forms looked at. */
+static bool resources_embedded(qpdf_data q, qpdf_oh res, int depth, long *budget)
+{
+	static const char *const kinds[] = {"/Font", "/XObject"};
+	bool ok = true;
+	for (int k = 0; k < 2 && ok; k++) {
+		qpdf_oh dict = qpdf_oh_get_key(q, res, kinds[k]);
+		size_t n = 0;
+		qpdf_oh *items = qpdf_oh_is_dictionary(q, dict) ? dict_values(q, dict, budget, &n) : NULL;
+		for (size_t i = 0; i < n && ok; i++) {
+			qpdf_oh form = qpdf_oh_is_stream(q, items[i]) ? qpdf_oh_get_dict(q, items[i]) : 0;
+			ok = k == 0 ? font_embedded(q, items[i])
+			     : !form || depth <= 0 ||
+			           resources_embedded(q, qpdf_oh_get_key(q, form, "/Resources"), depth - 1,
+			                              budget);
+		}
+		free(items);
+	}
+	return ok && *budget > 0;
+}
+
+/* Every font of every page embedded, as PDF/A and PDF/UA-1 (7.21.4.1) require. */
+static bool fonts_embedded(qpdf_data q)
+{
+	long budget = 20000;
+	int n = qpdf_get_num_pages(q);
+	for (int i = 0; i < n; i++) {
+		qpdf_oh page = qpdf_get_page_n(q, (size_t)i);
+		if (!resources_embedded(q, qpdf_oh_get_key(q, page, "/Resources"), 3, &budget))
+			return false;
+	}
+	return true;
+}
+
+unsigned tags_src_claims(qpdf_data q, bool *fonts_out)
+{
+	*fonts_out = !fonts_embedded(q);
 	qpdf_oh root = qpdf_get_root(q), md = qpdf_oh_get_key(q, root, "/Metadata");
 	unsigned char *x = NULL;
 	size_t len = 0;
@@ -90,6 +158,8 @@ unsigned tags_src_claims(qpdf_data q)
 	char part = xmp_value((char *)x, len, "pdfaid:part");
 	if ((part == '1' || part == '2') && rgb_intent(q, root))
 		claims |= PD_CLAIM_PDFA;
+	if (*fonts_out || qpdf_is_encrypted(q))
+		claims = 0;
 	free(x);
 	qpdf_oh_release_all(q);
 	return claims;

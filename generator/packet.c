@@ -131,6 +131,8 @@ static int own_document(struct packet *p, const char *document, const char *tmpl
 	struct pd_doc_request sub = *p->req;
 	sub.document = document;
 	sub.template_name = tmpl;
+	const struct pd_level *lv = levels_find(doc_domain(p->s), p->req->level);
+	sub.with_memo = lv && lv->memo; /* the packet holds the memo whenever the level has one */
 	sub.out = tmp_path(p, tmpl ? tmpl : document);
 	sub.out_dir = NULL; /* a scratch file, not the batch's directory */
 	sub.name_check = NULL;
@@ -325,7 +327,12 @@ static unsigned packet_claims(struct packet *p, struct pd_pdfsrc *const own[3],
 		claims &= has;
 		if (!lost)
 			continue;
-		if (t->pdf)
+		if (t->pdf && merge_src_fonts_out(t->pdf))
+			diag_add(diags, PD_NOTE, t->at, NULL, "enclosure %s (Tab %s) has a font that is "
+				 "not embedded: the packet is declared neither PDF/UA-1 nor PDF/A-2b "
+				 "(pdgen's own pages stay tagged); enclose a copy with every font embedded "
+				 "(saved as PDF/A-2b, or printed to PDF again)", t->id, t->tab);
+		else if (t->pdf)
 			diag_add(diags, PD_NOTE, t->at, NULL, "enclosure %s (Tab %s) %s",
 				 t->id, t->tab, lost_claim[lost]);
 		else

@@ -5,7 +5,8 @@
 #   NAME.txt    pdftotext -layout of the PDF (what a reader sees, pages split by form feeds)
 #   NAME.pages  page make-up: each page's number, line count, first and last two lines
 #   NAME.out    stdout, stderr and exit of a pdgen(1) example that makes no document
-# Documents: samples/docket.yaml (as `make demo` renders it), the letter and memo examples of
+# Documents: samples/docket.yaml (as `make demo` renders it: a letter whose entry makes the
+# memo too, with --with-memo), the letter and memo examples of
 # pdgen(1) and the examples of pdgen-case(5) that pass. `--update` rewrites the goldens (run
 # by `make regress-update`; read the diff before committing).
 : "${PDGEN:=./pdgen}"
@@ -87,11 +88,12 @@ for a in m.iter_attachments():
 python3 -c '
 import sys, yaml
 for c in yaml.safe_load(open(sys.argv[1]))["cases"]:
-    for d in c.get("documents", ["letter"]):
-        print(c["file"], c["level"], d)
+    docs = c.get("documents", ["letter"])
+    for d in docs:
+        print(c["file"], c["level"], d, "--with-memo" if d == "letter" and "memo" in docs else "")
 ' samples/docket.yaml >"$scratch/docket" || { echo "not ok - golden: samples/docket.yaml"; exit 1; }
-while read -r file level doc; do
-	document "$(basename "${file%.yaml}").$level.$doc" "$doc" "samples/$file" "$level"
+while read -r file level doc with_memo; do # a letter whose entry makes the memo says so
+	document "$(basename "${file%.yaml}").$level.$doc" "$doc" "samples/$file" "$level" $with_memo
 done <"$scratch/docket"
 
 # --- pdgen(1): letters and memos as documents, the other examples by what they print

@@ -105,6 +105,21 @@ n=$(grep -c 'letter-request.md:1:[0-9]*: error' stderr6)
 	|| fail "a broken template is reported once and nothing is made (exit $rc, $n reports)" \
 		"$(cat stderr6)"
 
+# a warning of a case is printed once for all its documents (each row of the manifest keeps
+# it); an error with no place in the case (a memo below the escalation rungs) is placed at
+# the case's entry in the docket
+cp "$TOP/samples/ero-emergency-detained.yaml" cases/emerg.yaml
+sed -i 's/^  delivery: email$/  delivery: mail/' cases/emerg.yaml
+printf 'cases:\n  - {file: cases/emerg.yaml, level: ero, documents: [letter, memo]}\n' >tw.yaml
+"$PDGEN" batch tw.yaml -o tw -j 2 2>stderr7; rc=$?
+n=$(grep -c 'warning: \[R-emergency\]' stderr7)
+rows=$(grep -c 'R-emergency' tw/manifest.jsonl)
+[ "$n" = 1 ] && [ "$rows" = 2 ] && ok "a case's warning is printed once for its two documents, kept in both rows" \
+	|| fail "a case's warning is printed once for its two documents ($n printed, $rows rows)" "$(cat stderr7)"
+[ $rc = 1 ] && grep -q '^tw.yaml:2:5: error: \[R-memo\]' stderr7 &&
+	ok "an error of the document asked for is placed at its docket entry" ||
+	fail "an error of the document asked for is placed at its docket entry (exit $rc)" "$(cat stderr7)"
+
 mkdir ro && chmod 500 ro
 if [ "$(id -u)" != 0 ]; then
 	"$PDGEN" batch docket.yaml -o ro/out 2>/dev/null; [ $? = 3 ] && ok "unwritable output directory: exit 3" \

@@ -27,6 +27,10 @@ fault regimes/mayorkas-2021.yaml 's/^  - {from: 2023-07-28, to: 2025-01-20}/  - 
 fault regimes/kelly-2017.yaml 's/^partial: priority-case-by-case/partial: priority-kelly/' "no template priority-kelly.md"
 fault regimes/trump-2025.yaml 's/^id: trump-2025/id: trump-2026/' "differs from the file name"
 fault regimes/doyle-2022.yaml '/^citation:/,/^  Discretion/d' "citation is missing"
+fault regimes/mayorkas-2021.yaml 's/^      who is a current threat to public safety/      a current threat to public safety/' \
+	"category public_safety: text follows \"which covers a person\""
+fault regimes/johnson-2014.yaml 's/^    text: issued a final order/    text: the holder of a final order/' \
+	"cannot begin with 'the'"
 fault labels.yaml '/code: no_appeal/d' "forms has no entry for no_appeal"
 fault labels.yaml 's/{code: DO, label: "Deportation Officer"}/{code: DO}/' "label is missing"
 fault levels.yaml 's/^    reviewer: the Chief Counsel$/    reviewer:/' "reviewer has no value"

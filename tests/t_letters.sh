@@ -33,6 +33,34 @@ for spec in okafor-opla-hq.yaml:opla-hq:letter okafor-opla-hq.yaml:opla-hq:memo 
 	*) fail "$file $doc: closing with body text and the whole signature" "firm '$firm'" "$(echo "$page" | head -5)" ;;
 	esac
 done
+# an escalation letter speaks of "the accompanying memorandum" only when the memo goes with
+# it: --with-memo, a docket entry that makes both, a packet; a letter alone says the record
+# is enclosed, and the docket's fingerprint tells the two letters apart
+memo_words='indexed in the accompanying memorandum'
+for with in "" --with-memo; do
+	"$PDGEN" letter "$TOP/samples/castro-ero-hq.yaml" --level ero-hq $with -o alone$with.pdf 2>err ||
+		fail "escalation letter $with" "$(cat err)"
+done
+pdf_text alone.pdf | tr '\n' ' ' | grep -qF 'local office are enclosed.' &&
+	! pdf_text alone.pdf | tr '\n' ' ' | grep -qF "$memo_words" &&
+	ok "an escalation letter made alone names no memorandum" ||
+	fail "an escalation letter made alone names no memorandum" "$(pdf_text alone.pdf | grep -i -A1 enclosed)"
+pdf_text alone--with-memo.pdf | tr '\n' ' ' | grep -qF "$memo_words" &&
+	ok "--with-memo: the letter points to the accompanying memorandum" ||
+	fail "--with-memo: the letter points to the accompanying memorandum"
+mkdir -p dk
+cp "$TOP/samples/castro-ero-hq.yaml" dk/
+printf 'docket: t\ncases:\n  - {file: castro-ero-hq.yaml, level: ero-hq, documents: [letter]}\n' >dk/docket.yaml
+"$PDGEN" batch dk/docket.yaml -o dk/out --quiet 2>err || fail "docket of a letter alone" "$(cat err)"
+letter=$(ls dk/out/*letter*.pdf)
+! pdf_text "$letter" | tr '\n' ' ' | grep -qF "$memo_words" && ok "batch: a letter alone names no memorandum" ||
+	fail "batch: a letter alone names no memorandum"
+sed -i 's/documents: \[letter\]/documents: [letter, memo]/' dk/docket.yaml
+"$PDGEN" batch dk/docket.yaml -o dk/out --quiet 2>err || fail "docket of a letter and memo" "$(cat err)"
+pdf_text "$letter" | tr '\n' ' ' | grep -qF "$memo_words" &&
+	ok "batch: the letter made again with its memo points to it (not kept as up to date)" ||
+	fail "batch: the letter made again with its memo points to it (not kept as up to date)"
+
 # the house style, templates/style.yaml, sets every letter's page
 mkdir -p house/templates
 ln -s "$TOP/fonts" house/fonts

@@ -183,6 +183,23 @@ noted "$work/case-ua.yaml" "$work/ua.pdf" "an enclosure that is not PDF/A: a not
 	"^$work/case-ua.yaml:$line:[0-9]*: note: enclosure E4 (Tab D) is not a PDF/A-1 or PDF/A-2 file with an RGB output intent: the packet is not declared PDF/A-2b"
 check "an enclosure that is not PDF/A: PDF/UA-1 declared, PDF/A-2b not" $C --claims=UA "$work/ua.pdf"
 
+# an enclosure that declares PDF/A and PDF/UA-1 but leaves a font out (both require every
+# font embedded): the packet declares neither, a note names the enclosure
+$PY - "$encl/support-letters.pdf" "$work/encl/font-out.pdf" <<'EOF'
+import sys, pikepdf
+pdf = pikepdf.open(sys.argv[1])
+fonts = pdf.pages[0].Resources.Font
+del fonts[list(fonts.keys())[0]].DescendantFonts[0].FontDescriptor["/FontFile2"]
+pdf.save(sys.argv[2])
+EOF
+sed "s#encl/support-letters.pdf#encl/font-out.pdf#" $sample >"$work/case-font-out.yaml"
+noted "$work/case-font-out.yaml" "$work/font-out.pdf" "an enclosure with a font left out: a note at its line" \
+	"^$work/case-font-out.yaml:$line:[0-9]*: note: enclosure E4 (Tab D) has a font that is not embedded: the packet is declared neither PDF/UA-1 nor PDF/A-2b"
+check "an enclosure with a font left out: neither PDF/UA-1 nor PDF/A-2b declared" \
+	$PY -c 'import sys, pikepdf
+x = pikepdf.open(sys.argv[1]).Root.Metadata.read_bytes().decode()
+sys.exit("pdfuaid:part" in x or "pdfaid:part" in x)' "$work/font-out.pdf"
+
 # role and class maps: joined; a structure type two enclosures map two ways stops PDF/UA-1
 for f in g28:H1 eoir28:P; do
 	$PY - "$encl/${f%%:*}.pdf" "$work/encl/map-${f%%:*}.pdf" "${f#*:}" <<'EOF'

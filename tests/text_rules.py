@@ -66,6 +66,23 @@ for rule, what in [("no-break", "no line breaks after an honorific or abbreviati
     else:
         print("ok - text rules: %s" % what)
 
+# a hyphen between two years is a range's en dash; dates, A-numbers, telephone numbers,
+# ZIP+4 codes, a falling pair and numbers that are not years keep theirs
+src = os.path.join(TMP, "years.md")
+with open(src, "w") as f:
+    f.write("Lived here 1990-2015 and (2008-2016); W-2s 2009-2014.\n\n"
+            "Filed 2015-04-06, A078-112-340, call 312-555-2015, ZIP 60601-2019, 2016-2008, "
+            "1200-1300, 1-2015-2016, 2015-2016-2017, x2015-2016.\n")
+out = subprocess.run([PDGEN, "typeset", "--text", src], capture_output=True, text=True).stdout
+want = ["Lived here 1990\u20132015 and (2008\u20132016); W-2s 2009\u20132014.",
+        "Filed 2015-04-06, A078-112-340, call 312-555-2015, ZIP 60601-2019, 2016-2008, "
+        "1200-1300, 1-2015-2016, 2015-2016-2017, x2015-2016."]
+got = " ".join(l for l in out.replace("\f", "").split("\n") if l.strip())
+print(("ok" if got == " ".join(want) else "not ok") +
+      " - text rules: a range of years takes an en dash, other numbers keep their hyphens")
+if got != " ".join(want):
+    print("#   got %r" % got)
+
 # quotes: prose and an escaped value (as a case value reaches the layout) alike
 src = os.path.join(TMP, "quotes.md")
 with open(src, "w") as f:
