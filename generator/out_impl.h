@@ -155,6 +155,14 @@ void pdf_tags_close(struct pdf_tags *t, struct pd_buf *b);
 void pdf_tags_link(struct pdf_tags *t, HPDF_Annotation a, int elem);
 int pdf_tags_end(struct pdf_tags *t, struct pdf_objects *out);
 
+/* out_pdf_outline.c: the document outline of lay's entries, each going to the top of its
+ * heading on pages[entry's page] (all open, levels 1 to 3): its objects added to pdf, their
+ * text kept until the document is saved (then pdf_outline_free). NULL on failure. */
+struct pdf_outline;
+struct pdf_outline *pdf_outline_new(HPDF_Doc pdf, const struct pd_layout *lay,
+				    const HPDF_Page *pages);
+void pdf_outline_free(struct pdf_outline *o);
+
 /* out_pdf_meta.c: an ICC profile, deflated; NULL z when it could not be read. */
 struct pdf_profile {
 	unsigned char *z;

@@ -84,6 +84,7 @@ struct doc {
 	struct pdf_tags *tags; /* NULL: an untagged PDF */
 	bool packed;	       /* written with object streams (a tagged PDF, version 1.7) */
 	struct pdf_objects own; /* the structure tree, written by pdgen */
+	struct pdf_outline *outline; /* the bookmarks' text, until the document is saved */
 };
 
 static size_t face_index(const struct doc *d, const struct pd_face *f)
@@ -429,30 +430,6 @@ static void draw_page(struct doc *d, const struct pd_page *pg, HPDF_Page page)
 	}
 }
 
-static void outlines(struct doc *d, HPDF_Page *pages)
-{
-	const struct pd_layout *lay = d->lay;
-	HPDF_Encoder enc = HPDF_GetEncoder(d->pdf, "UTF-8");
-	HPDF_Outline parent[4] = {NULL, NULL, NULL, NULL};
-	for (size_t i = 0; i < lay->noutlines; i++) {
-		const struct pd_outline *o = &lay->outlines[i];
-		int lv = o->level < 1 ? 1 : o->level > 3 ? 3 : o->level;
-		HPDF_Outline up = NULL;
-		for (int k = lv - 1; k >= 1 && !up; k--)
-			up = parent[k];
-		HPDF_Outline ol = HPDF_CreateOutline(d->pdf, up, o->title, enc);
-		if (!ol)
-			return;
-		HPDF_Destination dst = HPDF_Page_CreateDestination(pages[o->page]);
-		HPDF_Destination_SetFitH(dst, (HPDF_REAL)(lay->page_h - o->y));
-		HPDF_Outline_SetDestination(ol, dst);
-		HPDF_Outline_SetOpened(ol, HPDF_TRUE);
-		parent[lv] = ol;
-		for (int k = lv + 1; k < 4; k++)
-			parent[k] = NULL;
-	}
-}
-
 static void set_info(HPDF_Doc pdf, const struct pd_pdf_info *info)
 {
 	if (info->title && *info->title)
@@ -577,7 +554,9 @@ int out_pdf_write(struct pd_pdfw *w, const struct pd_layout *lay, const struct p
 			draw_page(&d, &lay->pages[p], pages[p]);
 		}
 		if (!w->err && lay->noutlines) {
-			outlines(&d, pages);
+			d.outline = pdf_outline_new(pdf, lay, pages);
+			if (!d.outline && !w->err)
+				w->err = HPDF_FAILD_TO_ALLOC_MEM;
 			HPDF_SetPageMode(pdf, HPDF_PAGE_MODE_USE_OUTLINE); /* the bookmarks open */
 		}
 		if (!w->err && set_id(pdf, lay, info) < 0)
@@ -595,6 +574,7 @@ int out_pdf_write(struct pd_pdfw *w, const struct pd_layout *lay, const struct p
 		rc = save(&d, info->out_dir, path, written, diags);
 	pdf_tags_end(d.tags, NULL); /* when drawing stopped early */
 	pdf_objects_free(&d.own);
+	pdf_outline_free(d.outline);
 	free(d.fonts);
 	free(d.font_names);
 	for (size_t i = 0; d.vars && i < lay->nfaces; i++)
