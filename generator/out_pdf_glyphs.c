@@ -125,33 +125,49 @@ static inline size_t put_cid(char *out, size_t n, unsigned cid)
 	return n;
 }
 
-/* A run whose characters print their own glyphs, left to right: CIDs are code points. */
-static long put_plain(struct pd_buf *b, const struct pd_run *r, const struct pdf_variants *vars)
+/* The characters of a plain run as their CIDs' bytes at out (at most 4 each), their advances
+ * added to *advance; returns the number of bytes. */
+static inline size_t plain_cids(const struct pd_run *r, const struct pdf_variants *vars,
+				char *out, long *advance)
 {
-	long advance = 0;
-	char out[256];
-	size_t n = 0;
 	const unsigned char *s = (const unsigned char *)r->text;
-	for (size_t at = 0; at < r->len;) {
-		unsigned c = s[at];
-		if (c < 0x80 && !escaped((unsigned char)c)) { /* most characters */
-			at++;
-			advance += vars->ascii_adv[c];
+	const int *adv = vars->ascii_adv;
+	size_t n = 0, len = r->len;
+	long sum = 0;
+	for (size_t i = 0; i < len;) {
+		unsigned c = s[i];
+		if (c < 0x80 && !escapes[c]) { /* most characters */
+			i++;
+			sum += adv[c];
 			out[n] = '\0';
 			out[n + 1] = (char)c;
 			n += 2;
 		} else {
 			uint32_t cp;
-			at += (size_t)utf8_decode(r->text + at, r->len - at, &cp);
+			i += (size_t)utf8_decode((const char *)s + i, len - i, &cp);
 			if (cp > 0xFFFF)
 				cp = ' '; /* never laid out: no font of ours has it */
-			advance += face_advance(r->face, cp);
+			sum += face_advance(r->face, cp);
 			n = put_cid(out, n, cp);
 		}
-		if (n > sizeof out - 8)
-			pdf_put(b, out, n), n = 0;
 	}
-	pdf_put(b, out, n);
+	*advance += sum;
+	return n;
+}
+
+/* A run whose characters print their own glyphs, left to right: CIDs are code points,
+ * written straight into b when it has the room. */
+static long put_plain(struct pd_buf *b, const struct pd_run *r, const struct pdf_variants *vars)
+{
+	long advance = 0;
+	if (r->len < b->cap / 4 && b->len + 4 * r->len < b->cap) {
+		b->len += plain_cids(r, vars, b->s + b->len, &advance);
+		b->s[b->len] = '\0';
+	} else {
+		char *out = xmalloc(4 * r->len + 1);
+		pdf_put(b, out, plain_cids(r, vars, out, &advance));
+		free(out);
+	}
 	return advance;
 }
 
