@@ -4,6 +4,7 @@
 #define PD_OUT_IMPL_H
 
 #include <stdbool.h>
+#include <string.h>
 
 #include <hpdf.h>
 
@@ -39,6 +40,7 @@ struct pdf_variant {
 struct pdf_variants {
 	struct pdf_variant *v;
 	size_t n, cap;
+	int ascii_adv[128]; /* the face's advance of each ASCII code */
 };
 #define PDF_VARIANTS_MAX (64 + 2048)
 unsigned pdf_variant_cid(size_t i);
@@ -51,14 +53,45 @@ unsigned pdf_variant_cid(size_t i);
 HPDF_Font pdf_font_new(HPDF_Doc pdf, struct pd_font_cache *cache, const struct pd_face *face,
 		       const unsigned char *used, const struct pdf_variants *vars);
 
-/* out_pdf_glyphs.c: the variants face prints in lay's runs, into vars (emptied first; its
- * array kept for reuse, freed by the caller); a run's characters written to b as the CIDs
- * of its font (a literal string's bytes, escaped), in the order drawn (a run set right to
- * left from its last character), with vars those of its face. Returns the run's advance in
+/* out_pdf_glyphs.c: begin empties vars for a document's face (its array kept for reuse,
+ * freed by the caller); add adds the variants run r (of that face) prints, the runs taken
+ * in the document's order. put_cids writes a run's characters to b as the CIDs of its font
+ * (a literal string's bytes, escaped), in the order drawn (a run set right to left from its
+ * last character), with vars those of its face, and returns the run's advance in
  * thousandths of the font size. */
-void pdf_variants_collect(const struct pd_layout *lay, const struct pd_face *face,
-			  struct pdf_variants *vars);
+void pdf_variants_begin(struct pdf_variants *vars, const struct pd_face *face);
+void pdf_variants_add(struct pdf_variants *vars, const struct pd_run *r);
 long pdf_put_cids(struct pd_buf *b, const struct pd_run *r, const struct pdf_variants *vars);
+
+/* Appends n bytes to b: in place while it has room (a content stream's many short pieces). */
+static inline void pdf_put(struct pd_buf *b, const char *s, size_t n)
+{
+	if (b->len + n < b->cap) {
+		memcpy(b->s + b->len, s, n);
+		b->len += n;
+		b->s[b->len] = '\0';
+	} else {
+		buf_put(b, s, n);
+	}
+}
+#define PDF_PUT_LIT(b, lit) pdf_put((b), "" lit, sizeof(lit) - 1)
+
+/* The decimal digits of u written to end at end (two at a time); returns where they start. */
+static inline char *pdf_digits(char *end, unsigned long u)
+{
+	static const char pairs[] = "00010203040506070809101112131415161718192021222324252627282930"
+				    "31323334353637383940414243444546474849505152535455565758596061"
+				    "62636465666768697071727374757677787980818283848586878889909192"
+				    "93949596979899";
+	char *p = end;
+	for (; u >= 100; u /= 100)
+		p -= 2, memcpy(p, pairs + 2 * (u % 100), 2);
+	if (u >= 10)
+		p -= 2, memcpy(p, pairs + 2 * u, 2);
+	else
+		*--p = (char)('0' + u);
+	return p;
+}
 
 /* out_pdf_stream.c: libdeflate's compressor at the level the PDFs use (NULL: out of memory),
  * one per writer; data in zlib format, deflated by it (malloc'd), NULL on failure. */
@@ -125,6 +158,14 @@ void pdf_tags_mark(struct pdf_tags *t, struct pd_buf *b, int elem);
 void pdf_tags_close(struct pdf_tags *t, struct pd_buf *b);
 void pdf_tags_link(struct pdf_tags *t, HPDF_Annotation a, int elem);
 int pdf_tags_end(struct pdf_tags *t, struct pdf_objects *out);
+
+/* out_pdf_outline.c: the document outline of lay's entries, each going to the top of its
+ * heading on pages[entry's page] (all open, levels 1 to 3): its objects added to pdf, their
+ * text kept until the document is saved (then pdf_outline_free). NULL on failure. */
+struct pdf_outline;
+struct pdf_outline *pdf_outline_new(HPDF_Doc pdf, const struct pd_layout *lay,
+				    const HPDF_Page *pages);
+void pdf_outline_free(struct pdf_outline *o);
 
 /* out_pdf_meta.c: an ICC profile, deflated; NULL z when it could not be read. */
 struct pdf_profile {

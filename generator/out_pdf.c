@@ -22,6 +22,9 @@ struct pd_pdfw {
 	struct pd_font_cache *programs; /* font programs kept for the next documents */
 	HPDF_Doc pdf;			/* kept between documents (HPDF_NewDoc) */
 	struct libdeflate_compressor *deflater; /* every stream's */
+	struct pd_buf page;		/* a page's content stream, its room kept for the next */
+	unsigned char *used;		/* per face of a document, its code points (a bit each, */
+	size_t used_faces;		/* PD_CP_SET_BYTES): all zero between documents */
 	unsigned file_mode;		/* of a new file: 0666 less the umask */
 	struct pdf_profile srgb;	/* the output intent's, read with the first tagged PDF */
 	HPDF_PDFVer version;		/* libharu's own: a tagged PDF sets 1.7 */
@@ -62,6 +65,8 @@ void out_pdf_free(struct pd_pdfw *w)
 	drop_doc(w);
 	font_cache_free(w->programs);
 	free(w->srgb.z);
+	buf_free(&w->page);
+	free(w->used);
 	pdf_deflater_free(w->deflater);
 	free(w);
 }
@@ -72,12 +77,14 @@ struct doc {
 	const struct pd_layout *lay;
 	HPDF_Font *fonts; /* parallel to lay->faces */
 	struct pdf_variants *vars; /* likewise: each face's ligatures and joining forms */
+	const char **font_names;   /* likewise: the page's name of each font, NULL until used */
 	HPDF_Image *imgs;
 	const struct pd_pixels **img_pixels;
 	size_t nimgs;
 	struct pdf_tags *tags; /* NULL: an untagged PDF */
 	bool packed;	       /* written with object streams (a tagged PDF, version 1.7) */
 	struct pdf_objects own; /* the structure tree, written by pdgen */
+	struct pdf_outline *outline; /* the bookmarks' text, until the document is saved */
 };
 
 static size_t face_index(const struct doc *d, const struct pd_face *f)
@@ -88,26 +95,63 @@ static size_t face_index(const struct doc *d, const struct pd_face *f)
 	return i;
 }
 
+/* The index of run r's face, most often that of the run before it (*last, its index *at). */
+static size_t run_face(const struct doc *d, const struct pd_run *r, const struct pd_face **last,
+		       size_t *at)
+{
+	if (r->face != *last) {
+		*last = r->face;
+		*at = face_index(d, r->face);
+	}
+	return *at;
+}
+
 static void mark(unsigned char *used, unsigned cp)
 {
 	used[cp >> 3] |= (unsigned char)(1u << (cp & 7));
 }
 
-static void mark_used(const struct pd_layout *lay, const struct pd_face *face, unsigned char *used)
+/* What a document marks in a face's set of code points: its ASCII ones gathered in two
+ * words (a bit each, put in the set by ascii_used) and the 64-byte lines of the set it
+ * marked (a bit each), cleared after the document. */
+struct marks {
+	uint64_t ascii[2], lines[2];
+};
+
+/* The code points run r prints into used (a bit each). */
+static void mark_used(const struct pd_run *r, unsigned char *used, struct marks *m)
 {
-	memset(used, 0, PD_CP_SET_BYTES);
-	for (size_t p = 0; p < lay->npages; p++)
-		for (size_t k = 0; k < lay->pages[p].nruns; k++) {
-			const struct pd_run *r = &lay->pages[p].runs[k];
-			if (r->face != face)
-				continue;
-			for (size_t at = 0; at < r->len;) {
-				uint32_t cp;
-				at += (size_t)utf8_decode(r->text + at, r->len - at, &cp);
-				if (cp >= 0x20 && cp < 0xFFFF)
-					mark(used, cp);
-			}
+	const unsigned char *s = (const unsigned char *)r->text;
+	for (size_t at = 0; at < r->len;) {
+		uint32_t cp = s[at];
+		if (cp < 0x80) {
+			m->ascii[cp >> 6] |= (uint64_t)1 << (cp & 63);
+			at++;
+			continue;
 		}
+		at += (size_t)utf8_decode(r->text + at, r->len - at, &cp);
+		if (cp < 0xFFFF) {
+			mark(used, cp);
+			m->lines[cp >> 15] |= (uint64_t)1 << (cp >> 9 & 63);
+		}
+	}
+}
+
+static void ascii_used(const struct marks *m, unsigned char *used)
+{
+	uint64_t printed[2] = {m->ascii[0] & ~(uint64_t)0xFFFFFFFF, m->ascii[1]}; /* no controls */
+	for (int w = 0; w < 2; w++)
+		for (int k = 0; k < 8; k++)
+			used[8 * w + k] |= (unsigned char)(printed[w] >> (8 * k));
+}
+
+/* The set of code points as it was before the document: all zero. */
+static void unmark(const struct marks *m, unsigned char *used)
+{
+	memset(used, 0, 64); /* ASCII and the digits added */
+	for (unsigned line = 1; line < 128; line++)
+		if (m->lines[line >> 6] >> (line & 63) & 1)
+			memset(used + 64 * line, 0, 64);
 }
 
 /* A-numbers, dates and page numbers change the digits a face prints from one letter to the
@@ -123,23 +167,48 @@ static void add_all_digits(const struct pd_face *face, unsigned char *used)
 			mark(used, cp);
 }
 
-/* Each face's font embeds the characters the document prints with it (and all digits). */
+/* Each face's font embeds the characters the document prints with it (and all digits):
+ * the runs read once, each into its face's set of code points (used, one per face). */
 static int load_fonts(struct doc *d)
 {
-	d->fonts = xcalloc(d->lay->nfaces + 1, sizeof *d->fonts);
-	d->vars = xcalloc(d->lay->nfaces + 1, sizeof *d->vars);
-	unsigned char *used = xmalloc(PD_CP_SET_BYTES);
+	size_t nf = d->lay->nfaces;
+	d->fonts = xcalloc(nf + 1, sizeof *d->fonts);
+	d->vars = xcalloc(nf + 1, sizeof *d->vars);
+	d->font_names = xcalloc(nf + 1, sizeof *d->font_names);
+	if (d->w->used_faces < nf + 1) {
+		free(d->w->used);
+		d->w->used = xcalloc(nf + 1, PD_CP_SET_BYTES);
+		d->w->used_faces = nf + 1;
+	}
+	unsigned char *used = d->w->used;
+	struct marks *marks = xcalloc(nf + 1, sizeof *marks);
+	for (size_t i = 0; i < nf; i++)
+		pdf_variants_begin(&d->vars[i], d->lay->faces[i]);
+	const struct pd_face *last = NULL;
+	size_t at = nf;
+	for (size_t p = 0; p < d->lay->npages; p++)
+		for (size_t k = 0; k < d->lay->pages[p].nruns; k++) {
+			const struct pd_run *r = &d->lay->pages[p].runs[k];
+			size_t fi = run_face(d, r, &last, &at);
+			if (fi == nf)
+				continue;
+			mark_used(r, used + fi * PD_CP_SET_BYTES, &marks[fi]);
+			if (r->glyphs || r->rtl) /* else every character its own glyph */
+				pdf_variants_add(&d->vars[fi], r);
+		}
 	int rc = 0;
 	font_cache_begin(d->w->programs);
-	for (size_t i = 0; i < d->lay->nfaces && !rc; i++) {
-		mark_used(d->lay, d->lay->faces[i], used);
-		add_all_digits(d->lay->faces[i], used);
-		pdf_variants_collect(d->lay, d->lay->faces[i], &d->vars[i]);
-		d->fonts[i] = pdf_font_new(d->pdf, d->w->programs, d->lay->faces[i], used, &d->vars[i]);
+	for (size_t i = 0; i < nf && !rc; i++) {
+		unsigned char *u = used + i * PD_CP_SET_BYTES;
+		ascii_used(&marks[i], u);
+		add_all_digits(d->lay->faces[i], u);
+		d->fonts[i] = pdf_font_new(d->pdf, d->w->programs, d->lay->faces[i], u, &d->vars[i]);
 		if (!d->fonts[i])
 			rc = -1;
 	}
-	free(used);
+	for (size_t i = 0; i < nf; i++)
+		unmark(&marks[i], used + i * PD_CP_SET_BYTES);
+	free(marks);
 	return rc;
 }
 
@@ -161,26 +230,51 @@ static HPDF_Image image_of(struct doc *d, const struct pd_image *im)
 	return img;
 }
 
+/* lround's value (halves away from zero) without its call: exact below 2^52. */
+static inline long round_half_away(double v)
+{
+	double a = v < 0 ? -v : v;
+	if (!(a < 4503599627370496.0))
+		return lround(v);
+	long t = (long)a;
+	if (a - (double)t >= 0.5)
+		t++;
+	return v < 0 ? -t : t;
+}
+
+/* The decimal digits of u, a minus sign before them when neg, ending at end. */
+static inline char *digits_before(char *end, unsigned long u, bool neg)
+{
+	char *p = pdf_digits(end, u);
+	if (neg)
+		*--p = '-';
+	return p;
+}
+
+/* An integer of a content stream, then a space. */
+static void put_int(struct pd_buf *b, long v)
+{
+	char tmp[24], *end = tmp + sizeof tmp - 1;
+	*end = ' ';
+	char *p = digits_before(end, (unsigned long)(v < 0 ? -v : v), v < 0);
+	pdf_put(b, p, (size_t)(end + 1 - p));
+}
+
 /* Numbers of a content stream: two decimals at most, no trailing zeros, then a space. */
 static void put_num(struct pd_buf *b, double v)
 {
-	long c = lround(v * 100);
-	char tmp[32], *p = tmp + sizeof tmp;
-	*--p = ' ';
+	long c = round_half_away(v * 100);
 	unsigned long u = (unsigned long)(c < 0 ? -c : c);
+	char tmp[32], *end = tmp + sizeof tmp - 4, *q = end;
 	if (u % 100) {
+		*q++ = '.';
+		*q++ = (char)('0' + u / 10 % 10);
 		if (u % 10)
-			*--p = (char)('0' + u % 10);
-		*--p = (char)('0' + u / 10 % 10);
-		*--p = '.';
+			*q++ = (char)('0' + u % 10);
 	}
-	u /= 100;
-	do
-		*--p = (char)('0' + u % 10);
-	while (u /= 10);
-	if (c < 0)
-		*--p = '-';
-	buf_put(b, p, (size_t)(tmp + sizeof tmp - p));
+	*q++ = ' ';
+	char *p = digits_before(end, u / 100, c < 0);
+	pdf_put(b, p, (size_t)(q - p));
 }
 
 /* Where the text of a page stands as it is written: the start of the current line (what Td
@@ -194,9 +288,9 @@ struct pen {
 static void close_array(struct pd_buf *b, struct pen *pen)
 {
 	if (pen->in_string)
-		buf_putc(b, ')');
+		PDF_PUT_LIT(b, ")");
 	if (pen->in_array)
-		buf_puts(b, "] TJ\n");
+		PDF_PUT_LIT(b, "] TJ\n");
 	pen->in_array = pen->in_string = false;
 }
 
@@ -205,7 +299,7 @@ static void close_array(struct pd_buf *b, struct pen *pen)
  * font declares), so rounding never accumulates; a run with no space joins the string. A
  * wider jump (a table's next column) is a move of its own, exact to 0.01 pt. */
 static void put_run(struct pd_buf *b, struct pen *pen, const struct pd_run *r, double page_h,
-		    const struct pdf_variants *vars)
+		    struct pdf_variants *vars)
 {
 	double space = r->x - pen->x;
 	bool same_line = pen->in_array && r->y == pen->y &&
@@ -213,50 +307,64 @@ static void put_run(struct pd_buf *b, struct pen *pen, const struct pd_run *r, d
 	if (!same_line) {
 		close_array(b, pen);
 		/* relative moves keep the stream short; each from where the last one landed */
-		double dx = round((r->x - pen->px) * 100) / 100;
-		double dy = round((page_h - r->y - pen->py) * 100) / 100;
+		double dx = (double)round_half_away((r->x - pen->px) * 100) / 100;
+		double dy = (double)round_half_away((page_h - r->y - pen->py) * 100) / 100;
 		put_num(b, dx);
 		put_num(b, dy);
-		buf_puts(b, "Td [");
+		PDF_PUT_LIT(b, "Td [");
 		pen->px += dx;
 		pen->py += dy;
 		pen->x = pen->px;
 		pen->y = r->y;
 		pen->in_array = true;
 	} else {
-		long gap = lround(-space * 1000 / pen->size);
+		long gap = round_half_away(-space * 1000 / pen->size);
 		if (gap) {
 			if (pen->in_string)
-				buf_putc(b, ')');
-			put_num(b, (double)gap);
+				PDF_PUT_LIT(b, ")");
+			put_int(b, gap);
 			pen->in_string = false;
 			pen->x -= (double)gap * pen->size / 1000;
 		}
 	}
 	if (!pen->in_string)
-		buf_putc(b, '(');
+		PDF_PUT_LIT(b, "(");
 	pen->in_string = true;
 	pen->x += (double)pdf_put_cids(b, r, vars) * pen->size / 1000;
+}
+
+/* "/Name " of font fi in the page's resources (put there at its first use in the page). */
+static void put_font_name(struct doc *d, size_t fi, HPDF_Page page, struct pd_buf *b)
+{
+	const char **name = &d->font_names[fi];
+	if (!*name)
+		*name = HPDF_Page_GetLocalFontName(page, fi < d->lay->nfaces ? d->fonts[fi] : NULL);
+	PDF_PUT_LIT(b, "/");
+	if (*name)
+		pdf_put(b, *name, strlen(*name));
+	PDF_PUT_LIT(b, " ");
 }
 
 static void put_text(struct doc *d, const struct pd_page *pg, HPDF_Page page, struct pd_buf *b)
 {
 	struct pen pen = {0};
 	HPDF_Font cur = NULL;
-	buf_puts(b, "BT\n");
+	const struct pd_face *last = NULL;
+	size_t at = d->lay->nfaces;
+	PDF_PUT_LIT(b, "BT\n");
 	for (size_t i = 0; i < pg->nruns; i++) {
 		const struct pd_run *r = &pg->runs[i];
-		size_t fi = face_index(d, r->face);
-		HPDF_Font f = fi < d->lay->nfaces ? d->fonts[fi] : NULL;
+		size_t fi = run_face(d, r, &last, &at);
+		const HPDF_Font f = fi < d->lay->nfaces ? d->fonts[fi] : NULL;
 		if (d->tags && (i == 0 || r->elem != pg->runs[i - 1].elem)) {
 			close_array(b, &pen);
 			pdf_tags_mark(d->tags, b, r->elem);
 		}
 		if (f != cur || r->size != pen.size) {
 			close_array(b, &pen);
-			buf_printf(b, "/%s ", HPDF_Page_GetLocalFontName(page, f));
+			put_font_name(d, fi, page, b);
 			put_num(b, r->size);
-			buf_puts(b, "Tf\n");
+			PDF_PUT_LIT(b, "Tf\n");
 			cur = f;
 			pen.size = r->size;
 		}
@@ -264,7 +372,7 @@ static void put_text(struct doc *d, const struct pd_page *pg, HPDF_Page page, st
 	}
 	close_array(b, &pen);
 	pdf_tags_close(d->tags, b);
-	buf_puts(b, "ET\n");
+	PDF_PUT_LIT(b, "ET\n");
 }
 
 /* The page's content stream, written by pdgen (libharu's drawing calls cost more than the
@@ -272,41 +380,42 @@ static void put_text(struct doc *d, const struct pd_page *pg, HPDF_Page page, st
 static void draw_page(struct doc *d, const struct pd_page *pg, HPDF_Page page)
 {
 	double H = d->lay->page_h;
-	struct pd_buf b = {0};
+	struct pd_buf *b = &d->w->page;
+	b->len = 0;
+	memset(d->font_names, 0, (d->lay->nfaces + 1) * sizeof *d->font_names);
 	if (pg->nrules)
-		pdf_tags_mark(d->tags, &b, PD_ARTIFACT); /* table rules, underlines, letterhead */
+		pdf_tags_mark(d->tags, b, PD_ARTIFACT); /* table rules, underlines, letterhead */
 	for (size_t i = 0; i < pg->nrules; i++) {
 		const struct pd_rule *r = &pg->rules[i];
-		put_num(&b, r->width);
-		buf_puts(&b, "w ");
-		put_num(&b, r->x0);
-		put_num(&b, H - r->y0);
-		buf_puts(&b, "m ");
-		put_num(&b, r->x1);
-		put_num(&b, H - r->y1);
-		buf_puts(&b, "l S\n");
+		put_num(b, r->width);
+		PDF_PUT_LIT(b, "w ");
+		put_num(b, r->x0);
+		put_num(b, H - r->y0);
+		PDF_PUT_LIT(b, "m ");
+		put_num(b, r->x1);
+		put_num(b, H - r->y1);
+		PDF_PUT_LIT(b, "l S\n");
 	}
 	for (size_t i = 0; i < pg->nimages; i++) {
 		const struct pd_image *im = &pg->images[i];
 		HPDF_Image img = image_of(d, im);
 		if (!img)
 			continue;
-		pdf_tags_mark(d->tags, &b, im->elem);
-		buf_puts(&b, "q ");
+		pdf_tags_mark(d->tags, b, im->elem);
+		PDF_PUT_LIT(b, "q ");
 		double cm[6] = {im->w, 0, 0, im->h, im->x, H - im->y - im->h};
 		for (int k = 0; k < 6; k++)
-			put_num(&b, cm[k]);
-		buf_printf(&b, "cm /%s Do Q\n", HPDF_Page_GetXObjectName(page, img));
+			put_num(b, cm[k]);
+		buf_printf(b, "cm /%s Do Q\n", HPDF_Page_GetXObjectName(page, img));
 	}
-	pdf_tags_close(d->tags, &b);
+	pdf_tags_close(d->tags, b);
 	if (pg->nruns)
-		put_text(d, pg, page, &b);
+		put_text(d, pg, page, b);
 	HPDF_Dict contents = ((HPDF_PageAttr)page->attr)->contents;
 	size_t zlen;
-	unsigned char *z = pdf_deflate(d->w->deflater, b.s ? b.s : "", b.len, &zlen);
+	unsigned char *z = pdf_deflate(d->w->deflater, b->s ? b->s : "", b->len, &zlen);
 	if (!z || pdf_set_deflated(contents, z, zlen, true) < 0)
 		d->w->err = d->w->err ? d->w->err : HPDF_FAILD_TO_ALLOC_MEM;
-	buf_free(&b);
 	for (size_t i = 0; i < pg->nlinks; i++) {
 		const struct pd_link *l = &pg->links[i];
 		if (d->tags && l->elem < 0)
@@ -318,30 +427,6 @@ static void draw_page(struct doc *d, const struct pd_page *pg, HPDF_Page page)
 			HPDF_LinkAnnot_SetBorderStyle(a, 0, 0, 0);
 		if (a && d->tags)
 			pdf_tags_link(d->tags, a, l->elem);
-	}
-}
-
-static void outlines(struct doc *d, HPDF_Page *pages)
-{
-	const struct pd_layout *lay = d->lay;
-	HPDF_Encoder enc = HPDF_GetEncoder(d->pdf, "UTF-8");
-	HPDF_Outline parent[4] = {NULL, NULL, NULL, NULL};
-	for (size_t i = 0; i < lay->noutlines; i++) {
-		const struct pd_outline *o = &lay->outlines[i];
-		int lv = o->level < 1 ? 1 : o->level > 3 ? 3 : o->level;
-		HPDF_Outline up = NULL;
-		for (int k = lv - 1; k >= 1 && !up; k--)
-			up = parent[k];
-		HPDF_Outline ol = HPDF_CreateOutline(d->pdf, up, o->title, enc);
-		if (!ol)
-			return;
-		HPDF_Destination dst = HPDF_Page_CreateDestination(pages[o->page]);
-		HPDF_Destination_SetFitH(dst, (HPDF_REAL)(lay->page_h - o->y));
-		HPDF_Outline_SetDestination(ol, dst);
-		HPDF_Outline_SetOpened(ol, HPDF_TRUE);
-		parent[lv] = ol;
-		for (int k = lv + 1; k < 4; k++)
-			parent[k] = NULL;
 	}
 }
 
@@ -469,7 +554,9 @@ int out_pdf_write(struct pd_pdfw *w, const struct pd_layout *lay, const struct p
 			draw_page(&d, &lay->pages[p], pages[p]);
 		}
 		if (!w->err && lay->noutlines) {
-			outlines(&d, pages);
+			d.outline = pdf_outline_new(pdf, lay, pages);
+			if (!d.outline && !w->err)
+				w->err = HPDF_FAILD_TO_ALLOC_MEM;
 			HPDF_SetPageMode(pdf, HPDF_PAGE_MODE_USE_OUTLINE); /* the bookmarks open */
 		}
 		if (!w->err && set_id(pdf, lay, info) < 0)
@@ -487,7 +574,9 @@ int out_pdf_write(struct pd_pdfw *w, const struct pd_layout *lay, const struct p
 		rc = save(&d, info->out_dir, path, written, diags);
 	pdf_tags_end(d.tags, NULL); /* when drawing stopped early */
 	pdf_objects_free(&d.own);
+	pdf_outline_free(d.outline);
 	free(d.fonts);
+	free(d.font_names);
 	for (size_t i = 0; d.vars && i < lay->nfaces; i++)
 		free(d.vars[i].v);
 	free(d.vars);

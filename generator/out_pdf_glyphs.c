@@ -55,34 +55,34 @@ static long find_variant(const struct pdf_variants *vars, unsigned gid, const ch
 	return -1;
 }
 
-void pdf_variants_collect(const struct pd_layout *lay, const struct pd_face *face,
-			  struct pdf_variants *vars)
+void pdf_variants_begin(struct pdf_variants *vars, const struct pd_face *face)
 {
 	vars->n = 0;
+	for (unsigned c = 0; c < 128; c++)
+		vars->ascii_adv[c] = face_advance(face, c);
+}
+
+void pdf_variants_add(struct pdf_variants *vars, const struct pd_run *r)
+{
+	if (!r->glyphs && !r->rtl)
+		return;
 	struct rch local[64], *heap;
-	for (size_t p = 0; p < lay->npages; p++)
-		for (size_t i = 0; i < lay->pages[p].nruns; i++) {
-			const struct pd_run *r = &lay->pages[p].runs[i];
-			if (r->face != face || (!r->glyphs && !r->rtl))
-				continue;
-			struct rch *c = local;
-			size_t n = run_chars(r, local, 64, &heap);
-			c = heap ? heap : local;
-			for (size_t k = 0; k < n; k++) {
-				unsigned g = c[k].glyph;
-				if (g == PD_GLYPH_OWN || g == PD_GLYPH_JOINED || vars->n == PDF_VARIANTS_MAX)
-					continue;
-				size_t len = shown_len(c, n, k);
-				if (find_variant(vars, g, c[k].p, len, r->rtl) >= 0)
-					continue;
-				if (vars->n == vars->cap) {
-					vars->cap = vars->cap ? 2 * vars->cap : 32;
-					vars->v = xrealloc(vars->v, vars->cap * sizeof *vars->v);
-				}
-				vars->v[vars->n++] = (struct pdf_variant){g, c[k].p, len, r->rtl};
-			}
-			free(heap);
+	size_t n = run_chars(r, local, 64, &heap);
+	const struct rch *c = heap ? heap : local;
+	for (size_t k = 0; k < n; k++) {
+		unsigned g = c[k].glyph;
+		if (g == PD_GLYPH_OWN || g == PD_GLYPH_JOINED || vars->n == PDF_VARIANTS_MAX)
+			continue;
+		size_t len = shown_len(c, n, k);
+		if (find_variant(vars, g, c[k].p, len, r->rtl) >= 0)
+			continue;
+		if (vars->n == vars->cap) {
+			vars->cap = vars->cap ? 2 * vars->cap : 32;
+			vars->v = xrealloc(vars->v, vars->cap * sizeof *vars->v);
 		}
+		vars->v[vars->n++] = (struct pdf_variant){g, c[k].p, len, r->rtl};
+	}
+	free(heap);
 }
 
 /* The CID character k is drawn with (its code point or its variant's), -1 for none. */
@@ -106,41 +106,75 @@ static long cid_of(const struct rch *c, size_t n, size_t k, const struct pdf_var
 	return (long)cp;
 }
 
-static size_t put_cid(char *out, size_t n, unsigned cid)
+/* The ASCII codes a literal string escapes: ( ) \ and CR (which a reader takes for LF). */
+static const bool escapes[256] = {['('] = true, [')'] = true, ['\\'] = true, ['\r'] = true};
+static inline bool escaped(unsigned char c) { return escapes[c]; }
+
+/* A CID's two bytes in a literal string, escaped as needed. */
+static inline size_t put_cid(char *out, size_t n, unsigned cid)
 {
-	char q[2] = {(char)(cid >> 8), (char)(cid & 0xFF)};
+	unsigned char q[2] = {(unsigned char)(cid >> 8), (unsigned char)(cid & 0xFF)};
 	for (int k = 0; k < 2; k++) {
-		if (q[k] == '(' || q[k] == ')' || q[k] == '\\' || q[k] == '\r')
+		unsigned char c = q[k];
+		if (escaped(c)) {
 			out[n++] = '\\';
-		out[n++] = q[k] == '\r' ? 'r' : q[k];
+			c = c == '\r' ? 'r' : c;
+		}
+		out[n++] = (char)c;
 	}
 	return n;
 }
 
-/* A run whose characters print their own glyphs, left to right: CIDs are code points. */
-static long put_plain(struct pd_buf *b, const struct pd_run *r)
+/* The characters of a plain run as their CIDs' bytes at out (at most 4 each), their advances
+ * added to *advance; returns the number of bytes. */
+static inline size_t plain_cids(const struct pd_run *r, const struct pdf_variants *vars,
+				char *out, long *advance)
+{
+	const unsigned char *s = (const unsigned char *)r->text;
+	const int *adv = vars->ascii_adv;
+	size_t n = 0, len = r->len;
+	long sum = 0;
+	for (size_t i = 0; i < len;) {
+		unsigned c = s[i];
+		if (c < 0x80 && !escapes[c]) { /* most characters */
+			i++;
+			sum += adv[c];
+			out[n] = '\0';
+			out[n + 1] = (char)c;
+			n += 2;
+		} else {
+			uint32_t cp;
+			i += (size_t)utf8_decode((const char *)s + i, len - i, &cp);
+			if (cp > 0xFFFF)
+				cp = ' '; /* never laid out: no font of ours has it */
+			sum += face_advance(r->face, cp);
+			n = put_cid(out, n, cp);
+		}
+	}
+	*advance += sum;
+	return n;
+}
+
+/* A run whose characters print their own glyphs, left to right: CIDs are code points,
+ * written straight into b when it has the room. */
+static long put_plain(struct pd_buf *b, const struct pd_run *r, const struct pdf_variants *vars)
 {
 	long advance = 0;
-	char out[256];
-	size_t n = 0;
-	for (size_t at = 0; at < r->len;) {
-		uint32_t cp;
-		at += (size_t)utf8_decode(r->text + at, r->len - at, &cp);
-		if (cp > 0xFFFF)
-			cp = ' '; /* never laid out: no font of ours has it */
-		advance += face_advance(r->face, cp);
-		n = put_cid(out, n, cp);
-		if (n > sizeof out - 8)
-			buf_put(b, out, n), n = 0;
+	if (r->len < b->cap / 4 && b->len + 4 * r->len < b->cap) {
+		b->len += plain_cids(r, vars, b->s + b->len, &advance);
+		b->s[b->len] = '\0';
+	} else {
+		char *out = xmalloc(4 * r->len + 1);
+		pdf_put(b, out, plain_cids(r, vars, out, &advance));
+		free(out);
 	}
-	buf_put(b, out, n);
 	return advance;
 }
 
 long pdf_put_cids(struct pd_buf *b, const struct pd_run *r, const struct pdf_variants *vars)
 {
 	if (!r->glyphs && !r->rtl)
-		return put_plain(b, r);
+		return put_plain(b, r, vars);
 	struct rch local[64], *heap;
 	size_t n = run_chars(r, local, 64, &heap);
 	const struct rch *c = heap ? heap : local;
@@ -155,9 +189,9 @@ long pdf_put_cids(struct pd_buf *b, const struct pd_run *r, const struct pdf_var
 		if (cid >= 0)
 			len = put_cid(out, len, (unsigned)cid);
 		if (len > sizeof out - 8)
-			buf_put(b, out, len), len = 0;
+			pdf_put(b, out, len), len = 0;
 	}
-	buf_put(b, out, len);
+	pdf_put(b, out, len);
 	free(heap);
 	return advance;
 }

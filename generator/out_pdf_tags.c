@@ -144,11 +144,15 @@ void pdf_tags_page(struct pdf_tags *t, HPDF_Page page)
 
 static void put_decimal(struct pd_buf *b, unsigned long v)
 {
-	char tmp[24], *p = tmp + sizeof tmp;
-	do
-		*--p = (char)('0' + v % 10);
-	while (v /= 10);
-	buf_put(b, p, (size_t)(tmp + sizeof tmp - p));
+	char tmp[24], *p = pdf_digits(tmp + sizeof tmp, v);
+	pdf_put(b, p, (size_t)(tmp + sizeof tmp - p));
+}
+
+/* The name of a structure type: "/P". */
+static void put_tag(struct pd_buf *b, enum pd_tag tag)
+{
+	PDF_PUT_LIT(b, "/");
+	pdf_put(b, tag_names[tag], strlen(tag_names[tag]));
 }
 
 void pdf_tags_mark(struct pdf_tags *t, struct pd_buf *b, int elem)
@@ -156,12 +160,12 @@ void pdf_tags_mark(struct pdf_tags *t, struct pd_buf *b, int elem)
 	if (!t || elem == t->open)
 		return;
 	if (t->open != NOT_OPEN)
-		buf_puts(b, "EMC\n");
+		PDF_PUT_LIT(b, "EMC\n");
 	t->open = elem;
 	if (elem == PD_ARTIFACT) {
-		buf_puts(b, "/Artifact BMC\n");
+		PDF_PUT_LIT(b, "/Artifact BMC\n");
 	} else if (elem == PD_ARTIFACT_PAGE) {
-		buf_puts(b, "/Artifact <</Type /Pagination>> BDC\n");
+		PDF_PUT_LIT(b, "/Artifact <</Type /Pagination>> BDC\n");
 	} else if (elem >= 0) {
 		struct kids *marks = &t->marks[t->npages - 1];
 		unsigned page = t->pages[t->npages - 1], mcid = (unsigned)marks->n;
@@ -170,18 +174,17 @@ void pdf_tags_mark(struct pdf_tags *t, struct pd_buf *b, int elem)
 			t->page_of[elem] = page;
 		kid_add(&t->kids[elem], KID_MCID, page, mcid);
 		kid_add(marks, KID_ELEM, (unsigned)elem, 0);
-		buf_putc(b, '/');
-		buf_puts(b, tag_names[t->lay->elems[elem].tag]);
-		buf_puts(b, " <</MCID ");
+		put_tag(b, t->lay->elems[elem].tag);
+		PDF_PUT_LIT(b, " <</MCID ");
 		put_decimal(b, mcid);
-		buf_puts(b, ">> BDC\n");
+		PDF_PUT_LIT(b, ">> BDC\n");
 	}
 }
 
 void pdf_tags_close(struct pdf_tags *t, struct pd_buf *b)
 {
 	if (t && t->open != NOT_OPEN)
-		buf_puts(b, "EMC\n");
+		PDF_PUT_LIT(b, "EMC\n");
 	if (t)
 		t->open = NOT_OPEN;
 }
@@ -203,8 +206,9 @@ void pdf_tags_link(struct pdf_tags *t, HPDF_Annotation a, int elem)
 
 static void put_ref(struct pd_buf *b, unsigned long n)
 {
-	put_decimal(b, n);
-	buf_puts(b, " 0 R");
+	char tmp[32], *end = tmp + sizeof tmp - 4, *p = pdf_digits(end, n);
+	memcpy(end, " 0 R", 4);
+	pdf_put(b, p, (size_t)(end + 4 - p));
 }
 
 /* A PDF text string: literal when plain ASCII, else UTF-16BE in hex with its mark. */
@@ -214,12 +218,12 @@ static void put_text_string(struct pd_buf *b, const char *s)
 	for (const char *p = s; *p && plain; p++)
 		plain = *p >= ' ' && *p <= '~' && *p != '(' && *p != ')' && *p != '\\';
 	if (plain) {
-		buf_putc(b, '(');
+		PDF_PUT_LIT(b, "(");
 		buf_puts(b, s);
-		buf_putc(b, ')');
+		PDF_PUT_LIT(b, ")");
 		return;
 	}
-	buf_puts(b, "<FEFF");
+	PDF_PUT_LIT(b, "<FEFF");
 	for (size_t at = 0, len = strlen(s); at < len;) {
 		uint32_t cp;
 		at += (size_t)utf8_decode(s + at, len - at, &cp);
@@ -229,35 +233,35 @@ static void put_text_string(struct pd_buf *b, const char *s)
 		else
 			buf_printf(b, "%04X", cp);
 	}
-	buf_putc(b, '>');
+	PDF_PUT_LIT(b, ">");
 }
 
 static void put_kids(struct pd_buf *b, const struct kids *k, unsigned page, unsigned first)
 {
-	buf_puts(b, "/K[");
+	PDF_PUT_LIT(b, "/K[");
 	for (size_t i = 0; i < k->n; i++) {
 		const struct kid *c = &k->v[i];
 		if (i)
-			buf_putc(b, ' ');
+			PDF_PUT_LIT(b, " ");
 		if (c->kind == KID_ELEM) {
 			put_ref(b, first + c->a);
 		} else if (c->kind == KID_MCID && c->a == page) {
 			put_decimal(b, c->b);
 		} else if (c->kind == KID_MCID) {
-			buf_puts(b, "<</Type/MCR/Pg ");
+			PDF_PUT_LIT(b, "<</Type/MCR/Pg ");
 			put_ref(b, c->a);
-			buf_puts(b, "/MCID ");
+			PDF_PUT_LIT(b, "/MCID ");
 			put_decimal(b, c->b);
-			buf_puts(b, ">>");
+			PDF_PUT_LIT(b, ">>");
 		} else {
-			buf_puts(b, "<</Type/OBJR/Obj ");
+			PDF_PUT_LIT(b, "<</Type/OBJR/Obj ");
 			put_ref(b, c->a);
-			buf_puts(b, "/Pg ");
+			PDF_PUT_LIT(b, "/Pg ");
 			put_ref(b, c->b);
-			buf_puts(b, ">>");
+			PDF_PUT_LIT(b, ">>");
 		}
 	}
-	buf_putc(b, ']');
+	PDF_PUT_LIT(b, "]");
 }
 
 /* Element i's dictionary; the elements are objects first, first + 1, ... */
@@ -265,61 +269,61 @@ static void put_element(struct pd_buf *b, const struct pdf_tags *t, size_t i, un
 			unsigned root)
 {
 	const struct pd_elem *e = &t->lay->elems[i];
-	buf_puts(b, "<</S/");
-	buf_puts(b, tag_names[e->tag]);
-	buf_puts(b, "/P ");
+	PDF_PUT_LIT(b, "<</S");
+	put_tag(b, e->tag);
+	PDF_PUT_LIT(b, "/P ");
 	put_ref(b, e->parent >= 0 ? first + (unsigned)e->parent : root);
 	if (t->page_of[i]) {
-		buf_puts(b, "/Pg ");
+		PDF_PUT_LIT(b, "/Pg ");
 		put_ref(b, t->page_of[i]);
 	}
 	put_kids(b, &t->kids[i], t->page_of[i], first);
 	if (e->tag == PD_TAG_FIGURE) {
-		buf_puts(b, "/Alt");
+		PDF_PUT_LIT(b, "/Alt");
 		put_text_string(b, e->text ? e->text : "");
 	}
 	if (e->lang) {
-		buf_puts(b, "/Lang");
+		PDF_PUT_LIT(b, "/Lang");
 		put_text_string(b, e->lang);
 	}
 	if (e->tag == PD_TAG_NOTE) {
-		buf_puts(b, "/ID");
+		PDF_PUT_LIT(b, "/ID");
 		put_text_string(b, e->text ? e->text : "note");
 	}
 	if (e->tag == PD_TAG_TH)
-		buf_puts(b, "/A<</O/Table/Scope/Column>>");
+		PDF_PUT_LIT(b, "/A<</O/Table/Scope/Column>>");
 	if (e->tag == PD_TAG_L)
 		buf_puts(b, e->ordered ? "/A<</O/List/ListNumbering/Decimal>>"
 				       : "/A<</O/List/ListNumbering/Disc>>");
-	buf_puts(b, ">>");
+	PDF_PUT_LIT(b, ">>");
 }
 
 static void put_root(struct pd_buf *b, const struct pdf_tags *t, unsigned first)
 {
-	buf_puts(b, "<</Type/StructTreeRoot/K ");
+	PDF_PUT_LIT(b, "<</Type/StructTreeRoot/K ");
 	put_ref(b, first);
-	buf_puts(b, "/ParentTree<</Nums[");
+	PDF_PUT_LIT(b, "/ParentTree<</Nums[");
 	for (size_t i = 0; i < t->nleaves; i++) {
 		const struct leaf *l = &t->leaves[i];
 		put_decimal(b, i);
-		buf_putc(b, ' ');
+		PDF_PUT_LIT(b, " ");
 		if (l->page == (size_t)-1) {
 			put_ref(b, first + (unsigned)l->elem);
 		} else {
 			const struct kids *m = &t->marks[l->page];
-			buf_putc(b, '[');
+			PDF_PUT_LIT(b, "[");
 			for (size_t k = 0; k < m->n; k++) {
 				if (k)
-					buf_putc(b, ' ');
+					PDF_PUT_LIT(b, " ");
 				put_ref(b, first + m->v[k].a);
 			}
-			buf_putc(b, ']');
+			PDF_PUT_LIT(b, "]");
 		}
-		buf_putc(b, ' ');
+		PDF_PUT_LIT(b, " ");
 	}
-	buf_puts(b, "]>>/ParentTreeNextKey ");
+	PDF_PUT_LIT(b, "]>>/ParentTreeNextKey ");
 	put_decimal(b, t->nleaves);
-	buf_puts(b, ">>");
+	PDF_PUT_LIT(b, ">>");
 }
 
 int pdf_tags_end(struct pdf_tags *t, struct pdf_objects *out)

@@ -5,19 +5,16 @@
 #include <stdio.h>
 #include <string.h>
 
+/* s with & < > " as entities; the runs between them copied whole. */
 static void xml_text(struct pd_buf *b, const char *s)
 {
-	for (; s && *s; s++) {
-		if (*s == '&')
-			buf_puts(b, "&amp;");
-		else if (*s == '<')
-			buf_puts(b, "&lt;");
-		else if (*s == '>')
-			buf_puts(b, "&gt;");
-		else if (*s == '"')
-			buf_puts(b, "&quot;");
-		else
-			buf_putc(b, *s);
+	while (s && *s) {
+		size_t plain = strcspn(s, "&<>\"");
+		buf_put(b, s, plain);
+		s += plain;
+		if (*s)
+			buf_puts(b, *s == '&' ? "&amp;" : *s == '<' ? "&lt;" : *s == '>' ? "&gt;" : "&quot;");
+		s += *s != '\0';
 	}
 }
 
@@ -25,7 +22,9 @@ static void xmp_attr(struct pd_buf *b, const char *name, const char *value)
 {
 	if (!value || !*value)
 		return;
-	buf_printf(b, " %s=\"", name);
+	buf_putc(b, ' ');
+	buf_puts(b, name);
+	buf_put(b, "=\"", 2);
 	xml_text(b, value);
 	buf_putc(b, '"');
 }
@@ -35,10 +34,13 @@ static void xmp_item(struct pd_buf *b, const char *name, const char *value, bool
 {
 	if (!value || !*value)
 		return;
-	buf_printf(b, "<%s><rdf:%s><rdf:li%s>", name, alt ? "Alt" : "Seq",
-		   alt ? " xml:lang=\"x-default\"" : "");
+	buf_putc(b, '<');
+	buf_puts(b, name);
+	buf_puts(b, alt ? "><rdf:Alt><rdf:li xml:lang=\"x-default\">" : "><rdf:Seq><rdf:li>");
 	xml_text(b, value);
-	buf_printf(b, "</rdf:li></rdf:%s></%s>", alt ? "Alt" : "Seq", name);
+	buf_puts(b, alt ? "</rdf:li></rdf:Alt></" : "</rdf:li></rdf:Seq></");
+	buf_puts(b, name);
+	buf_putc(b, '>');
 }
 
 /* An Info date as libharu writes it (D:YYYYMMDDHHmmSS, then Z, or +HH'mm' or -HH'mm') in
@@ -52,12 +54,13 @@ static void xmp_date(const char *pdf_date, char out[32])
 	for (int i = 2; i < 16; i++)
 		if (d[i] < '0' || d[i] > '9')
 			return;
-	snprintf(out, 32, "%.4s-%.2s-%.2sT%.2s:%.2s:%.2s", d + 2, d + 6, d + 8, d + 10, d + 12,
-		 d + 14);
-	if (d[16] == '+' || d[16] == '-')
+	/* where each pair of digits goes: YYYY-MM-DDTHH:mm:SS */
+	static const unsigned char at[7] = {0, 2, 5, 8, 11, 14, 17};
+	memcpy(out, "YYYY-MM-DDTHH:mm:SSZ", 21);
+	for (int i = 0; i < 7; i++)
+		memcpy(out + at[i], d + 2 + 2 * i, 2);
+	if (d[16] == '+' || d[16] == '-') /* +HH'mm' */
 		snprintf(out + 19, 13, "%c%.2s:%.2s", d[16], d + 17, d + 20);
-	else
-		strcpy(out + 19, "Z");
 }
 
 /* The PDF/A and PDF/UA identification declared, and the schema of pdfuaid (not one PDF/A-2
