@@ -63,18 +63,8 @@ void pdf_variants_begin(struct pdf_variants *vars, const struct pd_face *face);
 void pdf_variants_add(struct pdf_variants *vars, const struct pd_run *r);
 long pdf_put_cids(struct pd_buf *b, const struct pd_run *r, const struct pdf_variants *vars);
 
-/* Appends n bytes to b: in place while it has room (a content stream's many short pieces). */
-static inline void pdf_put(struct pd_buf *b, const char *s, size_t n)
-{
-	if (b->len + n < b->cap) {
-		memcpy(b->s + b->len, s, n);
-		b->len += n;
-		b->s[b->len] = '\0';
-	} else {
-		buf_put(b, s, n);
-	}
-}
-#define PDF_PUT_LIT(b, lit) pdf_put((b), "" lit, sizeof(lit) - 1)
+/* Appends a string literal to b (its length known where it is written). */
+#define PDF_PUT_LIT(b, lit) buf_put((b), "" lit, sizeof(lit) - 1)
 
 /* The decimal digits of u written to end at end (two at a time); returns where they start. */
 static inline char *pdf_digits(char *end, unsigned long u)

@@ -257,7 +257,7 @@ static void put_int(struct pd_buf *b, long v)
 	char tmp[24], *end = tmp + sizeof tmp - 1;
 	*end = ' ';
 	char *p = digits_before(end, (unsigned long)(v < 0 ? -v : v), v < 0);
-	pdf_put(b, p, (size_t)(end + 1 - p));
+	buf_put(b, p, (size_t)(end + 1 - p));
 }
 
 /* Numbers of a content stream: two decimals at most, no trailing zeros, then a space. */
@@ -274,7 +274,7 @@ static void put_num(struct pd_buf *b, double v)
 	}
 	*q++ = ' ';
 	char *p = digits_before(end, u / 100, c < 0);
-	pdf_put(b, p, (size_t)(q - p));
+	buf_put(b, p, (size_t)(q - p));
 }
 
 /* Where the text of a page stands as it is written: the start of the current line (what Td
@@ -341,7 +341,7 @@ static void put_font_name(struct doc *d, size_t fi, HPDF_Page page, struct pd_bu
 		*name = HPDF_Page_GetLocalFontName(page, fi < d->lay->nfaces ? d->fonts[fi] : NULL);
 	PDF_PUT_LIT(b, "/");
 	if (*name)
-		pdf_put(b, *name, strlen(*name));
+		buf_put(b, *name, strlen(*name));
 	PDF_PUT_LIT(b, " ");
 }
 

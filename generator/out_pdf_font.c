@@ -27,10 +27,7 @@
 /* Numbers as the PDF's text writes them, without printf (made for every new program). */
 static void put_decimal(struct pd_buf *b, unsigned v)
 {
-	char tmp[16], *p = tmp + sizeof tmp;
-	do
-		*--p = (char)('0' + v % 10);
-	while (v /= 10);
+	char tmp[16], *p = pdf_digits(tmp + sizeof tmp, v);
 	buf_put(b, p, (size_t)(tmp + sizeof tmp - p));
 }
 

@@ -165,7 +165,7 @@ static long put_plain(struct pd_buf *b, const struct pd_run *r, const struct pdf
 		b->s[b->len] = '\0';
 	} else {
 		char *out = xmalloc(4 * r->len + 1);
-		pdf_put(b, out, plain_cids(r, vars, out, &advance));
+		buf_put(b, out, plain_cids(r, vars, out, &advance));
 		free(out);
 	}
 	return advance;
@@ -189,9 +189,9 @@ long pdf_put_cids(struct pd_buf *b, const struct pd_run *r, const struct pdf_var
 		if (cid >= 0)
 			len = put_cid(out, len, (unsigned)cid);
 		if (len > sizeof out - 8)
-			pdf_put(b, out, len), len = 0;
+			buf_put(b, out, len), len = 0;
 	}
-	pdf_put(b, out, len);
+	buf_put(b, out, len);
 	free(heap);
 	return advance;
 }

@@ -77,8 +77,8 @@ static void put_ref(struct pd_buf *b, const char *key, size_t keylen, unsigned n
 {
 	char tmp[48], *end = tmp + sizeof tmp - 5, *p = pdf_digits(end, num);
 	memcpy(end, " 0 R\n", 5);
-	pdf_put(b, key, keylen);
-	pdf_put(b, p, (size_t)(end + 5 - p));
+	buf_put(b, key, keylen);
+	buf_put(b, p, (size_t)(end + 5 - p));
 }
 
 /* A node's keys as libharu's Dict_Write writes them ("/Key value" and a line feed each). */
@@ -97,7 +97,7 @@ static void put_keys(struct pd_buf *b, const struct node *nodes, const struct no
 			char tmp[24], *p = pdf_digits(tmp + sizeof tmp - 1, nd->count);
 			tmp[sizeof tmp - 1] = '\n';
 			PDF_PUT_LIT(b, "/Count ");
-			pdf_put(b, p, (size_t)(tmp + sizeof tmp - p));
+			buf_put(b, p, (size_t)(tmp + sizeof tmp - p));
 			break;
 		}
 		case NKEYS: break;

@@ -32,28 +32,12 @@ static void put_field(unsigned char **p, size_t v, int bytes)
 /* v in decimal at the end of tmp[32]; returns where it starts. */
 static char *decimal(char tmp[32], size_t v)
 {
-	char *p = tmp + 32;
-	do
-		*--p = (char)('0' + v % 10);
-	while (v /= 10);
-	return p;
-}
-
-/* Appends n bytes: inline while b has room (most of libharu's pieces are a few bytes). */
-static inline void put(struct pd_buf *b, const char *p, size_t n)
-{
-	if (b->len + n < b->cap) {
-		memcpy(b->s + b->len, p, n);
-		b->len += n;
-		b->s[b->len] = '\0';
-	} else {
-		buf_put(b, p, n);
-	}
+	return pdf_digits(tmp + 32, v);
 }
 
 static inline void put_char(struct pd_buf *b, char c)
 {
-	put(b, &c, 1);
+	buf_put(b, &c, 1);
 }
 
 static void put_decimal(struct pd_buf *b, size_t v, char after)
@@ -61,7 +45,7 @@ static void put_decimal(struct pd_buf *b, size_t v, char after)
 	char tmp[33];
 	char *p = decimal(tmp, v);
 	tmp[32] = after;
-	put(b, p, (size_t)(tmp + 33 - p));
+	buf_put(b, p, (size_t)(tmp + 33 - p));
 }
 
 /* ---- objects as libharu writes them ---- */
@@ -88,7 +72,7 @@ static void put_int(struct pd_buf *b, HPDF_INT32 v)
 	char tmp[33];
 	char *p = decimal(tmp, v < 0 ? (size_t)-(long long)(v < -2147483647 ? -2147483647 : v)
 				     : (size_t)v);
-	put(b, p, (size_t)(tmp + 32 - p));
+	buf_put(b, p, (size_t)(tmp + 32 - p));
 }
 
 /* s up to its NUL (at most limit bytes), each byte HPDF_NEEDS_ESCAPE names as #XX in a
@@ -103,11 +87,11 @@ static void put_escaped(struct pd_buf *b, const char *s, size_t limit, bool name
 		if (!name)
 			e[0] = '\\', e[1] = (char)('0' + (c >> 6)), e[2] = (char)('0' + ((c >> 3) & 7)),
 			e[3] = (char)('0' + (c & 7));
-		put(b, s + from, i - from);
-		put(b, e, name ? 3 : 4);
+		buf_put(b, s + from, i - from);
+		buf_put(b, e, name ? 3 : 4);
 		from = i + 1;
 	}
-	put(b, s + from, i - from);
+	buf_put(b, s + from, i - from);
 }
 
 static void put_name(struct pd_buf *b, const char *s)
@@ -124,7 +108,7 @@ static void put_hex(struct pd_buf *b, const HPDF_BYTE *p, HPDF_UINT len)
 		size_t n = 0;
 		for (; i < len && n < sizeof tmp; i++, n += 2)
 			tmp[n] = hex_digit[p[i] >> 4], tmp[n + 1] = hex_digit[p[i] & 15];
-		put(b, tmp, n);
+		buf_put(b, tmp, n);
 	}
 }
 
@@ -133,7 +117,7 @@ static void put_hex(struct pd_buf *b, const HPDF_BYTE *p, HPDF_UINT len)
  * a sequence cut short at the end dropped, a code point beyond U+FFFF a space). */
 static void put_utf8_string(struct pd_buf *b, const HPDF_BYTE *s, HPDF_UINT len)
 {
-	put(b, "<FEFF", 5);
+	buf_put(b, "<FEFF", 5);
 	HPDF_BYTE u[4];
 	unsigned at = 0, last = 0;
 	for (HPDF_UINT i = 0; i < len; i++) {
@@ -160,7 +144,7 @@ static void put_utf8_string(struct pd_buf *b, const HPDF_BYTE *s, HPDF_UINT len)
 			v = ' ';
 		char h[4] = {hex_digit[v >> 12], hex_digit[(v >> 8) & 15], hex_digit[(v >> 4) & 15],
 			     hex_digit[v & 15]};
-		put(b, h, 4);
+		buf_put(b, h, 4);
 	}
 	put_char(b, '>');
 }
@@ -186,7 +170,7 @@ static HPDF_STATUS put_value(struct writer *w, void *obj);
 
 static HPDF_STATUS put_array(struct writer *w, HPDF_Array a)
 {
-	put(w->to, "[ ", 2);
+	buf_put(w->to, "[ ", 2);
 	for (HPDF_UINT i = 0; i < a->list->count; i++) {
 		HPDF_STATUS st = put_value(w, a->list->obj[i]);
 		if (st != HPDF_OK)
@@ -221,7 +205,7 @@ static HPDF_STATUS put_entries(struct writer *w, HPDF_Dict d, const char *skip, 
 static void put_blocks(struct pd_buf *b, HPDF_MemStreamAttr m)
 {
 	for (HPDF_UINT i = 0; i < m->buf->count; i++)
-		put(b, m->buf->obj[i], i + 1 < m->buf->count ? m->buf_siz : m->w_pos);
+		buf_put(b, m->buf->obj[i], i + 1 < m->buf->count ? m->buf_siz : m->w_pos);
 }
 
 /* A stream's bytes after its dictionary; its indirect /Length set to their count. */
@@ -233,17 +217,17 @@ static HPDF_STATUS put_stream(struct writer *w, HPDF_Dict d, const unsigned char
 		return HPDF_SetError(d->error, HPDF_DICT_STREAM_LENGTH_NOT_FOUND, 0);
 	if (!(length->header.obj_id & HPDF_OTYPE_INDIRECT))
 		return HPDF_SetError(d->error, HPDF_DICT_ITEM_UNEXPECTED_TYPE, 0);
-	put(w->to, "\nstream\r\n", 9);
+	buf_put(w->to, "\nstream\r\n", 9);
 	size_t at = w->to->len;
 	HPDF_STATUS st = HPDF_OK;
 	if (z)
-		put(w->to, (const char *)z, len);
+		buf_put(w->to, (const char *)z, len);
 	else if (d->stream->type == HPDF_STREAM_MEMORY)
 		put_blocks(w->to, d->stream->attr);
 	else
 		st = HPDF_Stream_WriteToStream(d->stream, w->hs, d->filter, NULL);
 	length->value = (HPDF_INT32)(w->to->len - at);
-	put(w->to, "\nendstream", 10);
+	buf_put(w->to, "\nendstream", 10);
 	return st;
 }
 
@@ -252,7 +236,7 @@ static HPDF_STATUS put_dict(struct writer *w, HPDF_Dict d)
 {
 	if (d->stream && d->filter != HPDF_STREAM_FILTER_NONE)
 		return HPDF_Obj_WriteValue(d, w->hs, NULL);
-	put(w->to, "<<\n", 3);
+	buf_put(w->to, "<<\n", 3);
 	HPDF_STATUS st = d->before_write_fn ? d->before_write_fn(d) : HPDF_OK;
 	if (st != HPDF_OK)
 		return st;
@@ -263,10 +247,10 @@ static HPDF_STATUS put_dict(struct writer *w, HPDF_Dict d)
 	if ((st = put_entries(w, d, NULL, '\n')) != HPDF_OK)
 		return st;
 	if (z)
-		put(w->to, "/Filter /FlateDecode\n", 21);
+		buf_put(w->to, "/Filter /FlateDecode\n", 21);
 	else if (d->write_fn && (st = d->write_fn(d, w->hs)) != HPDF_OK)
 		return st;
-	put(w->to, ">>", 2);
+	buf_put(w->to, ">>", 2);
 	if (d->stream && (st = put_stream(w, d, z, len)) != HPDF_OK)
 		return st;
 	return d->after_write_fn ? d->after_write_fn(d) : HPDF_OK;
@@ -285,7 +269,7 @@ static HPDF_STATUS put_direct(struct writer *w, void *obj)
 	case HPDF_OCLASS_REAL: {
 		char tmp[HPDF_REAL_LEN + 1];
 		char *e = HPDF_FToA(tmp, ((HPDF_Real)obj)->value, tmp + HPDF_REAL_LEN);
-		put(w->to, tmp, (size_t)(e - tmp));
+		buf_put(w->to, tmp, (size_t)(e - tmp));
 		return HPDF_OK;
 	}
 	case HPDF_OCLASS_BINARY: {
@@ -303,12 +287,12 @@ static HPDF_STATUS put_direct(struct writer *w, void *obj)
 		return put_dict(w, obj);
 	case HPDF_OCLASS_BOOLEAN:
 		if (((HPDF_Boolean)obj)->value)
-			put(w->to, "true", 4);
+			buf_put(w->to, "true", 4);
 		else
-			put(w->to, "false", 5);
+			buf_put(w->to, "false", 5);
 		return HPDF_OK;
 	case HPDF_OCLASS_NULL:
-		put(w->to, "null", 4);
+		buf_put(w->to, "null", 4);
 		return HPDF_OK;
 	default:
 		return HPDF_Obj_WriteValue(obj, w->hs, NULL);

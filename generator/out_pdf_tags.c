@@ -145,14 +145,14 @@ void pdf_tags_page(struct pdf_tags *t, HPDF_Page page)
 static void put_decimal(struct pd_buf *b, unsigned long v)
 {
 	char tmp[24], *p = pdf_digits(tmp + sizeof tmp, v);
-	pdf_put(b, p, (size_t)(tmp + sizeof tmp - p));
+	buf_put(b, p, (size_t)(tmp + sizeof tmp - p));
 }
 
 /* The name of a structure type: "/P". */
 static void put_tag(struct pd_buf *b, enum pd_tag tag)
 {
 	PDF_PUT_LIT(b, "/");
-	pdf_put(b, tag_names[tag], strlen(tag_names[tag]));
+	buf_put(b, tag_names[tag], strlen(tag_names[tag]));
 }
 
 void pdf_tags_mark(struct pdf_tags *t, struct pd_buf *b, int elem)
@@ -208,7 +208,7 @@ static void put_ref(struct pd_buf *b, unsigned long n)
 {
 	char tmp[32], *end = tmp + sizeof tmp - 4, *p = pdf_digits(end, n);
 	memcpy(end, " 0 R", 4);
-	pdf_put(b, p, (size_t)(end + 4 - p));
+	buf_put(b, p, (size_t)(end + 4 - p));
 }
 
 /* A PDF text string: literal when plain ASCII, else UTF-16BE in hex with its mark. */
