@@ -416,14 +416,16 @@ static void list_block(struct lay *L, cmark_node *n, int depth)
 			snprintf(mark, sizeof mark, "%d%c", num + k, delim);
 		else
 			snprintf(mark, sizeof mark, "%s", bullets[depth % 3]);
-		double save = L->left;
+		double save_left = L->left, save_right = L->right;
+		bool rtl = lay_node_rtl(it); /* its indent and marker on the right */
 		if (L->st->page_w - L->left - L->right - indent >= 0.5 * style_measure(L->st))
-			L->left += indent; /* deeper levels stop indenting */
+			*(rtl ? &L->right : &L->left) += indent; /* deeper levels stop indenting */
 		if (!strcmp(cmark_node_get_type_string(it), "tasklist"))
 			snprintf(mark, sizeof mark, "%s",
 				 cmark_gfm_extensions_get_tasklist_item_checked(it) ? "[x]" : "[ ]");
 		snprintf(L->marker, sizeof L->marker, "%s", mark);
-		L->marker_x = L->left;
+		L->marker_x = rtl ? L->st->page_w - L->right : L->left;
+		L->marker_rtl = rtl;
 		int list = L->elem, li = lay_elem(L, PD_TAG_LI);
 		L->elem = li;
 		L->lbl = lay_elem(L, PD_TAG_LBL);
@@ -438,7 +440,9 @@ static void list_block(struct lay *L, cmark_node *n, int depth)
 			block(L, c, depth + 1);
 		}
 		L->marker[0] = '\0';
-		L->left = save;
+		L->marker_rtl = false;
+		L->left = save_left;
+		L->right = save_right;
 		L->elem = list;
 	}
 }

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <cmark-gfm.h>
 #include <fribidi.h>
 
 #include "layout_impl.h"
@@ -24,6 +25,28 @@ static bool maybe_rtl(const char *s, size_t len)
 	return false;
 }
 
+/* The strong letters of a text counted by direction, and whether the first was right to
+ * left (UAX #9's P2). */
+struct dir_count {
+	long ltr, rtl;
+	bool seen, first_rtl;
+};
+
+static void count_dirs(const char *s, size_t len, struct dir_count *dc)
+{
+	for (size_t k = 0; k < len;) {
+		uint32_t cp;
+		k += (size_t)utf8_decode(s + k, len - k, &cp);
+		FriBidiCharType type = fribidi_get_bidi_type(cp);
+		if (!FRIBIDI_IS_LETTER(type))
+			continue;
+		if (!dc->seen)
+			dc->first_rtl = FRIBIDI_IS_RTL(type);
+		dc->seen = true;
+		*(FRIBIDI_IS_RTL(type) ? &dc->rtl : &dc->ltr) += 1;
+	}
+}
+
 /* A paragraph is set right to left when its first letter is of a right-to-left script (as
  * UAX #9's P2 says) and most of its letters are: a letter in English that opens a
  * paragraph with a client's name in Arabic script stays an English paragraph (the
@@ -35,23 +58,30 @@ bool lay_para_rtl(const struct lay *L)
 		any = L->toks[i].kind == TK_TEXT && maybe_rtl(L->toks[i].s, L->toks[i].len);
 	if (!any)
 		return false; /* the common case: no letter of those scripts */
-	long ltr = 0, rtl = 0;
-	bool first = true, first_rtl = false;
-	for (size_t i = 0; i < L->ntoks; i++) {
-		const struct tok *t = &L->toks[i];
-		for (size_t k = 0; t->kind == TK_TEXT && k < t->len;) {
-			uint32_t cp;
-			k += (size_t)utf8_decode(t->s + k, t->len - k, &cp);
-			FriBidiCharType type = fribidi_get_bidi_type(cp);
-			if (!FRIBIDI_IS_LETTER(type))
-				continue;
-			if (first)
-				first_rtl = FRIBIDI_IS_RTL(type);
-			first = false;
-			*(FRIBIDI_IS_RTL(type) ? &rtl : &ltr) += 1;
-		}
+	struct dir_count dc = {0};
+	for (size_t i = 0; i < L->ntoks; i++)
+		if (L->toks[i].kind == TK_TEXT)
+			count_dirs(L->toks[i].s, L->toks[i].len, &dc);
+	return dc.first_rtl && dc.rtl > dc.ltr;
+}
+
+/* The same rule over the text of a Markdown node and what it holds (a list item: its
+ * marker and indent go on the right when it is written right to left). */
+bool lay_node_rtl(cmark_node *n)
+{
+	struct dir_count dc = {0};
+	cmark_iter *it = cmark_iter_new(n);
+	for (cmark_event_type ev; (ev = cmark_iter_next(it)) != CMARK_EVENT_DONE;) {
+		cmark_node *c = cmark_iter_get_node(it);
+		const char *text = ev == CMARK_EVENT_ENTER && (cmark_node_get_type(c) == CMARK_NODE_TEXT ||
+							      cmark_node_get_type(c) == CMARK_NODE_CODE)
+				   ? cmark_node_get_literal(c)
+				   : NULL;
+		if (text)
+			count_dirs(text, strlen(text), &dc);
 	}
-	return first_rtl && rtl > ltr;
+	cmark_iter_free(it);
+	return dc.first_rtl && dc.rtl > dc.ltr;
 }
 
 /* A piece of a line: the characters [c0, c1) of a run (bytes [b0, b1) of its text), or the

@@ -119,7 +119,9 @@ struct lay {
 	bool hyph;          /* paragraphs set now may be hyphenated */
 	bool measuring;     /* tokens are only measured (no diagnostics: they are set later) */
 	char marker[32];    /* list marker to draw with the next line ("[ ]", "[x]": a box) */
-	double marker_x;
+	double marker_x;    /* where the item's text begins: the marker ends there, or, with
+			     * marker_rtl (an item written right to left), begins there */
+	bool marker_rtl;
 	VEC(struct tok, toks);
 	VEC(struct vitem, vl);
 	VEC(struct pd_run, runs);
@@ -186,7 +188,7 @@ struct lay_memo_head { /* what the tokens are set with, as lay_memo_key found it
 	double size, left, right, page_w, leading, marker_x, rag, strike[2], marker_gap[2];
 	struct pd_fontset set; /* the faces themselves: a set may sit where another was */
 	const void *fonts;
-	int al, hyph;
+	int al, hyph, marker_rtl;
 	char marker[32];
 };
 uint64_t lay_memo_key(const struct lay *L, const struct lay_para_set *ps,
@@ -264,6 +266,7 @@ void lay_plain(struct lay *L, const char *s, int style);
  * direction: split where the direction changes, moved, those set right to left marked;
  * its links (from link0) and strikes (rules from rule0) moved with their runs. */
 bool lay_para_rtl(const struct lay *L);
+bool lay_node_rtl(struct cmark_node *n);
 void lay_bidi_line(struct lay *L, size_t first, size_t link0, size_t rule0, bool rtl);
 
 /* layout_text.c: text s[0..*len) with the house rule for quotes, dashes and ellipses (s

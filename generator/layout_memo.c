@@ -62,7 +62,7 @@ static void head_of(const struct lay *L, const struct lay_para_set *ps,
 	head->strike[1] = SP(STRIKE_WEIGHT), head->marker_gap[0] = SP(LIST_MARKER_GAP);
 	head->marker_gap[1] = SP(TASK_BOX);
 	head->set = *L->in->set, head->fonts = L->in->fonts;
-	head->al = ps->al, head->hyph = L->hyph;
+	head->al = ps->al, head->hyph = L->hyph, head->marker_rtl = L->marker_rtl;
 	memcpy(head->marker, L->marker, strnlen(L->marker, sizeof head->marker - 1));
 }
 

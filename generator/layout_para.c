@@ -588,11 +588,19 @@ struct placed {
 	double x, w; /* w: the frag's width, less a kern taken back at the line's end */
 };
 
-/* A task item's box, right-aligned in the gutter on the baseline, crossed when done. */
+/* The left edge of a marker w wide: right-aligned in the gutter before the item's text, or
+ * after it when the item is written right to left. */
+static double marker_left(const struct lay *L, double size, double w)
+{
+	double gap = SP(LIST_MARKER_GAP) * size;
+	return L->marker_rtl ? L->marker_x + gap : L->marker_x - gap - w;
+}
+
+/* A task item's box, in the gutter on the baseline, crossed when done. */
 static void draw_task_box(struct lay *L, double size, double base, bool done)
 {
-	double x1 = L->marker_x - SP(LIST_MARKER_GAP) * size, side = SP(TASK_BOX) * size;
-	double x0 = x1 - side, y0 = base - side;
+	double side = SP(TASK_BOX) * size;
+	double x0 = marker_left(L, size, side), x1 = x0 + side, y0 = base - side;
 	double wt = SP(RULE_TABLE_HEAD);
 	*VPUSH(rules) = (struct pd_rule){x0, y0, x1, y0, wt};
 	*VPUSH(rules) = (struct pd_rule){x0, base, x1, base, wt};
@@ -604,7 +612,7 @@ static void draw_task_box(struct lay *L, double size, double base, bool done)
 	}
 }
 
-/* The list marker, right-aligned in the gutter; a task item's "[ ]" or "[x]" is a box. */
+/* The list marker in the gutter (marker_left); a task item's "[ ]" or "[x]" is a box. */
 static void draw_marker(struct lay *L, double size, double base)
 {
 	const char *s = L->marker;
@@ -614,7 +622,7 @@ static void draw_marker(struct lay *L, double size, double base)
 		L->marker[0] = '\0';
 		return;
 	}
-	double x = L->marker_x - SP(LIST_MARKER_GAP) * size, w = 0;
+	double w = 0;
 	for (size_t k = 0; k < len;) {
 		uint32_t cp;
 		int n = utf8_decode(s + k, len - k, &cp);
@@ -623,7 +631,7 @@ static void draw_marker(struct lay *L, double size, double base)
 			w += face_advance(f, cp) * size / 1000.0;
 		k += (size_t)n;
 	}
-	x -= w;
+	double x = marker_left(L, size, w);
 	for (size_t k = 0; k < len;) {
 		uint32_t cp;
 		int n = utf8_decode(s + k, len - k, &cp);

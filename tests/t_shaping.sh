@@ -245,6 +245,37 @@ if not (abs(w["שלום"][1] - 540) < 0.5 and w["Cohen"][0] < w["השופט"][0]
 print(bad or "")
 sys.exit(1 if bad else 0)
 PY
+# a list whose items are written right to left: indented from the right, each marker in the
+# gutter to the right of its item's text; an English list beside it keeps its markers left
+printf -- '---\ntitle: Lists\n---\n\n- שלום עליכם אדוני\n- תודה רבה\n\n1. אחד שניים\n\n- English item\n' >"$T/rtl-list.md"
+"$PDGEN" typeset "$T/rtl-list.md" -o "$T/rtl-list.pdf" 2>"$T/rtl-list.err" || fail "bidi: a right-to-left list typesets" "$(cat "$T/rtl-list.err")"
+pdftotext -bbox "$T/rtl-list.pdf" "$T/rtl-list.html"
+check "bidi: a right-to-left list item's marker right of its text, its text indented from the right" \
+	$P - "$T/rtl-list.html" <<'PY'
+import re, sys
+w = []  # (text, left, right) in the order pdftotext gives them
+for m in re.finditer(r'<word xMin="([\d.]+)" yMin="[\d.]+" xMax="([\d.]+)"[^>]*>([^<]*)</word>',
+                     open(sys.argv[1]).read()):
+    w.append((m.group(3), float(m.group(1)), float(m.group(2))))
+def at(text):
+    return [x for x in w if x[0] == text]
+bad = []
+hebrew = [x for x in w if re.search("[\u0590-\u05ff]", x[0])]
+bullets, one, english = at("\u2022"), at("1."), at("English")
+if len(bullets) != 3 or not one or not english:
+    bad.append("markers or words missing: %r" % w)
+else:
+    right_edge = max(x[2] for x in hebrew)
+    if not right_edge < 540 - 10:
+        bad.append("right-to-left items not indented from the right: %r" % right_edge)
+    if not (bullets[0][1] > right_edge and bullets[1][1] > right_edge and one[0][1] > right_edge):
+        bad.append("right-to-left markers not right of the text: %r %r" % (bullets, one))
+    if not bullets[2][2] < english[0][1]:
+        bad.append("the English item's marker not left of its text: %r %r" % (bullets[2], english))
+print(bad or "")
+sys.exit(1 if bad else 0)
+PY
+
 # a mark the font places (DejaVu Serif's mark attachment) stands over its letter
 printf -- '---\ntitle: Marks\nfont: DejaVu Serif\n---\n\nThe names n\314\210 and x\314\214 and Ad\303\251.\n' >"$T/marks.md"
 PDGEN_DATADIR=$D "$PDGEN" typeset "$T/marks.md" -o "$T/marks.pdf" 2>"$T/marks.err" || fail "marks: typeset" "$(cat "$T/marks.err")"
