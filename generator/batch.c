@@ -153,20 +153,29 @@ void record_clear(struct record *r)
 	*r = (struct record){0};
 }
 
-/* The diagnostics as diag_print (or with json diag_print_json) shows them, and the first
- * error's first line. */
+/* Ends each diagnostic in a record's text: a control character diag_print never prints
+ * (it escapes them), so the parent can tell one diagnostic's lines from the next. */
+#define DIAG_END '\x1e'
+
+/* The diagnostics as diag_print (or with json diag_print_json) shows them, each ended by
+ * DIAG_END, and the first error's first line. */
 static void describe_diags(const struct pd_diags *diags, struct record *r, bool json)
 {
 	char *text = NULL;
 	size_t len = 0;
 	FILE *mem = diags->n ? open_memstream(&text, &len) : NULL; /* none: nothing to print */
-	if (mem) {
+	for (size_t i = 0; mem && i < diags->n; i++) {
+		struct pd_diags one = *diags;
+		one.v = &diags->v[i];
+		one.n = 1;
 		if (json)
-			diag_print_json(diags, mem);
+			diag_print_json(&one, mem);
 		else
-			diag_print(diags, mem);
-		fclose(mem);
+			diag_print(&one, mem);
+		fputc(DIAG_END, mem);
 	}
+	if (mem)
+		fclose(mem);
 	r->diagnostics = text;
 	for (size_t i = 0; i < diags->n && !r->first_error; i++)
 		if (diags->v[i].sev == PD_ERROR)
@@ -518,20 +527,17 @@ static bool printed_before(struct tally *t, uint64_t digest)
 	return false;
 }
 
-/* A job's diagnostics, each (its line and the indented source and caret lines under it, or a
- * JSON line) printed unless the same case printed it already. */
+/* A job's diagnostics (describe_diags's text), each printed unless the same case printed
+ * it already. */
 static void print_diagnostics(struct tally *t, size_t case_index, const char *text, FILE *out)
 {
 	while (*text) {
-		const char *end = text;
-		do {
-			const char *nl = strchr(end, '\n');
-			end = nl ? nl + 1 : end + strlen(end);
-		} while (*end == ' ');
-		uint64_t digest = hash_bytes(text, (size_t)(end - text)) ^ (case_index + 1) * 0x9E3779B97F4A7C15u;
+		const char *end = strchr(text, DIAG_END);
+		size_t len = end ? (size_t)(end - text) : strlen(text);
+		uint64_t digest = hash_bytes(text, len) ^ (case_index + 1) * 0x9E3779B97F4A7C15u;
 		if (!printed_before(t, digest))
-			fwrite(text, 1, (size_t)(end - text), out);
-		text = end;
+			fwrite(text, 1, len, out);
+		text += len + (end != NULL);
 	}
 }
 
