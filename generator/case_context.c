@@ -36,11 +36,7 @@ static struct pd_value *s(struct ctx *x, const char *str)
 
 static struct pd_value *b(struct ctx *x, bool on)
 {
-	struct pd_value *v = value_new(x->a, PD_BOOL, x->at);
-	v->boolean = on;
-	v->str = on ? "true" : "false";
-	v->len = strlen(v->str);
-	return v;
+	return value_new_bool(x->a, on, x->at);
 }
 
 static struct pd_value *nil(struct ctx *x)

@@ -547,11 +547,7 @@ static void mark_memo(struct pd_arena *arena, struct pd_value *ctx, const struct
 	struct pd_value *has = (struct pd_value *)value_get(ctx, "has");
 	if (!has || has->kind != PD_MAP)
 		return;
-	struct pd_value *on = value_new(arena, PD_BOOL, (struct pd_loc){0});
-	on->boolean = req->with_memo;
-	on->str = on->boolean ? "true" : "false";
-	on->len = strlen(on->str);
-	value_set(arena, has, "memo", on);
+	value_set(arena, has, "memo", value_new_bool(arena, req->with_memo, (struct pd_loc){0}));
 }
 
 struct pd_value *doc_context(struct pd_session *s, const struct pd_doc_request *req,

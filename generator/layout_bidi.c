@@ -67,9 +67,8 @@ bool lay_para_rtl(const struct lay *L)
 
 /* The same rule over the text of a Markdown node and what it holds (a list item: its
  * marker and indent go on the right when it is written right to left). */
-bool lay_node_rtl(cmark_node *n)
+static void count_node_dirs(cmark_node *n, struct dir_count *dc, bool *any)
 {
-	struct dir_count dc = {0};
 	cmark_iter *it = cmark_iter_new(n);
 	for (cmark_event_type ev; (ev = cmark_iter_next(it)) != CMARK_EVENT_DONE;) {
 		cmark_node *c = cmark_iter_get_node(it);
@@ -77,10 +76,22 @@ bool lay_node_rtl(cmark_node *n)
 							      cmark_node_get_type(c) == CMARK_NODE_CODE)
 				   ? cmark_node_get_literal(c)
 				   : NULL;
-		if (text)
-			count_dirs(text, strlen(text), &dc);
+		if (text && dc)
+			count_dirs(text, strlen(text), dc);
+		else if (text)
+			*any |= maybe_rtl(text, strlen(text));
 	}
 	cmark_iter_free(it);
+}
+
+bool lay_node_rtl(cmark_node *n)
+{
+	bool any = false;
+	count_node_dirs(n, NULL, &any);
+	if (!any)
+		return false; /* the common case, as in lay_para_rtl: no letter of those scripts */
+	struct dir_count dc = {0};
+	count_node_dirs(n, &dc, &any);
 	return dc.first_rtl && dc.rtl > dc.ltr;
 }
 

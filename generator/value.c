@@ -220,6 +220,16 @@ struct pd_value *value_new_str(struct pd_arena *arena, const char *s, struct pd_
 	return v;
 }
 
+/* A boolean with its spelling ("true", "false"), as a template prints it. */
+struct pd_value *value_new_bool(struct pd_arena *arena, bool on, struct pd_loc loc)
+{
+	struct pd_value *v = value_new(arena, PD_BOOL, loc);
+	v->boolean = on;
+	v->str = on ? "true" : "false";
+	v->len = on ? 4 : 5;
+	return v;
+}
+
 void value_room(struct pd_arena *arena, struct pd_value *c, size_t cap)
 {
 	bool map = c->kind == PD_MAP;

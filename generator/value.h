@@ -82,6 +82,7 @@ bool value_truthy(const struct pd_value *v);    /* Mustache falsiness: null, fal
 /* Builders for derived data; everything lives in the arena. */
 struct pd_value *value_new(struct pd_arena *arena, enum pd_vkind kind, struct pd_loc loc);
 struct pd_value *value_new_str(struct pd_arena *arena, const char *s, struct pd_loc loc);
+struct pd_value *value_new_bool(struct pd_arena *arena, bool on, struct pd_loc loc);
 void value_append(struct pd_arena *arena, struct pd_value *seq, struct pd_value *item);
 /* A map of its own with the same keys and items (an empty map when map is not one): the
  * keys stay map's, which must live as long. */
